@@ -1,0 +1,294 @@
+"""The command line: ``python -m bot ask|chat|index|sources|feedback|bench``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.models import Answer
+from bot.settings import Settings, SettingsError, load_settings
+
+EXAMPLE = "¿Puedo publicar en Instagram una foto de los vecinos que atendí hoy?"
+
+
+def render_text(answer: Answer, width: int = 100) -> str:
+    """A readable terminal rendering: verdict line, explanation, numbered citations."""
+    out = [f"{answer.verdict.emoji}  {answer.verdict.label.upper()}  ({answer.verdict.value})", ""]
+    for line in answer.answer.split("\n"):
+        indent = "  " if line.startswith("- ") else ""
+        out.append(textwrap.fill(line, width, subsequent_indent=indent + "  ") if line else "")
+    if answer.citations:
+        out += ["", "Fuentes:"]
+        for c in answer.citations:
+            version = f" · versión {c.version}" if c.version else ""
+            out.append(f"  [{c.n}] {c.title} — {c.locator}{version}")
+            if c.url:
+                out.append(f"      {c.url}")
+            out.append(textwrap.fill(f"«{c.quote}»", width, initial_indent="      ", subsequent_indent="       "))
+    return "\n".join(out)
+
+
+def _progress(items: Iterable[Any], total: int, label: str) -> Iterable[Any]:
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=label, unit="lote", disable=not sys.stderr.isatty() or total < 2)
+
+
+def _notify(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _service(settings: Settings) -> Any:
+    from bot.service import Service
+
+    return Service(settings, notify=_notify)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.service import QuestionError
+
+    service = _service(settings)
+    if args.jsonl:
+        return _ask_jsonl(service)
+    draft = args.draft
+    if args.draft_file:
+        try:
+            draft = Path(args.draft_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"No se puede leer el borrador {args.draft_file}: {exc}", file=sys.stderr)
+            return 2
+    if not args.question and not draft:
+        print('Falta la pregunta: python -m bot ask "¿Puedo publicar...?"', file=sys.stderr)
+        return 2
+    try:
+        answer = service.ask(args.question or "", draft)
+    except QuestionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer.to_json_dict(), ensure_ascii=False))
+    else:
+        print(render_text(answer))
+    return 0
+
+
+def _ask_jsonl(service: Any) -> int:
+    """One JSON object per input line, in order; a bad line gets an ``error`` object, never a crash."""
+    from bot.service import QuestionError
+
+    status = 0
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        record: dict[str, Any] = {}
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("cada línea debe ser un objeto JSON")
+            answer = service.ask(str(record.get("question") or ""), record.get("draft"))
+            out = {"id": record.get("id"), **answer.to_json_dict()}
+        except (ValueError, QuestionError) as exc:
+            out = {"id": record.get("id"), "error": f"línea {number}: {exc}"}
+            status = 1
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return status
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.service import QuestionError
+
+    service = _service(settings)
+    print("Puedo publicar — pregúntame si puedes publicar algo en redes sociales.")
+    print("Escribe la pregunta y pulsa Intro. «/borrador» para pegar el texto del post; «/salir» para terminar.\n")
+    draft: str | None = None
+    while True:
+        try:
+            question = input("¿Qué quieres publicar? › ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if question in {"/salir", "/exit", "/quit", "salir"}:
+            return 0
+        if question == "/borrador":
+            print("Pega el borrador y termina con una línea vacía:")
+            lines = []
+            while (line := _read_line()) not in (None, ""):
+                lines.append(line)
+            draft = "\n".join(lines) or None
+            print("Borrador guardado: se usará con la próxima pregunta.\n")
+            continue
+        if not question:
+            continue
+        try:
+            print("\n" + render_text(service.ask(question, draft)) + "\n")
+        except QuestionError as exc:
+            print(exc)
+        draft = None
+
+
+def _read_line() -> str | None:
+    try:
+        return input()
+    except EOFError:
+        return None
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.index import Indexer, check
+
+    if args.check:
+        problems = check(settings)
+        errors = [p for p in problems if p.level == "error"]
+        by_file: dict[str, list[str]] = {}
+        for p in problems:
+            by_file.setdefault(p.file, []).append(f"[{p.level}] {p.message}")
+        for file, messages in sorted(by_file.items()):
+            print(file)
+            for message in messages:
+                print(f"  {message}")
+        print(f"\n{len(errors)} errores y {len(problems) - len(errors)} avisos." if problems else "Todo correcto.")
+        return 1 if errors else 0
+    report = Indexer(settings).update(rebuild=args.rebuild, progress=_progress)
+    for p in report.problems:
+        print(f"{'ERROR' if p.level == 'error' else 'aviso'}: {p}", file=sys.stderr)
+    if report.unchanged:
+        print("El índice ya estaba al día: ningún fichero ha cambiado.")
+        return 0
+    print(
+        f"Índice generación {report.generation}: {report.chunks} fragmentos "
+        f"({report.embedded} calculados, {report.reused} reutilizados) en {report.seconds:.1f} s."
+    )
+    for file in report.changed:
+        print(f"  actualizado: {file}")
+    for file in report.removed:
+        print(f"  retirado:    {file}")
+    for file in report.kept_after_error:
+        print(f"  con errores, se mantiene la versión anterior: {file}")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sources.cli import run
+
+    return run(args, settings)
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feedback import FeedbackStore
+
+    store = FeedbackStore(settings.feedback_db, salt=settings.user_hash_salt)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            count = store.export(out, args.format)
+    else:
+        count = store.export(sys.stdout, args.format)
+    print(f"{count} votos exportados.", file=sys.stderr)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bench import run
+
+    return run(args, settings)
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Puedo publicar: ¿puedo publicar esto en redes sociales? Respuestas citadas del EBEP, "
+        "la guía interna y las condiciones de uso de las redes.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="mensajes de diagnóstico")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="responder una pregunta", description=f'Ejemplo: python -m bot ask "{EXAMPLE}"')
+    ask.add_argument("question", nargs="?", help="la pregunta, entre comillas")
+    ask.add_argument("--draft", help="el texto que quieres publicar")
+    ask.add_argument("--draft-file", help="fichero con el texto que quieres publicar")
+    out = ask.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="un objeto JSON (contrato en el README)")
+    out.add_argument(
+        "--jsonl", action="store_true", help="lee líneas JSON {id, question, draft} de la entrada estándar"
+    )
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="conversación en el terminal")
+    chat.set_defaults(func=cmd_chat)
+
+    index = sub.add_parser("index", help="indexar knowledge/ y las fuentes sincronizadas")
+    index.add_argument("--rebuild", action="store_true", help="reconstruir todo en un índice nuevo")
+    index.add_argument(
+        "--check", action="store_true", help="validar los ficheros sin indexar (sale con 1 si hay errores)"
+    )
+    index.set_defaults(func=cmd_index)
+
+    sources = sub.add_parser("sources", help="fuentes oficiales: BOE y condiciones de uso")
+    ssub = sources.add_subparsers(dest="sources_command", required=True)
+    sync = ssub.add_parser("sync", help="traer las fuentes oficiales a BOT_DATA_DIR/sources")
+    sync.add_argument("--from", dest="mirror", type=Path, help="carpeta espejo local en vez de la red")
+    sync.add_argument("--no-index", action="store_true", help="no reindexar después")
+    sync.add_argument("--only", action="append", help="solo esta fuente (repetible)")
+    status = ssub.add_parser("status", help="estado de cada fuente")
+    status.add_argument("--json", action="store_true")
+    sources.set_defaults(func=cmd_sources)
+
+    feedback = sub.add_parser("feedback", help="votos de los usuarios")
+    fsub = feedback.add_subparsers(dest="feedback_command", required=True)
+    export = fsub.add_parser("export", help="exportar los votos")
+    export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    export.add_argument("--output", "-o", help="fichero de salida (por defecto, la salida estándar)")
+    feedback.set_defaults(func=cmd_feedback)
+
+    bench = sub.add_parser("bench", help="medir latencia, indexación y memoria")
+    bench.add_argument("--questions", type=int, default=60)
+    bench.add_argument("--skip-index", action="store_true", help="no medir la indexación completa")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    _quiet_libraries()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args, settings))
+    except KeyboardInterrupt:
+        print("\nInterrumpido.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        from bot.embeddings import ModelError
+        from bot.index import IndexStoreError
+
+        if isinstance(exc, ModelError | IndexStoreError):
+            print(f"Error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+def _quiet_libraries() -> None:
+    import os
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    for name in ("chromadb", "httpx", "sentence_transformers", "transformers"):
+        logging.getLogger(name).setLevel(logging.WARNING)

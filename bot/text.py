@@ -1,0 +1,59 @@
+"""Spanish text normalisation for lexical retrieval: accent folding, stop words, Snowball stemming."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+# Function words of Spanish (plus the commonest Catalan/Galician/English ones) that carry no topic.
+# Written accent-free: they are compared after folding.
+STOPWORDS = frozenset(
+    """
+    a al algo algun alguna algunas alguno algunos ante antes aquel aquella aquello aqui asi aun
+    bajo bien cada como con contra cual cuales cualquier cuando cuanto de del desde donde dos
+    el ella ellas ello ellos en entre era eran es esa esas ese eso esos esta estaba estan estar
+    estas este esto estos fue fueron ha hace hacia han hasta hay la las le les lo los mas me mi
+    mia mio mis muy nada ni no nos nosotros nuestra nuestro o os otra otro otros para pero poco
+    por porque que quien quienes se sea ser si sido siempre sin sobre su sus tal tambien tan
+    te ti tiene tienen toda todas todo todos tu tus un una unas uno unos usted ustedes vosotros
+    y ya yo he has hemos habia soy eres somos son estoy esta estamos estais etc
+    els les dels amb per una uns unes aixo aquest aquesta meu meva seu seva pel pels
+    the of and to in is it that for on with as be at by this an are or from was were my your
+    do does i me we you he she they them our their its what which who how can could would should
+    """.split()
+)
+
+_stemmer = Stemmer.Stemmer("spanish")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (``Artículo`` → ``articulo``); keeps ``ñ`` distinct from ``n``."""
+    text = text.lower().replace("ñ", "\0")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("\0", "ñ")
+
+
+def words(text: str) -> list[str]:
+    """Folded words of ``text``, stop words included."""
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def tokenize(text: str) -> list[str]:
+    """The lexical index's view of a text: folded, stop words removed, stemmed."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words without stop words, unstemmed (for display and glossary matching)."""
+    return [w for w in words(text) if w not in STOPWORDS]

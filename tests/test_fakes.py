@@ -1,0 +1,697 @@
+"""The fake Slack and Telegram APIs behave like the real services for the real
+client libraries (slack_sdk / slack-bolt and python-telegram-bot), over real
+sockets on 127.0.0.1. Every wait is bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import pytest
+from slack_bolt import Ack, App, BoltRequest, Respond, Say
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook import WebhookClient
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from tests.fakes.slack_api import (
+    FakeSlackAPI,
+    command_body,
+    event_body,
+    interactive_body,
+    signed_post,
+)
+from tests.fakes.telegram_api import (
+    FakeTelegramAPI,
+    post_webhook_update_async,
+    utf16_len,
+)
+
+SLACK_TOKEN = "xoxb-test"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+FORM = "application/x-www-form-urlencoded"
+
+# (path, headers, body) -> (status, headers, body)
+Responder = Callable[[str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+class _RecordingHTTPServer:
+    """A throwaway 127.0.0.1 server standing in for an app's HTTP endpoint;
+    ``respond`` computes each answer."""
+
+    def __init__(self, respond: Responder) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = dict(self.headers.items())
+                status, out_headers, out = outer.respond(self.path, headers, body)
+                self.send_response(status)
+                for name, value in out_headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.respond = respond
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/slack/events"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+
+def _bolt_server(app: App) -> _RecordingHTTPServer:
+    """Serve a real Bolt ``App`` over HTTP, as the production adapters do."""
+
+    def respond(path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        request = BoltRequest(
+            body=body.decode("utf-8"),
+            query=urlsplit(path).query,
+            headers={k: [v] for k, v in headers.items()},
+        )
+        response = app.dispatch(request)
+        out_headers = {k: ", ".join(v) for k, v in response.headers.items()}
+        return response.status, out_headers, response.body.encode("utf-8")
+
+    return _RecordingHTTPServer(respond)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+# ------------------------------------------------------------ Slack fixtures
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackAPI]:
+    with FakeSlackAPI(valid_token=SLACK_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def client(slack: FakeSlackAPI) -> WebClient:
+    return WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
+
+
+# ------------------------------------------------------------- Slack tests
+
+
+def test_slack_base_url_and_auth_test(slack: FakeSlackAPI, client: WebClient) -> None:
+    assert slack.base_url == f"http://127.0.0.1:{slack.port}/api/"
+    response = client.auth_test()
+    assert response["ok"] is True
+    assert (response["user_id"], response["bot_id"], response["team_id"]) == (
+        "UBOT",
+        "B1",
+        "T1",
+    )
+    [call] = slack.calls_to("auth.test")
+    assert call.headers["authorization"] == f"Bearer {SLACK_TOKEN}"
+    assert call.headers["content-type"] == FORM  # slack_sdk posts a form here
+
+
+def test_slack_post_message_records_decoded_json(slack: FakeSlackAPI, client: WebClient) -> None:
+    blocks = [_section("*¿Puedo publicar?*"), {"type": "divider"}]
+    first = client.chat_postMessage(channel="C1", text="hola", blocks=blocks, thread_ts="1.2")
+    second = client.chat_postMessage(channel="C1", text="otra")
+    assert first["channel"] == "C1"
+    assert first["message"]["blocks"] == blocks
+    assert first["message"]["thread_ts"] == "1.2"
+    assert float(second["ts"]) > float(first["ts"])
+    [call, _] = slack.wait_for("chat.postMessage", count=2, timeout=1)
+    assert call.headers["content-type"].startswith("application/json")
+    assert call.params == {
+        "channel": "C1",
+        "text": "hola",
+        "blocks": blocks,
+        "thread_ts": "1.2",
+    }
+
+
+def test_slack_form_encoded_blocks_are_decoded(slack: FakeSlackAPI, client: WebClient) -> None:
+    blocks = [_section("por formulario")]
+    client.api_call("chat.postMessage", params={"channel": "C1", "blocks": json.dumps(blocks)})
+    [call] = slack.calls_to("chat.postMessage")
+    assert call.headers["content-type"] == FORM
+    assert call.params["blocks"] == blocks
+
+
+def test_slack_update_delete_views_and_reads(slack: FakeSlackAPI, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel="C1", text="borrador")
+    updated = client.chat_update(channel="C1", ts=posted["ts"], text="final", blocks=[_section("final")])
+    assert (updated["channel"], updated["ts"], updated["text"]) == (
+        "C1",
+        posted["ts"],
+        "final",
+    )
+    assert slack.messages_in("C1")[0]["text"] == "final"
+
+    home = {"type": "home", "blocks": [_section("Inicio")]}
+    published = client.views_publish(user_id="U1", view=home)
+    assert published["view"]["id"].startswith("V")
+    assert published["view"]["type"] == "home"
+    assert slack.calls_to("views.publish")[0].params["view"] == home
+    opened = client.views_open(
+        trigger_id="1.1.x",
+        view={
+            "type": "modal",
+            "title": {"type": "plain_text", "text": "T"},
+            "blocks": [],
+        },
+    )
+    again = client.views_update(
+        view_id=opened["view"]["id"],
+        view={
+            "type": "modal",
+            "title": {"type": "plain_text", "text": "T2"},
+            "blocks": [],
+        },
+    )
+    assert again["view"]["id"] == opened["view"]["id"]
+
+    client.reactions_add(channel="C1", timestamp=posted["ts"], name="eyes")
+    client.reactions_remove(channel="C1", timestamp=posted["ts"], name="eyes")
+    assert slack.calls_to("reactions.add")[0].params == {
+        "channel": "C1",
+        "timestamp": posted["ts"],
+        "name": "eyes",
+    }
+    ephemeral = client.chat_postEphemeral(channel="C1", user="U1", text="solo tú")
+    assert ephemeral["message_ts"]
+
+    slack.add_message("C1", "¿Puedo publicar esto?", user="U1", ts="1699999999.000001")
+    client.chat_postMessage(channel="C1", text="Sí", thread_ts="1699999999.000001")
+    replies = client.conversations_replies(channel="C1", ts="1699999999.000001")
+    assert [m["text"] for m in replies["messages"]] == ["¿Puedo publicar esto?", "Sí"]
+    user = client.users_info(user="U1")["user"]
+    assert user["id"] == "U1" and user["profile"]["display_name"]
+    assert client.chat_delete(channel="C1", ts=posted["ts"])["ok"]
+
+
+def test_slack_invalid_token_and_unknown_method(slack: FakeSlackAPI) -> None:
+    wrong = WebClient(token="xoxb-wrong", base_url=slack.base_url, timeout=5)
+    with pytest.raises(SlackApiError) as err:
+        wrong.auth_test()
+    assert err.value.response["error"] == "invalid_auth"
+    with pytest.raises(SlackApiError) as err:
+        WebClient(token=SLACK_TOKEN, base_url=slack.base_url).api_call("no.such")
+    assert err.value.response["error"] == "unknown_method"
+
+
+def test_slack_fail_next(slack: FakeSlackAPI, client: WebClient) -> None:
+    slack.fail_next("chat.postMessage")  # ratelimited by default
+    slack.fail_next("chat.update", error="message_not_found")
+    with pytest.raises(SlackApiError) as err:
+        client.chat_postMessage(channel="C1", text="hola")
+    assert err.value.response.status_code == 429
+    assert err.value.response["error"] == "ratelimited"
+    assert err.value.response.headers["retry-after"] == "1"
+    assert client.chat_postMessage(channel="C1", text="hola")["ok"]
+    with pytest.raises(SlackApiError, match="message_not_found"):
+        client.chat_update(channel="C1", ts="1.1", text="x")
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [_section(f"b{i}") for i in range(51)],
+        [_section("x" * 3001)],
+        [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}],
+        [{"type": "context", "elements": [{"type": "mrkdwn", "text": "x"}] * 11}],
+    ],
+    ids=["51-blocks", "long-section", "long-header", "big-context"],
+)
+def test_slack_invalid_blocks(slack: FakeSlackAPI, client: WebClient, blocks: list[dict[str, Any]]) -> None:
+    with pytest.raises(SlackApiError) as err:
+        client.chat_postMessage(channel="C1", text="x", blocks=blocks)
+    assert err.value.response["error"] == "invalid_blocks"
+    assert slack.calls_to("chat.postMessage")[0].params["blocks"] == blocks  # recorded anyway
+
+
+def test_slack_limits_are_inclusive(client: WebClient) -> None:
+    blocks = [_section("x" * 3000)] * 49 + [{"type": "header", "text": {"type": "plain_text", "text": "x" * 150}}]
+    assert client.chat_postMessage(channel="C1", text="x", blocks=blocks)["ok"]
+
+
+def test_slack_views_allow_100_blocks(client: WebClient) -> None:
+    # modals and Home tabs take up to 100 blocks (messages: 50)
+    assert client.views_publish(user_id="U1", view={"type": "home", "blocks": [_section("x")] * 100})["ok"]
+    with pytest.raises(SlackApiError, match="invalid_blocks"):
+        client.views_publish(user_id="U1", view={"type": "home", "blocks": [_section("x")] * 101})
+    with pytest.raises(SlackApiError, match="invalid_arguments"):
+        client.views_publish(user_id="", view={"type": "home", "blocks": []})
+
+
+def test_slack_wait_for_blocks_until_call_or_times_out(slack: FakeSlackAPI, client: WebClient) -> None:
+    timer = threading.Timer(0.1, lambda: client.chat_postMessage(channel="C1", text="tarde"))
+    timer.start()
+    try:
+        assert slack.wait_for("chat.postMessage", timeout=3)[0].params["text"] == "tarde"
+    finally:
+        timer.join()
+    started = time.monotonic()
+    with pytest.raises(AssertionError, match=r"chat\.delete"):
+        slack.wait_for("chat.delete", timeout=0.2)
+    assert time.monotonic() - started < 1
+
+
+def test_slack_response_url(slack: FakeSlackAPI) -> None:
+    url = slack.response_url("r1")
+    assert url == f"http://127.0.0.1:{slack.port}/response/r1"
+    response = WebhookClient(url, timeout=5).send(text="hecho", response_type="ephemeral")
+    assert response.status_code == 200
+    [call] = slack.calls_to("response_url")
+    assert call.params == {"name": "r1", "text": "hecho", "response_type": "ephemeral"}
+
+
+def test_signed_post_verifies_with_slack_sdk() -> None:
+    seen: list[tuple[dict[str, str], bytes]] = []
+
+    def respond(path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        seen.append((headers, body))
+        return 200, {}, b""
+
+    body = command_body(text="¿puedo publicar una foto?")
+    with _RecordingHTTPServer(respond) as server:
+        assert signed_post(server.url, body, SIGNING_SECRET, content_type=FORM).status_code == 200
+        old = int(time.time()) - 600
+        signed_post(server.url, body, SIGNING_SECRET, content_type=FORM, timestamp=old)
+    verifier = SignatureVerifier(SIGNING_SECRET)
+    (fresh_headers, fresh_body), (old_headers, old_body) = seen
+    assert fresh_body.decode() == body
+    assert fresh_headers["Content-Type"] == FORM
+    assert verifier.is_valid_request(fresh_body, fresh_headers)
+    assert not SignatureVerifier("other-secret").is_valid_request(fresh_body, fresh_headers)
+    assert not verifier.is_valid_request(old_body, old_headers)  # replay window
+    assert (
+        verifier.is_valid(
+            old_body,
+            old_headers["X-Slack-Request-Timestamp"],
+            old_headers["X-Slack-Signature"],
+        )
+        is False
+    )
+
+
+def test_bolt_app_end_to_end(slack: FakeSlackAPI) -> None:
+    app = App(
+        client=WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5),
+        signing_secret=SIGNING_SECRET,
+    )
+    assert slack.calls_to("auth.test")  # Bolt verifies its token at start-up
+
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any], say: Say) -> None:
+        say(text=f"Hola <@{event['user']}>", thread_ts=event["ts"])
+
+    @app.command("/puedopublicar")
+    def on_command(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
+        ack()
+        respond(text=f"Consulta recibida: {command['text']}")
+
+    @app.action("aprobar")
+    def on_action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.chat_update(channel=body["channel"]["id"], ts=body["message"]["ts"], text="Aprobado")
+
+    mention = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": "<@UBOT> ¿puedo publicar?",
+        "ts": "1700000100.000100",
+        "channel": "C1",
+        "event_ts": "1700000100.000100",
+    }
+    action = {
+        "type": "block_actions",
+        "user": {"id": "U1", "username": "ana", "team_id": "T1"},
+        "api_app_id": "A1",
+        "token": "verification-token",
+        "team": {"id": "T1", "domain": "test"},
+        "channel": {"id": "C1", "name": "general"},
+        "container": {
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": "C1",
+        },
+        "message": {"type": "message", "ts": "1700000000.000100", "text": "¿Aprobar?"},
+        "trigger_id": "1.1.abc",
+        "response_url": slack.response_url("action"),
+        "actions": [
+            {
+                "action_id": "aprobar",
+                "block_id": "b1",
+                "type": "button",
+                "value": "1",
+                "action_ts": "1.1",
+            }
+        ],
+    }
+    with _bolt_server(app) as server:
+        response = signed_post(
+            server.url,
+            event_body(mention),
+            SIGNING_SECRET,
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        [post] = slack.wait_for("chat.postMessage")
+        assert post.params["channel"] == "C1"
+        assert post.params["text"] == "Hola <@U1>"
+        assert post.params["thread_ts"] == mention["ts"]
+
+        body = command_body(text="una foto", response_url=slack.response_url("cmd"))
+        assert signed_post(server.url, body, SIGNING_SECRET, content_type=FORM).status_code == 200
+        [responded] = slack.wait_for("response_url")
+        assert responded.params["name"] == "cmd"
+        assert responded.params["text"] == "Consulta recibida: una foto"
+
+        assert signed_post(server.url, interactive_body(action), SIGNING_SECRET, content_type=FORM).status_code == 200
+        [update] = slack.wait_for("chat.update")
+        assert update.params["ts"] == "1700000000.000100"
+
+        forged = signed_post(server.url, body, "wrong-secret", content_type=FORM)
+        stale = signed_post(
+            server.url,
+            body,
+            SIGNING_SECRET,
+            content_type=FORM,
+            timestamp=int(time.time()) - 600,
+        )
+        assert (forged.status_code, stale.status_code) == (401, 401)
+
+
+# --------------------------------------------------------- Telegram fixtures
+
+
+@pytest.fixture
+def tg() -> Iterator[FakeTelegramAPI]:
+    with FakeTelegramAPI() as fake:
+        yield fake
+
+
+def _bot(tg: FakeTelegramAPI, token: str | None = None) -> Bot:
+    return Bot(token or tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url)
+
+
+def _application(tg: FakeTelegramAPI) -> Application[Any, Any, Any, Any, Any, Any]:
+    return Application.builder().token(tg.token).base_url(tg.base_url).base_file_url(tg.base_file_url).build()
+
+
+KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Sí", callback_data="si")]])
+
+
+# ---------------------------------------------------------- Telegram tests
+
+
+@pytest.mark.asyncio
+async def test_telegram_get_me(tg: FakeTelegramAPI) -> None:
+    assert tg.base_url == f"http://127.0.0.1:{tg.port}/bot"
+    async with _bot(tg) as bot:
+        me = await bot.get_me()
+        assert bot.base_url == f"{tg.base_url}{tg.token}"
+    assert (me.id, me.username, me.is_bot) == (123456, "puedopublicar_bot", True)
+    assert me.can_join_groups is True
+    assert tg.calls_to("getMe")
+
+
+@pytest.mark.asyncio
+async def test_telegram_wrong_token(tg: FakeTelegramAPI) -> None:
+    with pytest.raises(InvalidToken):
+        async with _bot(tg, "123456:WRONG"):
+            pass
+
+
+@pytest.mark.asyncio
+async def test_telegram_send_message_html(tg: FakeTelegramAPI) -> None:
+    text = '<b>Hola</b> &amp; adiós 😀 <i>x</i> <a href="https://boe.es">BOE</a>'
+    async with _bot(tg) as bot:
+        message = await bot.send_message(chat_id=42, text=text, parse_mode="HTML", reply_markup=KEYBOARD)
+    assert message.text == "Hola & adiós 😀 x BOE"
+    assert message.chat.id == 42 and message.chat.type == "private"
+    assert message.from_user is not None and message.from_user.username == "puedopublicar_bot"
+    spans = [(e.type, e.offset, e.length) for e in message.entities]
+    # offsets are in UTF-16 units: 😀 counts 2
+    assert spans == [("bold", 0, 4), ("italic", 16, 1), ("text_link", 18, 3)]
+    assert message.parse_entity(message.entities[1]) == "x"
+    assert message.reply_markup == KEYBOARD
+    [call] = tg.calls_to("sendMessage")
+    assert call.params["chat_id"] == 42
+    assert call.params["text"] == text
+    assert call.params["parse_mode"] == "HTML"
+    assert call.params["reply_markup"] == {"inline_keyboard": [[{"text": "Sí", "callback_data": "si"}]]}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("<b>sin cerrar", 'Can\'t find end tag corresponding to start tag "b"'),
+        (
+            "<b>mal</i>",
+            'Unmatched end tag at byte offset 6, expected "</b>", found "</i>"',
+        ),
+        ("línea<br>otra", 'Unsupported start tag "br" at byte offset 6'),
+        ("a < b", 'Unsupported start tag "" at byte offset 2'),
+        ("<span>x</span>", 'Tag "span" must have class "tg-spoiler"'),
+    ],
+)
+async def test_telegram_malformed_html(tg: FakeTelegramAPI, text: str, reason: str) -> None:
+    async with _bot(tg) as bot:
+        with pytest.raises(BadRequest, match="an't parse entities") as err:
+            await bot.send_message(chat_id=42, text=text, parse_mode="HTML")
+    # PTB strips "Bad Request: " and .capitalize()s the rest (lower-casing it)
+    assert reason.lower() in err.value.message.lower()
+
+
+@pytest.mark.asyncio
+async def test_telegram_message_length(tg: FakeTelegramAPI) -> None:
+    async with _bot(tg) as bot:
+        with pytest.raises(BadRequest, match="too long"):
+            await bot.send_message(chat_id=42, text="x" * 4097)
+        with pytest.raises(BadRequest, match="too long"):
+            await bot.send_message(chat_id=42, text="<b>" + "x" * 4097 + "</b>", parse_mode="HTML")
+        assert await bot.send_message(chat_id=42, text="x" * 4096)
+        # the limit applies after entity parsing: tags and escapes do not count
+        assert await bot.send_message(chat_id=42, text="<b>" + "&amp;" * 4096 + "</b>", parse_mode="HTML")
+        with pytest.raises(BadRequest, match="text is empty"):
+            await bot.send_message(chat_id=42, text="<b> </b>", parse_mode="HTML")
+
+
+@pytest.mark.asyncio
+# pytest's repr of RetryAfter reads the deprecated int-valued retry_after
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_telegram_flood_control(tg: FakeTelegramAPI) -> None:
+    tg.fail_next("sendMessage", retry_after=1)
+    async with _bot(tg) as bot:
+        with pytest.raises(RetryAfter):
+            await bot.send_message(chat_id=42, text="hola")
+        assert (await bot.send_message(chat_id=42, text="hola")).text == "hola"
+
+
+@pytest.mark.asyncio
+async def test_telegram_edits_and_chat_types(tg: FakeTelegramAPI) -> None:
+    tg.add_chat(-100777, "supergroup", title="Funcionarios")
+    async with _bot(tg) as bot:
+        sent = await bot.send_message(chat_id=-100777, text="¿Puedo?", reply_markup=KEYBOARD)
+        assert sent.chat.type == "supergroup" and sent.chat.title == "Funcionarios"
+        with pytest.raises(BadRequest, match="not modified"):
+            await bot.edit_message_text(
+                "¿Puedo?",
+                chat_id=-100777,
+                message_id=sent.message_id,
+                reply_markup=KEYBOARD,
+            )
+        edited = await bot.edit_message_text(
+            "<i>Sí</i>", chat_id=-100777, message_id=sent.message_id, parse_mode="HTML"
+        )
+        assert isinstance(edited, type(sent)) and edited.text == "Sí" and edited.reply_markup is None
+        stored = tg.get_message(-100777, sent.message_id)
+        assert stored is not None and "reply_markup" not in stored and stored["edit_date"]
+        with pytest.raises(BadRequest, match="not found"):
+            await bot.edit_message_reply_markup(chat_id=-100777, message_id=999, reply_markup=KEYBOARD)
+        assert await bot.send_chat_action(chat_id=-100777, action="typing")
+
+
+@pytest.mark.asyncio
+async def test_telegram_commands_and_webhook_state(tg: FakeTelegramAPI) -> None:
+    async with _bot(tg) as bot:
+        assert await bot.set_my_commands([("consulta", "Pregunta si puedes publicar algo")])
+        assert [(c.command, c.description) for c in await bot.get_my_commands()] == [
+            ("consulta", "Pregunta si puedes publicar algo")
+        ]
+        with pytest.raises(BadRequest):
+            await bot.set_webhook("http://insecure.example.org/tg")
+        assert await bot.set_webhook("https://bot.example.org/tg", secret_token="s3cr3t")
+        info = await bot.get_webhook_info()
+        assert info.url == "https://bot.example.org/tg"
+        with pytest.raises(Conflict):
+            await bot.get_updates(timeout=0)
+        assert await bot.delete_webhook()
+        assert (await bot.get_webhook_info()).url == ""
+
+
+@pytest.mark.asyncio
+async def test_telegram_get_updates_offset_and_long_poll(tg: FakeTelegramAPI) -> None:
+    first = tg.push_update(tg.message_update("uno"))
+    second = tg.push_update(tg.message_update("dos"))
+    async with _bot(tg) as bot:
+        updates = await bot.get_updates(timeout=0)
+        assert [u.update_id for u in updates] == [first["update_id"], second["update_id"]]
+        assert updates[1].message is not None and updates[1].message.text == "dos"
+        confirmed = await bot.get_updates(offset=second["update_id"], timeout=0)
+        assert [u.update_id for u in confirmed] == [second["update_id"]]
+        started = time.monotonic()
+        assert await bot.get_updates(offset=second["update_id"] + 1, timeout=30) == ()
+        assert time.monotonic() - started < 2  # long polls are capped at 1 s
+    assert tg.pending_updates == []
+
+
+def test_telegram_update_builders_entities(tg: FakeTelegramAPI) -> None:
+    bot = _bot(tg)
+    raw = tg.message_update("/consulta@puedopublicar_bot 😀 @PuedoPublicar_bot ¿puedo?", chat_type="group")
+    update = Update.de_json(raw, bot)
+    assert update.message is not None and update.effective_chat is not None
+    assert update.effective_chat.type == "group" and update.effective_chat.id < 0
+    parsed = {e.type: text for e, text in update.message.parse_entities().items()}
+    assert parsed == {
+        "bot_command": "/consulta@puedopublicar_bot",
+        "mention": "@PuedoPublicar_bot",
+    }
+    second = tg.message_update("hola")
+    assert second["update_id"] == raw["update_id"] + 1
+    assert "entities" not in second["message"]
+    assert utf16_len("😀") == 2
+
+
+@pytest.mark.asyncio
+async def test_telegram_application_polling(tg: FakeTelegramAPI) -> None:
+    app = _application(tg)
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        await update.message.reply_text("¡Hola! ¿Qué quieres publicar?", reply_markup=KEYBOARD)
+
+    async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer("Anotado")
+        await query.edit_message_reply_markup(None)
+
+    async def mentioned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        await update.message.reply_text("Te leo", do_quote=True)
+
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(button))
+    app.add_handler(MessageHandler(filters.Entity("mention"), mentioned))
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            tg.push_update(tg.message_update("/start"))
+            [reply] = await tg.wait_for_async("sendMessage")
+            assert reply.params["chat_id"] == 424242
+            assert reply.params["text"] == "¡Hola! ¿Qué quieres publicar?"
+
+            bot_message = tg.messages_in(424242)[-1]
+            assert bot_message["reply_markup"] == KEYBOARD.to_dict()
+            tg.push_update(tg.callback_update("si", message=bot_message))
+            await tg.wait_for_async("answerCallbackQuery")
+            [edit] = await tg.wait_for_async("editMessageReplyMarkup")
+            assert edit.params["message_id"] == bot_message["message_id"]
+
+            question = tg.message_update("@puedopublicar_bot ¿puedo?", chat_type="supergroup")
+            tg.push_update(question)
+            replies = await tg.wait_for_async("sendMessage", count=2)
+            assert replies[1].params["chat_id"] == question["message"]["chat"]["id"]
+            assert replies[1].params["reply_parameters"]["message_id"] == question["message"]["message_id"]
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    assert tg.pending_updates == []  # the final getUpdates offset confirmed everything
+    assert tg.calls_to("deleteWebhook")  # PTB's polling bootstrap
+
+
+@pytest.mark.asyncio
+async def test_telegram_application_webhook(tg: FakeTelegramAPI) -> None:
+    app = _application(tg)
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(update.message.text.upper())
+
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/tg"
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="tg",
+            webhook_url="https://bot.example.org/tg",
+            secret_token="s3cr3t",
+        )
+        try:
+            assert (tg.webhook_url, tg.webhook_secret) == (
+                "https://bot.example.org/tg",
+                "s3cr3t",
+            )
+            response = await post_webhook_update_async(url, tg.message_update("hola"), "s3cr3t")
+            assert response.status_code == 200
+            [reply] = await tg.wait_for_async("sendMessage")
+            assert reply.params["text"] == "HOLA"
+            forged = await post_webhook_update_async(url, tg.message_update("x"), "wrong")
+            assert forged.status_code == 403
+            await asyncio.sleep(0.1)
+            assert len(tg.calls_to("sendMessage")) == 1
+        finally:
+            await app.updater.stop()
+            await app.stop()

@@ -240,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--from", dest="mirror", type=Path, help="carpeta espejo local en vez de la red")
     sync.add_argument("--no-index", action="store_true", help="no reindexar después")
     sync.add_argument("--only", action="append", help="solo esta fuente (repetible)")
+    sync.add_argument("--timeout", type=float, help="segundos de espera por petición")
     status = ssub.add_parser("status", help="estado de cada fuente")
     status.add_argument("--json", action="store_true")
     sources.set_defaults(func=cmd_sources)

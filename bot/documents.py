@@ -277,7 +277,7 @@ def load_file(
         else:
             text = _decode(data, display, problems)
             if suffix in HTML_SUFFIXES:
-                meta, body = {}, _html_text(text)
+                meta, body = {}, html_to_markdown(text)
             elif suffix in {".md", ".markdown"}:
                 meta, body = _front_matter(text)
             else:
@@ -367,7 +367,8 @@ def _docx_text(data: bytes) -> str:
     return "\n\n".join(lines)
 
 
-def _html_text(text: str) -> str:
+def html_to_markdown(text: str) -> str:
+    """Clean HTML (no scripts, navigation or forms) as Markdown with its headings kept."""
     from bs4 import BeautifulSoup
     from markdownify import markdownify
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
@@ -357,7 +358,7 @@ class Indexer:
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 metadatas=[chunk_metadata(c) for c in part],
-                embeddings=[vectors[c.id] for c in part],
+                embeddings=np.asarray([vectors[c.id] for c in part], dtype=np.float32),
             )
 
 

@@ -1,0 +1,337 @@
+"""``sources sync``: bring the official sources listed in ``knowledge/sources.toml`` into
+``BOT_DATA_DIR/sources/``, where the indexer picks them up beside ``knowledge/``.
+
+Laws come from the BOE consolidated-legislation API (only when ``fecha_actualizacion``
+changed), terms of use from the networks' pages. Every write is atomic; a failed download
+or a parse error keeps the previous copy and is reported. After a law changes, the sync
+lists which articles changed, were added or were removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.documents import KNOWN_NETWORKS, html_to_markdown
+from bot.settings import Settings
+from bot.sources.boe import BOEFormatError, law_record, parse_metadata, parse_text
+from bot.sources.web import Fetcher, FetchError, HttpFetcher, MirrorFetcher
+
+SOURCES_FILE = "sources.toml"
+API_PATH = "legislacion-consolidada/id/{id}"
+
+
+class SourcesConfigError(ValueError):
+    """``sources.toml`` cannot be used; the message says where and why."""
+
+
+class LawEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^BOE-[A-Z]-\d{4}-\d+$")
+    nombre: str | None = None
+    obligatoria: bool = False
+
+
+class TermsEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    red: str
+    url: str = Field(pattern=r"^https?://")
+    servicio: str
+    documento: str = "Terms of Service"
+
+    @property
+    def key(self) -> str:
+        return f"{self.red}/{slug(self.documento)}"
+
+
+class SourcesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ley: list[LawEntry] = []
+    condiciones: list[TermsEntry] = []
+
+
+def load_config(knowledge_dir: Path) -> SourcesConfig:
+    path = knowledge_dir / SOURCES_FILE
+    if not path.is_file():
+        raise SourcesConfigError(f"no existe {path}: lista ahí las fuentes oficiales")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return SourcesConfig.model_validate(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise SourcesConfigError(f"{path.name}: TOML mal formado ({exc})") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise SourcesConfigError(f"{path.name}: {problems}") from None
+
+
+# --------------------------------------------------------------------------- state and results
+
+
+@dataclass
+class ArticleDiff:
+    """What changed in a law between two synced versions, by locator (``Artículo 53``)."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def summary(self) -> str:
+        parts = []
+        for label, items in (("modificados", self.changed), ("añadidos", self.added), ("suprimidos", self.removed)):
+            if items:
+                parts.append(f"{label}: {', '.join(items)}")
+        return "; ".join(parts) or "sin cambios en el articulado"
+
+
+@dataclass
+class SourceResult:
+    """The outcome of syncing one source."""
+
+    key: str
+    kind: Literal["ley", "condiciones"]
+    title: str
+    status: Literal["nuevo", "actualizado", "sin cambios", "error"]
+    version: str | None = None
+    error: str | None = None
+    diff: ArticleDiff | None = None
+
+
+@dataclass
+class SyncReport:
+    results: list[SourceResult] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(r.status in ("nuevo", "actualizado") for r in self.results)
+
+    @property
+    def errors(self) -> list[SourceResult]:
+        return [r for r in self.results if r.status == "error"]
+
+
+class SyncState:
+    """``BOT_DATA_DIR/sources-state.json``: per source, version, dates, last change and error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            self.data = {}
+
+    def get(self, key: str) -> dict[str, Any]:
+        return self.data.setdefault(key, {})
+
+    def save(self) -> None:
+        atomic_write(self.path, json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=True).encode())
+
+
+# --------------------------------------------------------------------------- syncing
+
+
+class Syncer:
+    """Syncs every source of ``sources.toml`` into ``settings.sources_dir``."""
+
+    def __init__(self, settings: Settings, *, mirror: Path | None = None, timeout: float | None = None) -> None:
+        self.settings = settings
+        self.mirror = MirrorFetcher(mirror) if mirror else None
+        self.http = (
+            None
+            if mirror
+            else HttpFetcher(
+                settings.boe_api_base, timeout=timeout or settings.http_timeout, retries=settings.http_retries
+            )
+        )
+        self.root = settings.sources_dir
+        self.state = SyncState(state_path(settings))
+
+    @property
+    def fetcher(self) -> Fetcher:
+        return self.mirror or self.http  # type: ignore[return-value]
+
+    def sync(self, config: SourcesConfig, *, only: set[str] | None = None) -> SyncReport:
+        report = SyncReport()
+        try:
+            for law in config.ley:
+                if only is None or law.id in only:
+                    report.results.append(self.sync_law(law))
+            for terms in config.condiciones:
+                if only is None or terms.red in only or terms.key in only:
+                    report.results.append(self.sync_terms(terms))
+        finally:
+            self.state.save()
+            if self.http is not None:
+                self.http.close()
+        return report
+
+    def sync_law(self, entry: LawEntry) -> SourceResult:
+        key = entry.id
+        state = self.state.get(key)
+        now = _now()
+        state.update(kind="ley", checked_at=now)
+        target = self.root / "boe" / f"{entry.id}.json"
+        base = API_PATH.format(id=entry.id)
+        try:
+            meta = parse_metadata(self.fetcher.get(f"{base}/metadatos", accept="application/json").body, entry.id)
+            state["title"] = meta.title
+            if state.get("updated") == meta.updated and target.is_file():
+                state.update(error=None, changed=False)
+                return SourceResult(key, "ley", meta.title, "sin cambios", meta.version)
+            blocks = parse_text(self.fetcher.get(f"{base}/texto", accept="application/xml").body)
+        except (FetchError, BOEFormatError) as exc:
+            state["error"] = str(exc)
+            return SourceResult(key, "ley", state.get("title") or entry.nombre or key, "error", state.get("version"), str(exc))  # fmt: skip
+        record = law_record(meta, blocks)
+        previous = _read_json(target)
+        diff = article_diff(previous, record) if previous else None
+        atomic_write(target, json.dumps(record, ensure_ascii=False).encode())
+        status: Literal["nuevo", "actualizado"] = "actualizado" if previous else "nuevo"
+        state.update(
+            updated=meta.updated,
+            version=meta.version,
+            synced_at=now,
+            changed=True,
+            error=None,
+            url=meta.url,
+            diff=diff.__dict__ if diff is not None else None,
+            previous_version=previous.get("version") if previous else None,
+        )
+        return SourceResult(key, "ley", meta.title, status, meta.version, diff=diff)
+
+    def sync_terms(self, entry: TermsEntry) -> SourceResult:
+        key = entry.key
+        state = self.state.get(key)
+        now = _now()
+        state.update(kind="condiciones", checked_at=now, url=entry.url)
+        title = f"{entry.servicio}: {entry.documento} (texto original)"
+        state["title"] = title
+        target = self.root / "terms" / entry.red / f"{slug(entry.documento)}.md"
+        try:
+            if self.mirror is not None:
+                markdown = self.mirror.terms(entry.servicio, entry.documento)
+            else:
+                assert self.http is not None
+                page = self.http.get(entry.url, accept="text/html")
+                markdown = html_to_markdown(page.body.decode("utf-8", errors="replace"))
+            if len(markdown.strip()) < 200:
+                raise FetchError(f"{entry.url}: la página no contiene texto suficiente (¿cambió su formato?)")
+        except FetchError as exc:
+            state["error"] = str(exc)
+            return SourceResult(key, "condiciones", title, "error", state.get("version"), str(exc))
+        digest = hashlib.sha256(markdown.encode()).hexdigest()[:16]
+        if state.get("hash") == digest and target.is_file():
+            state.update(error=None, changed=False)
+            return SourceResult(key, "condiciones", title, "sin cambios", state.get("version"))
+        previous = target.read_text(encoding="utf-8") if target.is_file() else None
+        diff = section_diff(previous, markdown) if previous else None
+        version = now[:10]
+        atomic_write(target, terms_document(entry, title, version, markdown).encode())
+        state.update(
+            hash=digest,
+            version=version,
+            synced_at=now,
+            changed=True,
+            error=None,
+            diff=diff.__dict__ if diff is not None else None,
+        )
+        return SourceResult(key, "condiciones", title, "actualizado" if previous else "nuevo", version, diff=diff)
+
+
+def terms_document(entry: TermsEntry, title: str, fetched: str, markdown: str) -> str:
+    """The stored terms page: Markdown with the front matter the indexer reads."""
+    red = entry.red if entry.red in KNOWN_NETWORKS else entry.red.lower()
+    header = {
+        "id": f"terminos-{red}-{slug(entry.documento)}",
+        "title": title,
+        "tipo": "condiciones",
+        "red": red,
+        "url": entry.url,
+        "fecha": fetched,
+        "responsable": "sincronización automática (sources sync)",
+    }
+    lines = ["---", *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in header.items()), "---", ""]
+    body = re.sub(r"^---\n.*?\n---\n", "", markdown, flags=re.DOTALL)  # a mirror file's own header
+    return "\n".join(lines) + body
+
+
+def article_diff(old: dict[str, Any], new: dict[str, Any]) -> ArticleDiff:
+    """Compare two stored law records block by block (articles and disposiciones)."""
+
+    def texts(record: dict[str, Any]) -> dict[str, str]:
+        return {
+            b["title"]: "\n".join(b["paragraphs"])
+            for b in record.get("blocks", [])
+            if b.get("kind") == "precepto" and b.get("title")
+        }
+
+    before, after = texts(old), texts(new)
+    return ArticleDiff(
+        added=[t for t in after if t not in before],
+        removed=[t for t in before if t not in after],
+        changed=[t for t in after if t in before and before[t] != after[t]],
+    )
+
+
+def section_diff(old: str, new: str) -> ArticleDiff:
+    """Compare two terms pages by their Markdown headings."""
+    from bot.chunking import split_sections
+
+    before = {s.heading: s.body for s in split_sections(old) if s.heading}
+    after = {s.heading: s.body for s in split_sections(new) if s.heading}
+    return ArticleDiff(
+        added=[h for h in after if h not in before],
+        removed=[h for h in before if h not in after],
+        changed=[h for h in after if h in before and before[h] != after[h]],
+    )
+
+
+def state_path(settings: Settings) -> Path:
+    """Beside ``sources/``, not inside it: the indexer reads every file in there."""
+    return settings.data_dir / "sources-state.json"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename: readers see old or new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "documento"
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,169 @@
+"""Fetching official texts: over HTTP (httpx, timeouts, retries with backoff) or from a local
+mirror laid out like the BOE API (``--from DIR``).
+
+Both fetchers raise :class:`FetchError` with a message in Spanish that says what went wrong
+(404, 500, timeout, truncated body, unexpected content type...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from bot import __version__
+
+USER_AGENT = f"PuedoPublicar/{__version__} (+https://github.com/puedo-publicar; sincronizacion de fuentes oficiales)"
+
+
+class FetchError(Exception):
+    """A source could not be fetched; ``str()`` is a message for policy owners."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response body and its content type."""
+
+    body: bytes
+    content_type: str
+
+
+class Fetcher(Protocol):
+    """Gets a document by its path below the BOE API base (or by a full URL)."""
+
+    def get(self, path_or_url: str, *, accept: str) -> Fetched: ...
+
+
+class _Retryable(Exception):
+    """Internal: a failure worth retrying (timeouts, connection errors, 5xx, 429)."""
+
+    def __init__(self, error: FetchError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class HttpFetcher:
+    """HTTP with timeouts, a clear User-Agent, and retries with exponential backoff."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.retries = retries
+        self.backoff = backoff
+        self.client = client or httpx.Client(
+            timeout=httpx.Timeout(timeout), headers={"User-Agent": USER_AGENT}, follow_redirects=True
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def url(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return f"{self.base_url}/{path_or_url.lstrip('/')}"
+
+    def get(self, path_or_url: str, *, accept: str) -> Fetched:
+        url = self.url(path_or_url)
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=wait_exponential(multiplier=self.backoff, max=30),
+            retry=retry_if_exception(lambda exc: isinstance(exc, _Retryable)),
+            reraise=False,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._get_once(url, accept)
+        except RetryError as exc:
+            last = exc.last_attempt.exception()
+            if isinstance(last, _Retryable):
+                raise FetchError(f"{last.error} (tras {self.retries + 1} intentos)") from None
+            raise
+        except _Retryable as exc:  # pragma: no cover - reraise path when retries=0
+            raise exc.error from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _get_once(self, url: str, accept: str) -> Fetched:
+        try:
+            response = self.client.get(url, headers={"Accept": accept})
+            body = response.read()
+        except httpx.TimeoutException:
+            raise _Retryable(FetchError(f"{url}: tiempo de espera agotado")) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise _Retryable(FetchError(f"{url}: respuesta incompleta o cortada ({exc})")) from None
+        except httpx.TransportError as exc:
+            raise _Retryable(FetchError(f"{url}: no se puede conectar ({exc})")) from None
+        status = response.status_code
+        if status == 404:
+            raise FetchError(f"{url}: no existe (404); revisa el identificador")
+        if status == 429 or status >= 500:
+            raise _Retryable(FetchError(f"{url}: el servidor respondió {status}"))
+        if status >= 400:
+            raise FetchError(f"{url}: el servidor respondió {status}")
+        expected = content_length(response)
+        if expected is not None and expected != len(body):
+            raise _Retryable(FetchError(f"{url}: respuesta cortada ({len(body)} de {expected} bytes)"))
+        content_type = response.headers.get("content-type", "")
+        check_content_type(url, content_type, accept)
+        return Fetched(body, content_type)
+
+
+def content_length(response: httpx.Response) -> int | None:
+    raw = response.headers.get("content-length")
+    if raw is None or response.headers.get("content-encoding"):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def check_content_type(url: str, content_type: str, accept: str) -> None:
+    """Refuse an HTML error page served where JSON or XML was expected."""
+    wanted = accept.split("/", 1)[-1].split(";", maxsplit=1)[0]  # json, xml, html
+    if content_type and wanted not in content_type.lower():
+        raise FetchError(f"{url}: tipo de contenido inesperado «{content_type}» (se esperaba {accept})")
+
+
+class MirrorFetcher:
+    """Reads a local mirror: ``DIR/boe-api/<API path>`` for laws, ``DIR/terms/...`` for terms."""
+
+    def __init__(self, root: Path) -> None:
+        if not root.is_dir():
+            raise FetchError(f"la carpeta espejo {root} no existe")
+        self.root = root
+
+    def get(self, path_or_url: str, *, accept: str) -> Fetched:
+        path = self.root / "boe-api" / path_or_url.lstrip("/")
+        try:
+            body = path.read_bytes()
+        except FileNotFoundError:
+            raise FetchError(f"{path}: no está en el espejo") from None
+        except OSError as exc:
+            raise FetchError(f"{path}: no se puede leer ({exc.strerror})") from None
+        return Fetched(body, accept)
+
+    def terms(self, service: str, document: str) -> str:
+        path = self.root / "terms" / service / f"{document}.md"
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise FetchError(f"{path}: no está en el espejo") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise FetchError(f"{path}: no se puede leer ({exc})") from None

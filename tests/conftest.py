@@ -1,0 +1,69 @@
+"""Shared fixtures: settings isolated from the environment, the fixture knowledge folder, and a
+real :class:`~bot.service.Service` over an index of it (built once per test session)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+# Tests never read the developer's .env or BOT_* variables.
+for _name in [n for n in os.environ if n.startswith("BOT_")]:
+    del os.environ[_name]
+
+
+def make_settings(tmp: Path, knowledge: Path, **overrides: object) -> Settings:
+    """Settings for a test: data and knowledge under ``tmp``, nothing from the environment."""
+    values: dict[str, object] = {"data_dir": tmp / "data", "knowledge_dir": knowledge, "reload_check_seconds": 0}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def copy_knowledge(target: Path) -> Path:
+    shutil.copytree(FIXTURES / "knowledge", target)
+    return target
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    """A private copy of the fixture knowledge folder, free to edit."""
+    return copy_knowledge(tmp_path / "knowledge")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, knowledge: Path) -> Settings:
+    return make_settings(tmp_path, knowledge)
+
+
+@pytest.fixture(scope="session")
+def indexed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose data dir holds an index of the fixture knowledge (read-only for tests)."""
+    from bot.index import Indexer
+
+    root = tmp_path_factory.mktemp("indexed")
+    settings = make_settings(root, copy_knowledge(root / "knowledge"))
+    Indexer(settings).update()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def service(indexed_settings: Settings) -> Iterator[object]:
+    """The real service over the fixture index, shared by the tests that only ask questions."""
+    from bot.service import Service
+
+    yield Service(indexed_settings, auto_index=False)
+
+
+@pytest.fixture
+def shared_corpus() -> Path:
+    if not (SHARED_CORPUS / "boe-api").is_dir():
+        pytest.skip("../shared/corpus no está disponible")
+    return SHARED_CORPUS

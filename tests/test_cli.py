@@ -1,0 +1,107 @@
+"""The command line, in-process (model loaded once) and once as a real subprocess."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def env(monkeypatch, indexed_settings):
+    monkeypatch.setenv("BOT_DATA_DIR", str(indexed_settings.data_dir))
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(indexed_settings.knowledge_dir))
+    monkeypatch.chdir(indexed_settings.data_dir.parent)  # no stray .env
+    return indexed_settings
+
+
+def test_ask_prints_a_readable_answer(env, capsys):
+    assert main(["ask", "¿Puedo subir al insta una foto de los vecinos que atendí hoy?"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("⛔  NO LO PUBLIQUES")
+    assert "Fuentes:" in out
+    assert "[1] Guía de prueba sobre redes sociales — Regla 4 · versión 2099-02-01" in out
+    assert "https://www.boe.es/buscar/act.php?id=BOE-A-2099-90001#a6" in out
+
+
+def test_ask_json_with_draft_file(env, capsys, tmp_path):
+    draft = tmp_path / "post.txt"
+    draft.write_text("Gracias a todos. BORRADOR, no difundir.", encoding="utf-8")
+    assert main(["ask", "¿Puedo publicar esto?", "--draft-file", str(draft), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "no_permitido"
+    assert data["draft"] == "Gracias a todos. BORRADOR, no difundir."
+    assert [f["kind"] for f in data["draft_findings"]] == ["confidencial", "confidencial"]
+
+
+def test_ask_jsonl_keeps_ids_and_survives_bad_lines(env, capsys, monkeypatch):
+    lines = [
+        json.dumps({"id": "a", "question": "¿Puedo retuitear la campaña oficial de vacunación?"}),
+        "esto no es json",
+        json.dumps({"id": 7, "question": "¿Puedo publicar esto?", "draft": "Mi móvil: 612 345 678"}),
+        json.dumps({"id": "vacía", "question": ""}),
+    ]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["ask", "--jsonl"]) == 1
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o.get("id") for o in out] == ["a", None, 7, "vacía"]
+    assert out[0]["verdict"] == "permitido"
+    assert "línea 2" in out[1]["error"]
+    assert out[2]["verdict"] == "no_permitido"
+    assert "vacía" in out[3]["error"]
+
+
+def test_chat_session(env, capsys, monkeypatch):
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.StringIO(
+            "¿Puedo retuitear la campaña oficial de vacunación?\n/borrador\nMi DNI 12345678Z\n\n¿Y esto?\n/salir\n"
+        ),
+    )
+    assert main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert "SÍ, PUEDES PUBLICARLO" in out
+    assert "DNI: «12345678Z»" in out
+
+
+def test_index_check_exit_codes(env, capsys, tmp_path, monkeypatch):
+    assert main(["index", "--check"]) == 0
+    assert "Todo correcto." in capsys.readouterr().out
+    knowledge = tmp_path / "k"
+    (knowledge / "guias").mkdir(parents=True)
+    (knowledge / "guias" / "rota.md").write_text("---\ntipo: memo\n---\nTexto\n", encoding="utf-8")
+    (knowledge / "guias" / "buena.md").write_text("---\ntitle: Buena\n---\nTexto correcto.\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(knowledge))
+    assert main(["index", "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "knowledge/guias/rota.md\n  [error] tipo desconocido 'memo'" in out
+    assert "buena.md" not in out
+
+
+def test_wrong_setting_names_the_variable(env, capsys, monkeypatch):
+    monkeypatch.setenv("BOT_TOP_K", "tres")
+    assert main(["index", "--check"]) == 2
+    assert "BOT_TOP_K" in capsys.readouterr().err
+
+
+def test_module_entry_point(env):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "¿Cuál es la capital de Australia?"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={"PATH": "/usr/bin:/bin", "BOT_DATA_DIR": str(env.data_dir), "BOT_KNOWLEDGE_DIR": str(env.knowledge_dir)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["verdict"] == "sin_base"

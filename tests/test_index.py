@@ -1,0 +1,149 @@
+"""Incremental indexing, atomic rebuilds, and a running service picking up new generations."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.index import ChromaStore, Indexer, read_chunks
+from bot.models import Verdict
+from bot.service import Service
+
+
+def _files(settings):
+    store = ChromaStore(settings)
+    pointer = store.pointer()
+    assert pointer is not None
+    chunks = [c for c, _ in read_chunks(store.collection(pointer.collection))]
+    return pointer, {c.file for c in chunks}, chunks
+
+
+def test_first_build_then_nothing_to_do(settings):
+    report = Indexer(settings).update()
+    assert report.generation == 1
+    assert report.embedded == report.chunks > 10
+    assert sorted(report.changed) == [
+        "knowledge/condiciones/linkedin.md",
+        "knowledge/guias/guia.md",
+        "knowledge/leyes/ley-prueba.md",
+    ]
+    again = Indexer(settings).update()
+    assert again.unchanged
+    assert _files(settings)[0].generation == 1
+
+
+def test_add_edit_delete_reembed_only_what_changed(settings, knowledge):
+    Indexer(settings).update()
+    _, _, before = _files(settings)
+    linkedin_before = {c.id for c in before if c.file.endswith("linkedin.md")}
+
+    note = knowledge / "condiciones" / "tiktok.md"
+    note.write_text(
+        "---\ntitle: TikTok\ntipo: condiciones\nred: tiktok\n---\n## 1. Licencia\n\nLo que subes a TikTok sigue siendo tuyo.\n",
+        encoding="utf-8",
+    )
+    added = Indexer(settings).update()
+    assert added.changed == ["knowledge/condiciones/tiktok.md"]
+    assert added.embedded == 1
+    assert "knowledge/condiciones/tiktok.md" in _files(settings)[1]
+
+    guide = knowledge / "guias" / "guia.md"
+    guide.write_text(
+        guide.read_text(encoding="utf-8").replace("Retuitear la campaña", "Compartir la campaña"), encoding="utf-8"
+    )
+    edited = Indexer(settings).update()
+    assert edited.changed == ["knowledge/guias/guia.md"]
+    assert edited.embedded == 1  # only the edited rule; the guide's other chunks reuse their vectors
+    _, _, after = _files(settings)
+    assert {c.id for c in after if c.file.endswith("linkedin.md")} == linkedin_before
+
+    note.unlink()
+    deleted = Indexer(settings).update()
+    assert deleted.removed == ["knowledge/condiciones/tiktok.md"]
+    assert deleted.embedded == 0
+    assert "knowledge/condiciones/tiktok.md" not in _files(settings)[1]
+
+
+def test_broken_edit_keeps_the_previous_version_indexed(settings, knowledge):
+    Indexer(settings).update()
+    guide = knowledge / "guias" / "guia.md"
+    guide.write_text("---\ntitle: [roto\n---\nNada\n", encoding="utf-8")
+    report = Indexer(settings).update()
+    assert report.kept_after_error == ["knowledge/guias/guia.md"]
+    assert any(p.file == "knowledge/guias/guia.md" for p in report.problems)
+    _, files, chunks = _files(settings)
+    assert "knowledge/guias/guia.md" in files
+    assert sum(c.locator.startswith("Regla") for c in chunks) == 5
+
+
+def test_broken_rule_keeps_the_previous_version_indexed(settings, knowledge):
+    Indexer(settings).update()
+    guide = knowledge / "guias" / "guia.md"
+    guide.write_text(
+        guide.read_text(encoding="utf-8").replace("**Veredicto:** no permitido", "**Veredicto:** nunca", 1),
+        encoding="utf-8",
+    )
+    report = Indexer(settings).update()
+    assert report.kept_after_error == ["knowledge/guias/guia.md"]
+    _, _, chunks = _files(settings)
+    rule3 = next(c for c in chunks if c.locator == "Regla 3")
+    assert rule3.rule_verdict is Verdict.NO_PERMITIDO
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_interrupted_rebuild_leaves_the_old_index_serving(settings):
+    Indexer(settings).update()
+    service = Service(settings, auto_index=False)
+    question = "¿Puedo subir al insta una foto de los vecinos que atendí hoy?"
+    assert service.ask(question).verdict is Verdict.NO_PERMITIDO
+    old_pointer = ChromaStore(settings).pointer()
+
+    def explode(items, total, label):
+        yield from ()
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        Indexer(settings).update(rebuild=True, progress=explode)
+
+    assert ChromaStore(settings).pointer() == old_pointer
+    assert service.ask(question).verdict is Verdict.NO_PERMITIDO
+    assert Service(settings, auto_index=False).ask(question).rules == ["Regla 4"]
+
+    rebuilt = Indexer(settings).update(rebuild=True)
+    assert rebuilt.generation == 2
+    store = ChromaStore(settings)
+    assert len(store.generations()) == 2  # the new one and the previous; the half-built one is pruned
+
+
+def test_running_service_answers_from_a_new_generation(settings, knowledge):
+    Indexer(settings).update()
+    service = Service(settings, auto_index=False)
+    question = "¿Puedo compartir en mi perfil el cartel del concierto solidario del barrio?"
+    first = service.ask(question)
+    assert service.generation == 1
+    assert all(c.locator != "Regla 6" for c in first.citations)
+
+    guide = knowledge / "guias" / "guia.md"
+    guide.write_text(
+        guide.read_text(encoding="utf-8")
+        + "\n## Regla 6. Carteles de conciertos solidarios del barrio\n\n- **Veredicto:** permitido\n"
+        "- **Base legal:** BOE-A-2099-90001 art. 4\n\n**Por qué.** Difundir un concierto solidario del barrio "
+        "en tu perfil es vida personal.\n",
+        encoding="utf-8",
+    )
+    Indexer(settings).update()  # as another process would (python -m bot index)
+    second = service.ask(question)
+    assert service.generation == 2
+    assert second.rules == ["Regla 6"]
+    assert second.verdict is Verdict.PERMITIDO
+
+
+def test_first_use_builds_the_index_with_a_message(settings):
+    messages: list[str] = []
+    service = Service(settings, notify=messages.append)
+    answer = service.ask("¿Puedo retuitear la campaña oficial de vacunación?")
+    assert answer.verdict is Verdict.PERMITIDO
+    assert any("No hay índice" in m for m in messages)
+    assert any("Índice listo" in m for m in messages)

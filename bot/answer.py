@@ -36,6 +36,19 @@ _SHORT_LAW_NAMES = {
 }
 
 
+FINDINGS_INTRO = "En el texto que quieres publicar he encontrado:"
+
+
+@dataclass(frozen=True)
+class Composed:
+    """The answer text; the same without the list of draft findings (for chat adapters that
+    show the findings in context themselves); and the citations."""
+
+    text: str
+    explanation: str
+    citations: list[Citation]
+
+
 @dataclass
 class Citations:
     """Numbers citations in order of first use; one number per chunk."""
@@ -73,8 +86,9 @@ def compose(
     *,
     contact_unit: str,
     injection: bool,
-) -> tuple[str, list[Citation]]:
-    """The explanation (Spanish) and its citations."""
+    mentioned: list[DraftFinding] | None = None,
+) -> Composed:
+    """The answer text (Spanish) and its citations. ``mentioned``: findings in the question."""
     cites = Citations(question)
     lines: list[str] = []
     if injection:
@@ -89,7 +103,7 @@ def compose(
             "(EBEP y otras leyes, la guía interna y las condiciones de uso de las redes). "
             f"Para esta consulta, pregunta a {contact_unit}."
         )
-        return "\n".join(lines), cites.items
+        return Composed("\n".join(lines), "\n".join(lines), cites.items)
 
     lines.append(_INTROS[verdict])
     if decision.applied:
@@ -112,15 +126,24 @@ def compose(
         for hit in _informative_hits(retrieval, limit=2):
             lines.append(f"- {_source_label(hit.chunk)}: «{quote(hit.chunk, question)}» [{cites.cite(hit.chunk)}]")
 
+    by_rule = {id(f): loc for loc, fs in decision.triggered_by.items() for f in fs}
+    applied = {h.chunk.locator: h.chunk for h in decision.applied}
+
+    def rule_ref(finding: DraftFinding) -> str:
+        rule = by_rule.get(id(finding))
+        return f" → {rule} [{cites.cite(applied[rule])}]" if rule in applied else ""
+
+    findings_at = len(lines)
     if findings:
-        lines.append("En el texto que quieres publicar he encontrado:")
-        by_rule = {f.start: loc for loc, fs in decision.triggered_by.items() for f in fs}
-        applied = {h.chunk.locator: h.chunk for h in decision.applied}
+        lines.append(FINDINGS_INTRO)
         for finding in findings:
             label = KIND_LABELS.get(finding.kind, finding.kind)
-            rule = by_rule.get(finding.start)
-            ref = f" → {rule} [{cites.cite(applied[rule])}]" if rule in applied else ""
-            lines.append(f"- {label}: «{finding.text}» (posición {finding.start}–{finding.end}){ref}")
+            lines.append(f"- {label}: «{finding.text}» (posición {finding.start}–{finding.end}){rule_ref(finding)}")
+    findings_end = len(lines)
+    for finding in mentioned or []:
+        lines.append(
+            f"Tu pregunta menciona «{finding.text}» ({KIND_LABELS.get(finding.kind, finding.kind)}){rule_ref(finding)}."
+        )
 
     terms = _terms_hit(retrieval, exclude={c.chunk_id for c in cites.items})
     if terms is not None and verdict is not Verdict.INFORMATIVO:
@@ -132,7 +155,7 @@ def compose(
         lines.append(f"Relacionadas: {names}.")
     if verdict in (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO) or not decision.applied:
         lines.append(f"Si tienes dudas, consulta a {contact_unit}.")
-    return "\n".join(lines), cites.items
+    return Composed("\n".join(lines), "\n".join(lines[:findings_at] + lines[findings_end:]), cites.items)
 
 
 def _rule_sentence(hit: Hit, retrieval: Retrieval, cites: Citations, decision: Decision) -> str:

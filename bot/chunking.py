@@ -76,7 +76,9 @@ def chunk_document(doc: SourceDocument) -> tuple[list[Chunk], list[Problem]]:
     chunks = []
     for ordinal, piece in enumerate(pieces):
         digest = hashlib.sha256(f"{doc.file}|{ordinal}|{piece.locator}".encode()).hexdigest()[:20]
-        indexed = join_index_text(piece.heading, piece.keywords, piece.text, doc.title)
+        indexed = join_index_text(
+            piece.heading, piece.keywords, piece.text, doc.title if doc.tipo is SourceType.LEY else ""
+        )
         content_hash = hashlib.sha256(indexed.encode()).hexdigest()[:32]
         chunks.append(
             Chunk(
@@ -105,8 +107,11 @@ def chunk_document(doc: SourceDocument) -> tuple[list[Chunk], list[Problem]]:
 
 
 def index_text(chunk: Chunk) -> str:
-    """The text both retrievers see: headings and keywords first, then the body, then the title."""
-    return join_index_text(chunk.heading, chunk.keywords, chunk.text, chunk.title)
+    """The text both retrievers see: headings and keywords first, then the body, then (for laws,
+    whose headings don't name them) the title."""
+    return join_index_text(
+        chunk.heading, chunk.keywords, chunk.text, chunk.title if chunk.tipo is SourceType.LEY else ""
+    )
 
 
 def join_index_text(heading: str, keywords: str, text: str, title: str) -> str:

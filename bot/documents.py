@@ -27,13 +27,13 @@ from bot.models import SourceType
 from bot.settings import Settings
 
 #: Bumped when chunking changes, so that unchanged files are re-chunked once.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".json"}  # .json: synced laws only
 #: Files in ``knowledge/`` that are not sources: documentation and configuration.
-NOT_SOURCES = {"readme.md", "changelog.md", "sources.toml", *GLOSSARY_NAMES}
+NOT_SOURCES = {"readme.md", "changelog.md", "sources.toml", "ambito.yaml", *GLOSSARY_NAMES}
 
 KNOWN_NETWORKS = {
     "x",

@@ -58,7 +58,7 @@ def load_glossary(knowledge_dir: Path) -> tuple[Glossary, list[str]]:
     try:
         return parse_glossary(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, GlossaryError) as exc:
-        return Glossary(), [f"{path.name}: {exc}"]
+        return Glossary(), [str(exc)]
 
 
 def parse_glossary(text: str) -> tuple[Glossary, list[str]]:

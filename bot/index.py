@@ -371,7 +371,10 @@ def check(settings: Settings) -> list[Problem]:
     for doc in loaded.documents:
         problems.extend(chunk_document(doc)[1])
     from bot.glossary import load_glossary
+    from bot.scope import SCOPE_FILE, load_scope
 
     _, glossary_problems = load_glossary(settings.knowledge_dir)
-    problems.extend(Problem("knowledge/" + p.split(": ", 1)[0], p.split(": ", 1)[1]) for p in glossary_problems)
+    problems.extend(Problem("knowledge/glosario.yaml", p) for p in glossary_problems)
+    _, scope_problems = load_scope(settings.knowledge_dir)
+    problems.extend(Problem(f"knowledge/{SCOPE_FILE}", p) for p in scope_problems)
     return problems

@@ -203,6 +203,13 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = {}
     #: Guideline rules that decided the verdict, e.g. ``["Regla 7"]`` (not part of the JSON contract).
     rules: list[str] = Field(default=[], exclude=True)
+    #: ``answer`` without its list of draft findings, for adapters that show the findings in
+    #: context themselves (not part of the JSON contract).
+    explanation: str | None = Field(default=None, exclude=True)
+
+    @property
+    def text_without_findings(self) -> str:
+        return self.explanation if self.explanation is not None else self.answer
 
     def to_json_dict(self) -> dict[str, Any]:
         """The public JSON contract (see the README)."""

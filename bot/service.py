@@ -13,6 +13,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
 
 from bot.answer import compose
 from bot.draft import screen
@@ -20,10 +22,16 @@ from bot.glossary import Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexReport
 from bot.models import Answer, Chunk, SourceType
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
+from bot.scope import Scope, load_scope
 from bot.settings import Settings, load_settings
-from bot.verdict import decide, strip_injection
+from bot.verdict import decide, is_question_of_fact, strip_injection
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Finding kinds that also count when the question itself mentions them.
+QUESTION_TRIGGER_KINDS = frozenset({"confidencial", "salud"})
 
 #: Longest question or draft read; the rest is ignored (and said so).
 MAX_INPUT_CHARS = 8000
@@ -44,6 +52,32 @@ class SourceInfo:
     version: str | None
     url: str | None
     chunks: int
+
+
+class _Reloading(Generic[T]):
+    """A knowledge/ configuration file (glossary, scope) re-read when it changes on disk.
+
+    Policy owners edit these files while the bot runs; a broken file logs its problems and
+    leaves the loader's fallback (or partial result) in place.
+    """
+
+    def __init__(
+        self, folder: Path, names: tuple[str, ...], loader: Callable[[Path], tuple[T, list[str]]], empty: T
+    ) -> None:
+        self.paths = [folder / name for name in names]
+        self.loader = loader
+        self.folder = folder
+        self.value = empty
+        self.stamp: float | None = None
+
+    def get(self) -> T:
+        stamp = max((p.stat().st_mtime for p in self.paths if p.exists()), default=0.0)
+        if stamp != self.stamp:
+            self.value, problems = self.loader(self.folder)
+            for problem in problems:
+                log.warning("%s: %s", self.paths[0].name, problem)
+            self.stamp = stamp
+        return self.value
 
 
 class Service:
@@ -69,8 +103,10 @@ class Service:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._retriever: Retriever | None = None
-        self._glossary: Glossary | None = None
-        self._glossary_stamp: float | None = None
+        self._glossary = _Reloading(
+            self.settings.knowledge_dir, ("glosario.yaml", "glosario.yml"), load_glossary, Glossary()
+        )
+        self._scope = _Reloading(self.settings.knowledge_dir, ("ambito.yaml",), load_scope, Scope())
         self._checked_at = 0.0
 
     # ------------------------------------------------------------------ public API
@@ -87,23 +123,35 @@ class Service:
 
         clean, injection = strip_injection(question)
         findings = screen(draft)
+        fact = is_question_of_fact(clean, bool(draft))
+        # A permission question that describes the material ("el borrador de la RPT") triggers
+        # the same rules as a draft carrying it.
+        mentioned = [] if fact else [f for f in screen(clean) if f.kind in QUESTION_TRIGGER_KINDS]
         triggers = self._trigger_rules(retriever)
-        boost = tuple(dict.fromkeys(c.id for f in findings for c in triggers.get(f.kind, [])))
+        boost = tuple(dict.fromkeys(c.id for f in findings + mentioned for c in triggers.get(f.kind, [])))
         query = " ".join(filter(None, [clean, draft]))
-        retrieval = self._retrieve(retriever, query, boost=boost)
+        retrieval = self._retrieve(retriever, query, boost=boost, scope_text=clean, prefer_rules=not fact)
         t_retrieved = time.perf_counter()
 
-        decision = decide(clean, retrieval, findings, triggers, has_draft=bool(draft))
-        text, citations = compose(
-            clean, decision, retrieval, findings, contact_unit=self.settings.contact_unit, injection=injection
+        scope = self._current_scope().check(retriever.glossary.expand(clean), question_of_fact=fact)
+        decision = decide(clean, retrieval, findings + mentioned, triggers, has_draft=bool(draft), scope=scope)
+        composed = compose(
+            clean,
+            decision,
+            retrieval,
+            findings,
+            mentioned=mentioned,
+            contact_unit=self.settings.contact_unit,
+            injection=injection,
         )
         finished = time.perf_counter()
         return Answer(
             question=question,
             draft=draft,
             verdict=decision.verdict,
-            answer=text,
-            citations=citations,
+            answer=composed.text,
+            explanation=composed.explanation,
+            citations=composed.citations,
             retrieved=[
                 {  # type: ignore[misc]
                     "source_id": h.chunk.source_id,
@@ -170,16 +218,23 @@ class Service:
     # ------------------------------------------------------------------ internals
 
     def _retrieve(
-        self, retriever: Retriever, query: str, k: int | None = None, boost: tuple[str, ...] = ()
+        self,
+        retriever: Retriever,
+        query: str,
+        k: int | None = None,
+        boost: tuple[str, ...] = (),
+        scope_text: str | None = None,
+        prefer_rules: bool = False,
     ) -> Retrieval:
         k = k or self.settings.top_k
+        options = {"boost": boost, "scope_text": scope_text, "prefer_rules": prefer_rules}
         try:
-            return retriever.retrieve(query, k, boost=boost)
+            return retriever.retrieve(query, k, **options)  # type: ignore[arg-type]
         except Exception:
             # The generation may have been pruned under us by a newer index: reload once.
             log.info("Retrieval failed on generation %s; reloading", retriever.snapshot.generation)
             self._checked_at = 0.0
-            return self._current_retriever(force=True).retrieve(query, k, boost=boost)
+            return self._current_retriever(force=True).retrieve(query, k, **options)  # type: ignore[arg-type]
 
     def _current_snapshot(self) -> Snapshot:
         return self._current_retriever().snapshot
@@ -218,15 +273,10 @@ class Service:
             return self._retriever
 
     def _current_glossary(self) -> Glossary:
-        """The glossary, re-read when its file changes (policy owners edit it live)."""
-        paths = [self.settings.knowledge_dir / n for n in ("glosario.yaml", "glosario.yml")]
-        stamp = max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
-        if self._glossary is None or stamp != self._glossary_stamp:
-            glossary, problems = load_glossary(self.settings.knowledge_dir)
-            for problem in problems:
-                log.warning("Glosario: %s", problem)
-            self._glossary, self._glossary_stamp = glossary, stamp
-        return self._glossary
+        return self._glossary.get()
+
+    def _current_scope(self) -> Scope:
+        return self._scope.get()
 
     @staticmethod
     def _trigger_rules(retriever: Retriever) -> dict[str, list[Chunk]]:

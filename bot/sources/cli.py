@@ -71,7 +71,9 @@ def status(settings: Settings, *, as_json: bool) -> int:
         if diff and any(diff.values()):
             for label, name in (("modificados", "changed"), ("añadidos", "added"), ("suprimidos", "removed")):
                 if diff.get(name):
-                    print(f"  {label} respecto a la versión {entry.get('previous_version') or 'anterior'}: {', '.join(diff[name])}")  # fmt: skip
+                    print(
+                        f"  {label} respecto a la versión {entry.get('previous_version') or 'anterior'}: {', '.join(diff[name])}"
+                    )
         if entry.get("error"):
             print(f"  ERROR en la última comprobación: {entry['error']}")
     return 0

@@ -196,7 +196,9 @@ class Syncer:
             blocks = parse_text(self.fetcher.get(f"{base}/texto", accept="application/xml").body)
         except (FetchError, BOEFormatError) as exc:
             state["error"] = str(exc)
-            return SourceResult(key, "ley", state.get("title") or entry.nombre or key, "error", state.get("version"), str(exc))  # fmt: skip
+            return SourceResult(
+                key, "ley", state.get("title") or entry.nombre or key, "error", state.get("version"), str(exc)
+            )
         record = law_record(meta, blocks)
         previous = _read_json(target)
         diff = article_diff(previous, record) if previous else None

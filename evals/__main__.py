@@ -1,0 +1,113 @@
+"""``python -m evals run|gate``: the evaluation suite for QA (see ``evals/README.md``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.settings import SettingsError, load_settings
+from evals.dataset import Case, DatasetError, default_datasets, load_cases
+from evals.runner import CONFIGS, DEFAULT_CONFIG, run_config
+
+THRESHOLDS = Path(__file__).parent / "thresholds.toml"
+
+
+def _progress(cases: Iterable[Case], label: str) -> Iterable[Case]:
+    from tqdm import tqdm
+
+    items = list(cases)
+    return tqdm(items, desc=f"{label:>7}", unit="caso", file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.cli import _quiet_libraries
+    from evals.report import write_report
+
+    _quiet_libraries()
+    datasets = [Path(p) for p in args.dataset] if args.dataset else default_datasets()
+    try:
+        cases = load_cases(datasets)
+        settings = load_settings()
+    except (DatasetError, SettingsError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    configs = args.config or list(CONFIGS)
+    unknown = [c for c in configs if c not in CONFIGS]
+    if unknown:
+        print(f"Error: configuración desconocida {', '.join(unknown)}; válidas: {', '.join(CONFIGS)}", file=sys.stderr)
+        return 2
+    print(f"{len(cases)} casos de {len(datasets)} conjuntos; configuraciones: {', '.join(configs)}", file=sys.stderr)
+    results = [run_config(name, cases, settings, progress=_progress) for name in configs]
+    data = write_report(results, args.report, datasets=[p.name for p in datasets])
+    for name, summary in data["configs"].items():
+        print(_summary_line(name, summary))
+    print(f"Informe: {args.report / 'report.md'}")
+    return 0
+
+
+def _summary_line(name: str, s: dict[str, Any]) -> str:
+    def f(v: Any) -> str:
+        return "—" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+    return (
+        f"{name:>7}: hit@1 {f(s['hit@1'])} · hit@5 {f(s['hit@5'])} · MRR@10 {f(s['mrr@10'])} · nDCG@10 {f(s['ndcg@10'])}"
+        f" · veredicto {f(s['verdict_accuracy'])} · peligrosos {s['dangerous_errors']}"
+        f" · abstención P {f(s['abstention_precision'])} R {f(s['abstention_recall'])}"
+        f" · p50 {f(s['latency_p50_ms'])} ms · p95 {f(s['latency_p95_ms'])} ms"
+    )
+
+
+def gate(summary: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
+    """The reasons the CI gate fails (empty when it passes)."""
+    failures = []
+    for metric, minimum in thresholds.get("minimo", {}).items():
+        value = summary.get(metric)
+        if value is None or value < minimum:
+            failures.append(f"{metric} = {value} < {minimum}")
+    for metric, maximum in thresholds.get("maximo", {}).items():
+        value = summary.get(metric)
+        if value is None or value > maximum:
+            failures.append(f"{metric} = {value} > {maximum}")
+    return failures
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    report = json.loads((args.report / "report.json").read_text(encoding="utf-8"))
+    thresholds = tomllib.loads(args.thresholds.read_text(encoding="utf-8"))
+    config = thresholds.get("configuracion", DEFAULT_CONFIG)
+    summary = report["configs"].get(config)
+    if summary is None:
+        print(f"El informe no tiene la configuración {config!r}", file=sys.stderr)
+        return 2
+    failures = gate(summary, thresholds)
+    print(_summary_line(config, summary))
+    if failures:
+        print("PUERTA DE CALIDAD: FALLA\n  " + "\n  ".join(failures))
+        return 1
+    print("PUERTA DE CALIDAD: SUPERADA")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals", description="Evaluación de Puedo publicar")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="evaluar uno o varios conjuntos en una o varias configuraciones")
+    run.add_argument("--dataset", action="append", help="fichero .jsonl (repetible; por defecto evals/cases/*.jsonl)")
+    run.add_argument("--config", action="append", help=f"configuración (repetible): {', '.join(CONFIGS)}")
+    run.add_argument("--report", type=Path, required=True, help="carpeta donde escribir el informe")
+    run.set_defaults(func=cmd_run)
+    check = sub.add_parser("gate", help="comprobar un informe contra los umbrales de evals/thresholds.toml")
+    check.add_argument("--report", type=Path, required=True)
+    check.add_argument("--thresholds", type=Path, default=THRESHOLDS)
+    check.set_defaults(func=cmd_gate)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

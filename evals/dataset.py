@@ -1,0 +1,117 @@
+"""Evaluation cases: JSON Lines, one case per line (documented in ``evals/README.md``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.models import Verdict, article_key, article_of
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+class DatasetError(ValueError):
+    """A dataset file cannot be used; the message names the file and line."""
+
+
+class SourceSpec(BaseModel):
+    """An expected source; every given field must match. ``grade`` weighs it in nDCG."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source_id: str | None = None
+    article: str | None = None
+    locator: str | None = None
+    network: str | None = None
+    grade: int = Field(1, ge=1, le=3)
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> SourceSpec:
+        if not any((self.source_id, self.article, self.locator, self.network)):
+            raise ValueError("una fuente esperada necesita source_id, article, locator o network")
+        return self
+
+    def matches(self, source_id: str, locator: str, network: str | None) -> bool:
+        if self.source_id is not None and self.source_id != source_id:
+            return False
+        if self.network is not None and self.network != network:
+            return False
+        if self.article is not None:
+            found = article_of(locator)
+            if found is None or article_key(found) != article_key(self.article):
+                return False
+        return not (
+            self.locator is not None and not (locator == self.locator or locator.startswith(self.locator + "."))
+        )
+
+
+class Case(BaseModel):
+    """One question with its expected answer."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    question: str = Field(min_length=1)
+    draft: str | None = None
+    expect_verdict: list[Verdict] = Field(min_length=1)
+    forbid_verdict: list[Verdict] = []
+    expect_sources: list[SourceSpec] = []
+    tags: list[str] = []
+    notes: str = ""
+    dataset: str = ""
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def forbidden(self) -> set[Verdict]:
+        """Forbidden verdicts; ``permitido`` is implied when only stricter answers are acceptable."""
+        forbidden = set(self.forbid_verdict)
+        if Verdict.NO_PERMITIDO in self.expect_verdict and Verdict.PERMITIDO not in self.expect_verdict:
+            forbidden.add(Verdict.PERMITIDO)
+        return forbidden
+
+    @property
+    def out_of_scope(self) -> bool:
+        return self.expect_verdict == [Verdict.SIN_BASE]
+
+
+def load_cases(paths: list[Path]) -> list[Case]:
+    """Read one or more datasets; ids missing in a file become ``<file>:<line>``."""
+    cases: list[Case] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DatasetError(f"{path}: no se puede leer ({exc})") from None
+        for number, line in enumerate(lines, 1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            where = f"{path.name}:{number}"
+            try:
+                raw = json.loads(line)
+                if not isinstance(raw, dict):
+                    raise DatasetError(f"{where}: cada línea debe ser un objeto JSON")
+                raw.setdefault("id", where)
+                case = Case.model_validate({**raw, "dataset": path.stem})
+            except json.JSONDecodeError as exc:
+                raise DatasetError(f"{where}: JSON no válido ({exc.msg})") from None
+            except ValidationError as exc:
+                detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+                raise DatasetError(f"{where}: {detail}") from None
+            if case.id in seen:
+                raise DatasetError(f"{where}: id repetido {case.id!r} (ya en {seen[case.id]})")
+            seen[case.id] = where
+            cases.append(case)
+    if not cases:
+        raise DatasetError("los conjuntos de datos no contienen ningún caso")
+    return cases
+
+
+def default_datasets() -> list[Path]:
+    return sorted(CASES_DIR.glob("*.jsonl"))

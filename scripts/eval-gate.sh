@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The evaluation gate: with the real corpus (../shared/corpus) present, sync it from the offline
+# mirror into a fresh data dir, index, run the shipped dataset and compare with
+# evals/thresholds.toml. Without the corpus, say so and pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+corpus=${BOT_EVAL_CORPUS:-../shared/corpus}
+if [ ! -d "$corpus/boe-api" ]; then
+    echo "Evaluación omitida: no está el corpus real en $corpus (la puerta solo se aplica cuando existe)."
+    exit 0
+fi
+scripts/bootstrap.sh
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+export BOT_DATA_DIR="$data"
+report=${EVAL_REPORT_DIR:-reports/ci}
+.venv/bin/python -m bot sources sync --from "$corpus"
+.venv/bin/python -m evals run --report "$report" ${EVAL_CONFIGS:---config hybrid}
+.venv/bin/python -m evals gate --report "$report"

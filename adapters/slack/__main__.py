@@ -1,0 +1,7 @@
+"""``python -m adapters.slack [--mode socket|http] [--port N] [--host H]``: see :func:`adapters.slack.app.main`."""
+
+import sys
+
+from adapters.slack.app import main
+
+sys.exit(main())

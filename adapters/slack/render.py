@@ -1,0 +1,430 @@
+"""Block Kit rendering of answers, help, the App Home tab and the feedback modal.
+
+Pure functions: they take core objects (:class:`~bot.models.Answer`,
+:class:`~bot.service.SourceInfo`) and return JSON-ready dicts; they never call Slack.
+
+An answer reads, top to bottom: a ``header`` with the verdict ("⛔ No lo publiques"), the
+explanation in ``mrkdwn`` sections, what was found in the draft (each span quoted in its
+context), the numbered sources as ``context`` blocks (title linked, article or rule, version
+date, a short quote in «») and an ``actions`` block with 👍/👎 (and, for private answers,
+"Compartir en el canal").
+
+Slack's limits are respected by construction: sections hold at most 3,000 characters (text
+is split at paragraph, then line, then word boundaries), a message holds at most 50 blocks
+and about 12,000 characters of block text (Slack answers ``msg_blocks_too_long`` a little
+above 13,000, an undocumented limit), so a long answer becomes several messages; the buttons
+always go on the last one. All user and source text is escaped with
+:func:`~adapters.slack.mrkdwn.escape`; only the links built here are live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from adapters.slack.mrkdwn import escape, link, truncate
+from bot.draft import KIND_LABELS
+from bot.models import Answer, Citation, DraftFinding, SourceType
+
+if TYPE_CHECKING:
+    from bot.service import SourceInfo
+
+__all__ = [
+    "ACTION_FEEDBACK_DOWN",
+    "ACTION_FEEDBACK_UP",
+    "ACTION_SHARE",
+    "COMMENT_ACTION",
+    "COMMENT_BLOCK",
+    "FEEDBACK_MODAL_CALLBACK",
+    "Block",
+    "answer_blocks",
+    "answer_text",
+    "feedback_modal",
+    "feedback_thanks_modal",
+    "help_blocks",
+    "home_view",
+    "notice_blocks",
+    "review_intro",
+    "shared_intro",
+    "split_text",
+]
+
+Block = dict[str, Any]
+
+# Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+#: Block text per message; Slack rejects messages a little above 13,000 (msg_blocks_too_long).
+MAX_MESSAGE_TEXT = 12_000
+
+#: Lengths chosen for readability.
+QUOTE_CHARS = 300
+TITLE_CHARS = 200
+FALLBACK_CHARS = 1000
+MAX_FINDINGS_SHOWN = 20
+FINDING_CONTEXT_CHARS = 40
+MAX_SOURCES_SHOWN = 60
+
+ACTION_FEEDBACK_UP = "feedback_up"
+ACTION_FEEDBACK_DOWN = "feedback_down"
+ACTION_SHARE = "share_answer"
+FEEDBACK_MODAL_CALLBACK = "feedback_comment"
+COMMENT_BLOCK = "comment"
+COMMENT_ACTION = "text"
+MAX_COMMENT_CHARS = 500
+
+EXAMPLES = (
+    "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
+    "¿Puedo retuitear la campaña oficial de vacunación?",
+    "¿Puedo criticar en mi Twitter personal una decisión del gobierno?",
+    "¿Puedo contar en LinkedIn en qué expediente estoy trabajando?",
+)
+
+_SOURCE_KIND = {SourceType.LEY: "Ley", SourceType.GUIA: "Guía interna", SourceType.CONDICIONES: "Condiciones de uso"}
+
+
+# ------------------------------------------------------------------ block constructors
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER_TEXT), "emoji": True}}
+
+
+def _context(*texts: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in texts[:MAX_CONTEXT_ELEMENTS]]}
+
+
+def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _weight(block: Block) -> int:
+    """Characters of text in a block, as Slack counts them for the per-message budget."""
+    texts = [block.get("text"), *(block.get("elements") or []), *(block.get("fields") or [])]
+    return sum(len(t["text"]) for t in texts if isinstance(t, dict) and isinstance(t.get("text"), str))
+
+
+# ---------------------------------------------------------------------- text splitting
+
+
+def split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Split (already escaped) ``text`` into non-empty pieces of at most ``limit`` characters.
+
+    Paragraphs (blank-line separated) are kept whole when they fit; a longer paragraph is
+    split between lines, a longer line between words, and a longer word never inside an
+    ``&amp;``-style entity.
+    """
+    pieces: list[str] = []
+    current = ""
+    for raw_paragraph in text.split("\n\n"):
+        paragraph = raw_paragraph.strip("\n")
+        if not paragraph.strip():
+            continue
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+            current = ""
+        if len(paragraph) <= limit:
+            current = paragraph
+            continue
+        for line in paragraph.split("\n"):
+            for part in _wrap_line(line, limit):
+                candidate = f"{current}\n{part}" if current else part
+                if len(candidate) <= limit:
+                    current = candidate
+                else:
+                    pieces.append(current)
+                    current = part
+    if current.strip():
+        pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
+def _wrap_line(line: str, limit: int) -> list[str]:
+    if len(line) <= limit:
+        return [line] if line.strip() else []
+    parts: list[str] = []
+    current = ""
+    for raw_word in line.split(" "):
+        word = raw_word
+        if len(word) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            while len(word) > limit:
+                cut = _safe_cut(word, limit)
+                parts.append(word[:cut])
+                word = word[cut:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            parts.append(current)
+            current = word
+    if current:
+        parts.append(current)
+    return [p for p in parts if p.strip()]
+
+
+def _safe_cut(word: str, at: int) -> int:
+    """A cut position ≤ ``at`` that does not fall inside an ``&...;`` entity."""
+    amp = word.rfind("&", max(at - 5, 0), at)
+    if amp > 0 and word.find(";", amp, at) == -1:
+        return amp
+    return at
+
+
+# ---------------------------------------------------------------------------- answers
+
+
+def answer_text(answer: Answer) -> str:
+    """The plain-text fallback of an answer (notifications, screen readers, old clients)."""
+    explanation = " ".join(line.strip() for line in answer.text_without_findings.splitlines() if line.strip())
+    return escape(truncate(f"{answer.verdict.emoji} {answer.verdict.label}: {explanation}", FALLBACK_CHARS))
+
+
+def answer_blocks(
+    answer: Answer,
+    *,
+    feedback_ref: str | None,
+    share_ref: str | None = None,
+    intro: str | None = None,
+) -> list[list[Block]]:
+    """An answer as one or more messages' blocks (usually one), within Slack's limits.
+
+    ``feedback_ref`` goes in the 👍/👎 buttons (``feedback_up`` / ``feedback_down``; None: no
+    buttons, for when the answer could not be stored);
+    ``share_ref``, if given, adds a "Compartir en el canal" button (``share_answer``);
+    ``intro`` is a ``mrkdwn`` context line shown above the verdict — build it with
+    :func:`shared_intro` or :func:`review_intro`, which escape what they quote.
+    """
+    content: list[tuple[Block, bool]] = []  # (block, keep with the next block)
+    if intro:
+        content.append((_context(intro), True))
+    content.append((_header(f"{answer.verdict.emoji} {answer.verdict.label}"), True))
+    for piece in split_text(_explanation(answer.text_without_findings)):
+        content.append((_section(piece), False))
+    if answer.draft_findings:
+        findings = "*Lo que he visto en tu borrador:*\n" + _findings(answer.draft, answer.draft_findings)
+        for piece in split_text(findings):
+            content.append((_section(piece), False))
+    if answer.citations:
+        content.append((_section("*Fuentes*"), True))
+        for citation in answer.citations:
+            content.append((_context(_citation(citation)), False))
+
+    buttons = []
+    if share_ref:
+        buttons.append(_button("📣 Compartir en el canal", ACTION_SHARE, share_ref, style="primary"))
+    if feedback_ref:
+        buttons += [
+            _button("👍 Me ha servido", ACTION_FEEDBACK_UP, feedback_ref),
+            _button("👎 No me ha servido", ACTION_FEEDBACK_DOWN, feedback_ref),
+        ]
+    messages = _pack(content, reserve=1)
+    if buttons:
+        messages[-1].append({"type": "actions", "block_id": "answer_actions", "elements": buttons})
+    return messages
+
+
+def _pack(content: Sequence[tuple[Block, bool]], *, reserve: int) -> list[list[Block]]:
+    """Greedily fill messages, leaving ``reserve`` blocks free in each for the final actions,
+    never leaving a "keep with next" block (a heading) as the last of a message."""
+    capacity = MAX_MESSAGE_BLOCKS - reserve
+    messages: list[list[Block]] = [[]]
+    chars = 0
+    for index, (block, keep_with_next) in enumerate(content):
+        weight = _weight(block)
+        needed = 1
+        if keep_with_next and index + 1 < len(content):
+            needed, weight = 2, weight + _weight(content[index + 1][0])
+        current = messages[-1]
+        if current and (len(current) + needed > capacity or chars + weight > MAX_MESSAGE_TEXT):
+            messages.append([])
+            chars = 0
+        messages[-1].append(block)
+        chars += _weight(block)
+    return messages
+
+
+def _explanation(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("- "):
+            lines.append("• " + escape(stripped[2:]))
+        else:
+            lines.append(escape(line.rstrip()))
+    return "\n".join(lines)
+
+
+def _findings(draft: str | None, findings: Sequence[DraftFinding]) -> str:
+    lines = []
+    for finding in findings[:MAX_FINDINGS_SHOWN]:
+        label = KIND_LABELS.get(finding.kind, finding.kind)
+        lines.append(f"• {escape(label)}: «{_quote_span(draft, finding)}»")
+    if len(findings) > MAX_FINDINGS_SHOWN:
+        lines.append(f"• … y {len(findings) - MAX_FINDINGS_SHOWN} más.")
+    return "\n".join(lines)
+
+
+def _quote_span(draft: str | None, finding: DraftFinding) -> str:
+    """The finding's span in bold with a little of the draft around it."""
+    span = finding.text.strip()
+    if not draft or draft[finding.start : finding.end] != finding.text:
+        return f"*{escape(span)}*" if span else escape(finding.text)
+    before = draft[max(finding.start - FINDING_CONTEXT_CHARS, 0) : finding.start]
+    after = draft[finding.end : finding.end + FINDING_CONTEXT_CHARS]
+    if finding.start > FINDING_CONTEXT_CHARS and " " in before:
+        before = "…" + before.split(" ", 1)[1]
+    if finding.end + FINDING_CONTEXT_CHARS < len(draft) and " " in after:
+        after = after.rsplit(" ", 1)[0] + "…"
+    before, after = (" ".join(part.split("\n")) for part in (before, after))
+    return f"{escape(before)}*{escape(span)}*{escape(after)}" if span else escape(before + finding.text + after)
+
+
+def _citation(citation: Citation) -> str:
+    details = [link(citation.url, truncate(citation.title, TITLE_CHARS))]
+    if citation.locator:
+        details.append(escape(citation.locator))
+    if citation.version:
+        details.append(f"versión {escape(citation.version)}")
+    text = f"*[{citation.n}]* " + " · ".join(details)
+    if citation.quote.strip():
+        text += f"\n«{escape(truncate(' '.join(citation.quote.split()), QUOTE_CHARS))}»"
+    return text
+
+
+def shared_intro(user_id: str, question: str) -> str:
+    """Context line of an answer shared in a channel: who asked, and what."""
+    return f"🔎 <@{user_id}> ha preguntado: «{escape(truncate(' '.join(question.split()), 300))}»"
+
+
+def review_intro(message_text: str) -> str:
+    """Context line of a message-shortcut answer: which message was reviewed."""
+    return f"📝 Has pedido revisar este mensaje: «{escape(truncate(' '.join(message_text.split()), 200))}»"
+
+
+def notice_blocks(mrkdwn: str) -> list[Block]:
+    """A one-section message (errors, apologies, confirmations); ``mrkdwn`` is already escaped."""
+    return [_section(piece) for piece in split_text(mrkdwn)][:MAX_MESSAGE_BLOCKS] or [_section(" ")]
+
+
+# ------------------------------------------------------------------ help and App Home
+
+
+def _sources_lines(sources: Sequence[SourceInfo]) -> list[str]:
+    lines = []
+    for source in sources[:MAX_SOURCES_SHOWN]:
+        kind = _SOURCE_KIND.get(source.tipo, str(source.tipo))
+        version = f" — versión {escape(source.version)}" if source.version else ""
+        lines.append(f"• {kind}: {link(source.url, truncate(source.title, TITLE_CHARS))}{version}")
+    if len(sources) > MAX_SOURCES_SHOWN:
+        lines.append(f"• … y {len(sources) - MAX_SOURCES_SHOWN} fuentes más.")
+    return lines
+
+
+def help_blocks(sources: Sequence[SourceInfo] | None, contact_unit: str, *, home: bool = False) -> list[Block]:
+    """What the bot does, how to ask, examples and the sources with their version dates.
+
+    ``sources`` is None when they could not be read (the index is not ready).
+    ``home`` adapts the wording for the App Home tab.
+    """
+    blocks: list[Block] = [
+        _header("📣 Puedo publicar"),
+        _section(
+            "Antes de publicar algo en redes sociales, pregúntame. Te digo si puedes hacerlo según el "
+            "*Estatuto Básico del Empleado Público*, la *guía interna* y las *condiciones de uso* de cada "
+            "red, y te cito las fuentes (artículo o regla, con enlace y fecha de versión)."
+        ),
+        _section(
+            "*Cómo preguntarme*\n"
+            "• Escríbeme un *mensaje directo* con tu pregunta.\n"
+            "• *Mencióname* en un canal (`@Puedo publicar ¿…?`) y te respondo en el hilo. En un hilo, "
+            "mencióname sin más texto y revisaré el primer mensaje del hilo como borrador.\n"
+            "• Usa `/puedopublicar tu pregunta`: solo tú verás la respuesta y podrás compartirla en el canal.\n"
+            "• En cualquier mensaje, menú *⋮* → *¿Puedo publicar esto?*: reviso ese texto y te respondo en privado.\n"
+            "• Para que revise el texto de tu publicación, pégalo como cita (cada línea empezando por `>`)."
+        ),
+        _section("*Ejemplos*\n" + "\n".join(f"• {escape(example)}" for example in EXAMPLES)),
+        {"type": "divider"},
+    ]
+    if sources is None:
+        blocks.append(_section("*Fuentes que consulto*\nAhora mismo no puedo leer la lista de fuentes."))
+    elif not sources:
+        blocks.append(_section("*Fuentes que consulto*\nTodavía no hay fuentes indexadas."))
+    else:
+        text = "*Fuentes que consulto*\n" + "\n".join(_sources_lines(sources))
+        blocks += [_section(piece) for piece in split_text(text)]
+    tail = "Pregúntame cuando quieras desde la pestaña *Mensajes*. " if home else ""
+    blocks.append(
+        _context(
+            f"{tail}Mis respuestas orientan, no sustituyen a nadie: si tienes dudas, consulta a {escape(contact_unit)}."
+        )
+    )
+    return blocks[: MAX_VIEW_BLOCKS if home else MAX_MESSAGE_BLOCKS]
+
+
+def home_view(sources: Sequence[SourceInfo] | None, contact_unit: str) -> Block:
+    """The App Home tab (``views.publish``)."""
+    return {"type": "home", "blocks": help_blocks(sources, contact_unit, home=True)}
+
+
+# ------------------------------------------------------------------------- feedback
+
+
+def feedback_modal(feedback_ref: str) -> Block:
+    """The modal opened on 👎: an optional short comment about what went wrong."""
+    return {
+        "type": "modal",
+        "callback_id": FEEDBACK_MODAL_CALLBACK,
+        "private_metadata": feedback_ref,
+        "title": {"type": "plain_text", "text": "¿Qué ha fallado?"},
+        "submit": {"type": "plain_text", "text": "Enviar"},
+        "close": {"type": "plain_text", "text": "Cancelar"},
+        "blocks": [
+            _section("Gracias por avisar. He anotado tu 👎. Si quieres, cuéntanos qué esperabas (opcional)."),
+            {
+                "type": "input",
+                "block_id": COMMENT_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Comentario"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": COMMENT_ACTION,
+                    "multiline": True,
+                    "max_length": MAX_COMMENT_CHARS,
+                    "placeholder": {"type": "plain_text", "text": "Por ejemplo: la norma citada no es la que aplica"},
+                },
+            },
+            _context("No escribas datos personales: el comentario lo leerá el equipo que mantiene el bot."),
+        ],
+    }
+
+
+def feedback_thanks_modal() -> Block:
+    """What the feedback modal turns into after submitting."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "¡Gracias!"},
+        "close": {"type": "plain_text", "text": "Cerrar"},
+        "blocks": [_section("Tu comentario nos ayuda a mejorar las respuestas.")],
+    }

@@ -1,0 +1,124 @@
+"""HTTP mode: a small threaded WSGI server in front of the Bolt app.
+
+Slack posts every Events API event, slash command and interaction to one URL
+(``https://TU-DOMINIO/slack/events``). :class:`SlackHTTPServer` serves that path with Bolt's
+own WSGI adapter (signature verification, ``url_verification`` and ``ssl_check`` are Bolt's
+middleware) plus ``GET /healthz`` for load balancers, on a stdlib ``wsgiref`` server with one
+thread per request, so a slow request never delays the 3-second acknowledgement of another.
+
+Why not ``App.start()``: Bolt's development server cannot bind an ephemeral port (tests and
+the benchmark need one) and documents itself as not meant for production. Slack requires
+HTTPS: put this behind a TLS-terminating reverse proxy (Caddy, nginx, a PaaS router). Any
+other WSGI server can serve :func:`wsgi_app` instead (``gunicorn -k gthread``…).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any, Self
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "SlackHTTPServer", "wsgi_app"]
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+#: Slack's payloads are a few KB; anything much bigger is not from Slack.
+MAX_BODY_BYTES = 1_000_000
+
+
+def wsgi_app(app: App, path: str = EVENTS_PATH) -> WSGIApplication:
+    """The WSGI application: ``POST path`` → Bolt, ``GET /healthz`` → ``ok``, else 404."""
+    bolt = SlackRequestHandler(app, path=path)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "2")])
+            return [b"ok"]
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            start_response("413 Payload Too Large", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"payload too large"]
+        return bolt(environ, start_response)
+
+    return application
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    # socketserver's default backlog (5) makes bursts of connections wait for a SYN retry (1 s).
+    request_queue_size = 128
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Access log at DEBUG level through ``logging`` instead of stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s - %s", self.address_string(), format % args)
+
+
+class SlackHTTPServer:
+    """Serve a Bolt :class:`~slack_bolt.App` over HTTP on ``host:port`` (``port=0``: any free port).
+
+    Use :meth:`serve_forever` in the main thread (production), or :meth:`start` /
+    :meth:`stop` — or ``with`` — to serve from a background thread (tests, benchmark).
+    """
+
+    def __init__(self, app: App, host: str = "0.0.0.0", port: int = 3000, path: str = EVENTS_PATH) -> None:
+        self.path = path
+        self._httpd = make_server(
+            host, port, wsgi_app(app, path), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port."""
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The Request URL to configure in Slack, as seen from this machine."""
+        host = str(self._httpd.server_address[0])
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        return f"http://{host}:{self.port}{self.path}"
+
+    def serve_forever(self) -> None:
+        """Serve until :meth:`stop` is called from another thread (or KeyboardInterrupt)."""
+        log.info("Slack HTTP mode listening on port %s (%s)", self.port, self.path)
+        self._httpd.serve_forever(poll_interval=0.1)
+
+    def start(self) -> Self:
+        """Serve from a daemon thread; returns ``self``."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.serve_forever, name=f"slack-http:{self.port}", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (idempotent)."""
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,20 @@
+"""Telegram adapter for «Puedo publicar» (python-telegram-bot 22).
+
+Run it with ``python -m adapters.telegram`` (see :func:`adapters.telegram.app.main`); build
+it in code with :func:`build_application`. Answers are rendered by
+:func:`adapters.telegram.render.answer_messages`.
+"""
+
+from adapters.telegram.app import StartupError, build_application, check_settings, main, run, webhook_options
+from adapters.telegram.render import answer_messages, sources_messages
+
+__all__ = [
+    "StartupError",
+    "answer_messages",
+    "build_application",
+    "check_settings",
+    "main",
+    "run",
+    "sources_messages",
+    "webhook_options",
+]

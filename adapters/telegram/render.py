@@ -1,0 +1,372 @@
+"""Answers and bot texts as Telegram messages (``parse_mode="HTML"``). Pure functions, no I/O.
+
+Everything is first built as a list of :class:`Run` s: plain text plus the tags that wrap it.
+Source text and user text are never concatenated into HTML by hand; :func:`render_runs`
+escapes every run with :func:`html.escape` at the very end. Because a message is a list of
+runs rather than a string of HTML, :func:`split_runs` can cut it at Telegram's length limit
+anywhere between characters and re-open the tags in the next part: no part is ever cut
+inside a tag or an ``&entity;``, and each part is valid HTML on its own.
+
+Telegram measures the limit (:data:`MAX_MESSAGE_LENGTH`, 4,096) on the text *after* entity
+parsing, i.e. without tags and with ``&lt;`` counted as one character, and it strips leading
+and trailing whitespace. :func:`visible_length` counts UTF-16 code units, which is never
+less than the number of characters, so a part that fits here fits in Telegram.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from telegram.constants import MessageLimit
+
+from bot.draft import KIND_LABELS
+from bot.models import Answer, DraftFinding, SourceType
+
+if TYPE_CHECKING:
+    from bot.service import SourceInfo
+
+__all__ = [
+    "MAX_MESSAGE_LENGTH",
+    "Run",
+    "answer_messages",
+    "answer_runs",
+    "apology_message",
+    "help_message",
+    "notice_message",
+    "rate_limited_message",
+    "render_runs",
+    "sources_messages",
+    "split_runs",
+    "to_messages",
+    "usage_message",
+    "visible_length",
+    "welcome_message",
+]
+
+#: Telegram's limit for one text message, counted after entity parsing.
+MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
+
+#: Characters of the draft shown on each side of a finding.
+_FINDING_CONTEXT = 40
+
+_SOURCE_GROUPS = {
+    SourceType.LEY: "Leyes",
+    SourceType.GUIA: "Guía interna",
+    SourceType.CONDICIONES: "Condiciones de uso de las redes",
+}
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of plain text and the (already well-formed) HTML tags around it.
+
+    ``text`` is what the reader sees, unescaped; ``opening``/``closing`` are complete tags
+    (possibly nested, e.g. ``"<b><i>"``/``"</i></b>"``) built only by the helpers below.
+    """
+
+    text: str
+    opening: str = ""
+    closing: str = ""
+
+
+def plain(text: str) -> Run:
+    return Run(text)
+
+
+def bold(text: str) -> Run:
+    return Run(text, "<b>", "</b>")
+
+
+def italic(text: str) -> Run:
+    return Run(text, "<i>", "</i>")
+
+
+def code(text: str) -> Run:
+    return Run(text, "<code>", "</code>")
+
+
+def underline_bold(text: str) -> Run:
+    return Run(text, "<b><u>", "</u></b>")
+
+
+def quote(text: str) -> Run:
+    return Run(text, "<blockquote>", "</blockquote>")
+
+
+def link(text: str, url: str | None) -> Run:
+    """A link, or plain text when the URL is missing or not a web/mail/Telegram address."""
+    if not url or urlsplit(url).scheme.lower() not in {"http", "https", "mailto", "tg"}:
+        return Run(text)
+    return Run(text, f'<a href="{html.escape(url, quote=True)}">', "</a>")
+
+
+def visible_length(text: str) -> int:
+    """Length of plain text as Telegram limits it (UTF-16 code units, an upper bound)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def render_runs(runs: Iterable[Run]) -> str:
+    """The HTML for a sequence of runs; empty runs produce nothing (no empty tags)."""
+    return "".join(f"{r.opening}{html.escape(r.text, quote=False)}{r.closing}" for r in runs if r.text)
+
+
+def split_runs(runs: Sequence[Run], limit: int = MAX_MESSAGE_LENGTH) -> list[list[Run]]:
+    """Cut a message into parts whose visible text fits in ``limit``.
+
+    Cuts go, by preference, at a blank line, a line break or a space, as late as possible
+    but not before half of the allowed length (so a short heading does not become a
+    message of its own); only a single word longer than the limit is cut mid-word. The
+    whitespace at a cut is dropped, as Telegram would strip it anyway.
+    """
+    if limit < 2:
+        raise ValueError("limit must be at least 2")
+    text = "".join(r.text for r in runs)
+    starts: list[int] = []
+    position = 0
+    for run in runs:
+        starts.append(position)
+        position += len(run.text)
+    # cumulative[i] = visible length of text[:i]
+    cumulative = [0]
+    for char in text:
+        cumulative.append(cumulative[-1] + (2 if ord(char) > 0xFFFF else 1))
+
+    parts: list[list[Run]] = []
+    start = 0
+    while True:
+        while start < len(text) and text[start].isspace():
+            start += 1
+        if start >= len(text):
+            break
+        # the furthest end such that text[start:end] fits
+        hard = bisect.bisect_right(cumulative, cumulative[start] + limit) - 1
+        end = len(text) if hard >= len(text) else _best_cut(text, start, hard)
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        parts.append(_slice_runs(runs, starts, start, end))
+        start = end
+    return parts
+
+
+def _best_cut(text: str, start: int, hard: int) -> int:
+    floor = start + max((hard - start) // 2, 1)
+    for separator in ("\n\n", "\n", " "):
+        found = text.rfind(separator, floor, hard + 1)
+        if found > start:
+            return found
+    cut = hard
+    # keep a character and its combining marks / variation selector together
+    while cut > start + 1 and _joins_previous(text[cut]):
+        cut -= 1
+    return cut
+
+
+def _joins_previous(char: str) -> bool:
+    code_point = ord(char)
+    return 0x0300 <= code_point <= 0x036F or 0xFE00 <= code_point <= 0xFE0F or code_point == 0x200D
+
+
+def _slice_runs(runs: Sequence[Run], starts: Sequence[int], start: int, end: int) -> list[Run]:
+    out: list[Run] = []
+    for run, run_start in zip(runs, starts, strict=True):
+        run_end = run_start + len(run.text)
+        if run_end <= start or run_start >= end:
+            continue
+        piece = run.text[max(start - run_start, 0) : min(end, run_end) - run_start]
+        if piece:
+            out.append(Run(piece, run.opening, run.closing))
+    return out
+
+
+def to_messages(runs: Sequence[Run], limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Split and render: one HTML string per Telegram message."""
+    return [render_runs(part) for part in split_runs(runs, limit)]
+
+
+# ------------------------------------------------------------------------- answers
+
+
+def answer_runs(answer: Answer) -> list[Run]:
+    """An answer as runs: verdict, explanation, the draft's findings in context, sources."""
+    verdict = answer.verdict
+    runs: list[Run] = [bold(f"{verdict.emoji} {verdict.label}"), plain("\n\n")]
+    lines = [
+        f"• {line[2:]}" if line.startswith("- ") else line for line in answer.text_without_findings.strip().split("\n")
+    ]
+    runs.append(plain("\n".join(lines)))
+
+    if answer.draft and answer.draft_findings:
+        runs += [plain("\n\n"), bold("📝 En tu borrador")]
+        for finding in answer.draft_findings:
+            runs += [plain("\n• "), *_finding_runs(answer.draft, finding)]
+
+    if answer.citations:
+        runs += [plain("\n\n"), bold("📚 Fuentes")]
+        for citation in answer.citations:
+            runs += [plain("\n\n"), bold(f"[{citation.n}]"), plain(" ")]
+            runs.append(link(f"{citation.title} — {citation.locator}", citation.url))
+            if citation.version:
+                runs.append(plain(f" · versión {citation.version}"))
+            if citation.quote.strip():
+                runs += [plain("\n"), quote(f"«{citation.quote.strip()}»")]
+    return runs
+
+
+def _finding_runs(draft: str, finding: DraftFinding) -> list[Run]:
+    """``DNI: «…el vecino con DNI **12345678Z** vino…»`` with the span highlighted."""
+    label = KIND_LABELS.get(finding.kind, finding.kind)
+    runs = [plain(f"{label[:1].upper()}{label[1:]}: «")]
+    if draft[finding.start : finding.end] != finding.text:  # offsets not from this draft: quote the span only
+        return [*runs, underline_bold(finding.text), plain("»")]
+    before = " ".join(draft[max(finding.start - _FINDING_CONTEXT, 0) : finding.start].splitlines())
+    after = " ".join(draft[finding.end : finding.end + _FINDING_CONTEXT].splitlines())
+    if finding.start > _FINDING_CONTEXT:  # cut on the left: drop the partial first word
+        before = "…" + (before.split(" ", 1)[1] if " " in before else before)
+    if finding.end + _FINDING_CONTEXT < len(draft):  # cut on the right: drop the partial last word
+        after = (after.rsplit(" ", 1)[0] if " " in after else after) + "…"
+    return [*runs, plain(before), underline_bold(finding.text), plain(after), plain("»")]
+
+
+def answer_messages(answer: Answer, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """The answer as one or more HTML messages, each within Telegram's length limit.
+
+    Layout: the verdict with its emoji in bold; the explanation (``- `` items as bullets);
+    the findings in the draft, each quoted in its context with the span highlighted;
+    the numbered sources, each a link with its version date and its quote in a
+    ``<blockquote>``. Long answers are split at paragraph, then line, then word boundaries.
+    """
+    return to_messages(answer_runs(answer), limit)
+
+
+# ------------------------------------------------------------------ other messages
+
+
+def sources_messages(sources: Sequence[SourceInfo], limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """``/fuentes``: every source the bot answers from, grouped by kind, with its version date."""
+    runs: list[Run] = [bold("📚 Fuentes que consulto")]
+    if not sources:
+        runs.append(plain("\n\nTodavía no hay fuentes indexadas."))
+    for tipo, heading in _SOURCE_GROUPS.items():
+        group = [s for s in sources if s.tipo == tipo]
+        if not group:
+            continue
+        runs += [plain("\n\n"), bold(heading)]
+        for source in group:
+            runs += [plain("\n• "), link(source.title, source.url)]
+            if source.network and source.network.lower() not in source.title.lower():
+                runs.append(plain(f" ({source.network})"))
+            runs.append(plain(f" — versión {source.version}" if source.version else " — sin fecha de versión"))
+    runs += [
+        plain("\n\n"),
+        italic("Cito siempre la fuente y su versión; si una norma cambia, respondo con la nueva en cuanto se indexa."),
+    ]
+    return to_messages(runs, limit)
+
+
+def welcome_message(bot_username: str | None, contact_unit: str) -> str:
+    """``/start``: what the bot does and how to ask, in private and in groups."""
+    mention = f"@{bot_username}" if bot_username else "al bot"
+    runs = [
+        bold("👋 ¡Hola! Soy «Puedo publicar»."),
+        plain(
+            "\n\nAntes de publicar algo en redes sociales, pregúntame si puedes hacerlo como empleada o "
+            "empleado público. Te respondo con un veredicto y las fuentes en que me baso: el EBEP y otras "
+            "leyes, la guía interna y las condiciones de uso de las redes."
+        ),
+        plain("\n\n"),
+        bold("Cómo preguntar"),
+        plain("\n• En un chat privado conmigo: escribe tu pregunta tal cual."),
+        plain(f"\n• En un grupo: menciona a {mention}, responde a uno de mis mensajes o usa "),
+        code("/puedo tu pregunta"),
+        plain("."),
+        plain("\n• Para revisar el texto de un post: responde a ese mensaje con "),
+        code("/puedo"),
+        plain("."),
+        plain("\n\nEjemplos en /ayuda · Fuentes y fechas en /fuentes"),
+        plain("\n\n"),
+        italic(f"Es una orientación, no asesoramiento jurídico: ante la duda, consulta a {contact_unit}."),
+    ]
+    return render_runs(runs)
+
+
+HELP_EXAMPLES = (
+    "¿Puedo retuitear la campaña oficial de vacunación?",
+    "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
+    "¿Puedo criticar una decisión del gobierno en mi Twitter personal?",
+    "¿Puedo contar en un hilo cómo va el expediente que llevo?",
+)
+
+
+def help_message(bot_username: str | None) -> str:
+    """``/ayuda``: example questions and how to have a draft checked."""
+    mention = f"si me mencionas (@{bot_username})" if bot_username else "si me mencionas"
+    runs: list[Run] = [bold("❓ Ejemplos de preguntas"), plain("\n")]
+    for example in HELP_EXAMPLES:
+        runs += [plain("\n• "), code(example)]
+    runs += [
+        plain("\n\n"),
+        bold("Revisar un borrador"),
+        plain("\nReenvíame el mensaje con el texto que quieres publicar y lo reviso como borrador. También puedes "),
+        plain("responder a ese mensaje con "),
+        code("/puedo"),
+        plain(" (o con "),
+        code("/puedo ¿y en LinkedIn?"),
+        plain("). Te aviso si contiene datos personales (DNI, teléfonos, correos…) o información interna."),
+        plain("\n\n"),
+        bold("En grupos"),
+        plain(f"\nSolo hablo {mention}, si respondes a un mensaje mío o con "),
+        code("/puedo"),
+        plain(". El resto de la conversación ni lo respondo ni lo guardo."),
+        plain("\n\nDebajo de cada respuesta puedes valorarla con 👍 o 👎: nos ayuda a mejorar."),
+    ]
+    return render_runs(runs)
+
+
+def usage_message() -> str:
+    """``/puedo`` (or a bare mention) without a question or a message to review."""
+    return render_runs(
+        [
+            plain("Escribe la pregunta después del comando, por ejemplo "),
+            code("/puedo ¿Puedo compartir la convocatoria de oposiciones?"),
+            plain(", o responde con "),
+            code("/puedo"),
+            plain(" al mensaje que quieres revisar."),
+        ]
+    )
+
+
+def rate_limited_message(limit: int, retry_in_seconds: float) -> str:
+    """The polite answer to a user who asked more than ``limit`` questions in a minute."""
+    seconds = max(int(retry_in_seconds + 0.999), 1)
+    return render_runs(
+        [
+            plain(
+                f"🙏 Has hecho {limit} consultas en el último minuto. Para que el servicio llegue a todo el "
+                f"mundo, espera unos {seconds} segundos y vuelve a preguntarme."
+            )
+        ]
+    )
+
+
+def apology_message(incident: str) -> str:
+    """What the user sees when the core failed; ``incident`` is also in the log."""
+    return render_runs(
+        [
+            plain("😓 Lo siento, algo ha fallado al preparar la respuesta. Vuelve a intentarlo en unos minutos. "),
+            plain("Si se repite, comunica esta referencia: "),
+            code(incident),
+        ]
+    )
+
+
+def notice_message(text: str) -> str:
+    """A short message for the user (e.g. a ``QuestionError``), escaped."""
+    return render_runs([plain(text)])

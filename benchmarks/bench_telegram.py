@@ -1,0 +1,222 @@
+"""Benchmark of the Telegram adapter: time from an update pushed to the Bot API until the
+answer's ``sendMessage`` reaches it.
+
+Everything is real except Telegram: the fake Bot API (``tests/fakes``) on 127.0.0.1, the
+``Application`` from :func:`adapters.telegram.build_application` in long-polling mode,
+and the real :class:`bot.service.Service` over an index of the fixture knowledge built in
+a temporary directory. Each question comes from a different user (a private chat each),
+so the per-user limit does not interfere.
+
+Two modes:
+
+* ``sequential``: one question at a time (latency of a lone user);
+* ``burst``: all N pushed at once (concurrency; Telegram's 30 messages/s flood limit,
+  enforced by ``AIORateLimiter`` for answers and "typing" actions alike, shows here).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_telegram.py            # N=50, both modes
+    .venv/bin/python -m benchmarks.bench_telegram -n 200 --mode burst
+"""
+
+# ruff: noqa: E402 (the repository root is put on sys.path before importing the project)
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from adapters.telegram import build_application
+from bot.feedback import FeedbackStore
+from bot.index import Indexer
+from bot.models import Answer
+from bot.service import Service, SourceInfo
+from bot.settings import Settings
+from tests.fakes._base import RawRequest, RawResponse, parse_form
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+QUESTIONS = [
+    "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
+    "¿Puedo retuitear la campaña oficial de vacunación?",
+    "¿Puedo criticar en mi Twitter personal una decisión del gobierno?",
+    "¿Puedo contar en un hilo los detalles del expediente que llevo?",
+    "¿Puedo compartir en LinkedIn la convocatoria de oposiciones?",
+    "¿Puedo aceptar un regalo de una empresa a cambio de anunciarla?",
+    "¿Puedo subir una captura del borrador de la resolución?",
+    "¿Puedo publicar el teléfono de un usuario para que otros le ayuden?",
+    "¿Puc penjar una foto dels veïns?",
+    "Can I post a photo of the citizens I helped today?",
+]
+FIRST_USER = 10_000
+
+
+class TimedFakeTelegramAPI(FakeTelegramAPI):
+    """The fake Bot API, noting when each chat's first successful ``sendMessage`` arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered_at: dict[int, float] = {}
+        self.answered = threading.Condition()
+
+    def start(self) -> TimedFakeTelegramAPI:
+        super().start()
+        # Stopping the poller drops its pending getUpdates; the fake's late reply to it would
+        # print a BrokenPipeError traceback. Keep the benchmark's output clean.
+        assert self._httpd is not None
+        self._httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+        return self
+
+    def handle(self, request: RawRequest) -> RawResponse:
+        response = super().handle(request)
+        if request.path.endswith("/sendMessage") and response.status == 200:
+            now = time.perf_counter()
+            params: dict[str, Any] = (
+                json.loads(request.body) if request.media_type == "application/json" else parse_form(request.body)
+            )
+            with self.answered:
+                self.answered_at.setdefault(int(params["chat_id"]), now)
+                self.answered.notify_all()
+        return response
+
+    def wait_answers(self, chat_ids: list[int], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self.answered:
+            while not all(c in self.answered_at for c in chat_ids):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    missing = [c for c in chat_ids if c not in self.answered_at]
+                    raise TimeoutError(f"{len(missing)} questions unanswered after {timeout} s")
+                self.answered.wait(remaining)
+
+
+class TimingService:
+    """The real service, keeping the core's own time for each answer."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.core_ms: list[float] = []
+
+    def ask(self, question: str, draft: str | None = None) -> Answer:
+        answer = self.service.ask(question, draft)
+        self.core_ms.append(answer.timings_ms["total"])
+        return answer
+
+    def sources(self) -> list[SourceInfo]:
+        return self.service.sources()
+
+
+def percentile(values: list[float], p: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def summary(label: str, latencies_ms: list[float], core_ms: list[float], wall_s: float) -> str:
+    return (
+        f"{label:<10} n={len(latencies_ms):<4} "
+        f"p50={percentile(latencies_ms, 50):7.1f} ms  p95={percentile(latencies_ms, 95):7.1f} ms  "
+        f"max={max(latencies_ms):7.1f} ms  mean={statistics.fmean(latencies_ms):7.1f} ms  "
+        f"| core p50={percentile(core_ms, 50):5.1f} ms p95={percentile(core_ms, 95):5.1f} ms  "
+        f"| {len(latencies_ms) / wall_s:5.1f} answers/s"
+    )
+
+
+async def run_mode(
+    tg: TimedFakeTelegramAPI, application: Any, timing: TimingService, mode: str, n: int, first_user: int
+) -> str:
+    timing.core_ms.clear()
+    users = list(range(first_user, first_user + n))
+    pushed: dict[int, float] = {}
+    started = time.perf_counter()
+    if mode == "sequential":
+        for i, user in enumerate(users):
+            update = tg.message_update(QUESTIONS[i % len(QUESTIONS)], user_id=user)
+            pushed[user] = time.perf_counter()
+            tg.push_update(update)
+            await asyncio.to_thread(tg.wait_answers, [user], 30.0)
+    else:
+        updates = [tg.message_update(QUESTIONS[i % len(QUESTIONS)], user_id=u) for i, u in enumerate(users)]
+        for user, update in zip(users, updates, strict=True):
+            pushed[user] = time.perf_counter()
+            tg.push_update(update)
+        await asyncio.to_thread(tg.wait_answers, users, 30.0 + n)
+    wall = time.perf_counter() - started
+    latencies = [(tg.answered_at[u] - pushed[u]) * 1000 for u in users]
+    return summary(mode, latencies, list(timing.core_ms), wall)
+
+
+async def bench(settings: Settings, service: Service, n: int, modes: list[str]) -> list[str]:
+    lines = []
+    timing = TimingService(service)
+    with TimedFakeTelegramAPI() as tg:
+        settings = settings.model_copy(update={"telegram_token": tg.token, "telegram_api_url": tg.base_url})
+        feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+        application = build_application(settings, timing, feedback=feedback)
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0, timeout=1)
+            try:
+                # one question to open connections and pools (not measured)
+                await run_mode(tg, application, timing, "sequential", 1, FIRST_USER - 1)
+                for index, mode in enumerate(modes):
+                    lines.append(await run_mode(tg, application, timing, mode, n, FIRST_USER + index * n))
+            finally:
+                await application.updater.stop()
+                await application.stop()
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("-n", type=int, default=50, help="questions per mode (default 50)")
+    parser.add_argument("--mode", choices=["sequential", "burst", "both"], default="both")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+    with tempfile.TemporaryDirectory(prefix="bench-telegram-") as tmp:
+        knowledge = Path(tmp) / "knowledge"
+        shutil.copytree(ROOT / "tests" / "fixtures" / "knowledge", knowledge)
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            data_dir=Path(tmp) / "data",
+            knowledge_dir=knowledge,
+            telegram_user_limit_per_minute=1_000_000,
+        )
+        started = time.perf_counter()
+        report = Indexer(settings).update()
+        print(f"index: {report.chunks} chunks in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        service = Service(settings, auto_index=False)
+        started = time.perf_counter()
+        service.warm_up()  # as the bot does at start-up (post_init)
+        print(f"warm-up: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+        modes = ["sequential", "burst"] if args.mode == "both" else [args.mode]
+        lines = asyncio.run(bench(settings, service, args.n, modes))
+    print(
+        f"Telegram adapter, update pushed → sendMessage recorded ({args.n} private questions per mode, "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]})"
+    )
+    for line in lines:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -254,7 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="medir latencia, indexación y memoria")
     bench.add_argument("--questions", type=int, default=60)
-    bench.add_argument("--skip-index", action="store_true", help="no medir la indexación completa")
+    bench.add_argument(
+        "--from", dest="mirror", type=Path, help="espejo del BOE (por defecto ../shared/corpus si existe)"
+    )
     bench.set_defaults(func=cmd_bench)
     return parser
 

@@ -32,18 +32,20 @@ def resolve_model(name: str) -> str:
     return name
 
 
-def get_embeddings(name: str) -> Embeddings:
+def get_embeddings(name: str, max_tokens: int | None = None) -> Embeddings:
     """A LangChain :class:`Embeddings` for ``name``; the model is loaded at most once per process.
 
     Vectors are L2-normalised, so Chroma's cosine distance and a dot product agree.
+    ``max_tokens`` truncates inputs (word pieces); ``None`` keeps the model's own limit.
     """
+    key = f"{name}|{max_tokens}"
     with _lock:
-        if name not in _cache:
-            _cache[name] = _load(name)
-        return _cache[name]
+        if key not in _cache:
+            _cache[key] = _load(name, max_tokens)
+        return _cache[key]
 
 
-def _load(name: str) -> Embeddings:
+def _load(name: str, max_tokens: int | None) -> Embeddings:
     path = resolve_model(name)
     if Path(path).is_dir():
         # A local folder never needs the hub; keep any library from trying it.
@@ -52,7 +54,7 @@ def _load(name: str) -> Embeddings:
     from langchain_huggingface import HuggingFaceEmbeddings
 
     try:
-        return HuggingFaceEmbeddings(
+        embeddings = HuggingFaceEmbeddings(
             model_name=path,
             model_kwargs={"device": "cpu"},
             encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
@@ -62,3 +64,7 @@ def _load(name: str) -> Embeddings:
             f"BOT_EMBEDDING_MODEL={name}: no se puede cargar el modelo ({exc.__class__.__name__}: {exc}). "
             "Sin conexión solo funcionan modelos instalados o carpetas locales."
         ) from exc
+    if max_tokens:
+        model = embeddings._client  # the SentenceTransformer LangChain wraps
+        model.max_seq_length = min(max_tokens, model.max_seq_length or max_tokens)
+    return embeddings

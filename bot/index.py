@@ -255,7 +255,7 @@ class Indexer:
         report = IndexReport()
         store = self.store
         pointer = store.pointer()
-        if pointer is not None and pointer.model != self.settings.embedding_model:
+        if pointer is not None and pointer.model != self.settings.embedding_key:
             rebuild = True  # vectors of another model cannot be mixed
         hashes, walk_problems = file_hashes(self.settings)
         report.problems.extend(walk_problems)
@@ -309,7 +309,7 @@ class Indexer:
         report.reused = len(kept_ids)
         self._embed_into(target, new_chunks, reusable, report, progress)
         report.chunks = target.count()
-        store.switch(Pointer(target.name, generation, self.settings.embedding_model, time.time(), report.chunks))
+        store.switch(Pointer(target.name, generation, self.settings.embedding_key, time.time(), report.chunks))
         store.prune(keep={target.name} | ({pointer.collection} if pointer else set()))
         report.generation = generation
         return report
@@ -345,7 +345,7 @@ class Indexer:
         vectors: dict[str, Any] = {c.id: reusable[c.content_hash] for c in chunks if c.content_hash in reusable}
         report.reused += len(vectors)
         if to_embed:
-            embeddings = get_embeddings(self.settings.embedding_model)
+            embeddings = get_embeddings(self.settings.embedding_model, self.settings.embedding_max_tokens)
             batches = range(0, len(to_embed), 64)
             for start in progress(batches, len(batches), "Calculando embeddings"):
                 part = to_embed[start : start + 64]

@@ -35,6 +35,8 @@ from bot.text import tokenize
 Mode = Literal["hybrid", "bm25", "dense"]
 #: Dense candidates fetched from Chroma before fusion.
 DENSE_CANDIDATES = 60
+#: In hybrid mode, only BM25's first candidates get a dense score (0: no limit).
+RERANK_DEPTH = 10
 #: Weight of glossary equivalents against the question's own words in BM25.
 EXPANSION_WEIGHT = 0.5
 #: Score multiplier of guideline rules for permission questions (chosen on the evaluation set).
@@ -69,7 +71,9 @@ class Retrieval:
 class Snapshot:
     """One index generation loaded for reading: chunks, BM25 index, Chroma vector store."""
 
-    def __init__(self, store: ChromaStore, pointer: Pointer, embedding_model: str) -> None:
+    def __init__(
+        self, store: ChromaStore, pointer: Pointer, embedding_model: str, max_tokens: int | None = None
+    ) -> None:
         self.pointer = pointer
         self.generation = pointer.generation
         collection = store.collection(pointer.collection)
@@ -84,7 +88,7 @@ class Snapshot:
         self.vectorstore = Chroma(
             client=store.client,
             collection_name=pointer.collection,
-            embedding_function=get_embeddings(embedding_model),
+            embedding_function=get_embeddings(embedding_model, max_tokens),
             create_collection_if_not_exists=False,
         )
         self.rule_weights = np.array(
@@ -185,7 +189,7 @@ class Retriever:
         dense = np.zeros(n, dtype=np.float32)
         dense_top = 0.0
         if self.dense_weight > 0.0 and n:
-            found = snap.dense_search(expanded, DENSE_CANDIDATES)
+            found = snap.dense_search(query, DENSE_CANDIDATES)
             if found:
                 floor = min(score for _, score in found)
                 dense_top = max(score for _, score in found)
@@ -198,15 +202,18 @@ class Retriever:
         if self.dense_weight > 0.0 and n:
             low, high = float(dense.min()), float(dense.max())
             dense_norm = (dense - low) / (high - low) if high > low else np.zeros_like(dense)
+            if self.mode == "hybrid" and RERANK_DEPTH:
+                # The dense score reorders BM25's best candidates; it does not bring in others.
+                keep = np.argsort(-lexical, kind="stable")[:RERANK_DEPTH]
+                mask = np.zeros(n, dtype=bool)
+                mask[keep] = True
+                dense_norm = np.where(mask, dense_norm, 0.0)
         fused = (1.0 - self.dense_weight) * lex_norm + self.dense_weight * dense_norm
         if prefer_rules and n:
             fused = fused * snap.rule_weights
         order = np.argsort(-fused, kind="stable")[: max(k, 10) * 3]
-        hits = [
-            Hit(snap.chunks[i], float(fused[i]), float(lex_norm[i]), float(dense[i]))
-            for i in order
-            if fused[i] > 0 or self.mode == "dense"
-        ]
+        # Zero-score chunks stay at the tail: the contract lists at least ``k`` chunks.
+        hits = [Hit(snap.chunks[i], float(fused[i]), float(lex_norm[i]), float(dense[i])) for i in order]
         if boost:
             top = max((h.score for h in hits), default=1.0)
             boosted = [Hit(snap.chunks[snap.position[i]], top) for i in boost if i in snap.position]

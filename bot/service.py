@@ -262,7 +262,9 @@ class Service:
             if force or snapshot is None or snapshot.pointer.collection != pointer.collection:
                 if snapshot is not None:
                     log.info("Index generation %s → %s", snapshot.generation, pointer.generation)
-                snapshot = Snapshot(self.store, pointer, self.settings.embedding_model)
+                snapshot = Snapshot(
+                    self.store, pointer, self.settings.embedding_model, self.settings.embedding_max_tokens
+                )
                 self._snapshot = snapshot
             if (
                 self._retriever is None

@@ -31,12 +31,15 @@ class Settings(BaseSettings):
         BUNDLED_MODEL,
         description="sentence-transformers model name or path; the default is bundled and offline.",
     )
+    embedding_max_tokens: int = Field(
+        128, ge=16, le=8192, description="Word pieces embedded per chunk (MiniLM was trained on 128)."
+    )
     chroma_mode: Literal["embedded", "server"] = "embedded"
     chroma_host: str = "localhost"
     chroma_port: int = Field(8000, ge=1, le=65535)
     collection_prefix: str = Field("puedo", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$")
     retrieval_mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
-    dense_weight: float = Field(0.2, ge=0.0, le=1.0, description="Weight of the dense score in the fusion.")
+    dense_weight: float = Field(0.15, ge=0.0, le=1.0, description="Weight of the dense score in the fusion.")
     top_k: int = Field(10, ge=10, le=100, description="Chunks listed as retrieved (at least 10).")
     max_file_mb: float = Field(20.0, gt=0, description="Knowledge files larger than this are skipped.")
     reload_check_seconds: float = Field(1.0, ge=0, description="How often a running bot looks for a new index.")
@@ -79,6 +82,11 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("no puede estar vacío")
         return value.strip()
+
+    @property
+    def embedding_key(self) -> str:
+        """What the index's vectors depend on; a change means re-embedding everything."""
+        return f"{self.embedding_model}@{self.embedding_max_tokens}"
 
     @cached_property
     def sources_dir(self) -> Path:

@@ -154,7 +154,7 @@ def decide(
         return Decision(Verdict.SIN_BASE, in_scope=False)
 
     fact = is_question_of_fact(question, has_draft)
-    rule_hits = [h for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None]
+    rule_hits = [h for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None and h.score > 0]
     supported: list[Hit] = []
     related: list[Hit] = []
     if rule_hits and scoped:

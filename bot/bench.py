@@ -1,0 +1,126 @@
+"""``python -m bot bench``: the core's figures on this machine (a benchmark, not a test).
+
+In a temporary data directory: sync the official texts from a mirror (``--from``, default
+``../shared/corpus`` when present), build the full index (time, chunks per second), answer
+``--questions`` questions warm (latency p50/p95), edit one knowledge file and reindex (time),
+and report the peak RSS of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.settings import Settings
+
+DEFAULT_MIRROR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SAMPLE_QUESTIONS = [
+    "¿Puedo subir a Instagram una foto de los vecinos que atendí hoy en la oficina?",
+    "Una empresa que licita en un concurso que gestiono me regala productos si los anuncio. ¿Acepto?",
+    "¿Puedo criticar en mi Twitter personal una decisión del gobierno de mi comunidad?",
+    "¿Qué licencia le doy a LinkedIn sobre lo que publico?",
+]
+
+
+def _questions(count: int) -> list[tuple[str, str | None]]:
+    cases_dir = Path(__file__).resolve().parents[1] / "evals" / "cases"
+    found: list[tuple[str, str | None]] = [(q, None) for q in SAMPLE_QUESTIONS]
+    for path in sorted(cases_dir.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                case = json.loads(line)
+                found.append((case["question"], case.get("draft")))
+    return (found * (count // max(len(found), 1) + 1))[:count]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(q / 100 * len(ordered) + 0.5) - 1)]
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.index import Indexer
+    from bot.service import Service
+    from bot.sources.sync import Syncer, load_config
+
+    mirror: Path | None = getattr(args, "mirror", None) or (DEFAULT_MIRROR if DEFAULT_MIRROR.is_dir() else None)
+    with tempfile.TemporaryDirectory(prefix="puedo-bench-") as tmp:
+        root = Path(tmp)
+        knowledge = root / "knowledge"
+        shutil.copytree(settings.knowledge_dir, knowledge)
+        bench = settings.model_copy(update={"data_dir": root / "data", "knowledge_dir": knowledge})
+        for name in ("sources_dir", "chroma_dir", "feedback_db"):
+            bench.__dict__.pop(name, None)  # cached paths of the original data dir
+        print(f"Máquina: {sys.platform}, Python {sys.version.split()[0]}; datos temporales en {root}")
+        if mirror is not None:
+            started = time.perf_counter()
+            report = Syncer(bench, mirror=mirror).sync(load_config(knowledge))
+            print(
+                f"Sincronización desde {mirror}: {len(report.results)} fuentes en {time.perf_counter() - started:.1f} s"
+            )
+        else:
+            print("Sin espejo del BOE: solo se indexa knowledge/ (las cifras no son las del corpus real)")
+
+        started = time.perf_counter()
+        from bot.embeddings import get_embeddings
+
+        get_embeddings(bench.embedding_model, bench.embedding_max_tokens)
+        model_seconds = time.perf_counter() - started
+        indexer = Indexer(bench)
+        full = indexer.update(rebuild=True)
+        print(f"Carga del modelo: {model_seconds:.1f} s")
+        print(
+            f"Índice completo: {full.chunks} fragmentos en {full.seconds:.1f} s "
+            f"({full.chunks / full.seconds:.1f} fragmentos/s)"
+        )
+
+        service = Service(bench, auto_index=False)
+        service.warm_up()
+        latencies = []
+        for question, draft in _questions(args.questions):
+            started = time.perf_counter()
+            service.ask(question, draft)
+            latencies.append((time.perf_counter() - started) * 1000)
+        print(
+            f"ask en caliente ({len(latencies)} preguntas): p50 {_percentile(latencies, 50):.1f} ms · "
+            f"p95 {_percentile(latencies, 95):.1f} ms · media {statistics.mean(latencies):.1f} ms · "
+            f"máx {max(latencies):.1f} ms"
+        )
+
+        note = next(iter(sorted((knowledge / "condiciones").glob("*.md"))), None) or next(knowledge.rglob("*.md"))
+        note.write_text(note.read_text(encoding="utf-8") + "\n\nNota añadida por el benchmark.\n", encoding="utf-8")
+        one = indexer.update()
+        print(
+            f"Reindexar tras editar un fichero ({note.name}), en el mismo proceso: {one.seconds:.2f} s "
+            f"({one.embedded} calculados, {one.reused} reutilizados)"
+        )
+        note.write_text(note.read_text(encoding="utf-8") + "Otra línea.\n", encoding="utf-8")
+        started = time.perf_counter()
+        env_vars = {"BOT_DATA_DIR": str(bench.data_dir), "BOT_KNOWLEDGE_DIR": str(knowledge)}
+        subprocess.run(
+            [sys.executable, "-m", "bot", "index"], check=True, capture_output=True, env={**_env(), **env_vars}
+        )
+        print(
+            f"Reindexar tras editar un fichero, con «python -m bot index» (proceso nuevo, carga el modelo): "
+            f"{time.perf_counter() - started:.2f} s"
+        )
+        print(f"Memoria: pico de RSS del proceso {_peak_rss_mb():.0f} MB")
+    return 0
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}

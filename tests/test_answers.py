@@ -175,3 +175,13 @@ def test_json_contract(service):
     assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
     law = [r for r in data["retrieved"] if r["tipo"] == "ley"]
     assert law and all(r["locator"].startswith(("Artículo ", "Disposición", "Preámbulo")) for r in law)
+
+
+def test_langchain_retriever_over_the_service(service):
+    from bot.retrieval import ChunkRetriever
+
+    retriever = ChunkRetriever(retriever=service._current_retriever(), k=10)
+    documents = retriever.invoke("¿Puedo contar en un hilo cómo va el expediente que estoy tramitando?")
+    assert len(documents) >= 10
+    assert documents[0].metadata["locator"] == "Regla 3"
+    assert {"source_id", "tipo", "network", "score", "chunk_id", "url"} <= set(documents[0].metadata)

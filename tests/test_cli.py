@@ -105,3 +105,26 @@ def test_module_entry_point(env):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["verdict"] == "sin_base"
+
+
+def test_feedback_export_csv_and_jsonl(env, capsys, tmp_path, service):
+    from bot.feedback import FeedbackStore
+
+    store = FeedbackStore(env.feedback_db, salt=env.user_hash_salt)
+    answer = service.ask("¿Puedo retuitear la campaña oficial de vacunación?")
+    ref = store.remember("slack", answer)
+    store.vote(ref, "slack", "U123SECRET", "down")
+    store.comment(ref, "slack", "U123SECRET", "Falta la regla de campañas electorales")
+    assert main(["feedback", "export", "--format", "jsonl"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    mine = [r for r in rows if r["answer_ref"] == ref]
+    assert mine[0]["vote"] == "down"
+    assert mine[0]["verdict"] == "permitido"
+    assert mine[0]["citations"][0]["locator"] == "Regla 1"
+    assert "U123SECRET" not in json.dumps(rows)
+    out = tmp_path / "votos.csv"
+    assert main(["feedback", "export", "--format", "csv", "--output", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("voted_at,platform,user_hash,vote,comment,question,verdict,citations,answer_ref")
+    assert "Falta la regla de campañas electorales" in text
+    assert "U123SECRET" not in env.feedback_db.read_bytes().decode("utf-8", errors="ignore")

@@ -1,0 +1,175 @@
+"""The evaluation suite: metrics on hand-computed examples, datasets, and the runner end to end."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from bot.models import Verdict
+from evals.__main__ import gate, main
+from evals.dataset import Case, DatasetError, SourceSpec, load_cases
+from evals.metrics import abstention, citations_valid, dangerous, hit_at, mrr_at, ndcg_at, percentile
+
+LAW = "BOE-A-2099-90001"
+A5 = [(LAW, "Artículo 5.2", None)]
+R3 = [("guia-prueba", "Regla 3", None)]
+OTHER = [("guia-prueba", "Regla 1", None)]
+TERMS = [("condiciones-linkedin", "§ 1. Licencia sobre lo que publicas", "linkedin")]
+
+
+def spec(**fields) -> SourceSpec:
+    return SourceSpec(**fields)
+
+
+def test_source_spec_matching():
+    assert spec(source_id=LAW, article="5").matches(LAW, "Artículo 5.2", None)
+    assert not spec(source_id=LAW, article="5").matches(LAW, "Artículo 53", None)
+    assert spec(source_id="BOE-A-1982-11196", article="7").matches("BOE-A-1982-11196", "Artículo séptimo.5", None)
+    assert spec(article="47 bis").matches(LAW, "Artículo 47 bis", None)
+    assert spec(locator="Regla 12").matches("guia", "Regla 12", None)
+    assert not spec(locator="Regla 1").matches("guia", "Regla 12", None)
+    assert spec(network="linkedin").matches(*TERMS[0])
+    with pytest.raises(ValueError, match="necesita"):
+        SourceSpec()
+
+
+def test_hit_mrr_on_hand_computed_rankings():
+    expected = [spec(source_id=LAW, article="5"), spec(locator="Regla 3")]
+    ranking = [OTHER, TERMS, A5, R3]  # first relevant at rank 3
+    assert hit_at(ranking, expected, 1) == 0.0
+    assert hit_at(ranking, expected, 2) == 0.0
+    assert hit_at(ranking, expected, 3) == 1.0
+    assert mrr_at(ranking, expected, 10) == pytest.approx(1 / 3)
+    assert mrr_at(ranking, expected, 2) == 0.0  # outside the cut-off
+    assert hit_at([[OTHER[0], A5[0]]], expected, 1) == 1.0  # an entry spanning several locators
+
+
+def test_ndcg_with_graded_and_missing_relevance():
+    expected = [spec(locator="Regla 3", grade=2), spec(source_id=LAW, article="5", grade=1)]
+    # Ideal: grade 2 at rank 1, grade 1 at rank 2 → IDCG = 3/1 + 1/log2(3).
+    idcg = 3 + 1 / math.log2(3)
+    assert ndcg_at([R3, A5], expected) == pytest.approx(1.0)
+    # Swapped: grade 1 at rank 1, grade 2 at rank 2.
+    assert ndcg_at([A5, R3], expected) == pytest.approx((1 + 3 / math.log2(3)) / idcg)
+    # Unjudged items (missing relevance) earn nothing and push the relevant ones down.
+    assert ndcg_at([OTHER, TERMS, R3], expected) == pytest.approx((3 / math.log2(4)) / idcg)
+    # A source counts once: retrieving the same article twice adds nothing.
+    assert ndcg_at([A5, A5], [spec(source_id=LAW, article="5")]) == pytest.approx(1.0)
+    assert ndcg_at([OTHER], []) == 0.0
+
+
+def test_citation_validity():
+    retrieved = [R3[0], A5[0]]
+    assert citations_valid([R3[0]], retrieved)
+    assert citations_valid([], retrieved)
+    assert not citations_valid([R3[0], OTHER[0]], retrieved)
+
+
+def test_forbidden_verdicts_including_the_implicit_rule():
+    strict = Case(id="a", question="q", expect_verdict=[Verdict.NO_PERMITIDO])
+    assert dangerous(strict, Verdict.PERMITIDO)  # implied: only stricter answers are acceptable
+    assert not dangerous(strict, Verdict.CON_CAUTELAS)
+    lenient = Case(id="b", question="q", expect_verdict=[Verdict.NO_PERMITIDO, Verdict.PERMITIDO])
+    assert not dangerous(lenient, Verdict.PERMITIDO)
+    explicit = Case(id="c", question="q", expect_verdict=[Verdict.SIN_BASE], forbid_verdict=[Verdict.CON_CAUTELAS])
+    assert dangerous(explicit, Verdict.CON_CAUTELAS)
+    assert not dangerous(explicit, Verdict.INFORMATIVO)
+
+
+def test_abstention_and_percentiles():
+    cases = [
+        Case(id="1", question="q", expect_verdict=[Verdict.SIN_BASE]),
+        Case(id="2", question="q", expect_verdict=[Verdict.SIN_BASE]),
+        Case(id="3", question="q", expect_verdict=[Verdict.PERMITIDO]),
+    ]
+    precision, recall = abstention(cases, [Verdict.SIN_BASE, Verdict.PERMITIDO, Verdict.SIN_BASE])
+    assert (precision, recall) == (0.5, 0.5)
+    assert abstention(cases[2:], [Verdict.PERMITIDO]) == (None, None)
+    assert percentile([10, 20, 30, 40], 50) == 20
+    assert percentile([10, 20, 30, 40], 95) == 40
+
+
+def test_datasets_from_outside_need_no_ids_and_bad_lines_are_named(tmp_path):
+    good = tmp_path / "qa.jsonl"
+    good.write_text(
+        '{"question": "¿Puedo?", "expect_verdict": ["permitido"]}\n\n{"id": 5, "question": "¿Y esto?", "expect_verdict": ["sin_base"]}\n',
+        encoding="utf-8",
+    )
+    cases = load_cases([good])
+    assert [c.id for c in cases] == ["qa.jsonl:1", "5"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "x", "expect_verdict": ["quizás"]}\n', encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"bad\.jsonl:1"):
+        load_cases([bad])
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text('{"id": "a", "question": "x", "expect_verdict": ["permitido"]}\n' * 2, encoding="utf-8")
+    with pytest.raises(DatasetError, match="repetido"):
+        load_cases([twice])
+
+
+def test_shipped_datasets_are_valid_and_cover_every_rule():
+    from evals.dataset import default_datasets
+
+    cases = load_cases(default_datasets())
+    assert len(cases) >= 100
+    guide = (Path(__file__).resolve().parents[1] / "knowledge" / "guias" / "guia-redes-sociales.md").read_text(
+        encoding="utf-8"
+    )
+    rules = {int(line.split()[2].rstrip(".")) for line in guide.splitlines() if line.startswith("## Regla ")}
+    cited = {
+        int(s.locator.split()[1])
+        for c in cases
+        for s in c.expect_sources
+        if s.locator and s.locator.startswith("Regla")
+    }
+    assert rules <= cited
+    networks = {s.network for c in cases for s in c.expect_sources if s.network}
+    assert {"x", "facebook", "instagram", "linkedin", "tiktok", "youtube", "threads", "bluesky", "telegram"} <= networks
+
+
+def test_gate_thresholds():
+    thresholds = {"minimo": {"hit@5": 0.9, "verdict_accuracy": 0.85}, "maximo": {"dangerous_errors": 0}}
+    assert gate({"hit@5": 0.95, "verdict_accuracy": 0.9, "dangerous_errors": 0}, thresholds) == []
+    failures = gate({"hit@5": 0.8, "verdict_accuracy": 0.9, "dangerous_errors": 2}, thresholds)
+    assert failures == ["hit@5 = 0.8 < 0.9", "dangerous_errors = 2 > 0"]
+
+
+def test_runner_end_to_end_on_the_fixture(indexed_settings, tmp_path, monkeypatch, capsys):
+    dataset = tmp_path / "mini.jsonl"
+    rows = [
+        {"id": "p1", "question": "¿Puedo retuitear la campaña oficial de vacunación?", "expect_verdict": ["permitido"],
+         "expect_sources": [{"source_id": "guia-prueba", "locator": "Regla 1"}]},
+        {"id": "n1", "question": "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
+         "expect_verdict": ["no_permitido"], "expect_sources": [{"source_id": LAW, "article": "6 bis"}]},
+        {"id": "o1", "question": "¿Cuál es la capital de Australia?", "expect_verdict": ["sin_base"]},
+        {"id": "f1", "question": "¿Puedo publicar el borrador del expediente?", "expect_verdict": ["permitido"],
+         "notes": "wrong on purpose: must appear in the failures table"},
+    ]  # fmt: skip
+    dataset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_DATA_DIR", str(indexed_settings.data_dir))
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(indexed_settings.knowledge_dir))
+    monkeypatch.chdir(tmp_path)
+    report_dir = tmp_path / "report"
+    argv = ["run", "--dataset", str(dataset), "--report", str(report_dir)]
+    assert main([*argv, "--config", "hybrid", "--config", "bm25", "--config", "naive"]) == 0
+    data = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    assert set(data["configs"]) == {"hybrid", "bm25", "naive"}
+    hybrid = data["configs"]["hybrid"]
+    assert hybrid["cases"] == 4
+    assert hybrid["hit@5"] == 1.0
+    assert hybrid["verdict_accuracy"] == 0.75
+    assert hybrid["dangerous_errors"] == 0
+    assert hybrid["abstention_recall"] == 1.0
+    assert hybrid["citation_validity"] == 1.0
+    assert data["configs"]["naive"]["verdict_accuracy"] is None
+    markdown = (report_dir / "report.md").read_text(encoding="utf-8")
+    assert "## Casos fallidos (hybrid): 1" in markdown
+    assert "| f1 |" in markdown
+    for chart in ("recuperacion.png", "veredictos.png", "latencia.png"):
+        assert (report_dir / chart).read_bytes().startswith(b"\x89PNG")
+    assert "hybrid: hit@1" in capsys.readouterr().out
+    assert main(["gate", "--report", str(report_dir)]) == 1  # 0.75 < 0.85
+    assert "PUERTA DE CALIDAD: FALLA" in capsys.readouterr().out

@@ -34,7 +34,6 @@ import json
 import logging
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
@@ -51,10 +50,10 @@ from slack_sdk import WebClient
 
 from adapters.slack import SlackHTTPServer, create_app
 from adapters.slack.app import ANSWER_THREADS
+from benchmarks.common import TimingService, percentile
 from bot.feedback import FeedbackStore
 from bot.index import Indexer
-from bot.models import Answer
-from bot.service import Service, SourceInfo
+from bot.service import Service
 from bot.settings import Settings
 from tests.fakes._base import RawRequest, RawResponse, parse_form
 from tests.fakes.slack_api import FakeSlackAPI, event_body, signed_post
@@ -104,28 +103,6 @@ class TimedFakeSlackAPI(FakeSlackAPI):
                     missing = [c for c in channels if c not in self.answered_at]
                     raise TimeoutError(f"{len(missing)} questions unanswered after {timeout} s")
                 self.answered.wait(remaining)
-
-
-class TimingService:
-    """The real service, keeping the core's own time for each answer."""
-
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.core_ms: list[float] = []
-
-    def ask(self, question: str, draft: str | None = None) -> Answer:
-        answer = self.service.ask(question, draft)
-        self.core_ms.append(answer.timings_ms["total"])
-        return answer
-
-    def sources(self) -> list[SourceInfo]:
-        return self.service.sources()
-
-
-def percentile(values: list[float], p: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
 def _dm_event(index: int, channel: str) -> str:

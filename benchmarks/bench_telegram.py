@@ -42,10 +42,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from adapters.telegram import build_application
+from benchmarks.common import TimingService, percentile
 from bot.feedback import FeedbackStore
 from bot.index import Indexer
-from bot.models import Answer
-from bot.service import Service, SourceInfo
+from bot.service import Service
 from bot.settings import Settings
 from tests.fakes._base import RawRequest, RawResponse, parse_form
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -102,28 +102,6 @@ class TimedFakeTelegramAPI(FakeTelegramAPI):
                     missing = [c for c in chat_ids if c not in self.answered_at]
                     raise TimeoutError(f"{len(missing)} questions unanswered after {timeout} s")
                 self.answered.wait(remaining)
-
-
-class TimingService:
-    """The real service, keeping the core's own time for each answer."""
-
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.core_ms: list[float] = []
-
-    def ask(self, question: str, draft: str | None = None) -> Answer:
-        answer = self.service.ask(question, draft)
-        self.core_ms.append(answer.timings_ms["total"])
-        return answer
-
-    def sources(self) -> list[SourceInfo]:
-        return self.service.sources()
-
-
-def percentile(values: list[float], p: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
 def summary(label: str, latencies_ms: list[float], core_ms: list[float], wall_s: float) -> str:

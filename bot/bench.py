@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import shutil
 import statistics
@@ -45,9 +46,12 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (``q`` in 0–100) of a non-empty list."""
+    if not values:
+        return float("nan")
     ordered = sorted(values)
-    return ordered[max(0, round(q / 100 * len(ordered) + 0.5) - 1)]
+    return ordered[max(1, math.ceil(q / 100 * len(ordered))) - 1]
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -94,8 +98,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             service.ask(question, draft)
             latencies.append((time.perf_counter() - started) * 1000)
         print(
-            f"ask en caliente ({len(latencies)} preguntas): p50 {_percentile(latencies, 50):.1f} ms · "
-            f"p95 {_percentile(latencies, 95):.1f} ms · media {statistics.mean(latencies):.1f} ms · "
+            f"ask en caliente ({len(latencies)} preguntas): p50 {percentile(latencies, 50):.1f} ms · "
+            f"p95 {percentile(latencies, 95):.1f} ms · media {statistics.mean(latencies):.1f} ms · "
             f"máx {max(latencies):.1f} ms"
         )
 

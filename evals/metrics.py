@@ -80,12 +80,3 @@ def abstention(cases: Sequence[Case], verdicts: Sequence[Verdict]) -> tuple[floa
     precision = true_pos / sum(predicted) if any(predicted) else None
     recall = true_pos / sum(actual) if any(actual) else None
     return precision, recall
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (``q`` in 0–100) of a non-empty sequence."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]

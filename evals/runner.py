@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.bench import percentile
 from bot.models import Answer, Verdict
 from bot.service import Service
 from bot.settings import Settings
@@ -90,8 +91,8 @@ class ConfigResult:
             "abstention_precision": None if precision is None else round(precision, 4),
             "abstention_recall": None if recall is None else round(recall, 4),
             "out_of_scope_answered": sum(r.verdict is not Verdict.SIN_BASE for r in out_of_scope),
-            "latency_p50_ms": round(metrics.percentile(latencies, 50), 1) if latencies else None,
-            "latency_p95_ms": round(metrics.percentile(latencies, 95), 1) if latencies else None,
+            "latency_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
+            "latency_p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
             "setup_seconds": round(self.setup_seconds, 1),
         }
 

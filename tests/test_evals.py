@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.bench import percentile
 from bot.models import Verdict
 from evals.__main__ import gate, main
 from evals.dataset import Case, DatasetError, SourceSpec, load_cases
-from evals.metrics import abstention, citations_valid, dangerous, hit_at, mrr_at, ndcg_at, percentile
+from evals.metrics import abstention, citations_valid, dangerous, hit_at, mrr_at, ndcg_at
 
 LAW = "BOE-A-2099-90001"
 A5 = [(LAW, "Artículo 5.2", None)]

@@ -12,6 +12,7 @@ does three things:
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ from bot.glossary import Glossary
 from bot.index import ChromaStore, Pointer, read_chunks
 from bot.models import Chunk, LegalRef, SourceType, article_key
 from bot.text import tokenize
+
+# bm25s sets its own logger to DEBUG, which prints a line per index built.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 Mode = Literal["hybrid", "bm25", "dense"]
 #: Dense candidates fetched from Chroma before fusion.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from bot.draft import KIND_LABELS
 from bot.models import Chunk, Citation, DraftFinding, SourceType, Verdict
 from bot.retrieval import Hit, Retrieval
-from bot.text import tokenize
+from bot.text import tokenize, words
 from bot.verdict import Decision
 
 QUOTE_CHARS = 220
@@ -206,13 +206,12 @@ def _informative_hits(retrieval: Retrieval, limit: int = 3) -> list[Hit]:
 
 
 def _terms_hit(retrieval: Retrieval, exclude: set[str]) -> Hit | None:
-    """A terms-of-use chunk of a network the question names, if one was retrieved."""
+    """A terms-of-use chunk of a network the question names (as a word, glossary included)."""
+    named = set(words(retrieval.expanded))
     for hit in retrieval.hits[:6]:
         chunk = hit.chunk
-        if chunk.tipo is SourceType.CONDICIONES and chunk.id not in exclude and chunk.network:
-            names = {chunk.network, *retrieval.glossary_terms}
-            if any(n in retrieval.expanded.lower() for n in names if n == chunk.network):
-                return hit
+        if chunk.tipo is SourceType.CONDICIONES and chunk.id not in exclude and chunk.network in named:
+            return hit
     return None
 
 

@@ -76,31 +76,27 @@ def chunk_document(doc: SourceDocument) -> tuple[list[Chunk], list[Problem]]:
     chunks = []
     for ordinal, piece in enumerate(pieces):
         digest = hashlib.sha256(f"{doc.file}|{ordinal}|{piece.locator}".encode()).hexdigest()[:20]
-        indexed = join_index_text(
-            piece.heading, piece.keywords, piece.text, doc.title if doc.tipo is SourceType.LEY else ""
+        chunk = Chunk(
+            id=digest,
+            text=piece.text,
+            source_id=doc.source_id,
+            tipo=doc.tipo,
+            title=doc.title,
+            locator=piece.locator,
+            heading=piece.heading,
+            url=piece.url or doc.url,
+            version=piece.version or doc.version,
+            network=doc.network,
+            file=doc.file,
+            file_hash=doc.file_hash,
+            rule_verdict=piece.verdict,
+            legal_basis=tuple(piece.legal_basis),
+            triggers=tuple(piece.triggers),
+            keywords=piece.keywords,
         )
-        content_hash = hashlib.sha256(indexed.encode()).hexdigest()[:32]
-        chunks.append(
-            Chunk(
-                id=digest,
-                text=piece.text,
-                source_id=doc.source_id,
-                tipo=doc.tipo,
-                title=doc.title,
-                locator=piece.locator,
-                heading=piece.heading,
-                url=piece.url or doc.url,
-                version=piece.version or doc.version,
-                network=doc.network,
-                file=doc.file,
-                file_hash=doc.file_hash,
-                content_hash=content_hash,
-                rule_verdict=piece.verdict,
-                legal_basis=tuple(piece.legal_basis),
-                triggers=tuple(piece.triggers),
-                keywords=piece.keywords,
-            )
-        )
+        # The hash of what is embedded: an unchanged chunk of an edited file keeps its vector.
+        content_hash = hashlib.sha256(index_text(chunk).encode()).hexdigest()[:32]
+        chunks.append(chunk.model_copy(update={"content_hash": content_hash}))
     if not chunks:
         problems.append(Problem(doc.file, "no se ha podido extraer ningún fragmento con texto"))
     return chunks, problems
@@ -109,13 +105,8 @@ def chunk_document(doc: SourceDocument) -> tuple[list[Chunk], list[Problem]]:
 def index_text(chunk: Chunk) -> str:
     """The text both retrievers see: headings and keywords first, then the body, then (for laws,
     whose headings don't name them) the title."""
-    return join_index_text(
-        chunk.heading, chunk.keywords, chunk.text, chunk.title if chunk.tipo is SourceType.LEY else ""
-    )
-
-
-def join_index_text(heading: str, keywords: str, text: str, title: str) -> str:
-    return "\n".join(filter(None, [heading, keywords, text, title]))
+    title = chunk.title if chunk.tipo is SourceType.LEY else ""
+    return "\n".join(filter(None, [chunk.heading, chunk.keywords, chunk.text, title]))
 
 
 @dataclass

@@ -13,8 +13,6 @@ does three things:
 from __future__ import annotations
 
 import logging
-import math
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -61,14 +59,11 @@ class Hit:
 
 @dataclass
 class Retrieval:
-    """The ranked hits for one question plus the signals used to judge coverage."""
+    """The ranked hits for one question, and the question as searched (with glossary words)."""
 
     query: str
     expanded: str
     hits: list[Hit]
-    coverage: float
-    lexical_top: float
-    dense_top: float
     glossary_terms: list[str] = field(default_factory=list)
 
 
@@ -84,7 +79,6 @@ class Snapshot:
         self.chunks: list[Chunk] = [chunk for chunk, _ in read_chunks(collection)]
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
         tokens = [tokenize(index_text(c)) for c in self.chunks]
-        self.doc_freq: Counter[str] = Counter(t for doc in tokens for t in set(doc))
         self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if self.chunks:
             self.bm25.index(tokens, show_progress=False)
@@ -130,10 +124,6 @@ class Snapshot:
             scores += EXPANSION_WEIGHT * np.asarray(self.bm25.get_scores(extra), dtype=np.float32)
         return scores
 
-    def idf(self, term: str) -> float:
-        n = len(self.chunks)
-        return math.log(1 + (n - self.doc_freq.get(term, 0) + 0.5) / (self.doc_freq.get(term, 0) + 0.5))
-
     # -- dense
 
     def dense_search(self, query: str, k: int) -> list[tuple[int, float]]:
@@ -174,14 +164,11 @@ class Retriever:
         *,
         follow_rules: bool = True,
         boost: tuple[str, ...] = (),
-        scope_text: str | None = None,
         prefer_rules: bool = False,
     ) -> Retrieval:
         """Rank chunks for ``query``; chunks in ``boost`` (ids) go first (rules a draft triggered).
 
-        ``scope_text`` (default: the query) is what :meth:`coverage` judges: the question
-        without the draft, whose words say nothing about the scope. ``prefer_rules``: the
-        question asks for permission, so the guideline's rules (which carry verdicts) weigh
+        ``prefer_rules``: the question asks for permission, so the guideline's rules (which carry verdicts) weigh
         :data:`RULE_PREFERENCE` times more.
         """
         snap = self.snapshot
@@ -191,13 +178,10 @@ class Retriever:
         expansion = expanded[len(query) :]
         lexical = snap.lexical_scores(query, expansion) if self.dense_weight < 1.0 else np.zeros(n, np.float32)
         dense = np.zeros(n, dtype=np.float32)
-        dense_top = 0.0
         if self.dense_weight > 0.0 and n:
             found = snap.dense_search(query, DENSE_CANDIDATES)
             if found:
-                floor = min(score for _, score in found)
-                dense_top = max(score for _, score in found)
-                dense[:] = floor
+                dense[:] = min(score for _, score in found)
                 for position, score in found:
                     dense[position] = score
         lexical_top = float(lexical.max()) if n else 0.0
@@ -223,26 +207,21 @@ class Retriever:
             boosted = [Hit(snap.chunks[snap.position[i]], top) for i in boost if i in snap.position]
             hits = boosted + [h for h in hits if h.chunk.id not in set(boost)]
         if follow_rules:
-            hits = self._follow_rules(hits, query)
-        return Retrieval(
-            query=query,
-            expanded=expanded,
-            hits=hits[: max(k, 10)],
-            coverage=self.coverage(query if scope_text is None else scope_text, hits[:3]),
-            lexical_top=lexical_top,
-            dense_top=dense_top,
-            glossary_terms=terms,
-        )
+            hits = self._follow_rules(hits, lexical)
+        return Retrieval(query=query, expanded=expanded, hits=hits[: max(k, 10)], glossary_terms=terms)
 
-    def _follow_rules(self, hits: list[Hit], query: str) -> list[Hit]:
-        """Place each top rule's cited articles right after it (the rule bridge)."""
+    def _follow_rules(self, hits: list[Hit], lexical: np.ndarray) -> list[Hit]:
+        """Place each top rule's cited articles right after it (the rule bridge).
+
+        Where a rule cites a whole article split into apartados, the apartado with the best
+        BM25 score for the question (``lexical``) is the one placed.
+        """
         snap = self.snapshot
         if not hits:
             return hits
         top = hits[0].score
         placed: set[str] = set()
         ranked: list[Hit] = []
-        lexical: np.ndarray | None = None
         for hit in hits:
             if hit.chunk.id in placed:
                 continue
@@ -256,8 +235,6 @@ class Retriever:
                 if not positions:
                     continue
                 if len(positions) > 1:  # several apartados: the one closest to the question
-                    if lexical is None:
-                        lexical = snap.lexical_scores(query)
                     positions = [max(positions, key=lambda p: lexical[p])]
                 for position in positions:
                     law = snap.chunks[position]
@@ -265,25 +242,6 @@ class Retriever:
                         ranked.append(Hit(law, hit.score * 0.99, via=chunk.locator))
                         placed.add(law.id)
         return ranked
-
-    def coverage(self, query: str, top: list[Hit]) -> float:
-        """IDF-weighted share of the question's words that the sources know (0–1).
-
-        A word counts as known when it appears in the best chunks or is a glossary term.
-        Words the index has never seen weigh the most, so "¿cuál es la capital de Australia?"
-        scores low even though "capital" appears somewhere in the laws.
-        """
-        snap = self.snapshot
-        terms = set(tokenize(query))
-        if not terms:
-            return 0.0
-        known = {t for term in self.glossary.matches(query) for t in tokenize(term)}
-        for hit in top:
-            known |= set(tokenize(index_text(hit.chunk)))
-        max_idf = math.log(1 + (len(snap) + 0.5) / 0.5) if len(snap) else 1.0
-        weights = {t: snap.idf(t) if snap.doc_freq.get(t) else max_idf for t in terms}
-        total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in known) / total if total else 0.0
 
 
 class ChunkRetriever(BaseRetriever):

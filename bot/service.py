@@ -130,7 +130,7 @@ class Service:
         triggers = self._trigger_rules(retriever)
         boost = tuple(dict.fromkeys(c.id for f in findings + mentioned for c in triggers.get(f.kind, [])))
         query = " ".join(filter(None, [clean, draft]))
-        retrieval = self._retrieve(retriever, query, boost=boost, scope_text=clean, prefer_rules=not fact)
+        retrieval = self._retrieve(retriever, query, boost=boost, prefer_rules=not fact)
         t_retrieved = time.perf_counter()
 
         scope = self._current_scope().check(retriever.glossary.expand(clean), question_of_fact=fact)
@@ -223,18 +223,16 @@ class Service:
         query: str,
         k: int | None = None,
         boost: tuple[str, ...] = (),
-        scope_text: str | None = None,
         prefer_rules: bool = False,
     ) -> Retrieval:
         k = k or self.settings.top_k
-        options = {"boost": boost, "scope_text": scope_text, "prefer_rules": prefer_rules}
         try:
-            return retriever.retrieve(query, k, **options)  # type: ignore[arg-type]
+            return retriever.retrieve(query, k, boost=boost, prefer_rules=prefer_rules)
         except Exception:
             # The generation may have been pruned under us by a newer index: reload once.
             log.info("Retrieval failed on generation %s; reloading", retriever.snapshot.generation)
             self._checked_at = 0.0
-            return self._current_retriever(force=True).retrieve(query, k, **options)  # type: ignore[arg-type]
+            return self._current_retriever(force=True).retrieve(query, k, boost=boost, prefer_rules=prefer_rules)
 
     def _current_snapshot(self) -> Snapshot:
         return self._current_retriever().snapshot

@@ -83,8 +83,7 @@ class Decision:
     related: list[Hit] = field(default_factory=list)
     #: Rule locator → draft findings that triggered it.
     triggered_by: dict[str, list[DraftFinding]] = field(default_factory=dict)
-    in_scope: bool = True
-    question_of_fact: bool = False
+    #: Rules with different verdicts applied (the answer explains that the strictest wins).
     several: bool = False
 
 
@@ -151,7 +150,7 @@ def decide(
 
     scoped = bool(retrieval.hits) and (has_draft or (bool(question.strip()) and scope.in_scope))
     if not scoped and not triggered:
-        return Decision(Verdict.SIN_BASE, in_scope=False)
+        return Decision(Verdict.SIN_BASE)
 
     fact = is_question_of_fact(question, has_draft)
     rule_hits = [h for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None and h.score > 0]
@@ -164,10 +163,10 @@ def decide(
     applied = list(triggered.values()) + [h for h in supported if h.chunk.locator not in triggered]
 
     if fact and not triggered:
-        return Decision(Verdict.INFORMATIVO, related=rule_hits[:2], question_of_fact=True, in_scope=scoped)
+        return Decision(Verdict.INFORMATIVO, related=rule_hits[:2])
     if not applied:
         # Sources cover the topic but no rule of the guideline does: caution, and say so.
-        return Decision(Verdict.CON_CAUTELAS, in_scope=scoped, triggered_by=triggered_by)
+        return Decision(Verdict.CON_CAUTELAS, triggered_by=triggered_by)
     applied.sort(key=lambda h: -_severity(h))
     verdict = applied[0].chunk.rule_verdict or Verdict.CON_CAUTELAS
     several = len({h.chunk.rule_verdict for h in applied}) > 1

@@ -30,17 +30,14 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -50,12 +47,12 @@ from slack_sdk import WebClient
 
 from adapters.slack import SlackHTTPServer, create_app
 from adapters.slack.app import ANSWER_THREADS
-from benchmarks.common import TimingService, percentile
+from benchmarks.common import AnswerClock, TimingService, percentile
 from bot.feedback import FeedbackStore
 from bot.index import Indexer
 from bot.service import Service
 from bot.settings import Settings
-from tests.fakes._base import RawRequest, RawResponse, parse_form
+from tests.fakes._base import RawRequest, RawResponse
 from tests.fakes.slack_api import FakeSlackAPI, event_body, signed_post
 
 TOKEN = "xoxb-bench"
@@ -79,30 +76,16 @@ class TimedFakeSlackAPI(FakeSlackAPI):
 
     def __init__(self) -> None:
         super().__init__(valid_token=TOKEN)
-        self.answered_at: dict[str, float] = {}
-        self.answered = threading.Condition()
+        self.clock = AnswerClock()
 
     def handle(self, request: RawRequest) -> RawResponse:
         response = super().handle(request)
         if request.path == "/api/chat.postMessage" and response.status == 200:
-            now = time.perf_counter()
-            params: dict[str, Any] = (
-                json.loads(request.body) if request.media_type == "application/json" else parse_form(request.body)
-            )
-            with self.answered:
-                self.answered_at.setdefault(str(params.get("channel")), now)
-                self.answered.notify_all()
+            self.clock.record(request, "channel")
         return response
 
-    def wait_answers(self, channels: list[str], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        with self.answered:
-            while not all(c in self.answered_at for c in channels):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    missing = [c for c in channels if c not in self.answered_at]
-                    raise TimeoutError(f"{len(missing)} questions unanswered after {timeout} s")
-                self.answered.wait(remaining)
+    def wait_answers(self, keys: list[str], timeout: float) -> None:
+        self.clock.wait(keys, timeout)
 
 
 def _dm_event(index: int, channel: str) -> str:
@@ -148,7 +131,7 @@ def run_mode(
     wall = time.perf_counter() - started
     bad = sum(1 for s in statuses.values() if s != 200)
     ack = [acks[c] for c in channels]
-    answer = [(slack.answered_at[c] - sent[c]) * 1000 for c in channels]
+    answer = [(slack.clock.answered_at[c] - sent[c]) * 1000 for c in channels]
     core = list(timing.core_ms)
     label = mode if mode == "sequential" else f"burst×{concurrency}"
     return (

@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -42,12 +40,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from adapters.telegram import build_application
-from benchmarks.common import TimingService, percentile
+from benchmarks.common import AnswerClock, TimingService, percentile
 from bot.feedback import FeedbackStore
 from bot.index import Indexer
 from bot.service import Service
 from bot.settings import Settings
-from tests.fakes._base import RawRequest, RawResponse, parse_form
+from tests.fakes._base import RawRequest, RawResponse
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 QUESTIONS = [
@@ -70,8 +68,7 @@ class TimedFakeTelegramAPI(FakeTelegramAPI):
 
     def __init__(self) -> None:
         super().__init__()
-        self.answered_at: dict[int, float] = {}
-        self.answered = threading.Condition()
+        self.clock = AnswerClock()
 
     def start(self) -> TimedFakeTelegramAPI:
         super().start()
@@ -84,24 +81,11 @@ class TimedFakeTelegramAPI(FakeTelegramAPI):
     def handle(self, request: RawRequest) -> RawResponse:
         response = super().handle(request)
         if request.path.endswith("/sendMessage") and response.status == 200:
-            now = time.perf_counter()
-            params: dict[str, Any] = (
-                json.loads(request.body) if request.media_type == "application/json" else parse_form(request.body)
-            )
-            with self.answered:
-                self.answered_at.setdefault(int(params["chat_id"]), now)
-                self.answered.notify_all()
+            self.clock.record(request, "chat_id")
         return response
 
-    def wait_answers(self, chat_ids: list[int], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        with self.answered:
-            while not all(c in self.answered_at for c in chat_ids):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    missing = [c for c in chat_ids if c not in self.answered_at]
-                    raise TimeoutError(f"{len(missing)} questions unanswered after {timeout} s")
-                self.answered.wait(remaining)
+    def wait_answers(self, keys: list[str], timeout: float) -> None:
+        self.clock.wait(keys, timeout)
 
 
 def summary(label: str, latencies_ms: list[float], core_ms: list[float], wall_s: float) -> str:
@@ -126,15 +110,15 @@ async def run_mode(
             update = tg.message_update(QUESTIONS[i % len(QUESTIONS)], user_id=user)
             pushed[user] = time.perf_counter()
             tg.push_update(update)
-            await asyncio.to_thread(tg.wait_answers, [user], 30.0)
+            await asyncio.to_thread(tg.wait_answers, [str(user)], 30.0)
     else:
         updates = [tg.message_update(QUESTIONS[i % len(QUESTIONS)], user_id=u) for i, u in enumerate(users)]
         for user, update in zip(users, updates, strict=True):
             pushed[user] = time.perf_counter()
             tg.push_update(update)
-        await asyncio.to_thread(tg.wait_answers, users, 30.0 + n)
+        await asyncio.to_thread(tg.wait_answers, [str(u) for u in users], 30.0 + n)
     wall = time.perf_counter() - started
-    latencies = [(tg.answered_at[u] - pushed[u]) * 1000 for u in users]
+    latencies = [(tg.clock.answered_at[str(u)] - pushed[u]) * 1000 for u in users]
     return summary(mode, latencies, list(timing.core_ms), wall)
 
 

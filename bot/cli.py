@@ -165,7 +165,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(
         f"Índice generación {report.generation}: {report.chunks} fragmentos "
-        f"({report.embedded} calculados, {report.reused} reutilizados) en {report.seconds:.1f} s."
+        f"({report.embedded} calculados, {report.reused} reutilizados) en {report.seconds:.1f} s"
+        + ("." if report.full else "; solo se han escrito los ficheros cambiados.")
     )
     for file in report.changed:
         print(f"  actualizado: {file}")

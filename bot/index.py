@@ -1,13 +1,20 @@
-"""The index: a Chroma collection per generation, plus a pointer to the one that serves.
+"""The index: Chroma collections grouped in generations, plus a pointer to the one that serves.
 
-Every update (incremental or ``--rebuild``) writes a *new* collection, copying the embeddings
-of unchanged files and embedding only what changed, and then switches the pointer. Readers
-therefore always see a complete generation: an interrupted update leaves the previous one
-serving, and a running bot picks the new one up at its next question.
+A generation is a *base* collection, optionally a small *delta* collection with the files
+changed since the base was written, and the list of files whose base chunks the delta
+replaces or that were deleted (``hidden``). Every update writes new collections and then
+switches the pointer, so readers always see a complete generation: an interrupted update
+leaves the previous one serving, and a running bot picks the new one up at its next question.
+
+* A small incremental update writes only a new delta (the previous delta's files plus the
+  changed ones), embedding only chunks whose text changed: editing one file costs its own chunks.
+* ``--rebuild``, a model change, or a delta grown past :data:`DELTA_LIMIT` writes a new base
+  with everything (unchanged vectors are copied, not recomputed) and no delta.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -23,11 +30,14 @@ from filelock import FileLock, Timeout
 
 from bot.chunking import chunk_document, index_text
 from bot.documents import Problem, file_hashes, load_all
-from bot.embeddings import get_embeddings
+from bot.embeddings import embeddings_for
 from bot.models import Chunk, LegalRef, SourceType, Verdict
 from bot.settings import Settings
 
 BATCH = 256
+#: A delta larger than this share of the base (and than :data:`DELTA_MIN` chunks) is merged into a new base.
+DELTA_LIMIT = 0.25
+DELTA_MIN = 200
 Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
 
 
@@ -47,6 +57,8 @@ class IndexReport:
     chunks: int = 0
     embedded: int = 0
     reused: int = 0
+    #: Whether a new base was written (first build, ``--rebuild``, model change, large delta).
+    full: bool = False
     seconds: float = 0.0
 
     @property
@@ -56,13 +68,21 @@ class IndexReport:
 
 @dataclass(frozen=True)
 class Pointer:
-    """Which collection serves, and how it was built."""
+    """Which collections serve, and how they were built."""
 
     collection: str
     generation: int
     model: str
     updated_at: float
     chunks: int
+    #: The collection holding the files changed since ``collection`` (the base) was written.
+    delta: str | None = None
+    #: Files whose chunks in the base are stale: replaced by the delta, or deleted.
+    hidden: tuple[str, ...] = ()
+
+    @property
+    def collections(self) -> tuple[str, ...]:
+        return (self.collection, self.delta) if self.delta else (self.collection,)
 
 
 def _no_progress(items: Iterable[Any], total: int, label: str) -> Iterable[Any]:
@@ -120,9 +140,12 @@ class ChromaStore:
             model=str(meta.get("model", "")),
             updated_at=float(meta.get("updated_at", 0.0)),
             chunks=int(meta.get("chunks", 0)),
+            delta=str(meta.get("delta") or "") or None,
+            hidden=tuple(json.loads(str(meta.get("hidden") or "[]"))),
         )
 
     def switch(self, pointer: Pointer) -> None:
+        """Make ``pointer`` the serving generation (one metadata write: readers see old or new)."""
         meta = self.client.get_or_create_collection(self._meta_name)
         meta.modify(
             metadata={
@@ -131,14 +154,24 @@ class ChromaStore:
                 "model": pointer.model,
                 "updated_at": pointer.updated_at,
                 "chunks": pointer.chunks,
+                "delta": pointer.delta or "",
+                "hidden": json.dumps(sorted(pointer.hidden), ensure_ascii=False),
             }
         )
 
     def collection(self, name: str) -> Collection:
         return self.client.get_collection(name)
 
-    def create_generation(self, generation: int) -> Collection:
-        name = f"{self.prefix}_g{generation}_{int(time.time() * 1000)}"
+    def read(self, pointer: Pointer, *, embeddings: bool = False) -> Iterator[tuple[Chunk, Any, str]]:
+        """Every chunk the generation serves, with its embedding when asked and its collection's name."""
+        hidden = set(pointer.hidden)
+        for name in pointer.collections:
+            for chunk, vector in read_chunks(self.collection(name), embeddings=embeddings):
+                if name != pointer.collection or chunk.file not in hidden:
+                    yield chunk, vector, name
+
+    def create_generation(self, generation: int, *, delta: bool = False) -> Collection:
+        name = f"{self.prefix}_g{generation}{'d' if delta else ''}_{int(time.time() * 1000)}"
         return self.client.create_collection(name, metadata={"hnsw:space": "cosine"})
 
     def generations(self) -> list[str]:
@@ -261,14 +294,14 @@ class Indexer:
         report.problems.extend(walk_problems)
 
         old: dict[str, list[Chunk]] = {}
-        old_collection = None
+        home: dict[str, str] = {}  # file → the collection holding its chunks
         if pointer is not None and not rebuild:
             try:
-                old_collection = store.collection(pointer.collection)
-                for chunk, _ in read_chunks(old_collection):
+                for chunk, _, name in store.read(pointer):
                     old.setdefault(chunk.file, []).append(chunk)
-            except Exception:
-                old, old_collection = {}, None
+                    home[chunk.file] = name
+            except Exception:  # unreadable generation: write everything anew
+                old, home, rebuild = {}, {}, True
         old_hash = {f: chunks[0].file_hash for f, chunks in old.items()}
 
         to_load = {f for f, h in hashes.items() if old_hash.get(f) != h}
@@ -290,46 +323,65 @@ class Indexer:
             report.changed.append(doc.file)
         keep_files = [f for f in old if f in hashes and (f not in to_load or f in failed)]
         report.kept_after_error = sorted(f for f in keep_files if f in failed)
-        kept_ids = [c.id for f in keep_files for c in old[f]]
+        report.reused = sum(len(old[f]) for f in keep_files)
+        report.chunks = report.reused + len(new_chunks)
 
         generation = (pointer.generation if pointer else 0) + 1
-        target = store.create_generation(generation)
-        reusable = self._reusable_vectors(old_collection, old, new_chunks)
-        if old_collection is not None and kept_ids:
-            for start in range(0, len(kept_ids), BATCH):
-                batch = old_collection.get(
-                    ids=kept_ids[start : start + BATCH], include=["documents", "metadatas", "embeddings"]
-                )
+        in_delta = [f for f in keep_files if pointer is not None and home[f] == pointer.delta]
+        delta_size = sum(len(old[f]) for f in in_delta) + len(new_chunks)
+        report.full = pointer is None or rebuild or delta_size > max(DELTA_MIN, DELTA_LIMIT * report.chunks)
+        hidden: tuple[str, ...] = ()
+        if report.full or pointer is None:
+            target = store.create_generation(generation)
+            copy, base = keep_files, target.name
+        else:
+            target = store.create_generation(generation, delta=True)
+            copy, base = in_delta, pointer.collection
+            hidden = tuple(sorted({*pointer.hidden, *report.changed, *report.removed}))
+        self._copy_into(target, {c.id: home[f] for f in copy for c in old[f]})
+        reusable = self._reusable_vectors(old, home, new_chunks)
+        self._embed_into(target, new_chunks, reusable, report, progress)
+        delta = None if report.full else target.name
+        new_pointer = Pointer(
+            base, generation, self.settings.embedding_key, time.time(), report.chunks, delta=delta, hidden=hidden
+        )
+        store.switch(new_pointer)
+        store.prune(keep={*new_pointer.collections, *(pointer.collections if pointer else ())})
+        report.generation = generation
+        return report
+
+    def _copy_into(self, target: Collection, homes: dict[str, str]) -> None:
+        """Copy chunks (id → name of the collection holding them) with their vectors into ``target``."""
+        by_home: dict[str, list[str]] = {}
+        for chunk_id, name in homes.items():
+            by_home.setdefault(name, []).append(chunk_id)
+        for name, ids in by_home.items():
+            source = self.store.collection(name)
+            for start in range(0, len(ids), BATCH):
+                batch = source.get(ids=ids[start : start + BATCH], include=["documents", "metadatas", "embeddings"])
                 target.add(
                     ids=batch["ids"],
                     documents=batch["documents"],
                     metadatas=batch["metadatas"],
                     embeddings=batch["embeddings"],
                 )
-        report.reused = len(kept_ids)
-        self._embed_into(target, new_chunks, reusable, report, progress)
-        report.chunks = target.count()
-        store.switch(Pointer(target.name, generation, self.settings.embedding_key, time.time(), report.chunks))
-        store.prune(keep={target.name} | ({pointer.collection} if pointer else set()))
-        report.generation = generation
-        return report
 
     def _reusable_vectors(
-        self, collection: Collection | None, old: dict[str, list[Chunk]], new_chunks: list[Chunk]
+        self, old: dict[str, list[Chunk]], home: dict[str, str], new_chunks: list[Chunk]
     ) -> dict[str, Any]:
         """Embeddings of old chunks whose text is unchanged in an edited file (by content hash)."""
-        if collection is None:
-            return {}
         wanted = {c.content_hash for c in new_chunks}
-        ids = {c.content_hash: c.id for chunks in old.values() for c in chunks if c.content_hash in wanted}
-        if not ids:
-            return {}
-        found = collection.get(ids=list(ids.values()), include=["embeddings", "metadatas"])
-        vectors = found["embeddings"]
-        return {
-            str(meta["content_hash"]): vectors[i]  # type: ignore[index]
-            for i, meta in enumerate(found["metadatas"] or [])
-        }
+        by_home: dict[str, list[str]] = {}
+        for file, chunks in old.items():
+            for chunk in chunks:
+                if chunk.content_hash in wanted:
+                    by_home.setdefault(home[file], []).append(chunk.id)
+        vectors: dict[str, Any] = {}
+        for name, ids in by_home.items():
+            found = self.store.collection(name).get(ids=ids, include=["embeddings", "metadatas"])
+            for i, meta in enumerate(found["metadatas"] or []):
+                vectors[str(meta["content_hash"])] = found["embeddings"][i]  # type: ignore[index]
+        return vectors
 
     def _embed_into(
         self,
@@ -345,7 +397,7 @@ class Indexer:
         vectors: dict[str, Any] = {c.id: reusable[c.content_hash] for c in chunks if c.content_hash in reusable}
         report.reused += len(vectors)
         if to_embed:
-            embeddings = get_embeddings(self.settings.embedding_model, self.settings.embedding_max_tokens)
+            embeddings = embeddings_for(self.settings)
             batches = range(0, len(to_embed), 64)
             for start in progress(batches, len(batches), "Calculando embeddings"):
                 part = to_embed[start : start + 64]

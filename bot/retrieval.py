@@ -21,13 +21,13 @@ import numpy as np
 from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.chunking import index_text
-from bot.embeddings import get_embeddings
 from bot.glossary import Glossary
-from bot.index import ChromaStore, Pointer, read_chunks
+from bot.index import ChromaStore, Pointer
 from bot.models import Chunk, LegalRef, SourceType, article_key
 from bot.text import tokenize
 
@@ -70,25 +70,27 @@ class Retrieval:
 class Snapshot:
     """One index generation loaded for reading: chunks, BM25 index, Chroma vector store."""
 
-    def __init__(
-        self, store: ChromaStore, pointer: Pointer, embedding_model: str, max_tokens: int | None = None
-    ) -> None:
+    def __init__(self, store: ChromaStore, pointer: Pointer, embeddings: Embeddings) -> None:
         self.pointer = pointer
         self.generation = pointer.generation
-        collection = store.collection(pointer.collection)
-        self.chunks: list[Chunk] = [chunk for chunk, _ in read_chunks(collection)]
+        self.chunks: list[Chunk] = [chunk for chunk, _, _ in store.read(pointer)]
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
         tokens = [tokenize(index_text(c)) for c in self.chunks]
         self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if self.chunks:
             self.bm25.index(tokens, show_progress=False)
-        self.embedding_model = embedding_model
-        self.vectorstore = Chroma(
-            client=store.client,
-            collection_name=pointer.collection,
-            embedding_function=get_embeddings(embedding_model, max_tokens),
-            create_collection_if_not_exists=False,
-        )
+        #: One vector store per collection of the generation, with the filter hiding stale base chunks.
+        self.vectorstores: list[tuple[Chroma, dict[str, Any] | None]] = []
+        for name in pointer.collections:
+            hidden = list(pointer.hidden) if name == pointer.collection and pointer.hidden else None
+            store_ = Chroma(
+                client=store.client,
+                collection_name=name,
+                embedding_function=embeddings,
+                create_collection_if_not_exists=False,
+            )
+            self.vectorstores.append((store_, {"file": {"$nin": hidden}} if hidden else None))
+        self.embeddings = embeddings
         self.rule_weights = np.array(
             [RULE_PREFERENCE if c.rule_verdict is not None else 1.0 for c in self.chunks], dtype=np.float32
         )
@@ -130,9 +132,15 @@ class Snapshot:
         """(chunk position, cosine similarity), best first."""
         if not self.chunks:
             return []
-        vector = self.vectorstore.embeddings.embed_query(query)  # type: ignore[union-attr]
-        found = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=min(k, len(self)))
-        return [(self.position[doc.id], 1.0 - distance) for doc, distance in found if doc.id in self.position]
+        vector = self.embeddings.embed_query(query)
+        found: list[tuple[int, float]] = []
+        for vectorstore, where in self.vectorstores:
+            for doc, distance in vectorstore.similarity_search_by_vector_with_relevance_scores(
+                vector, k=min(k, len(self)), filter=where
+            ):
+                if doc.id in self.position:
+                    found.append((self.position[doc.id], 1.0 - distance))
+        return sorted(found, key=lambda hit: -hit[1])[:k]
 
     # -- rule bridge
 

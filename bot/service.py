@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from bot.answer import compose
 from bot.draft import screen
+from bot.embeddings import embeddings_for
 from bot.glossary import Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexReport
 from bot.models import Answer, Chunk, SourceType
@@ -257,12 +258,10 @@ class Service:
                 pointer = self.store.pointer()
                 assert pointer is not None
             snapshot = self._snapshot
-            if force or snapshot is None or snapshot.pointer.collection != pointer.collection:
+            if force or snapshot is None or snapshot.pointer.collections != pointer.collections:
                 if snapshot is not None:
                     log.info("Index generation %s → %s", snapshot.generation, pointer.generation)
-                snapshot = Snapshot(
-                    self.store, pointer, self.settings.embedding_model, self.settings.embedding_max_tokens
-                )
+                snapshot = Snapshot(self.store, pointer, embeddings_for(self.settings))
                 self._snapshot = snapshot
             if (
                 self._retriever is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +32,14 @@ class Settings(BaseSettings):
     )
     embedding_max_tokens: int = Field(
         128, ge=16, le=8192, description="Word pieces embedded per chunk (MiniLM was trained on 128)."
+    )
+    embedding_runtime: Literal["auto", "torch"] = Field(
+        "auto",
+        description="auto: an ONNX export of the model kept in the data dir, made on first use (fast start); "
+        "torch: always PyTorch.",
+    )
+    model_cache_dir: Path | None = Field(
+        None, description="Where ONNX exports of the embedding model are kept (default: <data_dir>/models)."
     )
     chroma_mode: Literal["embedded", "server"] = "embedded"
     chroma_host: str = "localhost"
@@ -88,16 +95,21 @@ class Settings(BaseSettings):
         """What the index's vectors depend on; a change means re-embedding everything."""
         return f"{self.embedding_model}@{self.embedding_max_tokens}"
 
-    @cached_property
+    @property
     def sources_dir(self) -> Path:
         """Where ``sources sync`` stores official texts (picked up by the indexer)."""
         return self.data_dir / "sources"
 
-    @cached_property
+    @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
 
-    @cached_property
+    @property
+    def models_dir(self) -> Path:
+        """ONNX exports of the embedding model (see :mod:`bot.embeddings`)."""
+        return self.model_cache_dir or self.data_dir / "models"
+
+    @property
     def feedback_db(self) -> Path:
         return self.data_dir / "feedback.sqlite3"
 

@@ -3,8 +3,10 @@ real :class:`~bot.service.Service` over an index of it (built once per test sess
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,9 @@ SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # Tests never read the developer's .env or BOT_* variables.
 for _name in [n for n in os.environ if n.startswith("BOT_")]:
     del os.environ[_name]
+# One ONNX export of the model for the whole session (and the CLI processes it starts).
+os.environ["BOT_MODEL_CACHE_DIR"] = tempfile.mkdtemp(prefix="puedo-models-")
+atexit.register(shutil.rmtree, os.environ["BOT_MODEL_CACHE_DIR"], True)
 
 
 def make_settings(tmp: Path, knowledge: Path, **overrides: object) -> Settings:

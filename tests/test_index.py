@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.index import ChromaStore, Indexer, read_chunks
+from bot.index import ChromaStore, Indexer
 from bot.models import Verdict
 from bot.service import Service
 
@@ -13,7 +13,7 @@ def _files(settings):
     store = ChromaStore(settings)
     pointer = store.pointer()
     assert pointer is not None
-    chunks = [c for c, _ in read_chunks(store.collection(pointer.collection))]
+    chunks = [c for c, _, _ in store.read(pointer)]
     return pointer, {c.file for c in chunks}, chunks
 
 
@@ -147,3 +147,110 @@ def test_first_use_builds_the_index_with_a_message(settings):
     assert answer.verdict is Verdict.PERMITIDO
     assert any("No hay índice" in m for m in messages)
     assert any("Índice listo" in m for m in messages)
+
+
+GUIDE = "knowledge/guias/guia.md"
+NOTE = "knowledge/condiciones/linkedin.md"
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_editing_one_file_writes_only_a_delta_over_the_same_base(settings, knowledge):
+    first = Indexer(settings).update()
+    assert first.full
+    store = ChromaStore(settings)
+    base = store.pointer()
+    assert base.delta is None and base.hidden == ()
+
+    _edit(knowledge / "guias" / "guia.md", "Retuitear la campaña", "Compartir la campaña")
+    edited = Indexer(settings).update()
+    assert not edited.full
+    pointer = store.pointer()
+    assert pointer.collection == base.collection  # the base was not rewritten
+    assert pointer.delta is not None and pointer.hidden == (GUIDE,)
+    chunks = [c for c, _, _ in store.read(pointer)]
+    guide = [c for c in chunks if c.file == GUIDE]
+    assert store.collection(pointer.delta).count() == len(guide)
+    assert any("Compartir la campaña" in c.text for c in guide)
+    assert not any("Retuitear la campaña" in c.text for c in guide)
+    assert len({c.id for c in chunks}) == len(chunks) == pointer.chunks == edited.chunks == first.chunks
+
+    _edit(knowledge / "condiciones" / "linkedin.md", "LinkedIn", "LinkedIn (red profesional)")
+    second = Indexer(settings).update()
+    assert not second.full
+    pointer = store.pointer()
+    assert pointer.collection == base.collection
+    assert set(pointer.hidden) == {NOTE, GUIDE}
+    assert {c.file for c in read_collection(store, pointer.delta)} == {GUIDE, NOTE}
+    visible = {(c.id, c.text) for c, _, _ in store.read(pointer)}
+
+    rebuilt = Indexer(settings).update(rebuild=True)
+    assert rebuilt.full
+    pointer = store.pointer()
+    assert pointer.delta is None and pointer.hidden == ()
+    assert {(c.id, c.text) for c, _, _ in store.read(pointer)} == visible
+    assert len(store.generations()) == 3  # the new base, and the previous base and delta
+
+
+def test_a_large_delta_is_merged_into_a_new_base(settings, knowledge, monkeypatch):
+    Indexer(settings).update()
+    monkeypatch.setattr("bot.index.DELTA_MIN", 0)
+    monkeypatch.setattr("bot.index.DELTA_LIMIT", 0.01)
+    _edit(knowledge / "guias" / "guia.md", "Retuitear la campaña", "Compartir la campaña")
+    report = Indexer(settings).update()
+    assert report.full
+    assert report.embedded == 1  # the other vectors are copied into the new base, not recomputed
+    pointer = ChromaStore(settings).pointer()
+    assert pointer.delta is None and pointer.hidden == ()
+    assert any("Compartir la campaña" in c.text for c, _, _ in ChromaStore(settings).read(pointer))
+
+
+def test_dense_search_never_returns_the_stale_base_version(settings, knowledge):
+    from bot.chunking import index_text
+    from bot.embeddings import embeddings_for
+    from bot.retrieval import Snapshot
+
+    Indexer(settings).update()
+    store = ChromaStore(settings)
+    old_rule = next(c for c, _, _ in store.read(store.pointer()) if c.locator == "Regla 3")
+    guide = knowledge / "guias" / "guia.md"
+    text = guide.read_text(encoding="utf-8")
+    start = text.index("**Por qué.** Lo que sabes por tu puesto")
+    end = text.index("\n## ", start)
+    guide.write_text(text[:start] + "**Por qué.** Texto reescrito sobre otro asunto: recetas de cocina.\n" + text[end:])
+    assert not Indexer(settings).update().full
+
+    snapshot = Snapshot(store, store.pointer(), embeddings_for(settings))
+    found = dict(snapshot.dense_search(index_text(old_rule), 10))
+    rule_now = snapshot.position[old_rule.id]  # same id: same file, place and heading
+    assert "recetas de cocina" in snapshot.chunks[rule_now].text
+    # The stale vector would match its own old text almost exactly.
+    assert found.get(rule_now, 0.0) < 0.95
+
+
+def test_interrupted_update_leaves_the_old_generation_serving(settings, knowledge):
+    Indexer(settings).update()
+    store = ChromaStore(settings)
+    before = store.pointer()
+    _edit(knowledge / "guias" / "guia.md", "Retuitear la campaña", "Compartir la campaña")
+
+    def explode(items, total, label):
+        yield from ()
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        Indexer(settings).update(progress=explode)
+    assert store.pointer() == before
+    assert not any("Compartir la campaña" in c.text for c, _, _ in store.read(before))
+    assert not Indexer(settings).update().full  # finishes the job; the half-written delta is pruned
+    assert len(store.generations()) == 2
+
+
+def read_collection(store, name):
+    from bot.index import read_chunks
+
+    return [c for c, _ in read_chunks(store.collection(name))]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.index import ChromaStore, Indexer, read_chunks
+from bot.index import ChromaStore, Indexer
 from bot.sources.boe import parse_text
 from bot.sources.sync import Syncer, load_config, state_path
 from tests.conftest import make_settings
@@ -196,7 +196,7 @@ def test_synced_law_is_indexed_with_anchors(tmp_path, knowledge, boe):
     _sync(settings)
     Indexer(settings).update()
     store = ChromaStore(settings)
-    chunks = {(c.source_id, c.locator): c for c, _ in read_chunks(store.collection(store.pointer().collection))}
+    chunks = {(c.source_id, c.locator): c for c, _, _ in store.read(store.pointer())}
     a2 = chunks[(LAW_ID, "Artículo 2")]
     assert a2.url == f"https://www.boe.es/buscar/act.php?id={LAW_ID}#a2"
     assert "Redacción vigente" in a2.text
@@ -298,7 +298,7 @@ def test_real_mirror_puts_ebep_article_53_in_the_index(tmp_path, shared_corpus):
     assert [r.status for r in report.results] == ["nuevo"]
     Indexer(settings).update()
     store = ChromaStore(settings)
-    chunks = [c for c, _ in read_chunks(store.collection(store.pointer().collection))]
+    chunks = [c for c, _, _ in store.read(store.pointer())]
     a53 = [c for c in chunks if c.source_id == "BOE-A-2015-11719" and c.article == "53"]
     assert a53
     assert {c.url for c in a53} == {"https://www.boe.es/buscar/act.php?id=BOE-A-2015-11719#a53"}

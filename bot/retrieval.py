@@ -4,8 +4,12 @@ Questions arrive in everyday words and the laws are written in legal Spanish, so
 does three things:
 
 1. expands the question with the glossary (``insta`` → ``instagram``);
-2. fuses Spanish-stemmed BM25 with the sentence-transformers model (a convex combination of
-   the two normalised scores, weight chosen by measurement: see the README);
+2. fuses Spanish-stemmed BM25 with the sentence-transformers model: a convex combination of
+   the BM25 score (divided by the best) and a dense score (weight chosen by measurement: see
+   the README). In hybrid mode the dense model only reorders BM25's first
+   :data:`RERANK_DEPTH` candidates, and only where it is confident: a candidate earns a dense
+   score only if it is also among the model's own first :data:`DENSE_CONFIDENT` hits (its
+   similarity min-max normalised over those hits); every other chunk's dense score is 0;
 3. follows the legal basis of every guideline rule it retrieves to the article chunks of the
    law (the rule bridge), which are placed right after the rule and count as retrieved.
 """
@@ -39,6 +43,9 @@ Mode = Literal["hybrid", "bm25", "dense"]
 DENSE_CANDIDATES = 60
 #: In hybrid mode, only BM25's first candidates get a dense score (0: no limit).
 RERANK_DEPTH = 10
+#: In hybrid mode, only the dense model's first hits give a dense score: further down its
+#: ranking the English model is no better than noise on Spanish text (0: no limit).
+DENSE_CONFIDENT = 5
 #: Weight of glossary equivalents against the question's own words in BM25.
 EXPANSION_WEIGHT = 0.5
 #: Score multiplier of guideline rules for permission questions (chosen on the evaluation set).
@@ -154,6 +161,28 @@ class Snapshot:
         return positions
 
 
+def _rerank_scores(found: list[tuple[int, float]], lexical: np.ndarray) -> np.ndarray:
+    """Dense scores for the hybrid fusion, from the dense hits ``found`` (best first).
+
+    A chunk scores only if it is both among BM25's first :data:`RERANK_DEPTH` candidates
+    (the dense model reorders them; it does not bring in others) and among the dense model's
+    first :data:`DENSE_CONFIDENT` hits; its similarity is min-max normalised over those hits.
+    Every other chunk scores 0: the model's low ranks, close to noise in Spanish, reorder nothing.
+    """
+    scores = np.zeros(len(lexical), dtype=np.float32)
+    confident = found[:DENSE_CONFIDENT] if DENSE_CONFIDENT else found
+    if not confident:
+        return scores
+    low, high = min(s for _, s in confident), max(s for _, s in confident)
+    for position, similarity in confident:
+        scores[position] = (similarity - low) / (high - low) if high > low else 0.0
+    if RERANK_DEPTH:
+        mask = np.zeros(len(lexical), dtype=bool)
+        mask[np.argsort(-lexical, kind="stable")[:RERANK_DEPTH]] = True
+        scores = np.where(mask, scores, 0.0).astype(np.float32)
+    return scores
+
+
 class Retriever:
     """Ranks chunks for a question in one of three modes (``hybrid`` is the default)."""
 
@@ -186,6 +215,7 @@ class Retriever:
         expansion = expanded[len(query) :]
         lexical = snap.lexical_scores(query, expansion) if self.dense_weight < 1.0 else np.zeros(n, np.float32)
         dense = np.zeros(n, dtype=np.float32)
+        found: list[tuple[int, float]] = []
         if self.dense_weight > 0.0 and n:
             found = snap.dense_search(query, DENSE_CANDIDATES)
             if found:
@@ -196,14 +226,11 @@ class Retriever:
         lex_norm = lexical / lexical_top if lexical_top > 0 else lexical
         dense_norm = dense
         if self.dense_weight > 0.0 and n:
-            low, high = float(dense.min()), float(dense.max())
-            dense_norm = (dense - low) / (high - low) if high > low else np.zeros_like(dense)
-            if self.mode == "hybrid" and RERANK_DEPTH:
-                # The dense score reorders BM25's best candidates; it does not bring in others.
-                keep = np.argsort(-lexical, kind="stable")[:RERANK_DEPTH]
-                mask = np.zeros(n, dtype=bool)
-                mask[keep] = True
-                dense_norm = np.where(mask, dense_norm, 0.0)
+            if self.mode == "hybrid":
+                dense_norm = _rerank_scores(found, lexical)
+            else:
+                low, high = float(dense.min()), float(dense.max())
+                dense_norm = (dense - low) / (high - low) if high > low else np.zeros_like(dense)
         fused = (1.0 - self.dense_weight) * lex_norm + self.dense_weight * dense_norm
         if prefer_rules and n:
             fused = fused * snap.rule_weights

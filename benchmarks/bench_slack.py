@@ -48,6 +48,7 @@ from slack_sdk import WebClient
 from adapters.slack import SlackHTTPServer, create_app
 from adapters.slack.app import ANSWER_THREADS
 from benchmarks.common import AnswerClock, TimingService, percentile
+from bot.embeddings import clear_cache
 from bot.feedback import FeedbackStore
 from bot.index import Indexer
 from bot.service import Service
@@ -182,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         report = Indexer(settings).update()
         print(f"index: {report.chunks} chunks in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        clear_cache()  # a bot started after the first index runs the model's ONNX export
         service = Service(settings, auto_index=False)
         started = time.perf_counter()
         service.warm_up()  # as python -m adapters.slack does before accepting events

@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 from adapters.telegram import build_application
 from benchmarks.common import AnswerClock, TimingService, percentile
+from bot.embeddings import clear_cache
 from bot.feedback import FeedbackStore
 from bot.index import Indexer
 from bot.service import Service
@@ -164,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         report = Indexer(settings).update()
         print(f"index: {report.chunks} chunks in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        clear_cache()  # a bot started after the first index runs the model's ONNX export
         service = Service(settings, auto_index=False)
         started = time.perf_counter()
         service.warm_up()  # as the bot does at start-up (post_init)

@@ -123,12 +123,34 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             ("Índice completo con «python -m bot index --rebuild»", ["index", "--rebuild"]),
             ("Una pregunta con «python -m bot ask» (arranque en frío)", ["ask", SAMPLE_QUESTIONS[0]]),
         ):
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "bot", *command], check=True, capture_output=True, env=env)
-            print(f"{label}, proceso nuevo: {time.perf_counter() - started:.2f} s")
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"Memoria: pico de RSS de este proceso {_peak_rss_mb():.0f} MB; de los procesos nuevos {children:.0f} MB")
+            seconds, peak = _run_child(command, env)
+            print(f"{label}, proceso nuevo: {seconds:.2f} s, pico de RSS {peak:.0f} MB")
+        print(f"Memoria: pico de RSS de este proceso (PyTorch y ONNX cargados) {_peak_rss_mb():.0f} MB")
     return 0
+
+
+# Runs ``python -m bot`` and prints its peak RSS in kB on stderr at exit. Linux's VmHWM, since
+# ru_maxrss survives exec and would count the pages of the forking parent.
+_CHILD = (
+    "import atexit, re, resource, runpy, sys\n"
+    "def peak():\n"
+    "    try:\n"
+    "        return int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+    "    except (OSError, AttributeError):\n"
+    "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "atexit.register(lambda: print('peak-rss-kb', peak(), file=sys.stderr))\n"
+    "sys.argv = ['bot', *sys.argv[1:]]\n"
+    "runpy.run_module('bot', run_name='__main__')\n"
+)
+
+
+def _run_child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of ``python -m bot COMMAND`` in a new process."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _CHILD, *command], check=True, capture_output=True, env=env, text=True)
+    seconds = time.perf_counter() - started
+    peak = next(line for line in reversed(done.stderr.splitlines()) if line.startswith("peak-rss-kb"))
+    return seconds, int(peak.split()[1]) / 1024
 
 
 def _env() -> dict[str, str]:

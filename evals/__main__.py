@@ -62,8 +62,12 @@ def _summary_line(name: str, s: dict[str, Any]) -> str:
     )
 
 
-def gate(summary: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
-    """The reasons the CI gate fails (empty when it passes)."""
+def gate(summary: dict[str, Any], thresholds: dict[str, Any], others: dict[str, Any] | None = None) -> list[str]:
+    """The reasons the CI gate fails (empty when it passes).
+
+    ``others``: the report's other configurations, for ``[no_peor_que]`` (the default must not
+    fall below any single retriever on the listed metrics).
+    """
     failures = []
     for metric, minimum in thresholds.get("minimo", {}).items():
         value = summary.get(metric)
@@ -73,6 +77,16 @@ def gate(summary: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
         value = summary.get(metric)
         if value is None or value > maximum:
             failures.append(f"{metric} = {value} > {maximum}")
+    rival_rule = thresholds.get("no_peor_que", {})
+    for rival in rival_rule.get("configuraciones", []):
+        rival_summary = (others or {}).get(rival)
+        if rival_summary is None:
+            failures.append(f"el informe no incluye {rival} (ejecuta con --config {rival})")
+            continue
+        for metric in rival_rule.get("metricas", []):
+            mine, theirs = summary.get(metric), rival_summary.get(metric)
+            if mine is None or theirs is None or mine < theirs:
+                failures.append(f"{metric} = {mine} < {theirs} de {rival}")
     return failures
 
 
@@ -84,7 +98,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
     if summary is None:
         print(f"El informe no tiene la configuración {config!r}", file=sys.stderr)
         return 2
-    failures = gate(summary, thresholds)
+    failures = gate(summary, thresholds, report["configs"])
     print(_summary_line(config, summary))
     if failures:
         print("PUERTA DE CALIDAD: FALLA\n  " + "\n  ".join(failures))

@@ -138,6 +138,19 @@ def test_gate_thresholds():
     assert failures == ["hit@5 = 0.8 < 0.9", "dangerous_errors = 2 > 0"]
 
 
+def test_gate_default_must_not_fall_below_a_single_retriever():
+    thresholds = {"no_peor_que": {"configuraciones": ["bm25", "dense"], "metricas": ["hit@1", "hit@5"]}}
+    hybrid = {"hit@1": 0.8, "hit@5": 0.92}
+    others = {"bm25": {"hit@1": 0.77, "hit@5": 0.92}, "dense": {"hit@1": 0.41, "hit@5": 0.67}}
+    assert gate(hybrid, thresholds, others) == []  # a tie is not a loss
+    others["bm25"]["hit@5"] = 0.93
+    assert gate(hybrid, thresholds, others) == ["hit@5 = 0.92 < 0.93 de bm25"]
+    assert gate(hybrid, thresholds, {"bm25": others["bm25"]}) == [
+        "hit@5 = 0.92 < 0.93 de bm25",
+        "el informe no incluye dense (ejecuta con --config dense)",
+    ]
+
+
 def test_runner_end_to_end_on_the_fixture(indexed_settings, tmp_path, monkeypatch, capsys):
     dataset = tmp_path / "mini.jsonl"
     rows = [

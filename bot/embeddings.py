@@ -41,7 +41,7 @@ MAX_EXPORT_DIFF = 1e-4
 #: Texts that check an export; the last one is longer than any truncation limit.
 _CHECK_TEXTS = [
     "¿Puedo publicar en Instagram una foto de los vecinos que atendí hoy?",
-    "Artículo 53. Principios éticos. Los empleados públicos respetarán la Constitución.",
+    "Regla 7. Tu cuenta personal es tuya: lo que opinas en ella no compromete al organismo.",
     "Can I post about my job on LinkedIn?",
     "tuit",
     " ".join(["La guía interna de redes sociales del organismo"] * 120),

@@ -25,7 +25,7 @@ from tests.conftest import make_settings
 
 TEXTS = [
     "¿Puedo colgar en el insta una foto de la oficina?",
-    "Artículo 5. Los empleados guardarán secreto de las materias clasificadas.",
+    "Regla 3. Un expediente que aún tramitas no se comparte en redes.",
     "LinkedIn may use the content you post.",
 ]
 

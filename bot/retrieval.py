@@ -39,7 +39,7 @@ from bot.text import tokenize
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 Mode = Literal["hybrid", "bm25", "dense"]
-#: Dense candidates fetched from Chroma before fusion.
+#: Dense candidates fetched from Chroma in dense mode (and in hybrid mode when DENSE_CONFIDENT is 0).
 DENSE_CANDIDATES = 60
 #: In hybrid mode, only BM25's first candidates get a dense score (0: no limit).
 RERANK_DEPTH = 10
@@ -54,12 +54,10 @@ RULE_PREFERENCE = 1.25
 
 @dataclass
 class Hit:
-    """A chunk retrieved for a question, with the scores that ranked it."""
+    """A chunk retrieved for a question, with the score that ranked it."""
 
     chunk: Chunk
     score: float
-    lexical: float = 0.0
-    dense: float = 0.0
     #: For chunks reached through a rule's legal basis: the rule's locator.
     via: str | None = None
 
@@ -161,21 +159,25 @@ class Snapshot:
         return positions
 
 
+def _normalised(found: list[tuple[int, float]], n: int) -> np.ndarray:
+    """The dense hits' similarities min-max normalised over those hits; 0 for every other chunk."""
+    scores = np.zeros(n, dtype=np.float32)
+    if found:
+        low, high = min(s for _, s in found), max(s for _, s in found)
+        for position, similarity in found:
+            scores[position] = (similarity - low) / (high - low) if high > low else 0.0
+    return scores
+
+
 def _rerank_scores(found: list[tuple[int, float]], lexical: np.ndarray) -> np.ndarray:
-    """Dense scores for the hybrid fusion, from the dense hits ``found`` (best first).
+    """Dense scores for the hybrid fusion, from the dense model's first hits ``found``.
 
     A chunk scores only if it is both among BM25's first :data:`RERANK_DEPTH` candidates
     (the dense model reorders them; it does not bring in others) and among the dense model's
-    first :data:`DENSE_CONFIDENT` hits; its similarity is min-max normalised over those hits.
+    first :data:`DENSE_CONFIDENT` hits (``found``); its similarity is min-max normalised over those hits.
     Every other chunk scores 0: the model's low ranks, close to noise in Spanish, reorder nothing.
     """
-    scores = np.zeros(len(lexical), dtype=np.float32)
-    confident = found[:DENSE_CONFIDENT] if DENSE_CONFIDENT else found
-    if not confident:
-        return scores
-    low, high = min(s for _, s in confident), max(s for _, s in confident)
-    for position, similarity in confident:
-        scores[position] = (similarity - low) / (high - low) if high > low else 0.0
+    scores = _normalised(found, len(lexical))
     if RERANK_DEPTH:
         mask = np.zeros(len(lexical), dtype=bool)
         mask[np.argsort(-lexical, kind="stable")[:RERANK_DEPTH]] = True
@@ -214,29 +216,20 @@ class Retriever:
         n = len(snap)
         expansion = expanded[len(query) :]
         lexical = snap.lexical_scores(query, expansion) if self.dense_weight < 1.0 else np.zeros(n, np.float32)
-        dense = np.zeros(n, dtype=np.float32)
-        found: list[tuple[int, float]] = []
-        if self.dense_weight > 0.0 and n:
-            found = snap.dense_search(query, DENSE_CANDIDATES)
-            if found:
-                dense[:] = min(score for _, score in found)
-                for position, score in found:
-                    dense[position] = score
         lexical_top = float(lexical.max()) if n else 0.0
         lex_norm = lexical / lexical_top if lexical_top > 0 else lexical
-        dense_norm = dense
+        dense_norm = np.zeros(n, dtype=np.float32)
         if self.dense_weight > 0.0 and n:
             if self.mode == "hybrid":
-                dense_norm = _rerank_scores(found, lexical)
+                dense_norm = _rerank_scores(snap.dense_search(query, DENSE_CONFIDENT or DENSE_CANDIDATES), lexical)
             else:
-                low, high = float(dense.min()), float(dense.max())
-                dense_norm = (dense - low) / (high - low) if high > low else np.zeros_like(dense)
+                dense_norm = _normalised(snap.dense_search(query, DENSE_CANDIDATES), n)
         fused = (1.0 - self.dense_weight) * lex_norm + self.dense_weight * dense_norm
         if prefer_rules and n:
             fused = fused * snap.rule_weights
         order = np.argsort(-fused, kind="stable")[: max(k, 10) * 3]
         # Zero-score chunks stay at the tail: the contract lists at least ``k`` chunks.
-        hits = [Hit(snap.chunks[i], float(fused[i]), float(lex_norm[i]), float(dense[i])) for i in order]
+        hits = [Hit(snap.chunks[i], float(fused[i])) for i in order]
         if boost:
             top = max((h.score for h in hits), default=1.0)
             boosted = [Hit(snap.chunks[snap.position[i]], top) for i in boost if i in snap.position]

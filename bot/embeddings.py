@@ -26,7 +26,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -174,12 +174,13 @@ class UnsupportedExport(Exception):
 class OnnxEmbeddings(Embeddings):
     """Embeddings computed by fastembed from an export made by :func:`export_onnx`."""
 
-    def __init__(self, directory: Path, batch_size: int = 32) -> None:
+    def __init__(self, directory: Path, export: Export | None = None, batch_size: int = 32) -> None:
+        """``export``: what ``directory`` holds, when it has no ``export.json`` yet (while checking it)."""
         from fastembed import TextEmbedding
         from fastembed.common.model_description import ModelSource, PoolingType
 
         self.directory = directory
-        self.export = Export(**json.loads((directory / "export.json").read_text(encoding="utf-8")))
+        self.export = export or Export(**json.loads((directory / "export.json").read_text(encoding="utf-8")))
         self.batch_size = batch_size
         # fastembed knows models by name; each export registers its own.
         model_name = f"puedo-publicar/{directory.name}"
@@ -256,13 +257,12 @@ def export_onnx(embeddings: Embeddings, target: Path, name: str, max_tokens: int
                 dynamo=False,
             )
         expected = np.asarray(embeddings.embed_documents(_CHECK_TEXTS), dtype=np.float32)
-        export = Export(name, max_tokens, pooling, int(expected.shape[1]), 0.0)
-        (work / "export.json").write_text(json.dumps(asdict(export)), encoding="utf-8")
-        got = np.asarray(OnnxEmbeddings(work).embed_documents(_CHECK_TEXTS), dtype=np.float32)
+        unchecked = Export(name, max_tokens, pooling, int(expected.shape[1]), max_diff=float("inf"))
+        got = np.asarray(OnnxEmbeddings(work, unchecked).embed_documents(_CHECK_TEXTS), dtype=np.float32)
         diff = float(np.abs(got - expected).max())
         if diff > MAX_EXPORT_DIFF:
             raise UnsupportedExport(f"sus vectores ONNX difieren de los de PyTorch en {diff:.1e}")
-        export = Export(name, max_tokens, pooling, int(expected.shape[1]), diff)
+        export = replace(unchecked, max_diff=diff)
         (work / "export.json").write_text(json.dumps(asdict(export)), encoding="utf-8")
         work.chmod(0o755)  # mkdtemp's 0700 would hide the export from a bot running as another user
         try:

@@ -350,13 +350,17 @@ class Indexer:
         report.generation = generation
         return report
 
+    def _by_collection(self, homes: dict[str, str]) -> Iterator[tuple[Collection, list[str]]]:
+        """Chunk ids (id → name of the collection holding it) grouped by their collection."""
+        grouped: dict[str, list[str]] = {}
+        for chunk_id, name in homes.items():
+            grouped.setdefault(name, []).append(chunk_id)
+        for name, ids in grouped.items():
+            yield self.store.collection(name), ids
+
     def _copy_into(self, target: Collection, homes: dict[str, str]) -> None:
         """Copy chunks (id → name of the collection holding them) with their vectors into ``target``."""
-        by_home: dict[str, list[str]] = {}
-        for chunk_id, name in homes.items():
-            by_home.setdefault(name, []).append(chunk_id)
-        for name, ids in by_home.items():
-            source = self.store.collection(name)
+        for source, ids in self._by_collection(homes):
             for start in range(0, len(ids), BATCH):
                 batch = source.get(ids=ids[start : start + BATCH], include=["documents", "metadatas", "embeddings"])
                 target.add(
@@ -371,14 +375,10 @@ class Indexer:
     ) -> dict[str, Any]:
         """Embeddings of old chunks whose text is unchanged in an edited file (by content hash)."""
         wanted = {c.content_hash for c in new_chunks}
-        by_home: dict[str, list[str]] = {}
-        for file, chunks in old.items():
-            for chunk in chunks:
-                if chunk.content_hash in wanted:
-                    by_home.setdefault(home[file], []).append(chunk.id)
+        homes = {c.id: home[f] for f, chunks in old.items() for c in chunks if c.content_hash in wanted}
         vectors: dict[str, Any] = {}
-        for name, ids in by_home.items():
-            found = self.store.collection(name).get(ids=ids, include=["embeddings", "metadatas"])
+        for source, ids in self._by_collection(homes):
+            found = source.get(ids=ids, include=["embeddings", "metadatas"])
             for i, meta in enumerate(found["metadatas"] or []):
                 vectors[str(meta["content_hash"])] = found["embeddings"][i]  # type: ignore[index]
         return vectors

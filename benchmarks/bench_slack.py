@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -47,10 +46,9 @@ from slack_sdk import WebClient
 
 from adapters.slack import SlackHTTPServer, create_app
 from adapters.slack.app import ANSWER_THREADS
-from benchmarks.common import AnswerClock, TimingService, percentile
-from bot.embeddings import clear_cache
+from benchmarks.common import QUESTIONS as COMMON_QUESTIONS
+from benchmarks.common import AnswerClock, TimingService, indexed_service, percentile
 from bot.feedback import FeedbackStore
-from bot.index import Indexer
 from bot.service import Service
 from bot.settings import Settings
 from tests.fakes._base import RawRequest, RawResponse
@@ -58,18 +56,7 @@ from tests.fakes.slack_api import FakeSlackAPI, event_body, signed_post
 
 TOKEN = "xoxb-bench"
 SIGNING_SECRET = "bench-signing-secret"
-QUESTIONS = [
-    "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
-    "¿Puedo retuitear la campaña oficial de vacunación?",
-    "¿Puedo criticar en mi Twitter personal una decisión del gobierno?",
-    "¿Puedo contar en un hilo los detalles del expediente que llevo?",
-    "¿Puedo compartir en LinkedIn la convocatoria de oposiciones?",
-    "¿Puedo aceptar un regalo de una empresa a cambio de anunciarla?",
-    "¿Puedo subir una captura del borrador de la resolución?",
-    "¿Puedo publicar el teléfono de un usuario para que otros le ayuden?",
-    "&gt; Hoy he atendido a Juan, DNI 12345678Z, en la oficina. ¡Qué buen día!",
-    "Can I post a photo of the citizens I helped today?",
-]
+QUESTIONS = [*COMMON_QUESTIONS, "&gt; Hoy he atendido a Juan, DNI 12345678Z, en la oficina. ¡Qué buen día!"]
 
 
 class TimedFakeSlackAPI(FakeSlackAPI):
@@ -177,17 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(name).setLevel(logging.WARNING)
 
     with tempfile.TemporaryDirectory(prefix="bench-slack-") as tmp:
-        knowledge = Path(tmp) / "knowledge"
-        shutil.copytree(ROOT / "tests" / "fixtures" / "knowledge", knowledge)
-        settings = Settings(_env_file=None, data_dir=Path(tmp) / "data", knowledge_dir=knowledge)  # type: ignore[call-arg]
-        started = time.perf_counter()
-        report = Indexer(settings).update()
-        print(f"index: {report.chunks} chunks in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        clear_cache()  # a bot started after the first index runs the model's ONNX export
-        service = Service(settings, auto_index=False)
-        started = time.perf_counter()
-        service.warm_up()  # as python -m adapters.slack does before accepting events
-        print(f"warm-up: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        settings, service = indexed_service(Path(tmp))
 
         modes = ["sequential", "burst"] if args.mode == "both" else [args.mode]
         lines = bench(settings, service, args.n, modes, args.concurrency, args.answer_threads)

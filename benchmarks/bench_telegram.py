@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import logging
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -40,27 +39,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from adapters.telegram import build_application
-from benchmarks.common import AnswerClock, TimingService, percentile
-from bot.embeddings import clear_cache
+from benchmarks.common import QUESTIONS as COMMON_QUESTIONS
+from benchmarks.common import AnswerClock, TimingService, indexed_service, percentile
 from bot.feedback import FeedbackStore
-from bot.index import Indexer
 from bot.service import Service
 from bot.settings import Settings
 from tests.fakes._base import RawRequest, RawResponse
 from tests.fakes.telegram_api import FakeTelegramAPI
 
-QUESTIONS = [
-    "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
-    "¿Puedo retuitear la campaña oficial de vacunación?",
-    "¿Puedo criticar en mi Twitter personal una decisión del gobierno?",
-    "¿Puedo contar en un hilo los detalles del expediente que llevo?",
-    "¿Puedo compartir en LinkedIn la convocatoria de oposiciones?",
-    "¿Puedo aceptar un regalo de una empresa a cambio de anunciarla?",
-    "¿Puedo subir una captura del borrador de la resolución?",
-    "¿Puedo publicar el teléfono de un usuario para que otros le ayuden?",
-    "¿Puc penjar una foto dels veïns?",
-    "Can I post a photo of the citizens I helped today?",
-]
+QUESTIONS = [*COMMON_QUESTIONS, "¿Puc penjar una foto dels veïns?"]
 FIRST_USER = 10_000
 
 
@@ -154,22 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
 
     with tempfile.TemporaryDirectory(prefix="bench-telegram-") as tmp:
-        knowledge = Path(tmp) / "knowledge"
-        shutil.copytree(ROOT / "tests" / "fixtures" / "knowledge", knowledge)
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            data_dir=Path(tmp) / "data",
-            knowledge_dir=knowledge,
-            telegram_user_limit_per_minute=1_000_000,
-        )
-        started = time.perf_counter()
-        report = Indexer(settings).update()
-        print(f"index: {report.chunks} chunks in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        clear_cache()  # a bot started after the first index runs the model's ONNX export
-        service = Service(settings, auto_index=False)
-        started = time.perf_counter()
-        service.warm_up()  # as the bot does at start-up (post_init)
-        print(f"warm-up: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        settings, service = indexed_service(Path(tmp), telegram_user_limit_per_minute=1_000_000)
 
         modes = ["sequential", "burst"] if args.mode == "both" else [args.mode]
         lines = asyncio.run(bench(settings, service, args.n, modes))

@@ -1,18 +1,57 @@
-"""What the adapter benchmarks share: the real service timed, and percentiles."""
+"""What the adapter benchmarks share: the questions, the real service over the fixture
+knowledge (indexed, warmed up and timed), and percentiles."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from bot.bench import percentile
+from bot.embeddings import clear_cache
+from bot.index import Indexer
 from bot.models import Answer
 from bot.service import Service, SourceInfo
+from bot.settings import Settings
 from tests.fakes._base import RawRequest, parse_form
 
-__all__ = ["AnswerClock", "TimingService", "percentile"]
+__all__ = ["QUESTIONS", "AnswerClock", "TimingService", "indexed_service", "percentile"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Questions the benchmarks cycle through (each adapter adds one in its own form).
+QUESTIONS = [
+    "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
+    "¿Puedo retuitear la campaña oficial de vacunación?",
+    "¿Puedo criticar en mi Twitter personal una decisión del gobierno?",
+    "¿Puedo contar en un hilo los detalles del expediente que llevo?",
+    "¿Puedo compartir en LinkedIn la convocatoria de oposiciones?",
+    "¿Puedo aceptar un regalo de una empresa a cambio de anunciarla?",
+    "¿Puedo subir una captura del borrador de la resolución?",
+    "¿Puedo publicar el teléfono de un usuario para que otros le ayuden?",
+    "Can I post a photo of the citizens I helped today?",
+]
+
+
+def indexed_service(tmp: Path, **overrides: Any) -> tuple[Settings, Service]:
+    """Settings under ``tmp`` with the fixture knowledge indexed, and a warmed-up service over it,
+    as a bot started after the first index runs it (on the model's ONNX export)."""
+    knowledge = tmp / "knowledge"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "knowledge", knowledge)
+    settings = Settings(_env_file=None, data_dir=tmp / "data", knowledge_dir=knowledge, **overrides)  # type: ignore[call-arg]
+    started = time.perf_counter()
+    report = Indexer(settings).update()
+    print(f"index: {report.chunks} chunks in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    clear_cache()
+    service = Service(settings, auto_index=False)
+    started = time.perf_counter()
+    service.warm_up()  # as both bots do before taking messages
+    print(f"warm-up: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return settings, service
 
 
 class TimingService:

@@ -51,31 +51,41 @@ class Composed:
 
 @dataclass
 class Citations:
-    """Numbers citations in order of first use; one number per chunk."""
+    """Numbers citations in order of first use; one number (and one quote) per chunk."""
 
     question: str
     items: list[Citation] = field(default_factory=list)
-    _numbers: dict[str, int] = field(default_factory=dict)
+    _by_chunk: dict[str, Citation] = field(default_factory=dict)
+    _wanted: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._wanted = set(tokenize(self.question))
 
     def cite(self, chunk: Chunk) -> int:
-        if chunk.id not in self._numbers:
-            n = len(self.items) + 1
-            self._numbers[chunk.id] = n
-            self.items.append(
-                Citation(
-                    n=n,
-                    source_id=chunk.source_id,
-                    tipo=chunk.tipo,
-                    network=chunk.network,
-                    title=chunk.title,
-                    locator=chunk.locator,
-                    url=chunk.url,
-                    quote=quote(chunk, self.question),
-                    version=chunk.version,
-                    chunk_id=chunk.id,
-                )
+        return self._citation(chunk).n
+
+    def quoted(self, chunk: Chunk) -> str:
+        """``«quote» [n]`` for ``chunk``."""
+        citation = self._citation(chunk)
+        return f"«{citation.quote}» [{citation.n}]"
+
+    def _citation(self, chunk: Chunk) -> Citation:
+        if chunk.id not in self._by_chunk:
+            citation = Citation(
+                n=len(self.items) + 1,
+                source_id=chunk.source_id,
+                tipo=chunk.tipo,
+                network=chunk.network,
+                title=chunk.title,
+                locator=chunk.locator,
+                url=chunk.url,
+                quote=_best_sentence(chunk, self._wanted),
+                version=chunk.version,
+                chunk_id=chunk.id,
             )
-        return self._numbers[chunk.id]
+            self._by_chunk[chunk.id] = citation
+            self.items.append(citation)
+        return self._by_chunk[chunk.id]
 
 
 def compose(
@@ -118,13 +128,13 @@ def compose(
             lines.append(_rule_sentence(hit, retrieval, cites, decision))
     elif verdict is Verdict.INFORMATIVO:
         for hit in _informative_hits(retrieval):
-            lines.append(f"{_source_label(hit.chunk)}: «{quote(hit.chunk, question)}» [{cites.cite(hit.chunk)}]")
+            lines.append(f"{_source_label(hit.chunk)}: {cites.quoted(hit.chunk)}")
     else:
         lines.append(
             "La guía interna no tiene una regla específica para este caso; esto es lo más cercano en las fuentes:"
         )
         for hit in _informative_hits(retrieval, limit=2):
-            lines.append(f"- {_source_label(hit.chunk)}: «{quote(hit.chunk, question)}» [{cites.cite(hit.chunk)}]")
+            lines.append(f"- {_source_label(hit.chunk)}: {cites.quoted(hit.chunk)}")
 
     by_rule = {id(f): loc for loc, fs in decision.triggered_by.items() for f in fs}
     applied = {h.chunk.locator: h.chunk for h in decision.applied}
@@ -147,9 +157,7 @@ def compose(
 
     terms = _terms_hit(retrieval, exclude={c.chunk_id for c in cites.items})
     if terms is not None and verdict is not Verdict.INFORMATIVO:
-        lines.append(
-            f"Lee también la letra pequeña de {_network_name(terms.chunk)}: «{quote(terms.chunk, question)}» [{cites.cite(terms.chunk)}]"
-        )
+        lines.append(f"Lee también la letra pequeña de {_network_name(terms.chunk)}: {cites.quoted(terms.chunk)}")
     if decision.related and verdict is not Verdict.INFORMATIVO:
         names = ", ".join(f"{h.chunk.locator} [{cites.cite(h.chunk)}]" for h in decision.related[:2])
         lines.append(f"Relacionadas: {names}.")
@@ -183,17 +191,15 @@ def rule_reason(text: str, sentences: int = 2) -> str:
     return " ".join(parts[:sentences]).strip()
 
 
-def quote(chunk: Chunk, question: str) -> str:
-    """The sentence of the chunk that shares most words with the question, literally."""
+def _best_sentence(chunk: Chunk, wanted: set[str]) -> str:
+    """The sentence of the chunk that shares most words (``wanted`` tokens) with the question, literally."""
     lines = chunk.text.split("\n")
     body = "\n".join(lines[1:]) if len(lines) > 1 else chunk.text
     candidates = [
         s.strip() for s in re.split(r"(?<=[.;:!?])\s+|\n+", body) if len(s.strip()) > 25 and not _NOT_QUOTABLE.search(s)
-    ]
-    if not candidates:
-        candidates = [chunk.text.strip()]
-    wanted = set(tokenize(question))
-    best = max(candidates, key=lambda s: (len(wanted & set(tokenize(s))), -candidates.index(s)))
+    ] or [chunk.text.strip()]
+    # Most shared words; the first such sentence on a tie.
+    _, best = max(enumerate(candidates), key=lambda pair: (len(wanted & set(tokenize(pair[1]))), -pair[0]))
     best = best.lstrip("-*✅❌⚠️ ").strip()
     if len(best) <= QUOTE_CHARS:
         return best
@@ -223,8 +229,6 @@ def _network_name(chunk: Chunk) -> str:
 def _source_label(chunk: Chunk) -> str:
     if chunk.tipo is SourceType.LEY:
         return _law_label(chunk)
-    if chunk.tipo is SourceType.CONDICIONES:
-        return f"{chunk.title}, {chunk.locator}"
     return f"{chunk.title}, {chunk.locator}"
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from bot.documents import LawBlock, Problem, SourceDocument
+from bot.draft import KIND_LABELS
 from bot.models import RULE_VERDICTS, Chunk, LegalRef, SourceType, Verdict
 
 #: A law article longer than this is split by apartado.
@@ -22,9 +23,7 @@ ARTICLE_MAX_CHARS = 1200
 #: Any other chunk is split by paragraphs above this size.
 SECTION_MAX_CHARS = 1800
 
-DRAFT_FINDING_KINDS = frozenset(
-    {"dni", "nie", "telefono", "email", "iban", "nombre_con_id", "salud", "menor", "confidencial"}
-)
+DRAFT_FINDING_KINDS = frozenset(KIND_LABELS)
 
 _ARTICLE_HEADING = re.compile(
     r"^(?:Art(?:[íi]culo|\.)\s+)(\d+(?:\s+(?:bis|ter|quater|quinquies|sexies))?|[úu]nico)\b\.?\s*(.*)$",

@@ -234,12 +234,19 @@ def _display(path: Path, root: Path, label: str) -> str:
 
 
 def _hash_file(path: Path, settings: Settings) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+        digest = hashlib.file_digest(fh, "sha256")
+    return _finish_hash(digest, settings)
+
+
+def _hash_bytes(data: bytes, settings: Settings) -> str:
+    return _finish_hash(hashlib.sha256(data), settings)
+
+
+def _finish_hash(digest: Any, settings: Settings) -> str:
+    """What a file's chunks depend on: its bytes, the chunker and the configured unit."""
     digest.update(f"|{CHUNKER_VERSION}|{settings.contact_unit}".encode())
-    return digest.hexdigest()[:32]
+    return str(digest.hexdigest()[:32])
 
 
 def load_file(
@@ -265,7 +272,7 @@ def load_file(
                 "(BOT_MAX_FILE_MB); divídelo o redúcelo"
             )
         data = path.read_bytes()
-        file_hash = _hash_file(path, settings)
+        file_hash = _hash_bytes(data, settings)  # of the bytes loaded, even if the file changes meanwhile
         if suffix == ".json":
             return _load_law_json(data, display, file_hash), problems
         if suffix == ".pdf":

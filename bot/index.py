@@ -417,9 +417,7 @@ class Indexer:
 def check(settings: Settings) -> list[Problem]:
     """Validate every file as indexing would, without indexing: all problems, per file."""
     loaded = load_all(settings)
-    problems = list(loaded.problems)
-    _, walk = file_hashes(settings)
-    problems.extend(p for p in walk if p not in problems)
+    problems = list(loaded.problems)  # walk problems (loops, unreadable folders) included
     for doc in loaded.documents:
         problems.extend(chunk_document(doc)[1])
     from bot.glossary import load_glossary

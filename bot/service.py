@@ -135,7 +135,9 @@ class Service:
         t_retrieved = time.perf_counter()
 
         scope = self._current_scope().check(retriever.glossary.expand(clean), question_of_fact=fact)
-        decision = decide(clean, retrieval, findings + mentioned, triggers, has_draft=bool(draft), scope=scope)
+        decision = decide(
+            clean, retrieval, findings + mentioned, triggers, has_draft=bool(draft), question_of_fact=fact, scope=scope
+        )
         composed = compose(
             clean,
             decision,

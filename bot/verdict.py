@@ -133,11 +133,13 @@ def decide(
     trigger_rules: dict[str, list[Chunk]],
     *,
     has_draft: bool,
+    question_of_fact: bool,
     scope: ScopeCheck,
 ) -> Decision:
     """The verdict for a question (already stripped of injection attempts).
 
     ``trigger_rules`` maps a draft-finding kind to the rules that declare it (``Hallazgos:``);
+    ``question_of_fact``: :func:`is_question_of_fact` of the question;
     ``scope`` says whether the question is about what the sources cover (a draft always is).
     """
     hits_by_id = {h.chunk.id: h for h in retrieval.hits}
@@ -152,7 +154,6 @@ def decide(
     if not scoped and not triggered:
         return Decision(Verdict.SIN_BASE)
 
-    fact = is_question_of_fact(question, has_draft)
     rule_hits = [h for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None and h.score > 0]
     supported: list[Hit] = []
     related: list[Hit] = []
@@ -162,7 +163,7 @@ def decide(
             (supported if hit.score >= RULE_SUPPORT * best else related).append(hit)
     applied = list(triggered.values()) + [h for h in supported if h.chunk.locator not in triggered]
 
-    if fact and not triggered:
+    if question_of_fact and not triggered:
         return Decision(Verdict.INFORMATIVO, related=rule_hits[:2])
     if not applied:
         # Sources cover the topic but no rule of the guideline does: caution, and say so.

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.glossary import GLOSSARY_NAMES
 from bot.models import SourceType
+from bot.scope import SCOPE_FILE
 from bot.settings import Settings
 
 #: Bumped when chunking changes, so that unchanged files are re-chunked once.
@@ -33,7 +34,7 @@ TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".json"}  # .json: synced laws only
 #: Files in ``knowledge/`` that are not sources: documentation and configuration.
-NOT_SOURCES = {"readme.md", "changelog.md", "sources.toml", "ambito.yaml", *GLOSSARY_NAMES}
+NOT_SOURCES = {"readme.md", "changelog.md", "sources.toml", SCOPE_FILE, *GLOSSARY_NAMES}
 
 KNOWN_NETWORKS = {
     "x",

@@ -420,11 +420,12 @@ def check(settings: Settings) -> list[Problem]:
     problems = list(loaded.problems)  # walk problems (loops, unreadable folders) included
     for doc in loaded.documents:
         problems.extend(chunk_document(doc)[1])
-    from bot.glossary import load_glossary
+    from bot.glossary import GLOSSARY_NAMES, load_glossary
     from bot.scope import SCOPE_FILE, load_scope
 
     _, glossary_problems = load_glossary(settings.knowledge_dir)
-    problems.extend(Problem("knowledge/glosario.yaml", p) for p in glossary_problems)
+    glossary = next((n for n in GLOSSARY_NAMES if (settings.knowledge_dir / n).is_file()), GLOSSARY_NAMES[0])
+    problems.extend(Problem(f"knowledge/{glossary}", p) for p in glossary_problems)
     _, scope_problems = load_scope(settings.knowledge_dir)
     problems.extend(Problem(f"knowledge/{SCOPE_FILE}", p) for p in scope_problems)
     return problems

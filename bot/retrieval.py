@@ -17,7 +17,7 @@ does three things:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import bm25s
@@ -69,7 +69,6 @@ class Retrieval:
     query: str
     expanded: str
     hits: list[Hit]
-    glossary_terms: list[str] = field(default_factory=list)
 
 
 class Snapshot:
@@ -201,7 +200,6 @@ class Retriever:
         query: str,
         k: int = 10,
         *,
-        follow_rules: bool = True,
         boost: tuple[str, ...] = (),
         prefer_rules: bool = False,
     ) -> Retrieval:
@@ -211,7 +209,6 @@ class Retriever:
         :data:`RULE_PREFERENCE` times more.
         """
         snap = self.snapshot
-        terms = self.glossary.matches(query)
         expanded = self.glossary.expand(query)
         n = len(snap)
         expansion = expanded[len(query) :]
@@ -234,9 +231,8 @@ class Retriever:
             top = max((h.score for h in hits), default=1.0)
             boosted = [Hit(snap.chunks[snap.position[i]], top) for i in boost if i in snap.position]
             hits = boosted + [h for h in hits if h.chunk.id not in set(boost)]
-        if follow_rules:
-            hits = self._follow_rules(hits, lexical)
-        return Retrieval(query=query, expanded=expanded, hits=hits[: max(k, 10)], glossary_terms=terms)
+        hits = self._follow_rules(hits, lexical)
+        return Retrieval(query=query, expanded=expanded, hits=hits[: max(k, 10)])
 
     def _follow_rules(self, hits: list[Hit], lexical: np.ndarray) -> list[Hit]:
         """Place each top rule's cited articles right after it (the rule bridge).

@@ -10,7 +10,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,6 @@ Anchor = tuple[str, ...] | str
 
 
 @dataclass(frozen=True)
-class ScopeCheck:
-    in_scope: bool
-    reason: str
-    anchors: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class Scope:
     """Anchors as stemmed token sequences, exclusions as folded phrases."""
 
@@ -45,39 +39,42 @@ class Scope:
     def configured(self) -> bool:
         return bool(self.topics or self.context)
 
-    def check(self, text: str, *, question_of_fact: bool) -> ScopeCheck:
-        """Whether a question (already expanded with the glossary) is in scope, and why."""
+    def covers(self, text: str, *, question_of_fact: bool) -> bool:
+        """Whether a question (already expanded with the glossary) is in scope.
+
+        In scope: no exclusion matches, and a topic does, or a context word does in a question
+        that asks for permission.
+        """
         if not self.configured:
-            return ScopeCheck(True, "sin lista de ámbito")
+            return True
         folded = fold(text)
-        for phrase in self.excluded:
-            if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
-                return ScopeCheck(False, f"fuera de ámbito: «{phrase}»")
+        if any(_phrase(p).search(folded) for p in self.excluded):
+            return False
         tokens = tokenize(text)
-        topics = _find(self.topics, tokens, folded)
-        if topics:
-            return ScopeCheck(True, "tema del ámbito", topics)
-        context = _find(self.context, tokens, folded)
-        if context and not question_of_fact:
-            return ScopeCheck(True, "consulta sobre publicar o sobre el trabajo", context)
-        if context:
-            return ScopeCheck(False, "pregunta de información sin tema del ámbito", context)
-        return ScopeCheck(False, "ninguna palabra del ámbito")
+        if _found(self.topics, tokens, folded):
+            return True
+        return not question_of_fact and _found(self.context, tokens, folded)
 
 
-def _find(anchors: tuple[Anchor, ...], tokens: list[str], folded: str) -> list[str]:
-    found = []
+@lru_cache(maxsize=4096)
+def _phrase(folded: str) -> re.Pattern[str]:
+    """A folded phrase as a whole-word pattern."""
+    return re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)")
+
+
+def _found(anchors: tuple[Anchor, ...], tokens: list[str], folded: str) -> bool:
+    """Whether any anchor is in the question (stops at the first)."""
     for anchor in anchors:
         if isinstance(anchor, str):  # a phrase with function words ("en redes"), matched as written
-            if re.search(rf"(?<!\w){re.escape(anchor)}(?!\w)", folded):
-                found.append(anchor)
+            if _phrase(anchor).search(folded):
+                return True
         elif len(anchor) == 1:
             stem = anchor[0]
             if any(t == stem or (len(stem) >= PREFIX_MIN and t.startswith(stem)) for t in tokens):
-                found.append(stem)
+                return True
         elif any(tuple(tokens[i : i + len(anchor)]) == anchor for i in range(len(tokens) - len(anchor) + 1)):
-            found.append(" ".join(anchor))
-    return found
+            return True
+    return False
 
 
 def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:

@@ -19,11 +19,11 @@ from typing import Generic, TypeVar
 from bot.answer import compose
 from bot.draft import screen
 from bot.embeddings import embeddings_for
-from bot.glossary import Glossary, load_glossary
+from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexReport
-from bot.models import Answer, Chunk, SourceType
+from bot.models import Answer, SourceType
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
-from bot.scope import Scope, load_scope
+from bot.scope import SCOPE_FILE, Scope, load_scope
 from bot.settings import Settings, load_settings
 from bot.verdict import decide, is_question_of_fact, strip_injection
 
@@ -104,10 +104,8 @@ class Service:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._retriever: Retriever | None = None
-        self._glossary = _Reloading(
-            self.settings.knowledge_dir, ("glosario.yaml", "glosario.yml"), load_glossary, Glossary()
-        )
-        self._scope = _Reloading(self.settings.knowledge_dir, ("ambito.yaml",), load_scope, Scope())
+        self._glossary = _Reloading(self.settings.knowledge_dir, GLOSSARY_NAMES, load_glossary, Glossary())
+        self._scope = _Reloading(self.settings.knowledge_dir, (SCOPE_FILE,), load_scope, Scope())
         self._checked_at = 0.0
 
     # ------------------------------------------------------------------ public API
@@ -128,15 +126,21 @@ class Service:
         # A permission question that describes the material ("el borrador de la RPT") triggers
         # the same rules as a draft carrying it.
         mentioned = [] if fact else [f for f in screen(clean) if f.kind in QUESTION_TRIGGER_KINDS]
-        triggers = self._trigger_rules(retriever)
+        triggers = retriever.snapshot.rules_by_trigger
         boost = tuple(dict.fromkeys(c.id for f in findings + mentioned for c in triggers.get(f.kind, [])))
         query = " ".join(filter(None, [clean, draft]))
         retrieval = self._retrieve(retriever, query, boost=boost, prefer_rules=not fact)
         t_retrieved = time.perf_counter()
 
-        scope = self._current_scope().check(retriever.glossary.expand(clean), question_of_fact=fact)
+        in_scope = self._scope.get().covers(retriever.glossary.expand(clean), question_of_fact=fact)
         decision = decide(
-            clean, retrieval, findings + mentioned, triggers, has_draft=bool(draft), question_of_fact=fact, scope=scope
+            clean,
+            retrieval,
+            findings + mentioned,
+            triggers,
+            has_draft=bool(draft),
+            question_of_fact=fact,
+            in_scope=in_scope,
         )
         composed = compose(
             clean,
@@ -242,7 +246,7 @@ class Service:
 
     def _current_retriever(self, *, force: bool = False) -> Retriever:
         now = time.monotonic()
-        glossary = self._current_glossary()
+        glossary = self._glossary.get()
         if (
             not force
             and self._retriever is not None
@@ -272,13 +276,3 @@ class Service:
             ):
                 self._retriever = Retriever(snapshot, glossary, mode=self.mode, dense_weight=self.settings.dense_weight)
             return self._retriever
-
-    def _current_glossary(self) -> Glossary:
-        return self._glossary.get()
-
-    def _current_scope(self) -> Scope:
-        return self._scope.get()
-
-    @staticmethod
-    def _trigger_rules(retriever: Retriever) -> dict[str, list[Chunk]]:
-        return retriever.snapshot.rules_by_trigger

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from bot.models import Chunk, DraftFinding, Verdict
 from bot.retrieval import Hit, Retrieval
-from bot.scope import ScopeCheck
 from bot.text import fold
 
 #: A rule applies when its score is at least this share of the best rule's score...
@@ -134,13 +133,13 @@ def decide(
     *,
     has_draft: bool,
     question_of_fact: bool,
-    scope: ScopeCheck,
+    in_scope: bool,
 ) -> Decision:
     """The verdict for a question (already stripped of injection attempts).
 
     ``trigger_rules`` maps a draft-finding kind to the rules that declare it (``Hallazgos:``);
     ``question_of_fact``: :func:`is_question_of_fact` of the question;
-    ``scope`` says whether the question is about what the sources cover (a draft always is).
+    ``in_scope``: whether the question is about what the sources cover (a draft always is).
     """
     hits_by_id = {h.chunk.id: h for h in retrieval.hits}
     triggered: dict[str, Hit] = {}
@@ -150,7 +149,7 @@ def decide(
             triggered.setdefault(rule.locator, hits_by_id.get(rule.id) or Hit(rule, 1.0))
             triggered_by.setdefault(rule.locator, []).append(finding)
 
-    scoped = bool(retrieval.hits) and (has_draft or (bool(question.strip()) and scope.in_scope))
+    scoped = bool(retrieval.hits) and (has_draft or (bool(question.strip()) and in_scope))
     if not scoped and not triggered:
         return Decision(Verdict.SIN_BASE)
 

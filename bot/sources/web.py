@@ -13,7 +13,6 @@ from typing import Protocol
 
 import httpx
 from tenacity import (
-    RetryError,
     Retrying,
     retry_if_exception,
     stop_after_attempt,
@@ -84,19 +83,14 @@ class HttpFetcher:
             stop=stop_after_attempt(self.retries + 1),
             wait=wait_exponential(multiplier=self.backoff, max=30),
             retry=retry_if_exception(lambda exc: isinstance(exc, _Retryable)),
-            reraise=False,
+            reraise=True,
         )
         try:
             for attempt in retrying:
                 with attempt:
                     return self._get_once(url, accept)
-        except RetryError as exc:
-            last = exc.last_attempt.exception()
-            if isinstance(last, _Retryable):
-                raise FetchError(f"{last.error} (tras {self.retries + 1} intentos)") from None
-            raise
-        except _Retryable as exc:  # pragma: no cover - reraise path when retries=0
-            raise exc.error from None
+        except _Retryable as exc:
+            raise FetchError(f"{exc.error} (tras {self.retries + 1} intentos)") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _get_once(self, url: str, accept: str) -> Fetched:
@@ -105,7 +99,7 @@ class HttpFetcher:
             body = response.read()
         except httpx.TimeoutException:
             raise _Retryable(FetchError(f"{url}: tiempo de espera agotado")) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:  # httpx also checks Content-Length
             raise _Retryable(FetchError(f"{url}: respuesta incompleta o cortada ({exc})")) from None
         except httpx.TransportError as exc:
             raise _Retryable(FetchError(f"{url}: no se puede conectar ({exc})")) from None
@@ -116,22 +110,9 @@ class HttpFetcher:
             raise _Retryable(FetchError(f"{url}: el servidor respondió {status}"))
         if status >= 400:
             raise FetchError(f"{url}: el servidor respondió {status}")
-        expected = content_length(response)
-        if expected is not None and expected != len(body):
-            raise _Retryable(FetchError(f"{url}: respuesta cortada ({len(body)} de {expected} bytes)"))
         content_type = response.headers.get("content-type", "")
         check_content_type(url, content_type, accept)
         return Fetched(body, content_type)
-
-
-def content_length(response: httpx.Response) -> int | None:
-    raw = response.headers.get("content-length")
-    if raw is None or response.headers.get("content-encoding"):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        return None
 
 
 def check_content_type(url: str, content_type: str, accept: str) -> None:

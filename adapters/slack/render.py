@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
 from adapters.slack.mrkdwn import escape, link, truncate
 from bot.draft import KIND_LABELS
 from bot.models import Answer, Citation, DraftFinding, SourceType
@@ -122,74 +124,16 @@ def _weight(block: Block) -> int:
 # ---------------------------------------------------------------------- text splitting
 
 
-def split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
-    """Split (already escaped) ``text`` into non-empty pieces of at most ``limit`` characters.
-
-    Paragraphs (blank-line separated) are kept whole when they fit; a longer paragraph is
-    split between lines, a longer line between words, and a longer word never inside an
-    ``&amp;``-style entity.
-    """
-    pieces: list[str] = []
-    current = ""
-    for raw_paragraph in text.split("\n\n"):
-        paragraph = raw_paragraph.strip("\n")
-        if not paragraph.strip():
-            continue
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-            current = ""
-        if len(paragraph) <= limit:
-            current = paragraph
-            continue
-        for line in paragraph.split("\n"):
-            for part in _wrap_line(line, limit):
-                candidate = f"{current}\n{part}" if current else part
-                if len(candidate) <= limit:
-                    current = candidate
-                else:
-                    pieces.append(current)
-                    current = part
-    if current.strip():
-        pieces.append(current)
-    return [p for p in pieces if p.strip()]
+#: Paragraphs are kept whole when they fit; a longer one is split between lines, a longer line
+#: between words, and only a single word over the limit inside itself.
+_SPLITTER = RecursiveCharacterTextSplitter(
+    chunk_size=MAX_SECTION_TEXT, chunk_overlap=0, separators=["\n\n", "\n", " ", ""], keep_separator=False
+)
 
 
-def _wrap_line(line: str, limit: int) -> list[str]:
-    if len(line) <= limit:
-        return [line] if line.strip() else []
-    parts: list[str] = []
-    current = ""
-    for raw_word in line.split(" "):
-        word = raw_word
-        if len(word) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            while len(word) > limit:
-                cut = _safe_cut(word, limit)
-                parts.append(word[:cut])
-                word = word[cut:]
-        candidate = f"{current} {word}" if current else word
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            parts.append(current)
-            current = word
-    if current:
-        parts.append(current)
-    return [p for p in parts if p.strip()]
-
-
-def _safe_cut(word: str, at: int) -> int:
-    """A cut position ≤ ``at`` that does not fall inside an ``&...;`` entity."""
-    amp = word.rfind("&", max(at - 5, 0), at)
-    if amp > 0 and word.find(";", amp, at) == -1:
-        return amp
-    return at
+def split_text(text: str) -> list[str]:
+    """Split (already escaped) ``text`` into non-empty pieces of at most :data:`MAX_SECTION_TEXT` characters."""
+    return [piece for piece in _SPLITTER.split_text(text) if piece.strip()]
 
 
 # ---------------------------------------------------------------------------- answers

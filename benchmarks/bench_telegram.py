@@ -32,7 +32,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -86,9 +85,7 @@ def summary(label: str, latencies_ms: list[float], core_ms: list[float], wall_s:
     )
 
 
-async def run_mode(
-    tg: TimedFakeTelegramAPI, application: Any, timing: TimingService, mode: str, n: int, first_user: int
-) -> str:
+async def run_mode(tg: TimedFakeTelegramAPI, timing: TimingService, mode: str, n: int, first_user: int) -> str:
     timing.core_ms.clear()
     users = list(range(first_user, first_user + n))
     pushed: dict[int, float] = {}
@@ -123,9 +120,9 @@ async def bench(settings: Settings, service: Service, n: int, modes: list[str]) 
             await application.updater.start_polling(poll_interval=0, timeout=1)
             try:
                 # one question to open connections and pools (not measured)
-                await run_mode(tg, application, timing, "sequential", 1, FIRST_USER - 1)
+                await run_mode(tg, timing, "sequential", 1, FIRST_USER - 1)
                 for index, mode in enumerate(modes):
-                    lines.append(await run_mode(tg, application, timing, mode, n, FIRST_USER + index * n))
+                    lines.append(await run_mode(tg, timing, mode, n, FIRST_USER + index * n))
             finally:
                 await application.updater.stop()
                 await application.stop()

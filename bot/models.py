@@ -10,6 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: What a chat message carrying only a draft asks (the adapters show it as the question).
+DRAFT_QUESTION = "¿Puedo publicar esto?"
+
 
 class Verdict(StrEnum):
     """What the bot says about a question, from the most permissive to the strictest."""

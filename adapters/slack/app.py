@@ -55,7 +55,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from adapters.slack.mrkdwn import DRAFT_QUESTION, escape, split_draft, to_plain, truncate
+from adapters.slack.mrkdwn import escape, split_draft, to_plain, truncate
 from adapters.slack.render import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
@@ -77,7 +77,7 @@ from adapters.slack.render import (
 )
 from adapters.slack.state import LRUCache, RecentIds
 from bot.feedback import FeedbackError, FeedbackStore, Vote
-from bot.models import Answer
+from bot.models import DRAFT_QUESTION, Answer
 from bot.service import QuestionError, Service
 from bot.settings import Settings, SettingsError, load_settings
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 
+from bot.models import DRAFT_QUESTION
+
 __all__ = [
-    "DRAFT_QUESTION",
     "escape",
     "escape_controls",
     "link",
@@ -22,9 +23,6 @@ __all__ = [
     "to_plain",
     "truncate",
 ]
-
-#: The question asked when a user only gives us a text to check (shortcut, quoted draft).
-DRAFT_QUESTION = "¿Puedo publicar esto?"
 
 # mrkdwn has no escape for its formatting markers, so they are replaced by look-alikes that
 # Slack does not interpret: ∗ (U+2217), ∼ (U+223C), ˋ (U+02CB), ＿ (U+FF3F).

@@ -40,10 +40,6 @@ class LRUCache(Generic[K, V]):
                 self._items.move_to_end(key)
             return value
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
-
 
 class RecentIds:
     """The last ``maxsize`` ids seen (e.g. Events API ``event_id`` s), to drop duplicates."""

@@ -74,7 +74,7 @@ from adapters.telegram.render import (
     welcome_message,
 )
 from bot.feedback import FeedbackError, FeedbackStore
-from bot.models import Answer
+from bot.models import DRAFT_QUESTION, Answer
 from bot.service import QuestionError, SourceInfo
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -98,7 +98,6 @@ log = logging.getLogger(__name__)
 #: The platform name stored with answers and votes in the feedback store.
 PLATFORM = "telegram"
 #: The question asked when a draft comes without one.
-DEFAULT_DRAFT_QUESTION = "¿Puedo publicar esto?"
 #: Telegram shows "escribiendo…" for about 5 s; it is repeated this often while the core works.
 TYPING_INTERVAL = 4.0
 #: How many times a request that hit Telegram's flood control (``RetryAfter``) is retried.
@@ -407,7 +406,7 @@ class TelegramAdapter:
         """Apply the per-user limit, then answer with "escribiendo…" shown meanwhile."""
         message = _message(update)
         if draft and not question.strip():
-            question = DEFAULT_DRAFT_QUESTION
+            question = DRAFT_QUESTION
         decision = self.limiter.check(_asker_id(update))
         if not decision.allowed:
             if decision.notify:

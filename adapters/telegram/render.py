@@ -137,7 +137,7 @@ def split_runs(runs: Sequence[Run], limit: int = MAX_MESSAGE_LENGTH) -> list[lis
     # cumulative[i] = visible length of text[:i]
     cumulative = [0]
     for char in text:
-        cumulative.append(cumulative[-1] + (2 if ord(char) > 0xFFFF else 1))
+        cumulative.append(cumulative[-1] + visible_length(char))
 
     parts: list[list[Run]] = []
     start = 0

@@ -349,15 +349,10 @@ class SlackBot:
             )
             return
         try:
+            post = _post_to(client, str(channel))
             messages = answer_blocks(answer, feedback_ref=ref, intro=shared_intro(user, answer.question))
             for index, blocks in enumerate(messages):
-                client.chat_postMessage(
-                    channel=str(channel),
-                    text=_fallback(answer, index),
-                    blocks=blocks,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
+                post(_fallback(answer, index), blocks)
         except SlackApiError as exc:
             error = str(exc.response.get("error"))
             log.warning("Could not share an answer in %s: %s", channel, error)
@@ -603,13 +598,14 @@ def _post_to(client: WebClient, channel: str, thread_ts: Any = None) -> Post:
 def _update_then_post(client: WebClient, channel: str, ts: str) -> Post:
     """Replace the placeholder ``ts`` with the first message; post the others after it."""
     state = {"updated": False}
+    post_after = _post_to(client, channel)
 
     def post(text: str, blocks: Sequence[Block] | None) -> None:
         if not state["updated"]:
             state["updated"] = True
             client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks or [])
         else:
-            client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False)
+            post_after(text, blocks)
 
     return post
 

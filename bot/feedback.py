@@ -102,20 +102,18 @@ class FeedbackStore:
 
     def vote(self, answer_ref: str, platform: str, user_id: str, vote: Vote) -> None:
         """Record (or change) a user's vote on an answer."""
-        if vote not in ("up", "down"):
-            raise FeedbackError(f"voto no válido: {vote!r}")
-        with self._connect() as con:
-            if con.execute("SELECT 1 FROM answers WHERE ref = ?", (answer_ref,)).fetchone() is None:
-                raise FeedbackError(f"respuesta desconocida: {answer_ref!r}")
-            con.execute(
-                "INSERT INTO votes (answer_ref, user_hash, vote, voted_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (answer_ref, user_hash) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
-                (answer_ref, self.hash_user(platform, user_id), vote, _now()),
-            )
+        self._store_vote(answer_ref, platform, user_id, vote, comment=None)
 
-    def comment(self, answer_ref: str, platform: str, user_id: str, text: str) -> None:
-        """Attach a short comment to the user's vote (a 👎 with an explanation)."""
+    def comment(self, answer_ref: str, platform: str, user_id: str, text: str, *, vote: Vote | None = None) -> None:
+        """Attach a short comment to the user's vote (a 👎 with an explanation).
+
+        With ``vote``, a comment that arrives before its vote is stored records that vote too;
+        without it, there must be a vote already.
+        """
         text = text.strip()[:2000]
+        if vote is not None:
+            self._store_vote(answer_ref, platform, user_id, vote, comment=text or None)
+            return
         with self._connect() as con:
             updated = con.execute(
                 "UPDATE votes SET comment = ? WHERE answer_ref = ? AND user_hash = ?",
@@ -123,6 +121,20 @@ class FeedbackStore:
             ).rowcount
         if not updated:
             raise FeedbackError("no hay un voto al que añadir el comentario")
+
+    def _store_vote(self, answer_ref: str, platform: str, user_id: str, vote: Vote, *, comment: str | None) -> None:
+        """Insert the vote, or on an existing one change the vote (no comment) or set the comment."""
+        if vote not in ("up", "down"):
+            raise FeedbackError(f"voto no válido: {vote!r}")
+        update = "comment = excluded.comment" if comment else "vote = excluded.vote, voted_at = excluded.voted_at"
+        with self._connect() as con:
+            if con.execute("SELECT 1 FROM answers WHERE ref = ?", (answer_ref,)).fetchone() is None:
+                raise FeedbackError(f"respuesta desconocida: {answer_ref!r}")
+            con.execute(
+                "INSERT INTO votes (answer_ref, user_hash, vote, voted_at, comment) VALUES (?, ?, ?, ?, ?) "
+                f"ON CONFLICT (answer_ref, user_hash) DO UPDATE SET {update}",
+                (answer_ref, self.hash_user(platform, user_id), vote, _now(), comment),
+            )
 
     def rows(self) -> list[dict[str, str | None]]:
         """Every vote with its answer, oldest first."""

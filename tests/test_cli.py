@@ -128,3 +128,22 @@ def test_feedback_export_csv_and_jsonl(env, capsys, tmp_path, service):
     assert text.startswith("voted_at,platform,user_hash,vote,comment,question,verdict,citations,answer_ref")
     assert "Falta la regla de campañas electorales" in text
     assert "U123SECRET" not in env.feedback_db.read_bytes().decode("utf-8", errors="ignore")
+
+
+def test_feedback_comment_before_its_vote(tmp_path, service):
+    import pytest
+
+    from bot.feedback import FeedbackError, FeedbackStore
+
+    store = FeedbackStore(tmp_path / "votos.sqlite3", salt="sal")
+    ref = store.remember("slack", service.ask("¿Puedo retuitear la campaña oficial de vacunación?"))
+    with pytest.raises(FeedbackError):
+        store.comment(ref, "slack", "U1", "Sin voto todavía")  # plain comment needs a vote
+    store.comment(ref, "slack", "U1", "Llega antes que el voto", vote="down")
+    store.vote(ref, "slack", "U1", "down")  # the vote arriving afterwards keeps the comment
+    [row] = store.rows()
+    assert (row["vote"], row["comment"]) == ("down", "Llega antes que el voto")
+    store.vote(ref, "slack", "U1", "up")
+    assert store.rows()[0]["vote"] == "up"
+    with pytest.raises(FeedbackError):
+        store.comment("desconocida", "slack", "U1", "x", vote="down")

@@ -444,11 +444,8 @@ class SlackBot:
             return
         text = text[:MAX_COMMENT_CHARS]
         try:
-            try:
-                self.feedback.comment(ref, PLATFORM, user, text)
-            except FeedbackError:  # the vote is stored by another thread: it may not be there yet
-                self.feedback.vote(ref, PLATFORM, user, "down")
-                self.feedback.comment(ref, PLATFORM, user, text)
+            # The 👎 that opened the modal is stored by another thread: it may not be there yet.
+            self.feedback.comment(ref, PLATFORM, user, text, vote="down")
         except Exception:
             log.exception("Could not store a feedback comment")
 

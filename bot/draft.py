@@ -133,3 +133,20 @@ def screen(draft: str | None) -> list[DraftFinding]:
 
 def _finding(kind: str, start: int, end: int, draft: str) -> DraftFinding:
     return DraftFinding(kind=kind, text=draft[start:end], start=start, end=end)
+
+
+def finding_context(draft: str | None, finding: DraftFinding, chars: int = 40) -> tuple[str, str] | None:
+    """Up to ``chars`` characters of the draft before and after a finding, on one line.
+
+    A side that was cut loses its partial word and gets "…". ``None`` when the finding's
+    offsets are not from ``draft`` (then only the span can be shown).
+    """
+    if not draft or draft[finding.start : finding.end] != finding.text:
+        return None
+    before = " ".join(draft[max(finding.start - chars, 0) : finding.start].splitlines())
+    after = " ".join(draft[finding.end : finding.end + chars].splitlines())
+    if finding.start > chars:
+        before = "…" + (before.split(" ", 1)[1] if " " in before else before)
+    if finding.end + chars < len(draft):
+        after = (after.rsplit(" ", 1)[0] if " " in after else after) + "…"
+    return before, after

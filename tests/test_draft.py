@@ -59,3 +59,20 @@ def test_name_next_to_an_identifier_is_reported_with_its_span():
 def test_empty_draft():
     assert screen(None) == []
     assert screen("") == []
+
+
+def test_finding_context_is_one_line_with_ellipses_where_cut():
+    from bot.draft import finding_context
+    from bot.models import DraftFinding
+
+    draft = "Un texto bastante largo al principio para que haya corte,\nllamad al 612345678 si tenéis dudas sobre el trámite de hoy mismo."
+    start = draft.index("612345678")
+    finding = DraftFinding(kind="telefono", text="612345678", start=start, end=start + 9)
+    before, after = finding_context(draft, finding)
+    assert before.startswith("…") and before.endswith("corte, llamad al ")  # partial first word dropped, one line
+    assert after.startswith(" si tenéis") and after.endswith("…")
+    assert draft[start - len(before) + 1 : start].replace("\n", " ").endswith(before[1:])
+    short = DraftFinding(kind="telefono", text="612345678", start=10, end=19)
+    assert finding_context("llamad al 612345678", short) == ("llamad al ", "")
+    assert finding_context("otro texto", finding) is None  # offsets not from this draft
+    assert finding_context(None, finding) is None

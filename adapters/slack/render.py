@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from adapters.slack.mrkdwn import escape, link, truncate
-from bot.draft import KIND_LABELS
+from bot.draft import KIND_LABELS, finding_context
 from bot.models import Answer, Citation, DraftFinding, SourceType
 
 if TYPE_CHECKING:
@@ -67,7 +67,6 @@ QUOTE_CHARS = 300
 TITLE_CHARS = 200
 FALLBACK_CHARS = 1000
 MAX_FINDINGS_SHOWN = 20
-FINDING_CONTEXT_CHARS = 40
 MAX_SOURCES_SHOWN = 60
 
 ACTION_FEEDBACK_UP = "feedback_up"
@@ -233,15 +232,10 @@ def _findings(draft: str | None, findings: Sequence[DraftFinding]) -> str:
 def _quote_span(draft: str | None, finding: DraftFinding) -> str:
     """The finding's span in bold with a little of the draft around it."""
     span = finding.text.strip()
-    if not draft or draft[finding.start : finding.end] != finding.text:
+    context = finding_context(draft, finding)
+    if context is None:
         return f"*{escape(span)}*" if span else escape(finding.text)
-    before = draft[max(finding.start - FINDING_CONTEXT_CHARS, 0) : finding.start]
-    after = draft[finding.end : finding.end + FINDING_CONTEXT_CHARS]
-    if finding.start > FINDING_CONTEXT_CHARS and " " in before:
-        before = "…" + before.split(" ", 1)[1]
-    if finding.end + FINDING_CONTEXT_CHARS < len(draft) and " " in after:
-        after = after.rsplit(" ", 1)[0] + "…"
-    before, after = (" ".join(part.split("\n")) for part in (before, after))
+    before, after = context
     return f"{escape(before)}*{escape(span)}*{escape(after)}" if span else escape(before + finding.text + after)
 
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from telegram.constants import MessageLimit
 
-from bot.draft import KIND_LABELS
+from bot.draft import KIND_LABELS, finding_context
 from bot.models import Answer, DraftFinding, SourceType
 
 if TYPE_CHECKING:
@@ -50,9 +50,6 @@ __all__ = [
 
 #: Telegram's limit for one text message, counted after entity parsing.
 MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
-
-#: Characters of the draft shown on each side of a finding.
-_FINDING_CONTEXT = 40
 
 _SOURCE_GROUPS = {
     SourceType.LEY: "Leyes",
@@ -224,14 +221,10 @@ def _finding_runs(draft: str, finding: DraftFinding) -> list[Run]:
     """``DNI: «…el vecino con DNI **12345678Z** vino…»`` with the span highlighted."""
     label = KIND_LABELS.get(finding.kind, finding.kind)
     runs = [plain(f"{label[:1].upper()}{label[1:]}: «")]
-    if draft[finding.start : finding.end] != finding.text:  # offsets not from this draft: quote the span only
+    context = finding_context(draft, finding)
+    if context is None:  # offsets not from this draft: quote the span only
         return [*runs, underline_bold(finding.text), plain("»")]
-    before = " ".join(draft[max(finding.start - _FINDING_CONTEXT, 0) : finding.start].splitlines())
-    after = " ".join(draft[finding.end : finding.end + _FINDING_CONTEXT].splitlines())
-    if finding.start > _FINDING_CONTEXT:  # cut on the left: drop the partial first word
-        before = "…" + (before.split(" ", 1)[1] if " " in before else before)
-    if finding.end + _FINDING_CONTEXT < len(draft):  # cut on the right: drop the partial last word
-        after = (after.rsplit(" ", 1)[0] if " " in after else after) + "…"
+    before, after = context
     return [*runs, plain(before), underline_bold(finding.text), plain(after), plain("»")]
 
 

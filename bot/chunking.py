@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
-from bot.documents import LawBlock, Problem, SourceDocument
+from bot.documents import LawBlock, Problem, SourceDocument, iso_date
 from bot.draft import KIND_LABELS
 from bot.models import RULE_VERDICTS, Chunk, LegalRef, SourceType, Verdict
 
@@ -156,7 +156,7 @@ def _law_pieces(doc: SourceDocument, blocks: list[LawBlock]) -> list[_Piece]:
     in_preamble = True
     for block in blocks:
         url = f"{doc.url}#{block.id}" if doc.url and block.id and "#" not in doc.url else doc.url
-        version = _iso(block.version_date) if block.version_date else None
+        version = iso_date(block.version_date) if block.version_date else None
         paragraphs = [p for p in block.paragraphs if p.strip()]
         if block.kind == "encabezado":
             context = _heading_context(context, block.title)
@@ -381,8 +381,3 @@ def _split_paragraphs(paragraphs: list[str], limit: int) -> list[list[str]]:
 
 def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:].lower()
-
-
-def _iso(date: str) -> str:
-    """``20250730`` → ``2025-07-30``; other forms unchanged."""
-    return f"{date[:4]}-{date[4:6]}-{date[6:8]}" if re.fullmatch(r"\d{8}", date) else date

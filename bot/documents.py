@@ -69,6 +69,11 @@ class Problem:
         return f"{self.file}: {self.message}"
 
 
+def iso_date(date: str) -> str:
+    """``20250730`` (the BOE's form) → ``2025-07-30``; other forms unchanged."""
+    return f"{date[:4]}-{date[4:6]}-{date[6:8]}" if re.fullmatch(r"\d{8}", date) else date
+
+
 @dataclass
 class LawBlock:
     """One block of a consolidated law (an article, a disposición, a heading, the preamble)."""

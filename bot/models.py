@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.text import fold
+
 #: What a chat message carrying only a draft asks (the adapters show it as the question).
 DRAFT_QUESTION = "¿Puedo publicar esto?"
 
@@ -43,8 +45,7 @@ class Verdict(StrEnum):
 
         Raises :class:`ValueError` naming the accepted values.
         """
-        key = text.strip().lower().replace(" ", "_").replace("-", "_")
-        key = key.replace("í", "i").replace("á", "a")
+        key = fold(text).strip().replace(" ", "_").replace("-", "_")
         try:
             return cls(key)
         except ValueError:

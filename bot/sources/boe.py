@@ -9,6 +9,7 @@ editorial notes, and keep each block's id so citations link to ``url#<block id>`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from bot.documents import LawBlock
+from bot.documents import LawBlock, iso_date
 
 NOTE_CLASSES = re.compile(r"^(nota|cita|firma|pie|nota_pie|nota_pie_2|notas)", re.IGNORECASE)
 
@@ -38,8 +39,7 @@ class LawMeta:
     @property
     def version(self) -> str:
         """``20250730`` → ``2025-07-30``."""
-        d = self.updated
-        return f"{d[:4]}-{d[4:6]}-{d[6:8]}" if re.fullmatch(r"\d{8}", d) else d
+        return iso_date(self.updated)
 
 
 def parse_metadata(raw: bytes, expected_id: str) -> LawMeta:
@@ -153,14 +153,5 @@ def law_record(meta: LawMeta, blocks: list[LawBlock]) -> dict[str, Any]:
         "url": meta.url,
         "version": meta.version,
         "updated": meta.updated,
-        "blocks": [
-            {
-                "id": b.id,
-                "kind": b.kind,
-                "title": b.title,
-                "paragraphs": b.paragraphs,
-                "version_date": b.version_date,
-            }
-            for b in blocks
-        ],
+        "blocks": [dataclasses.asdict(b) for b in blocks],
     }

@@ -91,6 +91,15 @@ class ArticleDiff:
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
 
+    @classmethod
+    def between(cls, before: dict[str, str], after: dict[str, str]) -> ArticleDiff:
+        """The difference between two versions given as locator → text."""
+        return cls(
+            added=[t for t in after if t not in before],
+            removed=[t for t in before if t not in after],
+            changed=[t for t in after if t in before and before[t] != after[t]],
+        )
+
     def summary(self) -> str:
         parts = []
         for label, items in (("modificados", self.changed), ("añadidos", self.added), ("suprimidos", self.removed)):
@@ -282,25 +291,17 @@ def article_diff(old: dict[str, Any], new: dict[str, Any]) -> ArticleDiff:
             if b.get("kind") == "precepto" and b.get("title")
         }
 
-    before, after = texts(old), texts(new)
-    return ArticleDiff(
-        added=[t for t in after if t not in before],
-        removed=[t for t in before if t not in after],
-        changed=[t for t in after if t in before and before[t] != after[t]],
-    )
+    return ArticleDiff.between(texts(old), texts(new))
 
 
 def section_diff(old: str, new: str) -> ArticleDiff:
     """Compare two terms pages by their Markdown headings."""
     from bot.chunking import split_sections
 
-    before = {s.heading: s.body for s in split_sections(old) if s.heading}
-    after = {s.heading: s.body for s in split_sections(new) if s.heading}
-    return ArticleDiff(
-        added=[h for h in after if h not in before],
-        removed=[h for h in before if h not in after],
-        changed=[h for h in after if h in before and before[h] != after[h]],
-    )
+    def texts(markdown: str) -> dict[str, str]:
+        return {s.heading: s.body for s in split_sections(markdown) if s.heading}
+
+    return ArticleDiff.between(texts(old), texts(new))
 
 
 def state_path(settings: Settings) -> Path:

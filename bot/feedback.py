@@ -82,9 +82,7 @@ class FeedbackStore:
     def remember(self, platform: str, answer: Answer) -> str:
         """Store what a vote on this answer will refer to; returns a short reference for buttons."""
         ref = secrets.token_hex(8)
-        citations = [
-            {"n": c.n, "source_id": c.source_id, "locator": c.locator, "title": c.title} for c in answer.citations
-        ]
+        citations = [c.brief() for c in answer.citations]
         with self._connect() as con:
             con.execute(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -173,6 +173,10 @@ class Citation(BaseModel):
     version: str | None
     chunk_id: str = Field(exclude=True)
 
+    def brief(self) -> dict[str, Any]:
+        """Number, source, locator and title: what feedback and evaluation reports keep."""
+        return self.model_dump(include={"n", "source_id", "locator", "title"})
+
 
 class Retrieved(BaseModel):
     """One entry of the ranked list of chunks retrieved for a question."""

@@ -21,7 +21,7 @@ from bot.draft import screen
 from bot.embeddings import embeddings_for
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexReport
-from bot.models import Answer, SourceType
+from bot.models import Answer, Retrieved, SourceType
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
 from bot.scope import SCOPE_FILE, Scope, load_scope
 from bot.settings import Settings, load_settings
@@ -160,14 +160,14 @@ class Service:
             explanation=composed.explanation,
             citations=composed.citations,
             retrieved=[
-                {  # type: ignore[misc]
-                    "source_id": h.chunk.source_id,
-                    "tipo": h.chunk.tipo,
-                    "network": h.chunk.network,
-                    "locator": h.chunk.locator,
-                    "score": round(h.score, 4),
-                    "chunk_id": h.chunk.id,
-                }
+                Retrieved(
+                    source_id=h.chunk.source_id,
+                    tipo=h.chunk.tipo,
+                    network=h.chunk.network,
+                    locator=h.chunk.locator,
+                    score=round(h.score, 4),
+                    chunk_id=h.chunk.id,
+                )
                 for h in retrieval.hits
             ],
             draft_findings=findings,

@@ -113,9 +113,7 @@ def from_answer(case: Case, answer: Answer, latency_ms: float) -> CaseResult:
         cited=[_item(c.source_id, c.locator, c.network) for c in answer.citations],
         latency_ms=latency_ms,
         answer=answer.answer,
-        citations=[
-            {"n": c.n, "source_id": c.source_id, "locator": c.locator, "title": c.title} for c in answer.citations
-        ],
+        citations=[c.brief() for c in answer.citations],
     )
 
 

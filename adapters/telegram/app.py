@@ -307,9 +307,10 @@ class TelegramAdapter:
     async def on_puedo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/puedo [TEXT]``, anywhere; as a reply, the replied-to message is the draft."""
         message = _message(update)
-        text, entities = _text_and_entities(message)
+        text = _text(message)
+        entities = (*message.entities, *message.caption_entities)
         command = [e for e in entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
-        question = _remove_entities(text, [*command, *_bot_mentions(text, entities, context.bot)])
+        question = _remove_entities(text, [*command, *_bot_mentions(message, context.bot)])
         draft = _reply_draft(message, context.bot)
         if not question and not draft:
             await _send(message, [usage_message()])
@@ -321,18 +322,18 @@ class TelegramAdapter:
     async def on_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a private chat every message is a question (a forwarded one is a draft)."""
         message = _message(update)
-        text, entities = _text_and_entities(message)
+        text = _text(message)
         if message.forward_origin is not None:
             await self._ask(update, context, "", text)
             return
-        question = _remove_entities(text, _bot_mentions(text, entities, context.bot))
+        question = _remove_entities(text, _bot_mentions(message, context.bot))
         await self._ask(update, context, question, _reply_draft(message, context.bot))
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group, answer only when mentioned or when the message replies to the bot."""
         message = _message(update)
-        text, entities = _text_and_entities(message)
-        mentions = _bot_mentions(text, entities, context.bot)
+        text = _text(message)
+        mentions = _bot_mentions(message, context.bot)
         if not mentions and not _replies_to_bot(message, context.bot):
             return
         question = _remove_entities(text, mentions)
@@ -521,28 +522,24 @@ def _asker_id(update: Update) -> int:
     return message.sender_chat.id if message.sender_chat is not None else message.chat_id
 
 
-def _text_and_entities(message: Message) -> tuple[str, list[MessageEntity]]:
-    if message.text is not None:
-        return message.text, list(message.entities)
-    return message.caption or "", list(message.caption_entities)
+def _text(message: Message) -> str:
+    """The message's text, or its caption (a photo with a question)."""
+    return message.text if message.text is not None else message.caption or ""
 
 
-def _bot_mentions(text: str, entities: Iterable[MessageEntity], bot: Bot) -> list[MessageEntity]:
+def _bot_mentions(message: Message, bot: Bot) -> list[MessageEntity]:
     """The entities that mention this bot: ``@username`` (any case) or a text mention of it."""
     username = f"@{bot.username}".lower() if bot.username else None
-    found: list[MessageEntity] = []
-    for entity in entities:
-        if (entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot.id) or (
-            entity.type == MessageEntity.MENTION and _entity_text(text, entity).lower() == username
-        ):
-            found.append(entity)
-    return found
-
-
-def _entity_text(text: str, entity: MessageEntity) -> str:
-    """The text an entity covers (its offsets are in UTF-16 code units)."""
-    encoded = text.encode("utf-16-le")
-    return encoded[entity.offset * 2 : (entity.offset + entity.length) * 2].decode("utf-16-le", errors="ignore")
+    if message.text is not None:
+        covered = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    else:
+        covered = message.parse_caption_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    return [
+        entity
+        for entity, text in covered.items()
+        if (entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot.id)
+        or (entity.type == MessageEntity.MENTION and text.lower() == username)
+    ]
 
 
 def _replies_to_bot(message: Message, bot: Bot) -> bool:

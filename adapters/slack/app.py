@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
@@ -182,19 +182,31 @@ def verify_bot_token(client: WebClient) -> dict[str, Any]:
 
     Raises :class:`SlackStartupError` naming ``BOT_SLACK_BOT_TOKEN`` if Slack rejects the token.
     """
+    response = _checking_token(
+        client.auth_test,
+        bad="BOT_SLACK_BOT_TOKEN no es válido: Slack responde «{error}». Copia de nuevo el «Bot User OAuth "
+        "Token» (xoxb-…) de OAuth & Permissions; si has reinstalado la app, el token ha cambiado.",
+        other="No se puede comprobar BOT_SLACK_BOT_TOKEN: Slack responde «{error}».",
+        offline=f"No se puede conectar con Slack ({client.base_url})",
+    )
+    return dict(response.data) if isinstance(response.data, dict) else {}
+
+
+T = TypeVar("T")
+
+
+def _checking_token(call: Callable[[], T], *, bad: str, other: str, offline: str) -> T:
+    """``call()``, turning Slack's answers into startup errors: ``bad`` (exit 2) for a rejected
+    token, ``other`` for any other Slack error and ``offline`` when Slack cannot be reached (exit 1)."""
     try:
-        response = client.auth_test()
+        return call()
     except SlackApiError as exc:
         error = str(exc.response.get("error", "unknown_error"))
         if error in _BAD_TOKEN_ERRORS:
-            raise SlackStartupError(
-                f"BOT_SLACK_BOT_TOKEN no es válido: Slack responde «{error}». Copia de nuevo el «Bot User OAuth "
-                "Token» (xoxb-…) de OAuth & Permissions; si has reinstalado la app, el token ha cambiado."
-            ) from None
-        raise SlackStartupError(f"No se puede comprobar BOT_SLACK_BOT_TOKEN: Slack responde «{error}».", 1) from None
+            raise SlackStartupError(bad.format(error=error)) from None
+        raise SlackStartupError(other.format(error=error), 1) from None
     except OSError as exc:  # URLError, timeouts, DNS...
-        raise SlackStartupError(f"No se puede conectar con Slack ({client.base_url}): {exc}", 1) from None
-    return dict(response.data) if isinstance(response.data, dict) else {}
+        raise SlackStartupError(f"{offline}: {exc}", 1) from None
 
 
 # ------------------------------------------------------------------------------ the app
@@ -734,16 +746,11 @@ def _socket_handler(app: App, settings: Settings) -> Any:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, app_token=settings.slack_app_token)
-    try:
-        handler.client.issue_new_wss_url()  # validates BOT_SLACK_APP_TOKEN; connect() asks for a fresh URL
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
-        if error in _BAD_TOKEN_ERRORS:
-            raise SlackStartupError(
-                f"BOT_SLACK_APP_TOKEN no es válido: Slack responde «{error}». Crea un «App-Level Token» con el "
-                "permiso connections:write (Basic Information) y activa Socket Mode en la app."
-            ) from None
-        raise SlackStartupError(f"No se puede abrir la conexión Socket Mode: Slack responde «{error}».", 1) from None
-    except OSError as exc:
-        raise SlackStartupError(f"No se puede conectar con Slack: {exc}", 1) from None
+    _checking_token(
+        handler.client.issue_new_wss_url,  # validates BOT_SLACK_APP_TOKEN; connect() asks for a fresh URL
+        bad="BOT_SLACK_APP_TOKEN no es válido: Slack responde «{error}». Crea un «App-Level Token» con el "
+        "permiso connections:write (Basic Information) y activa Socket Mode en la app.",
+        other="No se puede abrir la conexión Socket Mode: Slack responde «{error}».",
+        offline="No se puede conectar con Slack",
+    )
     return handler

@@ -8,13 +8,16 @@ literal: the sentence of the chunk closest to the question, shortened at a word 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from bot.draft import KIND_LABELS
-from bot.models import Chunk, Citation, DraftFinding, SourceType, Verdict
+from bot.decision import AppliedRule, Decision
+from bot.models import DETECTOR_LABELS, Chunk, Citation, DraftFinding, SourceType, Verdict
 from bot.retrieval import Hit, Retrieval
+from bot.signals import SignalBook
+from bot.sources.sync import LawNames
 from bot.text import tokenize, words
-from bot.verdict import Decision
 
 QUOTE_CHARS = 220
 # Metadata lines, links and questions make poor quotes.
@@ -26,13 +29,6 @@ _INTROS = {
     Verdict.NO_PERMITIDO: "No deberías publicarlo.",
     Verdict.INFORMATIVO: "Esto es lo que dicen las fuentes.",
     Verdict.SIN_BASE: "Las fuentes del bot no cubren esta pregunta.",
-}
-_SHORT_LAW_NAMES = {
-    "BOE-A-2015-11719": "EBEP",
-    "BOE-A-1985-151": "Ley 53/1984 de incompatibilidades",
-    "BOE-A-1982-11196": "LO 1/1982 (honor, intimidad y propia imagen)",
-    "BOE-A-2018-16673": "LO 3/2018 de protección de datos",
-    "BOE-A-2013-12887": "Ley 19/2013 de transparencia",
 }
 
 
@@ -94,11 +90,17 @@ def compose(
     retrieval: Retrieval,
     findings: list[DraftFinding],
     *,
+    book: SignalBook,
+    rules: Mapping[str, Chunk],
+    law_names: LawNames,
     contact_unit: str,
     injection: bool,
-    mentioned: list[DraftFinding] | None = None,
+    long_draft: bool = False,
 ) -> Composed:
-    """The answer text (Spanish) and its citations. ``mentioned``: findings in the question."""
+    """The answer text (Spanish) and its citations.
+
+    ``rules``: the guideline's rule chunks by locator; ``law_names``: short names of the laws.
+    """
     cites = Citations(question)
     lines: list[str] = []
     if injection:
@@ -116,70 +118,110 @@ def compose(
         return Composed("\n".join(lines), "\n".join(lines), cites.items)
 
     lines.append(_INTROS[verdict])
-    if decision.applied:
-        if decision.several:
-            top = decision.applied[0].chunk
-            lines.append(
-                f"Se aplican varias reglas con veredictos distintos; prevalece la más estricta, "
-                f"la {top.locator} ({top.rule_verdict.value.replace('_', ' ') if top.rule_verdict else ''}), "
-                "porque basta con que una regla lo impida o lo condicione."
-            )
-        for hit in decision.applied:
-            lines.append(_rule_sentence(hit, retrieval, cites, decision))
-    elif verdict is Verdict.INFORMATIVO:
+    applied = [a for a in decision.applied if a.rule.locator in rules]
+    if verdict is Verdict.INFORMATIVO:
         for hit in _informative_hits(retrieval):
-            lines.append(f"{_source_label(hit.chunk)}: {cites.quoted(hit.chunk)}")
+            lines.append(f"{_source_label(hit.chunk, law_names)}: {cites.quoted(hit.chunk)}")
+        if applied:
+            names = ", ".join(f"{a.rule.locator} [{cites.cite(rules[a.rule.locator])}]" for a in applied)
+            lines.append(f"Si lo que preguntas es si puedes publicarlo, mira también: {names}.")
+    elif applied:
+        if decision.several:
+            top = applied[0]
+            lines.append(
+                f"Se aplican varias reglas; prevalece la más estricta, la {top.rule.locator} "
+                f"({top.verdict.value.replace('_', ' ')}), porque basta con que una regla lo impida o lo condicione."
+            )
+        for rule in applied:
+            lines.append(_rule_sentence(rule, rules[rule.rule.locator], retrieval, cites, book, law_names))
     else:
-        lines.append(
-            "La guía interna no tiene una regla específica para este caso; esto es lo más cercano en las fuentes:"
-        )
+        if decision.loose_risks:
+            found = "; ".join(f"«{h.text}» ({book.label(h.signal)})" for h in decision.loose_risks)
+            lines.append(f"He encontrado {found}: pide cuidado aunque ninguna regla concreta de la guía lo recoja.")
+        else:
+            lines.append(
+                "No he encontrado en tu mensaje nada que lo impida, pero la guía interna no tiene una regla "
+                "para este caso. Antes de publicar, repasa las cinco preguntas rápidas de la guía."
+            )
         for hit in _informative_hits(retrieval, limit=2):
-            lines.append(f"- {_source_label(hit.chunk)}: {cites.quoted(hit.chunk)}")
+            lines.append(
+                f"- Lo más cercano en las fuentes: {_source_label(hit.chunk, law_names)}: {cites.quoted(hit.chunk)}"
+            )
 
-    by_rule = {id(f): loc for loc, fs in decision.triggered_by.items() for f in fs}
-    applied = {h.chunk.locator: h.chunk for h in decision.applied}
-
-    def rule_ref(finding: DraftFinding) -> str:
-        rule = by_rule.get(id(finding))
-        return f" → {rule} [{cites.cite(applied[rule])}]" if rule in applied else ""
+    if decision.checks and verdict is not Verdict.INFORMATIVO:
+        lines.append("Antes de publicar, comprueba:")
+        lines.extend(f"- {check}" for check in decision.checks)
 
     findings_at = len(lines)
     if findings:
         lines.append(FINDINGS_INTRO)
+        triggered = {(t.start, t.end): a.rule.locator for a in applied for t in a.triggers if t.field == "borrador"}
         for finding in findings:
-            label = KIND_LABELS.get(finding.kind, finding.kind)
-            lines.append(f"- {label}: «{finding.text}» (posición {finding.start}–{finding.end}){rule_ref(finding)}")
+            locator = triggered.get((finding.start, finding.end))
+            ref = f" → {locator} [{cites.cite(rules[locator])}]" if locator else ""
+            lines.append(
+                f"- {finding.label or finding.kind}: «{finding.text}» (posición {finding.start}–{finding.end}){ref}"
+            )
     findings_end = len(lines)
-    for finding in mentioned or []:
+    if long_draft:
         lines.append(
-            f"Tu pregunta menciona «{finding.text}» ({KIND_LABELS.get(finding.kind, finding.kind)}){rule_ref(finding)}."
+            "Tu borrador es muy largo: lo he revisado entero en busca de datos y marcas, pero para buscar las "
+            "fuentes solo he usado su principio."
         )
 
     terms = _terms_hit(retrieval, exclude={c.chunk_id for c in cites.items})
     if terms is not None and verdict is not Verdict.INFORMATIVO:
         lines.append(f"Lee también la letra pequeña de {_network_name(terms.chunk)}: {cites.quoted(terms.chunk)}")
-    if decision.related and verdict is not Verdict.INFORMATIVO:
-        names = ", ".join(f"{h.chunk.locator} [{cites.cite(h.chunk)}]" for h in decision.related[:2])
-        lines.append(f"Relacionadas: {names}.")
-    if verdict in (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO) or not decision.applied:
+    related = [loc for loc in decision.related if loc in rules]
+    if related and verdict is not Verdict.INFORMATIVO:
+        names = ", ".join(f"{loc} [{cites.cite(rules[loc])}]" for loc in related)
+        lines.append(f"Relacionadas, sin aplicarse a tu caso: {names}.")
+    if verdict in (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO) or not applied:
         lines.append(f"Si tienes dudas, consulta a {contact_unit}.")
     return Composed("\n".join(lines), "\n".join(lines[:findings_at] + lines[findings_end:]), cites.items)
 
 
-def _rule_sentence(hit: Hit, retrieval: Retrieval, cites: Citations, decision: Decision) -> str:
-    chunk = hit.chunk
+def evidence(rule: AppliedRule, book: SignalBook) -> str:
+    """«con su nombre y apellidos» → persona identificable; for a draft, what kind of data it holds
+    (the draft's findings quote it, with its position, right below)."""
+    where = {"conversacion": " (en lo que dijiste antes)", "imagen": " (en la imagen)"}
+    parts = []
+    for hit in rule.triggers:
+        label = book.label(hit.signal)
+        if hit.field == "borrador":
+            found = DETECTOR_LABELS.get(hit.via, "") if hit.via != "frase" else ""
+            parts.append(f"tu borrador tiene {found or 'algo de ' + label} → {label}")
+        else:
+            parts.append(f"«{hit.text}»{where.get(hit.field, '')} → {label}")
+    return "; ".join(parts)
+
+
+def _rule_sentence(
+    rule: AppliedRule,
+    chunk: Chunk,
+    retrieval: Retrieval,
+    cites: Citations,
+    book: SignalBook,
+    law_names: LawNames,
+) -> str:
     n = cites.cite(chunk)
     title = chunk.heading.rsplit(" · ", 1)[-1]
-    verdict = chunk.rule_verdict.value.replace("_", " ") if chunk.rule_verdict else ""
-    reason = rule_reason(chunk.text)
-    why = "porque tu borrador lo activa" if chunk.locator in decision.triggered_by else ""
-    sentence = f"Se aplica la {title} ({verdict}{', ' + why if why else ''}): {reason} [{n}]"
+    verdict = rule.rule.verdict.value.replace("_", " ")
+    sentence = f"{evidence(rule, book)} → {title} ({verdict}) [{n}]. {rule_reason(chunk.text)}"
+    if rule.lifted:
+        lifters = "; ".join(f"«{h.text}» ({book.label(h.signal)})" for h in rule.lifted_by)
+        sentence += (
+            f" Pero {lifters} cambia la situación: cuenta como {rule.verdict.value.replace('_', ' ')} si lo confirmas."
+        )
     laws = [h.chunk for h in retrieval.hits if h.via == chunk.locator]
     if laws:
-        basis = "; ".join(f"{_law_label(law)} [{cites.cite(law)}]" for law in laws)
+        basis = "; ".join(f"{_law_label(law, law_names)} [{cites.cite(law)}]" for law in laws)
         sentence += f" Base legal: {basis}."
     elif chunk.legal_basis:
-        sentence += f" Base legal citada por la guía: {'; '.join(_ref_label(r.source_id, r.article) for r in chunk.legal_basis)}."
+        refs = "; ".join(
+            f"{law_names.short_name(r.source_id, r.source_id)}, art. {r.article}" for r in chunk.legal_basis
+        )
+        sentence += f" Base legal citada por la guía: {refs}."
     return sentence
 
 
@@ -193,18 +235,25 @@ def rule_reason(text: str, sentences: int = 2) -> str:
 
 def _best_sentence(chunk: Chunk, wanted: set[str]) -> str:
     """The sentence of the chunk that shares most words (``wanted`` tokens) with the question, literally."""
-    lines = chunk.text.split("\n")
-    body = "\n".join(lines[1:]) if len(lines) > 1 else chunk.text
-    candidates = [
-        s.strip() for s in re.split(r"(?<=[.;:!?])\s+|\n+", body) if len(s.strip()) > 25 and not _NOT_QUOTABLE.search(s)
-    ] or [chunk.text.strip()]
+    candidates = _quotable(chunk.text)
     # Most shared words; the first such sentence on a tie.
-    _, best = max(enumerate(candidates), key=lambda pair: (len(wanted & set(tokenize(pair[1]))), -pair[0]))
+    _, (best, _) = max(enumerate(candidates), key=lambda pair: (len(wanted & pair[1][1]), -pair[0]))
     best = best.lstrip("-*✅❌⚠️ ").strip()
     if len(best) <= QUOTE_CHARS:
         return best
     cut = best[:QUOTE_CHARS].rsplit(" ", 1)[0]
     return f"{cut}…"
+
+
+@lru_cache(maxsize=8192)
+def _quotable(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """A chunk's quotable sentences with their tokens (sources don't change between questions)."""
+    lines = text.split("\n")
+    body = "\n".join(lines[1:]) if len(lines) > 1 else text
+    candidates = [
+        s.strip() for s in re.split(r"(?<=[.;:!?])\s+|\n+", body) if len(s.strip()) > 25 and not _NOT_QUOTABLE.search(s)
+    ] or [text.strip()]
+    return tuple((c, frozenset(tokenize(c))) for c in candidates)
 
 
 def _informative_hits(retrieval: Retrieval, limit: int = 3) -> list[Hit]:
@@ -226,16 +275,12 @@ def _network_name(chunk: Chunk) -> str:
     return names.get(chunk.network or "", (chunk.network or chunk.title).capitalize())
 
 
-def _source_label(chunk: Chunk) -> str:
+def _source_label(chunk: Chunk, law_names: LawNames) -> str:
     if chunk.tipo is SourceType.LEY:
-        return _law_label(chunk)
+        return _law_label(chunk, law_names)
     return f"{chunk.title}, {chunk.locator}"
 
 
-def _law_label(chunk: Chunk) -> str:
-    name = _SHORT_LAW_NAMES.get(chunk.source_id, chunk.title)
+def _law_label(chunk: Chunk, law_names: LawNames) -> str:
+    name = law_names.short_name(chunk.source_id, chunk.title)
     return f"{name}, {chunk.locator.lower() if chunk.locator.startswith('Artículo') else chunk.locator}"
-
-
-def _ref_label(source_id: str, article: str) -> str:
-    return f"{_SHORT_LAW_NAMES.get(source_id, source_id)}, art. {article}"

@@ -15,15 +15,13 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from bot.documents import LawBlock, Problem, SourceDocument, iso_date
-from bot.draft import KIND_LABELS
 from bot.models import RULE_VERDICTS, Chunk, LegalRef, SourceType, Verdict
+from bot.signals import SignalBook, parse_condition
 
 #: A law article longer than this is split by apartado.
 ARTICLE_MAX_CHARS = 1200
 #: Any other chunk is split by paragraphs above this size.
 SECTION_MAX_CHARS = 1800
-
-DRAFT_FINDING_KINDS = frozenset(KIND_LABELS)
 
 _ARTICLE_HEADING = re.compile(
     r"^(?:Art(?:[íi]culo|\.)\s+)(\d+(?:\s+(?:bis|ter|quater|quinquies|sexies))?|[úu]nico)\b\.?\s*(.*)$",
@@ -40,7 +38,7 @@ _WORD_NUMBERS = {
 }
 _RULE_HEADING = re.compile(r"^Regla\s+(\d+)\s*[.:\-–—]?\s*(.*)$", re.IGNORECASE)
 _RULE_FIELD = re.compile(
-    r"^\s*(?:[-*+]\s*)?\**\s*(Veredicto|Base legal|Hallazgos|Palabras clave)\s*:?\s*\**\s*:?\s*(.*?)\s*$",
+    r"^\s*(?:[-*+]\s*)?\**\s*(Veredicto|Base legal|Se aplica si|Salvo si|Hallazgos|Palabras clave)\s*:?\s*\**\s*:?\s*(.*?)\s*$",
     re.IGNORECASE,
 )
 _LEGAL_REF = re.compile(
@@ -61,15 +59,18 @@ class Section:
     path: list[str] = field(default_factory=list)
 
 
-def chunk_document(doc: SourceDocument) -> tuple[list[Chunk], list[Problem]]:
-    """Split one document into chunks; problems (e.g. a rule without a verdict) are returned."""
+def chunk_document(doc: SourceDocument, signals: SignalBook | None = None) -> tuple[list[Chunk], list[Problem]]:
+    """Split one document into chunks; problems (e.g. a rule without a verdict) are returned.
+
+    ``signals``: the signal book the rules' conditions must name (unchecked when ``None``).
+    """
     problems: list[Problem] = []
     if doc.blocks is not None:
         pieces = list(_law_pieces(doc, doc.blocks))
     elif doc.tipo is SourceType.LEY:
         pieces = list(_law_pieces(doc, markdown_law_blocks(doc.text)))
     elif doc.tipo is SourceType.GUIA:
-        pieces = list(_guide_pieces(doc, problems))
+        pieces = list(_guide_pieces(doc, problems, signals))
     else:
         pieces = list(_section_pieces(doc, prefix="§ "))
     chunks = []
@@ -90,7 +91,8 @@ def chunk_document(doc: SourceDocument) -> tuple[list[Chunk], list[Problem]]:
             file_hash=doc.file_hash,
             rule_verdict=piece.verdict,
             legal_basis=tuple(piece.legal_basis),
-            triggers=tuple(piece.triggers),
+            applies_if=piece.applies_if,
+            unless=piece.unless,
             keywords=piece.keywords,
         )
         # The hash of what is embedded: an unchanged chunk of an edited file keeps its vector.
@@ -117,7 +119,8 @@ class _Piece:
     version: str | None = None
     verdict: Verdict | None = None
     legal_basis: list[LegalRef] = field(default_factory=list)
-    triggers: list[str] = field(default_factory=list)
+    applies_if: tuple[tuple[str, ...], ...] = ()
+    unless: tuple[str, ...] = ()
     keywords: str = ""
 
 
@@ -230,7 +233,7 @@ def _grouped(locator: str, paragraphs: list[str], url: str | None, version: str 
 # --------------------------------------------------------------------------- guideline
 
 
-def _guide_pieces(doc: SourceDocument, problems: list[Problem]) -> list[_Piece]:
+def _guide_pieces(doc: SourceDocument, problems: list[Problem], signals: SignalBook | None) -> list[_Piece]:
     pieces: list[_Piece] = []
     seen_rules: set[str] = set()
     for section in split_sections(doc.text):
@@ -242,12 +245,14 @@ def _guide_pieces(doc: SourceDocument, problems: list[Problem]) -> list[_Piece]:
         if locator in seen_rules:
             problems.append(Problem(doc.file, f"{locator} aparece dos veces; numera las reglas sin repetir"))
         seen_rules.add(locator)
-        piece = _rule_piece(doc, section, locator, problems)
+        piece = _rule_piece(doc, section, locator, problems, signals)
         pieces.append(piece)
     return pieces
 
 
-def _rule_piece(doc: SourceDocument, section: Section, locator: str, problems: list[Problem]) -> _Piece:
+def _rule_piece(
+    doc: SourceDocument, section: Section, locator: str, problems: list[Problem], signals: SignalBook | None
+) -> _Piece:
     fields: dict[str, str] = {}
     body_lines = []
     for line in section.body.splitlines():
@@ -282,13 +287,22 @@ def _rule_piece(doc: SourceDocument, section: Section, locator: str, problems: l
             )
     if raw_verdict is not None and not refs and "base legal" not in fields:
         problems.append(Problem(doc.file, f"{where}: falta la línea «Base legal:»", "aviso"))
-    triggers = []
-    for kind in filter(None, (k.strip().lower() for k in fields.get("hallazgos", "").split(","))):
-        if kind in DRAFT_FINDING_KINDS:
-            triggers.append(kind)
-        else:
-            valid = ", ".join(sorted(DRAFT_FINDING_KINDS))
-            problems.append(Problem(doc.file, f"{where}: hallazgo desconocido {kind!r}; valores válidos: {valid}"))
+    applies_if = _signal_names(fields.get("se aplica si", ""), "Se aplica si", where, doc, problems, signals)
+    unless_alts = _signal_names(fields.get("salvo si", ""), "Salvo si", where, doc, problems, signals)
+    unless = tuple(dict.fromkeys(name for alt in unless_alts for name in alt))
+    if verdict is not None and not applies_if:
+        problems.append(
+            Problem(
+                doc.file,
+                f"{where}: falta la línea «Se aplica si:» con las señales que la activan; sin ella la regla "
+                "solo se muestra como relacionada y nunca decide",
+                "aviso",
+            )
+        )
+    if "hallazgos" in fields:
+        problems.append(
+            Problem(doc.file, f"{where}: «Hallazgos» ya no se usa; nombra las señales en «Se aplica si»", "aviso")
+        )
     title = section.heading
     text = "\n".join([title, _clean_markdown("\n".join(body_lines))]).strip()
     heading = " · ".join([*section.path[:-1], title]) if section.path else title
@@ -298,9 +312,37 @@ def _rule_piece(doc: SourceDocument, section: Section, locator: str, problems: l
         heading=heading,
         verdict=verdict,
         legal_basis=refs,
-        triggers=triggers,
+        applies_if=applies_if,
+        unless=unless,
         keywords=fields.get("palabras clave", ""),
     )
+
+
+def _signal_names(
+    text: str, field_name: str, where: str, doc: SourceDocument, problems: list[Problem], signals: SignalBook | None
+) -> tuple[tuple[str, ...], ...]:
+    """A «Se aplica si» / «Salvo si» line as signal ids; unknown names are errors when ``signals`` is given."""
+    alternatives = parse_condition(text) if text.strip() else ()
+    if signals is None:
+        return alternatives
+    resolved: list[tuple[str, ...]] = []
+    for alternative in alternatives:
+        ids = []
+        for name in alternative:
+            signal_id = signals.resolve(name)
+            if signal_id is None:
+                problems.append(
+                    Problem(
+                        doc.file,
+                        f"{where}: «{field_name}» nombra la señal desconocida {name.replace('_', ' ')!r}; "
+                        "las señales están en knowledge/senales.yaml",
+                    )
+                )
+            else:
+                ids.append(signal_id)
+        if len(ids) == len(alternative):
+            resolved.append(tuple(ids))
+    return tuple(resolved)
 
 
 # --------------------------------------------------------------------------- sections

@@ -294,5 +294,7 @@ def _quiet_libraries() -> None:
 
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    for name in ("chromadb", "httpx", "sentence_transformers", "transformers"):
+    import bm25s  # noqa: F401  (it sets its own logger to DEBUG on import; quiet it after)
+
+    for name in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s"):
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -26,6 +26,7 @@ from bot.glossary import GLOSSARY_NAMES
 from bot.models import SourceType
 from bot.scope import SCOPE_FILE
 from bot.settings import Settings
+from bot.signals import SIGNALS_FILE
 
 #: Bumped when chunking changes, so that unchanged files are re-chunked once.
 CHUNKER_VERSION = "5"
@@ -34,7 +35,7 @@ TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".json"}  # .json: synced laws only
 #: Files in ``knowledge/`` that are not sources: documentation and configuration.
-NOT_SOURCES = {"readme.md", "changelog.md", "sources.toml", SCOPE_FILE, *GLOSSARY_NAMES}
+NOT_SOURCES = {"readme.md", "changelog.md", "sources.toml", SCOPE_FILE, SIGNALS_FILE, *GLOSSARY_NAMES}
 
 KNOWN_NETWORKS = {
     "x",

@@ -1,33 +1,53 @@
-"""Screening of the text an employee wants to post: personal data and confidentiality markers.
+"""Detectors of personal data that a phrase list cannot find: identifiers, contacts, addresses.
 
 Identifiers are validated, not just pattern-matched: a DNI or NIE needs its right control
-letter, an IBAN its check digits, a phone number must be a valid number (python-stdnum and
-phonenumbers do the checking). Every finding keeps its exact span in the draft.
+letter (python-stdnum), an IBAN its check digits, a phone number must be a valid number
+(phonenumbers). Text read from a photo by OCR turns «DNI» into «DN1» and drops spaces, so a
+DNI is also found as eight digits plus its right letter with noise around it. Every finding
+keeps its exact span in the text it was found in.
+
+The detectors feed the signals of ``knowledge/senales.yaml`` (``detectores:``); the words that
+mark health data, minors or confidential documents are phrases of those signals, not code.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
 
 import phonenumbers
 from stdnum import iban
 from stdnum.es import dni, nie
 
-from bot.models import DraftFinding
+from bot.models import DETECTOR_LABELS, DraftFinding
+from bot.text import fold
 
-KIND_LABELS = {
-    "dni": "DNI",
-    "nie": "NIE",
-    "telefono": "teléfono",
-    "email": "correo electrónico",
-    "iban": "cuenta bancaria (IBAN)",
-    "nombre_con_id": "nombre junto a un documento de identidad",
-    "salud": "dato de salud",
-    "menor": "referencia a menores",
-    "confidencial": "marca de confidencialidad",
-}
+
+class Detector(StrEnum):
+    """The built-in detectors, named as ``detectores:`` in ``senales.yaml`` and as finding kinds."""
+
+    DNI = "dni"
+    NIE = "nie"
+    TELEFONO = "telefono"
+    EMAIL = "email"
+    IBAN = "iban"
+    NOMBRE_CON_ID = "nombre_con_id"
+    DIRECCION = "direccion"
+    MATRICULA = "matricula"
+    NOMBRE_PERSONA = "nombre_persona"
+
+    @property
+    def label(self) -> str:
+        """How the finding is named to employees."""
+        return DETECTOR_LABELS[self.value]
+
 
 _DNI = re.compile(r"(?<![\w-])\d{8}[ -]?[A-Za-z](?![\w-])")
+# OCR noise: «DN1 12345678Z», «12345678 Z», «DNI:12345678Z» glued to other text.
+_DNI_NOISY = re.compile(r"(?<!\d)(\d{8})\s?[-.]?\s?([A-Za-z])(?![a-z])")
 _NIE = re.compile(r"(?<![\w-])[XYZxyz][ -]?\d{7}[ -]?[A-Za-z](?![\w-])")
 _IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?!\w)")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?!\w)")
@@ -36,103 +56,131 @@ _NAME_BEFORE = re.compile(
     r"((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)(?:\s+(?:de(?:l| la| los)?\s+)?[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+){1,3})"
     r"[\s,:;(]*(?:con\s+)?(?:(?:DNI|NIE|NIF|D\.N\.I\.)\s*(?:n[º°o.]?\s*)?[:.]?\s*)?$"
 )
-
-
-def _words(*patterns: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
-
-
-_HEALTH = _words(
-    r"diagn[óo]stic\w*",
-    r"enferm[oa]s?",
-    r"enfermedad(?:es)?",
-    r"baja(?:s)? m[ée]dicas?",
-    r"c[áa]ncer",
-    r"tumor(?:es)?",
-    r"VIH",
-    r"sida",
-    r"depresi[óo]n",
-    r"ansiedad",
-    r"embarazad[oa]s?",
-    r"embarazo",
-    r"discapacidad(?:es)?",
-    r"minusval[íi]a",
-    r"tratamiento m[ée]dico",
-    r"psiqui[áa]tric\w*",
-    r"medicaci[óo]n",
-    r"hospitalizad[oa]s?",
-    r"ingresad[oa]s? en el hospital",
-    r"historia cl[íi]nica",
-    r"alzh[ée]imer",
-    r"diabetes",
-    r"covid(?:-19)?",
-    r"positivo en \w+",
-    r"quimioterapia",
-    r"adicci[óo]n",
+# A street with a number: «calle Mayor 5», «c/ del Carme, 12», «avenida de Galicia nº 3».
+_ADDRESS = re.compile(
+    r"(?<!\w)(?:c/|c\.|calle|carrer|r[úu]a|kalea|avda\.?|av\.|avenida|avinguda|plaza|pza\.?|pla[çc]a|praza|paseo|"
+    r"passeig|camino|cam[ií]|carretera|ronda|traves[íi]a|urbanizaci[óo]n|barrio|barri)\s+"
+    r"(?:(?:de|del|de la|de los|de las|d'|da|do|dos|das)\s*)?"
+    r"[A-ZÁÉÍÓÚÑÇ0-9][\w'’.-]*(?:\s+(?:(?:de|del|la|las|los|y|i|e)\s+)?[A-ZÁÉÍÓÚÑÇ][\w'’.-]*){0,4}"
+    r",?\s*(?:n[º°o.]\s*|n[úu]mero\s+)?\d{1,4}(?:\s*[A-Za-z])?(?!\d)",
 )
-_MINORS = _words(
-    r"menor(?:es)?(?: de edad)?",
-    r"niñ[oa]s?",
-    r"cr[íi]os?",
-    r"beb[ée]s?",
-    r"adolescentes?",
-    r"alumn[oa]s? de (?:primaria|infantil|la ESO|\d\S* de primaria)",
-    r"guarder[íi]a",
-    r"escolares",
-    r"hij[oa]s? de (?:un[oa]? )?(?:vecin[oa]s?|usuari[oa]s?|ciudadan[oa]s?|compañer[oa]s?)",
-    r"(?:de|con|tiene) (?:[1-9]|1[0-7]) años",
+# Spanish plates since 2000: four digits and three consonants.
+_PLATE = re.compile(r"(?<![\w-])\d{4}[ -]?[BCDFGHJKLMNPRSTVWXYZ]{3}(?![\w-])")
+# Words before a first name that make it a place, a saint or an institution, not a person.
+_NOT_A_PERSON_BEFORE = re.compile(
+    r"(?:san|santa|santo|sant|calle|c/|avenida|plaza|paseo|hospital|colegio|instituto|ies|ceip|"
+    r"centro|parque|barrio|carrer|rúa|rua|virgen|puerta|estaci[óo]n|fundaci[óo]n|premio|festival)\s*$",
+    re.IGNORECASE,
 )
-_CONFIDENTIAL = _words(
-    r"confidencial(?:es)?",
-    r"borrador(?:es)?",
-    r"no difundir",
-    r"uso interno",
-    r"reservad[oa]",
-    r"no distribuir",
-    r"no publicar",
-    r"secreto",
-    r"documento interno",
-    r"difusi[óo]n restringida",
-    r"draft",
-    r"internal use only",
-    r"do not distribute",
+_CAPITALISED = re.compile(
+    r"(?<![\w])([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)((?:\s+(?:de(?:l| la| los)?\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+|[A-ZÁÉÍÓÚÑ]\.)){0,3})"
 )
 
 
-def screen(draft: str | None) -> list[DraftFinding]:
-    """Every finding in ``draft``, in order of appearance, without overlaps of the same kind."""
-    if not draft:
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    path = Path(__file__).parent / "data" / "nombres.txt"
+    return frozenset(
+        fold(line.strip())
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+Span = tuple[int, int]
+
+
+def _validated(pattern: re.Pattern[str], valid: Callable[[str], bool]) -> Callable[[str], list[Span]]:
+    def find(text: str) -> list[Span]:
+        return [m.span() for m in pattern.finditer(text) if valid(m.group())]
+
+    return find
+
+
+def _is_real_dni(digits: str) -> bool:
+    return bool(dni.is_valid(re.sub(r"[\s.-]", "", digits)))
+
+
+def _dnis(text: str) -> list[Span]:
+    spans = {m.span() for m in _DNI.finditer(text) if _is_real_dni(m.group())}
+    for match in _DNI_NOISY.finditer(text):
+        if _is_real_dni(match.group(1) + match.group(2)) and not any(s <= match.start() < e for s, e in spans):
+            spans.add(match.span())
+    return sorted(spans)
+
+
+#: Numbers that reach a service, not a person: free, shared-cost, premium and universal numbers.
+_SERVICE_NUMBERS = frozenset(
+    {
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.UAN,
+    }
+)
+
+
+def _phones(text: str) -> list[Span]:
+    return [
+        (m.start, m.end)
+        for m in phonenumbers.PhoneNumberMatcher(text, "ES", leniency=phonenumbers.Leniency.VALID)
+        if phonenumbers.number_type(m.number) not in _SERVICE_NUMBERS
+    ]
+
+
+def _names_with_ids(text: str) -> list[Span]:
+    spans = []
+    for start, end in _dnis(text) + _validated(_NIE, nie.is_valid)(text):
+        name = _NAME_BEFORE.search(text[max(0, start - 80) : start])
+        if name:
+            spans.append((max(0, start - 80) + name.start(1), end))
+    return spans
+
+
+def _person_names(text: str) -> list[Span]:
+    """A common first name, capitalised, with its surnames or initial if any («Marta», «Juan P.»)."""
+    names = _first_names()
+    spans = []
+    for match in _CAPITALISED.finditer(text):
+        if fold(match.group(1)) not in names or _NOT_A_PERSON_BEFORE.search(
+            text[max(0, match.start() - 15) : match.start()]
+        ):
+            continue
+        spans.append(match.span())
+    return spans
+
+
+_FINDERS: dict[Detector, Callable[[str], list[Span]]] = {
+    Detector.DNI: _dnis,
+    Detector.NIE: _validated(_NIE, nie.is_valid),
+    Detector.IBAN: _validated(_IBAN, iban.is_valid),
+    Detector.EMAIL: lambda text: [m.span() for m in _EMAIL.finditer(text)],
+    Detector.TELEFONO: _phones,
+    Detector.NOMBRE_CON_ID: _names_with_ids,
+    Detector.DIRECCION: lambda text: [m.span() for m in _ADDRESS.finditer(text)],
+    Detector.MATRICULA: lambda text: [m.span() for m in _PLATE.finditer(text)],
+    Detector.NOMBRE_PERSONA: _person_names,
+}
+
+
+def detect(text: str | None, detectors: tuple[Detector, ...] = tuple(Detector)) -> list[DraftFinding]:
+    """What the ``detectors`` find in ``text``, in order, without a phone inside another finding."""
+    if not text:
         return []
     findings: list[DraftFinding] = []
-    ids: list[DraftFinding] = []
-    for kind, pattern, valid in (("dni", _DNI, dni.is_valid), ("nie", _NIE, nie.is_valid)):
-        for match in pattern.finditer(draft):
-            if valid(match.group()):
-                ids.append(_finding(kind, match.start(), match.end(), draft))
-    findings.extend(ids)
-    for match in _IBAN.finditer(draft):
-        if iban.is_valid(match.group()):
-            findings.append(_finding("iban", match.start(), match.end(), draft))
-    for match in _EMAIL.finditer(draft):
-        findings.append(_finding("email", match.start(), match.end(), draft))
-    taken = [(f.start, f.end) for f in findings]
-    for phone in phonenumbers.PhoneNumberMatcher(draft, "ES", leniency=phonenumbers.Leniency.VALID):
-        if not any(s < phone.end and phone.start < e for s, e in taken):
-            findings.append(_finding("telefono", phone.start, phone.end, draft))
-    for found in ids:
-        name = _NAME_BEFORE.search(draft[max(0, found.start - 80) : found.start])
-        if name:
-            start = max(0, found.start - 80) + name.start(1)
-            findings.append(_finding("nombre_con_id", start, found.end, draft))
-    for kind, pattern in (("salud", _HEALTH), ("menor", _MINORS), ("confidencial", _CONFIDENTIAL)):
-        for match in pattern.finditer(draft):
-            findings.append(_finding(kind, match.start(), match.end(), draft))
+    # Phones last: a number inside a DNI, an IBAN or an e-mail is not a phone.
+    for detector in sorted(detectors, key=lambda d: d is Detector.TELEFONO):
+        spans = _FINDERS[detector](text)
+        if detector is Detector.TELEFONO:
+            taken = [(f.start, f.end) for f in findings if f.kind != Detector.NOMBRE_PERSONA]
+            spans = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in taken)]
+        findings.extend(_finding(detector, s, e, text) for s, e in spans)
     findings.sort(key=lambda f: (f.start, f.end, f.kind))
     return findings
 
 
-def _finding(kind: str, start: int, end: int, draft: str) -> DraftFinding:
-    return DraftFinding(kind=kind, text=draft[start:end], start=start, end=end)
+def _finding(detector: Detector, start: int, end: int, text: str) -> DraftFinding:
+    return DraftFinding(kind=detector.value, text=text[start:end], start=start, end=end, label=detector.label)
 
 
 def finding_context(draft: str | None, finding: DraftFinding, chars: int = 40) -> tuple[str, str] | None:

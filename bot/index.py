@@ -33,6 +33,7 @@ from bot.documents import Problem, file_hashes, load_all
 from bot.embeddings import embeddings_for
 from bot.models import Chunk, LegalRef, SourceType, Verdict
 from bot.settings import Settings
+from bot.signals import SIGNALS_FILE, SignalBook, load_signals
 
 BATCH = 256
 #: A delta larger than this share of the base (and than :data:`DELTA_MIN` chunks) is merged into a new base.
@@ -207,7 +208,8 @@ def chunk_metadata(chunk: Chunk) -> dict[str, str | int | float | bool]:
         "network": chunk.network,
         "rule_verdict": chunk.rule_verdict.value if chunk.rule_verdict else None,
         "legal_basis": "; ".join(str(r) for r in chunk.legal_basis) or None,
-        "triggers": ",".join(chunk.triggers) or None,
+        "applies_if": ";".join("+".join(alt) for alt in chunk.applies_if) or None,
+        "unless": ",".join(chunk.unless) or None,
         "keywords": chunk.keywords or None,
     }
     meta.update({k: v for k, v in optional.items() if v})
@@ -236,7 +238,8 @@ def chunk_from_record(chunk_id: str, document: str, meta: dict[str, Any]) -> Chu
         content_hash=str(meta.get("content_hash", "")),
         rule_verdict=Verdict(verdict) if verdict else None,
         legal_basis=tuple(refs),
-        triggers=tuple(filter(None, str(meta.get("triggers", "")).split(","))),
+        applies_if=tuple(tuple(alt.split("+")) for alt in filter(None, str(meta.get("applies_if", "")).split(";"))),
+        unless=tuple(filter(None, str(meta.get("unless", "")).split(","))),
         keywords=str(meta.get("keywords", "")),
     )
 
@@ -312,9 +315,10 @@ class Indexer:
         loaded = load_all(self.settings, only=to_load)
         report.problems.extend(loaded.problems)
         failed = loaded.failed_files
+        signals = _signal_book(self.settings)
         new_chunks: list[Chunk] = []
         for doc in loaded.documents:
-            chunks, problems = chunk_document(doc)
+            chunks, problems = chunk_document(doc, signals)
             report.problems.extend(problems)
             if any(p.level == "error" for p in problems) and doc.file in old:
                 failed.add(doc.file)  # a broken rule must not replace a working one
@@ -415,13 +419,32 @@ class Indexer:
 
 
 def check(settings: Settings) -> list[Problem]:
-    """Validate every file as indexing would, without indexing: all problems, per file."""
-    loaded = load_all(settings)
-    problems = list(loaded.problems)  # walk problems (loops, unreadable folders) included
-    for doc in loaded.documents:
-        problems.extend(chunk_document(doc)[1])
+    """Validate every file as indexing would, without indexing: all problems, per file.
+
+    Also the signals (``senales.yaml``) and the guideline's citations: every article a rule
+    cites exists in the synced law, and every article its «Por qué» mentions is in its «Base legal».
+    """
+    from bot.citations import check_citations
     from bot.glossary import GLOSSARY_NAMES, load_glossary
     from bot.scope import SCOPE_FILE, load_scope
+    from bot.sources.sync import load_law_names
+
+    loaded = load_all(settings)
+    problems = list(loaded.problems)  # walk problems (loops, unreadable folders) included
+    signals = _signal_book(settings)
+    _, signal_problems = load_signals(settings.knowledge_dir)
+    problems.extend(Problem(f"knowledge/{SIGNALS_FILE}", p) for p in signal_problems)
+    chunks: list[Chunk] = []
+    for doc in loaded.documents:
+        doc_chunks, doc_problems = chunk_document(doc, signals)
+        chunks.extend(doc_chunks)
+        problems.extend(doc_problems)
+    names, name_problems = load_law_names(settings.knowledge_dir)
+    problems.extend(Problem("knowledge/sources.toml", p, "aviso") for p in name_problems)
+    files = {c.locator: c.file for c in chunks if c.rule_verdict is not None}
+    for found in check_citations(chunks, names):
+        where = files.get(found.locator, "knowledge/guias")
+        problems.append(Problem(where, f"{found.locator}: {found.message}", found.level))
 
     _, glossary_problems = load_glossary(settings.knowledge_dir)
     glossary = next((n for n in GLOSSARY_NAMES if (settings.knowledge_dir / n).is_file()), GLOSSARY_NAMES[0])
@@ -429,3 +452,10 @@ def check(settings: Settings) -> list[Problem]:
     _, scope_problems = load_scope(settings.knowledge_dir)
     problems.extend(Problem(f"knowledge/{SCOPE_FILE}", p) for p in scope_problems)
     return problems
+
+
+def _signal_book(settings: Settings) -> SignalBook | None:
+    """The signals rules are checked against; ``None`` when there is no ``senales.yaml`` at all."""
+    if not (settings.knowledge_dir / SIGNALS_FILE).is_file():
+        return None
+    return load_signals(settings.knowledge_dir)[0]

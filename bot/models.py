@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from text_to_num import text2num
 
 from bot.text import fold
 
@@ -114,8 +115,10 @@ class Chunk(BaseModel):
     #: For guideline rules: the rule's verdict and legal basis.
     rule_verdict: Verdict | None = None
     legal_basis: tuple[LegalRef, ...] = ()
-    #: For guideline rules: draft-finding kinds that make this rule apply.
-    triggers: tuple[str, ...] = ()
+    #: For guideline rules, «Se aplica si»: alternatives of signal ids that must all be found.
+    applies_if: tuple[tuple[str, ...], ...] = ()
+    #: For guideline rules, «Salvo si»: signal ids that lift the rule.
+    unless: tuple[str, ...] = ()
     #: For guideline rules: the colloquial words policy owners listed for retrieval.
     keywords: str = ""
 
@@ -153,10 +156,17 @@ _ORDINALS = {
 
 
 def article_key(article: str) -> str:
-    """Compare article numbers as laws write them: ``séptimo`` and ``7`` are the same article;
-    ``47 bis`` and ``47bis`` too."""
-    text = article.strip().lower()
-    return _ORDINALS.get(text, text.replace(" ", ""))
+    """Compare article numbers as laws write them: ``séptimo``, ``siete`` and ``7`` are the same
+    article; ``cincuenta y dos`` is ``52``; ``47 bis`` and ``47bis`` too."""
+    text = " ".join(article.strip().lower().split())
+    if text in _ORDINALS:
+        return _ORDINALS[text]
+    if text and not text[0].isdigit():
+        try:
+            return str(text2num(text, "es"))
+        except ValueError:
+            pass
+    return text.replace(" ", "")
 
 
 class Citation(BaseModel):
@@ -189,13 +199,49 @@ class Retrieved(BaseModel):
     chunk_id: str = Field(exclude=True)
 
 
+#: How the built-in detectors' findings are named to employees (see :class:`bot.draft.Detector`).
+DETECTOR_LABELS = {
+    "dni": "DNI",
+    "nie": "NIE",
+    "telefono": "teléfono",
+    "email": "correo electrónico",
+    "iban": "cuenta bancaria (IBAN)",
+    "nombre_con_id": "nombre junto a un documento de identidad",
+    "direccion": "dirección postal",
+    "matricula": "matrícula de un vehículo",
+    "nombre_persona": "nombre de una persona",
+}
+
+
 class DraftFinding(BaseModel):
-    """Something in the draft that needs attention, with its exact span in the draft."""
+    """Something in the draft that needs attention, with its exact span in the draft.
+
+    ``kind`` is a detector (``dni``, ``telefono``...) or a signal of ``senales.yaml``
+    (``salud``, ``menor``...); ``label`` names it for employees.
+    """
 
     kind: str
     text: str
     start: int
     end: int
+    label: str = Field(default="", exclude=True)
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.label:
+            self.label = DETECTOR_LABELS.get(self.kind, self.kind.replace("_", " "))
+
+
+class Trigger(BaseModel):
+    """Words found in the question, the draft, an earlier turn or a photo that made a rule apply."""
+
+    rule: str
+    signal: str
+    label: str
+    text: str
+    start: int
+    end: int
+    #: ``pregunta``, ``borrador``, ``conversacion`` or ``imagen``: where ``start``/``end`` point.
+    field: str
 
 
 class Answer(BaseModel):
@@ -208,6 +254,8 @@ class Answer(BaseModel):
     citations: list[Citation] = []
     retrieved: list[Retrieved] = []
     draft_findings: list[DraftFinding] = []
+    #: For each rule that applies, the words that triggered it.
+    triggers: list[Trigger] = []
     timings_ms: dict[str, float] = {}
     #: Guideline rules that decided the verdict, e.g. ``["Regla 7"]`` (not part of the JSON contract).
     rules: list[str] = Field(default=[], exclude=True)

@@ -7,8 +7,8 @@ does three things:
 2. fuses Spanish-stemmed BM25 with the sentence-transformers model: a convex combination of
    the BM25 score (divided by the best) and a dense score (weight chosen by measurement: see
    the README). In hybrid mode the dense model only reorders BM25's first
-   :data:`RERANK_DEPTH` candidates, and only where it is confident: a candidate earns a dense
-   score only if it is also among the model's own first :data:`DENSE_CONFIDENT` hits (its
+   :attr:`~bot.decision.Tuning.rerank_depth` candidates, and only where it is confident: a candidate earns a dense
+   score only if it is also among the model's own first :attr:`~bot.decision.Tuning.dense_confident` hits (its
    similarity min-max normalised over those hits); every other chunk's dense score is 0;
 3. follows the legal basis of every guideline rule it retrieves to the article chunks of the
    law (the rule bridge), which are placed right after the rule and count as retrieved.
@@ -16,8 +16,7 @@ does three things:
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import bm25s
@@ -30,26 +29,13 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.chunking import index_text
+from bot.decision import TUNING, Tuning
 from bot.glossary import Glossary
 from bot.index import ChromaStore, Pointer
 from bot.models import Chunk, LegalRef, SourceType, article_key
 from bot.text import tokenize
 
-# bm25s sets its own logger to DEBUG, which prints a line per index built.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
-
 Mode = Literal["hybrid", "bm25", "dense"]
-#: Dense candidates fetched from Chroma in dense mode (and in hybrid mode when DENSE_CONFIDENT is 0).
-DENSE_CANDIDATES = 60
-#: In hybrid mode, only BM25's first candidates get a dense score (0: no limit).
-RERANK_DEPTH = 10
-#: In hybrid mode, only the dense model's first hits give a dense score: further down its
-#: ranking the English model is no better than noise on Spanish text (0: no limit).
-DENSE_CONFIDENT = 5
-#: Weight of glossary equivalents against the question's own words in BM25.
-EXPANSION_WEIGHT = 0.5
-#: Score multiplier of guideline rules for permission questions (chosen on the evaluation set).
-RULE_PREFERENCE = 1.25
 
 
 @dataclass
@@ -69,40 +55,50 @@ class Retrieval:
     query: str
     expanded: str
     hits: list[Hit]
+    #: Every chunk's BM25 score for the question (picks the apartado a rule's article brings).
+    lexical: np.ndarray | None = field(default=None, repr=False)
+    #: Chunks ranked before the rule bridge, best first (what :meth:`Retriever.promote` reorders).
+    ranked: list[Hit] = field(default_factory=list, repr=False)
+    k: int = 10
 
 
 class Snapshot:
     """One index generation loaded for reading: chunks, BM25 index, Chroma vector store."""
 
-    def __init__(self, store: ChromaStore, pointer: Pointer, embeddings: Embeddings) -> None:
+    def __init__(self, store: ChromaStore, pointer: Pointer, embeddings: Embeddings, tuning: Tuning = TUNING) -> None:
         self.pointer = pointer
+        self.tuning = tuning
         self.generation = pointer.generation
-        self.chunks: list[Chunk] = [chunk for chunk, _, _ in store.read(pointer)]
+        read = list(store.read(pointer))
+        self.chunks: list[Chunk] = [chunk for chunk, _, _ in read]
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
         tokens = [tokenize(index_text(c)) for c in self.chunks]
         self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if self.chunks:
             self.bm25.index(tokens, show_progress=False)
-        #: One vector store per collection of the generation, with the filter hiding stale base chunks.
-        self.vectorstores: list[tuple[Chroma, dict[str, Any] | None]] = []
+        #: One vector store per collection of the generation, with how many of its vectors are
+        #: stale (files a delta replaced). Those are fetched and dropped rather than filtered in
+        #: Chroma: a metadata filter made each query seven times slower.
+        self.vectorstores: list[tuple[Chroma, int]] = []
+        visible = dict.fromkeys(pointer.collections, 0)
+        for _, _, name in read:
+            visible[name] = visible.get(name, 0) + 1
         for name in pointer.collections:
-            hidden = list(pointer.hidden) if name == pointer.collection and pointer.hidden else None
             store_ = Chroma(
                 client=store.client,
                 collection_name=name,
                 embedding_function=embeddings,
                 create_collection_if_not_exists=False,
             )
-            self.vectorstores.append((store_, {"file": {"$nin": hidden}} if hidden else None))
+            stale = max(0, store.collection(name).count() - visible.get(name, 0))
+            self.vectorstores.append((store_, stale))
         self.embeddings = embeddings
         self.rule_weights = np.array(
-            [RULE_PREFERENCE if c.rule_verdict is not None else 1.0 for c in self.chunks], dtype=np.float32
+            [tuning.rule_preference if c.rule_verdict is not None else 1.0 for c in self.chunks], dtype=np.float32
         )
-        #: Draft-finding kind → the rules that declare it (``Hallazgos:``).
-        self.rules_by_trigger: dict[str, list[Chunk]] = {}
-        for chunk in self.chunks:
-            for kind in chunk.triggers:
-                self.rules_by_trigger.setdefault(kind, []).append(chunk)
+        self.source_ids = np.array([c.source_id for c in self.chunks])
+        #: The guideline's rules, in index order.
+        self.rules: list[Chunk] = [c for c in self.chunks if c.rule_verdict is not None]
         self._articles: dict[tuple[str, str], list[int]] = {}
         self._locators: dict[tuple[str, str], list[int]] = {}
         for i, chunk in enumerate(self.chunks):
@@ -118,7 +114,7 @@ class Snapshot:
 
     def lexical_scores(self, query: str, expansion: str = "") -> np.ndarray:
         """BM25 scores of every chunk; words from the glossary's ``expansion`` (not in the
-        question itself) weigh :data:`EXPANSION_WEIGHT` as much as the question's own words."""
+        question itself) weigh :attr:`Tuning.expansion_weight` as much as the question's own words."""
         terms = tokenize(query)
         scores = np.zeros(len(self.chunks), dtype=np.float32)
         if not self.chunks:
@@ -127,7 +123,7 @@ class Snapshot:
             scores += np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
         extra = [t for t in dict.fromkeys(tokenize(expansion)) if t not in set(terms)]
         if extra:
-            scores += EXPANSION_WEIGHT * np.asarray(self.bm25.get_scores(extra), dtype=np.float32)
+            scores += self.tuning.expansion_weight * np.asarray(self.bm25.get_scores(extra), dtype=np.float32)
         return scores
 
     # -- dense
@@ -138,12 +134,18 @@ class Snapshot:
             return []
         vector = self.embeddings.embed_query(query)
         found: list[tuple[int, float]] = []
-        for vectorstore, where in self.vectorstores:
-            for doc, distance in vectorstore.similarity_search_by_vector_with_relevance_scores(
-                vector, k=min(k, len(self)), filter=where
-            ):
-                if doc.id in self.position:
-                    found.append((self.position[doc.id], 1.0 - distance))
+        for vectorstore, stale in self.vectorstores:
+            # Only ids and distances: the chunks are already in memory (documents and metadata
+            # would be decoded for nothing on every question).
+            result = vectorstore._collection.query(
+                query_embeddings=np.asarray([vector], dtype=np.float32),
+                n_results=min(k + stale, len(self) + stale),
+                include=["distances"],
+            )
+            distances = (result.get("distances") or [[]])[0]
+            for chunk_id, distance in zip(result["ids"][0], distances, strict=True):
+                if chunk_id in self.position:  # stale vectors of replaced files are not
+                    found.append((self.position[chunk_id], 1.0 - float(distance)))
         return sorted(found, key=lambda hit: -hit[1])[:k]
 
     # -- rule bridge
@@ -168,18 +170,18 @@ def _normalised(found: list[tuple[int, float]], n: int) -> np.ndarray:
     return scores
 
 
-def _rerank_scores(found: list[tuple[int, float]], lexical: np.ndarray) -> np.ndarray:
+def _rerank_scores(found: list[tuple[int, float]], lexical: np.ndarray, depth: int) -> np.ndarray:
     """Dense scores for the hybrid fusion, from the dense model's first hits ``found``.
 
-    A chunk scores only if it is both among BM25's first :data:`RERANK_DEPTH` candidates
-    (the dense model reorders them; it does not bring in others) and among the dense model's
-    first :data:`DENSE_CONFIDENT` hits (``found``); its similarity is min-max normalised over those hits.
+    A chunk scores only if it is both among BM25's first ``depth`` candidates (the dense model
+    reorders them; it does not bring in others) and among the dense model's first
+    :attr:`Tuning.dense_confident` hits (``found``); its similarity is min-max normalised over those hits.
     Every other chunk scores 0: the model's low ranks, close to noise in Spanish, reorder nothing.
     """
     scores = _normalised(found, len(lexical))
-    if RERANK_DEPTH:
+    if depth:
         mask = np.zeros(len(lexical), dtype=bool)
-        mask[np.argsort(-lexical, kind="stable")[:RERANK_DEPTH]] = True
+        mask[np.argsort(-lexical, kind="stable")[:depth]] = True
         scores = np.where(mask, scores, 0.0).astype(np.float32)
     return scores
 
@@ -188,12 +190,19 @@ class Retriever:
     """Ranks chunks for a question in one of three modes (``hybrid`` is the default)."""
 
     def __init__(
-        self, snapshot: Snapshot, glossary: Glossary, *, mode: Mode = "hybrid", dense_weight: float = 0.3
+        self,
+        snapshot: Snapshot,
+        glossary: Glossary,
+        *,
+        mode: Mode = "hybrid",
+        dense_weight: float | None = None,
     ) -> None:
         self.snapshot = snapshot
+        self.tuning = snapshot.tuning
         self.glossary = glossary
         self.mode = mode
-        self.dense_weight = dense_weight if mode == "hybrid" else (1.0 if mode == "dense" else 0.0)
+        weight = self.tuning.dense_weight if dense_weight is None else dense_weight
+        self.dense_weight = weight if mode == "hybrid" else (1.0 if mode == "dense" else 0.0)
 
     def retrieve(
         self,
@@ -202,11 +211,16 @@ class Retriever:
         *,
         boost: tuple[str, ...] = (),
         prefer_rules: bool = False,
+        dense_query: str | None = None,
+        prefer_laws: tuple[str, ...] = (),
     ) -> Retrieval:
-        """Rank chunks for ``query``; chunks in ``boost`` (ids) go first (rules a draft triggered).
+        """Rank chunks for ``query``; chunks in ``boost`` (ids) go first.
 
         ``prefer_rules``: the question asks for permission, so the guideline's rules (which carry verdicts) weigh
-        :data:`RULE_PREFERENCE` times more.
+        :attr:`Tuning.rule_preference` times more. ``dense_query``: what the dense model embeds, when
+        not all of ``query`` (the question without the pasted draft: BM25 reads the draft whole,
+        and embedding it costs time for little). ``prefer_laws``: BOE ids of laws the question
+        names, whose chunks weigh :attr:`Tuning.law_mention_boost` times more.
         """
         snap = self.snapshot
         expanded = self.glossary.expand(query)
@@ -218,21 +232,45 @@ class Retriever:
         dense_norm = np.zeros(n, dtype=np.float32)
         if self.dense_weight > 0.0 and n:
             if self.mode == "hybrid":
-                dense_norm = _rerank_scores(snap.dense_search(query, DENSE_CONFIDENT or DENSE_CANDIDATES), lexical)
+                tuning = self.tuning
+                found = snap.dense_search(dense_query or query, tuning.dense_confident or tuning.dense_candidates)
+                dense_norm = _rerank_scores(found, lexical, tuning.rerank_depth)
             else:
-                dense_norm = _normalised(snap.dense_search(query, DENSE_CANDIDATES), n)
+                dense_norm = _normalised(snap.dense_search(dense_query or query, self.tuning.dense_candidates), n)
         fused = (1.0 - self.dense_weight) * lex_norm + self.dense_weight * dense_norm
         if prefer_rules and n:
             fused = fused * snap.rule_weights
+        if prefer_laws and n:
+            named = np.isin(snap.source_ids, list(prefer_laws))
+            fused = np.where(named, fused * self.tuning.law_mention_boost, fused)
         order = np.argsort(-fused, kind="stable")[: max(k, 10) * 3]
         # Zero-score chunks stay at the tail: the contract lists at least ``k`` chunks.
         hits = [Hit(snap.chunks[i], float(fused[i])) for i in order]
-        if boost:
+        retrieval = Retrieval(query=query, expanded=expanded, hits=[], lexical=lexical, ranked=hits, k=max(k, 10))
+        return self.promote(retrieval, boost)
+
+    def promote(self, retrieval: Retrieval, first: tuple[str, ...] | list[str]) -> Retrieval:
+        """The same ranking with the chunks ``first`` (ids) at the top, each rule followed by
+        its cited articles: the rules that apply lead what the answer cites, whatever their
+        similarity to the question."""
+        snap = self.snapshot
+        hits = retrieval.ranked
+        if first:
+            wanted = [i for i in dict.fromkeys(first) if i in snap.position]
             top = max((h.score for h in hits), default=1.0)
-            boosted = [Hit(snap.chunks[snap.position[i]], top) for i in boost if i in snap.position]
-            hits = boosted + [h for h in hits if h.chunk.id not in set(boost)]
-        hits = self._follow_rules(hits, lexical)
-        return Retrieval(query=query, expanded=expanded, hits=hits[: max(k, 10)])
+            hits = [Hit(snap.chunks[snap.position[i]], top) for i in wanted] + [
+                h for h in hits if h.chunk.id not in set(wanted)
+            ]
+        lexical = retrieval.lexical if retrieval.lexical is not None else np.zeros(len(snap), np.float32)
+        followed = self._follow_rules(hits, lexical)
+        return Retrieval(
+            query=retrieval.query,
+            expanded=retrieval.expanded,
+            hits=followed[: retrieval.k],
+            lexical=retrieval.lexical,
+            ranked=retrieval.ranked,
+            k=retrieval.k,
+        )
 
     def _follow_rules(self, hits: list[Hit], lexical: np.ndarray) -> list[Hit]:
         """Place each top rule's cited articles right after it (the rule bridge).
@@ -252,7 +290,7 @@ class Retriever:
             ranked.append(hit)
             placed.add(hit.chunk.id)
             chunk = hit.chunk
-            if chunk.rule_verdict is None or hit.score < 0.5 * top or len(ranked) > 8:
+            if chunk.rule_verdict is None or hit.score < self.tuning.bridge_min_share * top or len(ranked) > 8:
                 continue
             for ref in chunk.legal_basis:
                 positions = snap.legal_basis_chunks(ref)

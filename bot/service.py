@@ -14,27 +14,28 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.answer import compose
-from bot.draft import screen
+from bot.decision import RuleSpec, Situation, decide, rule_specs
 from bot.embeddings import embeddings_for
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexReport
-from bot.models import Answer, Retrieved, SourceType
+from bot.intent import is_question_of_fact, strip_injection
+from bot.models import Answer, Citation, Retrieved, SourceType, Trigger, Verdict
+from bot.normalize import normalize
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
 from bot.scope import SCOPE_FILE, Scope, load_scope
 from bot.settings import Settings, load_settings
-from bot.verdict import decide, is_question_of_fact, strip_injection
+from bot.signals import SIGNALS_FILE, SignalBook, load_signals
+from bot.sources.sync import LawNames, load_law_names
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Finding kinds that also count when the question itself mentions them.
-QUESTION_TRIGGER_KINDS = frozenset({"confidencial", "salud"})
-
-#: Longest question or draft read; the rest is ignored (and said so).
+#: Longest question read, and longest part of a draft searched with; a longer draft is still
+#: screened whole for signals (that is cheap), and the answer says it was long.
 MAX_INPUT_CHARS = 8000
 
 
@@ -53,6 +54,29 @@ class SourceInfo:
     version: str | None
     url: str | None
     chunks: int
+
+
+def _retrieved(retrieval: Retrieval, citations: list[Citation], snapshot: Snapshot) -> list[Retrieved]:
+    """The ranked hits, then any cited chunk beyond them (a rule's article below the cut), so
+    every citation points to something listed as retrieved."""
+    scores = {h.chunk.id: h.score for h in retrieval.hits}
+    listed = [h.chunk for h in retrieval.hits]
+    listed += [
+        snapshot.chunks[snapshot.position[c.chunk_id]]
+        for c in citations
+        if c.chunk_id not in scores and c.chunk_id in snapshot.position
+    ]
+    return [
+        Retrieved(
+            source_id=c.source_id,
+            tipo=c.tipo,
+            network=c.network,
+            locator=c.locator,
+            score=round(scores.get(c.id, 0.0), 4),
+            chunk_id=c.id,
+        )
+        for c in listed
+    ]
 
 
 class _Reloading(Generic[T]):
@@ -106,6 +130,9 @@ class Service:
         self._retriever: Retriever | None = None
         self._glossary = _Reloading(self.settings.knowledge_dir, GLOSSARY_NAMES, load_glossary, Glossary())
         self._scope = _Reloading(self.settings.knowledge_dir, (SCOPE_FILE,), load_scope, Scope())
+        self._signals = _Reloading(self.settings.knowledge_dir, (SIGNALS_FILE,), load_signals, SignalBook())
+        self._law_names = _Reloading(self.settings.knowledge_dir, ("sources.toml",), load_law_names, LawNames())
+        self._rules: tuple[tuple[int, int], list[RuleSpec]] | None = None
         self._checked_at = 0.0
 
     # ------------------------------------------------------------------ public API
@@ -113,43 +140,52 @@ class Service:
     def ask(self, question: str, draft: str | None = None) -> Answer:
         """Answer one question (and the draft of the post, if any) with a cited verdict."""
         started = time.perf_counter()
-        question = (question or "").strip()
-        draft = (draft or "").strip() or None
+        question = normalize(question or "").strip()
+        draft = normalize(draft or "").strip() or None
         if not question and not draft:
             raise QuestionError("La pregunta está vacía: escribe qué quieres publicar o qué quieres saber.")
-        question, draft = question[:MAX_INPUT_CHARS], draft[:MAX_INPUT_CHARS] if draft else None
+        question = question[:MAX_INPUT_CHARS]
         retriever = self._current_retriever()
+        book = self._signals.get()
 
         clean, injection = strip_injection(question)
-        findings = screen(draft)
+        searched_draft, draft_injection = strip_injection(draft) if draft else (None, False)
         fact = is_question_of_fact(clean, bool(draft))
-        # A permission question that describes the material ("el borrador de la RPT") triggers
-        # the same rules as a draft carrying it.
-        mentioned = [] if fact else [f for f in screen(clean) if f.kind in QUESTION_TRIGGER_KINDS]
-        triggers = retriever.snapshot.rules_by_trigger
-        boost = tuple(dict.fromkeys(c.id for f in findings + mentioned for c in triggers.get(f.kind, [])))
-        query = " ".join(filter(None, [clean, draft]))
-        retrieval = self._retrieve(retriever, query, boost=boost, prefer_rules=not fact)
+        hits = book.detect(clean, "pregunta") + book.detect(draft, "borrador")
+        query = " ".join(filter(None, [clean, (searched_draft or "")[:MAX_INPUT_CHARS]]))
+        law_names = self._law_names.get()
+        retrieval = self._retrieve(
+            retriever, query, prefer_rules=not fact, dense_query=clean or query, prefer_laws=law_names.mentioned(clean)
+        )
         t_retrieved = time.perf_counter()
 
         in_scope = self._scope.get().covers(retriever.glossary.expand(clean), question_of_fact=fact)
+        ranking = {
+            h.chunk.locator: h.score for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None
+        }
         decision = decide(
-            clean,
-            retrieval,
-            findings + mentioned,
-            triggers,
-            has_draft=bool(draft),
-            question_of_fact=fact,
-            in_scope=in_scope,
+            Situation(tuple(hits), question_of_fact=fact, in_scope=in_scope, has_draft=bool(draft)),
+            self._rule_specs(retriever.snapshot, book),
+            book,
+            ranking,
         )
+        by_locator = {c.locator: c for c in retriever.snapshot.rules}
+        if decision.verdict is not Verdict.INFORMATIVO:
+            # The rules that apply lead the sources, with their articles, whatever their similarity.
+            applied_ids = [by_locator[a.rule.locator].id for a in decision.applied if a.rule.locator in by_locator]
+            retrieval = retriever.promote(retrieval, applied_ids)
+        findings = book.findings(draft, [h for h in hits if h.field == "borrador"])
         composed = compose(
             clean,
             decision,
             retrieval,
             findings,
-            mentioned=mentioned,
+            book=book,
+            rules=by_locator,
+            law_names=law_names,
             contact_unit=self.settings.contact_unit,
-            injection=injection,
+            injection=injection or draft_injection,
+            long_draft=bool(draft and len(draft) > MAX_INPUT_CHARS),
         )
         finished = time.perf_counter()
         return Answer(
@@ -159,25 +195,38 @@ class Service:
             answer=composed.text,
             explanation=composed.explanation,
             citations=composed.citations,
-            retrieved=[
-                Retrieved(
-                    source_id=h.chunk.source_id,
-                    tipo=h.chunk.tipo,
-                    network=h.chunk.network,
-                    locator=h.chunk.locator,
-                    score=round(h.score, 4),
-                    chunk_id=h.chunk.id,
-                )
-                for h in retrieval.hits
-            ],
+            retrieved=_retrieved(retrieval, composed.citations, retriever.snapshot),
             draft_findings=findings,
             timings_ms={
                 "retrieve": round((t_retrieved - started) * 1000, 2),
                 "answer": round((finished - t_retrieved) * 1000, 2),
                 "total": round((finished - started) * 1000, 2),
             },
-            rules=[h.chunk.locator for h in decision.applied],
+            rules=[a.rule.locator for a in decision.applied],
+            triggers=[
+                Trigger(
+                    rule=a.rule.locator,
+                    signal=h.signal,
+                    label=book.label(h.signal),
+                    text=h.text,
+                    start=h.start,
+                    end=h.end,
+                    field=h.field,
+                )
+                for a in decision.applied
+                for h in a.triggers
+            ],
         )
+
+    def _rule_specs(self, snapshot: Snapshot, book: SignalBook) -> list[RuleSpec]:
+        """The rules of ``snapshot`` with their conditions resolved against ``book`` (cached)."""
+        key = (id(snapshot), id(book))
+        if self._rules is None or self._rules[0] != key:
+            specs, problems = rule_specs(snapshot.rules, book)
+            for problem in problems:
+                log.warning("%s", problem)
+            self._rules = (key, specs)
+        return self._rules[1]
 
     def retrieve(self, question: str, k: int = 10) -> Retrieval:
         """Only the retrieval step (used by the evaluation suite's retrieval metrics)."""
@@ -229,17 +278,19 @@ class Service:
         retriever: Retriever,
         query: str,
         k: int | None = None,
-        boost: tuple[str, ...] = (),
         prefer_rules: bool = False,
+        dense_query: str | None = None,
+        prefer_laws: tuple[str, ...] = (),
     ) -> Retrieval:
         k = k or self.settings.top_k
+        options: dict[str, Any] = {"prefer_rules": prefer_rules, "dense_query": dense_query, "prefer_laws": prefer_laws}
         try:
-            return retriever.retrieve(query, k, boost=boost, prefer_rules=prefer_rules)
+            return retriever.retrieve(query, k, **options)
         except Exception:
             # The generation may have been pruned under us by a newer index: reload once.
             log.info("Retrieval failed on generation %s; reloading", retriever.snapshot.generation)
             self._checked_at = 0.0
-            return self._current_retriever(force=True).retrieve(query, k, boost=boost, prefer_rules=prefer_rules)
+            return self._current_retriever(force=True).retrieve(query, k, **options)
 
     def _current_snapshot(self) -> Snapshot:
         return self._current_retriever().snapshot

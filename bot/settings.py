@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, ge=1, le=65535)
     collection_prefix: str = Field("puedo", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$")
     retrieval_mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
-    dense_weight: float = Field(0.15, ge=0.0, le=1.0, description="Weight of the dense score in the fusion.")
+    dense_weight: float | None = Field(
+        None, ge=0.0, le=1.0, description="Weight of the dense score in the fusion (default: bot.decision.TUNING)."
+    )
     top_k: int = Field(10, ge=10, le=100, description="Chunks listed as retrieved (at least 10).")
     max_file_mb: float = Field(20.0, gt=0, description="Knowledge files larger than this are skipped.")
     reload_check_seconds: float = Field(1.0, ge=0, description="How often a running bot looks for a new index.")

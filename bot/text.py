@@ -39,6 +39,33 @@ def fold(text: str) -> str:
     return stripped.replace("\0", "ñ")
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return fold(char)
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """:func:`fold` of ``text`` and, for each folded character, the index of the original one.
+
+    Folding may change lengths («ǅ» → «dž»); the offsets map spans found in the folded text
+    back to the text the person wrote.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, char in enumerate(text):
+        folded = _fold_char(char)
+        out.append(folded)
+        offsets.extend([i] * len(folded))
+    offsets.append(len(text))
+    return "".join(out), offsets
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Folded words of ``text`` with their ``(start, end)`` in ``text`` itself."""
+    folded, offsets = fold_with_offsets(text)
+    return [(m.group(), offsets[m.start()], offsets[m.end()]) for m in _WORD.finditer(folded)]
+
+
 def words(text: str) -> list[str]:
     """Folded words of ``text``, stop words included."""
     return _WORD.findall(fold(text))

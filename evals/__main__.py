@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import SettingsError, load_settings
-from evals.dataset import Case, DatasetError, default_datasets, load_cases
+from evals.dataset import SPLITS, Case, DatasetError, default_datasets, load_cases
 from evals.runner import CONFIGS, DEFAULT_CONFIG, run_config
 
 THRESHOLDS = Path(__file__).parent / "thresholds.toml"
@@ -29,7 +29,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from evals.report import write_report
 
     _quiet_libraries()
-    datasets = [Path(p) for p in args.dataset] if args.dataset else default_datasets()
+    datasets = [Path(p) for p in args.dataset] if args.dataset else default_datasets(args.split)
     try:
         cases = load_cases(datasets)
         settings = load_settings()
@@ -44,8 +44,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{len(cases)} casos de {len(datasets)} conjuntos; configuraciones: {', '.join(configs)}", file=sys.stderr)
     results = [run_config(name, cases, settings, progress=_progress) for name in configs]
     data = write_report(results, args.report, datasets=[p.name for p in datasets])
-    for name, summary in data["configs"].items():
-        print(_summary_line(name, summary))
+    for name, by_split in data["configs"].items():
+        for summary in by_split.values():
+            print(_summary_line(name, summary))
     print(f"Informe: {args.report / 'report.md'}")
     return 0
 
@@ -55,8 +56,11 @@ def _summary_line(name: str, s: dict[str, Any]) -> str:
         return "—" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
 
     return (
-        f"{name:>7}: hit@1 {f(s['hit@1'])} · hit@5 {f(s['hit@5'])} · MRR@10 {f(s['mrr@10'])} · nDCG@10 {f(s['ndcg@10'])}"
+        f"{name:>7} [{s.get('split', 'todos')}, {s['cases']} casos]: hit@1 {f(s['hit@1'])} · hit@5 {f(s['hit@5'])}"
+        f" · MRR@10 {f(s['mrr@10'])} · nDCG@10 {f(s['ndcg@10'])}"
         f" · veredicto {f(s['verdict_accuracy'])} · peligrosos {s['dangerous_errors']}"
+        f" ({s.get('permissive_errors', '—')} permisivos, {s.get('over_restrictive_errors', '—')} restrictivos)"
+        f" · regla {f(s.get('rule_hit'))} · artículo {f(s.get('law_source_hit'))}"
         f" · abstención P {f(s['abstention_precision'])} R {f(s['abstention_recall'])}"
         f" · p50 {f(s['latency_p50_ms'])} ms · p95 {f(s['latency_p95_ms'])} ms"
     )
@@ -94,12 +98,22 @@ def cmd_gate(args: argparse.Namespace) -> int:
     report = json.loads((args.report / "report.json").read_text(encoding="utf-8"))
     thresholds = tomllib.loads(args.thresholds.read_text(encoding="utf-8"))
     config = thresholds.get("configuracion", DEFAULT_CONFIG)
-    summary = report["configs"].get(config)
-    if summary is None:
+    by_split = report["configs"].get(config)
+    if by_split is None:
         print(f"El informe no tiene la configuración {config!r}", file=sys.stderr)
         return 2
-    failures = gate(summary, thresholds, report["configs"])
-    print(_summary_line(config, summary))
+    failures: list[str] = []
+    for split in SPLITS:
+        rules = thresholds.get(split)
+        if rules is None:
+            continue
+        summary = by_split.get(split)
+        if summary is None:
+            failures.append(f"[{split}] el informe no incluye el conjunto {split}")
+            continue
+        others = {name: splits.get(split) for name, splits in report["configs"].items() if splits.get(split)}
+        failures += [f"[{split}] {f}" for f in gate(summary, rules, others)]
+        print(_summary_line(config, summary))
     if failures:
         print("PUERTA DE CALIDAD: FALLA\n  " + "\n  ".join(failures))
         return 1
@@ -111,7 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description="Evaluación de Puedo publicar")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="evaluar uno o varios conjuntos en una o varias configuraciones")
-    run.add_argument("--dataset", action="append", help="fichero .jsonl (repetible; por defecto evals/cases/*.jsonl)")
+    run.add_argument(
+        "--dataset", action="append", help="fichero .jsonl (repetible; por defecto los de --split, o los dos conjuntos)"
+    )
+    run.add_argument(
+        "--split", choices=SPLITS, help="solo el conjunto dev (evals/cases/) o el test (evals/cases/test/)"
+    )
     run.add_argument("--config", action="append", help=f"configuración (repetible): {', '.join(CONFIGS)}")
     run.add_argument("--report", type=Path, required=True, help="carpeta donde escribir el informe")
     run.set_defaults(func=cmd_run)

@@ -58,9 +58,13 @@ class Case(BaseModel):
     expect_verdict: list[Verdict] = Field(min_length=1)
     forbid_verdict: list[Verdict] = []
     expect_sources: list[SourceSpec] = []
+    #: Guideline rules a correct answer applies («Regla 42»); any one counts for the rule hit.
+    expect_rules: list[str] = []
     tags: list[str] = []
     notes: str = ""
     dataset: str = ""
+    #: ``dev`` (tuned on) or ``test`` (frozen, written independently; never tuned on).
+    split: str = "dev"
 
     @field_validator("id", mode="before")
     @classmethod
@@ -78,6 +82,18 @@ class Case(BaseModel):
     @property
     def out_of_scope(self) -> bool:
         return self.expect_verdict == [Verdict.SIN_BASE]
+
+    @property
+    def rules(self) -> set[str]:
+        """The expected rules: ``expect_rules``, else the rules among ``expect_sources``."""
+        if self.expect_rules:
+            return set(self.expect_rules)
+        return {s.locator for s in self.expect_sources if s.locator and s.locator.startswith("Regla ")}
+
+    @property
+    def law_sources(self) -> list[SourceSpec]:
+        """The expected law articles (BOE sources)."""
+        return [s for s in self.expect_sources if s.source_id and s.source_id.startswith("BOE-")]
 
 
 def load_cases(paths: list[Path]) -> list[Case]:
@@ -98,7 +114,8 @@ def load_cases(paths: list[Path]) -> list[Case]:
                 if not isinstance(raw, dict):
                     raise DatasetError(f"{where}: cada línea debe ser un objeto JSON")
                 raw.setdefault("id", where)
-                case = Case.model_validate({**raw, "dataset": path.stem})
+                split = "test" if path.parent.name == "test" else "dev"
+                case = Case.model_validate({**raw, "dataset": path.stem, "split": split})
             except json.JSONDecodeError as exc:
                 raise DatasetError(f"{where}: JSON no válido ({exc.msg})") from None
             except ValidationError as exc:
@@ -113,5 +130,12 @@ def load_cases(paths: list[Path]) -> list[Case]:
     return cases
 
 
-def default_datasets() -> list[Path]:
-    return sorted(CASES_DIR.glob("*.jsonl"))
+#: The splits: ``dev`` is tuned on; ``test`` was written independently and frozen before tuning.
+SPLITS = ("dev", "test")
+
+
+def default_datasets(split: str | None = None) -> list[Path]:
+    """The shipped datasets of one split, or of both."""
+    dev = sorted(CASES_DIR.glob("*.jsonl"))
+    test = sorted((CASES_DIR / "test").glob("*.jsonl"))
+    return {"dev": dev, "test": test}.get(split or "", dev + test)

@@ -68,8 +68,39 @@ def verdict_ok(case: Case, verdict: Verdict) -> bool:
     return verdict in case.expect_verdict
 
 
+def permissive(case: Case, verdict: Verdict) -> bool:
+    """``permitido`` for a post the case says must not go out."""
+    return verdict is Verdict.PERMITIDO and Verdict.PERMITIDO in case.forbidden
+
+
+def over_restrictive(case: Case, verdict: Verdict) -> bool:
+    """``no_permitido`` for a post the case says is fine (``permitido`` accepted, ``no_permitido`` not)."""
+    if verdict is not Verdict.NO_PERMITIDO or Verdict.NO_PERMITIDO in case.expect_verdict:
+        return False
+    return Verdict.NO_PERMITIDO in case.forbidden or Verdict.PERMITIDO in case.expect_verdict
+
+
 def dangerous(case: Case, verdict: Verdict) -> bool:
-    return verdict in case.forbidden
+    """A permissive or an over-restrictive error: both harm (the second teaches people to ignore the bot)."""
+    return permissive(case, verdict) or over_restrictive(case, verdict)
+
+
+def rule_hit(case: Case, applied: Sequence[str]) -> bool | None:
+    """Whether an expected rule is among the applied ones.
+
+    ``None`` when the case names no rule, or asks for information or is out of scope (no rule
+    applies to those; the answer cites rules as information).
+    """
+    expected = case.rules
+    if not expected or case.expect_verdict[0] in (Verdict.INFORMATIVO, Verdict.SIN_BASE):
+        return None
+    return bool(expected & set(applied))
+
+
+def law_hit(case: Case, retrieved: Sequence[Entry], k: int = 10) -> bool | None:
+    """Whether an expected law article is among the first ``k`` retrieved (``None`` without one)."""
+    laws = case.law_sources
+    return None if not laws else first_hit(retrieved, laws, k) is not None
 
 
 def abstention(cases: Sequence[Case], verdicts: Sequence[Verdict]) -> tuple[float | None, float | None]:

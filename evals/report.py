@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bot.models import Verdict
+from evals.dataset import SPLITS
 from evals.runner import DEFAULT_CONFIG, ConfigResult
 
 METRIC_LABELS = {
@@ -17,6 +19,10 @@ METRIC_LABELS = {
     "citation_validity": "Citas válidas",
     "verdict_accuracy": "Acierto del veredicto",
     "dangerous_errors": "Errores peligrosos",
+    "permissive_errors": "… permisivos (permitido donde no se puede)",
+    "over_restrictive_errors": "… restrictivos (no permitido donde sí se puede)",
+    "rule_hit": "Regla esperada entre las aplicadas",
+    "law_source_hit": "Artículo esperado entre los 10 primeros",
     "abstention_precision": "Abstención: precisión",
     "abstention_recall": "Abstención: exhaustividad",
     "latency_p50_ms": "Latencia p50 (ms)",
@@ -29,7 +35,8 @@ def write_report(results: list[ConfigResult], directory: Path, *, datasets: list
     data = {
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "datasets": datasets,
-        "configs": {r.name: r.summary() for r in results},
+        "splits": _splits(results),
+        "configs": {r.name: {split: r.summary(split) for split in _splits(results)} for r in results},
         "cases": {r.name: [_case_json(c) for c in r.results] for r in results},
     }
     (directory / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -42,9 +49,13 @@ def _case_json(result: Any) -> dict[str, Any]:
     return {
         "id": result.case.id,
         "dataset": result.case.dataset,
+        "split": result.case.split,
         "verdict": result.verdict.value if result.verdict else None,
         "verdict_ok": result.verdict_ok,
         "dangerous": result.dangerous,
+        "rules": result.rules,
+        "rule_hit": result.rule_hit,
+        "law_hit": result.law_hit,
         "hit@5": result.hit5 if result.case.expect_sources else None,
         "latency_ms": round(result.latency_ms, 1),
         "top": [entry[0][1] if entry else "" for entry in result.retrieved[:5]],
@@ -60,55 +71,101 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _splits(results: list[ConfigResult]) -> list[str]:
+    return [s for s in SPLITS if any(s in r.splits for r in results)]
+
+
+SPLIT_TITLES = {
+    "dev": "dev (se ajusta con él)",
+    "test": "test (congelado, escrito de forma independiente; nunca se ajusta con él)",
+}
+
+
 def _markdown(results: list[ConfigResult], datasets: list[str], charts: list[str]) -> str:
-    summaries = [r.summary() for r in results]
+    splits = _splits(results)
     lines = [
         "# Informe de evaluación de Puedo publicar",
         "",
-        f"Conjuntos: {', '.join(datasets)} · {summaries[0]['cases']} casos · "
+        f"Conjuntos: {', '.join(datasets)} · {len(results[0].results)} casos · "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        "## Resumen por configuración",
-        "",
-        "| Métrica | " + " | ".join(s["config"] for s in summaries) + " |",
-        "|---|" + "---:|" * len(summaries),
     ]
-    for key, label in METRIC_LABELS.items():
-        lines.append(f"| {label} | " + " | ".join(_fmt(s[key]) for s in summaries) + " |")
-    lines += ["", *(f"- **{s['config']}**: {s['description']}" for s in summaries), ""]
+    for split in splits:
+        summaries = [r.summary(split) for r in results]
+        lines += [
+            f"## Resumen, conjunto {SPLIT_TITLES.get(split, split)}: {summaries[0]['cases']} casos",
+            "",
+            "| Métrica | " + " | ".join(s["config"] for s in summaries) + " |",
+            "|---|" + "---:|" * len(summaries),
+        ]
+        for key, label in METRIC_LABELS.items():
+            lines.append(f"| {label} | " + " | ".join(_fmt(s[key]) for s in summaries) + " |")
+        lines.append("")
+    lines += [*(f"- **{r.name}**: {r.description}" for r in results), ""]
     for chart in charts:
         lines += [f"![{chart}]({chart})", ""]
     main = next((r for r in results if r.name == DEFAULT_CONFIG), results[0])
+    for split in splits:
+        lines += _confusion_table(main.summary(split)["confusion"], f"{main.name}, {split}")
     per_dataset: dict[str, list[Any]] = {}
     for result in main.results:
-        per_dataset.setdefault(result.case.dataset, []).append(result)
+        per_dataset.setdefault(f"{result.case.split}/{result.case.dataset}", []).append(result)
     lines += [
         f"## Por conjunto ({main.name})",
         "",
-        "| Conjunto | Casos | hit@5 | Veredicto | Peligrosos |",
-        "|---|---:|---:|---:|---:|",
+        "| Conjunto | Casos | hit@5 | Veredicto | Peligrosos (permisivos / restrictivos) | Regla esperada |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for name, items in sorted(per_dataset.items()):
         graded = [r for r in items if r.case.expect_sources]
         hit = sum(r.hit5 for r in graded) / len(graded) if graded else None
         acc = sum(bool(r.verdict_ok) for r in items) / len(items)
-        lines.append(f"| {name} | {len(items)} | {_fmt(hit)} | {_fmt(acc)} | {sum(r.dangerous for r in items)} |")
-    failed = [r for r in main.results if r.failed]
-    lines += ["", f"## Casos fallidos ({main.name}): {len(failed)}", ""]
+        ruled = [r.rule_hit for r in items if r.rule_hit is not None]
+        rule = sum(ruled) / len(ruled) if ruled else None
+        danger = f"{sum(r.dangerous for r in items)} ({sum(r.permissive for r in items)} / {sum(r.over_restrictive for r in items)})"
+        lines.append(f"| {name} | {len(items)} | {_fmt(hit)} | {_fmt(acc)} | {danger} | {_fmt(rule)} |")
+    failed = [r for r in main.results if r.failed and r.case.split != "test"]
+    lines += [
+        "",
+        f"## Casos fallidos del conjunto dev ({main.name}): {len(failed)}",
+        "",
+        "Los del conjunto test no se listan: se miden, pero no se miran caso a caso para no ajustar con ellos.",
+        "",
+    ]
     if failed:
-        lines += ["| id | Pregunta | Esperado | Obtenido | Primeras citas |", "|---|---|---|---|---|"]
+        lines += ["| id | Pregunta | Esperado | Obtenido | Reglas aplicadas |", "|---|---|---|---|---|"]
         for r in failed:
             expected = " / ".join(v.value for v in r.case.expect_verdict)
-            sources = "; ".join(_spec(s) for s in r.case.expect_sources[:3])
+            wanted = "; ".join(sorted(r.case.rules)) or "; ".join(_spec(s) for s in r.case.expect_sources[:2])
             got = r.error or (r.verdict.value if r.verdict else "—")
-            if r.dangerous:
-                got = f"**{got} (PELIGROSO)**"
-            if r.case.expect_sources and not r.hit5:
-                got += " · fuente esperada no recuperada en top 5"
-            top = "; ".join(f"[{c['n']}] {c['source_id']} {c['locator']}" for c in r.citations[:3]) or "—"
+            if r.permissive:
+                got = f"**{got} (PELIGROSO: permisivo)**"
+            elif r.over_restrictive:
+                got = f"**{got} (PELIGROSO: restrictivo)**"
+            if r.rule_hit is False:
+                got += " · regla esperada no aplicada"
+            if r.law_hit is False:
+                got += " · artículo esperado fuera del top 10"
             question = _cell(r.case.question + (f" (borrador: {r.case.draft})" if r.case.draft else ""))
-            lines.append(f"| {r.case.id} | {question} | {expected} · {_cell(sources)} | {_cell(got)} | {_cell(top)} |")
+            applied = ", ".join(r.rules) or "—"
+            lines.append(f"| {r.case.id} | {question} | {expected} · {_cell(wanted)} | {_cell(got)} | {applied} |")
     return "\n".join(lines) + "\n"
+
+
+def _confusion_table(matrix: dict[str, dict[str, int]], title: str) -> list[str]:
+    order = [v.value for v in Verdict]
+    rows = [v for v in order if v in matrix]
+    lines = [
+        f"## Matriz de confusión del veredicto ({title})",
+        "",
+        "Filas: veredicto esperado (el primero del caso); columnas: el que dio el bot.",
+        "",
+        "| esperado \\ obtenido | " + " | ".join(order) + " |",
+        "|---|" + "---:|" * len(order),
+    ]
+    for row in rows:
+        lines.append(f"| {row} | " + " | ".join(str(matrix[row].get(col, 0)) for col in order) + " |")
+    return [*lines, ""]
 
 
 def _spec(spec: Any) -> str:
@@ -131,7 +188,7 @@ def _charts(results: list[ConfigResult], directory: Path) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    summaries = [r.summary() for r in results]
+    summaries = [r.summary("dev" if "dev" in r.splits else None) for r in results]
     names = [s["config"] for s in summaries]
     charts = []
 

@@ -13,7 +13,7 @@ from bot.models import Answer, Verdict
 from bot.service import Service
 from bot.settings import Settings
 from evals import metrics
-from evals.dataset import Case
+from evals.dataset import SPLITS, Case
 from evals.metrics import Item
 
 #: name → description; ``hybrid`` is the product's default.
@@ -38,6 +38,8 @@ class CaseResult:
     answer: str = ""
     citations: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    #: Guideline rules the answer applied (deciding first).
+    rules: list[str] = field(default_factory=list)
 
     @property
     def verdict_ok(self) -> bool | None:
@@ -48,6 +50,22 @@ class CaseResult:
         return self.verdict is not None and metrics.dangerous(self.case, self.verdict)
 
     @property
+    def permissive(self) -> bool:
+        return self.verdict is not None and metrics.permissive(self.case, self.verdict)
+
+    @property
+    def over_restrictive(self) -> bool:
+        return self.verdict is not None and metrics.over_restrictive(self.case, self.verdict)
+
+    @property
+    def rule_hit(self) -> bool | None:
+        return None if self.verdict is None else metrics.rule_hit(self.case, self.rules)
+
+    @property
+    def law_hit(self) -> bool | None:
+        return None if self.verdict is None else metrics.law_hit(self.case, self.retrieved)
+
+    @property
     def hit5(self) -> bool:
         return bool(metrics.hit_at(self.retrieved, self.case.expect_sources, 5))
 
@@ -55,7 +73,14 @@ class CaseResult:
     def failed(self) -> bool:
         """Worth a line in the report's table of failures."""
         retrieval_miss = bool(self.case.expect_sources) and not self.hit5
-        return self.error is not None or self.verdict_ok is False or self.dangerous or retrieval_miss
+        return (
+            self.error is not None
+            or self.verdict_ok is False
+            or self.dangerous
+            or retrieval_miss
+            or self.rule_hit is False
+            or self.law_hit is False
+        )
 
 
 @dataclass
@@ -65,10 +90,12 @@ class ConfigResult:
     results: list[CaseResult]
     setup_seconds: float = 0.0
 
-    def summary(self) -> dict[str, Any]:
-        graded = [r for r in self.results if r.case.expect_sources and r.error is None]
-        answered = [r for r in self.results if r.verdict is not None]
-        latencies = [r.latency_ms for r in self.results if r.error is None]
+    def summary(self, split: str | None = None) -> dict[str, Any]:
+        """The metrics over the cases of ``split`` (``dev``, ``test``) or over all of them."""
+        results = [r for r in self.results if split is None or r.case.split == split]
+        graded = [r for r in results if r.case.expect_sources and r.error is None]
+        answered = [r for r in results if r.verdict is not None]
+        latencies = [r.latency_ms for r in results if r.error is None]
 
         def mean(values: Iterable[float]) -> float | None:
             values = list(values)
@@ -76,11 +103,14 @@ class ConfigResult:
 
         precision, recall = metrics.abstention([r.case for r in answered], [r.verdict for r in answered])  # type: ignore[misc]
         out_of_scope = [r for r in answered if r.case.out_of_scope]
+        rule_hits = [r.rule_hit for r in answered if r.rule_hit is not None]
+        law_hits = [r.law_hit for r in answered if r.law_hit is not None]
         return {
             "config": self.name,
             "description": self.description,
-            "cases": len(self.results),
-            "errors": sum(r.error is not None for r in self.results),
+            "split": split or "todos",
+            "cases": len(results),
+            "errors": sum(r.error is not None for r in results),
             "hit@1": mean(metrics.hit_at(r.retrieved, r.case.expect_sources, 1) for r in graded),
             "hit@5": mean(metrics.hit_at(r.retrieved, r.case.expect_sources, 5) for r in graded),
             "mrr@10": mean(metrics.mrr_at(r.retrieved, r.case.expect_sources, 10) for r in graded),
@@ -88,13 +118,34 @@ class ConfigResult:
             "citation_validity": mean(float(metrics.citations_valid(r.cited, _flat(r.retrieved))) for r in answered),
             "verdict_accuracy": mean(float(bool(r.verdict_ok)) for r in answered),
             "dangerous_errors": sum(r.dangerous for r in answered),
+            "permissive_errors": sum(r.permissive for r in answered),
+            "over_restrictive_errors": sum(r.over_restrictive for r in answered),
+            "rule_hit": mean(float(h) for h in rule_hits),
+            "rule_hit_cases": len(rule_hits),
+            "law_source_hit": mean(float(h) for h in law_hits),
+            "law_source_cases": len(law_hits),
             "abstention_precision": None if precision is None else round(precision, 4),
             "abstention_recall": None if recall is None else round(recall, 4),
             "out_of_scope_answered": sum(r.verdict is not Verdict.SIN_BASE for r in out_of_scope),
+            "confusion": _confusion(answered),
             "latency_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
             "latency_p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
             "setup_seconds": round(self.setup_seconds, 1),
         }
+
+    @property
+    def splits(self) -> list[str]:
+        return [s for s in SPLITS if any(r.case.split == s for r in self.results)]
+
+
+def _confusion(results: list[CaseResult]) -> dict[str, dict[str, int]]:
+    """Expected verdict (the case's first) → verdict given → count."""
+    matrix: dict[str, dict[str, int]] = {}
+    for r in results:
+        row = matrix.setdefault(r.case.expect_verdict[0].value, {})
+        key = r.verdict.value if r.verdict else "error"
+        row[key] = row.get(key, 0) + 1
+    return matrix
 
 
 def _flat(entries: list[list[Item]]) -> list[Item]:
@@ -114,6 +165,7 @@ def from_answer(case: Case, answer: Answer, latency_ms: float) -> CaseResult:
         latency_ms=latency_ms,
         answer=answer.answer,
         citations=[c.brief() for c in answer.citations],
+        rules=list(answer.rules),
     )
 
 

@@ -155,6 +155,7 @@ def test_json_contract(service):
         "citations",
         "retrieved",
         "draft_findings",
+        "triggers",
         "timings_ms",
     }
     assert data["verdict"] in {"permitido", "con_cautelas", "no_permitido", "informativo", "sin_base"}

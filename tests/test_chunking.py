@@ -87,7 +87,9 @@ def test_guideline_is_chunked_by_rule_with_machine_readable_fields(settings):
         LegalRef(source_id="BOE-A-2099-90001", article="5.2"),
         LegalRef(source_id="BOE-A-2099-90001", article="5.4"),
     )
-    assert rule3.triggers == ("confidencial",)
+    assert rule3.applies_if == (("confidencial",), ("info_del_puesto",), ("no_publico",))
+    assert rules[3].unless == ("consentimiento",)
+    assert rules[3].applies_if[1] == ("imagen", "ciudadano_atendido")
     assert "expediente" in rule3.keywords
     assert "Veredicto" not in rule3.text  # fields are metadata, not text
     assert rule3.text.startswith("Regla 3. Información confidencial")

@@ -140,13 +140,25 @@ def test_check_reports_rule_problems(settings, knowledge):
     text = guide.read_text(encoding="utf-8")
     text = text.replace("**Veredicto:** permitido", "**Veredicto:** quizás", 1)
     text = text.replace("BOE-A-2099-90001 art. 4", "el artículo cuarto", 1)
-    text = text.replace("**Hallazgos:** confidencial", "**Hallazgos:** secreto", 1)
+    text = text.replace("**Se aplica si:** confidencial;", "**Se aplica si:** secreto de estado;", 1)
+    text = text.replace("- **Se aplica si:** regalo y empresa relacionada\n", "", 1)
     guide.write_text(text, encoding="utf-8")
     messages = [str(p) for p in check(settings)]
     assert any("Regla 1" in m and "veredicto desconocido 'quizás'" in m for m in messages)
     assert any("Regla 2" in m and "base legal 'el artículo cuarto'" in m for m in messages)
-    assert any("Regla 3" in m and "hallazgo desconocido 'secreto'" in m for m in messages)
+    assert any("Regla 3" in m and "señal desconocida 'secreto de estado'" in m for m in messages)
+    assert any("Regla 5" in m and "falta la línea «Se aplica si:»" in m for m in messages)
     assert all(m.startswith("knowledge/guias/guia.md") for m in messages)
+
+
+def test_check_reports_broken_signals(settings, knowledge):
+    (knowledge / "senales.yaml").write_text(
+        "menor:\n  nombre: menor\n  clase: peligro\n  frases: {es: [niño]}\n", encoding="utf-8"
+    )
+    messages = [str(p) for p in check(settings)]
+    assert any(m.startswith("knowledge/senales.yaml") and "clase" in m for m in messages)
+    # The rules naming signals the broken file no longer defines are reported too.
+    assert any("señal desconocida" in m for m in messages)
 
 
 def test_check_reports_a_broken_glossary(settings, knowledge):

@@ -12,7 +12,18 @@ from bot.bench import percentile
 from bot.models import Verdict
 from evals.__main__ import gate, main
 from evals.dataset import Case, DatasetError, SourceSpec, load_cases
-from evals.metrics import abstention, citations_valid, dangerous, hit_at, mrr_at, ndcg_at
+from evals.metrics import (
+    abstention,
+    citations_valid,
+    dangerous,
+    hit_at,
+    law_hit,
+    mrr_at,
+    ndcg_at,
+    over_restrictive,
+    permissive,
+    rule_hit,
+)
 
 LAW = "BOE-A-2099-90001"
 A5 = [(LAW, "Artículo 5.2", None)]
@@ -69,15 +80,41 @@ def test_citation_validity():
     assert not citations_valid([R3[0], OTHER[0]], retrieved)
 
 
-def test_forbidden_verdicts_including_the_implicit_rule():
+def test_dangerous_errors_are_permissive_or_over_restrictive():
     strict = Case(id="a", question="q", expect_verdict=[Verdict.NO_PERMITIDO])
-    assert dangerous(strict, Verdict.PERMITIDO)  # implied: only stricter answers are acceptable
+    assert dangerous(strict, Verdict.PERMITIDO) and permissive(strict, Verdict.PERMITIDO)  # implied
     assert not dangerous(strict, Verdict.CON_CAUTELAS)
     lenient = Case(id="b", question="q", expect_verdict=[Verdict.NO_PERMITIDO, Verdict.PERMITIDO])
     assert not dangerous(lenient, Verdict.PERMITIDO)
-    explicit = Case(id="c", question="q", expect_verdict=[Verdict.SIN_BASE], forbid_verdict=[Verdict.CON_CAUTELAS])
-    assert dangerous(explicit, Verdict.CON_CAUTELAS)
-    assert not dangerous(explicit, Verdict.INFORMATIVO)
+    assert not dangerous(lenient, Verdict.NO_PERMITIDO)
+    fine = Case(id="c", question="q", expect_verdict=[Verdict.PERMITIDO, Verdict.CON_CAUTELAS])
+    assert over_restrictive(fine, Verdict.NO_PERMITIDO) and dangerous(fine, Verdict.NO_PERMITIDO)
+    assert not dangerous(fine, Verdict.CON_CAUTELAS)
+    explicit = Case(id="d", question="q", expect_verdict=[Verdict.CON_CAUTELAS], forbid_verdict=[Verdict.NO_PERMITIDO])
+    assert over_restrictive(explicit, Verdict.NO_PERMITIDO)
+    out = Case(id="e", question="q", expect_verdict=[Verdict.SIN_BASE], forbid_verdict=[Verdict.CON_CAUTELAS])
+    assert not dangerous(out, Verdict.CON_CAUTELAS)  # counted as «out of scope answered» instead
+
+
+def test_rule_and_law_hits():
+    case = Case(
+        id="a",
+        question="q",
+        expect_verdict=[Verdict.NO_PERMITIDO],
+        expect_rules=["Regla 42"],
+        expect_sources=[SourceSpec(source_id=LAW, article="5")],
+    )
+    assert rule_hit(case, ["Regla 1", "Regla 42"]) is True
+    assert rule_hit(case, ["Regla 1"]) is False
+    assert law_hit(case, [OTHER, A5], k=2) is True
+    assert law_hit(case, [OTHER, OTHER, A5], k=2) is False
+    implied = Case(
+        id="b", question="q", expect_verdict=[Verdict.PERMITIDO], expect_sources=[SourceSpec(locator="Regla 3")]
+    )
+    assert implied.rules == {"Regla 3"} and rule_hit(implied, ["Regla 3"]) is True
+    informative = Case(id="c", question="q", expect_verdict=[Verdict.INFORMATIVO], expect_rules=["Regla 46"])
+    assert rule_hit(informative, []) is None  # no rule applies to a question of fact
+    assert law_hit(Case(id="d", question="q", expect_verdict=[Verdict.PERMITIDO]), [A5]) is None
 
 
 def test_abstention_and_percentiles():
@@ -120,13 +157,10 @@ def test_shipped_datasets_are_valid_and_cover_every_rule():
         encoding="utf-8"
     )
     rules = {int(line.split()[2].rstrip(".")) for line in guide.splitlines() if line.startswith("## Regla ")}
-    cited = {
-        int(s.locator.split()[1])
-        for c in cases
-        for s in c.expect_sources
-        if s.locator and s.locator.startswith("Regla")
-    }
-    assert rules <= cited
+    cited = {int(rule.split()[1]) for c in cases if c.split == "dev" for rule in c.rules}
+    assert rules <= cited  # every rule has dev cases
+    splits = {c.split for c in cases}
+    assert splits == {"dev", "test"}
     networks = {s.network for c in cases for s in c.expect_sources if s.network}
     assert {"x", "facebook", "instagram", "linkedin", "tiktok", "youtube", "threads", "bluesky", "telegram"} <= networks
 
@@ -171,19 +205,26 @@ def test_runner_end_to_end_on_the_fixture(indexed_settings, tmp_path, monkeypatc
     assert main([*argv, "--config", "hybrid", "--config", "bm25", "--config", "naive"]) == 0
     data = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     assert set(data["configs"]) == {"hybrid", "bm25", "naive"}
-    hybrid = data["configs"]["hybrid"]
+    assert data["splits"] == ["dev"]
+    hybrid = data["configs"]["hybrid"]["dev"]
     assert hybrid["cases"] == 4
     assert hybrid["hit@5"] == 1.0
     assert hybrid["verdict_accuracy"] == 0.75
-    assert hybrid["dangerous_errors"] == 0
+    assert hybrid["dangerous_errors"] == 1  # f1: «no» for what the case calls fine
     assert hybrid["abstention_recall"] == 1.0
     assert hybrid["citation_validity"] == 1.0
-    assert data["configs"]["naive"]["verdict_accuracy"] is None
+    assert hybrid["permissive_errors"] == 0 and hybrid["over_restrictive_errors"] == 1
+    assert hybrid["rule_hit"] == 1.0  # p1 names Regla 1, and it applies
+    assert hybrid["confusion"]["permitido"] == {"permitido": 1, "no_permitido": 1}
+    assert data["configs"]["naive"]["dev"]["verdict_accuracy"] is None
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
-    assert "## Casos fallidos (hybrid): 1" in markdown
+    assert "## Casos fallidos del conjunto dev (hybrid): 1" in markdown
+    assert "## Matriz de confusión del veredicto (hybrid, dev)" in markdown
     assert "| f1 |" in markdown
     for chart in ("recuperacion.png", "veredictos.png", "latencia.png"):
         assert (report_dir / chart).read_bytes().startswith(b"\x89PNG")
-    assert "hybrid: hit@1" in capsys.readouterr().out
-    assert main(["gate", "--report", str(report_dir)]) == 1  # 0.75 < 0.85
+    assert "hybrid [dev, 4 casos]: hit@1" in capsys.readouterr().out
+    assert main(["gate", "--report", str(report_dir)]) == 1  # 0.75 < 0.90
+    assert "[dev] verdict_accuracy = 0.75 < 0.9" in capsys.readouterr().out
+    assert main(["gate", "--report", str(report_dir)]) == 1
     assert "PUERTA DE CALIDAD: FALLA" in capsys.readouterr().out

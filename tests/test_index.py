@@ -125,12 +125,19 @@ def test_running_service_answers_from_a_new_generation(settings, knowledge):
     assert service.generation == 1
     assert all(c.locator != "Regla 6" for c in first.citations)
 
+    # A policy owner adds a signal and a rule that depends on it.
+    signals = knowledge / "senales.yaml"
+    signals.write_text(
+        signals.read_text(encoding="utf-8") + "\nconcierto_solidario:\n  nombre: concierto solidario\n  clase: tema\n"
+        "  frases:\n    es: [concierto solidario]\n",
+        encoding="utf-8",
+    )
     guide = knowledge / "guias" / "guia.md"
     guide.write_text(
         guide.read_text(encoding="utf-8")
         + "\n## Regla 6. Carteles de conciertos solidarios del barrio\n\n- **Veredicto:** permitido\n"
-        "- **Base legal:** BOE-A-2099-90001 art. 4\n\n**Por qué.** Difundir un concierto solidario del barrio "
-        "en tu perfil es vida personal.\n",
+        "- **Base legal:** BOE-A-2099-90001 art. 4\n- **Se aplica si:** concierto solidario\n\n"
+        "**Por qué.** Difundir un concierto solidario del barrio en tu perfil es vida personal.\n",
         encoding="utf-8",
     )
     Indexer(settings).update()  # as another process would (python -m bot index)

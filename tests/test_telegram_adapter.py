@@ -463,7 +463,8 @@ async def test_puedo_as_reply_checks_the_replied_message_as_draft(
     texts = [m["text"] for m in bot_messages(tg, GROUP)]
     verdicts = [t for t in texts if t.startswith("⛔ No lo publiques")]
     assert len(verdicts) == 2
-    assert "📝 En tu borrador\n• DNI: «…el padrón el vecino Juan, con DNI 12345678Z, muy amable.»" in verdicts[0]
+    assert "📝 En tu borrador\n" in verdicts[0]
+    assert "\n• DNI: «…el padrón el vecino Juan, con DNI 12345678Z, muy amable.»" in verdicts[0]
     assert "Regla 4" in verdicts[0]
     [usage] = [t for t in texts if not t.startswith("⛔")]
     assert "/puedo" in usage

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from adapters.slack.mrkdwn import escape, link, truncate
-from bot.draft import KIND_LABELS, finding_context
+from bot.draft import finding_context
 from bot.models import Answer, Citation, DraftFinding, SourceType
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ def _explanation(text: str) -> str:
 def _findings(draft: str | None, findings: Sequence[DraftFinding]) -> str:
     lines = []
     for finding in findings[:MAX_FINDINGS_SHOWN]:
-        label = KIND_LABELS.get(finding.kind, finding.kind)
+        label = finding.label or finding.kind
         lines.append(f"• {escape(label)}: «{_quote_span(draft, finding)}»")
     if len(findings) > MAX_FINDINGS_SHOWN:
         lines.append(f"• … y {len(findings) - MAX_FINDINGS_SHOWN} más.")

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from telegram.constants import MessageLimit
 
-from bot.draft import KIND_LABELS, finding_context
+from bot.draft import finding_context
 from bot.models import Answer, DraftFinding, SourceType
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def answer_runs(answer: Answer) -> list[Run]:
 
 def _finding_runs(draft: str, finding: DraftFinding) -> list[Run]:
     """``DNI: «…el vecino con DNI **12345678Z** vino…»`` with the span highlighted."""
-    label = KIND_LABELS.get(finding.kind, finding.kind)
+    label = finding.label or finding.kind
     runs = [plain(f"{label[:1].upper()}{label[1:]}: «")]
     context = finding_context(draft, finding)
     if context is None:  # offsets not from this draft: quote the span only

@@ -26,6 +26,7 @@ from bot.documents import KNOWN_NETWORKS, html_to_markdown
 from bot.settings import Settings
 from bot.sources.boe import BOEFormatError, law_record, parse_metadata, parse_text
 from bot.sources.web import Fetcher, FetchError, HttpFetcher, MirrorFetcher
+from bot.text import fold
 
 SOURCES_FILE = "sources.toml"
 API_PATH = "legislacion-consolidada/id/{id}"
@@ -36,10 +37,16 @@ class SourcesConfigError(ValueError):
 
 
 class LawEntry(BaseModel):
+    """One ``[[ley]]`` of ``sources.toml``."""
+
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^BOE-[A-Z]-\d{4}-\d+$")
     nombre: str | None = None
+    #: How answers name the law («EBEP, artículo 53.12»).
+    abreviatura: str | None = None
+    #: How the guideline's prose names it (for the citation check).
+    nombres: list[str] = []
     obligatoria: bool = False
 
 
@@ -75,6 +82,41 @@ def load_config(knowledge_dir: Path) -> SourcesConfig:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise SourcesConfigError(f"{path.name}: {problems}") from None
+
+
+@dataclass(frozen=True)
+class LawNames:
+    """How the laws of ``sources.toml`` are named: in answers, and in the guideline's prose."""
+
+    #: BOE id → short name for answers («EBEP»).
+    short: dict[str, str] = field(default_factory=dict)
+    #: (name as written in prose, BOE id), longest name first.
+    prose: tuple[tuple[str, str], ...] = ()
+
+    def short_name(self, source_id: str, default: str) -> str:
+        return self.short.get(source_id, default)
+
+    def mentioned(self, text: str) -> tuple[str, ...]:
+        """The laws a text names («según la ley de transparencia», «¿qué dice el EBEP...?»)."""
+        folded = fold(text)
+        found = [law for name, law in self.prose if re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded)]
+        return tuple(dict.fromkeys(found))
+
+
+def law_names(config: SourcesConfig) -> LawNames:
+    short = {law.id: law.abreviatura for law in config.ley if law.abreviatura}
+    prose = [(name, law.id) for law in config.ley for name in law.nombres]
+    return LawNames(short, tuple(sorted(prose, key=lambda p: -len(p[0]))))
+
+
+def load_law_names(knowledge_dir: Path) -> tuple[LawNames, list[str]]:
+    """The laws' names from ``sources.toml``; a broken file gives none (answers then use titles)."""
+    if not (knowledge_dir / SOURCES_FILE).is_file():
+        return LawNames(), []
+    try:
+        return law_names(load_config(knowledge_dir)), []
+    except SourcesConfigError as exc:
+        return LawNames(), [str(exc)]
 
 
 # --------------------------------------------------------------------------- state and results

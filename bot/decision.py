@@ -1,0 +1,307 @@
+"""The decision: which guideline rules apply to a situation, and the verdict that follows.
+
+Pure code: no index, no model, no I/O. Its inputs are the signals found in the question, the
+draft, the earlier turns and the photo (:mod:`bot.signals`), the rules with their conditions
+(``Se aplica si`` / ``Salvo si``), and the similarity ranking of the rules, which only orders
+rules that apply and names the related ones: a rule applies because its signals were found,
+never because its words resemble the question.
+
+How it decides:
+
+1. A rule **applies** when every signal of one of its «Se aplica si» alternatives was found.
+2. A rule's own exception («Salvo si»: signed consent, an invented example...) found in the
+   situation means the rule does not restrict: it counts as ``permitido`` and the answer says
+   what to confirm. A signal is **lifted** when a ``levanta`` signal that lists it was found
+   (already published, consent...); a rule whose every holding alternative needs a lifted
+   signal counts one step milder (``no_permitido`` → ``con_cautelas`` → ``permitido``), so a
+   trap that pairs a lifting word with a real risk never reaches ``permitido`` through it.
+3. The strictest rule that applies gives the verdict; every rule that applies is listed with
+   the words that triggered it.
+4. With no rule applying: an unlifted risk signal gives ``con_cautelas`` (what to check comes
+   from the signal); nothing at all gives ``con_cautelas`` too, with the quick checks,
+   because the guideline has no rule for it (:attr:`Tuning.no_rule_verdict`).
+5. Invariants, checked last: never ``no_permitido`` without a found signal; never
+   ``permitido`` while a risk signal is present and not lifted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.models import Chunk, Verdict
+from bot.signals import SignalBook, SignalClass, SignalHit
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Every constant of retrieval and decision, with how it was chosen.
+
+    One frozen object, :data:`TUNING`; settings may override ``dense_weight`` only.
+    """
+
+    #: Weight of the dense score in the hybrid fusion. Chosen on the dev split (weights 0–0.5
+    #: tried; 0.15 was best on hit@5 and nDCG, see the README); MiniLM is an English model.
+    dense_weight: float = 0.15
+    #: Hybrid: only BM25's first candidates are reordered by the dense model (10, 15 and 20
+    #: tried on the dev split: 10 and 15 beat BM25 alone, 20 or more did not).
+    rerank_depth: int = 10
+    #: Hybrid: only the dense model's own first hits give dense credit (below that, its ranking
+    #: of Spanish text was noise: a chunk at its rank 15 or 46 overtook clear BM25 hits).
+    dense_confident: int = 5
+    #: Dense candidates fetched in dense-only mode (enough for the top 10 after the rule bridge).
+    dense_candidates: int = 60
+    #: Glossary equivalents weigh half as much as the question's own words (0.25–1 tried on dev).
+    expansion_weight: float = 0.5
+    #: Rules weigh this much more for permission questions (1–1.5 tried on dev; 1.25 best hit@1).
+    rule_preference: float = 1.25
+    #: Chunks of a law the question names («¿qué dice el EBEP...?», «la ley de transparencia»)
+    #: weigh this much more (1.25–2 tried on the dev split's law questions; 1.5 best hit@5).
+    law_mention_boost: float = 1.5
+    #: A rule's cited articles follow it in the ranking only if the rule scores at least this
+    #: share of the best score (keeps weak rules from flooding the list).
+    bridge_min_share: float = 0.5
+    #: Rules listed in the answer as applying (the rest are named as related): more than four
+    #: did not fit a chat message in the adapters' tests.
+    max_applied: int = 4
+    #: Rules named as related (closest by similarity, not applying).
+    max_related: int = 2
+    #: Verdict when no rule applies and no risk was found: the guideline has nothing for the
+    #: situation, so the answer gives the quick checks rather than a bare «sí».
+    no_rule_verdict: Verdict = Verdict.CON_CAUTELAS
+
+
+TUNING = Tuning()
+
+_MILDER = {
+    Verdict.NO_PERMITIDO: Verdict.CON_CAUTELAS,
+    Verdict.CON_CAUTELAS: Verdict.PERMITIDO,
+    Verdict.PERMITIDO: Verdict.PERMITIDO,
+}
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """What the decision needs of a guideline rule."""
+
+    locator: str
+    title: str
+    verdict: Verdict
+    #: «Se aplica si»: alternatives, each a set of signal ids that must all be present.
+    applies_if: tuple[tuple[str, ...], ...] = ()
+    #: «Salvo si»: signal ids that lift the rule.
+    unless: tuple[str, ...] = ()
+    #: What to check, in the rule's own words (its first ⚠️ example).
+    check: str = ""
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What was found in the question, the draft, earlier turns and the photo."""
+
+    hits: tuple[SignalHit, ...] = ()
+    question_of_fact: bool = False
+    in_scope: bool = True
+    has_draft: bool = False
+
+
+@dataclass(frozen=True)
+class AppliedRule:
+    """A rule that applies, the verdict it gives here, and why."""
+
+    rule: RuleSpec
+    verdict: Verdict
+    #: The words that made it apply (one hit per signal of the alternative that held).
+    triggers: tuple[SignalHit, ...]
+    #: The words that lifted it (a «Salvo si» signal or the lifter of one of its signals).
+    lifted_by: tuple[SignalHit, ...] = ()
+    #: Lifted by its own «Salvo si» (the rule's exception holds) rather than by a signal's lifter.
+    exception: bool = False
+
+    @property
+    def lifted(self) -> bool:
+        return bool(self.lifted_by)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict and everything the answer needs to explain it."""
+
+    verdict: Verdict
+    applied: tuple[AppliedRule, ...] = ()
+    #: Locators of rules close by similarity that do not apply.
+    related: tuple[str, ...] = ()
+    #: Risk signals found that no rule took, and not lifted (they make the answer cautious).
+    loose_risks: tuple[SignalHit, ...] = ()
+    #: What the employee should check before posting, in order.
+    checks: tuple[str, ...] = ()
+    #: Lifting signals that were found (shown so the person can confirm them).
+    lifts: tuple[SignalHit, ...] = ()
+
+    @property
+    def several(self) -> bool:
+        """Rules with different verdicts apply (the answer says the strictest wins)."""
+        return len({a.verdict for a in self.applied}) > 1
+
+
+def decide(
+    situation: Situation,
+    rules: Sequence[RuleSpec],
+    book: SignalBook,
+    ranking: Mapping[str, float] | None = None,
+    tuning: Tuning = TUNING,
+) -> Decision:
+    """The verdict for ``situation`` (see the module docstring).
+
+    ``ranking``: rule locator → similarity score for this question (higher is closer); it
+    orders rules of the same strictness and picks the related ones.
+    """
+    ranking = ranking or {}
+    found = _by_signal(situation.hits)
+    lifted = {s: _lifters(book, s, found) for s in found}
+    lifted = {s: hits for s, hits in lifted.items() if hits}
+
+    if not (situation.has_draft or situation.in_scope):
+        return Decision(Verdict.SIN_BASE)
+
+    applied = [a for rule in rules if (a := _apply(rule, found, lifted)) is not None]
+    applied.sort(key=lambda a: (-a.verdict.severity, -len(a.triggers), -ranking.get(a.rule.locator, 0.0)))
+    taken = {h.signal for a in applied for h in a.triggers}
+    loose = tuple(
+        hits[0]
+        for s, hits in found.items()
+        if s not in taken and s not in lifted and _class(book, s) is SignalClass.RIESGO
+    )
+    # A risk is answered when the rules it triggers all permit the situation: their own
+    # exception holds («Salvo si»), or they describe it as allowed (moderating insults under
+    # published rules). A risk no rule takes, or one a restrictive rule takes, is not.
+    answered = {h.signal for a in applied for h in a.triggers} - {
+        h.signal for a in applied if a.verdict is not Verdict.PERMITIDO for h in a.triggers
+    }
+    unlifted_risk = any(_class(book, s) is SignalClass.RIESGO and s not in lifted and s not in answered for s in found)
+    lifts = tuple(h for s, hits in found.items() if _class(book, s) is SignalClass.LEVANTA for h in hits[:1])
+    shown = {a.rule.locator for a in applied[: tuning.max_applied]}
+    related = tuple(loc for loc, _ in sorted(ranking.items(), key=lambda kv: -kv[1]) if loc not in shown)[
+        : tuning.max_related
+    ]
+
+    if situation.question_of_fact and not situation.has_draft:
+        return Decision(Verdict.INFORMATIVO, tuple(applied[: tuning.max_applied]), related, lifts=lifts)
+
+    if applied:
+        verdict = applied[0].verdict
+    elif unlifted_risk:
+        verdict = Verdict.CON_CAUTELAS
+    else:
+        verdict = tuning.no_rule_verdict
+    # Invariants (the construction already guarantees them; they stay as the last word).
+    if verdict is Verdict.PERMITIDO and unlifted_risk:
+        verdict = Verdict.CON_CAUTELAS
+    if verdict is Verdict.NO_PERMITIDO and not any(a.triggers for a in applied):
+        verdict = Verdict.CON_CAUTELAS
+    checks = _checks(applied[: tuning.max_applied], loose, lifted, book, verdict)
+    return Decision(verdict, tuple(applied[: tuning.max_applied]), related, loose, checks, lifts)
+
+
+def _by_signal(hits: Sequence[SignalHit]) -> dict[str, list[SignalHit]]:
+    """Hits grouped by signal; the question's own words first, then the draft, earlier turns, photo."""
+    order = {"pregunta": 0, "borrador": 1, "imagen": 2, "conversacion": 3}
+    grouped: dict[str, list[SignalHit]] = {}
+    for hit in sorted(hits, key=lambda h: (order.get(h.field, 9), h.start)):
+        grouped.setdefault(hit.signal, []).append(hit)
+    return grouped
+
+
+def _lifters(book: SignalBook, signal_id: str, found: Mapping[str, list[SignalHit]]) -> list[SignalHit]:
+    return [found[lifter][0] for lifter in book.lifters_of(signal_id) if lifter in found]
+
+
+def _class(book: SignalBook, signal_id: str) -> SignalClass | None:
+    signal = book.get(signal_id)
+    return signal.cls if signal else None
+
+
+def _apply(
+    rule: RuleSpec, found: Mapping[str, list[SignalHit]], lifted: Mapping[str, list[SignalHit]]
+) -> AppliedRule | None:
+    holding = [alt for alt in rule.applies_if if alt and all(s in found for s in alt)]
+    if not holding:
+        return None
+
+    def lifters(alt: tuple[str, ...]) -> list[SignalHit]:
+        # A lifter the alternative itself names is part of the situation the rule describes
+        # («menor y cuenta oficial y consentimiento»), not a way out of it.
+        return [h for s in alt for h in lifted.get(s, []) if h.signal not in alt][:1]
+
+    clean = [alt for alt in holding if not lifters(alt)]
+    # The most specific alternative: unlifted first, then the one with more signals.
+    best = max(clean or holding, key=len)
+    triggers = tuple(found[s][0] for s in best)
+    exceptions = [found[s][0] for s in rule.unless if s in found]
+    if exceptions:
+        # A «Salvo si» of the rule itself: its exception holds, the rule does not restrict.
+        return AppliedRule(rule, Verdict.PERMITIDO, triggers, tuple(exceptions), exception=True)
+    lifted_by = [] if clean else lifters(best)
+    verdict = _MILDER[rule.verdict] if lifted_by else rule.verdict
+    return AppliedRule(rule, verdict, triggers, tuple(lifted_by))
+
+
+def _checks(
+    applied: Sequence[AppliedRule],
+    loose: Sequence[SignalHit],
+    lifted: Mapping[str, list[SignalHit]],
+    book: SignalBook,
+    verdict: Verdict,
+) -> tuple[str, ...]:
+    """What to check before posting: the lifters to confirm, the rules' cautions, loose risks."""
+    if verdict not in (Verdict.CON_CAUTELAS, Verdict.PERMITIDO):
+        return ()
+    checks: list[str] = []
+    for rule in applied:
+        for hit in rule.lifted_by:
+            signal = book.get(hit.signal)
+            if signal and signal.check:
+                checks.append(signal.check)
+        if rule.verdict is Verdict.CON_CAUTELAS and not rule.lifted and rule.rule.check:
+            checks.append(rule.rule.check)
+    for hit in loose:
+        signal = book.get(hit.signal)
+        if signal and signal.check:
+            checks.append(signal.check)
+    return tuple(dict.fromkeys(checks))
+
+
+_CAUTION = re.compile(r"^\s*[-*]?\s*⚠️\s*(.+?)\s*$", re.MULTILINE)
+
+
+def rule_specs(chunks: Sequence[Chunk], book: SignalBook) -> tuple[list[RuleSpec], list[str]]:
+    """The guideline rules among ``chunks`` as :class:`RuleSpec`, their conditions resolved
+    against ``book``; an alternative naming an unknown signal is dropped (and reported)."""
+    specs: list[RuleSpec] = []
+    problems: list[str] = []
+    for chunk in chunks:
+        if chunk.rule_verdict is None:
+            continue
+        alternatives: list[tuple[str, ...]] = []
+        for alternative in chunk.applies_if:
+            ids = tuple(book.resolve(name) or "" for name in alternative)
+            if all(ids):
+                alternatives.append(ids)
+            else:
+                problems.append(
+                    f"{chunk.locator}: «Se aplica si» nombra señales que no existen en senales.yaml: {alternative}"
+                )
+        unless = tuple(i for i in (book.resolve(n) for n in chunk.unless) if i)
+        caution = _CAUTION.search(chunk.text)
+        specs.append(
+            RuleSpec(
+                locator=chunk.locator,
+                title=chunk.heading.rsplit(" · ", 1)[-1],
+                verdict=chunk.rule_verdict,
+                applies_if=tuple(alternatives),
+                unless=unless,
+                check=caution.group(1) if caution else "",
+            )
+        )
+    return specs, problems

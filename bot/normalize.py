@@ -1,0 +1,77 @@
+"""One text normalisation, applied to every question and draft before anything reads them.
+
+Chat text arrives with characters that change nothing for a person but everything for a
+matcher: a zero-width space inside «puedo», a bidi override, Cyrillic «е» inside
+«еxpеdiеntе». :func:`normalize` returns what a reader sees:
+
+1. Unicode NFKC (full-width letters, ligatures and compatibility forms become plain letters);
+2. zero-width characters, bidi controls, soft hyphens, NUL and other control characters are
+   removed (newlines and tabs stay);
+3. Cyrillic and Greek letters that look like Latin ones are mapped to those Latin letters, in
+   text that is mostly Latin (a text written in Russian or Greek is left as it is). The
+   look-alike table is Unicode's, from ``confusable_homoglyphs``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from confusable_homoglyphs import categories, confusables
+
+#: Format characters that render as nothing or reorder text (Unicode category Cf), plus the
+#: other invisible separators chat clients let through.
+_INVISIBLE = re.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]"
+)
+#: C0/C1 controls except tab, newline and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK"})
+
+
+def normalize(text: str) -> str:
+    """``text`` as a person reads it: NFKC, no invisible or control characters, no look-alikes."""
+    if not text:
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    if text.isascii():
+        return text
+    return _unconfuse(text)
+
+
+def _unconfuse(text: str) -> str:
+    """Map Cyrillic and Greek look-alikes to Latin when the text is mostly Latin."""
+    latin = foreign = 0
+    for char in text:
+        if char.isalpha():
+            script = _script(char)
+            if script == "LATIN":
+                latin += 1
+            elif script in _LOOKALIKE_SCRIPTS:
+                foreign += 1
+    if not foreign or foreign >= latin:
+        return text
+    return "".join(_latin_twin(c) if c.isalpha() and _script(c) in _LOOKALIKE_SCRIPTS else c for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str:
+    return str(categories.aliases_categories(char)[0])
+
+
+@lru_cache(maxsize=4096)
+def _latin_twin(char: str) -> str:
+    """The Latin letter ``char`` is confusable with (same case where Unicode offers it), or ``char``."""
+    found = confusables.is_confusable(char, preferred_aliases=["latin"])
+    if not found:
+        return char
+    twins = [h["c"] for h in found[0]["homoglyphs"] if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()]
+    if not twins:
+        return char
+    if char.isupper() and twins == ["l"]:
+        return "I"  # Unicode's skeleton writes every I-like letter as «l»
+    same_case = [t for t in twins if t.isupper() == char.isupper()]
+    return (same_case or twins)[0]

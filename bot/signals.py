@@ -1,0 +1,470 @@
+"""Signals: facts about the situation that change a verdict, found with their exact words.
+
+Policy owners define the signals in ``knowledge/senales.yaml``: each has a class, phrases in
+Spanish, Catalan, Galician, Basque and English, and optionally built-in detectors
+(:mod:`bot.draft`: DNI, phone, address...). :meth:`SignalBook.detect` finds them in a question,
+a draft, an earlier turn or the text read from a photo, each with its span, so the answer can
+quote the words that triggered a rule.
+
+Phrases are matched on normalised text, word by word, after folding (case and accents) and
+stemming with the phrase's language (Snowball; Galician with the Portuguese stemmer), so
+«publicaron las fotos» matches «publicar foto». ``*`` in a phrase stands for up to three
+words. A match right after a negation («no», «sin», «not», «sense», «non»...) does not count,
+unless the phrase itself starts with one («sin permiso»).
+
+The classes:
+
+- ``riesgo``: a fact that makes a post forbidden or cautionary by itself (a DNI, information
+  not yet public, an insult). While one is present and not lifted, the verdict is never
+  ``permitido``.
+- ``contexto``: a fact that decides which rules apply (the official account, a minor, an
+  election period) but is harmless alone.
+- ``tema``: the activity asked about (sharing a campaign, congratulating the team); it lets a
+  rule that permits that activity apply.
+- ``levanta``: a fact that removes a risk (already published in the bulletin, signed consent,
+  an invented example); ``levanta:`` lists the signals it lifts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import Stemmer
+import yaml
+
+from bot.draft import Detector, detect
+from bot.models import DraftFinding
+from bot.text import fold, word_spans
+
+SIGNALS_FILE = "senales.yaml"
+
+#: Language codes of the phrase lists → Snowball stemmer.
+LANGUAGES = {"es": "spanish", "ca": "catalan", "gl": "portuguese", "eu": "basque", "en": "english"}
+#: Words that negate what follows them, in the five languages (folded).
+NEGATIONS = frozenset(
+    "no ni sin nunca jamas tampoco ningun ninguna ninguno "
+    "sense mai cap gens "
+    "non sen nin "
+    "ez ezta "
+    "not never without dont doesnt isnt wont cannot cant nor".split()
+)
+#: How many words before a phrase a negation reaches («no sé si es público»)...
+NEGATION_WINDOW = 3
+#: ...through these words only: «no aparece el nombre» is negated; in «no Facebook que o meu
+#: veciño» (Galician «no» = «in the») the noun in between stops it.
+NEGATION_BRIDGE = frozenset(
+    "se me te le lo la les los las nos el un una unos unas es son esta estan hay ha han he tiene tienen sale salen "
+    "aparece aparecen ve ven que si sé se puede pueden hace hacen da dan is are it there any "
+    "sae saen surt surten hi hai".split()
+)
+#: Words a ``*`` in a phrase may stand for.
+GAP_WORDS = 3
+#: Stems shorter than this match only the very word of the phrase (see :func:`_match`).
+SHORT_STEM = 4
+
+Field = Literal["pregunta", "borrador", "conversacion", "imagen"]
+
+
+class SignalClass(StrEnum):
+    """What a signal does to a verdict (see the module docstring)."""
+
+    RIESGO = "riesgo"
+    CONTEXTO = "contexto"
+    TEMA = "tema"
+    LEVANTA = "levanta"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One signal as defined in ``senales.yaml``."""
+
+    id: str
+    name: str
+    cls: SignalClass
+    description: str = ""
+    #: What to check before posting, said to the employee when the signal is present.
+    check: str = ""
+    detectors: tuple[Detector, ...] = ()
+    #: For ``levanta`` signals: the signals they lift.
+    lifts: tuple[str, ...] = ()
+    phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Phrases that contain a match without meaning it («borrador de mi tuit» is no internal draft).
+    exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SignalHit:
+    """Where a signal was found: its words, their span in that text, and which text it was."""
+
+    signal: str
+    text: str
+    start: int
+    end: int
+    field: Field
+    #: ``frase`` or the detector that found it (``dni``, ``telefono``...).
+    via: str = "frase"
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    signal: str
+    stems: tuple[str, ...]
+    #: The phrase's own folded words, aligned with ``stems`` (``*`` where there is a gap).
+    words: tuple[str, ...]
+    negated_itself: bool
+    exception: bool = False
+    #: Whether every stem match counts (English and Basque inflect beyond plural and gender).
+    inflects: bool = False
+
+
+def _stemmer(language: str) -> Any:
+    return _stemmers()[language]
+
+
+@lru_cache(maxsize=1)
+def _stemmers() -> dict[str, Any]:
+    return {code: Stemmer.Stemmer(name) for code, name in LANGUAGES.items()}
+
+
+@lru_cache(maxsize=100_000)
+def _stem(language: str, word: str) -> str:
+    return str(_stemmer(language).stemWord(word))
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """Folded words with their spans; «ñ» read as «n», as many people type it."""
+    return [(w.replace("ñ", "n"), start, end) for w, start, end in word_spans(text)]
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """A phrase's folded words, ``*`` kept where it stands for a gap (not at either end)."""
+    out: list[str] = []
+    for token in phrase.replace("*", " * ").split():
+        out.extend(["*"] if token == "*" else [w for w, _, _ in _words(token)])
+    while out and out[0] == "*":
+        out.pop(0)
+    while out and out[-1] == "*":
+        out.pop()
+    return tuple(out)
+
+
+def phrase_stems(phrase: str, language: str) -> tuple[str, ...]:
+    """A phrase as the matcher sees it: folded words stemmed in ``language``; ``*`` kept."""
+    return tuple(w if w == "*" else _stem(language, w) for w in phrase_words(phrase))
+
+
+@dataclass
+class SignalBook:
+    """Every signal, with its phrases compiled for matching."""
+
+    signals: dict[str, Signal] = field(default_factory=dict)
+    _index: dict[str, dict[str, list[_Phrase]]] = field(default_factory=dict, repr=False)
+    _names: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for signal in self.signals.values():
+            self._names[_key(signal.id)] = signal.id
+            self._names[_key(signal.name)] = signal.id
+            for exception, groups in ((False, signal.phrases), (True, signal.exceptions)):
+                for language, phrases in groups.items():
+                    index = self._index.setdefault(language, {})
+                    for phrase in phrases:
+                        words = phrase_words(phrase)
+                        if not words:
+                            continue
+                        stems = tuple(w if w == "*" else _stem(language, w) for w in words)
+                        negated = exception or words[0] in NEGATIONS
+                        entry = _Phrase(signal.id, stems, words, negated, exception, language in {"en", "eu"})
+                        index.setdefault(stems[0], []).append(entry)
+
+    def __len__(self) -> int:
+        return len(self.signals)
+
+    def resolve(self, name: str) -> str | None:
+        """The id of a signal named by its id or its name, ignoring case, accents and ``_``."""
+        return self._names.get(_key(name))
+
+    def get(self, signal_id: str) -> Signal | None:
+        return self.signals.get(signal_id)
+
+    def label(self, signal_id: str) -> str:
+        """How employees read a signal's name."""
+        signal = self.signals.get(signal_id)
+        return signal.name if signal else signal_id.replace("_", " ")
+
+    def lifters_of(self, signal_id: str) -> list[str]:
+        """The ``levanta`` signals that lift ``signal_id``."""
+        return [s.id for s in self.signals.values() if signal_id in s.lifts]
+
+    def detect(self, text: str | None, where: Field) -> list[SignalHit]:
+        """Every signal in ``text``: phrase matches and detector findings, in order."""
+        if not text:
+            return []
+        hits = self._phrase_hits(text, where)
+        findings = self._detector_findings(text)
+        for finding in findings:
+            for signal in self.signals.values():
+                if finding.kind in signal.detectors:
+                    hits.append(SignalHit(signal.id, finding.text, finding.start, finding.end, where, finding.kind))
+        hits.sort(key=lambda h: (h.start, h.end, h.signal))
+        return _dedupe(hits)
+
+    def findings(self, text: str | None, hits: Iterable[SignalHit] | None = None) -> list[DraftFinding]:
+        """What to show of a draft: each detector finding, and each phrase of a risk or
+        context signal, as :class:`DraftFinding` with its label."""
+        if not text:
+            return []
+        hits = list(hits) if hits is not None else self.detect(text, "borrador")
+        out: dict[tuple[int, int, str], DraftFinding] = {}
+        for hit in hits:
+            signal = self.signals[hit.signal]
+            if hit.via != "frase":
+                detector = Detector(hit.via)
+                out[(hit.start, hit.end, hit.via)] = DraftFinding(
+                    kind=hit.via, text=hit.text, start=hit.start, end=hit.end, label=detector.label
+                )
+            elif signal.cls in (SignalClass.RIESGO, SignalClass.CONTEXTO):
+                out[(hit.start, hit.end, signal.id)] = DraftFinding(
+                    kind=signal.id, text=hit.text, start=hit.start, end=hit.end, label=signal.name
+                )
+        return sorted(out.values(), key=lambda f: (f.start, f.end, f.kind))
+
+    # -- internals
+
+    def _detector_findings(self, text: str) -> list[DraftFinding]:
+        wanted = tuple(dict.fromkeys(d for s in self.signals.values() for d in s.detectors))
+        return detect(text, wanted) if wanted else []
+
+    def _phrase_hits(self, text: str, where: Field) -> list[SignalHit]:
+        spans = _words(text)
+        if not spans:
+            return []
+        words = [w for w, _, _ in spans]
+        hits: list[SignalHit] = []
+        vetoes: list[tuple[str, int, int]] = []
+        for language, index in self._index.items():
+            stems = [_stem(language, w) for w in words]
+            for i, stem in enumerate(stems):
+                for phrase in index.get(stem, ()):
+                    end = _match(phrase, stems, words, i)
+                    if end is None:
+                        continue
+                    start_char, end_char = spans[i][1], spans[end - 1][2]
+                    if phrase.exception:
+                        vetoes.append((phrase.signal, start_char, end_char))
+                        continue
+                    if not phrase.negated_itself and _negated(words, i):
+                        continue
+                    hits.append(SignalHit(phrase.signal, text[start_char:end_char], start_char, end_char, where))
+        return [h for h in hits if not any(s == h.signal and a < h.end and h.start < b for s, a, b in vetoes)]
+
+
+def _negated(words: list[str], i: int) -> bool:
+    """Whether a negation governs the phrase starting at word ``i`` (see :data:`NEGATION_BRIDGE`)."""
+    for word in reversed(words[max(0, i - NEGATION_WINDOW) : i]):
+        if word in NEGATIONS:
+            return True
+        if word not in NEGATION_BRIDGE:
+            return False
+    return False
+
+
+def _match(phrase: _Phrase, stems: list[str], words: list[str], i: int) -> int | None:
+    """End (exclusive) of ``phrase`` matched at word ``i`` (``*`` = up to :data:`GAP_WORDS` words).
+
+    A stem shorter than :data:`SHORT_STEM` letters is too ambiguous across words and languages
+    («dana» and «dan» share «dan»): the word must then be the phrase's word itself.
+    """
+    position = i
+    for k, token in enumerate(phrase.stems):
+        if token == "*":
+            continue
+        if k and phrase.stems[k - 1] == "*":
+            for skip in range(GAP_WORDS + 1):
+                if position + skip < len(stems) and _same(phrase, k, stems, words, position + skip):
+                    position += skip
+                    break
+            else:
+                return None
+        elif position >= len(stems) or not _same(phrase, k, stems, words, position):
+            return None
+        position += 1
+    return position
+
+
+def _same(phrase: _Phrase, k: int, stems: list[str], words: list[str], position: int) -> bool:
+    """Whether text word ``position`` is phrase word ``k``.
+
+    Stems must be equal. Snowball stems are aggressive («partido» and «parto» share «part»), so
+    for Spanish, Catalan and Galician only a verb in the phrase (an infinitive: «publicar»,
+    «burlarme») matches any conjugated form; any other word matches its plural and gender
+    forms only («menor», «menores»; «niño», «niñas»).
+    """
+    if stems[position] != phrase.stems[k]:
+        return False
+    word, wanted = words[position], phrase.words[k]
+    if len(phrase.stems[k]) < SHORT_STEM:
+        return word == wanted
+    if phrase.inflects or _VERB.search(wanted):
+        return True
+    return light(word) == light(wanted)
+
+
+_VERB = re.compile(r"(?:ar|er|ir|re)(?:me|te|se|le|la|lo|les|los|las|nos)?$")
+_PLURAL = re.compile(r"(?:es|s)$")
+# «salgan» / «salga»: the plural of a verb form (not «camión», whose «n» is its own).
+_VERB_PLURAL = re.compile(r"(?<=[ae])n$")
+_GENDER = re.compile(r"[aoe]$")
+
+
+def light(word: str) -> str:
+    """A folded word without its plural and gender ending: «niñas» → «niñ», «menores» → «menor»."""
+    base = _PLURAL.sub("", word) if len(word) > 3 else word
+    base = _VERB_PLURAL.sub("", base) if len(base) > 4 else base
+    return _GENDER.sub("", base) if len(base) > 3 else base
+
+
+def _dedupe(hits: list[SignalHit]) -> list[SignalHit]:
+    """Of overlapping hits of one signal found the same way (a phrase, or one detector), the longest."""
+    kept: list[SignalHit] = []
+    for hit in sorted(hits, key=lambda h: (h.signal, h.via, h.start, -(h.end - h.start))):
+        previous = kept[-1] if kept else None
+        if previous and (previous.signal, previous.via) == (hit.signal, hit.via) and hit.start < previous.end:
+            continue
+        kept.append(hit)
+    return sorted(kept, key=lambda h: (h.start, h.end, h.signal))
+
+
+def _key(name: str) -> str:
+    return "_".join(fold(name).replace("_", " ").split())
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_signals(knowledge_dir: Path) -> tuple[SignalBook, list[str]]:
+    """Read ``senales.yaml``; a missing or broken file gives an empty book and the problems.
+
+    Never raises for bad content: each problem is a message for policy owners, and a signal
+    with a problem is left out while the others load.
+    """
+    path = knowledge_dir / SIGNALS_FILE
+    if not path.is_file():
+        return SignalBook(), []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return SignalBook(), [f"no se puede leer ({exc}); el bot responde sin señales (más cautelas)"]
+    return parse_signals(data)
+
+
+def parse_signals(data: Any) -> tuple[SignalBook, list[str]]:
+    """Signals from the YAML data (``id: {nombre, clase, frases...}``), and the problems found."""
+    if data is None:
+        return SignalBook(), []
+    if not isinstance(data, dict):
+        return SignalBook(), ["debe ser una lista de señales «id: {nombre, clase, frases...}»"]
+    problems: list[str] = []
+    signals: dict[str, Signal] = {}
+    for raw_id, body in data.items():
+        signal_id = _key(str(raw_id))
+        try:
+            signals[signal_id] = _signal(signal_id, body)
+        except ValueError as exc:
+            problems.append(f"señal {raw_id!r}: {exc}")
+    for signal in signals.values():
+        unknown = [s for s in signal.lifts if s not in signals]
+        if unknown:
+            problems.append(f"señal {signal.id!r}: «levanta» nombra señales que no existen: {', '.join(unknown)}")
+    return SignalBook(signals), problems
+
+
+_KNOWN_FIELDS = {"nombre", "clase", "descripcion", "comprobar", "detectores", "levanta", "frases", "excepto"}
+
+
+def _signal(signal_id: str, body: Any) -> Signal:
+    if not isinstance(body, dict):
+        raise ValueError("debe tener «nombre», «clase» y «frases»")
+    unknown = set(map(str, body)) - _KNOWN_FIELDS
+    if unknown:
+        raise ValueError(f"campos desconocidos: {', '.join(sorted(unknown))}")
+    try:
+        cls = SignalClass(fold(str(body.get("clase", ""))).strip())
+    except ValueError:
+        raise ValueError(f"«clase» debe ser una de: {', '.join(c.value for c in SignalClass)}") from None
+    detectors: list[Detector] = []
+    for name in _strings(body.get("detectores"), "detectores"):
+        try:
+            detectors.append(Detector(fold(name).strip()))
+        except ValueError:
+            raise ValueError(
+                f"detector desconocido {name!r}; válidos: {', '.join(d.value for d in Detector)}"
+            ) from None
+    lifts = tuple(_key(s) for s in _strings(body.get("levanta"), "levanta"))
+    if lifts and cls is not SignalClass.LEVANTA:
+        raise ValueError("solo una señal de clase «levanta» puede tener «levanta»")
+    phrases = _by_language(body.get("frases"), "frases")
+    exceptions = _by_language(body.get("excepto"), "excepto")
+    if not phrases and not detectors:
+        raise ValueError("necesita «frases» o «detectores»")
+    name = str(body.get("nombre") or signal_id.replace("_", " ")).strip()
+    return Signal(
+        id=signal_id,
+        name=name,
+        cls=cls,
+        description=str(body.get("descripcion") or "").strip(),
+        check=str(body.get("comprobar") or "").strip(),
+        detectors=tuple(detectors),
+        lifts=lifts,
+        phrases=phrases,
+        exceptions=exceptions,
+    )
+
+
+def _by_language(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"«{where}» debe agrupar las frases por idioma (es, ca, gl, eu, en)")
+    out: dict[str, tuple[str, ...]] = {}
+    for language, items in value.items():
+        if language not in LANGUAGES:
+            raise ValueError(f"idioma desconocido {language!r} en «{where}»; válidos: {', '.join(LANGUAGES)}")
+        out[language] = tuple(s for s in _strings(items, f"{where}.{language}") if s.strip())
+    return out
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return [str(v) for v in value]
+    raise ValueError(f"«{where}» debe ser una lista de textos")
+
+
+_CONDITION_SPLIT = re.compile(r"\s*[;,]\s*")
+_AND_SPLIT = re.compile(r"\s+y\s+|\s*\+\s*")
+
+
+def parse_condition(text: str) -> tuple[tuple[str, ...], ...]:
+    """«menor y cuenta oficial; datos personales» → ``(("menor", "cuenta_oficial"), ("datos_personales",))``.
+
+    Alternatives are separated by «;» or «,» (any one is enough); within one, «y» or «+» joins
+    signals that must all be present. Names are returned as keys; :meth:`SignalBook.resolve`
+    checks them.
+    """
+    alternatives = []
+    for raw in _CONDITION_SPLIT.split(text.strip().rstrip(".")):
+        part = re.sub(r"^(?:o|or)\s+", "", raw.strip(), flags=re.IGNORECASE)
+        names = tuple(_key(n) for n in _AND_SPLIT.split(part) if n.strip())
+        if names:
+            alternatives.append(names)
+    return tuple(alternatives)

@@ -1,0 +1,172 @@
+"""The pure decision: rules apply on evidence, lifts, exceptions, the strictest wins, invariants.
+
+No index, no model: a small signal book and hand-written rules.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.decision import RuleSpec, Situation, decide
+from bot.models import Verdict
+from bot.signals import SignalBook, SignalHit, parse_signals
+
+P, C, N = Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO
+
+BOOK: SignalBook = parse_signals(
+    {
+        "datos": {
+            "nombre": "datos personales",
+            "clase": "riesgo",
+            "comprobar": "quita los datos",
+            "frases": {"es": ["dni"]},
+        },
+        "no_publico": {
+            "nombre": "aún no es oficial",
+            "clase": "riesgo",
+            "comprobar": "espera",
+            "frases": {"es": ["x"]},
+        },
+        "insulto": {"nombre": "insulto", "clase": "riesgo", "comprobar": "sin insultos", "frases": {"es": ["x"]}},
+        "menor": {"nombre": "menor", "clase": "contexto", "frases": {"es": ["x"]}},
+        "imagen": {"nombre": "foto", "clase": "contexto", "frases": {"es": ["x"]}},
+        "atendido": {"nombre": "persona atendida", "clase": "contexto", "frases": {"es": ["x"]}},
+        "oficial": {"nombre": "cuenta oficial", "clase": "contexto", "frases": {"es": ["x"]}},
+        "moderar": {"nombre": "moderar", "clase": "tema", "frases": {"es": ["x"]}},
+        "felicitar": {"nombre": "felicitar", "clase": "tema", "frases": {"es": ["x"]}},
+        "consentimiento": {
+            "nombre": "consentimiento",
+            "clase": "levanta",
+            "comprobar": "ten el permiso por escrito",
+            "levanta": ["atendido", "menor"],
+            "frases": {"es": ["x"]},
+        },
+        "publicado": {
+            "nombre": "ya publicado",
+            "clase": "levanta",
+            "comprobar": "enlaza la publicación",
+            "levanta": ["no_publico"],
+            "frases": {"es": ["x"]},
+        },
+    }
+)[0]
+
+RULES = [
+    RuleSpec("Regla 1", "Felicitar", P, (("felicitar",),)),
+    RuleSpec("Regla 2", "Datos personales", N, (("datos",),)),
+    RuleSpec("Regla 3", "Fotos de personas atendidas", N, (("imagen", "atendido"),), unless=("consentimiento",)),
+    RuleSpec(
+        "Regla 4", "Menores en la cuenta oficial", C, (("menor", "oficial"),), check="Que tienes la autorización."
+    ),
+    RuleSpec("Regla 5", "Adelantar decisiones", N, (("no_publico",),)),
+    RuleSpec("Regla 6", "Insultar", N, (("insulto",),), unless=("moderar",)),
+    RuleSpec("Regla 7", "Moderar insultos en la cuenta oficial", P, (("oficial", "moderar", "insulto"),)),
+    RuleSpec(
+        "Regla 8", "Menores en la cuenta oficial con consentimiento", C, (("menor", "oficial", "consentimiento"),)
+    ),
+    RuleSpec("Regla 9", "Sin condiciones", N),
+]
+
+
+def hits(*signals: str) -> tuple[SignalHit, ...]:
+    return tuple(SignalHit(s, f"«{s}»", i * 10, i * 10 + 5, "pregunta") for i, s in enumerate(signals))
+
+
+def verdict_of(*signals: str, fact: bool = False, scope: bool = True) -> tuple[Verdict, list[str]]:
+    decision = decide(Situation(hits(*signals), question_of_fact=fact, in_scope=scope), RULES, BOOK)
+    return decision.verdict, [a.rule.locator for a in decision.applied]
+
+
+@pytest.mark.parametrize(
+    ("signals", "verdict", "first_rule"),
+    [
+        # A permitted activity and nothing else: permitido, with its rule.
+        (("felicitar",), P, "Regla 1"),
+        # Normal activity plus one forbidden detail: the detail's rule decides.
+        (("felicitar", "no_publico"), N, "Regla 5"),
+        (("felicitar", "datos"), N, "Regla 2"),
+        # A rule needs every signal of one alternative: a photo alone, or a person alone, is nothing.
+        (("imagen",), C, None),
+        (("atendido",), C, None),
+        (("imagen", "atendido"), N, "Regla 3"),
+        # Its own exception («Salvo si») holds: the rule does not restrict.
+        (("imagen", "atendido", "consentimiento"), P, "Regla 3"),
+        # A lifted signal makes a rule one step milder, never permitido from no_permitido.
+        (("no_publico", "publicado"), C, "Regla 5"),
+        (("felicitar", "no_publico", "publicado"), C, "Regla 5"),
+        # A lifter named by the rule itself is part of its situation, not a way out.
+        (("menor", "oficial", "consentimiento"), C, "Regla 8"),
+        (("menor", "oficial"), C, "Regla 4"),
+        # A permitted rule can take a risk as part of its situation (moderating insults).
+        (("oficial", "moderar", "insulto"), P, "Regla 7"),
+        (("insulto",), N, "Regla 6"),
+        # A risk no rule takes keeps the answer cautious; nothing at all is cautious too.
+        ((), C, None),
+    ],
+)
+def test_decide(signals, verdict, first_rule):
+    got, rules = verdict_of(*signals)
+    assert got is verdict
+    assert (rules[0] if rules else None) == first_rule
+
+
+def test_several_rules_are_listed_strictest_first_with_their_triggers():
+    decision = decide(Situation(hits("felicitar", "datos", "no_publico")), RULES, BOOK)
+    assert decision.verdict is N
+    assert [a.rule.locator for a in decision.applied][-1] == "Regla 1"
+    assert {a.verdict for a in decision.applied} == {N, P}
+    assert decision.several
+    for applied in decision.applied:
+        assert applied.triggers and all(
+            h.signal in {s for alt in applied.rule.applies_if for s in alt} for h in applied.triggers
+        )
+
+
+def test_a_rule_without_conditions_never_decides():
+    assert "Regla 9" not in verdict_of("datos")[1]
+
+
+def test_questions_of_fact_and_out_of_scope():
+    assert verdict_of("datos", fact=True)[0] is Verdict.INFORMATIVO
+    assert verdict_of(scope=False)[0] is Verdict.SIN_BASE
+    draft = decide(Situation(hits("datos"), in_scope=False, has_draft=True), RULES, BOOK)
+    assert draft.verdict is N  # a draft is always in scope
+
+
+def test_checks_say_what_to_confirm():
+    decision = decide(Situation(hits("imagen", "atendido", "consentimiento")), RULES, BOOK)
+    assert decision.checks == ("ten el permiso por escrito",)
+    decision = decide(Situation(hits("menor", "oficial")), RULES, BOOK)
+    assert decision.checks == ("Que tienes la autorización.",)
+    decision = decide(Situation(hits("insulto", "felicitar")), RULES, BOOK)
+    assert decision.checks == ()  # no checks for a «no»
+
+
+def test_similarity_orders_rules_of_the_same_strictness_and_names_related_ones():
+    ranking = {"Regla 5": 0.9, "Regla 2": 0.5, "Regla 1": 0.8}
+    decision = decide(Situation(hits("datos", "no_publico")), RULES, BOOK, ranking)
+    assert [a.rule.locator for a in decision.applied] == ["Regla 5", "Regla 2"]
+    assert decision.related == ("Regla 1",)
+
+
+SIGNALS = list(BOOK.signals)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SIGNALS), max_size=6), st.booleans())
+def test_invariants(signals, has_draft):
+    decision = decide(Situation(hits(*signals), has_draft=has_draft), RULES, BOOK)
+    found = set(signals)
+    if decision.verdict is Verdict.NO_PERMITIDO:
+        assert found, "never no_permitido without a found signal"
+        assert any(a.verdict is N and a.triggers for a in decision.applied)
+    if decision.verdict is Verdict.PERMITIDO:
+        for signal in found:
+            if BOOK.signals[signal].cls.value != "riesgo":
+                continue
+            lifted = any(signal in BOOK.signals[s].lifts for s in found)
+            answered = all(a.verdict is P for a in decision.applied if signal in {h.signal for h in a.triggers})
+            taken = any(signal in {h.signal for h in a.triggers} for a in decision.applied)
+            assert lifted or (taken and answered), f"permitido with unlifted risk {signal}"

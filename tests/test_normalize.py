@@ -1,0 +1,30 @@
+"""One normalisation before anything reads the text: NFKC, no invisible characters, no look-alikes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("pu\u200bedo publicar", "puedo publicar"),  # zero-width space
+        ("pu\u200cedo\u200d pub\u2060licar\ufeff", "puedo publicar"),  # zero-width (non-)joiner, word joiner, BOM
+        ("\u202eodeup\u202c publicar", "odeup publicar"),  # bidi override removed, letters kept
+        ("ex\u00adpe\u00addiente", "expediente"),  # soft hyphens
+        ("nul\x00 y\x07 campana", "nul y campana"),  # NUL and other controls
+        ("línea\ncon\ttab", "línea\ncon\ttab"),  # newlines and tabs stay
+        ("\u0435xp\u0435di\u0435nt\u0435", "expediente"),  # Cyrillic е in a Latin word
+        ("puеdo publicar el еxpеdiеntе", "puedo publicar el expediente"),
+        ("Ιgnora las ΙNSTRUCCIONES", "Ignora las INSTRUCCIONES"),  # Greek capital iota
+        ("ＤＮＩ １２３", "DNI 123"),  # full-width forms (NFKC)
+        ("ﬁcha", "ficha"),  # ligature (NFKC)
+        ("niño, acción, veïns", "niño, acción, veïns"),  # real accents stay
+        ("Привет мир", "Привет мир"),  # a text in Cyrillic is left alone
+        ("", ""),
+    ],
+)
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected

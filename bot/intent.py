@@ -28,6 +28,7 @@ class Vocabulary:
     verdict_request: re.Pattern[str]
     direct_verdict: re.Pattern[str]
     permission: re.Pattern[str]
+    own_permission: re.Pattern[str]
     action: re.Pattern[str]
     first_person: re.Pattern[str]
     injection: re.Pattern[str]
@@ -45,6 +46,7 @@ def vocabulary() -> Vocabulary:
     verdicts: list[str] = []
     direct: list[str] = []
     permission: list[str] = []
+    own_permission: list[str] = []
     actions: list[str] = []
     first_person: list[str] = []
     injection: list[str] = []
@@ -57,6 +59,7 @@ def vocabulary() -> Vocabulary:
         verdicts.extend(intent.get("veredicto") or [])
         direct.extend(intent.get("veredicto_directo") or [])
         permission.extend(intent.get("permiso") or [])
+        own_permission.extend(intent.get("permiso_propio") or [])
         if intent.get("accion"):
             actions.append(intent["accion"])
         if intent.get("primera_persona"):
@@ -68,6 +71,7 @@ def vocabulary() -> Vocabulary:
         verdict_request=re.compile(rf"\b(?:{_any(verdicts)})"),
         direct_verdict=re.compile(rf"\b(?:{_any(direct)})"),
         permission=re.compile(rf"\b(?:{_any(permission)})\b"),
+        own_permission=re.compile(rf"\b(?:{_any(own_permission)})\b"),
         action=re.compile(_any(actions)),
         first_person=re.compile(_any(first_person)),
         injection=re.compile(_any(injection)),
@@ -121,8 +125,10 @@ def is_question_of_fact(question: str, has_draft: bool) -> bool:
     asking = _asking(text)
     if (own_act and vocab.verdict_request.search(text)) or any(vocab.direct_verdict.search(s) for s in asking):
         return False
-    if any(vocab.information_start.search(sentence) for sentence in asking):
-        return True
+    for sentence in asking:
+        personal = vocab.own_permission.search(sentence) or vocab.action.search(sentence)
+        if vocab.information_start.search(sentence) and not personal:
+            return True
     return not own_act
 
 

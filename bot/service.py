@@ -21,9 +21,8 @@ from bot.decision import RuleSpec, Situation, decide, rule_specs
 from bot.embeddings import embeddings_for
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexReport
-from bot.intent import is_question_of_fact, strip_injection
 from bot.models import Answer, Citation, Retrieved, SourceType, Trigger, Verdict
-from bot.normalize import normalize
+from bot.pipeline import read
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
 from bot.scope import SCOPE_FILE, Scope, load_scope
 from bot.settings import Settings, load_settings
@@ -140,31 +139,28 @@ class Service:
     def ask(self, question: str, draft: str | None = None) -> Answer:
         """Answer one question (and the draft of the post, if any) with a cited verdict."""
         started = time.perf_counter()
-        question = normalize(question or "").strip()
-        draft = normalize(draft or "").strip() or None
-        if not question and not draft:
-            raise QuestionError("La pregunta está vacía: escribe qué quieres publicar o qué quieres saber.")
-        question = question[:MAX_INPUT_CHARS]
-        retriever = self._current_retriever()
         book = self._signals.get()
-
-        clean, injection = strip_injection(question)
-        searched_draft, draft_injection = strip_injection(draft) if draft else (None, False)
-        fact = is_question_of_fact(clean, bool(draft))
-        hits = book.detect(clean, "pregunta") + book.detect(draft, "borrador")
-        query = " ".join(filter(None, [clean, (searched_draft or "")[:MAX_INPUT_CHARS]]))
+        reading = read((question or "")[:MAX_INPUT_CHARS], draft, book)
+        if reading.empty:
+            raise QuestionError("La pregunta está vacía: escribe qué quieres publicar o qué quieres saber.")
+        retriever = self._current_retriever()
+        clean, fact = reading.question, reading.question_of_fact
+        query = " ".join(filter(None, [clean, (reading.searched_draft or "")[:MAX_INPUT_CHARS]]))
         law_names = self._law_names.get()
         retrieval = self._retrieve(
             retriever, query, prefer_rules=not fact, dense_query=clean or query, prefer_laws=law_names.mentioned(clean)
         )
         t_retrieved = time.perf_counter()
 
-        in_scope = self._scope.get().covers(retriever.glossary.expand(clean), question_of_fact=fact)
+        # A question naming one of the synced laws is about the bot's sources, whatever else it says.
+        in_scope = bool(law_names.mentioned(clean)) or self._scope.get().covers(
+            retriever.glossary.expand(clean), question_of_fact=fact
+        )
         ranking = {
             h.chunk.locator: h.score for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None
         }
         decision = decide(
-            Situation(tuple(hits), question_of_fact=fact, in_scope=in_scope, has_draft=bool(draft)),
+            Situation(reading.hits, question_of_fact=fact, in_scope=in_scope, has_draft=bool(reading.draft)),
             self._rule_specs(retriever.snapshot, book),
             book,
             ranking,
@@ -174,7 +170,8 @@ class Service:
             # The rules that apply lead the sources, with their articles, whatever their similarity.
             applied_ids = [by_locator[a.rule.locator].id for a in decision.applied if a.rule.locator in by_locator]
             retrieval = retriever.promote(retrieval, applied_ids)
-        findings = book.findings(draft, [h for h in hits if h.field == "borrador"])
+        draft = reading.draft
+        findings = book.findings(draft, reading.draft_hits)
         composed = compose(
             clean,
             decision,
@@ -184,12 +181,12 @@ class Service:
             rules=by_locator,
             law_names=law_names,
             contact_unit=self.settings.contact_unit,
-            injection=injection or draft_injection,
+            injection=reading.injection,
             long_draft=bool(draft and len(draft) > MAX_INPUT_CHARS),
         )
         finished = time.perf_counter()
         return Answer(
-            question=question,
+            question=reading.asked,
             draft=draft,
             verdict=decision.verdict,
             answer=composed.text,

@@ -1,0 +1,61 @@
+"""What the bot reads in a message before it looks anything up: pure, no index, no model.
+
+:func:`read` normalises the question and the draft, removes directives aimed at the bot, tells
+a request for information from one for a verdict, and finds the signals. With
+:func:`bot.decision.decide` it is the whole decision, testable on the real ``knowledge/``
+folder without Chroma or the embedding model; :class:`bot.service.Service` adds retrieval,
+citations and the index around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.intent import is_question_of_fact, strip_injection
+from bot.normalize import normalize
+from bot.signals import SignalBook, SignalHit
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A message as the decision sees it."""
+
+    #: The question as the person wrote it, normalised.
+    asked: str
+    #: The question, normalised and without directives to the bot.
+    question: str
+    #: The draft, normalised (screened whole, directives included: they are part of the post).
+    draft: str | None
+    #: The draft without directives, for searching the sources.
+    searched_draft: str | None
+    #: Whether a directive was removed from the question or the draft.
+    injection: bool
+    question_of_fact: bool
+    hits: tuple[SignalHit, ...]
+
+    @property
+    def draft_hits(self) -> list[SignalHit]:
+        return [h for h in self.hits if h.field == "borrador"]
+
+    @property
+    def empty(self) -> bool:
+        """Nothing was asked: no question (before removing directives) and no draft."""
+        return not self.asked and not self.draft
+
+
+def read(question: str, draft: str | None, book: SignalBook) -> Reading:
+    """Read a question (and the draft of the post, if any)."""
+    question = normalize(question or "").strip()
+    draft = normalize(draft or "").strip() or None
+    clean, injection = strip_injection(question)
+    searched_draft, draft_injection = strip_injection(draft) if draft else (None, False)
+    hits = book.detect(clean, "pregunta") + book.detect(draft, "borrador")
+    return Reading(
+        asked=question,
+        question=clean,
+        draft=draft,
+        searched_draft=searched_draft,
+        injection=injection or draft_injection,
+        question_of_fact=is_question_of_fact(clean, bool(draft)),
+        hits=tuple(hits),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,37 @@ def test_real_mirror_puts_ebep_article_53_in_the_index(tmp_path, shared_corpus):
     assert a53
     assert {c.url for c in a53} == {"https://www.boe.es/buscar/act.php?id=BOE-A-2015-11719#a53"}
     assert any(c.locator == "Artículo 53.12" and "discreción" in c.text for c in a53)
+
+
+def test_a_law_missing_from_a_local_mirror_is_reported_not_failed_unless_mandatory(tmp_path):
+    law = law_v1()
+    mirror = tmp_path / "espejo"
+    folder = mirror / "boe-api" / "legislacion-consolidada" / "id" / law.id
+    folder.mkdir(parents=True)
+    (folder / "metadatos").write_bytes(law.metadata())
+    (folder / "texto").write_bytes(law.text())
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "sources.toml").write_text(
+        f'[[ley]]\nid = "{law.id}"\n\n[[ley]]\nid = "BOE-A-1995-25444"\nnombre = "Código Penal"\n', encoding="utf-8"
+    )
+    settings = make_settings(tmp_path, knowledge)
+    report = Syncer(settings, mirror=mirror).sync(load_config(knowledge))
+    assert [r.status for r in report.results] == ["nuevo", "no disponible"]
+    assert report.errors == []
+    (knowledge / "sources.toml").write_text('[[ley]]\nid = "BOE-A-1995-25444"\nobligatoria = true\n', encoding="utf-8")
+    report = Syncer(settings, mirror=mirror).sync(load_config(knowledge))
+    assert [r.status for r in report.results] == ["error"]
+
+
+@pytest.mark.corpus
+def test_the_guideline_cites_only_articles_that_exist_and_its_prose_matches_its_basis(tmp_path, shared_corpus):
+    """The citation check of index --check, on the real guideline against the real laws."""
+    from bot.index import check
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "knowledge", knowledge)
+    settings = make_settings(tmp_path, knowledge)
+    Syncer(settings, mirror=shared_corpus).sync(load_config(knowledge))
+    problems = [p for p in check(settings) if p.level == "error"]
+    assert problems == []

@@ -35,7 +35,9 @@ def sync(args: argparse.Namespace, settings: Settings, config: object) -> int:
     for result in report.results:
         version = f" (versión {result.version})" if result.version else ""
         print(f"  [{result.status}] {result.key}: {result.title}{version}")
-        if result.error:
+        if result.status == "no disponible":
+            print(f"      {result.error}: se sincronizará cuando el BOE sea accesible")
+        elif result.error:
             print(f"      error: {result.error}; se conserva la copia anterior")
         if result.diff is not None:
             print(f"      cambios: {result.diff.summary()}")

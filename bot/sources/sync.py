@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.documents import KNOWN_NETWORKS, html_to_markdown
 from bot.settings import Settings
 from bot.sources.boe import BOEFormatError, law_record, parse_metadata, parse_text
-from bot.sources.web import Fetcher, FetchError, HttpFetcher, MirrorFetcher
+from bot.sources.web import Fetcher, FetchError, HttpFetcher, MirrorFetcher, NotInMirror
 from bot.text import fold
 
 SOURCES_FILE = "sources.toml"
@@ -157,7 +157,8 @@ class SourceResult:
     key: str
     kind: Literal["ley", "condiciones"]
     title: str
-    status: Literal["nuevo", "actualizado", "sin cambios", "error"]
+    #: ``no disponible``: a local mirror does not carry it (not an error unless it is mandatory).
+    status: Literal["nuevo", "actualizado", "sin cambios", "error", "no disponible"]
     version: str | None = None
     error: str | None = None
     diff: ArticleDiff | None = None
@@ -245,6 +246,11 @@ class Syncer:
                 state.update(error=None, changed=False)
                 return SourceResult(key, "ley", meta.title, "sin cambios", meta.version)
             blocks = parse_text(self.fetcher.get(f"{base}/texto", accept="application/xml").body)
+        except NotInMirror as exc:
+            state["error"] = str(exc) if entry.obligatoria else None
+            title = state.get("title") or entry.nombre or key
+            missing: Literal["error", "no disponible"] = "error" if entry.obligatoria else "no disponible"
+            return SourceResult(key, "ley", title, missing, state.get("version"), str(exc))
         except (FetchError, BOEFormatError) as exc:
             state["error"] = str(exc)
             return SourceResult(

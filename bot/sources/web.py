@@ -28,6 +28,10 @@ class FetchError(Exception):
     """A source could not be fetched; ``str()`` is a message for policy owners."""
 
 
+class NotInMirror(FetchError):
+    """The local mirror does not carry this source (a deployment with the BOE reachable syncs it)."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A response body and its content type."""
@@ -135,7 +139,7 @@ class MirrorFetcher:
         try:
             body = path.read_bytes()
         except FileNotFoundError:
-            raise FetchError(f"{path}: no está en el espejo") from None
+            raise NotInMirror(f"{path}: no está en el espejo") from None
         except OSError as exc:
             raise FetchError(f"{path}: no se puede leer ({exc.strerror})") from None
         return Fetched(body, accept)
@@ -145,6 +149,6 @@ class MirrorFetcher:
         try:
             return path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise FetchError(f"{path}: no está en el espejo") from None
+            raise NotInMirror(f"{path}: no está en el espejo") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise FetchError(f"{path}: no se puede leer ({exc})") from None

@@ -338,3 +338,41 @@ def test_the_guideline_cites_only_articles_that_exist_and_its_prose_matches_its_
     Syncer(settings, mirror=shared_corpus).sync(load_config(knowledge))
     problems = [p for p in check(settings) if p.level == "error"]
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("#### Last Updated: February 5, 2024\n\nTerms", "2024-02-05"),
+        (
+            "_An update will be effective on **July 26, 2022**._\n...\nDate of Last Revision: 4 January, 2022",
+            "2022-01-04",
+        ),
+        ("Effective Date: 6 March 2024", "2024-03-06"),
+        ("_Last updated: July 2025_", "2025-07-01"),
+        ("**Effective:** May 18, 2023 ... Effective: June 10, 2022", "2023-05-18"),
+        ("No date here at all", None),
+    ],
+)
+def test_terms_are_dated_by_their_own_text(text, expected):
+    from bot.sources.sync import terms_date
+
+    assert terms_date(text) == expected
+
+
+def test_old_terms_are_flagged_in_status(tmp_path, knowledge, capsys, monkeypatch):
+    mirror = tmp_path / "espejo"
+    (mirror / "terms" / "Facebook").mkdir(parents=True)
+    body = "# Terms\n\n" + "Lorem ipsum dolor sit amet. " * 20 + "\n\nDate of Last Revision: 4 January, 2022\n"
+    (mirror / "terms" / "Facebook" / "Terms of Service.md").write_text(body, encoding="utf-8")
+    (knowledge / "sources.toml").write_text(
+        '[[condiciones]]\nred = "facebook"\nservicio = "Facebook"\nurl = "https://www.facebook.com/terms.php"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(knowledge))
+    monkeypatch.chdir(tmp_path)
+    assert main(["sources", "sync", "--from", str(mirror), "--no-index"]) == 0
+    assert "(versión 2022-01-04)" in capsys.readouterr().out
+    assert main(["sources", "status"]) == 0
+    assert "AVISO: el texto descargado es de hace más de dos años" in capsys.readouterr().out

@@ -76,6 +76,24 @@ def status(settings: Settings, *, as_json: bool) -> int:
                     print(
                         f"  {label} respecto a la versión {entry.get('previous_version') or 'anterior'}: {', '.join(diff[name])}"
                     )
+        if (
+            entry.get("kind") == "condiciones"
+            and entry.get("version_from_text")
+            and _older_than(entry.get("version"), 730)
+        ):
+            print(
+                "  AVISO: el texto descargado es de hace más de dos años; comprueba en la web de la red si hay una "
+                "versión posterior y revisa la nota de condiciones."
+            )
         if entry.get("error"):
             print(f"  ERROR en la última comprobación: {entry['error']}")
     return 0
+
+
+def _older_than(iso_date: str | None, days: int) -> bool:
+    import datetime as dt
+
+    try:
+        return (dt.date.today() - dt.date.fromisoformat(str(iso_date))).days > days
+    except ValueError:
+        return False

@@ -299,17 +299,48 @@ class Syncer:
             return SourceResult(key, "condiciones", title, "sin cambios", state.get("version"))
         previous = target.read_text(encoding="utf-8") if target.is_file() else None
         diff = section_diff(previous, markdown) if previous else None
-        version = now[:10]
+        # The version is the date the text itself gives («Last updated: ...»), so an old archived
+        # text shows as old; only when it gives none, the day it was fetched.
+        dated = terms_date(markdown)
+        version = dated or now[:10]
         atomic_write(target, terms_document(entry, title, version, markdown).encode())
         state.update(
             hash=digest,
             version=version,
+            version_from_text=dated is not None,
             synced_at=now,
             changed=True,
             error=None,
             diff=diff.__dict__ if diff is not None else None,
         )
         return SourceResult(key, "condiciones", title, "actualizado" if previous else "nuevo", version, diff=diff)
+
+
+_TERMS_DATE = re.compile(
+    r"(?:last\s+(?:updated|revised|modified)|date\s+of\s+last\s+revision|effective(?:\s+date|\s+on|\s+as\s+of)?"
+    r"|zuletzt\s+aktualisiert|stand|última\s+actualización)\s*[:*_\s]*\s*"
+    r"([A-Za-zÀ-ÿ]+\s+\d{1,2},?\s+\d{4}|\d{1,2}\.?\s+[A-Za-zÀ-ÿ]+,?\s+\d{4}|[A-Za-zÀ-ÿ]+\s+\d{4}|\d{4}-\d{2}-\d{2})",
+    re.IGNORECASE,
+)
+
+
+def terms_date(markdown: str) -> str | None:
+    """The newest date a terms text gives itself («Last updated: February 5, 2024»), ISO; or None."""
+    from dateutil import parser
+
+    revised: list[str] = []
+    effective: list[str] = []
+    for match in _TERMS_DATE.finditer(markdown):
+        try:
+            when = parser.parse(match.group(1).replace(",", " "), default=dt.datetime(2000, 1, 1))
+        except (ValueError, OverflowError):
+            continue
+        if 1990 < when.year <= dt.datetime.now(dt.UTC).year + 1:
+            # «Last revised» dates the text itself; «effective on» may announce a later update.
+            kind = effective if match.group(0).lower().startswith("effective") else revised
+            kind.append(when.date().isoformat())
+    dates = revised or effective
+    return max(dates) if dates else None
 
 
 def terms_document(entry: TermsEntry, title: str, fetched: str, markdown: str) -> str:

@@ -111,25 +111,38 @@ def is_question_of_fact(question: str, has_draft: bool) -> bool:
     """A request for information (``informativo``) rather than for a verdict.
 
     A draft always means "¿puedo publicar esto?". A question about the asker's own act asks
-    for a verdict, however it opens («¿qué pasa si publico...?», «explícame por qué puedo...»).
-    Otherwise a question whose interrogative sentence opens with an interrogative word asks
-    for information («Trabajo en Hacienda. ¿Qué dice el EBEP...?»); one that asks whether the
-    asker, or "one", may do something asks for permission; anything else (what a platform or
-    the organisation may do) asks for information.
+    for a verdict however it opens («¿qué pasa si publico...?», «explícame por qué puedo...»,
+    «¿cómo lo ves?» after describing the post). Otherwise a sentence that asks and opens with an
+    interrogative asks for information («¿qué dice el EBEP...?»); one that asks whether the
+    asker, or "one", may do something asks for a verdict; anything else (what a network or the
+    law allows) asks for information.
     """
     if has_draft:
         return False
-    text = _expand_chat(re.sub(r"[\"'«»“”‘’]", "", fold(question)))
+    folded = _expand_chat(fold(question))
+    text = _QUOTES.sub("", folded)
     vocab = vocabulary()
     own_act = bool(vocab.permission.search(text) or vocab.action.search(text) or vocab.first_person.search(text))
-    asking = _asking(text)
+    asking = _asking(_QUOTES.sub("", _QUOTED.sub(" ", folded)))
     if (own_act and vocab.verdict_request.search(text)) or any(vocab.direct_verdict.search(s) for s in asking):
         return False
+    if not asking:
+        # No question at all: a description of what the person is about to post, unless it
+        # opens by asking for information («Dime qué dice el EBEP sobre...»).
+        return bool(vocab.information_start.search(text)) and not own_act
     for sentence in asking:
         personal = vocab.own_permission.search(sentence) or vocab.action.search(sentence)
         if vocab.information_start.search(sentence) and not personal:
             return True
     return not own_act
+
+
+#: Text someone quotes (the post, a slogan, what a colleague said: three words or more, not a
+#: word in scare quotes) is not what they ask.
+_QUOTES = re.compile(r"[\"'«»“”‘’]")
+_QUOTED = re.compile(
+    r"«[^»]*\s[^»]*\s[^»]*»|“[^”]*\s[^”]*\s[^”]*”|\"[^\"]*\s[^\"]*\s[^\"]*\"|(?<!\w)'[^']*\s[^']*\s[^']*'(?!\w)"
+)
 
 
 #: Chat shorthand people type («tengo q pedir», «xq»), written out for the intent patterns.
@@ -153,10 +166,9 @@ def _expand_chat(text: str) -> str:
 
 
 def _asking(text: str) -> list[str]:
-    """What asks: each «¿...?» (from its «¿»), else each sentence ending in «?», else the last."""
+    """What asks: each «¿...?» (from its «¿»), else each sentence with a «?» (none if there is none)."""
     marked = re.findall(r"¿([^?]*)", text)
     if marked:
         return [m.strip() for m in marked if m.strip()]
     sentences = [s.strip() for s in re.split(r"(?<=[.?!;:\n])\s+", text) if s.strip()]
-    asking = [s for s in sentences if "?" in s]
-    return asking or sentences[-1:]
+    return [s for s in sentences if "?" in s]

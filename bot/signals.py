@@ -59,7 +59,8 @@ NEGATION_WINDOW = 3
 #: ...through these words only: «no aparece el nombre» is negated; in «no Facebook que o meu
 #: veciño» (Galician «no» = «in the») the noun in between stops it.
 NEGATION_BRIDGE = frozenset(
-    "se me te le lo la les los las nos el un una unos unas es son esta estan hay ha han he tiene tienen sale salen "
+    "se me te le lo la les los las nos el un una unos unas es son esta estan hay ha han he hemos tengo tenemos "
+    "tiene tienen sale salen "
     "aparece aparecen ve ven que si sé se puede pueden hace hacen da dan is are it there any "
     "sae saen surt surten hi hai".split()
 )

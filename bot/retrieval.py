@@ -233,7 +233,8 @@ class Retriever:
         if self.dense_weight > 0.0 and n:
             if self.mode == "hybrid":
                 tuning = self.tuning
-                found = snap.dense_search(dense_query or query, tuning.dense_confident or tuning.dense_candidates)
+                words = (dense_query or query).split()[: tuning.dense_query_words]
+                found = snap.dense_search(" ".join(words), tuning.dense_confident or tuning.dense_candidates)
                 dense_norm = _rerank_scores(found, lexical, tuning.rerank_depth)
             else:
                 dense_norm = _normalised(snap.dense_search(dense_query or query, self.tuning.dense_candidates), n)

@@ -122,6 +122,8 @@ class _Phrase:
     exception: bool = False
     #: Whether every stem match counts (English and Basque inflect beyond plural and gender).
     inflects: bool = False
+    #: Every stem the text must hold for the phrase to match (a cheap test before matching).
+    needs: frozenset[str] = frozenset()
 
 
 def _stemmer(language: str) -> Any:
@@ -181,7 +183,8 @@ class SignalBook:
                             continue
                         stems = tuple(w if w == "*" else _stem(language, w) for w in words)
                         negated = exception or words[0] in NEGATIONS
-                        entry = _Phrase(signal.id, stems, words, negated, exception, language in {"en", "eu"})
+                        needs = frozenset(s for s in stems if s != "*")
+                        entry = _Phrase(signal.id, stems, words, negated, exception, language in {"en", "eu"}, needs)
                         index.setdefault(stems[0], []).append(entry)
 
     def __len__(self) -> int:
@@ -251,8 +254,11 @@ class SignalBook:
         vetoes: list[tuple[str, int, int]] = []
         for language, index in self._index.items():
             stems = [_stem(language, w) for w in words]
+            present = set(stems)
             for i, stem in enumerate(stems):
                 for phrase in index.get(stem, ()):
+                    if not phrase.needs <= present:
+                        continue
                     end = _match(phrase, stems, words, i)
                     if end is None:
                         continue

@@ -21,7 +21,7 @@ def _progress(cases: Iterable[Case], label: str) -> Iterable[Case]:
     from tqdm import tqdm
 
     items = list(cases)
-    return tqdm(items, desc=f"{label:>7}", unit="caso", file=sys.stderr)
+    return tqdm(items, desc=f"{label:>7}", unit="caso", file=sys.stderr, disable=None)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -91,6 +91,14 @@ class Case(BaseModel):
         return {s.locator for s in self.expect_sources if s.locator and s.locator.startswith("Regla ")}
 
     @property
+    def retrieval_specs(self) -> list[SourceSpec]:
+        """What counts as a right source for hit@k, MRR and nDCG: the expected sources and the
+        expected rules (an answer shows the deciding rule first, the article behind it next)."""
+        named = {s.locator for s in self.expect_sources if s.locator}
+        rules = [SourceSpec(locator=rule, grade=1) for rule in sorted(self.expect_rules) if rule not in named]
+        return [*self.expect_sources, *rules]
+
+    @property
     def law_sources(self) -> list[SourceSpec]:
         """The expected law articles (BOE sources)."""
         return [s for s in self.expect_sources if s.source_id and s.source_id.startswith("BOE-")]

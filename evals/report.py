@@ -56,7 +56,7 @@ def _case_json(result: Any) -> dict[str, Any]:
         "rules": result.rules,
         "rule_hit": result.rule_hit,
         "law_hit": result.law_hit,
-        "hit@5": result.hit5 if result.case.expect_sources else None,
+        "hit@5": result.hit5 if result.case.retrieval_specs else None,
         "latency_ms": round(result.latency_ms, 1),
         "top": [entry[0][1] if entry else "" for entry in result.retrieved[:5]],
         "error": result.error,
@@ -117,7 +117,7 @@ def _markdown(results: list[ConfigResult], datasets: list[str], charts: list[str
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, items in sorted(per_dataset.items()):
-        graded = [r for r in items if r.case.expect_sources]
+        graded = [r for r in items if r.case.retrieval_specs]
         hit = sum(r.hit5 for r in graded) / len(graded) if graded else None
         acc = sum(bool(r.verdict_ok) for r in items) / len(items)
         ruled = [r.rule_hit for r in items if r.rule_hit is not None]

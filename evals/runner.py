@@ -67,12 +67,12 @@ class CaseResult:
 
     @property
     def hit5(self) -> bool:
-        return bool(metrics.hit_at(self.retrieved, self.case.expect_sources, 5))
+        return bool(metrics.hit_at(self.retrieved, self.case.retrieval_specs, 5))
 
     @property
     def failed(self) -> bool:
         """Worth a line in the report's table of failures."""
-        retrieval_miss = bool(self.case.expect_sources) and not self.hit5
+        retrieval_miss = bool(self.case.retrieval_specs) and not self.hit5
         return (
             self.error is not None
             or self.verdict_ok is False
@@ -93,7 +93,7 @@ class ConfigResult:
     def summary(self, split: str | None = None) -> dict[str, Any]:
         """The metrics over the cases of ``split`` (``dev``, ``test``) or over all of them."""
         results = [r for r in self.results if split is None or r.case.split == split]
-        graded = [r for r in results if r.case.expect_sources and r.error is None]
+        graded = [r for r in results if r.case.retrieval_specs and r.error is None]
         answered = [r for r in results if r.verdict is not None]
         latencies = [r.latency_ms for r in results if r.error is None]
 
@@ -111,10 +111,10 @@ class ConfigResult:
             "split": split or "todos",
             "cases": len(results),
             "errors": sum(r.error is not None for r in results),
-            "hit@1": mean(metrics.hit_at(r.retrieved, r.case.expect_sources, 1) for r in graded),
-            "hit@5": mean(metrics.hit_at(r.retrieved, r.case.expect_sources, 5) for r in graded),
-            "mrr@10": mean(metrics.mrr_at(r.retrieved, r.case.expect_sources, 10) for r in graded),
-            "ndcg@10": mean(metrics.ndcg_at(r.retrieved, r.case.expect_sources, 10) for r in graded),
+            "hit@1": mean(metrics.hit_at(r.retrieved, r.case.retrieval_specs, 1) for r in graded),
+            "hit@5": mean(metrics.hit_at(r.retrieved, r.case.retrieval_specs, 5) for r in graded),
+            "mrr@10": mean(metrics.mrr_at(r.retrieved, r.case.retrieval_specs, 10) for r in graded),
+            "ndcg@10": mean(metrics.ndcg_at(r.retrieved, r.case.retrieval_specs, 10) for r in graded),
             "citation_validity": mean(float(metrics.citations_valid(r.cited, _flat(r.retrieved))) for r in answered),
             "verdict_accuracy": mean(float(bool(r.verdict_ok)) for r in answered),
             "dangerous_errors": sum(r.dangerous for r in answered),

@@ -17,6 +17,7 @@ import re
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -98,9 +99,32 @@ class LawNames:
 
     def mentioned(self, text: str) -> tuple[str, ...]:
         """The laws a text names («según la ley de transparencia», «¿qué dice el EBEP...?»)."""
-        folded = fold(text)
-        found = [law for name, law in self.prose if re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded)]
+        if not self.prose:
+            return ()
+        by_name = self._by_name()
+        found = [by_name[m.group(0)] for m in self._pattern().finditer(fold(text))]
         return tuple(dict.fromkeys(found))
+
+    def _by_name(self) -> dict[str, str]:
+        return _names_by_fold(self.prose)
+
+    def _pattern(self) -> re.Pattern[str]:
+        return _names_pattern(self.prose)
+
+
+@lru_cache(maxsize=8)
+def _names_by_fold(prose: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    by_name: dict[str, str] = {}
+    for name, law in prose:
+        by_name.setdefault(fold(name), law)
+    return by_name
+
+
+@lru_cache(maxsize=8)
+def _names_pattern(prose: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """One alternation of every name, longest first, whole words only."""
+    names = sorted({fold(name) for name, _ in prose}, key=lambda n: (-len(n), n))
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
 
 
 def law_names(config: SourcesConfig) -> LawNames:

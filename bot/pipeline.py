@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.intent import is_question_of_fact, strip_injection
+from bot.intent import is_question_of_fact, pushes_for_yes, strip_injection
 from bot.normalize import normalize
 from bot.signals import SignalBook, SignalHit
 
@@ -30,6 +30,8 @@ class Reading:
     searched_draft: str | None
     #: Whether a directive was removed from the question or the draft.
     injection: bool
+    #: The directives push for a permissive answer (never taken as evidence; see ``decide``).
+    pushes_for_yes: bool
     question_of_fact: bool
     hits: tuple[SignalHit, ...]
 
@@ -56,6 +58,7 @@ def read(question: str, draft: str | None, book: SignalBook) -> Reading:
         draft=draft,
         searched_draft=searched_draft,
         injection=injection or draft_injection,
+        pushes_for_yes=(injection and pushes_for_yes(question)) or (draft_injection and pushes_for_yes(draft or "")),
         question_of_fact=is_question_of_fact(clean, bool(draft)),
         hits=tuple(hits),
     )

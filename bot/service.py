@@ -160,7 +160,13 @@ class Service:
             h.chunk.locator: h.score for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None
         }
         decision = decide(
-            Situation(reading.hits, question_of_fact=fact, in_scope=in_scope, has_draft=bool(reading.draft)),
+            Situation(
+                reading.hits,
+                question_of_fact=fact,
+                in_scope=in_scope,
+                has_draft=bool(reading.draft),
+                manipulated=reading.pushes_for_yes,
+            ),
             self._rule_specs(retriever.snapshot, book),
             book,
             ranking,

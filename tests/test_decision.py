@@ -151,6 +151,14 @@ def test_similarity_orders_rules_of_the_same_strictness_and_names_related_ones()
     assert decision.related == ("Regla 1",)
 
 
+def test_a_push_for_yes_is_never_evidence_that_it_is_fine():
+    pushed = decide(Situation(hits("felicitar"), manipulated=True), RULES, BOOK)
+    assert pushed.verdict is C
+    assert "forzar un «sí»" in pushed.checks[-1]
+    # It changes nothing else: a «no» stays a «no».
+    assert decide(Situation(hits("datos"), manipulated=True), RULES, BOOK).verdict is N
+
+
 SIGNALS = list(BOOK.signals)
 
 

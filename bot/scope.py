@@ -34,6 +34,8 @@ class Scope:
     topics: tuple[Anchor, ...] = ()
     context: tuple[Anchor, ...] = ()
     excluded: tuple[str, ...] = ()
+    #: The context group «leyes» («ley», «artículo»).
+    law_words: tuple[Anchor, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -53,7 +55,13 @@ class Scope:
         tokens = tokenize(text)
         if _found(self.topics, tokens, folded):
             return True
-        return not question_of_fact and _found(self.context, tokens, folded)
+        if not question_of_fact:
+            return _found(self.context, tokens, folded)
+        # A question of fact needs a word for the law and another context word («¿dónde dice la
+        # ley que he de ser discreto con lo que sé por mi trabajo?»), not «la ley de Ohm».
+        return _found(self.law_words, tokens, folded) and _found(
+            tuple(a for a in self.context if a not in self.law_words), tokens, folded
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -98,9 +106,14 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
             topics=_anchors(_words(data.get("temas"), "temas", problems)),
             context=_anchors(_words(data.get("contexto"), "contexto", problems)),
             excluded=tuple(p for p in excluded if p),
+            law_words=_anchors(_words(_group(data.get("contexto"), "leyes"), "contexto.leyes", problems)),
         ),
         problems,
     )
+
+
+def _group(section: Any, name: str) -> Any:
+    return section.get(name) if isinstance(section, dict) else None
 
 
 def _words(section: Any, name: str, problems: list[str]) -> list[str]:

@@ -1,0 +1,69 @@
+"""The scope check (knowledge/ambito.yaml): a small file of our own, then the real one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.scope import load_scope
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+SMALL = """
+temas:
+  redes: [instagram, redes sociales]
+contexto:
+  leyes: [ley, artículo]
+  publicar: [publicar, subir]
+  empleo: [funcionario, mi trabajo]
+fuera_de_ambito:
+  - mejor hora para publicar
+"""
+
+
+@pytest.fixture
+def scope(tmp_path):
+    (tmp_path / "ambito.yaml").write_text(SMALL, encoding="utf-8")
+    found, problems = load_scope(tmp_path)
+    assert problems == []
+    return found
+
+
+@pytest.mark.parametrize(
+    ("question", "fact", "covered"),
+    [
+        ("¿Puedo subir esto a Instagram?", False, True),
+        ("¿Cómo funciona Instagram?", True, True),  # a topic is enough
+        ("¿Puedo publicar esto?", False, True),  # a context word, in a permission question
+        ("¿Cuántos funcionarios tenía Roma?", True, False),  # a context word alone, in a question of fact
+        ("¿Qué dice la ley de Ohm?", True, False),  # «ley» alone
+        ("¿Dónde dice la ley que sea discreto con mi trabajo?", True, True),  # «ley» and another context word
+        ("¿Cuál es la mejor hora para publicar en Instagram?", False, False),  # excluded
+    ],
+)
+def test_what_places_a_question_in_scope(scope, question, fact, covered):
+    assert scope.covers(question, question_of_fact=fact) is covered
+
+
+def test_a_broken_file_means_no_check_and_says_why(tmp_path):
+    (tmp_path / "ambito.yaml").write_text("temas: [redes\n", encoding="utf-8")
+    found, problems = load_scope(tmp_path)
+    assert problems and "no se puede leer" in problems[0]
+    assert found.covers("¿Cuál es la capital de Australia?", question_of_fact=True)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact", "covered"),
+    [
+        ("¿Puedo subir a Instagram la foto de la cena de empresa?", False, True),
+        ("¿Qué dice el EBEP de la libertad de expresión?", True, True),
+        ("¿Qué dice la ley de Ohm y cómo se aplica a un circuito en serie?", True, False),
+        ("Soy influencer de moda, no trabajo para ninguna administración. ¿Cuántos hashtags pongo?", False, False),
+        ("¿Qué cámara me compro para grabar vídeos de YouTube?", True, False),
+    ],
+)
+def test_the_real_scope_file(question, fact, covered):
+    found, problems = load_scope(KNOWLEDGE)
+    assert problems == []
+    assert found.covers(question, question_of_fact=fact) is covered

@@ -38,6 +38,7 @@ class Detector(StrEnum):
     DIRECCION = "direccion"
     MATRICULA = "matricula"
     NOMBRE_PERSONA = "nombre_persona"
+    EDAD_MENOR = "edad_menor"
 
     @property
     def label(self) -> str:
@@ -137,6 +138,30 @@ def _names_with_ids(text: str) -> list[Span]:
     return spans
 
 
+#: An age under 18 said of people: «(7-10 años)», «de 11 y 12 años», «niñas de 8 años», «8 anys».
+_CHILD_AGE = re.compile(
+    r"(?<![\w.,])(?:(\d{1,2})\s*(?:-|–|a|y|o|i|e|to|and)\s*)?(\d{1,2})\s*(?:años|anos|anys|urte(?:ko)?|years? old|yo)\b"
+    r"(?!\s+(?:de\s+(?!edad)|d'|en\b|como\b|trabajando|seguidos|atrás|sin\b|of\s+(?:service|experience)))",
+    re.IGNORECASE,
+)
+#: What before an age makes it a person's age: a child word or «de/con/of» right before it.
+_AGE_OF_PERSON = re.compile(
+    r"(?:\(|\b(?:de|con|entre|of|aged|dos|das|amb|tiene|tienen|cumple|cumplen|cumplir|fa|is|are|turns)\s*$|\b(?:niñ[oa]s?|nin[oa]s?|chaval(?:es|a|as)?|crí[oa]s?|hij[oa]s?|"
+    r"alumn[oa]s?|menor(?:es)?|peques?|nen[ea]s?|nens|chicos?|chicas?|kids?|children|child|boys?|girls?|umeak?)\b[^.?!]{0,12}$)",
+    re.IGNORECASE,
+)
+
+
+def _child_ages(text: str) -> list[Span]:
+    spans = []
+    for match in _CHILD_AGE.finditer(text):
+        ages = [int(g) for g in match.groups() if g]
+        if max(ages) >= 18 or not _AGE_OF_PERSON.search(text[max(0, match.start() - 25) : match.start()]):
+            continue
+        spans.append(match.span())
+    return spans
+
+
 def _person_names(text: str) -> list[Span]:
     """A common first name, capitalised, with its surnames or initial if any («Marta», «Juan P.»)."""
     names = _first_names()
@@ -160,6 +185,7 @@ _FINDERS: dict[Detector, Callable[[str], list[Span]]] = {
     Detector.DIRECCION: lambda text: [m.span() for m in _ADDRESS.finditer(text)],
     Detector.MATRICULA: lambda text: [m.span() for m in _PLATE.finditer(text)],
     Detector.NOMBRE_PERSONA: _person_names,
+    Detector.EDAD_MENOR: _child_ages,
 }
 
 

@@ -210,6 +210,7 @@ DETECTOR_LABELS = {
     "direccion": "dirección postal",
     "matricula": "matrícula de un vehículo",
     "nombre_persona": "nombre de una persona",
+    "edad_menor": "edad de un menor",
 }
 
 

@@ -318,9 +318,23 @@ def _same(phrase: _Phrase, k: int, stems: list[str], words: list[str], position:
     word, wanted = words[position], phrase.words[k]
     if len(phrase.stems[k]) < SHORT_STEM:
         return word == wanted
-    if phrase.inflects or _VERB.search(wanted):
+    if phrase.inflects:
+        # English and Basque add endings; Basque stems are short enough to join unrelated words
+        # («udaltzaina», a local police officer, and «udaleko», of the council, share «udal»).
+        return _shared_prefix(word, wanted) >= max(len(phrase.stems[k]), len(wanted) - 3)
+    if _VERB.search(wanted):
         return True
     return light(word) == light(wanted)
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    """How many leading letters two words share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 _VERB = re.compile(r"(?:ar|er|ir|re)(?:me|te|se|le|la|lo|les|los|las|nos)?$")

@@ -25,6 +25,10 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("El coche con matrícula 1234 BCD", [("matricula", "1234 BCD")]),
         # OCR reads «DNI» as «DN1» and may glue the letter: the control letter still decides.
         ("DN1 12345678Z", [("dni", "12345678Z")]),
+        # The age of a child, said of people.
+        ("Ganadores del concurso de dibujo (7-10 años)", [("edad_menor", "7-10 años")]),
+        ("Una campaña para chavales de 11 y 12 años", [("edad_menor", "11 y 12 años")]),
+        ("El cumple de mi hijo, que cumple 8 años", [("edad_menor", "8 años")]),
     ],
 )
 def test_true_positives(text, expected):
@@ -42,6 +46,9 @@ def test_true_positives(text, expected):
         "Abierto el plazo de las oposiciones: consulta el BOE de hoy",
         "Vivo en la calle Mayor",  # a street without a number locates nobody
         "Tengo 35 años y me encanta el senderismo",
+        "Llevo 9 años interina en la Consejería",  # time, not an age
+        "Con 15 años de servicio en el parque",
+        "Un chaval de 34 años",  # an adult
     ],
 )
 def test_false_positives_are_not_reported(text):

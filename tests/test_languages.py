@@ -142,3 +142,50 @@ def test_normalisation_and_injection_keep_the_verdict(question, expected, book, 
 def test_every_rule_of_the_guideline_says_when_it_applies(rules):
     assert len(rules) >= 70
     assert all(rule.applies_if for rule in rules), [r.locator for r in rules if not r.applies_if]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "rule"),
+    [
+        # Other people's faces in a personal photo: cautious, even when the photo is of your family.
+        (
+            "¿Subo a Facebook las fotos del cumple de mi hijo? Salen todos los niños de su clase",
+            Verdict.CON_CAUTELAS,
+            "Regla 73",
+        ),
+        (
+            "Foto de grupo del voluntariado: al fondo se les ve la cara a dos personas de la cola, ¿la subo?",
+            Verdict.CON_CAUTELAS,
+            "Regla 73",
+        ),
+        # Someone else's private messages.
+        (
+            "Mi cuñada me ha escrito por whatsapp barbaridades, ¿pongo la captura en Facebook?",
+            Verdict.CON_CAUTELAS,
+            "Regla 74",
+        ),
+        # An official account does not advertise a business.
+        (
+            "¿Publicamos en el Facebook oficial del ayuntamiento que compréis vino de la bodega con el código de descuento AYTO10?",
+            Verdict.NO_PERMITIDO,
+            "Regla 21",
+        ),
+        # A child's age is a minor: without the families' consent, not on the official account either.
+        (
+            "Desde la cuenta oficial de la biblioteca, ¿subimos la foto de los ganadores del concurso de dibujo (7-10 años)?",
+            Verdict.NO_PERMITIDO,
+            "Regla 44",
+        ),
+        # «Udaleko» (of the council) is not «udaltzaina» (local police): a hike photo is personal life.
+        (
+            "Udaleko langilea naiz. Mendi irteeraren argazkia nire kontu pertsonalean parteka dezaket?",
+            Verdict.PERMITIDO,
+            "Regla 1",
+        ),
+    ],
+)
+def test_rules_added_from_the_fourth_batch(question, expected, rule, book, rules):
+    got, first = verdict(question, book, rules)
+    assert got is expected
+    if rule:
+        assert first == rule

@@ -94,6 +94,13 @@ def gate(summary: dict[str, Any], thresholds: dict[str, Any], others: dict[str, 
     return failures
 
 
+def targets_missed(summary: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
+    """The targets (``[objetivo_minimo]``, ``[objetivo_maximo]``) not reached: reported, not failing."""
+    return gate(
+        summary, {"minimo": thresholds.get("objetivo_minimo", {}), "maximo": thresholds.get("objetivo_maximo", {})}
+    )
+
+
 def cmd_gate(args: argparse.Namespace) -> int:
     report = json.loads((args.report / "report.json").read_text(encoding="utf-8"))
     thresholds = tomllib.loads(args.thresholds.read_text(encoding="utf-8"))
@@ -103,6 +110,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
         print(f"El informe no tiene la configuración {config!r}", file=sys.stderr)
         return 2
     failures: list[str] = []
+    missed: list[str] = []
     for split in SPLITS:
         rules = thresholds.get(split)
         if rules is None:
@@ -113,7 +121,10 @@ def cmd_gate(args: argparse.Namespace) -> int:
             continue
         others = {name: splits.get(split) for name, splits in report["configs"].items() if splits.get(split)}
         failures += [f"[{split}] {f}" for f in gate(summary, rules, others)]
+        missed += [f"[{split}] {f}" for f in targets_missed(summary, rules)]
         print(_summary_line(config, summary))
+    if missed:
+        print("OBJETIVOS AÚN NO ALCANZADOS (no hacen fallar la puerta):\n  " + "\n  ".join(missed))
     if failures:
         print("PUERTA DE CALIDAD: FALLA\n  " + "\n  ".join(failures))
         return 1

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.models import Answer
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, secret_values
 
 EXAMPLE = "¿Puedo publicar en Instagram una foto de los vecinos que atendí hoy?"
 
@@ -184,9 +184,18 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.feedback import FeedbackStore
+    from bot.feedback import FeedbackError, feedback_store
 
-    store = FeedbackStore(settings.feedback_db, salt=settings.user_hash_salt)
+    store = feedback_store(settings)
+    if args.feedback_command == "purge":
+        days = settings.feedback_retention_days if args.days is None else args.days
+        try:
+            gone = store.purge(days)
+        except FeedbackError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            return 2
+        print(f"{gone} respuestas de hace más de {days} días borradas, con sus votos.", file=sys.stderr)
+        return 0
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
             count = store.export(out, args.format)
@@ -251,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = fsub.add_parser("export", help="exportar los votos")
     export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     export.add_argument("--output", "-o", help="fichero de salida (por defecto, la salida estándar)")
+    purge = fsub.add_parser("purge", help="borrar lo que supera el plazo de conservación")
+    purge.add_argument("--days", type=int, help="días que se conservan (por defecto BOT_FEEDBACK_RETENTION_DAYS, 90)")
     feedback.set_defaults(func=cmd_feedback)
 
     bench = sub.add_parser("bench", help="medir latencia, indexación y memoria")
@@ -265,8 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    from bot import logs
+
+    logs.setup_logging(
+        level=logging.INFO if args.verbose else logging.WARNING, fmt="%(levelname)s %(name)s: %(message)s"
     )
     _quiet_libraries()
     try:
@@ -274,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    logs.add_secrets(secret_values(settings))
     try:
         return int(args.func(args, settings))
     except KeyboardInterrupt:
@@ -296,5 +310,6 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     import bm25s  # noqa: F401  (it sets its own logger to DEBUG on import; quiet it after)
 
-    for name in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    from bot.logs import quiet_libraries
+
+    quiet_libraries()

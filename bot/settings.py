@@ -64,8 +64,12 @@ class Settings(BaseSettings):
     http_timeout: float = Field(30.0, gt=0)
     http_retries: int = Field(3, ge=0, le=10)
 
-    # Feedback
-    user_hash_salt: str = Field("puedo-publicar", description="Salt for hashing chat user ids in the feedback store.")
+    # Feedback (private by default: see bot/feedback.py)
+    user_hash_salt: str | None = Field(
+        None,
+        description="Key of the hashes of user ids and questions; by default a random one kept in the data dir.",
+    )
+    feedback_retention_days: int = Field(90, ge=0, description="Votes and comments older than this are deleted.")
 
     # Slack
     slack_bot_token: str | None = None
@@ -116,6 +120,23 @@ class Settings(BaseSettings):
         return self.data_dir / "feedback.sqlite3"
 
 
+#: Settings whose values never appear in an error or a log.
+SECRET_FIELDS = frozenset(
+    {"user_hash_salt", "slack_bot_token", "slack_app_token", "slack_signing_secret", "telegram_token",
+     "telegram_webhook_secret"}
+)  # fmt: skip
+
+
+def _is_secret(field: str) -> bool:
+    return field in SECRET_FIELDS or any(word in field for word in ("token", "secret", "salt", "password"))
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """The values of the secret settings that are set (for redacting logs)."""
+    values = [getattr(settings, name, None) for name in sorted(SECRET_FIELDS)]
+    return [v for v in values if isinstance(v, str) and len(v) >= 6]
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build :class:`Settings`, turning validation errors into one message naming each ``BOT_`` variable."""
     try:
@@ -124,5 +145,6 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"])
-            lines.append(f"BOT_{field.upper()}: {err['msg']} (valor: {err.get('input')!r})")
+            shown = "oculto" if _is_secret(field) else repr(err.get("input"))
+            lines.append(f"BOT_{field.upper()}: {err['msg']} (valor: {shown})")
         raise SettingsError("Configuración incorrecta:\n  " + "\n  ".join(lines)) from None

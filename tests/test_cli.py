@@ -108,9 +108,9 @@ def test_module_entry_point(env):
 
 
 def test_feedback_export_csv_and_jsonl(env, capsys, tmp_path, service):
-    from bot.feedback import FeedbackStore
+    from bot.feedback import feedback_store
 
-    store = FeedbackStore(env.feedback_db, salt=env.user_hash_salt)
+    store = feedback_store(env)
     answer = service.ask("¿Puedo retuitear la campaña oficial de vacunación?")
     ref = store.remember("slack", answer)
     store.vote(ref, "slack", "U123SECRET", "down")
@@ -125,9 +125,13 @@ def test_feedback_export_csv_and_jsonl(env, capsys, tmp_path, service):
     out = tmp_path / "votos.csv"
     assert main(["feedback", "export", "--format", "csv", "--output", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("voted_at,platform,user_hash,vote,comment,question,verdict,citations,answer_ref")
+    assert text.startswith(
+        "voted_at,platform,user_hash,vote,comment,question,draft,verdict,rules,citations,question_hash,answer_ref"
+    )
     assert "Falta la regla de campañas electorales" in text
     assert "U123SECRET" not in env.feedback_db.read_bytes().decode("utf-8", errors="ignore")
+    assert main(["feedback", "purge", "--days", "30"]) == 0
+    assert "borradas" in capsys.readouterr().err
 
 
 def test_feedback_comment_before_its_vote(tmp_path, service):

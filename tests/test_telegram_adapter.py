@@ -510,7 +510,8 @@ async def test_feedback_vote_is_stored_hashed_and_buttons_updated(
         ("telegram", "up", "no_permitido"),
         ("telegram", "down", "permitido"),
     ]
-    assert rows[0]["question"] == PHOTO_QUESTION
+    assert rows[0]["question_hash"] == feedback.hash_question(PHOTO_QUESTION)
+    assert rows[0]["question"] is None  # no comment: no text kept
     assert rows[0]["user_hash"] == feedback.hash_user("telegram", str(USER))
     assert all(str(uid) not in str(row.values()) for row in rows for uid in (USER, 777))
 

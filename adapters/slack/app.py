@@ -76,10 +76,11 @@ from adapters.slack.render import (
     shared_intro,
 )
 from adapters.slack.state import LRUCache, RecentIds
-from bot.feedback import FeedbackError, FeedbackStore, Vote
+from bot import logs
+from bot.feedback import FeedbackError, FeedbackStore, Vote, feedback_store
 from bot.models import DRAFT_QUESTION, Answer
 from bot.service import QuestionError, Service
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, secret_values
 
 __all__ = [
     "COMMAND",
@@ -242,7 +243,7 @@ def create_app(
     bot = SlackBot(
         settings=settings,
         service=service,
-        feedback=feedback or FeedbackStore(settings.feedback_db, salt=settings.user_hash_salt),
+        feedback=feedback or feedback_store(settings),
         bot_user_id=str(auth.get("user_id") or ""),
     )
     bot.register(app)
@@ -293,7 +294,11 @@ class SlackBot:
     def drop_redeliveries(
         self, req: BoltRequest, resp: BoltResponse, next_: Callable[[], BoltResponse]
     ) -> BoltResponse:
-        """Acknowledge and drop Slack's retries and any event already seen (by ``event_id``)."""
+        """Acknowledge and drop Slack's retries and any event already seen (by ``event_id``).
+
+        First, every text and user id in the request is registered as sensitive: no log line,
+        ours or a library's, may quote it (:mod:`bot.logs`)."""
+        logs.sensitive(*_user_strings(req.body))
         retry = req.headers.get("x-slack-retry-num")
         if retry:
             reason = (req.headers.get("x-slack-retry-reason") or ["?"])[0]
@@ -481,17 +486,26 @@ class SlackBot:
             message = escape(str(exc))
             _safe_post(post, kind, message, notice_blocks(message))
             return
-        except Exception:
+        except Exception as exc:
             ref = secrets.token_hex(3)
-            log.exception("Slack %s: the core failed to answer (ref %s)", kind, ref)
+            log.error(
+                "Slack %s: the core failed to answer (ref %s)\n%s",
+                kind,
+                ref,
+                logs.incident_trace(exc, (question, draft)),
+            )
             message = self._apology(ref)
             _safe_post(post, kind, message, notice_blocks(message))
             return
         feedback_ref: str | None
         try:
             feedback_ref = self.feedback.remember(PLATFORM, answer)
-        except Exception:
-            log.exception("Slack %s: could not store the answer for feedback", kind)
+        except Exception as exc:
+            log.error(
+                "Slack %s: could not store the answer for feedback\n%s",
+                kind,
+                logs.incident_trace(exc, (question, draft)),
+            )
             feedback_ref = None
         share_ref = None
         if share and feedback_ref:
@@ -558,6 +572,22 @@ class SlackBot:
 
 
 # ------------------------------------------------------------------------ matchers
+
+
+def _user_strings(body: Any) -> Iterator[str]:
+    """Texts and user ids anywhere in a Slack request body."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if isinstance(value, str) and key in _USER_KEYS:
+                yield value
+            else:
+                yield from _user_strings(value)
+    elif isinstance(body, list):
+        for item in body:
+            yield from _user_strings(item)
+
+
+_USER_KEYS = frozenset({"text", "user", "user_id", "user_name", "username", "value", "name", "real_name", "email"})
 
 
 def _is_dm_question(event: dict[str, Any]) -> bool:
@@ -663,7 +693,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, help="puerto HTTP (sobrescribe BOT_SLACK_PORT)")
     parser.add_argument("--host", default="0.0.0.0", help="interfaz HTTP (por defecto 0.0.0.0)")
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="mensajes de diagnóstico (incluyen el texto de las peticiones)"
+        "-v", "--verbose", action="store_true", help="mensajes de diagnóstico (nunca el texto de las preguntas)"
     )
     return parser
 
@@ -674,18 +704,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     2: a setting is missing or wrong (the message names it); 1: another start-up failure.
     """
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for name in ("bm25s", "chromadb", "httpx", "sentence_transformers", "transformers", "urllib3"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    # Bolt logs the whole request body (the user's question) at INFO when a signature fails.
-    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+    logs.setup_logging(verbose=args.verbose)
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    logs.add_secrets(secret_values(settings))
     overrides = {k: v for k, v in {"slack_mode": args.mode, "slack_port": args.port}.items() if v is not None}
     if overrides:
         settings = settings.model_copy(update=overrides)
@@ -697,6 +722,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_settings(settings)
         service = Service(settings, notify=lambda message: log.info("%s", message))
         app = create_app(settings, service, executor=executor)
+        logs.quiet_libraries()  # building the Bolt app reset its loggers' levels
         if settings.slack_mode == "socket":
             handler = _socket_handler(app, settings)
         else:

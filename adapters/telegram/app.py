@@ -33,7 +33,6 @@ import re
 import secrets
 import signal
 import sys
-import traceback
 from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, Protocol, TypeAlias
@@ -59,6 +58,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -73,10 +73,11 @@ from adapters.telegram.render import (
     usage_message,
     welcome_message,
 )
-from bot.feedback import FeedbackError, FeedbackStore
+from bot import logs
+from bot.feedback import FeedbackError, FeedbackStore, feedback_store
 from bot.models import DRAFT_QUESTION, Answer
 from bot.service import QuestionError, SourceInfo
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, secret_values
 
 __all__ = [
     "ALLOWED_UPDATES",
@@ -115,7 +116,6 @@ COMMANDS = [
 ]
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_REDACTED = "[texto del usuario omitido]"
 
 TelegramApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
@@ -219,7 +219,7 @@ def build_application(
     adapter = TelegramAdapter(
         settings,
         service,
-        feedback or FeedbackStore(settings.feedback_db, salt=settings.user_hash_salt),
+        feedback or feedback_store(settings),
     )
     builder = (
         Application.builder()
@@ -248,6 +248,7 @@ class TelegramAdapter:
         """Add every handler (order matters: commands before free text) and the error handler."""
         new_messages = filters.UpdateType.MESSAGE
         text = filters.TEXT | filters.CAPTION
+        application.add_handler(TypeHandler(Update, self.note_sensitive), group=-1)
         application.add_handlers(
             [
                 CommandHandler("start", self.on_start, filters=new_messages),
@@ -262,6 +263,20 @@ class TelegramAdapter:
             ]
         )
         application.add_error_handler(self.on_error)
+
+    async def note_sensitive(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Before any handler: what the user sent and who they are may never reach a log."""
+        message = update.effective_message
+        user = update.effective_user
+        chat = update.effective_chat
+        logs.sensitive(
+            message.text if message else None,
+            message.caption if message else None,
+            str(user.id) if user else None,
+            user.username if user else None,
+            user.full_name if user else None,
+            str(chat.id) if chat else None,
+        )
 
     async def post_init(self, application: TelegramApplication) -> None:
         """Run by ``run_polling``/``run_webhook`` after ``getMe``: command menu, then warm-up."""
@@ -575,23 +590,9 @@ def _incident_id() -> str:
 
 
 def _log_incident(what: str, incident: str, error: BaseException, user_text: Iterable[str | None]) -> None:
-    """Log ``error`` with its traceback and ``incident``, minus any of the user's text.
-
-    Exception messages can quote their input (a validation error on the answer would
-    include the question); every occurrence of the user's text, as written or as Python
-    would ``repr`` it, and of each of its longer lines, is replaced before logging.
-    """
-    trace = "".join(traceback.format_exception(error)).rstrip()
-    secrets_: set[str] = set()
-    for text in user_text:
-        if not text:
-            continue
-        for variant in (text, text.strip(), repr(text)[1:-1], repr(text.strip())[1:-1]):
-            secrets_.add(variant)
-        secrets_.update(line.strip() for line in text.splitlines() if len(line.strip()) >= 8)
-    for secret in sorted((s for s in secrets_ if len(s) >= 3), key=len, reverse=True):
-        trace = trace.replace(secret, _REDACTED)
-    log.error("%s [ref %s]\n%s", what, incident, trace)
+    """Log ``error`` with its traceback and ``incident``, minus the user's text and any secret
+    (exception messages can quote their input: see :func:`bot.logs.incident_trace`)."""
+    log.error("%s [ref %s]\n%s", what, incident, logs.incident_trace(error, user_text))
 
 
 # --------------------------------------------------------------------------- running
@@ -646,12 +647,11 @@ def run(settings: Settings, service: AnswerService | None = None) -> int:
 
 def main() -> int:
     """``python -m adapters.telegram``: read the ``BOT_`` settings and run the bot."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.setup_logging(verbose="-v" in sys.argv[1:] or "--verbose" in sys.argv[1:])
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    logs.add_secrets(secret_values(settings))
     return run(settings)

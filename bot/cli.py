@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -82,25 +83,64 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask_jsonl(service: Any) -> int:
-    """One JSON object per input line, in order; a bad line gets an ``error`` object, never a crash."""
+    """One JSON object per input line, in order; a bad line gets ``{"id", "error"}`` and the
+    batch goes on (never a crash, never a lost line)."""
+    status = 0
+    for number, raw in enumerate(sys.stdin.buffer, 1):
+        if not raw.strip():
+            continue
+        out = _jsonl_answer(service, raw, number)
+        if "error" in out:
+            status = 1
+        print(json.dumps(out, ensure_ascii=False, allow_nan=False), flush=True)
+    return status
+
+
+def _jsonl_answer(service: Any, raw: bytes, number: int) -> dict[str, Any]:
     from bot.service import QuestionError
 
-    status = 0
-    for number, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        record: dict[str, Any] = {}
+    record_id: Any = None
+    try:
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("no está en UTF-8") from None
         try:
             record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("cada línea debe ser un objeto JSON")
-            answer = service.ask(str(record.get("question") or ""), record.get("draft"))
-            out = {"id": record.get("id"), **answer.to_json_dict()}
-        except (ValueError, QuestionError) as exc:
-            out = {"id": record.get("id"), "error": f"línea {number}: {exc}"}
-            status = 1
-        print(json.dumps(out, ensure_ascii=False), flush=True)
-    return status
+        except RecursionError:
+            raise ValueError("JSON demasiado anidado") from None
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"JSON no válido ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"cada línea debe ser un objeto JSON, no {_json_kind(record)}")
+        record_id = _safe_id(record.get("id"))
+        question, draft = record.get("question"), record.get("draft")
+        for name, value in (("question", question), ("draft", draft)):
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"«{name}» debe ser un texto, no {_json_kind(value)}")
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValueError(f"«{name}» tiene caracteres no válidos (sustitutos sueltos)") from None
+        answer = service.ask(question or "", draft)
+        return {"id": record_id, **answer.to_json_dict()}
+    except (ValueError, QuestionError) as exc:
+        return {"id": record_id, "error": f"línea {number}: {exc}"}
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {list: "una lista", str: "un texto", bool: "un booleano", int: "un número", float: "un número"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def _safe_id(value: Any) -> Any:
+    """The ``id`` as given when JSON can carry it back; otherwise as text (``NaN`` → ``"NaN"``)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return json.dumps(value, ensure_ascii=False, allow_nan=True)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -43,21 +43,48 @@ def test_ask_json_with_draft_file(env, capsys, tmp_path):
     assert [f["kind"] for f in data["draft_findings"]] == ["confidencial", "confidencial"]
 
 
+class _Stdin:
+    """Standard input with raw bytes, as a pipe gives them."""
+
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+
 def test_ask_jsonl_keeps_ids_and_survives_bad_lines(env, capsys, monkeypatch):
     lines = [
-        json.dumps({"id": "a", "question": "¿Puedo retuitear la campaña oficial de vacunación?"}),
-        "esto no es json",
-        json.dumps({"id": 7, "question": "¿Puedo publicar esto?", "draft": "Mi móvil: 612 345 678"}),
-        json.dumps({"id": "vacía", "question": ""}),
+        json.dumps({"id": "a", "question": "¿Puedo retuitear la campaña oficial de vacunación?"}).encode(),
+        b"esto no es json",
+        json.dumps({"id": 7, "question": "¿Puedo publicar esto?", "draft": "Mi móvil: 612 345 678"}).encode(),
+        json.dumps({"id": "vacía", "question": ""}).encode(),
+        b"[1, 2]",
+        b'"solo un texto"',
+        b"42",
+        b"null",
+        json.dumps({"id": "n", "question": "¿Puedo?", "draft": 12345}).encode(),
+        json.dumps({"id": "l", "question": "¿Puedo?", "draft": ["a"]}).encode(),
+        b"[" * 100_000 + b"]" * 100_000,
+        rb'{"id": "s", "question": "\ud800 suelto"}',  # a lone surrogate
+        b'{"id": "u", "question": "\xff\xfe no es utf-8"}',
+        rb'{"id": NaN, "question": "\u00bfPuedo retuitear la campa\u00f1a oficial de vacunaci\u00f3n?"}',
+        json.dumps({"id": "fin", "question": "¿Puedo retuitear la campaña oficial de vacunación?"}).encode(),
     ]
-    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    monkeypatch.setattr(sys, "stdin", _Stdin(b"\n".join(lines) + b"\n"))
     assert main(["ask", "--jsonl"]) == 1
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [o.get("id") for o in out] == ["a", None, 7, "vacía"]
-    assert out[0]["verdict"] == "permitido"
+    assert len(out) == len(lines)  # one object per line: nothing lost
+    assert [o.get("id") for o in out] == [
+        "a", None, 7, "vacía", None, None, None, None, "n", "l", None, "s", None, "NaN", "fin"
+    ]  # fmt: skip
+    assert out[0]["verdict"] == "permitido" and out[-1]["verdict"] == "permitido"
     assert "línea 2" in out[1]["error"]
     assert out[2]["verdict"] == "no_permitido"
     assert "vacía" in out[3]["error"]
+    assert "una lista" in out[4]["error"] and "un texto" in out[5]["error"] and "null" in out[7]["error"]
+    assert "«draft» debe ser un texto" in out[8]["error"] and "una lista" in out[9]["error"]
+    assert "anidado" in out[10]["error"] or "JSON no válido" in out[10]["error"]
+    assert "sustitutos" in out[11]["error"]
+    assert "UTF-8" in out[12]["error"]
+    assert out[13]["verdict"] == "permitido"
 
 
 def test_chat_session(env, capsys, monkeypatch):

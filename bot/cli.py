@@ -202,7 +202,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{'ERROR' if p.level == 'error' else 'aviso'}: {p}", file=sys.stderr)
     if report.unchanged:
         print("El índice ya estaba al día: ningún fichero ha cambiado.")
-        return 0
+        return 1 if report.has_errors else 0
     print(
         f"Índice generación {report.generation}: {report.chunks} fragmentos "
         f"({report.embedded} calculados, {report.reused} reutilizados) en {report.seconds:.1f} s"
@@ -214,6 +214,11 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  retirado:    {file}")
     for file in report.kept_after_error:
         print(f"  con errores, se mantiene la versión anterior: {file}")
+    for file in report.skipped_after_error:
+        print(f"  con errores, no se indexa hasta que se corrija: {file}")
+    if report.has_errors:
+        print("Hay ficheros con errores (arriba): corrígelos; el resto del índice está al día.", file=sys.stderr)
+        return 1
     return 0
 
 

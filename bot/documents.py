@@ -273,7 +273,10 @@ def load_file(
         size = path.stat().st_size
         if size == 0:
             raise FileError("el fichero está vacío")
-        if size > settings.max_file_mb * 1024 * 1024:
+        # The limit is for what people edit; the official texts sync brings are as long as they are.
+        if size > settings.max_file_mb * 1024 * 1024 and path.resolve().is_relative_to(
+            settings.knowledge_dir.resolve()
+        ):
             raise FileError(
                 f"el fichero ocupa {size / 1048576:.1f} MB y el límite es {settings.max_file_mb:g} MB "
                 "(BOT_MAX_FILE_MB); divídelo o redúcelo"
@@ -302,6 +305,10 @@ def load_file(
         return None, [Problem(display, str(exc))]
     except OSError as exc:
         return None, [Problem(display, f"no se puede leer ({exc.strerror or exc})")]
+    except RecursionError:
+        return None, [Problem(display, "está anidado a demasiada profundidad para leerlo (¿HTML generado?)")]
+    except Exception as exc:  # a parser's own bug must name the file, never stop the indexing
+        return None, [Problem(display, f"no se puede leer ({type(exc).__name__}: {exc})")]
 
     body = body.replace("{{unidad}}", settings.contact_unit)
     doc = _build_document(path, root, display, meta, body, file_hash, problems)

@@ -54,6 +54,13 @@ class IndexReport:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     kept_after_error: list[str] = field(default_factory=list)
+    #: New files with errors: not indexed until they are fixed.
+    skipped_after_error: list[str] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.level == "error" for p in self.problems)
+
     problems: list[Problem] = field(default_factory=list)
     chunks: int = 0
     embedded: int = 0
@@ -317,16 +324,28 @@ class Indexer:
         failed = loaded.failed_files
         signals = _signal_book(self.settings)
         new_chunks: list[Chunk] = []
-        for doc in loaded.documents:
+        # Rule numbers already taken by files that stay as they are.
+        rule_files = {
+            c.locator: f
+            for f, chunks in old.items()
+            if f in hashes and f not in to_load
+            for c in chunks
+            if c.rule_verdict is not None
+        }
+        for doc in sorted(loaded.documents, key=lambda d: d.file):
             chunks, problems = chunk_document(doc, signals)
+            problems.extend(duplicate_rules(doc.file, chunks, rule_files))
             report.problems.extend(problems)
-            if any(p.level == "error" for p in problems) and doc.file in old:
-                failed.add(doc.file)  # a broken rule must not replace a working one
+            if any(p.level == "error" for p in problems):
+                # A broken rule must not replace a working one, nor enter the index new.
+                failed.add(doc.file)
                 continue
             new_chunks.extend(chunks)
+            rule_files.update({c.locator: doc.file for c in chunks if c.rule_verdict is not None})
             report.changed.append(doc.file)
         keep_files = [f for f in old if f in hashes and (f not in to_load or f in failed)]
         report.kept_after_error = sorted(f for f in keep_files if f in failed)
+        report.skipped_after_error = sorted(f for f in failed if f not in old)
         report.reused = sum(len(old[f]) for f in keep_files)
         report.chunks = report.reused + len(new_chunks)
 
@@ -418,6 +437,15 @@ class Indexer:
             )
 
 
+def duplicate_rules(file: str, chunks: list[Chunk], taken: dict[str, str]) -> list[Problem]:
+    """A rule number another guideline file already uses: two «Regla 41» would both answer."""
+    return [
+        Problem(file, f"{c.locator} ya existe en {taken[c.locator]}: cada regla debe tener un número único")
+        for c in chunks
+        if c.rule_verdict is not None and taken.get(c.locator, file) != file
+    ]
+
+
 def check(settings: Settings) -> list[Problem]:
     """Validate every file as indexing would, without indexing: all problems, per file.
 
@@ -435,10 +463,13 @@ def check(settings: Settings) -> list[Problem]:
     _, signal_problems = load_signals(settings.knowledge_dir)
     problems.extend(Problem(f"knowledge/{SIGNALS_FILE}", p) for p in signal_problems)
     chunks: list[Chunk] = []
-    for doc in loaded.documents:
+    rule_files: dict[str, str] = {}
+    for doc in sorted(loaded.documents, key=lambda d: d.file):
         doc_chunks, doc_problems = chunk_document(doc, signals)
         chunks.extend(doc_chunks)
         problems.extend(doc_problems)
+        problems.extend(duplicate_rules(doc.file, doc_chunks, rule_files))
+        rule_files.update({c.locator: doc.file for c in doc_chunks if c.rule_verdict is not None})
     names, name_problems = load_law_names(settings.knowledge_dir)
     problems.extend(Problem("knowledge/sources.toml", p, "aviso") for p in name_problems)
     files = {c.locator: c.file for c in chunks if c.rule_verdict is not None}

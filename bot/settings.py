@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         None, ge=0.0, le=1.0, description="Weight of the dense score in the fusion (default: bot.decision.TUNING)."
     )
     top_k: int = Field(10, ge=10, le=100, description="Chunks listed as retrieved (at least 10).")
-    max_file_mb: float = Field(20.0, gt=0, description="Knowledge files larger than this are skipped.")
+    max_file_mb: float = Field(2.0, gt=0, description="Knowledge files larger than this are skipped.")
     reload_check_seconds: float = Field(1.0, ge=0, description="How often a running bot looks for a new index.")
 
     # Answers

@@ -174,3 +174,15 @@ def test_documentation_files_are_not_sources(settings, knowledge: Path):
     docs, problems = _docs(settings)
     assert len(docs) == 3
     assert problems == []
+
+
+def test_deeply_nested_html_is_a_problem_naming_the_file(tmp_path):
+    from bot.documents import load_file
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", knowledge_dir=tmp_path)  # type: ignore[call-arg]
+    page = tmp_path / "anidado.html"
+    page.write_text("<div>" * 60_000 + "hola" + "</div>" * 60_000, encoding="utf-8")
+    doc, problems = load_file(page, display="knowledge/anidado.html", root=tmp_path, settings=settings)
+    assert doc is None
+    assert problems and problems[0].file == "knowledge/anidado.html"

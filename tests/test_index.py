@@ -89,6 +89,22 @@ def test_broken_rule_keeps_the_previous_version_indexed(settings, knowledge):
     assert rule3.rule_verdict is Verdict.NO_PERMITIDO
 
 
+def test_a_new_broken_file_is_not_indexed_and_the_cli_says_so(settings, knowledge, monkeypatch, capsys):
+    from bot.cli import main
+
+    Indexer(settings).update()
+    guide = knowledge / "guias" / "guia.md"
+    broken = guide.read_text(encoding="utf-8").replace("**Veredicto:** no permitido", "**Veredicto:** nunca", 1)
+    (knowledge / "guias" / "otra-guia.md").write_text(broken.replace("guia-prueba", "otra-guia"), encoding="utf-8")
+    monkeypatch.setenv("BOT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(knowledge))
+    assert main(["index"]) == 1
+    out = capsys.readouterr().out
+    assert "no se indexa hasta que se corrija: knowledge/guias/otra-guia.md" in out
+    assert "knowledge/guias/otra-guia.md" not in _files(settings)[1]
+    assert "knowledge/guias/guia.md" in _files(settings)[1]  # the good files are indexed
+
+
 class Interrupted(Exception):
     pass
 
@@ -261,3 +277,18 @@ def read_collection(store, name):
     from bot.index import read_chunks
 
     return [c for c, _ in read_chunks(store.collection(name))]
+
+
+def test_the_same_rule_number_in_two_files_is_an_error(settings, knowledge):
+    from bot.index import check
+
+    Indexer(settings).update()
+    guide = knowledge / "guias" / "guia.md"
+    (knowledge / "guias" / "zz-copia.md").write_text(
+        guide.read_text(encoding="utf-8").replace("guia-prueba", "zz-copia"), encoding="utf-8"
+    )
+    report = Indexer(settings).update()
+    assert report.has_errors
+    assert any("Regla 1 ya existe en knowledge/guias/guia.md" in p.message for p in report.problems)
+    assert report.skipped_after_error == ["knowledge/guias/zz-copia.md"]
+    assert any("ya existe" in p.message and p.file == "knowledge/guias/zz-copia.md" for p in check(settings))

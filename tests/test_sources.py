@@ -236,6 +236,18 @@ FAULTS = {
     "timeout": ("texto", {"delay": 3.0}, "tiempo de espera agotado"),
     "malformed xml": ("texto", {"body": b"<response><data><texto><bloque id='a1'>"}, "no es XML válido"),
     "truncated body": ("texto", {"truncate": True}, "cortada"),
+    "another law's text": (
+        "texto",
+        {
+            "content_type": "application/xml",
+            "body": (
+                b'<?xml version="1.0" encoding="utf-8"?><response><status><code>200</code></status><data><texto>'
+                b'<bloque id="a1" tipo="precepto"><version id_norma="BOE-A-2099-99999" fecha_publicacion="20240101">'
+                b'<p class="articulo">Art\xc3\xadculo 1. Otra ley.</p></version></bloque></texto></data></response>'
+            ),
+        },
+        "es de BOE-A-2099-99999, no de " + LAW_ID,
+    ),
     "wrong content type": (
         "texto",
         {"content_type": "text/html", "body": b"<html>Mantenimiento</html>"},

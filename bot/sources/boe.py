@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -69,8 +70,12 @@ def parse_metadata(raw: bytes, expected_id: str) -> LawMeta:
     )
 
 
-def parse_text(raw: bytes, *, today: dt.date | None = None) -> list[LawBlock]:
-    """Parse ``/texto`` into blocks, keeping the version in force on ``today``."""
+def parse_text(raw: bytes, *, today: dt.date | None = None, expected_id: str | None = None) -> list[LawBlock]:
+    """Parse ``/texto`` into blocks, keeping the version in force on ``today``.
+
+    ``expected_id``: the law asked for. Each version names the law that wrote it
+    (``id_norma``); a text none of whose versions is by ``expected_id`` is another law's.
+    """
     try:
         root = ET.fromstring(raw)
     except ET.ParseError as exc:
@@ -81,6 +86,11 @@ def parse_text(raw: bytes, *, today: dt.date | None = None) -> list[LawBlock]:
         if code and code != "200":
             raise BOEFormatError(f"la API responde con estado {code}: {root.findtext('.//status/text')}")
         raise BOEFormatError("el XML no contiene el elemento <texto>")
+    if expected_id is not None:
+        authors = Counter(v.get("id_norma") for v in texto.iter("version") if v.get("id_norma"))
+        if authors and expected_id not in authors:
+            other = authors.most_common(1)[0][0]
+            raise BOEFormatError(f"el texto es de {other}, no de {expected_id}")
     cutoff = (today or dt.date.today()).strftime("%Y%m%d")
     blocks = []
     for bloque in texto.findall("bloque"):

@@ -269,7 +269,7 @@ class Syncer:
             if state.get("updated") == meta.updated and target.is_file():
                 state.update(error=None, changed=False)
                 return SourceResult(key, "ley", meta.title, "sin cambios", meta.version)
-            blocks = parse_text(self.fetcher.get(f"{base}/texto", accept="application/xml").body)
+            blocks = parse_text(self.fetcher.get(f"{base}/texto", accept="application/xml").body, expected_id=entry.id)
         except NotInMirror as exc:
             state["error"] = str(exc) if entry.obligatoria else None
             title = state.get("title") or entry.nombre or key

@@ -183,7 +183,7 @@ def decide(
     loose = tuple(
         hits[0]
         for s, hits in found.items()
-        if s not in taken and s not in lifted and _class(book, s) is SignalClass.RIESGO
+        if s not in taken and s not in lifted and (_class(book, s) is SignalClass.RIESGO or _sensitive(book, s))
     )
     # A risk is answered when the rules it triggers all permit the situation: their own
     # exception holds («Salvo si»), or they describe it as allowed (moderating insults under
@@ -192,6 +192,9 @@ def decide(
         h.signal for a in applied if a.verdict is not Verdict.PERMITIDO for h in a.triggers
     }
     unlifted_risk = any(_class(book, s) is SignalClass.RIESGO and s not in lifted and s not in answered for s in found)
+    # A sensitive context no rule took (a patient, a minor, a case file mentioned in passing) is
+    # not evidence of a problem, but it is not evidence that all is well either: no plain «sí».
+    unexplained = any(_sensitive(book, s) and s not in lifted and s not in taken for s in found)
     lifts = tuple(h for s, hits in found.items() if _class(book, s) is SignalClass.LEVANTA for h in hits[:1])
     shown = {a.rule.locator for a in applied[: tuning.max_applied]}
     related = tuple(loc for loc, _ in sorted(ranking.items(), key=lambda kv: -kv[1]) if loc not in shown)[
@@ -208,7 +211,7 @@ def decide(
     else:
         verdict = tuning.no_rule_verdict
     # Invariants (the construction already guarantees them; they stay as the last word).
-    if verdict is Verdict.PERMITIDO and unlifted_risk:
+    if verdict is Verdict.PERMITIDO and (unlifted_risk or unexplained):
         verdict = Verdict.CON_CAUTELAS
     if verdict is Verdict.NO_PERMITIDO and not any(a.triggers for a in applied):
         verdict = Verdict.CON_CAUTELAS
@@ -232,6 +235,11 @@ def _by_signal(hits: Sequence[SignalHit]) -> dict[str, list[SignalHit]]:
 
 def _lifters(book: SignalBook, signal_id: str, found: Mapping[str, list[SignalHit]]) -> list[SignalHit]:
     return [found[lifter][0] for lifter in book.lifters_of(signal_id) if lifter in found]
+
+
+def _sensitive(book: SignalBook, signal_id: str) -> bool:
+    signal = book.get(signal_id)
+    return bool(signal and signal.sensitive)
 
 
 def _class(book: SignalBook, signal_id: str) -> SignalClass | None:

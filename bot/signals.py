@@ -97,6 +97,9 @@ class Signal:
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Phrases that contain a match without meaning it («borrador de mi tuit» is no internal draft).
     exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: A context signal that, unless a rule takes it or something lifts it, keeps the answer from
+    #: a plain «sí» (a patient, a minor, a case file mentioned in passing).
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -406,7 +409,17 @@ def parse_signals(data: Any) -> tuple[SignalBook, list[str]]:
     return SignalBook(signals), problems
 
 
-_KNOWN_FIELDS = {"nombre", "clase", "descripcion", "comprobar", "detectores", "levanta", "frases", "excepto"}
+_KNOWN_FIELDS = {
+    "nombre",
+    "clase",
+    "descripcion",
+    "comprobar",
+    "detectores",
+    "levanta",
+    "frases",
+    "excepto",
+    "sensible",
+}
 
 
 def _signal(signal_id: str, body: Any) -> Signal:
@@ -435,6 +448,11 @@ def _signal(signal_id: str, body: Any) -> Signal:
     if not phrases and not detectors:
         raise ValueError("necesita «frases» o «detectores»")
     name = str(body.get("nombre") or signal_id.replace("_", " ")).strip()
+    sensitive = body.get("sensible", False)
+    if not isinstance(sensitive, bool):
+        raise ValueError("«sensible» debe ser «sí» o «no» (true o false)")
+    if sensitive and cls is not SignalClass.CONTEXTO:
+        raise ValueError("solo una señal de clase «contexto» puede ser «sensible» (un riesgo ya lo es siempre)")
     return Signal(
         id=signal_id,
         name=name,
@@ -445,6 +463,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
         lifts=lifts,
         phrases=phrases,
         exceptions=exceptions,
+        sensitive=sensitive,
     )
 
 

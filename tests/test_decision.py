@@ -159,6 +159,34 @@ def test_a_push_for_yes_is_never_evidence_that_it_is_fine():
     assert decide(Situation(hits("datos"), manipulated=True), RULES, BOOK).verdict is N
 
 
+def test_a_sensitive_context_no_rule_takes_keeps_the_answer_from_a_plain_yes():
+    book = parse_signals(
+        {
+            "felicitar": {"nombre": "felicitar", "clase": "tema", "frases": {"es": ["x"]}},
+            "paciente": {
+                "nombre": "paciente",
+                "clase": "contexto",
+                "sensible": True,
+                "comprobar": "que no se reconoce al paciente",
+                "frases": {"es": ["x"]},
+            },
+            "consentimiento": {
+                "nombre": "permiso",
+                "clase": "levanta",
+                "levanta": ["paciente"],
+                "frases": {"es": ["x"]},
+            },
+        }
+    )[0]
+    rules = [RuleSpec("Regla 1", "Felicitar", P, (("felicitar",),))]
+    cautious = decide(Situation(hits("felicitar", "paciente")), rules, book)
+    assert cautious.verdict is C and "que no se reconoce al paciente" in cautious.checks
+    assert decide(Situation(hits("felicitar", "paciente", "consentimiento")), rules, book).verdict is P
+    assert decide(Situation(hits("felicitar")), rules, book).verdict is P
+    _, problems = parse_signals({"r": {"nombre": "r", "clase": "riesgo", "sensible": True, "frases": {"es": ["x"]}}})
+    assert problems and "contexto" in problems[0]
+
+
 SIGNALS = list(BOOK.signals)
 
 

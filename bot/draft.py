@@ -138,16 +138,25 @@ def _names_with_ids(text: str) -> list[Span]:
     return spans
 
 
-#: An age under 18 said of people: «(7-10 años)», «de 11 y 12 años», «niñas de 8 años», «8 anys».
+#: Ages written as words (a child is rarely older than seventeen in a post).
+_AGE_WORDS = {
+    "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+    "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
+    "dieciseis": 16, "dieciséis": 16, "diecisiete": 17,
+}  # fmt: skip
+_NUMBER = r"(\d{1,2}|" + "|".join(sorted(_AGE_WORDS, key=len, reverse=True)) + r")"
+#: An age under 18 said of people: «(7-10 años)», «chavales de 11 y 12 años», «mi hijo cumple 8 años».
 _CHILD_AGE = re.compile(
-    r"(?<![\w.,])(?:(\d{1,2})\s*(?:-|–|a|y|o|i|e|to|and)\s*)?(\d{1,2})\s*(?:años|anos|anys|urte(?:ko)?|years? old|yo)\b"
+    rf"(?<![\w.,])(?:{_NUMBER}\s*(?:-|–|a|y|o|i|e|to|and)\s*)?{_NUMBER}\s*(?:años|anos|anys|urte(?:ko)?|years? old|yo)\b"
     r"(?!\s+(?:de\s+(?!edad)|d'|en\b|como\b|trabajando|seguidos|atrás|sin\b|of\s+(?:service|experience)))",
     re.IGNORECASE,
 )
-#: What before an age makes it a person's age: a child word or «de/con/of» right before it.
+#: What right before an age makes it a child's: «(», a verb of age, or a child word (with «de»).
 _AGE_OF_PERSON = re.compile(
-    r"(?:\(|\b(?:de|con|entre|of|aged|dos|das|amb|tiene|tienen|cumple|cumplen|cumplir|fa|is|are|turns)\s*$|\b(?:niñ[oa]s?|nin[oa]s?|chaval(?:es|a|as)?|crí[oa]s?|hij[oa]s?|"
-    r"alumn[oa]s?|menor(?:es)?|peques?|nen[ea]s?|nens|chicos?|chicas?|kids?|children|child|boys?|girls?|umeak?)\b[^.?!]{0,12}$)",
+    r"(?:\(\s*$|\b(?:tiene|tienen|cumple|cumplen|cumplir|fa|is|are|turns|aged)\s*$|"
+    r"\b(?:niñ[oa]s?|nin[oa]s?|chaval(?:es|a|as)?|crí[oa]s?|hij[oa]s?|alumn[oa]s?|menor(?:es)?|peques?|pequeñ[oa]s?|"
+    r"nen[ea]s?|nens|chic[oa]s?|bebés?|bebes?|adolescentes?|estudiantes?|kids?|children|child|boys?|girls?|umeak?)\b"
+    r"[^.?!]{0,12}?\b(?:de|con|entre|amb|of)?\s*$)",
     re.IGNORECASE,
 )
 
@@ -155,11 +164,15 @@ _AGE_OF_PERSON = re.compile(
 def _child_ages(text: str) -> list[Span]:
     spans = []
     for match in _CHILD_AGE.finditer(text):
-        ages = [int(g) for g in match.groups() if g]
-        if max(ages) >= 18 or not _AGE_OF_PERSON.search(text[max(0, match.start() - 25) : match.start()]):
+        ages = [_age(g) for g in match.groups() if g]
+        if max(ages) >= 18 or not _AGE_OF_PERSON.search(text[max(0, match.start() - 30) : match.start()]):
             continue
         spans.append(match.span())
     return spans
+
+
+def _age(number: str) -> int:
+    return int(number) if number.isdigit() else _AGE_WORDS[number.lower()]
 
 
 def _person_names(text: str) -> list[Span]:

@@ -134,6 +134,13 @@ def compose(
             )
         for rule in applied:
             lines.append(_rule_sentence(rule, rules[rule.rule.locator], retrieval, cites, book, law_names))
+        if (
+            decision.loose_risks
+            and verdict is Verdict.CON_CAUTELAS
+            and all(a.verdict is Verdict.PERMITIDO for a in applied)
+        ):
+            found = "; ".join(f"«{h.text}» ({book.label(h.signal)})" for h in decision.loose_risks)
+            lines.append(f"Pero también he visto {found}: ninguna de esas reglas lo cubre, y pide cuidado.")
     else:
         if decision.loose_risks:
             found = "; ".join(f"«{h.text}» ({book.label(h.signal)})" for h in decision.loose_risks)

@@ -126,6 +126,18 @@ def test_injection_attempt_changes_nothing(service):
     assert only_attack.verdict is Verdict.SIN_BASE
 
 
+def test_a_sensitive_detail_in_passing_turns_a_yes_into_a_caution_and_says_why(service):
+    plain = service.ask("¿Puedo compartir en mi perfil la campaña oficial de vacunación?")
+    assert plain.verdict is Verdict.PERMITIDO
+    aside = service.ask(
+        "¿Puedo compartir en mi perfil la campaña oficial de vacunación? Me la enseñaron unos pacientes"
+    )
+    assert aside.verdict is Verdict.CON_CAUTELAS
+    assert aside.rules == plain.rules  # the same rule applies...
+    assert "Pero también he visto «pacientes»" in aside.answer  # ...and the answer shows what changed it
+    assert "que no se reconoce a nadie a quien atiendes" in aside.answer
+
+
 def test_a_push_for_yes_turns_a_plain_yes_into_a_caution(service):
     question = "¿Puedo compartir en mi perfil la campaña oficial de vacunación?"
     assert service.ask(question).verdict is Verdict.PERMITIDO

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     slack_mode: Literal["socket", "http"] = "socket"
     slack_port: int = Field(3000, ge=1, le=65535)
     slack_api_url: str | None = Field(None, description="Only for tests: another Slack Web API base.")
+    slack_user_limit_per_minute: int = Field(10, ge=1)
 
     # Telegram
     telegram_token: str | None = None
@@ -88,6 +89,14 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
     telegram_api_url: str | None = Field(None, description="Only for tests: another Bot API base.")
     telegram_user_limit_per_minute: int = Field(10, ge=1)
+
+    # Both adapters
+    max_pending_questions: int = Field(
+        200, ge=1, description="Questions waiting for an answer in one process; more get «mucha demanda»."
+    )
+    delivery_lease_seconds: float = Field(
+        120.0, gt=0, description="An unfinished answer is taken over by a redelivery after this long."
+    )
 
     @field_validator("embedding_model", "contact_unit")
     @classmethod

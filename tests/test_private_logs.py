@@ -98,7 +98,7 @@ async def test_telegram_entry_points(written: io.StringIO, tmp_path: Path, servi
             await tg.wait_for_async("sendMessage", count=2, timeout=10)
         user = str(tg.message_update("x")["message"]["from"]["id"])
     text = written.getvalue()
-    assert "The core failed to answer" in text
+    assert "the core failed to answer" in text
     assert_private(written, tg.token)
     assert not re.search(rf"\b{user}\b", text)
 

@@ -23,10 +23,11 @@ import pytest
 from slack_sdk import WebClient
 
 from adapters.slack import SlackHTTPServer, SlackStartupError, answer_blocks, answer_text, create_app
-from adapters.slack.app import main
+from adapters.slack.main import main
 from adapters.slack.mrkdwn import escape, split_draft, to_plain
 from adapters.slack.render import MAX_MESSAGE_TEXT, help_blocks
 from bot.feedback import FeedbackStore
+from bot.idempotency import IdempotencyStore
 from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
 from bot.service import Service
 from bot.settings import Settings
@@ -103,10 +104,15 @@ def slack() -> Iterator[FakeSlackAPI]:
         yield fake
 
 
-def _run_bot(slack: FakeSlackAPI, settings: Settings, service: Any, tmp_path: Path) -> Iterator[Bot]:
+def _run_bot(
+    slack: FakeSlackAPI, settings: Settings, service: Any, tmp_path: Path, **overrides: object
+) -> Iterator[Bot]:
     feedback = FeedbackStore(tmp_path / "feedback.sqlite3", salt="sal-de-prueba")
+    idempotency = IdempotencyStore(tmp_path / "idempotency.sqlite3")  # shared by every app of a test
     client = WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
-    app = create_app(_http_settings(settings), service, feedback=feedback, client=client)
+    app = create_app(
+        _http_settings(settings, **overrides), service, feedback=feedback, idempotency=idempotency, client=client
+    )
     with SlackHTTPServer(app, host="127.0.0.1", port=0) as server:
         yield Bot(slack, server, feedback)
 
@@ -229,7 +235,6 @@ def test_dm_ignores_bot_messages_subtypes_and_edits(bot: Bot) -> None:
     for ignored in (
         _dm("soy otro bot", bot_id="B9"),
         _dm("editado", subtype="message_changed"),
-        _dm("fichero", subtype="file_share"),
         _dm("¿editado?", edited={"user": "U1", "ts": "1.1"}),
         {**_dm("en un canal"), "channel_type": "channel", "channel": "C1"},
     ):
@@ -432,6 +437,78 @@ def test_retries_and_duplicate_events_are_answered_once(bot: Bot) -> None:
     assert len(bot.slack.calls_to("reactions.add")) == 1
 
 
+def test_a_retry_of_an_event_nobody_answered_is_answered(bot: Bot) -> None:
+    # the first delivery never reached any process (a deploy, a dropped connection)
+    retry = bot.event(_dm(RETWEET_QUESTION), event_id="EvLOST1", **{"X-Slack-Retry-Num": "1"})
+    assert retry.status_code == 200
+    [post] = bot.slack.wait_for("chat.postMessage")
+    assert _header(post.params) == "✅ Sí, puedes publicarlo"
+
+
+def test_a_retry_after_a_failed_delivery_is_answered(bot: Bot) -> None:
+    bot.slack.fail_next("chat.postMessage", "internal_error")  # the answer
+    bot.slack.fail_next("chat.postMessage", "internal_error")  # and its plain-text fallback
+    bot.event(_dm(RETWEET_QUESTION), event_id="EvFAIL1")
+    bot.slack.wait_for("chat.postMessage", count=2)
+    _eventually(lambda: len(bot.slack.calls_to("reactions.remove")) == 1)
+    bot.event(_dm(RETWEET_QUESTION), event_id="EvFAIL1", **{"X-Slack-Retry-Num": "1"})
+    posts = bot.slack.wait_for("chat.postMessage", count=3)
+    assert _header(posts[2].params) == "✅ Sí, puedes publicarlo"
+    bot.event(_dm(RETWEET_QUESTION), event_id="EvFAIL1", **{"X-Slack-Retry-Num": "2"})
+    time.sleep(0.3)
+    assert len(bot.slack.calls_to("chat.postMessage")) == 3
+
+
+def test_two_processes_on_one_data_dir_answer_an_event_once(
+    slack: FakeSlackAPI, service: Any, indexed_settings: Settings, tmp_path: Path
+) -> None:
+    for first in _run_bot(slack, indexed_settings, service, tmp_path):
+        for second in _run_bot(slack, indexed_settings, service, tmp_path):
+            event = _dm(RETWEET_QUESTION)
+            first.event(event, event_id="EvTWICE")
+            second.event(event, event_id="EvTWICE", **{"X-Slack-Retry-Num": "1"})
+            slack.wait_for("chat.postMessage")
+            time.sleep(0.3)
+            assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_replayed_slash_command_is_answered_once(bot: Bot) -> None:
+    body = command_body(text=RETWEET_QUESTION, response_url=bot.slack.response_url("replay"), user_id="U1")
+    first = signed_post(bot.url, body, SIGNING_SECRET, content_type=FORM)
+    replay = signed_post(bot.url, body, SIGNING_SECRET, content_type=FORM)  # same signature, same trigger_id
+    assert first.status_code == replay.status_code == 200
+    assert "Pensando" in first.text and "Pensando" not in replay.text
+    bot.slack.wait_for("response_url")
+    time.sleep(0.3)
+    assert len(bot.slack.calls_to("response_url")) == 1
+
+
+def test_a_file_without_text_gets_told_what_the_bot_needs(bot: Bot) -> None:
+    bot.event(_dm("", subtype="file_share", files=[{"id": "F1", "name": "cartel.png"}]))
+    [post] = bot.slack.wait_for("chat.postMessage")
+    assert "no leo imágenes ni archivos" in post.params["text"]
+    assert not bot.stored_answers()
+    bot.event(_dm(RETWEET_QUESTION, subtype="file_share", files=[{"id": "F2", "name": "foto.jpg"}]))
+    posts = bot.slack.wait_for("chat.postMessage", count=2)
+    assert _header(posts[1].params) == "✅ Sí, puedes publicarlo"
+
+
+def test_one_user_is_limited_and_sees_thinking_at_once(
+    slack: FakeSlackAPI, service: Any, indexed_settings: Settings, tmp_path: Path
+) -> None:
+    for running in _run_bot(slack, indexed_settings, service, tmp_path, slack_user_limit_per_minute=2):
+        for _ in range(3):
+            running.event(_dm(RETWEET_QUESTION, user="UFLOOD"))
+        running.event(_dm(RETWEET_QUESTION, user="UOTHER"))
+        posts = slack.wait_for("chat.postMessage", count=4)
+        texts = [p.params["text"] for p in posts]
+        assert sum("Has hecho 2 consultas en el último minuto" in t for t in texts) == 1
+        assert len(slack.calls_to("reactions.add")) == 3  # ⏳ for each admitted question only
+        running.event(_dm(RETWEET_QUESTION, user="UFLOOD"))  # told once per minute, then silence
+        time.sleep(0.3)
+        assert len(slack.calls_to("chat.postMessage")) == 4
+
+
 def test_forged_and_stale_requests_are_rejected(bot: Bot) -> None:
     body = event_body(_dm(PHOTO_QUESTION))
     forged = signed_post(bot.url, body, "otro-secreto", content_type=JSON)
@@ -591,12 +668,12 @@ def test_core_failure_gives_an_apology_with_a_reference(
     for running in _run_bot(slack, settings, broken, tmp_path):
         assert running.event(_dm(secret_question)).status_code == 200
         [post] = slack.wait_for("chat.postMessage", timeout=20)
-        match = re.search(r"ref ([0-9a-f]{6})", post.params["text"])
+        match = re.search(r"referencia: ([0-9A-F]{8})", post.params["text"])
         assert match, post.params["text"]
         assert post.params["text"].startswith("😔 Lo siento")
         assert "comunicacion@ejemplo.es" in post.params["text"]
         ref = match.group(1)
-        records = [r for r in caplog.records if r.name == "adapters.slack" and r.levelno >= logging.ERROR]
+        records = [r for r in caplog.records if r.name.startswith("adapters.") and r.levelno >= logging.ERROR]
         assert any(ref in r.getMessage() and "Traceback" in r.getMessage() for r in records)
         assert "zorro azul" not in caplog.text  # never the question, not even in the traceback
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from adapters.limits import SlidingWindowLimiter
 from adapters.telegram import (
     StartupError,
     answer_messages,
@@ -29,8 +30,7 @@ from adapters.telegram import (
     run,
     webhook_options,
 )
-from adapters.telegram import app as telegram_app
-from adapters.telegram.limits import SlidingWindowLimiter
+from adapters.telegram import delivery as telegram_delivery
 from adapters.telegram.render import Run, render_runs, split_runs
 from bot.feedback import FeedbackStore
 from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
@@ -312,7 +312,7 @@ async def test_typing_is_repeated_while_a_slow_answer_is_computed(
     feedback: FeedbackStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(telegram_app, "TYPING_INTERVAL", 0.1)
+    monkeypatch.setattr(telegram_delivery, "TYPING_INTERVAL", 0.1)
     slow = SpyService(service, delay=0.6)
     application = build_application(adapter_settings(tmp_path, tg), slow, feedback=feedback)
     async with polling(application):
@@ -594,7 +594,7 @@ async def test_core_failure_gets_an_apology_and_a_logged_reference(
         [call] = await tg.wait_for_async("sendMessage", timeout=30)
 
     text = bot_messages(tg, USER)[0]["text"]
-    assert text.startswith("😓 Lo siento")
+    assert text.startswith("😔 Lo siento")  # the same apology and incident id format as in Slack
     match = re.search(r"referencia: ([0-9A-F]{8})$", text)
     assert match is not None
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR and match.group(1) in r.getMessage()]
@@ -695,3 +695,67 @@ async def test_webhook_processes_only_updates_with_the_secret(
     assert spy.asked == [(RETWEET_QUESTION, None)]
     assert len(tg.calls_to("sendMessage")) == 1
     assert bot_messages(tg, USER)[0]["text"].startswith("✅ Sí, puedes publicarlo")
+
+
+@pytest.mark.asyncio
+async def test_an_update_delivered_twice_is_answered_once(
+    tmp_path: Path, tg: FakeTelegramAPI, spy: SpyService, feedback: FeedbackStore
+) -> None:
+    # a webhook retry (or a second process after a restart) gets the same update_id again
+    port = free_port()
+    settings = adapter_settings(
+        tmp_path,
+        tg,
+        telegram_mode="webhook",
+        telegram_webhook_url="https://bot.ejemplo.es/telegram/hook",
+        telegram_webhook_secret="s3cr3t_Tg-1",
+        telegram_webhook_listen="127.0.0.1",
+        telegram_webhook_port=port,
+    )
+    application = build_application(settings, spy, feedback=feedback)
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    update = tg.message_update(RETWEET_QUESTION)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_webhook(**webhook_options(settings))
+        try:
+            for _ in range(3):
+                assert (await post_webhook_update_async(url, update, "s3cr3t_Tg-1")).status_code == 200
+            await tg.wait_for_async("sendMessage", timeout=WAIT)
+            await quiet_period()
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    assert spy.asked == [(RETWEET_QUESTION, None)]
+    assert len(tg.calls_to("sendMessage")) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_photo_without_caption_gets_told_what_the_bot_needs(
+    tmp_path: Path, tg: FakeTelegramAPI, spy: SpyService, feedback: FeedbackStore
+) -> None:
+    application = build_application(adapter_settings(tmp_path, tg), spy, feedback=feedback)
+    photo = tg.message_update("")
+    del photo["message"]["text"]
+    photo["message"]["photo"] = [{"file_id": "F1", "file_unique_id": "U1", "width": 90, "height": 90}]
+    async with polling(application):
+        tg.push_update(photo)
+        await tg.wait_for_async("sendMessage", timeout=WAIT)
+        await quiet_period()
+    assert spy.asked == []
+    [text] = [m["text"] for m in bot_messages(tg, USER)]
+    assert "no leo imágenes ni archivos" in text
+
+
+@pytest.mark.asyncio
+async def test_no_typing_actions_in_groups(
+    tmp_path: Path, tg: FakeTelegramAPI, spy: SpyService, feedback: FeedbackStore
+) -> None:
+    # in a group every request counts against the 20-a-minute limit: keep them for answers
+    application = build_application(adapter_settings(tmp_path, tg), spy, feedback=feedback)
+    async with polling(application):
+        tg.push_update(tg.message_update(f"@{BOT_USERNAME} {RETWEET_QUESTION}", chat_type="supergroup"))
+        await tg.wait_for_async("sendMessage", timeout=WAIT)
+        await quiet_period()
+    assert not tg.calls_to("sendChatAction")

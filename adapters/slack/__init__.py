@@ -1,13 +1,14 @@
 """Slack adapter of Puedo publicar (slack-bolt, Socket Mode or HTTP).
 
-Run it with ``python -m adapters.slack`` (see :func:`adapters.slack.app.main`); create the
+Run it with ``python -m adapters.slack`` (see :func:`adapters.slack.main.main`); create the
 Slack app from ``adapters/slack_manifest.yaml``. Tests build the app with
 :func:`create_app` and serve it with :class:`~adapters.slack.server.SlackHTTPServer`.
 """
 
-from adapters.slack.app import SlackStartupError, check_settings, create_app, main, verify_bot_token
+from adapters.slack.main import main
 from adapters.slack.render import answer_blocks, answer_text
 from adapters.slack.server import SlackHTTPServer
+from adapters.slack.startup import SlackStartupError, check_settings, create_app, verify_bot_token
 
 __all__ = [
     "SlackHTTPServer",

@@ -2,6 +2,6 @@
 
 import sys
 
-from adapters.slack.app import main
+from adapters.slack.main import main
 
 sys.exit(main())

@@ -1,7 +1,7 @@
 """Small, bounded, thread-safe in-memory state of a running Slack adapter.
 
-Nothing here survives a restart, by design: it only has to cover the seconds in which Slack
-may redeliver an event and the minutes in which a user may click "Compartir en el canal".
+Nothing here survives a restart, by design: it only has to cover the minutes in which a user
+may click "Compartir en el canal". Redeliveries are handled by :mod:`bot.idempotency`.
 """
 
 from __future__ import annotations
@@ -39,19 +39,3 @@ class LRUCache(Generic[K, V]):
             if value is not None:
                 self._items.move_to_end(key)
             return value
-
-
-class RecentIds:
-    """The last ``maxsize`` ids seen (e.g. Events API ``event_id`` s), to drop duplicates."""
-
-    def __init__(self, maxsize: int = 10_000) -> None:
-        self._seen: LRUCache[str, bool] = LRUCache(maxsize)
-        self._lock = threading.Lock()
-
-    def check_and_add(self, item: str) -> bool:
-        """Remember ``item``; True if it had already been seen."""
-        with self._lock:
-            if self._seen.get(item):
-                return True
-            self._seen.put(item, True)
-            return False

@@ -1,12 +1,13 @@
 """Telegram adapter for «Puedo publicar» (python-telegram-bot 22).
 
-Run it with ``python -m adapters.telegram`` (see :func:`adapters.telegram.app.main`); build
+Run it with ``python -m adapters.telegram`` (see :func:`adapters.telegram.main.main`); build
 it in code with :func:`build_application`. Answers are rendered by
 :func:`adapters.telegram.render.answer_messages`.
 """
 
-from adapters.telegram.app import StartupError, build_application, check_settings, main, run, webhook_options
+from adapters.telegram.main import main, run
 from adapters.telegram.render import answer_messages, sources_messages
+from adapters.telegram.startup import StartupError, build_application, check_settings, webhook_options
 
 __all__ = [
     "StartupError",

@@ -3,6 +3,6 @@
 
 import sys
 
-from adapters.telegram.app import main
+from adapters.telegram.main import main
 
 sys.exit(main())

@@ -1,0 +1,260 @@
+"""The answering layer both chat adapters share.
+
+An adapter turns a platform event into an :class:`Incoming` and an :class:`Reply` into
+platform messages; everything in between lives here, the same for Slack and Telegram:
+
+1. :meth:`Answering.admit`, at acknowledgement time: drop a delivery already answered or being
+   answered (:mod:`bot.idempotency`), reply to a message with no text, apply the per-user
+   limit and the bound on questions waiting. ``None`` means "admitted": the caller must then
+   call :meth:`Answering.answer` and, once the messages are out, :meth:`Answering.finish`.
+2. :meth:`Answering.answer`: ask the core; a :class:`~bot.service.QuestionError` becomes a
+   notice for the user, any other failure an apology with an incident id that is also in the
+   log (with the user's text removed, :func:`bot.logs.incident_trace`); the answer is
+   remembered for 👍/👎 (:class:`~bot.feedback.FeedbackStore`, private by default).
+3. :meth:`Answering.finish`: mark the delivery answered, or give it back for a retry if
+   nothing reached the user.
+
+User-facing texts are plain Spanish; each adapter escapes them for its markup.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+from adapters.limits import SlidingWindowLimiter
+from bot import logs
+from bot.feedback import FeedbackStore
+from bot.idempotency import IdempotencyStore
+from bot.models import DRAFT_QUESTION, Answer
+from bot.service import QuestionError, SourceInfo
+
+__all__ = [
+    "AnswerService",
+    "Answering",
+    "Incoming",
+    "Outcome",
+    "Reply",
+    "apology_text",
+    "busy_text",
+    "incident_id",
+    "log_incident",
+    "needs_text",
+    "rate_limited_text",
+]
+
+log = logging.getLogger("adapters.answering")
+
+
+class AnswerService(Protocol):
+    """What the adapters need from the core (:class:`bot.service.Service`)."""
+
+    def ask(self, question: str, draft: str | None = None) -> Answer: ...
+
+    def sources(self) -> list[SourceInfo]: ...
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One question from a chat platform, whatever the platform.
+
+    ``delivery_id`` identifies the delivery (Slack ``event_id`` or ``trigger_id``, Telegram
+    ``update_id``) so that a redelivery is answered once; ``user_id`` is only used for the
+    per-user limit and, hashed, for feedback. Neither is ever logged.
+    """
+
+    platform: str
+    kind: str  # where it came from: "dm", "mention", "command", "shortcut", "private", "group"…
+    user_id: str
+    question: str
+    draft: str | None = None
+    delivery_id: str | None = None
+    attachment: bool = False  # a file or photo came with it
+
+    @property
+    def empty(self) -> bool:
+        return not self.question.strip() and not (self.draft or "").strip()
+
+    @property
+    def key(self) -> str | None:
+        return f"{self.platform}:{self.delivery_id}" if self.delivery_id else None
+
+
+class Outcome(Enum):
+    """What became of an :class:`Incoming`."""
+
+    ANSWERED = "answered"
+    USER_ERROR = "user_error"  # the core's QuestionError: the notice says what to change
+    APOLOGY = "apology"  # the core failed: the notice carries an incident id
+    NEEDS_TEXT = "needs_text"  # a file or photo with no text
+    RATE_LIMITED = "rate_limited"  # too many questions from this user in the last minute
+    BUSY = "busy"  # too many questions waiting
+    DUPLICATE = "duplicate"  # a redelivery of something answered (or being answered)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to tell the user: an :class:`~bot.models.Answer` or a plain-text ``notice``.
+
+    ``notify`` is False when the user should hear nothing (a duplicate, or a repeated
+    rate-limit notice within the same minute).
+    """
+
+    outcome: Outcome
+    answer: Answer | None = None
+    feedback_ref: str | None = None
+    notice: str | None = None
+    incident: str | None = None
+
+    @property
+    def notify(self) -> bool:
+        return self.answer is not None or self.notice is not None
+
+
+def incident_id() -> str:
+    """The reference an apology shows and the log records: 8 upper-case hex digits."""
+    return secrets.token_hex(4).upper()
+
+
+def log_incident(what: str, incident: str, error: BaseException, user_text: Iterable[str | None] = ()) -> None:
+    """Log ``error`` with its traceback and ``incident``, minus the user's text and any secret."""
+    log.error("%s [ref %s]\n%s", what, incident, logs.incident_trace(error, user_text))
+
+
+def apology_text(incident: str, contact_unit: str) -> str:
+    return (
+        "😔 Lo siento: ahora mismo no he podido responderte por un error interno. Vuelve a intentarlo en unos "
+        f"minutos; si se repite, avisa a {contact_unit} con esta referencia: {incident}"
+    )
+
+
+def rate_limited_text(limit: int, retry_after: float) -> str:
+    seconds = max(int(retry_after + 0.999), 1)
+    return (
+        f"🙏 Has hecho {limit} consultas en el último minuto. Para que el servicio llegue a todo el mundo, "
+        f"espera unos {seconds} segundos y vuelve a preguntarme."
+    )
+
+
+def busy_text() -> str:
+    return "⏳ Ahora mismo hay mucha demanda: vuelve a preguntarme en un momento, por favor."
+
+
+def needs_text(kind: str) -> str:
+    """The reply to a file or photo that came without any text."""
+    what = "la foto" if kind in ("photo", "private", "group") else "el archivo"
+    return (
+        f"📎 He recibido {what}, pero no leo imágenes ni archivos. Escríbeme el texto que quieres publicar "
+        "(o describe la imagen: quién sale, dónde, qué se ve) y te digo si puedes publicarlo."
+    )
+
+
+class Answering:
+    """Admission, answering and exactly-once bookkeeping for one adapter process."""
+
+    def __init__(
+        self,
+        platform: str,
+        service: AnswerService,
+        feedback: FeedbackStore,
+        idempotency: IdempotencyStore,
+        *,
+        contact_unit: str,
+        user_limit_per_minute: int,
+        max_pending: int,
+    ) -> None:
+        if max_pending < 1:
+            raise ValueError("max_pending must be at least 1")
+        self.platform = platform
+        self.service = service
+        self.feedback = feedback
+        self.idempotency = idempotency
+        self.contact_unit = contact_unit
+        self.user_limit = user_limit_per_minute
+        self.max_pending = max_pending
+        self.limiter = SlidingWindowLimiter(user_limit_per_minute, 60.0)
+        self._pending = 0
+        self._lock = threading.Lock()
+
+    @property
+    def pending(self) -> int:
+        """Questions admitted and not yet finished."""
+        return self._pending
+
+    def seen(self, incoming: Incoming) -> bool:
+        """Whether ``incoming`` was already answered or is being answered (without claiming it)."""
+        key = incoming.key
+        return key is not None and self.idempotency.seen(key) is not None
+
+    def admit(self, incoming: Incoming) -> Reply | None:
+        """Decide at acknowledgement time; ``None``: admitted (then :meth:`answer`, :meth:`finish`)."""
+        key = incoming.key
+        if key is not None and not self.idempotency.claim(key).granted:
+            return Reply(Outcome.DUPLICATE)
+        if incoming.empty and incoming.attachment:
+            self._settle(key, delivered=True)
+            return Reply(Outcome.NEEDS_TEXT, notice=needs_text(incoming.kind))
+        decision = self.limiter.check(incoming.user_id)
+        if not decision.allowed:
+            self._settle(key, delivered=True)
+            notice = rate_limited_text(self.user_limit, decision.retry_after) if decision.notify else None
+            return Reply(Outcome.RATE_LIMITED, notice=notice)
+        with self._lock:
+            if self._pending >= self.max_pending:
+                busy = True
+            else:
+                busy = False
+                self._pending += 1
+        if busy:
+            self._settle(key, delivered=True)
+            return Reply(Outcome.BUSY, notice=busy_text())
+        return None
+
+    def answer(self, incoming: Incoming) -> Reply:
+        """Ask the core (blocking: run it in a worker thread) for an admitted question."""
+        question, draft = incoming.question, incoming.draft
+        if draft and not question.strip():
+            question = DRAFT_QUESTION
+        try:
+            answer = self.service.ask(question, draft)
+        except QuestionError as exc:
+            return Reply(Outcome.USER_ERROR, notice=str(exc))
+        except Exception as exc:
+            incident = incident_id()
+            log_incident(
+                f"{self.platform} {incoming.kind}: the core failed to answer", incident, exc, (question, draft)
+            )
+            return Reply(Outcome.APOLOGY, notice=apology_text(incident, self.contact_unit), incident=incident)
+        try:
+            ref: str | None = self.feedback.remember(self.platform, answer)
+        except Exception as exc:  # the answer matters more than the buttons
+            log_incident(
+                f"{self.platform} {incoming.kind}: could not store the answer for feedback",
+                incident_id(),
+                exc,
+                (question, draft),
+            )
+            ref = None
+        return Reply(Outcome.ANSWERED, answer=answer, feedback_ref=ref)
+
+    def finish(self, incoming: Incoming, *, delivered: bool) -> None:
+        """After :meth:`admit` said ``None``: the reply reached the user (or could not)."""
+        with self._lock:
+            self._pending = max(self._pending - 1, 0)
+        self._settle(incoming.key, delivered=delivered)
+
+    def _settle(self, key: str | None, *, delivered: bool) -> None:
+        if key is None:
+            return
+        try:
+            if delivered:
+                self.idempotency.complete(key)
+            else:
+                self.idempotency.release(key)
+        except Exception:
+            log.exception("Could not record a delivery in the idempotency store")

@@ -1,0 +1,94 @@
+"""Sending to Telegram: the HTML replies, the 👍/👎 buttons and "escribiendo…" meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from types import TracebackType
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
+
+__all__ = ["TYPING_INTERVAL", "TypingIndicator", "feedback_keyboard", "send"]
+
+log = logging.getLogger("adapters.telegram")
+
+#: Telegram shows "escribiendo…" for about 5 s; it is repeated this often while the core works.
+TYPING_INTERVAL = 4.0
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def feedback_keyboard(ref: str) -> InlineKeyboardMarkup:
+    """The 👍/👎 buttons for the answer stored as ``ref``."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("👍 Útil", callback_data=f"fb:up:{ref}"),
+                InlineKeyboardButton("👎 No me sirve", callback_data=f"fb:down:{ref}"),
+            ]
+        ]
+    )
+
+
+class TypingIndicator:
+    """Shows "escribiendo…" in the chat from ``__aenter__`` until ``__aexit__``.
+
+    Telegram clears a chat action after ~5 s or when the bot sends a message, so it is
+    repeated every :data:`TYPING_INTERVAL` seconds. On exit the action in flight is
+    allowed to finish (briefly) so that it never lands after the answer.
+
+    Only in private chats: in a group every chat action counts against the bot's 20 requests
+    a minute there, and the answers need them all.
+    """
+
+    def __init__(self, bot: Bot, message: Message) -> None:
+        self._bot = bot
+        self._chat_id = message.chat_id
+        self._thread_id = message.message_thread_id if message.is_topic_message else None
+        self._done = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+        self._enabled = message.chat.type == ChatType.PRIVATE
+
+    async def __aenter__(self) -> None:
+        if self._enabled:
+            self._task = asyncio.create_task(self._keep_typing())
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._done.set()
+        if self._task is None:
+            return
+        finished, _ = await asyncio.wait({self._task}, timeout=1.0)
+        if not finished:
+            self._task.cancel()
+
+    async def _keep_typing(self) -> None:
+        while not self._done.is_set():
+            try:
+                await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING, message_thread_id=self._thread_id)
+            except TelegramError as error:
+                log.debug("Chat action failed: %s", error)
+            try:
+                await asyncio.wait_for(self._done.wait(), TYPING_INTERVAL)
+            except TimeoutError:
+                continue
+
+
+async def send(message: Message, texts: Sequence[str], markup: InlineKeyboardMarkup | None = None) -> None:
+    """Reply to ``message`` with HTML ``texts``: the first part quotes it, the last gets ``markup``."""
+    for index, text in enumerate(texts):
+        await message.reply_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=_NO_PREVIEW,
+            reply_markup=markup if index == len(texts) - 1 else None,
+            reply_parameters=(
+                ReplyParameters(message.message_id, allow_sending_without_reply=True) if index == 0 else None
+            ),
+            do_quote=False,
+        )

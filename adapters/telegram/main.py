@@ -1,0 +1,78 @@
+"""``python -m adapters.telegram``: run the Telegram bot (long polling, or a webhook)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from telegram.error import InvalidToken
+
+from adapters.answering import AnswerService
+from adapters.telegram.startup import ALLOWED_UPDATES, StartupError, build_application, check_settings, webhook_options
+from bot import logs
+from bot.settings import Settings, SettingsError, load_settings, secret_values
+
+__all__ = ["main", "run"]
+
+log = logging.getLogger("adapters.telegram")
+
+
+def run(settings: Settings, service: AnswerService | None = None) -> int:
+    """Run the bot until it is stopped (SIGINT/SIGTERM); returns the process exit status.
+
+    Long polling by default; with ``BOT_TELEGRAM_MODE=webhook`` a webhook server on
+    ``BOT_TELEGRAM_WEBHOOK_LISTEN:BOT_TELEGRAM_WEBHOOK_PORT`` (behind an HTTPS proxy)
+    registered at ``BOT_TELEGRAM_WEBHOOK_URL`` with ``BOT_TELEGRAM_WEBHOOK_SECRET``.
+    Configuration problems and a token Telegram rejects give a message naming the
+    setting and status 2.
+    """
+    try:
+        check_settings(settings)
+    except StartupError as exc:
+        print(f"Error de configuración: {exc}", file=sys.stderr)
+        return 2
+    if service is None:
+        from bot.service import Service
+
+        service = Service(settings, notify=lambda text: log.info("%s", text))
+    application = build_application(settings, service)
+    asyncio.set_event_loop(asyncio.new_event_loop())  # PTB runs on the current loop, and closes it
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    try:
+        if settings.telegram_mode == "webhook":
+            options = webhook_options(settings)
+            log.info(
+                "Webhook mode: listening on %s:%s/%s for %s",
+                options["listen"],
+                options["port"],
+                options["url_path"],
+                options["webhook_url"],
+            )
+            application.run_webhook(**options, stop_signals=stop_signals)
+        else:
+            log.info("Long polling mode")
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=stop_signals)
+    except InvalidToken:
+        print(
+            "Error de configuración: Telegram no acepta BOT_TELEGRAM_TOKEN (getMe lo rechaza). Copia de nuevo "
+            "el token que te dio @BotFather (/mybots → API Token); si lo revocaste, usa el nuevo.",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        asyncio.set_event_loop(None)
+    return 0
+
+
+def main() -> int:
+    """``python -m adapters.telegram``: read the ``BOT_`` settings and run the bot."""
+    logs.setup_logging(verbose="-v" in sys.argv[1:] or "--verbose" in sys.argv[1:])
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logs.add_secrets(secret_values(settings))
+    return run(settings)

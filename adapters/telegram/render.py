@@ -7,10 +7,15 @@ runs rather than a string of HTML, :func:`split_runs` can cut it at Telegram's l
 anywhere between characters and re-open the tags in the next part: no part is ever cut
 inside a tag or an ``&entity;``, and each part is valid HTML on its own.
 
-Telegram measures the limit (:data:`MAX_MESSAGE_LENGTH`, 4,096) on the text *after* entity
-parsing, i.e. without tags and with ``&lt;`` counted as one character, and it strips leading
-and trailing whitespace. :func:`visible_length` counts UTF-16 code units, which is never
-less than the number of characters, so a part that fits here fits in Telegram.
+Telegram measures the limit (:data:`MAX_MESSAGE_LENGTH`, 4,096; :data:`MAX_CAPTION_LENGTH`,
+1,024, for captions) on the text *after* entity parsing, i.e. without tags and with ``&lt;``
+counted as one, in UTF-16 code units (an emoji outside the BMP counts 2), and it strips
+leading and trailing whitespace. :func:`visible_length` counts exactly that; a cut is always
+between two code points, so never inside a surrogate pair, and lone surrogates (which
+Telegram rejects) become U+FFFD.
+
+An answer shows at most :data:`MAX_FINDINGS_SHOWN` findings of the draft, then «… y N más.»
+(as the Slack renderer does).
 """
 
 from __future__ import annotations
@@ -31,14 +36,14 @@ if TYPE_CHECKING:
     from bot.service import SourceInfo
 
 __all__ = [
+    "MAX_CAPTION_LENGTH",
+    "MAX_FINDINGS_SHOWN",
     "MAX_MESSAGE_LENGTH",
     "Run",
     "answer_messages",
     "answer_runs",
-    "apology_message",
     "help_message",
     "notice_message",
-    "rate_limited_message",
     "render_runs",
     "sources_messages",
     "split_runs",
@@ -48,8 +53,12 @@ __all__ = [
     "welcome_message",
 ]
 
-#: Telegram's limit for one text message, counted after entity parsing.
+#: Telegram's limit for one text message, counted after entity parsing (UTF-16 units).
 MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
+#: Telegram's limit for a photo or document caption, counted the same way.
+MAX_CAPTION_LENGTH: int = MessageLimit.CAPTION_LENGTH
+#: Findings of the draft listed in an answer; the rest are counted («… y 7 más.»).
+MAX_FINDINGS_SHOWN = 20
 
 _SOURCE_GROUPS = {
     SourceType.LEY: "Leyes",
@@ -106,13 +115,27 @@ def link(text: str, url: str | None) -> Run:
 
 
 def visible_length(text: str) -> int:
-    """Length of plain text as Telegram limits it (UTF-16 code units, an upper bound)."""
-    return len(text.encode("utf-16-le")) // 2
+    """Length of plain text as Telegram limits it (UTF-16 code units)."""
+    return len(_valid_unicode(text).encode("utf-16-le")) // 2
+
+
+def _valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD (a surrogate pair written as two
+    code points becomes the one character it encodes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+def _clean_runs(runs: Iterable[Run]) -> list[Run]:
+    return [Run(_valid_unicode(r.text), r.opening, r.closing) for r in runs]
 
 
 def render_runs(runs: Iterable[Run]) -> str:
     """The HTML for a sequence of runs; empty runs produce nothing (no empty tags)."""
-    return "".join(f"{r.opening}{html.escape(r.text, quote=False)}{r.closing}" for r in runs if r.text)
+    return "".join(f"{r.opening}{html.escape(r.text, quote=False)}{r.closing}" for r in _clean_runs(runs) if r.text)
 
 
 def split_runs(runs: Sequence[Run], limit: int = MAX_MESSAGE_LENGTH) -> list[list[Run]]:
@@ -125,6 +148,7 @@ def split_runs(runs: Sequence[Run], limit: int = MAX_MESSAGE_LENGTH) -> list[lis
     """
     if limit < 2:
         raise ValueError("limit must be at least 2")
+    runs = _clean_runs(runs)
     text = "".join(r.text for r in runs)
     starts: list[int] = []
     position = 0
@@ -134,7 +158,7 @@ def split_runs(runs: Sequence[Run], limit: int = MAX_MESSAGE_LENGTH) -> list[lis
     # cumulative[i] = visible length of text[:i]
     cumulative = [0]
     for char in text:
-        cumulative.append(cumulative[-1] + visible_length(char))
+        cumulative.append(cumulative[-1] + (2 if ord(char) > 0xFFFF else 1))
 
     parts: list[list[Run]] = []
     start = 0
@@ -160,15 +184,24 @@ def _best_cut(text: str, start: int, hard: int) -> int:
         if found > start:
             return found
     cut = hard
-    # keep a character and its combining marks / variation selector together
-    while cut > start + 1 and _joins_previous(text[cut]):
+    # keep a character with its combining marks, variation selector, skin tone, and the
+    # emoji joined to it by a zero-width joiner (cuts are between code points anyway, so
+    # never inside a surrogate pair)
+    while cut > floor and (_joins_previous(text[cut]) or text[cut - 1] == "\u200d"):
         cut -= 1
-    return cut
+    # a run of joiners or marks longer than half a message: cut it anywhere
+    return cut if cut > floor else hard
 
 
 def _joins_previous(char: str) -> bool:
     code_point = ord(char)
-    return 0x0300 <= code_point <= 0x036F or 0xFE00 <= code_point <= 0xFE0F or code_point == 0x200D
+    return (
+        0x0300 <= code_point <= 0x036F  # combining diacritical marks
+        or 0xFE00 <= code_point <= 0xFE0F  # variation selectors
+        or code_point == 0x200D  # zero-width joiner
+        or 0x1F3FB <= code_point <= 0x1F3FF  # skin tone modifiers
+        or 0xE0020 <= code_point <= 0xE007F  # tag characters (subdivision flags)
+    )
 
 
 def _slice_runs(runs: Sequence[Run], starts: Sequence[int], start: int, end: int) -> list[Run]:
@@ -202,8 +235,11 @@ def answer_runs(answer: Answer) -> list[Run]:
 
     if answer.draft and answer.draft_findings:
         runs += [plain("\n\n"), bold("📝 En tu borrador")]
-        for finding in answer.draft_findings:
+        for finding in answer.draft_findings[:MAX_FINDINGS_SHOWN]:
             runs += [plain("\n• "), *_finding_runs(answer.draft, finding)]
+        hidden = len(answer.draft_findings) - MAX_FINDINGS_SHOWN
+        if hidden > 0:
+            runs.append(plain(f"\n• … y {hidden} más."))
 
     if answer.citations:
         runs += [plain("\n\n"), bold("📚 Fuentes")]
@@ -232,7 +268,8 @@ def answer_messages(answer: Answer, limit: int = MAX_MESSAGE_LENGTH) -> list[str
     """The answer as one or more HTML messages, each within Telegram's length limit.
 
     Layout: the verdict with its emoji in bold; the explanation (``- `` items as bullets);
-    the findings in the draft, each quoted in its context with the span highlighted;
+    the findings in the draft (at most :data:`MAX_FINDINGS_SHOWN`, then «… y N más.»), each
+    quoted in its context with the span highlighted;
     the numbered sources, each a link with its version date and its quote in a
     ``<blockquote>``. Long answers are split at paragraph, then line, then word boundaries.
     """
@@ -336,30 +373,10 @@ def usage_message() -> str:
     )
 
 
-def rate_limited_message(limit: int, retry_in_seconds: float) -> str:
-    """The polite answer to a user who asked more than ``limit`` questions in a minute."""
-    seconds = max(int(retry_in_seconds + 0.999), 1)
-    return render_runs(
-        [
-            plain(
-                f"🙏 Has hecho {limit} consultas en el último minuto. Para que el servicio llegue a todo el "
-                f"mundo, espera unos {seconds} segundos y vuelve a preguntarme."
-            )
-        ]
-    )
-
-
-def apology_message(incident: str) -> str:
-    """What the user sees when the core failed; ``incident`` is also in the log."""
-    return render_runs(
-        [
-            plain("😓 Lo siento, algo ha fallado al preparar la respuesta. Vuelve a intentarlo en unos minutos. "),
-            plain("Si se repite, comunica esta referencia: "),
-            code(incident),
-        ]
-    )
-
-
 def notice_message(text: str) -> str:
-    """A short message for the user (e.g. a ``QuestionError``), escaped."""
-    return render_runs([plain(text)])
+    """A short message for the user (e.g. a ``QuestionError``), escaped; cut with «…» to
+    one message if it is longer than Telegram allows."""
+    parts = split_runs([plain(text)], MAX_MESSAGE_LENGTH - 1)
+    if len(parts) <= 1:
+        return render_runs([plain(text)])
+    return render_runs([*parts[0], plain("…")])

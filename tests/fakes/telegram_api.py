@@ -25,12 +25,33 @@ How PTB 22 talks to the Bot API (the fake accepts all of it):
 * Errors: 401/404 -> ``InvalidToken``, 400 -> ``BadRequest``, 403 ->
   ``Forbidden``, 409 -> ``Conflict``, and ``parameters.retry_after`` ->
   ``RetryAfter``.
+
+Limits enforced like Telegram (same HTTP status and ``description``):
+
+* text 1-4,096 and captions 0-1,024 **UTF-16 code units** after entity parsing
+  and trimming ("Bad Request: message is too long" / "message caption is too
+  long"): an emoji counts 2, ``<b>`` and ``&amp;`` count 0 and 1
+  (:func:`check_text`, usable without a server);
+* ``callback_data`` 1-64 **UTF-8 bytes** ("Bad Request: BUTTON_DATA_INVALID";
+  :func:`check_reply_markup`);
+* ``answerCallbackQuery`` only for a query built by :meth:`FakeTelegramAPI.callback_update`
+  (or :meth:`FakeTelegramAPI.new_callback_query_id`), once, within
+  ``callback_query_ttl`` seconds of fake time; otherwise "Bad Request: query is
+  too old and response timeout expired or query ID is invalid";
+* a chat whose user blocked the bot (:meth:`FakeTelegramAPI.block_bot`): 403
+  "Forbidden: bot was blocked by the user";
+* flood control (:class:`FloodRules`, on by default): per private chat about 1
+  message/s with short bursts, per group 20 messages in any minute, overall about
+  30 messages/s; beyond that HTTP 429 "Too Many Requests: retry after N" with
+  ``parameters.retry_after``. Chat actions count only with
+  ``chat_actions_count=True``. Fake time is ``clock() +`` :meth:`FakeTelegramAPI.advance_time`.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import threading
 import time
@@ -54,9 +75,18 @@ from tests.fakes._base import (
 )
 
 __all__ = [
+    "DEFAULT_FLOOD_RULES",
+    "MAX_CALLBACK_DATA_BYTES",
+    "MAX_CAPTION_LENGTH",
+    "MAX_MESSAGE_LENGTH",
+    "BotAPIError",
     "Call",
     "FakeTelegramAPI",
+    "FloodRule",
+    "FloodRules",
     "TelegramHTMLError",
+    "check_reply_markup",
+    "check_text",
     "parse_telegram_html",
     "post_webhook_update",
     "post_webhook_update_async",
@@ -65,7 +95,16 @@ __all__ = [
 
 DEFAULT_TOKEN = "123456:TEST-token"
 BOT_USERNAME = "puedopublicar_bot"
+#: Text of a message, in UTF-16 code units after entity parsing.
 MAX_MESSAGE_LENGTH = 4096
+#: Caption of a photo/document, in UTF-16 code units after entity parsing.
+MAX_CAPTION_LENGTH = 1024
+#: ``callback_data`` of an inline button, in UTF-8 bytes.
+MAX_CALLBACK_DATA_BYTES = 64
+#: Text of an ``answerCallbackQuery`` notification, in characters.
+MAX_CALLBACK_ANSWER_LENGTH = 200
+#: Default lifetime of a callback query id (fake time, seconds).
+CALLBACK_QUERY_TTL = 15 * 60
 
 # Parameters that are strings in the Bot API: PTB sends them raw, never as JSON.
 STRING_PARAMS = frozenset(
@@ -89,6 +128,8 @@ STRING_PARAMS = frozenset(
         "short_description",
         "name",
         "query",
+        "photo",
+        "document",
     }
 )
 CHAT_ACTIONS = frozenset(
@@ -112,6 +153,31 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
+QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+#: What a blocked (private) or kicked (group) bot gets, by chat type.
+FORBIDDEN = {
+    "private": "Forbidden: bot was blocked by the user",
+    "group": "Forbidden: bot was kicked from the group chat",
+    "supergroup": "Forbidden: bot was kicked from the supergroup chat",
+    "channel": "Forbidden: bot is not a member of the channel chat",
+}
+#: Methods that send a message (and count for flood control).
+SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+#: Fields of an inline keyboard button that give it an action.
+BUTTON_ACTIONS = frozenset(
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -122,8 +188,12 @@ class Call:
     params: dict[str, Any]
 
 
-class _ApiError(Exception):
-    """Raised inside method handlers; becomes a Bot API error response."""
+class BotAPIError(Exception):
+    """A Bot API error: ``code`` (HTTP status), ``description`` as Telegram words it.
+
+    Raised by the method handlers (the fake turns it into the error response) and by
+    :func:`check_text` / :func:`check_reply_markup`.
+    """
 
     def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
         super().__init__(description)
@@ -142,8 +212,8 @@ class _ApiError(Exception):
         return RawResponse(self.code, payload)
 
 
-def _bad_request(description: str) -> _ApiError:
-    return _ApiError(400, f"Bad Request: {description}")
+def _bad_request(description: str) -> BotAPIError:
+    return BotAPIError(400, f"Bad Request: {description}")
 
 
 def utf16_len(text: str) -> int:
@@ -365,6 +435,170 @@ def parse_telegram_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(parser.parts), entities
 
 
+# ------------------------------------------------------------ validation
+
+
+def check_text(
+    text: Any,
+    parse_mode: str | None = None,
+    *,
+    entities: list[dict[str, Any]] | None = None,
+    caption: bool = False,
+) -> tuple[str, list[dict[str, Any]]]:
+    """Validate a message text (or, with ``caption=True``, a caption) like Telegram.
+
+    Returns ``(plain_text, entities)``; raises :class:`BotAPIError` (400) with Telegram's
+    description: "can't parse entities: ...", "message text is empty", "message is too
+    long" (> :data:`MAX_MESSAGE_LENGTH`) or "message caption is too long" (>
+    :data:`MAX_CAPTION_LENGTH`). Lengths are UTF-16 code units of the text after entity
+    parsing, without leading and trailing whitespace (Telegram trims it). Usable without
+    a server, e.g. on every message a renderer produces.
+    """
+    if text is None:
+        if caption:
+            return "", []
+        raise _bad_request("message text is empty")
+    plain = str(text)
+    found: list[dict[str, Any]] = list(entities or [])
+    if str(parse_mode or "").lower() == "html":
+        try:
+            plain, found = parse_telegram_html(plain)
+        except TelegramHTMLError as error:
+            raise _bad_request(f"can't parse entities: {error}") from None
+    length = utf16_len(plain.strip())
+    if caption:
+        if length > MAX_CAPTION_LENGTH:
+            raise _bad_request("message caption is too long")
+        return plain, found
+    if length == 0:
+        raise _bad_request("message text is empty")
+    if length > MAX_MESSAGE_LENGTH:
+        raise _bad_request("message is too long")
+    return plain, found
+
+
+def check_reply_markup(markup: Any) -> None:
+    """Validate an inline keyboard like Telegram (other markups are not checked).
+
+    Raises :class:`BotAPIError` (400): "BUTTON_DATA_INVALID" for a ``callback_data``
+    that is not 1-:data:`MAX_CALLBACK_DATA_BYTES` UTF-8 bytes, "can't parse inline
+    keyboard button: Text buttons are unallowed in the inline keyboard" for a button
+    without an action, and Telegram's parse errors for a malformed keyboard.
+    """
+    if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+        return
+    rows = markup["inline_keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise _bad_request('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays')
+    for row in rows:
+        for button in row:
+            if not isinstance(button, dict):
+                raise _bad_request("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+            if not isinstance(button.get("text"), str):
+                raise _bad_request('can\'t parse inline keyboard button: Field "text" must be of type String')
+            if not BUTTON_ACTIONS & button.keys():
+                raise _bad_request(
+                    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+                )
+            if "callback_data" in button:
+                data = button["callback_data"]
+                if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
+                    raise _bad_request("BUTTON_DATA_INVALID")
+
+
+# ---------------------------------------------------------- flood control
+
+
+@dataclass(frozen=True)
+class FloodRule:
+    """``limit`` messages per ``period`` seconds.
+
+    Without ``burst``: a sliding window, at most ``limit`` messages in any ``period``
+    seconds. With ``burst``: a token bucket holding up to ``burst`` messages, refilled
+    at ``limit / period`` per second (so short bursts pass, the sustained rate does not).
+    """
+
+    limit: int
+    period: float
+    burst: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.period <= 0 or (self.burst is not None and self.burst < 1):
+            raise ValueError("a flood rule needs limit >= 1, period > 0 and burst >= 1")
+
+
+@dataclass(frozen=True)
+class FloodRules:
+    """Telegram's flood limits (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
+
+    * ``private``: "avoid sending more than one message per second" in a chat, short bursts
+      tolerated: a bucket of ``burst`` messages refilled at 1/s;
+    * ``group``: "not more than 20 messages per minute" in a group: a sliding window (a
+      leaky bucket of 20 per 60 s, like PTB's ``AIORateLimiter``, lets ~39 through in the
+      first minute, and Telegram answers 429 to that);
+    * ``overall``: "not more than 30 messages per second or so" for the whole bot: a
+      bucket of 30 refilled at 30/s.
+
+    ``None`` disables a rule. Only sent messages count (a rejected request does not).
+    """
+
+    private: FloodRule | None = FloodRule(1, 1.0, burst=10)
+    group: FloodRule | None = FloodRule(20, 60.0)
+    overall: FloodRule | None = FloodRule(30, 1.0, burst=30)
+
+
+DEFAULT_FLOOD_RULES = FloodRules()
+
+
+class _Limiter:
+    """The state of one :class:`FloodRule` for one key (a chat, or the whole bot)."""
+
+    def __init__(self, rule: FloodRule, now: float) -> None:
+        self.rule = rule
+        self.events: deque[float] = deque()  # sliding window
+        self.tokens = float(rule.burst or 0)  # token bucket
+        self.updated = now
+
+    def _refill(self, now: float) -> None:
+        rule = self.rule
+        if rule.burst is None:
+            while self.events and now - self.events[0] >= rule.period:
+                self.events.popleft()
+            return
+        elapsed = max(now - self.updated, 0.0)
+        self.tokens = min(float(rule.burst), self.tokens + elapsed * rule.limit / rule.period)
+        self.updated = now
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more message is allowed (0: allowed now)."""
+        self._refill(now)
+        rule = self.rule
+        if rule.burst is None:
+            if len(self.events) < rule.limit:
+                return 0.0
+            return self.events[len(self.events) - rule.limit] + rule.period - now
+        if self.tokens >= 1.0:
+            return 0.0
+        return (1.0 - self.tokens) * rule.period / rule.limit
+
+    def record(self, now: float) -> None:
+        self._refill(now)
+        if self.rule.burst is None:
+            self.events.append(now)
+        else:
+            self.tokens -= 1.0
+
+    def idle(self, now: float) -> bool:
+        """Nothing left to remember (the state can be dropped)."""
+        self._refill(now)
+        return not self.events if self.rule.burst is None else self.tokens >= float(self.rule.burst)
+
+
+def _flood_error(wait: float) -> BotAPIError:
+    retry_after = max(math.ceil(wait), 1)
+    return BotAPIError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+
+
 # ---------------------------------------------------------------- the fake
 
 Method = Callable[[dict[str, Any]], Any]
@@ -375,11 +609,34 @@ class FakeTelegramAPI(FakeHTTPServer):
 
     ``token``: the only accepted bot token; others get HTTP 401 (PTB raises
     ``telegram.error.InvalidToken``). The bot's id is the token's numeric prefix.
+
+    ``flood_control``: answer 429 beyond ``flood_rules`` (see :class:`FloodRules`).
+    ``chat_actions_count``: whether ``sendChatAction`` counts (and can be refused) like a
+    message. Telegram documents limits on messages only, but in practice "typing…" used
+    up a group's 20 per minute; with ``True`` a test can reproduce that.
+    ``callback_query_ttl``: how long (fake time) a callback query can be answered.
+    ``clock``: the fake's time source (seconds); :meth:`advance_time` adds to it.
     """
 
-    def __init__(self, token: str = DEFAULT_TOKEN, *, bot_username: str = BOT_USERNAME) -> None:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        bot_username: str = BOT_USERNAME,
+        flood_control: bool = True,
+        flood_rules: FloodRules = DEFAULT_FLOOD_RULES,
+        chat_actions_count: bool = False,
+        callback_query_ttl: float = CALLBACK_QUERY_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self.token = token
+        self.flood_control = flood_control
+        self.flood_rules = flood_rules
+        self.chat_actions_count = chat_actions_count
+        self.callback_query_ttl = callback_query_ttl
+        self._clock = clock
+        self._time_offset = 0.0
         prefix = token.split(":", 1)[0]
         self.bot_user: dict[str, Any] = {
             "id": int(prefix) if prefix.isdigit() else 123456,
@@ -399,8 +656,12 @@ class FakeTelegramAPI(FakeHTTPServer):
         self._chats: dict[str, dict[str, Any]] = {}
         self._messages: dict[tuple[str, int], dict[str, Any]] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self._failures: dict[str, deque[_ApiError]] = defaultdict(deque)
+        self._failures: dict[str, deque[BotAPIError]] = defaultdict(deque)
         self._files: dict[str, bytes] = {}
+        self._blocked: set[str] = set()
+        self._callback_queries: dict[str, float] = {}  # id -> fake time it was created
+        self._limiters: dict[tuple[str, str], _Limiter] = {}  # (rule, key) -> state
+        self._flood_checks = 0
         self.webhook_url = ""
         self.webhook_secret: str | None = None
         self._methods: dict[str, Method] = {
@@ -408,8 +669,11 @@ class FakeTelegramAPI(FakeHTTPServer):
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
             "sendChatAction": self._send_chat_action,
-            "answerCallbackQuery": self._true,
+            "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
+            "answerCallbackQuery": self._answer_callback_query,
             "editMessageText": self._edit_message_text,
+            "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "setWebhook": self._set_webhook,
@@ -481,15 +745,58 @@ class FakeTelegramAPI(FakeHTTPServer):
         blocked by the user"``.
         """
         if error_code is None:
-            error = _ApiError(
+            error = BotAPIError(
                 429,
                 f"Too Many Requests: retry after {retry_after}",
                 {"retry_after": retry_after},
             )
         else:
-            error = _ApiError(error_code, description or f"Error {error_code}")
+            error = BotAPIError(error_code, description or f"Error {error_code}")
         with self._cond:
             self._failures[method].append(error)
+
+    def block_bot(self, chat_id: int | str) -> None:
+        """The user of ``chat_id`` blocks the bot (in a group: the bot is kicked).
+
+        Sending to, or editing in, that chat then fails with 403 ("Forbidden: bot was
+        blocked by the user" in a private chat); PTB raises ``telegram.error.Forbidden``.
+        """
+        with self._cond:
+            self._blocked.add(str(chat_id))
+
+    def unblock_bot(self, chat_id: int | str) -> None:
+        """Undo :meth:`block_bot`."""
+        with self._cond:
+            self._blocked.discard(str(chat_id))
+
+    def now(self) -> float:
+        """The fake's current time: ``clock()`` plus every :meth:`advance_time`."""
+        return self._clock() + self._time_offset
+
+    def advance_time(self, seconds: float) -> None:
+        """Move the fake's time forward: flood windows refill, callback queries age."""
+        if seconds < 0:
+            raise ValueError("time only moves forward")
+        with self._cond:
+            self._time_offset += seconds
+
+    def reset_flood_control(self) -> None:
+        """Forget every message counted for flood control."""
+        with self._cond:
+            self._limiters.clear()
+
+    def new_callback_query_id(self) -> str:
+        """A fresh callback query id that ``answerCallbackQuery`` accepts (once, in time).
+
+        :meth:`callback_update` uses it; call it directly to answer a query with a bare ``Bot``.
+        """
+        with self._cond:
+            return self._new_callback_query_id_locked()
+
+    def _new_callback_query_id_locked(self) -> str:
+        query_id = str(4_000_000_000 + next(self._callback_ids))
+        self._callback_queries[query_id] = self.now()
+        return query_id
 
     def add_chat(self, chat_id: int | str, chat_type: str = "private", **fields: Any) -> dict[str, Any]:
         """Register a chat; messages sent to ``chat_id`` will carry it."""
@@ -600,10 +907,13 @@ class FakeTelegramAPI(FakeHTTPServer):
 
     def callback_update(self, data: str, *, message: dict[str, Any], user_id: int = 424242) -> dict[str, Any]:
         """A ``callback_query`` update for a button with ``callback_data == data``
-        pressed on ``message`` (typically a message the bot sent)."""
+        pressed on ``message`` (typically a message the bot sent).
+
+        Its id is registered: ``answerCallbackQuery`` accepts it once, within
+        ``callback_query_ttl`` seconds of fake time (see :meth:`advance_time`)."""
         with self._cond:
             query = {
-                "id": str(4_000_000_000 + next(self._callback_ids)),
+                "id": self._new_callback_query_id_locked(),
                 "from": self.user(user_id),
                 "message": message,
                 "chat_instance": "-4242424242424242424",
@@ -647,14 +957,14 @@ class FakeTelegramAPI(FakeHTTPServer):
             return self._serve_file(file_match.group(1), file_match.group(2))
         match = re.fullmatch(r"/bot([^/]+)/([A-Za-z0-9_]+)", request.path)
         if match is None:
-            return _ApiError(404, "Not Found").response()
+            return BotAPIError(404, "Not Found").response()
         token, raw_method = match.groups()
         method = self._by_lower.get(raw_method.lower(), raw_method)
         params = _decode_params(request)
         self._log.append(Call(method, params))
 
         if token != self.token:
-            return _ApiError(401, "Unauthorized").response()
+            return BotAPIError(401, "Unauthorized").response()
         with self._cond:
             queue = self._failures.get(method)
             injected = queue.popleft() if queue else None
@@ -662,10 +972,10 @@ class FakeTelegramAPI(FakeHTTPServer):
             return injected.response()
         handler = self._methods.get(method)
         if handler is None:
-            return _ApiError(404, "Not Found: method not found").response()
+            return BotAPIError(404, "Not Found: method not found").response()
         try:
             result = handler(params)
-        except _ApiError as error:
+        except BotAPIError as error:
             return error.response()
         return RawResponse(200, {"ok": True, "result": result})
 
@@ -673,9 +983,9 @@ class FakeTelegramAPI(FakeHTTPServer):
         with self._cond:
             content = self._files.get(file_path)
         if token != self.token:
-            return _ApiError(401, "Unauthorized").response()
+            return BotAPIError(401, "Unauthorized").response()
         if content is None:
-            return _ApiError(404, "Not Found").response()
+            return BotAPIError(404, "Not Found").response()
         return RawResponse(200, content)
 
     # ------------------------------------------------------------- methods
@@ -694,7 +1004,7 @@ class FakeTelegramAPI(FakeHTTPServer):
         deadline = time.monotonic() + min(timeout, 1.0)
         with self._cond:
             if self.webhook_url:
-                raise _ApiError(
+                raise BotAPIError(
                     409,
                     "Conflict: can't use getUpdates method while webhook is active; "
                     "use deleteWebhook to delete the webhook first",
@@ -726,48 +1036,115 @@ class FakeTelegramAPI(FakeHTTPServer):
 
     def _parse_text(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         """Validate ``text`` like Telegram: entity parsing, emptiness, length."""
-        raw = params.get("text")
-        if raw is None:
-            raise _bad_request("message text is empty")
-        text = str(raw)
-        entities: list[dict[str, Any]] = list(params.get("entities") or [])
-        parse_mode = str(params.get("parse_mode") or "")
-        if parse_mode.lower() == "html":
-            try:
-                text, entities = parse_telegram_html(text)
-            except TelegramHTMLError as error:
-                raise _bad_request(f"can't parse entities: {error}") from None
-        if not text.strip():
-            raise _bad_request("message text is empty")
-        if len(text.strip()) > MAX_MESSAGE_LENGTH:
-            raise _bad_request("message is too long")
-        return text, entities
+        return check_text(params.get("text"), params.get("parse_mode"), entities=params.get("entities"))
+
+    def _parse_caption(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        """Validate ``caption`` like Telegram: entity parsing, length (may be empty)."""
+        return check_text(
+            params.get("caption"), params.get("parse_mode"), entities=params.get("caption_entities"), caption=True
+        )
+
+    @staticmethod
+    def _inline_markup(params: dict[str, Any]) -> dict[str, Any] | None:
+        """The validated inline keyboard of a request (other markups are not echoed)."""
+        markup = params.get("reply_markup")
+        check_reply_markup(markup)
+        return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
+
+    def _target_chat_locked(self, chat_id: Any) -> dict[str, Any]:
+        """The chat a message goes to: 400 without one, 403 if the bot was blocked there."""
+        if chat_id is None or chat_id == "":
+            raise _bad_request("chat_id is empty")
+        chat = self._chat_locked(chat_id)
+        if str(chat["id"]) in self._blocked or str(chat_id) in self._blocked:
+            raise BotAPIError(403, FORBIDDEN.get(str(chat["type"]), FORBIDDEN["private"]))
+        return chat
+
+    def _admit_locked(self, chat: dict[str, Any]) -> None:
+        """Count one message to ``chat`` for flood control, or raise the 429."""
+        if not self.flood_control:
+            return
+        now = self.now()
+        rules = self.flood_rules
+        chat_rule = rules.private if chat["type"] == "private" else rules.group
+        wanted = [("overall", "", rules.overall), ("chat", str(chat["id"]), chat_rule)]
+        limiters = []
+        for name, key, rule in wanted:
+            if rule is None:
+                continue
+            limiter = self._limiters.get((name, key))
+            if limiter is None or limiter.rule != rule:
+                limiter = self._limiters[(name, key)] = _Limiter(rule, now)
+            limiters.append(limiter)
+        wait = max((limiter.wait(now) for limiter in limiters), default=0.0)
+        if wait > 0:
+            raise _flood_error(wait)
+        for limiter in limiters:
+            limiter.record(now)
+        self._flood_checks += 1
+        if self._flood_checks % 1000 == 0:  # forget chats that are quiet again
+            for quiet in [k for k, limiter in self._limiters.items() if limiter.idle(now)]:
+                del self._limiters[quiet]
+
+    def _new_message_locked(self, chat: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+        """A message from the bot to ``chat`` (reply, thread and inline keyboard from ``params``).
+
+        Raises before counting it for flood control if the replied-to message is missing.
+        """
+        message: dict[str, Any] = {
+            "message_id": 0,
+            "from": _bot_from(self.bot_user),
+            "chat": dict(chat),
+            "date": int(time.time()),
+        }
+        markup = self._inline_markup(params)
+        if markup is not None:
+            message["reply_markup"] = markup  # only inline keyboards are echoed
+        if params.get("message_thread_id"):
+            message["message_thread_id"] = params["message_thread_id"]
+        reply = self._reply_target_locked(chat["id"], params)
+        if reply is not None:
+            message["reply_to_message"] = reply
+        self._admit_locked(chat)
+        message["message_id"] = next(self._message_ids)
+        self._messages[(str(chat["id"]), message["message_id"])] = message
+        return message
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         text, entities = self._parse_text(params)
-        chat_id = params.get("chat_id")
-        if chat_id is None or chat_id == "":
-            raise _bad_request("chat_id is empty")
         with self._cond:
-            chat = self._chat_locked(chat_id)
-            message: dict[str, Any] = {
-                "message_id": next(self._message_ids),
-                "from": _bot_from(self.bot_user),
-                "chat": dict(chat),
-                "date": int(time.time()),
-                "text": text,
-            }
+            chat = self._target_chat_locked(params.get("chat_id"))
+            message = self._new_message_locked(chat, params)
+            message["text"] = text
             if entities:
                 message["entities"] = entities
-            markup = params.get("reply_markup")
-            if isinstance(markup, dict) and "inline_keyboard" in markup:
-                message["reply_markup"] = markup  # only inline keyboards are echoed
-            if params.get("message_thread_id"):
-                message["message_thread_id"] = params["message_thread_id"]
-            reply = self._reply_target_locked(chat["id"], params)
-            if reply is not None:
-                message["reply_to_message"] = reply
-            self._messages[(str(chat["id"]), message["message_id"])] = message
+            return dict(message)
+
+    def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._send_media(params, "photo")
+
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._send_media(params, "document")
+
+    def _send_media(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        """``sendPhoto``/``sendDocument``: a file id, URL or upload, and a caption."""
+        if not params.get(kind):
+            raise _bad_request(f"there is no {kind} in the request")
+        caption, entities = self._parse_caption(params)
+        with self._cond:
+            chat = self._target_chat_locked(params.get("chat_id"))
+            message = self._new_message_locked(chat, params)
+            file_id = f"{kind}-{message['message_id']}"
+            if kind == "photo":
+                message["photo"] = [{"file_id": file_id, "file_unique_id": file_id, "width": 640, "height": 480}]
+            else:
+                upload = params[kind]
+                name = upload.get("filename") if isinstance(upload, dict) else None
+                message["document"] = {"file_id": file_id, "file_unique_id": file_id, "file_name": name or "file"}
+            if caption:
+                message["caption"] = caption
+            if entities:
+                message["caption_entities"] = entities
             return dict(message)
 
     def _reply_target_locked(self, chat_id: Any, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -792,13 +1169,27 @@ class FakeTelegramAPI(FakeHTTPServer):
         if params.get("action") not in CHAT_ACTIONS:
             raise _bad_request("wrong parameter action in request")
         with self._cond:
-            self._chat_locked(params.get("chat_id"))
+            chat = self._target_chat_locked(params.get("chat_id"))
+            if self.chat_actions_count:
+                self._admit_locked(chat)
+        return True
+
+    def _answer_callback_query(self, params: dict[str, Any]) -> bool:
+        """Once per query built by :meth:`callback_update`, within ``callback_query_ttl``."""
+        text = params.get("text")
+        if text is not None and len(str(text)) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise _bad_request("MESSAGE_TOO_LONG")
+        with self._cond:
+            created = self._callback_queries.pop(str(params.get("callback_query_id") or ""), None)
+            if created is None or self.now() - created > self.callback_query_ttl:
+                raise _bad_request(QUERY_INVALID)
         return True
 
     def _editable_locked(self, params: dict[str, Any]) -> dict[str, Any] | None:
         """The stored bot message to edit, or None for inline messages."""
         if params.get("inline_message_id"):
             return None
+        self._target_chat_locked(params.get("chat_id"))
         key = (str(params.get("chat_id")), _int_param(params, "message_id") or 0)
         message = self._messages.get(key)
         if message is None:
@@ -809,12 +1200,13 @@ class FakeTelegramAPI(FakeHTTPServer):
 
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any] | bool:
         text, entities = self._parse_text(params)
-        markup = params.get("reply_markup")
-        new_markup = markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
+        new_markup = self._inline_markup(params)
         with self._cond:
             message = self._editable_locked(params)
             if message is None:
                 return True
+            if "text" not in message:
+                raise _bad_request("there is no text in the message to edit")
             unchanged = (
                 message.get("text") == text
                 and message.get("entities", []) == entities
@@ -831,9 +1223,34 @@ class FakeTelegramAPI(FakeHTTPServer):
             message["edit_date"] = int(time.time())
             return dict(message)
 
+    def _edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        caption, entities = self._parse_caption(params)
+        new_markup = self._inline_markup(params)
+        with self._cond:
+            message = self._editable_locked(params)
+            if message is None:
+                return True
+            if "photo" not in message and "document" not in message:
+                raise _bad_request("there is no caption in the message to edit")
+            unchanged = (
+                message.get("caption", "") == caption
+                and message.get("caption_entities", []) == entities
+                and message.get("reply_markup") == new_markup
+            )
+            if unchanged:
+                raise _bad_request(NOT_MODIFIED)
+            message.pop("caption", None)
+            message.pop("caption_entities", None)
+            if caption:
+                message["caption"] = caption
+            if entities:
+                message["caption_entities"] = entities
+            _set_markup(message, new_markup)
+            message["edit_date"] = int(time.time())
+            return dict(message)
+
     def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any] | bool:
-        markup = params.get("reply_markup")
-        new_markup = markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
+        new_markup = self._inline_markup(params)
         with self._cond:
             message = self._editable_locked(params)
             if message is None:

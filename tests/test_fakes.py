@@ -6,6 +6,7 @@ sockets on 127.0.0.1. Every wait is bounded by a timeout.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import socket
 import threading
@@ -19,6 +20,7 @@ import pytest
 from slack_bolt import Ack, App, BoltRequest, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -33,6 +35,8 @@ from telegram.ext import (
 )
 
 from tests.fakes.slack_api import (
+    BLOCK_TYPES,
+    CHAT_POST_BURST,
     FakeSlackAPI,
     command_body,
     event_body,
@@ -423,6 +427,296 @@ def test_bolt_app_end_to_end(slack: FakeSlackAPI) -> None:
             timestamp=int(time.time()) - 600,
         )
         assert (forged.status_code, stale.status_code) == (401, 401)
+
+
+# ------------------------------------------------------- Slack strictness
+# The fake refuses what Slack refuses, with Slack's error shape, and accepts the boundary value.
+
+
+class _Clock:
+    """A clock moved by hand (rate-limit windows, response_url lifetimes)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _slack_error(call: Callable[[], Any]) -> Any:
+    """The response of a call that must fail (SlackApiError)."""
+    with pytest.raises(SlackApiError) as err:
+        call()
+    return err.value.response
+
+
+def _button(text: str = "Votar", value: str = "v") -> dict[str, Any]:
+    return {"type": "button", "action_id": "votar", "text": {"type": "plain_text", "text": text}, "value": value}
+
+
+def _actions(*elements: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "actions", "elements": list(elements)}
+
+
+@pytest.mark.parametrize(
+    ("ok", "bad", "message"),
+    [
+        (
+            _button(value="v" * 2000),
+            _button(value="v" * 2001),
+            "[ERROR] must be less than 2001 characters [json-pointer:/blocks/0/elements/0/value]",
+        ),
+        (
+            _button(text="b" * 75),
+            _button(text="b" * 76),
+            "[ERROR] must be less than 76 characters [json-pointer:/blocks/0/elements/0/text/text]",
+        ),
+    ],
+    ids=["button-value-2000", "button-text-75"],
+)
+def test_slack_button_limits(client: WebClient, ok: dict[str, Any], bad: dict[str, Any], message: str) -> None:
+    assert client.chat_postMessage(channel="C1", text="x", blocks=[_actions(ok)])["ok"]
+    response = _slack_error(lambda: client.chat_postMessage(channel="C1", text="x", blocks=[_actions(bad)]))
+    assert response.status_code == 200
+    assert response["error"] == "invalid_blocks"
+    assert response["response_metadata"]["messages"] == [message]
+
+
+@pytest.mark.parametrize("method", ["views.open", "views.push", "views.update"])
+def test_slack_modal_title_limit(client: WebClient, method: str) -> None:
+    target = {"view_id": "V1"} if method == "views.update" else {"trigger_id": "1.1.x"}
+
+    def call(title: str, **labels: str) -> Any:
+        view: dict[str, Any] = {"type": "modal", "title": {"type": "plain_text", "text": title}}
+        view |= {name: {"type": "plain_text", "text": text} for name, text in labels.items()}
+        return client.api_call(method, json={**target, "view": view | {"blocks": [_section("x")]}})
+
+    assert call("t" * 24, submit="s" * 24, close="c" * 24)["ok"]
+    for bad, pointer in [
+        (lambda: call("t" * 25), "/view/title/text"),
+        (lambda: call("T", submit="s" * 25), "/view/submit/text"),
+        (lambda: call("T", close="c" * 25), "/view/close/text"),
+        (lambda: call(""), "/view/title/text"),
+    ]:
+        response = _slack_error(bad)
+        assert response["error"] == "invalid_arguments"
+        [message] = response["response_metadata"]["messages"]
+        assert message.endswith(f"[json-pointer:{pointer}]")
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        {"type": "section"},
+        {"type": "section", "text": {"type": "mrkdwn", "text": ""}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "  \n"}},
+        {"type": "section", "fields": []},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": ""}]},
+    ],
+    ids=["no-text-nor-fields", "empty-text", "blank-text", "no-fields", "empty-field"],
+)
+def test_slack_empty_section_is_rejected(client: WebClient, block: dict[str, Any]) -> None:
+    response = _slack_error(lambda: client.chat_postMessage(channel="C1", text="x", blocks=[block]))
+    assert response["error"] == "invalid_blocks"
+    assert response["response_metadata"]["messages"][0].startswith("[ERROR] must ")
+
+
+def test_slack_section_with_text_or_fields_is_accepted(client: WebClient) -> None:
+    fields = {"type": "section", "fields": [{"type": "mrkdwn", "text": "*Ley*"}, {"type": "plain_text", "text": "x"}]}
+    assert client.chat_postMessage(channel="C1", text="x", blocks=[_section("x"), fields])["ok"]
+
+
+REAL_BLOCKS: dict[str, dict[str, Any]] = {
+    "section": _section("x"),
+    "divider": {"type": "divider"},
+    "image": {"type": "image", "image_url": "https://example.org/a.png", "alt_text": "a"},
+    "actions": _actions(_button()),
+    "context": {"type": "context", "elements": [{"type": "mrkdwn", "text": "x"}]},
+    "header": {"type": "header", "text": {"type": "plain_text", "text": "x"}},
+    "input": {
+        "type": "input",
+        "label": {"type": "plain_text", "text": "x"},
+        "element": {"type": "plain_text_input", "action_id": "t"},
+    },
+    "rich_text": {
+        "type": "rich_text",
+        "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": "x"}]}],
+    },
+    "file": {"type": "file", "external_id": "F1", "source": "remote"},
+    "video": {
+        "type": "video",
+        "alt_text": "v",
+        "title": {"type": "plain_text", "text": "v"},
+        "thumbnail_url": "https://example.org/t.png",
+        "video_url": "https://example.org/v",
+    },
+}
+
+
+def test_slack_only_real_block_types(client: WebClient) -> None:
+    assert set(REAL_BLOCKS) == BLOCK_TYPES
+    assert client.chat_postMessage(channel="C1", text="x", blocks=list(REAL_BLOCKS.values()))["ok"]
+    for kind in ("markdown_table", "button", "Section", "mrkdwn"):
+        post = functools.partial(client.chat_postMessage, channel="C1", text="x", blocks=[{"type": kind}])
+        response = _slack_error(post)
+        assert response["error"] == "invalid_blocks"
+        assert response["response_metadata"]["messages"] == [
+            f"[ERROR] unsupported type: {kind} [json-pointer:/blocks/0/type]"
+        ]
+
+
+def test_slack_message_text_limit(client: WebClient) -> None:
+    assert client.chat_postMessage(channel="C1", text="x" * 40_000)["ok"]
+    assert _slack_error(lambda: client.chat_postMessage(channel="C1", text="x" * 40_001))["error"] == "msg_too_long"
+
+
+def test_slack_response_url_uses_size_and_lifetime() -> None:
+    clock = _Clock()
+    with FakeSlackAPI(clock=clock) as slack:
+        hook = WebhookClient(slack.response_url("r"), timeout=5)
+
+        def error(response: Any) -> tuple[int, str]:
+            return response.status_code, json.loads(response.body)["error"]
+
+        # too big: refused (and not counted as a use)
+        assert error(hook.send(text="x" * 40_001)) == (400, "msg_too_long")
+        too_many = hook.send(text="x", blocks=[_section("b")] * 51)
+        assert error(too_many) == (400, "invalid_blocks")
+        assert "no more than 50 items" in json.loads(too_many.body)["response_metadata"]["messages"][0]
+        # at most five uses
+        assert hook.send(text="x" * 40_000).status_code == 200
+        assert hook.send(text="x", blocks=[_section("b")] * 50).status_code == 200
+        for _ in range(3):
+            assert hook.send(text="más").status_code == 200
+        assert error(hook.send(text="la sexta")) == (404, "used_url")
+        # 30 minutes
+        fresh = WebhookClient(slack.response_url("r2"), timeout=5)
+        clock.advance(30 * 60)
+        assert fresh.send(text="justo a tiempo").status_code == 200
+        clock.advance(1)
+        assert error(fresh.send(text="tarde")) == (404, "expired_url")
+        statuses = [c.status for c in slack.calls_to("response_url")]
+        assert statuses == [400, 400, 200, 200, 200, 200, 200, 404, 200, 404]
+
+
+def test_slack_post_to_a_user_opens_a_dm(slack: FakeSlackAPI, client: WebClient) -> None:
+    first = client.chat_postMessage(channel="U1", text="hola")
+    again = client.chat_postMessage(channel="U1", text="otra")
+    other = client.chat_postMessage(channel="W2", text="¿y tú?")
+    dm = first["channel"]
+    assert dm.startswith("D") and dm == again["channel"] == slack.dm_channel("U1")
+    assert other["channel"].startswith("D") and other["channel"] != dm
+    assert [m["text"] for m in slack.messages_in(dm)] == ["hola", "otra"]
+    assert slack.messages_in("U1") == slack.messages_in(dm)  # a user id reads their DM
+    assert slack.calls_to("chat.postMessage")[0].params["channel"] == "U1"  # recorded as sent
+    assert client.conversations_open(users="U1")["channel"]["id"] == dm
+    assert client.chat_update(channel=dm, ts=first["ts"], text="editado")["ok"]
+    assert slack.messages_in(dm)[0]["text"] == "editado"
+    assert _slack_error(lambda: client.chat_update(channel="U1", ts=first["ts"], text="x"))["error"] == (
+        "channel_not_found"  # updates need the D… id
+    )
+    assert _slack_error(lambda: client.chat_postMessage(channel="UBOT", text="x"))["error"] == "cannot_dm_bot"
+
+
+def test_slack_unknown_channels_and_membership(slack: FakeSlackAPI, client: WebClient) -> None:
+    for call in (
+        lambda: client.chat_postMessage(channel="C404", text="x"),
+        lambda: client.chat_postEphemeral(channel="C404", user="U1", text="x"),
+        lambda: client.chat_update(channel="C404", ts="1.1", text="x"),
+        lambda: client.chat_delete(channel="C404", ts="1.1"),
+        lambda: client.reactions_add(channel="C404", timestamp="1.1", name="eyes"),
+        lambda: client.conversations_replies(channel="C404", ts="1.1"),
+    ):
+        assert _slack_error(call)["error"] == "channel_not_found"
+    assert client.chat_postMessage(channel="D404", text="x")["ok"]  # any DM with the bot
+    assert client.chat_postMessage(channel="C1", text="x")["ok"]  # #general is known, the bot is in it
+
+    slack.add_channel("C2", name="random", members=["U1"])  # public, without the bot
+    assert _slack_error(lambda: client.chat_postMessage(channel="C2", text="x"))["error"] == "not_in_channel"
+    assert client.conversations_join(channel="C2")["ok"]
+    assert client.chat_postMessage(channel="C2", text="x")["ok"]
+
+    slack.add_channel("G1", members=["U1"])  # private, without the bot: Slack hides it
+    assert _slack_error(lambda: client.chat_postMessage(channel="G1", text="x"))["error"] == "channel_not_found"
+    assert _slack_error(lambda: client.conversations_join(channel="G1"))["error"] == "channel_not_found"
+    slack.add_channel("C3", is_archived=True)
+    assert _slack_error(lambda: client.chat_postMessage(channel="C3", text="x"))["error"] == "is_archived"
+
+
+def test_slack_lenient_channels_on_request() -> None:
+    with FakeSlackAPI(strict_channels=False) as slack:
+        client = WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
+        assert client.chat_postMessage(channel="C404", text="x")["ok"]
+
+
+def test_slack_rate_limit_tiers_per_method_and_token() -> None:
+    clock = _Clock()
+    with FakeSlackAPI(clock=clock) as slack:
+        ana = WebClient(token="xoxb-ana", base_url=slack.base_url, timeout=5)
+        luis = WebClient(token="xoxb-luis", base_url=slack.base_url, timeout=5)
+
+        def remove(client: WebClient) -> Any:
+            return client.reactions_remove(channel="C1", timestamp="1.1", name="eyes")
+
+        for _ in range(20):  # reactions.remove is Tier 2: 20 per minute
+            remove(ana)
+        response = _slack_error(lambda: remove(ana))
+        assert (response.status_code, response["error"]) == (429, "ratelimited")
+        assert response.headers["retry-after"] == "60"
+        assert remove(luis)["ok"]  # another token has its own budget
+        assert ana.reactions_add(channel="C1", timestamp="1.1", name="eyes")["ok"]  # another method too
+        clock.advance(30)
+        assert _slack_error(lambda: remove(ana)).headers["retry-after"] == "30"  # a sliding minute
+        clock.advance(30)
+        assert remove(ana)["ok"]
+        assert [c.status for c in slack.calls_to("reactions.remove")][-4:] == [429, 200, 429, 200]
+
+        for _ in range(50):  # Tier 3: 50 per minute
+            ana.chat_delete(channel="C1", ts="1.1")
+        assert _slack_error(lambda: ana.chat_delete(channel="C1", ts="1.1")).status_code == 429
+        for _ in range(100):  # Tier 4: 100 per minute
+            ana.users_info(user="U1")
+        assert _slack_error(lambda: ana.users_info(user="U1")).status_code == 429
+
+
+def test_slack_chat_post_message_is_limited_per_channel() -> None:
+    clock = _Clock()
+    with FakeSlackAPI(clock=clock) as slack:
+        client = WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
+        for _ in range(CHAT_POST_BURST):  # a burst is fine...
+            client.chat_postMessage(channel="C1", text="x")
+        response = _slack_error(lambda: client.chat_postMessage(channel="C1", text="x"))
+        assert (response.status_code, response["error"], response.headers["retry-after"]) == (429, "ratelimited", "1")
+        assert client.chat_postMessage(channel="D1", text="x")["ok"]  # ...and per channel
+        clock.advance(1)  # one message per second
+        assert client.chat_postMessage(channel="C1", text="x")["ok"]
+        assert _slack_error(lambda: client.chat_postMessage(channel="C1", text="x")).status_code == 429
+        clock.advance(CHAT_POST_BURST)
+        for _ in range(CHAT_POST_BURST):
+            client.chat_postMessage(channel="C1", text="x")
+
+
+def test_slack_retry_handler_gets_through_a_rate_limit(slack: FakeSlackAPI, client: WebClient) -> None:
+    for _ in range(CHAT_POST_BURST):
+        client.chat_postMessage(channel="C1", text="ráfaga")
+    patient = WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
+    patient.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    started = time.monotonic()
+    assert patient.chat_postMessage(channel="C1", text="por fin")["ok"]  # waited Retry-After: 1
+    assert 1 <= time.monotonic() - started < 5
+    assert [c.status for c in slack.calls_to("chat.postMessage")][-2:] == [429, 200]
+
+
+def test_slack_rate_limits_can_be_turned_off() -> None:
+    with FakeSlackAPI(rate_limits=False) as slack:
+        client = WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
+        for _ in range(3 * CHAT_POST_BURST):
+            client.chat_postMessage(channel="C1", text="x")
+        for _ in range(25):
+            client.reactions_remove(channel="C1", timestamp="1.1", name="eyes")
 
 
 # --------------------------------------------------------- Telegram fixtures

@@ -9,11 +9,15 @@ context), the numbered sources as ``context`` blocks (title linked, article or r
 date, a short quote in «») and an ``actions`` block with 👍/👎 (and, for private answers,
 "Compartir en el canal").
 
-Slack's limits are respected by construction: sections hold at most 3,000 characters (text
-is split at paragraph, then line, then word boundaries), a message holds at most 50 blocks
-and about 12,000 characters of block text (Slack answers ``msg_blocks_too_long`` a little
-above 13,000, an undocumented limit), so a long answer becomes several messages; the buttons
-always go on the last one. All user and source text is escaped with
+Slack's limits are respected by construction (``tests/test_slack_render.py`` checks them with
+the strict fake's validator): sections hold 1–3,000 characters (text is split at paragraph,
+then line, then word boundaries) and never go out empty; context texts at most 3,000; a
+message holds at most 50 blocks and about 12,000 characters of block text (Slack answers
+``msg_blocks_too_long`` a little above 13,000, an undocumented limit), so a long answer becomes
+several messages; the buttons always go on the last one. Button texts are cut to 75
+characters and a reference longer than a button ``value`` (2,000) gets no button at all; modal
+titles and button labels of modals fit in 24. At most :data:`MAX_FINDINGS_SHOWN` findings
+are listed, then «… y N más». All user and source text is escaped with
 :func:`~adapters.slack.mrkdwn.escape`; only the links built here are live.
 """
 
@@ -57,16 +61,26 @@ Block = dict[str, Any]
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
+MAX_CONTEXT_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_CONTEXT_ELEMENTS = 10
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+#: A modal's title, submit and close labels.
+MAX_VIEW_TITLE = 24
 #: Block text per message; Slack rejects messages a little above 13,000 (msg_blocks_too_long).
 MAX_MESSAGE_TEXT = 12_000
 
 #: Lengths chosen for readability.
 QUOTE_CHARS = 300
 TITLE_CHARS = 200
+LOCATOR_CHARS = 200
+VERSION_CHARS = 40
 FALLBACK_CHARS = 1000
 MAX_FINDINGS_SHOWN = 20
+#: A finding's label and span (each side of it shows at most 40 characters of the draft).
+FINDING_LABEL_CHARS = 100
+FINDING_SPAN_CHARS = 200
 MAX_SOURCES_SHOWN = 60
 
 ACTION_FEEDBACK_UP = "feedback_up"
@@ -90,23 +104,49 @@ _SOURCE_KIND = {SourceType.LEY: "Ley", SourceType.GUIA: "Guía interna", SourceT
 # ------------------------------------------------------------------ block constructors
 
 
+#: What an otherwise empty text shows (Slack rejects empty text objects).
+EMPTY_TEXT = "…"
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters and never blank. Callers split or cut their text
+    first: this is the last guard, and cutting mrkdwn here could break a link or a bold span."""
+    if len(text) > limit:
+        text = truncate(text, limit)
+    return text if text.strip() else EMPTY_TEXT
+
+
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _fit(text, MAX_SECTION_TEXT)}}
 
 
 def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER_TEXT), "emoji": True}}
+    return {"type": "header", "text": {"type": "plain_text", "text": _fit(text, MAX_HEADER_TEXT), "emoji": True}}
 
 
 def _context(*texts: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in texts[:MAX_CONTEXT_ELEMENTS]]}
+    elements = [{"type": "mrkdwn", "text": _fit(t, MAX_CONTEXT_TEXT)} for t in texts if t.strip()]
+    return {"type": "context", "elements": elements[:MAX_CONTEXT_ELEMENTS] or [{"type": "mrkdwn", "text": EMPTY_TEXT}]}
+
+
+def _plain(text: str, limit: int) -> Block:
+    """A ``plain_text`` object within ``limit`` characters (modal titles, button labels)."""
+    return {"type": "plain_text", "text": _fit(text, limit), "emoji": True}
+
+
+def _fits_button(ref: str | None) -> str | None:
+    """``ref`` if it can be a button's ``value``; a longer one cannot be cut (it would point
+    nowhere), so the button is left out."""
+    return ref if ref and len(ref) <= MAX_BUTTON_VALUE else None
 
 
 def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+    if len(value) > MAX_BUTTON_VALUE:
+        raise ValueError(f"a button value holds at most {MAX_BUTTON_VALUE} characters")
     button: Block = {
         "type": "button",
         "action_id": action_id,
-        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "text": _plain(text, MAX_BUTTON_TEXT),
         "value": value,
     }
     if style:
@@ -155,7 +195,8 @@ def answer_blocks(
 
     ``feedback_ref`` goes in the 👍/👎 buttons (``feedback_up`` / ``feedback_down``; None: no
     buttons, for when the answer could not be stored);
-    ``share_ref``, if given, adds a "Compartir en el canal" button (``share_answer``);
+    ``share_ref``, if given, adds a "Compartir en el canal" button (``share_answer``).
+    A reference longer than a button value (:data:`MAX_BUTTON_VALUE`) gets no button.
     ``intro`` is a ``mrkdwn`` context line shown above the verdict — build it with
     :func:`shared_intro` or :func:`review_intro`, which escape what they quote.
     """
@@ -174,6 +215,7 @@ def answer_blocks(
         for citation in answer.citations:
             content.append((_context(_citation(citation)), False))
 
+    feedback_ref, share_ref = _fits_button(feedback_ref), _fits_button(share_ref)
     buttons = []
     if share_ref:
         buttons.append(_button("📣 Compartir en el canal", ACTION_SHARE, share_ref, style="primary"))
@@ -222,7 +264,7 @@ def _explanation(text: str) -> str:
 def _findings(draft: str | None, findings: Sequence[DraftFinding]) -> str:
     lines = []
     for finding in findings[:MAX_FINDINGS_SHOWN]:
-        label = finding.label or finding.kind
+        label = truncate(finding.label or finding.kind, FINDING_LABEL_CHARS)
         lines.append(f"• {escape(label)}: «{_quote_span(draft, finding)}»")
     if len(findings) > MAX_FINDINGS_SHOWN:
         lines.append(f"• … y {len(findings) - MAX_FINDINGS_SHOWN} más.")
@@ -231,23 +273,27 @@ def _findings(draft: str | None, findings: Sequence[DraftFinding]) -> str:
 
 def _quote_span(draft: str | None, finding: DraftFinding) -> str:
     """The finding's span in bold with a little of the draft around it."""
-    span = finding.text.strip()
+    span = truncate(finding.text, FINDING_SPAN_CHARS)
     context = finding_context(draft, finding)
     if context is None:
-        return f"*{escape(span)}*" if span else escape(finding.text)
+        return f"*{escape(span)}*" if span else escape(finding.text[:FINDING_SPAN_CHARS])
     before, after = context
     return f"{escape(before)}*{escape(span)}*{escape(after)}" if span else escape(before + finding.text + after)
 
 
 def _citation(citation: Citation) -> str:
-    details = [link(citation.url, truncate(citation.title, TITLE_CHARS))]
+    title = truncate(citation.title, TITLE_CHARS)
+    details = []
     if citation.locator:
-        details.append(escape(citation.locator))
+        details.append(escape(truncate(citation.locator, LOCATOR_CHARS)))
     if citation.version:
-        details.append(f"versión {escape(citation.version)}")
-    text = f"*[{citation.n}]* " + " · ".join(details)
+        details.append(f"versión {escape(truncate(citation.version, VERSION_CHARS))}")
+    quote = ""
     if citation.quote.strip():
-        text += f"\n«{escape(truncate(' '.join(citation.quote.split()), QUOTE_CHARS))}»"
+        quote = f"\n«{escape(truncate(' '.join(citation.quote.split()), QUOTE_CHARS))}»"
+    text = f"*[{citation.n}]* " + " · ".join([link(citation.url, title), *details]) + quote
+    if len(text) > MAX_CONTEXT_TEXT:  # only a monstrous URL gets here: show the title without it
+        text = f"*[{citation.n}]* " + " · ".join([escape(title), *details]) + quote
     return text
 
 
@@ -263,7 +309,7 @@ def review_intro(message_text: str) -> str:
 
 def notice_blocks(mrkdwn: str) -> list[Block]:
     """A one-section message (errors, apologies, confirmations); ``mrkdwn`` is already escaped."""
-    return [_section(piece) for piece in split_text(mrkdwn)][:MAX_MESSAGE_BLOCKS] or [_section(" ")]
+    return [_section(piece) for piece in split_text(mrkdwn)][:MAX_MESSAGE_BLOCKS] or [_section(EMPTY_TEXT)]
 
 
 # ------------------------------------------------------------------ help and App Home
@@ -273,7 +319,7 @@ def _sources_lines(sources: Sequence[SourceInfo]) -> list[str]:
     lines = []
     for source in sources[:MAX_SOURCES_SHOWN]:
         kind = _SOURCE_KIND.get(source.tipo, str(source.tipo))
-        version = f" — versión {escape(source.version)}" if source.version else ""
+        version = f" — versión {escape(truncate(source.version, VERSION_CHARS))}" if source.version else ""
         lines.append(f"• {kind}: {link(source.url, truncate(source.title, TITLE_CHARS))}{version}")
     if len(sources) > MAX_SOURCES_SHOWN:
         lines.append(f"• … y {len(sources) - MAX_SOURCES_SHOWN} fuentes más.")
@@ -330,14 +376,16 @@ def home_view(sources: Sequence[SourceInfo] | None, contact_unit: str) -> Block:
 
 
 def feedback_modal(feedback_ref: str) -> Block:
-    """The modal opened on 👎: an optional short comment about what went wrong."""
+    """The modal opened on 👎: an optional short comment about what went wrong.
+
+    ``feedback_ref`` comes from a button value, so it fits in ``private_metadata`` (3,000)."""
     return {
         "type": "modal",
         "callback_id": FEEDBACK_MODAL_CALLBACK,
         "private_metadata": feedback_ref,
-        "title": {"type": "plain_text", "text": "¿Qué ha fallado?"},
-        "submit": {"type": "plain_text", "text": "Enviar"},
-        "close": {"type": "plain_text", "text": "Cancelar"},
+        "title": _plain("¿Qué ha fallado?", MAX_VIEW_TITLE),
+        "submit": _plain("Enviar", MAX_VIEW_TITLE),
+        "close": _plain("Cancelar", MAX_VIEW_TITLE),
         "blocks": [
             _section("Gracias por avisar. He anotado tu 👎. Si quieres, cuéntanos qué esperabas (opcional)."),
             {
@@ -362,7 +410,7 @@ def feedback_thanks_modal() -> Block:
     """What the feedback modal turns into after submitting."""
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "¡Gracias!"},
-        "close": {"type": "plain_text", "text": "Cerrar"},
+        "title": _plain("¡Gracias!", MAX_VIEW_TITLE),
+        "close": _plain("Cerrar", MAX_VIEW_TITLE),
         "blocks": [_section("Tu comentario nos ayuda a mejorar las respuestas.")],
     }

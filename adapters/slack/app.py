@@ -28,8 +28,7 @@ answered, and a retry or replay of one already answered (by any process) is drop
 from __future__ import annotations
 
 import logging
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -41,12 +40,11 @@ from adapters.answering import Answering, Incoming, Outcome, Reply, apology_text
 from adapters.slack.delivery import (
     CANNOT_POST_ERRORS,
     Post,
-    add_thinking,
+    Thinking,
     fallback_text,
     post_ephemeral,
     post_quietly,
     post_to,
-    remove_thinking,
     respond_quietly,
     update_then_post,
 )
@@ -103,13 +101,13 @@ class SlackBot:
     settings: Settings
     answering: Answering
     bot_user_id: str
+    client: WebClient
     shared: LRUCache[str, Answer] = field(default_factory=lambda: LRUCache(SHARED_ANSWERS))
     # For calls that must not wait behind answers: ⏳, notices, views.open (trigger_id lasts 3 s).
     urgent: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="slack-urgent"))
 
     def __post_init__(self) -> None:
-        self._thinking: dict[tuple[str, str], Future[bool]] = {}
-        self._thinking_lock = threading.Lock()
+        self.thinking = Thinking(self.client, self.urgent)
 
     @property
     def feedback(self) -> FeedbackStore:
@@ -166,8 +164,7 @@ class SlackBot:
         channel, ts = str(event["channel"]), str(event["ts"])
         if reply is None:
             context[ADMITTED] = True
-            with self._thinking_lock:
-                self._thinking[(channel, ts)] = self.urgent.submit(add_thinking, client, channel, ts)
+            self.thinking.start(channel, ts)
         elif reply.notice:
             message = escape(reply.notice)
             self.urgent.submit(post_quietly, post_to(client, channel, thread), kind, message, notice_blocks(message))
@@ -199,16 +196,12 @@ class SlackBot:
     def _converse(
         self, incoming: Incoming, client: WebClient, event: dict[str, Any], post: Post, *, intro: str | None = None
     ) -> None:
-        channel, ts = str(event["channel"]), str(event["ts"])
-        with self._thinking_lock:
-            thinking = self._thinking.pop((channel, ts), None)
         delivered = False
         try:
             delivered = self._deliver(incoming, self.answering.answer(incoming), post, intro=intro)
         finally:
             self.answering.finish(incoming, delivered=delivered)
-            if thinking is not None and thinking.result(timeout=10):
-                remove_thinking(client, channel, ts)
+            self.thinking.stop(str(event["channel"]), str(event["ts"]))
 
     def ack_command(self, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """Acknowledge ``/puedopublicar`` at once: "Pensando…", or why it will not be answered."""

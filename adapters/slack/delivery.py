@@ -8,8 +8,10 @@ one per destination: a channel or thread, a placeholder to replace, or the reque
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
-from contextlib import suppress
+from concurrent.futures import Executor, Future
 from typing import Any
 
 from slack_bolt import Respond
@@ -24,12 +26,11 @@ __all__ = [
     "MAX_RESPONSE_URL_MESSAGES",
     "THINKING_REACTION",
     "Post",
-    "add_thinking",
+    "Thinking",
     "fallback_text",
     "post_ephemeral",
     "post_quietly",
     "post_to",
-    "remove_thinking",
     "respond_quietly",
     "update_then_post",
 ]
@@ -117,16 +118,65 @@ def post_quietly(post: Post, kind: str, text: str, blocks: Sequence[Block] | Non
     return True
 
 
-def add_thinking(client: WebClient, channel: str, ts: str) -> bool:
-    """⏳ on the user's message; returns whether it was added."""
-    try:
-        client.reactions_add(channel=channel, timestamp=ts, name=THINKING_REACTION)
-    except SlackApiError as exc:
-        log.debug("Could not add the thinking reaction: %s", exc.response.get("error"))
-        return False
-    return True
+class Thinking:
+    """The ⏳ reaction on a question while it waits and is answered: best effort, never in an
+    answer's way.
 
+    Slack allows about 50 ``reactions.*`` calls a minute, so under load they run out. The
+    reactions use their own client without retries, from ``pool`` (never an answer thread);
+    after a 429 no reaction is added until ``Retry-After`` has passed, and a removal that
+    hits the limit is tried again then, so no ⏳ is left behind.
+    """
 
-def remove_thinking(client: WebClient, channel: str, ts: str) -> None:
-    with suppress(SlackApiError):
-        client.reactions_remove(channel=channel, timestamp=ts, name=THINKING_REACTION)
+    REMOVE_ATTEMPTS = 3
+
+    def __init__(self, client: WebClient, pool: Executor, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout)
+        self._pool = pool
+        self._clock = clock
+        self._quiet_until = 0.0
+        self._added: dict[tuple[str, str], Future[bool]] = {}
+        self._lock = threading.Lock()
+
+    def start(self, channel: str, ts: str) -> None:
+        """Add ⏳ to the message ``ts`` (in the background)."""
+        with self._lock:
+            if self._clock() < self._quiet_until:
+                return
+            self._added[(channel, ts)] = self._pool.submit(self._add, channel, ts)
+
+    def stop(self, channel: str, ts: str) -> None:
+        """Remove the ⏳ added by :meth:`start`, once its addition has finished."""
+        with self._lock:
+            added = self._added.pop((channel, ts), None)
+        if added is not None:
+            added.add_done_callback(lambda done: done.result() and self._pool.submit(self._remove, channel, ts, 1))
+
+    def _add(self, channel: str, ts: str) -> bool:
+        try:
+            self._client.reactions_add(channel=channel, timestamp=ts, name=THINKING_REACTION)
+        except SlackApiError as exc:
+            self._note_limit(exc)
+            log.debug("Could not add the thinking reaction: %s", exc.response.get("error"))
+            return False
+        return True
+
+    def _remove(self, channel: str, ts: str, attempt: int) -> None:
+        try:
+            self._client.reactions_remove(channel=channel, timestamp=ts, name=THINKING_REACTION)
+        except SlackApiError as exc:
+            delay = self._note_limit(exc)
+            if delay is not None and attempt < self.REMOVE_ATTEMPTS:
+                timer = threading.Timer(delay, lambda: self._pool.submit(self._remove, channel, ts, attempt + 1))
+                timer.daemon = True
+                timer.start()
+        except Exception as exc:
+            log.debug("Could not remove the thinking reaction: %s", exc)
+
+    def _note_limit(self, exc: SlackApiError) -> float | None:
+        if exc.response.status_code != 429:
+            return None
+        delay = float(exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 1)) or 1)
+        with self._lock:
+            self._quiet_until = max(self._quiet_until, self._clock() + delay)
+        return delay

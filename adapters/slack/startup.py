@@ -33,6 +33,10 @@ __all__ = [
     "verify_bot_token",
 ]
 
+#: Socket Mode's ping interval, which bounds how long a dead connection goes unnoticed.
+SOCKET_PING_SECONDS = 5.0
+#: Retries after a 429 (honouring Retry-After): chat.postMessage allows ~1 message/s per channel.
+RATE_LIMIT_RETRIES = 5
 #: Errors meaning "this token is wrong", as answered by auth.test / apps.connections.open.
 _BAD_TOKEN_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type"}
@@ -90,7 +94,7 @@ def check_settings(settings: Settings, *, need_bot_token: bool = True) -> None:
 def build_client(settings: Settings) -> WebClient:
     """The Web API client for ``settings`` (retries once on rate limits and connection errors)."""
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or WebClient.BASE_URL)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
     return client
 
 
@@ -140,7 +144,8 @@ def socket_handler(app: App, settings: Settings) -> Any:
     """A Socket Mode handler, its app token checked now (not after loading the model)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    handler = SocketModeHandler(app, app_token=settings.slack_app_token)
+    # A dropped connection is noticed at the next ping: every 5 s rather than the default 10.
+    handler = SocketModeHandler(app, app_token=settings.slack_app_token, ping_interval=SOCKET_PING_SECONDS)
     _checking_token(
         handler.client.issue_new_wss_url,  # validates BOT_SLACK_APP_TOKEN; connect() asks for a fresh URL
         bad="BOT_SLACK_APP_TOKEN no es válido: Slack responde «{error}». Crea un «App-Level Token» con el "
@@ -188,5 +193,5 @@ def create_app(
         user_limit_per_minute=settings.slack_user_limit_per_minute,
         max_pending=settings.max_pending_questions,
     )
-    SlackBot(settings=settings, answering=answering, bot_user_id=str(auth.get("user_id") or "")).register(app)
+    SlackBot(settings, answering, str(auth.get("user_id") or ""), client).register(app)
     return app

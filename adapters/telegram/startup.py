@@ -31,6 +31,8 @@ __all__ = [
 
 #: How many times a request that hit Telegram's flood control (``RetryAfter``) is retried.
 FLOOD_RETRIES = 3
+#: Seconds a Bot API request may wait for a connection, and for Telegram's answer.
+SEND_TIMEOUT = 30.0
 #: The only updates the bot asks Telegram for.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
@@ -133,6 +135,11 @@ def build_application(
         .token(token)
         .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
         .concurrent_updates(True)
+        # Under load a reply may wait for a connection and for the API: a timeout would lose it.
+        .connect_timeout(SEND_TIMEOUT)
+        .read_timeout(SEND_TIMEOUT)
+        .write_timeout(SEND_TIMEOUT)
+        .pool_timeout(SEND_TIMEOUT)
         .post_init(adapter.post_init)
     )
     if settings.telegram_api_url:

@@ -144,6 +144,7 @@ class FeedbackStore:
         with closing(sqlite3.connect(self.path, timeout=10)) as con, con:
             con.row_factory = sqlite3.Row
             con.execute("PRAGMA foreign_keys = ON")
+            con.execute("PRAGMA secure_delete = ON")  # deleted text is overwritten, not left in free pages
             yield con
 
     def _hash(self, *parts: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -23,6 +24,25 @@ for _name in [n for n in os.environ if n.startswith("BOT_")]:
 # One ONNX export of the model for the whole session (and the CLI processes it starts).
 os.environ["BOT_MODEL_CACHE_DIR"] = tempfile.mkdtemp(prefix="puedo-models-")
 atexit.register(shutil.rmtree, os.environ["BOT_MODEL_CACHE_DIR"], True)
+
+
+#: A Spanish DNI (8 digits and the check letter), as the tests write them into drafts.
+_DNI = re.compile(rb"(?<![0-9])[0-9]{8}-?[A-HJ-NP-TV-Z](?![A-Za-z0-9])")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_dni_left_in_any_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the whole session: no SQLite file any test created (feedback, idempotency…) holds a
+    DNI, not even in its free pages. The adapter tests send drafts with DNIs through every
+    entry point; the stores must keep none of them. (Chroma's own database holds the indexed
+    laws and guideline, not what users send.)"""
+    yield
+    leaks = [
+        str(path.relative_to(tmp_path_factory.getbasetemp()))
+        for path in tmp_path_factory.getbasetemp().rglob("*.sqlite3*")
+        if path.is_file() and "chroma" not in path.parts and _DNI.search(path.read_bytes())
+    ]
+    assert not leaks, f"SQLite files that keep a DNI: {leaks}"
 
 
 def make_settings(tmp: Path, knowledge: Path, **overrides: object) -> Settings:

@@ -1,5 +1,6 @@
 """No log line, at any level and in any component, holds a question, a draft, a user id or a
-token: a marker goes through every entry point (answered, core failure, rejected signature)
+token: a marker goes through every entry point (Slack HTTP and Socket Mode, Telegram, the CLI;
+answered, core failure, rejected signature)
 with the production logging set up at DEBUG, and the chat libraries' loggers raised to DEBUG
 too; the marker never appears in what was written."""
 
@@ -24,6 +25,7 @@ from tests.conftest import FIXTURES, make_settings
 from tests.fakes.slack_api import FakeSlackAPI, event_body, signed_post
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.test_slack_adapter import JSON, SIGNING_SECRET, SLACK_TOKEN, _dm, _run_bot
+from tests.test_slack_socket_mode import running_socket_bot
 from tests.test_telegram_adapter import polling
 
 MARKER = "MARCADOR-PRIVADO-93817"
@@ -142,3 +144,13 @@ def test_settings_errors_never_show_a_secret(monkeypatch: pytest.MonkeyPatch) ->
     assert "BOT_TELEGRAM_WEBHOOK_SECRET" in message and "oculto" in message
     assert "MARCADOR" not in message
     assert "no-es-un-puerto" in message  # what is not secret is still shown, to help
+
+
+def test_slack_socket_mode_entry_point(written: io.StringIO, tmp_path: Path, service: Any) -> None:
+    for bot in running_socket_bot(service, make_settings(tmp_path, FIXTURES / "knowledge"), tmp_path):
+        bot.socket.wait_for_ack(bot.socket.deliver_event(_dm(f"> {DRAFT}\n{QUESTION}", user=USER_ID)), 10)
+        bot.slack.wait_for("chat.postMessage", timeout=20)
+        command = bot.socket.deliver_command(QUESTION, user_id=USER_ID, response_url=bot.slack.response_url("cmd"))
+        bot.socket.wait_for_ack(command, 10)
+        bot.slack.wait_for("response_url", timeout=20)
+    assert_private(written)

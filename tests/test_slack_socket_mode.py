@@ -292,8 +292,9 @@ def _start_app(settings: Settings, service: Any, tmp_path: Path, client: WebClie
     return create_app(settings, service, feedback=feedback, idempotency=idempotency, client=client), feedback
 
 
-@pytest.fixture
-def socket_bot(service: Any, indexed_settings: Settings, tmp_path: Path) -> Iterator[SocketBot]:
+def running_socket_bot(service: Any, base: Settings, tmp_path: Path) -> Iterator[SocketBot]:
+    """The real app connected through Socket Mode to the fakes (a generator: iterate once)."""
+    indexed_settings = base
     with FakeSlackAPI(valid_token=SLACK_TOKEN) as slack, FakeSocketMode(slack) as socket_mode:
         settings = indexed_settings.model_copy(
             update={
@@ -315,6 +316,11 @@ def socket_bot(service: Any, indexed_settings: Settings, tmp_path: Path) -> Iter
             yield SocketBot(slack, socket_mode, handler, feedback)
         finally:
             _close(handler.client, socket_mode)
+
+
+@pytest.fixture
+def socket_bot(service: Any, indexed_settings: Settings, tmp_path: Path) -> Iterator[SocketBot]:
+    yield from running_socket_bot(service, indexed_settings, tmp_path)
 
 
 def _answered_once(bot: SocketBot, count: int = 1) -> list[Any]:

@@ -25,7 +25,8 @@ from slack_sdk import WebClient
 from adapters.slack import SlackHTTPServer, SlackStartupError, answer_blocks, answer_text, create_app
 from adapters.slack.main import main
 from adapters.slack.mrkdwn import escape, split_draft, to_plain
-from adapters.slack.render import MAX_MESSAGE_TEXT, help_blocks
+from adapters.slack.render import MAX_MESSAGE_TEXT
+from adapters.slack.views import help_blocks
 from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
 from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict

@@ -19,14 +19,11 @@ from adapters.slack.render import (
     MAX_MESSAGE_TEXT,
     answer_blocks,
     answer_text,
-    feedback_modal,
-    feedback_thanks_modal,
-    help_blocks,
-    home_view,
     notice_blocks,
     review_intro,
     shared_intro,
 )
+from adapters.slack.views import feedback_modal, feedback_thanks_modal, help_blocks, home_view
 from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
 from bot.service import SourceInfo
 from tests.fakes.slack_api import FakeSlackAPI, message_problem, view_problem
@@ -182,16 +179,16 @@ def test_refs_too_long_for_a_button_get_no_button() -> None:
     fits = _messages(answer, feedback_ref="f" * 2000)
     assert {b["value"] for b in _buttons(fits)} == {"f" * 2000}
     with pytest.raises(ValueError, match="2000"):
-        render._button("Votar", "x", "v" * 2001)
-    assert render._button("👍 " + "muy " * 40, "x", "v")["text"]["text"].endswith("…")
-    assert len(render._button("👍 " + "muy " * 40, "x", "v")["text"]["text"]) <= 75
+        render.button("Votar", "x", "v" * 2001)
+    assert render.button("👍 " + "muy " * 40, "x", "v")["text"]["text"].endswith("…")
+    assert len(render.button("👍 " + "muy " * 40, "x", "v")["text"]["text"]) <= 75
 
 
 def test_empty_texts_never_make_empty_blocks() -> None:
     for text in ("", "   ", "\n\n"):
         [block] = notice_blocks(text)
         assert message_problem([block]) is None
-    assert message_problem([render._section(""), render._context("", " "), render._header(" ")]) is None
+    assert message_problem([render.section(""), render.context("", " "), render.header(" ")]) is None
     empty = Answer(question="¿?", verdict=Verdict.SIN_BASE, answer="")
     _assert_valid(_messages(empty))
     _assert_valid(_messages(empty, intro=review_intro("")))

@@ -64,13 +64,12 @@ from adapters.slack.render import (
     ACTION_SHARE,
     answer_blocks,
     answer_text,
-    help_blocks,
-    home_view,
     notice_blocks,
     review_intro,
     shared_intro,
 )
 from adapters.slack.state import LRUCache
+from adapters.slack.views import help_blocks, home_view
 from bot import logs
 from bot.feedback import FeedbackStore
 from bot.models import DRAFT_QUESTION, Answer

@@ -24,9 +24,8 @@ from adapters.slack.render import (
     COMMENT_BLOCK,
     FEEDBACK_MODAL_CALLBACK,
     MAX_COMMENT_CHARS,
-    feedback_modal,
-    feedback_thanks_modal,
 )
+from adapters.slack.views import feedback_modal, feedback_thanks_modal
 from bot.feedback import FeedbackError, FeedbackStore, Vote
 
 __all__ = ["SlackFeedback"]

@@ -1,7 +1,8 @@
-"""Block Kit rendering of answers, help, the App Home tab and the feedback modal.
+"""Block Kit rendering of answers, and the block constructors every Slack view uses.
 
-Pure functions: they take core objects (:class:`~bot.models.Answer`,
-:class:`~bot.service.SourceInfo`) and return JSON-ready dicts; they never call Slack.
+Pure functions: they take core objects (:class:`~bot.models.Answer`) and return JSON-ready
+dicts; they never call Slack. Help, App Home and the feedback modal are in
+:mod:`adapters.slack.views`.
 
 An answer reads, top to bottom: a ``header`` with the verdict ("⛔ No lo publiques"), the
 explanation in ``mrkdwn`` sections, what was found in the draft (each span quoted in its
@@ -30,10 +31,10 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from adapters.slack.mrkdwn import escape, link, truncate
 from bot.draft import finding_context
-from bot.models import Answer, Citation, DraftFinding, SourceType
+from bot.models import Answer, Citation, DraftFinding
 
 if TYPE_CHECKING:
-    from bot.service import SourceInfo
+    pass
 
 __all__ = [
     "ACTION_FEEDBACK_DOWN",
@@ -45,12 +46,14 @@ __all__ = [
     "Block",
     "answer_blocks",
     "answer_text",
-    "feedback_modal",
-    "feedback_thanks_modal",
-    "help_blocks",
-    "home_view",
+    "button",
+    "context",
+    "fit",
+    "header",
     "notice_blocks",
+    "plain",
     "review_intro",
+    "section",
     "shared_intro",
     "split_text",
 ]
@@ -81,7 +84,6 @@ MAX_FINDINGS_SHOWN = 20
 #: A finding's label and span (each side of it shows at most 40 characters of the draft).
 FINDING_LABEL_CHARS = 100
 FINDING_SPAN_CHARS = 200
-MAX_SOURCES_SHOWN = 60
 
 ACTION_FEEDBACK_UP = "feedback_up"
 ACTION_FEEDBACK_DOWN = "feedback_down"
@@ -91,15 +93,6 @@ COMMENT_BLOCK = "comment"
 COMMENT_ACTION = "text"
 MAX_COMMENT_CHARS = 500
 
-EXAMPLES = (
-    "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
-    "¿Puedo retuitear la campaña oficial de vacunación?",
-    "¿Puedo criticar en mi Twitter personal una decisión del gobierno?",
-    "¿Puedo contar en LinkedIn en qué expediente estoy trabajando?",
-)
-
-_SOURCE_KIND = {SourceType.LEY: "Ley", SourceType.GUIA: "Guía interna", SourceType.CONDICIONES: "Condiciones de uso"}
-
 
 # ------------------------------------------------------------------ block constructors
 
@@ -108,7 +101,7 @@ _SOURCE_KIND = {SourceType.LEY: "Ley", SourceType.GUIA: "Guía interna", SourceT
 EMPTY_TEXT = "…"
 
 
-def _fit(text: str, limit: int) -> str:
+def fit(text: str, limit: int) -> str:
     """``text`` within ``limit`` characters and never blank. Callers split or cut their text
     first: this is the last guard, and cutting mrkdwn here could break a link or a bold span."""
     if len(text) > limit:
@@ -116,22 +109,22 @@ def _fit(text: str, limit: int) -> str:
     return text if text.strip() else EMPTY_TEXT
 
 
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _fit(text, MAX_SECTION_TEXT)}}
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, MAX_SECTION_TEXT)}}
 
 
-def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": _fit(text, MAX_HEADER_TEXT), "emoji": True}}
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": fit(text, MAX_HEADER_TEXT), "emoji": True}}
 
 
-def _context(*texts: str) -> Block:
-    elements = [{"type": "mrkdwn", "text": _fit(t, MAX_CONTEXT_TEXT)} for t in texts if t.strip()]
+def context(*texts: str) -> Block:
+    elements = [{"type": "mrkdwn", "text": fit(t, MAX_CONTEXT_TEXT)} for t in texts if t.strip()]
     return {"type": "context", "elements": elements[:MAX_CONTEXT_ELEMENTS] or [{"type": "mrkdwn", "text": EMPTY_TEXT}]}
 
 
-def _plain(text: str, limit: int) -> Block:
+def plain(text: str, limit: int) -> Block:
     """A ``plain_text`` object within ``limit`` characters (modal titles, button labels)."""
-    return {"type": "plain_text", "text": _fit(text, limit), "emoji": True}
+    return {"type": "plain_text", "text": fit(text, limit), "emoji": True}
 
 
 def _fits_button(ref: str | None) -> str | None:
@@ -140,13 +133,13 @@ def _fits_button(ref: str | None) -> str | None:
     return ref if ref and len(ref) <= MAX_BUTTON_VALUE else None
 
 
-def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
     if len(value) > MAX_BUTTON_VALUE:
         raise ValueError(f"a button value holds at most {MAX_BUTTON_VALUE} characters")
     button: Block = {
         "type": "button",
         "action_id": action_id,
-        "text": _plain(text, MAX_BUTTON_TEXT),
+        "text": plain(text, MAX_BUTTON_TEXT),
         "value": value,
     }
     if style:
@@ -202,27 +195,27 @@ def answer_blocks(
     """
     content: list[tuple[Block, bool]] = []  # (block, keep with the next block)
     if intro:
-        content.append((_context(intro), True))
-    content.append((_header(f"{answer.verdict.emoji} {answer.verdict.label}"), True))
+        content.append((context(intro), True))
+    content.append((header(f"{answer.verdict.emoji} {answer.verdict.label}"), True))
     for piece in split_text(_explanation(answer.text_without_findings)):
-        content.append((_section(piece), False))
+        content.append((section(piece), False))
     if answer.draft_findings:
         findings = "*Lo que he visto en tu borrador:*\n" + _findings(answer.draft, answer.draft_findings)
         for piece in split_text(findings):
-            content.append((_section(piece), False))
+            content.append((section(piece), False))
     if answer.citations:
-        content.append((_section("*Fuentes*"), True))
+        content.append((section("*Fuentes*"), True))
         for citation in answer.citations:
-            content.append((_context(_citation(citation)), False))
+            content.append((context(_citation(citation)), False))
 
     feedback_ref, share_ref = _fits_button(feedback_ref), _fits_button(share_ref)
     buttons = []
     if share_ref:
-        buttons.append(_button("📣 Compartir en el canal", ACTION_SHARE, share_ref, style="primary"))
+        buttons.append(button("📣 Compartir en el canal", ACTION_SHARE, share_ref, style="primary"))
     if feedback_ref:
         buttons += [
-            _button("👍 Me ha servido", ACTION_FEEDBACK_UP, feedback_ref),
-            _button("👎 No me ha servido", ACTION_FEEDBACK_DOWN, feedback_ref),
+            button("👍 Me ha servido", ACTION_FEEDBACK_UP, feedback_ref),
+            button("👎 No me ha servido", ACTION_FEEDBACK_DOWN, feedback_ref),
         ]
     messages = _pack(content, reserve=1)
     if buttons:
@@ -309,108 +302,4 @@ def review_intro(message_text: str) -> str:
 
 def notice_blocks(mrkdwn: str) -> list[Block]:
     """A one-section message (errors, apologies, confirmations); ``mrkdwn`` is already escaped."""
-    return [_section(piece) for piece in split_text(mrkdwn)][:MAX_MESSAGE_BLOCKS] or [_section(EMPTY_TEXT)]
-
-
-# ------------------------------------------------------------------ help and App Home
-
-
-def _sources_lines(sources: Sequence[SourceInfo]) -> list[str]:
-    lines = []
-    for source in sources[:MAX_SOURCES_SHOWN]:
-        kind = _SOURCE_KIND.get(source.tipo, str(source.tipo))
-        version = f" — versión {escape(truncate(source.version, VERSION_CHARS))}" if source.version else ""
-        lines.append(f"• {kind}: {link(source.url, truncate(source.title, TITLE_CHARS))}{version}")
-    if len(sources) > MAX_SOURCES_SHOWN:
-        lines.append(f"• … y {len(sources) - MAX_SOURCES_SHOWN} fuentes más.")
-    return lines
-
-
-def help_blocks(sources: Sequence[SourceInfo] | None, contact_unit: str, *, home: bool = False) -> list[Block]:
-    """What the bot does, how to ask, examples and the sources with their version dates.
-
-    ``sources`` is None when they could not be read (the index is not ready).
-    ``home`` adapts the wording for the App Home tab.
-    """
-    blocks: list[Block] = [
-        _header("📣 Puedo publicar"),
-        _section(
-            "Antes de publicar algo en redes sociales, pregúntame. Te digo si puedes hacerlo según el "
-            "*Estatuto Básico del Empleado Público*, la *guía interna* y las *condiciones de uso* de cada "
-            "red, y te cito las fuentes (artículo o regla, con enlace y fecha de versión)."
-        ),
-        _section(
-            "*Cómo preguntarme*\n"
-            "• Escríbeme un *mensaje directo* con tu pregunta.\n"
-            "• *Mencióname* en un canal (`@Puedo publicar ¿…?`) y te respondo en el hilo. En un hilo, "
-            "mencióname sin más texto y revisaré el primer mensaje del hilo como borrador.\n"
-            "• Usa `/puedopublicar tu pregunta`: solo tú verás la respuesta y podrás compartirla en el canal.\n"
-            "• En cualquier mensaje, menú *⋮* → *¿Puedo publicar esto?*: reviso ese texto y te respondo en privado.\n"
-            "• Para que revise el texto de tu publicación, pégalo como cita (cada línea empezando por `>`)."
-        ),
-        _section("*Ejemplos*\n" + "\n".join(f"• {escape(example)}" for example in EXAMPLES)),
-        {"type": "divider"},
-    ]
-    if sources is None:
-        blocks.append(_section("*Fuentes que consulto*\nAhora mismo no puedo leer la lista de fuentes."))
-    elif not sources:
-        blocks.append(_section("*Fuentes que consulto*\nTodavía no hay fuentes indexadas."))
-    else:
-        text = "*Fuentes que consulto*\n" + "\n".join(_sources_lines(sources))
-        blocks += [_section(piece) for piece in split_text(text)]
-    tail = "Pregúntame cuando quieras desde la pestaña *Mensajes*. " if home else ""
-    blocks.append(
-        _context(
-            f"{tail}Mis respuestas orientan, no sustituyen a nadie: si tienes dudas, consulta a {escape(contact_unit)}."
-        )
-    )
-    return blocks[: MAX_VIEW_BLOCKS if home else MAX_MESSAGE_BLOCKS]
-
-
-def home_view(sources: Sequence[SourceInfo] | None, contact_unit: str) -> Block:
-    """The App Home tab (``views.publish``)."""
-    return {"type": "home", "blocks": help_blocks(sources, contact_unit, home=True)}
-
-
-# ------------------------------------------------------------------------- feedback
-
-
-def feedback_modal(feedback_ref: str) -> Block:
-    """The modal opened on 👎: an optional short comment about what went wrong.
-
-    ``feedback_ref`` comes from a button value, so it fits in ``private_metadata`` (3,000)."""
-    return {
-        "type": "modal",
-        "callback_id": FEEDBACK_MODAL_CALLBACK,
-        "private_metadata": feedback_ref,
-        "title": _plain("¿Qué ha fallado?", MAX_VIEW_TITLE),
-        "submit": _plain("Enviar", MAX_VIEW_TITLE),
-        "close": _plain("Cancelar", MAX_VIEW_TITLE),
-        "blocks": [
-            _section("Gracias por avisar. He anotado tu 👎. Si quieres, cuéntanos qué esperabas (opcional)."),
-            {
-                "type": "input",
-                "block_id": COMMENT_BLOCK,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Comentario"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": COMMENT_ACTION,
-                    "multiline": True,
-                    "max_length": MAX_COMMENT_CHARS,
-                    "placeholder": {"type": "plain_text", "text": "Por ejemplo: la norma citada no es la que aplica"},
-                },
-            },
-            _context("No escribas datos personales: el comentario lo leerá el equipo que mantiene el bot."),
-        ],
-    }
-
-
-def feedback_thanks_modal() -> Block:
-    """What the feedback modal turns into after submitting."""
-    return {
-        "type": "modal",
-        "title": _plain("¡Gracias!", MAX_VIEW_TITLE),
-        "close": _plain("Cerrar", MAX_VIEW_TITLE),
-        "blocks": [_section("Tu comentario nos ayuda a mejorar las respuestas.")],
-    }
+    return [section(piece) for piece in split_text(mrkdwn)][:MAX_MESSAGE_BLOCKS] or [section(EMPTY_TEXT)]

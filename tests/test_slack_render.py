@@ -19,6 +19,7 @@ from adapters.slack.render import (
     MAX_MESSAGE_TEXT,
     answer_blocks,
     answer_text,
+    cap_messages,
     notice_blocks,
     review_intro,
     shared_intro,
@@ -222,3 +223,16 @@ def test_help_and_home_with_many_long_sources() -> None:
     assert message_problem(blocks) is None
     assert view_problem(home_view(sources, "comunicacion@ejemplo.es"), "views.publish") is None
     assert message_problem(help_blocks(None, "x")) is None and message_problem(help_blocks([], "x")) is None
+
+
+def test_a_private_answer_fits_the_five_messages_of_a_response_url() -> None:
+    messages = _messages(pathological_answer(), feedback_ref="0123456789abcdef", share_ref="0123456789abcdef")
+    assert len(messages) > 5
+    capped = cap_messages(messages, 5)
+    assert len(capped) == 5
+    assert capped[:4] == messages[:4]
+    _assert_valid(capped)
+    note = capped[-1][0]["elements"][0]["text"]
+    assert f"he omitido {len(messages) - 5} partes" in note
+    assert {b["action_id"] for b in _buttons(capped)} == {"feedback_up", "feedback_down", "share_answer"}
+    assert cap_messages(messages[:3], 5) == messages[:3]

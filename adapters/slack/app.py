@@ -39,6 +39,7 @@ from slack_sdk.errors import SlackApiError
 from adapters.answering import Answering, Incoming, Outcome, Reply, apology_text, incident_id, log_incident
 from adapters.slack.delivery import (
     CANNOT_POST_ERRORS,
+    MAX_RESPONSE_URL_MESSAGES,
     Post,
     Thinking,
     fallback_text,
@@ -64,6 +65,7 @@ from adapters.slack.render import (
     ACTION_SHARE,
     answer_blocks,
     answer_text,
+    cap_messages,
     notice_blocks,
     review_intro,
     shared_intro,
@@ -227,7 +229,10 @@ class SlackBot:
         incoming = command_incoming(command, self.bot_user_id)
         delivered = False
         try:
-            delivered = self._deliver(incoming, self.answering.answer(incoming), post_ephemeral(respond), share=True)
+            reply = self.answering.answer(incoming)
+            delivered = self._deliver(
+                incoming, reply, post_ephemeral(respond), share=True, max_messages=MAX_RESPONSE_URL_MESSAGES
+            )
         finally:
             self.answering.finish(incoming, delivered=delivered)
 
@@ -330,9 +335,17 @@ class SlackBot:
     # ----------------------------------------------------------------- helpers
 
     def _deliver(
-        self, incoming: Incoming, reply: Reply, post: Post, *, share: bool = False, intro: str | None = None
+        self,
+        incoming: Incoming,
+        reply: Reply,
+        post: Post,
+        *,
+        share: bool = False,
+        intro: str | None = None,
+        max_messages: int | None = None,
     ) -> bool:
-        """Send ``reply`` through ``post``; returns whether the user got something."""
+        """Send ``reply`` through ``post`` (in at most ``max_messages`` messages); returns whether
+        the user got something."""
         answer = reply.answer
         if answer is None:
             message = escape(reply.notice or "")
@@ -343,6 +356,8 @@ class SlackBot:
             share_ref = reply.feedback_ref
         try:
             messages = answer_blocks(answer, feedback_ref=reply.feedback_ref, share_ref=share_ref, intro=intro)
+            if max_messages is not None:
+                messages = cap_messages(messages, max_messages)
             for index, blocks in enumerate(messages):
                 post(fallback_text(answer, index), blocks)
         except SlackApiError as exc:

@@ -47,6 +47,7 @@ __all__ = [
     "answer_blocks",
     "answer_text",
     "button",
+    "cap_messages",
     "context",
     "fit",
     "header",
@@ -221,6 +222,25 @@ def answer_blocks(
     if buttons:
         messages[-1].append({"type": "actions", "block_id": "answer_actions", "elements": buttons})
     return messages
+
+
+def cap_messages(messages: Sequence[list[Block]], limit: int) -> list[list[Block]]:
+    """At most ``limit`` messages (a ``response_url`` takes 5): the first ``limit - 1`` and the
+    last one, which has the buttons, opened by a note saying how many parts were left out."""
+    if len(messages) <= limit:
+        return list(messages)
+    if limit < 2:
+        raise ValueError("limit must be at least 2")
+    skipped = len(messages) - limit
+    note = context(
+        f"… he omitido {skipped} {'parte' if skipped == 1 else 'partes'} de la respuesta: pregúntame por "
+        "mensaje directo para verla entera."
+    )
+    last = [note, *messages[-1]]
+    return [
+        *messages[: limit - 1],
+        last[:1] + last[len(last) - MAX_MESSAGE_BLOCKS + 1 :] if len(last) > MAX_MESSAGE_BLOCKS else last,
+    ]
 
 
 def _pack(content: Sequence[tuple[Block, bool]], *, reserve: int) -> list[list[Block]]:

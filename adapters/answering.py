@@ -29,10 +29,11 @@ from typing import Protocol
 
 from adapters.limits import SlidingWindowLimiter
 from bot import logs
-from bot.feedback import FeedbackStore
-from bot.idempotency import IdempotencyStore
+from bot.feedback import FeedbackStore, feedback_store
+from bot.idempotency import IdempotencyStore, idempotency_store
 from bot.models import DRAFT_QUESTION, Answer
 from bot.service import QuestionError, SourceInfo
+from bot.settings import Settings
 
 __all__ = [
     "AnswerService",
@@ -40,6 +41,7 @@ __all__ = [
     "Incoming",
     "Outcome",
     "Reply",
+    "answering_for",
     "apology_text",
     "busy_text",
     "incident_id",
@@ -258,3 +260,24 @@ class Answering:
                 self.idempotency.release(key)
         except Exception:
             log.exception("Could not record a delivery in the idempotency store")
+
+
+def answering_for(
+    platform: str,
+    service: AnswerService,
+    settings: Settings,
+    *,
+    user_limit_per_minute: int,
+    feedback: FeedbackStore | None = None,
+    idempotency: IdempotencyStore | None = None,
+) -> Answering:
+    """The :class:`Answering` of an adapter process; the stores default to the data dir's."""
+    return Answering(
+        platform,
+        service,
+        feedback or feedback_store(settings),
+        idempotency or idempotency_store(settings),
+        contact_unit=settings.contact_unit,
+        user_limit_per_minute=user_limit_per_minute,
+        max_pending=settings.max_pending_questions,
+    )

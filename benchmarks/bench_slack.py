@@ -142,7 +142,7 @@ def bench(
         client = WebClient(token=TOKEN, base_url=slack.base_url, timeout=10)
         feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
         executor = ThreadPoolExecutor(answer_threads, thread_name_prefix="slack-answer")
-        app = create_app(settings, timing, feedback=feedback, client=client, executor=executor)  # type: ignore[arg-type]
+        app = create_app(settings, timing, feedback=feedback, client=client, executor=executor)
         with SlackHTTPServer(app, host="127.0.0.1", port=0) as server, executor:
             run_mode(slack, server.url, timing, "sequential", 3, 0, 1)  # open connections, warm caches
             for index, mode in enumerate(modes):

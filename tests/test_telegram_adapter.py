@@ -123,6 +123,31 @@ async def quiet_period(seconds: float = 0.4) -> None:
     await asyncio.sleep(seconds)
 
 
+@asynccontextmanager
+async def webhook(tmp_path: Path, tg: FakeTelegramAPI, service: Any, feedback: FeedbackStore) -> AsyncIterator[str]:
+    """Run the application in webhook mode on a free local port; yields the URL to post to."""
+    port = free_port()
+    settings = adapter_settings(
+        tmp_path,
+        tg,
+        telegram_mode="webhook",
+        telegram_webhook_url="https://bot.ejemplo.es/telegram/hook",
+        telegram_webhook_secret="s3cr3t_Tg-1",
+        telegram_webhook_listen="127.0.0.1",
+        telegram_webhook_port=port,
+    )
+    application = build_application(settings, service, feedback=feedback)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_webhook(**webhook_options(settings))
+        try:
+            yield f"http://127.0.0.1:{port}/telegram/hook"
+        finally:
+            await application.updater.stop()
+            await application.stop()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -663,38 +688,19 @@ def test_webhook_mode_needs_url_and_secret(
 async def test_webhook_processes_only_updates_with_the_secret(
     tmp_path: Path, tg: FakeTelegramAPI, spy: SpyService, feedback: FeedbackStore
 ) -> None:
-    port = free_port()
-    settings = adapter_settings(
-        tmp_path,
-        tg,
-        telegram_mode="webhook",
-        telegram_webhook_url="https://bot.ejemplo.es/telegram/hook",
-        telegram_webhook_secret="s3cr3t_Tg-1",
-        telegram_webhook_listen="127.0.0.1",
-        telegram_webhook_port=port,
-    )
-    application = build_application(settings, spy, feedback=feedback)
-    url = f"http://127.0.0.1:{port}/telegram/hook"
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_webhook(**webhook_options(settings))
-        try:
-            assert (tg.webhook_url, tg.webhook_secret) == ("https://bot.ejemplo.es/telegram/hook", "s3cr3t_Tg-1")
-            [set_webhook] = tg.calls_to("setWebhook")
-            assert set_webhook.params["allowed_updates"] == ["message", "callback_query"]
+    async with webhook(tmp_path, tg, spy, feedback) as url:
+        assert (tg.webhook_url, tg.webhook_secret) == ("https://bot.ejemplo.es/telegram/hook", "s3cr3t_Tg-1")
+        [set_webhook] = tg.calls_to("setWebhook")
+        assert set_webhook.params["allowed_updates"] == ["message", "callback_query"]
 
-            good = await post_webhook_update_async(url, tg.message_update(RETWEET_QUESTION), "s3cr3t_Tg-1")
-            assert good.status_code == 200
-            await tg.wait_for_async("sendMessage", timeout=WAIT)
+        good = await post_webhook_update_async(url, tg.message_update(RETWEET_QUESTION), "s3cr3t_Tg-1")
+        assert good.status_code == 200
+        await tg.wait_for_async("sendMessage", timeout=WAIT)
 
-            forged = await post_webhook_update_async(url, tg.message_update(PHOTO_QUESTION), "otro-secreto")
-            missing = await post_webhook_update_async(url, tg.message_update(PHOTO_QUESTION), None)
-            assert (forged.status_code, missing.status_code) == (403, 403)
-            await quiet_period()
-        finally:
-            await application.updater.stop()
-            await application.stop()
+        forged = await post_webhook_update_async(url, tg.message_update(PHOTO_QUESTION), "otro-secreto")
+        missing = await post_webhook_update_async(url, tg.message_update(PHOTO_QUESTION), None)
+        assert (forged.status_code, missing.status_code) == (403, 403)
+        await quiet_period()
 
     assert spy.asked == [(RETWEET_QUESTION, None)]
     assert len(tg.calls_to("sendMessage")) == 1
@@ -706,31 +712,12 @@ async def test_an_update_delivered_twice_is_answered_once(
     tmp_path: Path, tg: FakeTelegramAPI, spy: SpyService, feedback: FeedbackStore
 ) -> None:
     # a webhook retry (or a second process after a restart) gets the same update_id again
-    port = free_port()
-    settings = adapter_settings(
-        tmp_path,
-        tg,
-        telegram_mode="webhook",
-        telegram_webhook_url="https://bot.ejemplo.es/telegram/hook",
-        telegram_webhook_secret="s3cr3t_Tg-1",
-        telegram_webhook_listen="127.0.0.1",
-        telegram_webhook_port=port,
-    )
-    application = build_application(settings, spy, feedback=feedback)
-    url = f"http://127.0.0.1:{port}/telegram/hook"
     update = tg.message_update(RETWEET_QUESTION)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_webhook(**webhook_options(settings))
-        try:
-            for _ in range(3):
-                assert (await post_webhook_update_async(url, update, "s3cr3t_Tg-1")).status_code == 200
-            await tg.wait_for_async("sendMessage", timeout=WAIT)
-            await quiet_period()
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    async with webhook(tmp_path, tg, spy, feedback) as url:
+        for _ in range(3):
+            assert (await post_webhook_update_async(url, update, "s3cr3t_Tg-1")).status_code == 200
+        await tg.wait_for_async("sendMessage", timeout=WAIT)
+        await quiet_period()
     assert spy.asked == [(RETWEET_QUESTION, None)]
     assert len(tg.calls_to("sendMessage")) == 1
 

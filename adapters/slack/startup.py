@@ -16,11 +16,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from adapters.answering import Answering
+from adapters.answering import AnswerService, answering_for
 from adapters.slack.app import ANSWER_THREADS, PLATFORM, SlackBot
-from bot.feedback import FeedbackStore, feedback_store
-from bot.idempotency import IdempotencyStore, idempotency_store
-from bot.service import Service
+from bot.feedback import FeedbackStore
+from bot.idempotency import IdempotencyStore
 from bot.settings import Settings
 
 __all__ = [
@@ -158,7 +157,7 @@ def socket_handler(app: App, settings: Settings) -> Any:
 
 def create_app(
     settings: Settings,
-    service: Service,
+    service: AnswerService,
     *,
     feedback: FeedbackStore | None = None,
     idempotency: IdempotencyStore | None = None,
@@ -184,14 +183,13 @@ def create_app(
         listener_executor=executor or ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="slack-answer"),
         name="puedo-publicar",
     )
-    answering = Answering(
+    answering = answering_for(
         PLATFORM,
         service,
-        feedback or feedback_store(settings),
-        idempotency or idempotency_store(settings),
-        contact_unit=settings.contact_unit,
+        settings,
         user_limit_per_minute=settings.slack_user_limit_per_minute,
-        max_pending=settings.max_pending_questions,
+        feedback=feedback,
+        idempotency=idempotency,
     )
     SlackBot(settings, answering, str(auth.get("user_id") or ""), client).register(app)
     return app

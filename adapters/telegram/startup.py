@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 
-from adapters.answering import Answering, AnswerService
+from adapters.answering import AnswerService, answering_for
 from adapters.telegram.app import PLATFORM, TelegramAdapter, TelegramApplication
-from bot.feedback import FeedbackStore, feedback_store
-from bot.idempotency import IdempotencyStore, idempotency_store
+from bot.feedback import FeedbackStore
+from bot.idempotency import IdempotencyStore
 from bot.settings import Settings
 
 __all__ = [
@@ -120,14 +120,13 @@ def build_application(
     Raises :class:`StartupError` if ``BOT_TELEGRAM_TOKEN`` is missing.
     """
     token = require_token(settings)
-    answering = Answering(
+    answering = answering_for(
         PLATFORM,
         service,
-        feedback or feedback_store(settings),
-        idempotency or idempotency_store(settings),
-        contact_unit=settings.contact_unit,
+        settings,
         user_limit_per_minute=settings.telegram_user_limit_per_minute,
-        max_pending=settings.max_pending_questions,
+        feedback=feedback,
+        idempotency=idempotency,
     )
     adapter = TelegramAdapter(settings, answering)
     builder = (

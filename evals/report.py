@@ -183,7 +183,12 @@ def _cell(text: str) -> str:
 
 
 def _charts(results: list[ConfigResult], directory: Path) -> list[str]:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise ImportError(
+            "Las gráficas del informe necesitan matplotlib: pip install 'puedo-publicar[evals]'"
+        ) from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -15,7 +15,7 @@ if [ ! -f "$stamp" ]; then
     echo "» Instalando dependencias (la primera vez tarda unos minutos)" >&2
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[all,dev]"
     rm -f .venv/.installed-*
     touch "$stamp"
 fi

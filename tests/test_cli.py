@@ -178,3 +178,23 @@ def test_feedback_comment_before_its_vote(tmp_path, service):
     assert store.rows()[0]["vote"] == "up"
     with pytest.raises(FeedbackError):
         store.comment("desconocida", "slack", "U1", "x", vote="down")
+
+
+def test_console_scripts_and_version_come_from_one_place() -> None:
+    import importlib
+    import tomllib
+
+    import bot
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "bot.__version__"}
+    assert bot.__version__
+    scripts = project["project"]["scripts"]
+    assert set(scripts) == {"puedo-publicar", "puedo-publicar-slack", "puedo-publicar-telegram"}
+    for target in scripts.values():
+        module, _, name = target.partition(":")
+        assert callable(getattr(importlib.import_module(module), name))
+    # the core needs no chat library: those are extras
+    core = " ".join(project["project"]["dependencies"])
+    assert "slack" not in core and "telegram" not in core and "matplotlib" not in core

@@ -5,6 +5,13 @@ Slack app from ``adapters/slack_manifest.yaml``. Tests build the app with
 :func:`create_app` and serve it with :class:`~adapters.slack.server.SlackHTTPServer`.
 """
 
+try:
+    import slack_bolt  # noqa: F401
+except ImportError:  # pragma: no cover - depends on the installation
+    raise ImportError(
+        "Falta slack-bolt, que el adaptador de Slack necesita: pip install 'puedo-publicar[slack]'"
+    ) from None
+
 from adapters.slack.main import main
 from adapters.slack.render import answer_blocks, answer_text
 from adapters.slack.server import SlackHTTPServer

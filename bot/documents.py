@@ -22,6 +22,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.errors import PuedoPublicarError
 from bot.glossary import GLOSSARY_NAMES
 from bot.models import SourceType
 from bot.scope import SCOPE_FILE
@@ -137,7 +138,7 @@ class FrontMatter(BaseModel):
         return value
 
 
-class FileError(Exception):
+class FileError(PuedoPublicarError):
     """A file cannot be used; the message explains why, in Spanish."""
 
 

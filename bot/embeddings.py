@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 
+from bot.errors import PuedoPublicarError
 from bot.settings import BUNDLED_MODEL, Settings
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ _CHECK_TEXTS = [
 Runtime = Literal["onnx", "torch"]
 
 
-class ModelError(RuntimeError):
+class ModelError(PuedoPublicarError, RuntimeError):
     """The embedding model cannot be loaded; the message names ``BOT_EMBEDDING_MODEL``."""
 
 
@@ -167,7 +168,7 @@ def _load_torch(name: str, max_tokens: int | None) -> Embeddings:
 # --------------------------------------------------------------------------- ONNX
 
 
-class UnsupportedExport(Exception):
+class UnsupportedExport(PuedoPublicarError):
     """The model has parts the ONNX runtime here does not reproduce."""
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from bot.draft import detect
+from bot.errors import PuedoPublicarError
 from bot.models import DETECTOR_LABELS, Answer
 from bot.settings import Settings
 
@@ -83,7 +84,7 @@ EXPORT_FIELDS = [
 ]
 
 
-class FeedbackError(ValueError):
+class FeedbackError(PuedoPublicarError, ValueError):
     """A vote refers to an unknown answer, or a value is invalid."""
 
 

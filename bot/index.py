@@ -31,6 +31,7 @@ from filelock import FileLock, Timeout
 from bot.chunking import chunk_document, index_text
 from bot.documents import Problem, file_hashes, load_all
 from bot.embeddings import embeddings_for
+from bot.errors import PuedoPublicarError
 from bot.models import Chunk, LegalRef, SourceType, Verdict
 from bot.settings import Settings
 from bot.signals import SIGNALS_FILE, SignalBook, load_signals
@@ -42,7 +43,7 @@ DELTA_MIN = 200
 Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
 
 
-class IndexStoreError(RuntimeError):
+class IndexStoreError(PuedoPublicarError, RuntimeError):
     """The index cannot be used or written; the message says what to do."""
 
 

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from bot.answer import compose
 from bot.decision import RuleSpec, Situation, decide, rule_specs
 from bot.embeddings import embeddings_for
+from bot.errors import PuedoPublicarError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexReport
 from bot.models import Answer, Citation, Retrieved, SourceType, Trigger, Verdict
@@ -38,7 +39,7 @@ T = TypeVar("T")
 MAX_INPUT_CHARS = 8000
 
 
-class QuestionError(ValueError):
+class QuestionError(PuedoPublicarError, ValueError):
     """The question cannot be answered as given (empty, for instance); the message is for users."""
 
 

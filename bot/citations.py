@@ -49,7 +49,7 @@ class CitationProblem:
 
     locator: str
     message: str
-    level: Literal["error", "aviso"] = "error"
+    level: Literal["error", "warning"] = "error"
 
 
 def check_citations(chunks: Sequence[Chunk], names: LawNames) -> list[CitationProblem]:
@@ -70,7 +70,7 @@ def _basis_exists(rule: Chunk, synced: dict[str, set[tuple[str, str]]]) -> Itera
     for ref in rule.legal_basis:
         articles = synced.get(ref.source_id)
         if articles is None:
-            yield CitationProblem(rule.locator, f"{ref}: la ley no está sincronizada; no se puede comprobar", "aviso")
+            yield CitationProblem(rule.locator, f"{ref}: la ley no está sincronizada; no se puede comprobar", "warning")
             continue
         number = ref.article.partition(".")[0]
         keys = {a for a, _ in articles}

@@ -182,6 +182,10 @@ def _read_line() -> str | None:
         return None
 
 
+#: How a problem's level reads for the people who edit knowledge/.
+_LEVELS = {"error": "error", "warning": "aviso"}
+
+
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from bot.index import Indexer, check
 
@@ -190,7 +194,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         errors = [p for p in problems if p.level == "error"]
         by_file: dict[str, list[str]] = {}
         for p in problems:
-            by_file.setdefault(p.file, []).append(f"[{p.level}] {p.message}")
+            by_file.setdefault(p.file, []).append(f"[{_LEVELS[p.level]}] {p.message}")
         for file, messages in sorted(by_file.items()):
             print(file)
             for message in messages:
@@ -326,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.setup_logging(
         level=logging.INFO if args.verbose else logging.WARNING, fmt="%(levelname)s %(name)s: %(message)s"
     )
-    _quiet_libraries()
+    logs.quiet_model_libraries()
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -346,15 +350,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Error: {exc}", file=sys.stderr)
             return 1
         raise
-
-
-def _quiet_libraries() -> None:
-    import os
-
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    import bm25s  # noqa: F401  (it sets its own logger to DEBUG on import; quiet it after)
-
-    from bot.logs import quiet_libraries
-
-    quiet_libraries()

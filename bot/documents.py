@@ -65,7 +65,7 @@ class Problem:
 
     file: str
     message: str
-    level: Literal["error", "aviso"] = "error"
+    level: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
         return f"{self.file}: {self.message}"
@@ -267,7 +267,7 @@ def load_file(
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         return None, [
             Problem(
-                display, f"tipo de fichero no admitido ({suffix or 'sin extensión'}); se admiten {supported}", "aviso"
+                display, f"tipo de fichero no admitido ({suffix or 'sin extensión'}); se admiten {supported}", "warning"
             )
         ]
     try:
@@ -326,7 +326,7 @@ def _decode(data: bytes, display: str, problems: list[Problem]) -> str:
     text = data.decode("cp1252", errors="replace")
     if text.count("\ufffd") > max(3, len(text) // 200):
         raise FileError("la codificación no es UTF-8 ni Windows-1252; guárdalo como UTF-8")
-    problems.append(Problem(display, "no está en UTF-8; se ha leído como Windows-1252: guárdalo como UTF-8", "aviso"))
+    problems.append(Problem(display, "no está en UTF-8; se ha leído como Windows-1252: guárdalo como UTF-8", "warning"))
     return text
 
 
@@ -414,11 +414,13 @@ def _build_document(
     rel = path.relative_to(root)
     if not meta and path.suffix.lower() in {".md", ".markdown"}:
         problems.append(
-            Problem(display, "no tiene cabecera (front matter); se usan valores por defecto según la carpeta", "aviso")
+            Problem(
+                display, "no tiene cabecera (front matter); se usan valores por defecto según la carpeta", "warning"
+            )
         )
     unknown = sorted(set(meta) - set(FrontMatter.model_fields))
     if unknown:
-        problems.append(Problem(display, f"campos desconocidos en la cabecera: {', '.join(unknown)}", "aviso"))
+        problems.append(Problem(display, f"campos desconocidos en la cabecera: {', '.join(unknown)}", "warning"))
         meta = {k: v for k, v in meta.items() if k not in unknown}
     try:
         fm = FrontMatter.model_validate(meta)
@@ -444,11 +446,13 @@ def _build_document(
                     Problem(
                         display,
                         "tipo «condiciones» sin campo «red»: indica la red (x, facebook, instagram...)",
-                        "aviso",
+                        "warning",
                     )
                 )
         elif network not in KNOWN_NETWORKS:
-            problems.append(Problem(display, f"red {network!r} no está entre las conocidas; se usa tal cual", "aviso"))
+            problems.append(
+                Problem(display, f"red {network!r} no está entre las conocidas; se usa tal cual", "warning")
+            )
     title = fm.title or _title_from_body(body) or rel.stem.replace("-", " ").replace("_", " ").capitalize()
     source_id = fm.id or rel.with_suffix("").as_posix()
     return SourceDocument(

@@ -472,7 +472,7 @@ def check(settings: Settings) -> list[Problem]:
         problems.extend(duplicate_rules(doc.file, doc_chunks, rule_files))
         rule_files.update({c.locator: doc.file for c in doc_chunks if c.rule_verdict is not None})
     names, name_problems = load_law_names(settings.knowledge_dir)
-    problems.extend(Problem("knowledge/sources.toml", p, "aviso") for p in name_problems)
+    problems.extend(Problem("knowledge/sources.toml", p, "warning") for p in name_problems)
     files = {c.locator: c.file for c in chunks if c.rule_verdict is not None}
     for found in check_citations(chunks, names):
         where = files.get(found.locator, "knowledge/guias")

@@ -140,6 +140,17 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def quiet_model_libraries() -> None:
+    """Before loading the model and the index: no progress bars or chatter from transformers,
+    the Hugging Face hub or bm25s (which sets its own logger to DEBUG on import), then
+    :func:`quiet_libraries`."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    import bm25s  # noqa: F401
+
+    quiet_libraries()
+
+
 def incident_trace(error: BaseException, user_text: Iterable[str | None] = ()) -> str:
     """``error``'s traceback with the user's text and the secrets masked, for logging."""
     sensitive(*user_text)

@@ -25,10 +25,10 @@ def _progress(cases: Iterable[Case], label: str) -> Iterable[Case]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.cli import _quiet_libraries
+    from bot.logs import quiet_model_libraries
     from evals.report import write_report
 
-    _quiet_libraries()
+    quiet_model_libraries()
     datasets = [Path(p) for p in args.dataset] if args.dataset else default_datasets(args.split)
     try:
         cases = load_cases(datasets)

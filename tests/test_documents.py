@@ -51,7 +51,7 @@ def test_file_without_front_matter_gets_defaults_and_a_warning(settings, knowled
         "TikTok",
         "condiciones/tiktok",
     )
-    assert [(p.file, p.level) for p in problems] == [("knowledge/condiciones/tiktok.md", "aviso")]
+    assert [(p.file, p.level) for p in problems] == [("knowledge/condiciones/tiktok.md", "warning")]
     assert "front matter" in problems[0].message
 
 
@@ -105,7 +105,7 @@ def test_wrong_encoding_is_read_with_a_warning(settings, knowledge):
     (knowledge / "guias" / "latin1.txt").write_bytes("Información sobre la difusión en campaña".encode("cp1252"))
     docs, problems = _docs(settings)
     assert "Información" in docs["knowledge/guias/latin1.txt"].text
-    assert [(p.file, p.level) for p in problems] == [("knowledge/guias/latin1.txt", "aviso")]
+    assert [(p.file, p.level) for p in problems] == [("knowledge/guias/latin1.txt", "warning")]
     assert "UTF-8" in problems[0].message
 
 
@@ -132,7 +132,7 @@ def test_symlink_loop_and_broken_link_are_reported(settings, knowledge):
 def test_unsupported_extension_is_a_warning(settings, knowledge):
     (knowledge / "guias" / "foto.png").write_bytes(b"\x89PNG")
     _, problems = _docs(settings)
-    assert [(p.file, p.level) for p in problems] == [("knowledge/guias/foto.png", "aviso")]
+    assert [(p.file, p.level) for p in problems] == [("knowledge/guias/foto.png", "warning")]
 
 
 def test_check_reports_rule_problems(settings, knowledge):

@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError
 from filelock import FileLock, Timeout
 
 from bot.chunking import chunk_document, index_text
@@ -155,6 +157,10 @@ class ChromaStore:
 
     def switch(self, pointer: Pointer) -> None:
         """Make ``pointer`` the serving generation (one metadata write: readers see old or new)."""
+        with _chroma_errors("cambiar la generación activa"):
+            self._switch(pointer)
+
+    def _switch(self, pointer: Pointer) -> None:
         meta = self.client.get_or_create_collection(self._meta_name)
         meta.modify(
             metadata={
@@ -169,22 +175,28 @@ class ChromaStore:
         )
 
     def collection(self, name: str) -> Collection:
-        return self.client.get_collection(name)
+        with _chroma_errors(f"abrir la colección {name}"):
+            return self.client.get_collection(name)
 
     def read(self, pointer: Pointer, *, embeddings: bool = False) -> Iterator[tuple[Chunk, Any, str]]:
         """Every chunk the generation serves, with its embedding when asked and its collection's name."""
         hidden = set(pointer.hidden)
         for name in pointer.collections:
-            for chunk, vector in read_chunks(self.collection(name), embeddings=embeddings):
+            collection = self.collection(name)
+            with _chroma_errors(f"leer la colección {name}"):
+                chunks = list(read_chunks(collection, embeddings=embeddings))
+            for chunk, vector in chunks:
                 if name != pointer.collection or chunk.file not in hidden:
                     yield chunk, vector, name
 
     def create_generation(self, generation: int, *, delta: bool = False) -> Collection:
         name = f"{self.prefix}_g{generation}{'d' if delta else ''}_{int(time.time() * 1000)}"
-        return self.client.create_collection(name, metadata={"hnsw:space": "cosine"})
+        with _chroma_errors(f"crear la colección {name}"):
+            return self.client.create_collection(name, metadata={"hnsw:space": "cosine"})
 
     def generations(self) -> list[str]:
-        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        with _chroma_errors("listar las colecciones"):
+            names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
         return sorted(n for n in names if n.startswith(f"{self.prefix}_g"))
 
     def prune(self, keep: set[str]) -> None:
@@ -193,6 +205,17 @@ class ChromaStore:
             if name not in keep:
                 with suppress(Exception):  # already gone: another writer pruned it
                     self.client.delete_collection(name)
+
+
+@contextmanager
+def _chroma_errors(doing: str) -> Iterator[None]:
+    """Chroma's own errors (and a server that went away) as :class:`IndexStoreError`."""
+    try:
+        yield
+    except IndexStoreError:
+        raise
+    except (ChromaError, OSError, ValueError, httpx.HTTPError) as exc:
+        raise IndexStoreError(f"Chroma ha fallado al {doing}: {exc}") from exc
 
 
 # --------------------------------------------------------------------------- metadata

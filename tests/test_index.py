@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.index import ChromaStore, Indexer
+from bot.errors import PuedoPublicarError
+from bot.index import ChromaStore, Indexer, IndexStoreError
 from bot.models import Verdict
 from bot.service import Service
 
@@ -292,3 +293,10 @@ def test_the_same_rule_number_in_two_files_is_an_error(settings, knowledge):
     assert any("Regla 1 ya existe en knowledge/guias/guia.md" in p.message for p in report.problems)
     assert report.skipped_after_error == ["knowledge/guias/zz-copia.md"]
     assert any("ya existe" in p.message and p.file == "knowledge/guias/zz-copia.md" for p in check(settings))
+
+
+def test_chroma_errors_come_out_as_index_store_errors(settings):
+    store = ChromaStore(settings)
+    with pytest.raises(IndexStoreError, match="abrir la colección no-existe") as caught:
+        store.collection("no-existe")
+    assert isinstance(caught.value, PuedoPublicarError)

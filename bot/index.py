@@ -157,7 +157,7 @@ class ChromaStore:
 
     def switch(self, pointer: Pointer) -> None:
         """Make ``pointer`` the serving generation (one metadata write: readers see old or new)."""
-        with _chroma_errors("cambiar la generación activa"):
+        with chroma_errors("cambiar la generación activa"):
             self._switch(pointer)
 
     def _switch(self, pointer: Pointer) -> None:
@@ -175,7 +175,7 @@ class ChromaStore:
         )
 
     def collection(self, name: str) -> Collection:
-        with _chroma_errors(f"abrir la colección {name}"):
+        with chroma_errors(f"abrir la colección {name}"):
             return self.client.get_collection(name)
 
     def read(self, pointer: Pointer, *, embeddings: bool = False) -> Iterator[tuple[Chunk, Any, str]]:
@@ -183,7 +183,7 @@ class ChromaStore:
         hidden = set(pointer.hidden)
         for name in pointer.collections:
             collection = self.collection(name)
-            with _chroma_errors(f"leer la colección {name}"):
+            with chroma_errors(f"leer la colección {name}"):
                 chunks = list(read_chunks(collection, embeddings=embeddings))
             for chunk, vector in chunks:
                 if name != pointer.collection or chunk.file not in hidden:
@@ -191,11 +191,11 @@ class ChromaStore:
 
     def create_generation(self, generation: int, *, delta: bool = False) -> Collection:
         name = f"{self.prefix}_g{generation}{'d' if delta else ''}_{int(time.time() * 1000)}"
-        with _chroma_errors(f"crear la colección {name}"):
+        with chroma_errors(f"crear la colección {name}"):
             return self.client.create_collection(name, metadata={"hnsw:space": "cosine"})
 
     def generations(self) -> list[str]:
-        with _chroma_errors("listar las colecciones"):
+        with chroma_errors("listar las colecciones"):
             names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
         return sorted(n for n in names if n.startswith(f"{self.prefix}_g"))
 
@@ -208,7 +208,7 @@ class ChromaStore:
 
 
 @contextmanager
-def _chroma_errors(doing: str) -> Iterator[None]:
+def chroma_errors(doing: str) -> Iterator[None]:
     """Chroma's own errors (and a server that went away) as :class:`IndexStoreError`."""
     try:
         yield

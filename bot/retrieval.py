@@ -31,7 +31,7 @@ from pydantic import ConfigDict
 from bot.chunking import index_text
 from bot.decision import TUNING, Tuning
 from bot.glossary import Glossary
-from bot.index import ChromaStore, Pointer
+from bot.index import ChromaStore, Pointer, chroma_errors
 from bot.models import Chunk, LegalRef, SourceType, article_key
 from bot.text import tokenize
 
@@ -137,11 +137,12 @@ class Snapshot:
         for vectorstore, stale in self.vectorstores:
             # Only ids and distances: the chunks are already in memory (documents and metadata
             # would be decoded for nothing on every question).
-            result = vectorstore._collection.query(
-                query_embeddings=np.asarray([vector], dtype=np.float32),
-                n_results=min(k + stale, len(self) + stale),
-                include=["distances"],
-            )
+            with chroma_errors("buscar en el índice"):  # a newer index may have pruned this generation
+                result = vectorstore._collection.query(
+                    query_embeddings=np.asarray([vector], dtype=np.float32),
+                    n_results=min(k + stale, len(self) + stale),
+                    include=["distances"],
+                )
             distances = (result.get("distances") or [[]])[0]
             for chunk_id, distance in zip(result["ids"][0], distances, strict=True):
                 if chunk_id in self.position:  # stale vectors of replaced files are not

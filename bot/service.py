@@ -21,7 +21,7 @@ from bot.decision import RuleSpec, Situation, decide, rule_specs
 from bot.embeddings import embeddings_for
 from bot.errors import PuedoPublicarError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
-from bot.index import ChromaStore, Indexer, IndexReport
+from bot.index import ChromaStore, Indexer, IndexReport, IndexStoreError
 from bot.models import Answer, Citation, Retrieved, SourceType, Trigger, Verdict
 from bot.pipeline import read
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
@@ -290,7 +290,7 @@ class Service:
         options: dict[str, Any] = {"prefer_rules": prefer_rules, "dense_query": dense_query, "prefer_laws": prefer_laws}
         try:
             return retriever.retrieve(query, k, **options)
-        except Exception:
+        except IndexStoreError:
             # The generation may have been pruned under us by a newer index: reload once.
             log.info("Retrieval failed on generation %s; reloading", retriever.snapshot.generation)
             self._checked_at = 0.0

@@ -300,3 +300,16 @@ def test_chroma_errors_come_out_as_index_store_errors(settings):
     with pytest.raises(IndexStoreError, match="abrir la colección no-existe") as caught:
         store.collection("no-existe")
     assert isinstance(caught.value, PuedoPublicarError)
+
+
+def test_a_service_whose_generation_was_pruned_reloads_and_answers(settings):
+    Indexer(settings).update()
+    slow = settings.model_copy(update={"reload_check_seconds": 3600})  # it would not look for a new one
+    service = Service(slow, auto_index=False)
+    question = "¿Puedo compartir la campaña oficial de mi ayuntamiento?"
+    service.ask(question)
+    assert service.generation == 1
+    Indexer(settings).update(rebuild=True)
+    Indexer(settings).update(rebuild=True)  # generation 1 is pruned now
+    assert service.ask(question).verdict is not None
+    assert service.generation == 3

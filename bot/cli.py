@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot import __version__
 from bot.models import Answer
 from bot.settings import Settings, SettingsError, load_settings, secret_values
 
@@ -270,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
         "la guía interna y las condiciones de uso de las redes.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="mensajes de diagnóstico")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", help="responder una pregunta", description=f'Ejemplo: python -m bot ask "{EXAMPLE}"')

@@ -8,9 +8,9 @@ scripts/bootstrap.sh
 
 mirror=${BOT_SOURCES_MIRROR:-../shared/corpus}
 if [ -d "$mirror/boe-api" ]; then
-    .venv/bin/python -m bot sources sync --from "$mirror" --no-index
-elif ! .venv/bin/python -m bot sources sync --no-index --timeout 15; then
+    .venv/bin/puedo-publicar sources sync --from "$mirror" --no-index
+elif ! .venv/bin/puedo-publicar sources sync --no-index --timeout 15; then
     echo "AVISO: no se ha podido llegar al BOE ni a un espejo local; se usa solo el conocimiento incluido en knowledge/ (sin el texto de las leyes)." >&2
 fi
-.venv/bin/python -m bot index
-.venv/bin/python -m bot ask "${1:-¿Puedo publicar en Instagram una foto de los vecinos que atendí hoy?}"
+.venv/bin/puedo-publicar index
+.venv/bin/puedo-publicar ask "${1:-¿Puedo publicar en Instagram una foto de los vecinos que atendí hoy?}"

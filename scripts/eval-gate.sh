@@ -15,6 +15,6 @@ data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 export BOT_DATA_DIR="$data"
 report=${EVAL_REPORT_DIR:-reports/ci}
-.venv/bin/python -m bot sources sync --from "$corpus"
-.venv/bin/python -m evals run --report "$report" ${EVAL_CONFIGS:---config hybrid --config bm25 --config dense}
-.venv/bin/python -m evals gate --report "$report"
+.venv/bin/puedo-publicar sources sync --from "$corpus"
+.venv/bin/puedo-publicar-evals run --report "$report" ${EVAL_CONFIGS:---config hybrid --config bm25 --config dense}
+.venv/bin/puedo-publicar-evals gate --report "$report"

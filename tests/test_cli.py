@@ -191,10 +191,19 @@ def test_console_scripts_and_version_come_from_one_place() -> None:
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "bot.__version__"}
     assert bot.__version__
     scripts = project["project"]["scripts"]
-    assert set(scripts) == {"puedo-publicar", "puedo-publicar-slack", "puedo-publicar-telegram"}
+    assert set(scripts) == {"puedo-publicar", "puedo-publicar-slack", "puedo-publicar-telegram", "puedo-publicar-evals"}
     for target in scripts.values():
         module, _, name = target.partition(":")
         assert callable(getattr(importlib.import_module(module), name))
     # the core needs no chat library: those are extras
     core = " ".join(project["project"]["dependencies"])
     assert "slack" not in core and "telegram" not in core and "matplotlib" not in core
+
+
+def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    import bot
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert bot.__version__ in capsys.readouterr().out

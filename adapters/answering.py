@@ -147,12 +147,12 @@ def busy_text() -> str:
     return "⏳ Ahora mismo hay mucha demanda: vuelve a preguntarme en un momento, por favor."
 
 
-def needs_text(kind: str) -> str:
+def needs_text() -> str:
     """The reply to a file or photo that came without any text."""
-    what = "la foto" if kind in ("photo", "private", "group") else "el archivo"
     return (
-        f"📎 He recibido {what}, pero no leo imágenes ni archivos. Escríbeme el texto que quieres publicar "
-        "(o describe la imagen: quién sale, dónde, qué se ve) y te digo si puedes publicarlo."
+        "📎 Me ha llegado una imagen o un archivo sin texto, y no leo imágenes ni archivos. Escríbeme el "
+        "texto que quieres publicar (o describe la imagen: quién sale, dónde, qué se ve) y te digo si puedes "
+        "publicarlo."
     )
 
 
@@ -200,7 +200,7 @@ class Answering:
             return Reply(Outcome.DUPLICATE)
         if incoming.empty and incoming.attachment:
             self._settle(key, delivered=True)
-            return Reply(Outcome.NEEDS_TEXT, notice=needs_text(incoming.kind))
+            return Reply(Outcome.NEEDS_TEXT, notice=needs_text())
         decision = self.limiter.check(incoming.user_id)
         if not decision.allowed:
             self._settle(key, delivered=True)

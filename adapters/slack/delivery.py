@@ -150,7 +150,11 @@ class Thinking:
         with self._lock:
             added = self._added.pop((channel, ts), None)
         if added is not None:
-            added.add_done_callback(lambda done: done.result() and self._pool.submit(self._remove, channel, ts, 1))
+            added.add_done_callback(
+                lambda done: (
+                    done.exception() is None and done.result() and self._pool.submit(self._remove, channel, ts, 1)
+                )
+            )
 
     def _add(self, channel: str, ts: str) -> bool:
         try:
@@ -158,6 +162,9 @@ class Thinking:
         except SlackApiError as exc:
             self._note_limit(exc)
             log.debug("Could not add the thinking reaction: %s", exc.response.get("error"))
+            return False
+        except Exception as exc:  # the network: the ⏳ is a courtesy, never worth an error
+            log.debug("Could not add the thinking reaction: %s", exc)
             return False
         return True
 

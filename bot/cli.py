@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import __version__
 from bot.models import Answer
-from bot.settings import Settings, SettingsError, load_settings, secret_values
+from bot.settings import Settings
 
 EXAMPLE = "¿Puedo publicar en Instagram una foto de los vecinos que atendí hoy?"
 
@@ -333,12 +333,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, fmt="%(levelname)s %(name)s: %(message)s"
     )
     logs.quiet_model_libraries()
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = logs.load_settings_for_entry_point()
+    if settings is None:
         return 2
-    logs.add_secrets(secret_values(settings))
     try:
         return int(args.func(args, settings))
     except KeyboardInterrupt:

@@ -24,7 +24,10 @@ import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 #: Libraries that see users' messages or tokens: only their warnings and errors are kept.
 CHAT_LIBRARIES = ("slack_bolt", "slack_sdk", "telegram", "httpx", "httpcore", "aiohttp", "websocket", "websockets")
@@ -155,3 +158,17 @@ def incident_trace(error: BaseException, user_text: Iterable[str | None] = ()) -
     """``error``'s traceback with the user's text and the secrets masked, for logging."""
     sensitive(*user_text)
     return scrub("".join(traceback.format_exception(error)).rstrip())
+
+
+def load_settings_for_entry_point() -> Settings | None:
+    """The settings for a command or adapter about to start, their secrets registered so that no
+    log shows them; None after printing which ``BOT_`` variable is wrong (exit with 2 then)."""
+    from bot.settings import SettingsError, load_settings, secret_values
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    add_secrets(secret_values(settings))
+    return settings

@@ -15,7 +15,6 @@ from adapters.slack.app import ANSWER_THREADS
 from adapters.slack.startup import SlackStartupError, check_settings, create_app, http_server, socket_handler
 from bot import logs
 from bot.service import Service
-from bot.settings import SettingsError, load_settings, secret_values
 
 __all__ = ["build_parser", "main"]
 
@@ -44,12 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     logs.setup_logging(verbose=args.verbose)
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = logs.load_settings_for_entry_point()
+    if settings is None:
         return 2
-    logs.add_secrets(secret_values(settings))
     overrides = {k: v for k, v in {"slack_mode": args.mode, "slack_port": args.port}.items() if v is not None}
     if overrides:
         settings = settings.model_copy(update=overrides)

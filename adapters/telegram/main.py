@@ -12,7 +12,7 @@ from telegram.error import InvalidToken
 from adapters.answering import AnswerService
 from adapters.telegram.startup import ALLOWED_UPDATES, StartupError, build_application, check_settings, webhook_options
 from bot import logs
-from bot.settings import Settings, SettingsError, load_settings, secret_values
+from bot.settings import Settings
 
 __all__ = ["main", "run"]
 
@@ -69,10 +69,7 @@ def run(settings: Settings, service: AnswerService | None = None) -> int:
 def main() -> int:
     """``python -m adapters.telegram``: read the ``BOT_`` settings and run the bot."""
     logs.setup_logging(verbose="-v" in sys.argv[1:] or "--verbose" in sys.argv[1:])
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = logs.load_settings_for_entry_point()
+    if settings is None:
         return 2
-    logs.add_secrets(secret_values(settings))
     return run(settings)

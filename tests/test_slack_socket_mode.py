@@ -11,7 +11,6 @@ wait is bounded.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import sqlite3
 import time
@@ -30,49 +29,17 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as ws_connect
 
 from adapters.slack import create_app
+from adapters.slack.app import COMMAND
 from adapters.slack.startup import socket_handler
 from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_socket import APP_TOKEN, FakeSocketMode
+from tests.test_slack_adapter import PHOTO_QUESTION, RETWEET_QUESTION, SLACK_TOKEN, _dm, _header, _mention
 
-SLACK_TOKEN = "xoxb-test"
-COMMAND = "/puedopublicar"  # the project's slash command (adapters/slack_manifest.yaml)
-PHOTO_QUESTION = "¿Puedo subir al insta una foto de los vecinos que atendí hoy?"
-RETWEET_QUESTION = "¿Puedo retuitear la campaña oficial de vacunación?"
 #: Seconds any single wait may take.
 WAIT = 5.0
-
-_ts_counter = itertools.count(1)
-
-
-def _ts() -> str:
-    return f"1700000000.{next(_ts_counter):06d}"
-
-
-def _dm(text: str, *, channel: str = "D1", user: str = "U1") -> dict[str, Any]:
-    ts = _ts()
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "channel": channel,
-        "user": user,
-        "text": text,
-        "ts": ts,
-        "event_ts": ts,
-    }
-
-
-def _mention(text: str, *, channel: str = "C1") -> dict[str, Any]:
-    ts = _ts()
-    return {"type": "app_mention", "user": "U1", "text": text, "ts": ts, "channel": channel, "event_ts": ts}
-
-
-def _header(params: dict[str, Any]) -> str:
-    headers = [b["text"]["text"] for b in params.get("blocks") or [] if b["type"] == "header"]
-    assert headers, f"no header in {params}"
-    return str(headers[0])
 
 
 def _eventually(check: Callable[[], bool], timeout: float = WAIT) -> None:

@@ -188,11 +188,6 @@ class Answering:
         """Questions admitted and not yet finished."""
         return self._pending
 
-    def seen(self, incoming: Incoming) -> bool:
-        """Whether ``incoming`` was already answered or is being answered (without claiming it)."""
-        key = incoming.key
-        return key is not None and self.idempotency.seen(key) is not None
-
     def admit(self, incoming: Incoming) -> Reply | None:
         """Decide at acknowledgement time; ``None``: admitted (then :meth:`answer`, :meth:`finish`)."""
         key = incoming.key

@@ -128,13 +128,9 @@ class SlackBot:
         SlackFeedback(self.feedback, self.urgent).register(app)
 
     def screen_request(self, req: BoltRequest, resp: BoltResponse, next_: Any) -> BoltResponse:
-        """Before any listener: nothing the user sent may reach a log (:mod:`bot.logs`), and an
-        event already answered (a retry, a redelivery) is acknowledged and dropped at once."""
+        """Before any listener: nothing the user sent may reach a log (:mod:`bot.logs`). Retries
+        and redeliveries go on to the listeners, whose admission drops what was answered."""
         logs.sensitive(*user_strings(req.body))
-        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
-        if isinstance(event_id, str) and self.answering.idempotency.seen(f"{PLATFORM}:event:{event_id}"):
-            log.info("Dropping a redelivered event (retry %s)", (req.headers.get("x-slack-retry-num") or ["-"])[0])
-            return BoltResponse(status=200, body="")
         return next_()
 
     # ------------------------------------------------------- conversations

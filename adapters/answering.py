@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -221,7 +222,7 @@ class Answering:
             answer = self.service.ask(question, draft)
         except QuestionError as exc:
             return Reply(Outcome.USER_ERROR, notice=str(exc))
-        except Exception as exc:
+        except Exception as exc:  # boundary: whatever the core raises, the user gets an apology with a reference
             incident = incident_id()
             log_incident(
                 f"{self.platform} {incoming.kind}: the core failed to answer", incident, exc, (question, draft)
@@ -229,7 +230,7 @@ class Answering:
             return Reply(Outcome.APOLOGY, notice=apology_text(incident, self.contact_unit), incident=incident)
         try:
             ref: str | None = self.feedback.remember(self.platform, answer)
-        except Exception as exc:  # the answer matters more than the buttons
+        except Exception as exc:  # boundary: whatever fails (SQLite, disk, a bug) costs the 👍/👎, never the answer
             log_incident(
                 f"{self.platform} {incoming.kind}: could not store the answer for feedback",
                 incident_id(),
@@ -253,7 +254,7 @@ class Answering:
                 self.idempotency.complete(key)
             else:
                 self.idempotency.release(key)
-        except Exception:
+        except sqlite3.Error:  # locked or unwritable: a redelivery may be answered twice, nothing worse
             log.exception("Could not record a delivery in the idempotency store")
 
 

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from bot.errors import PuedoPublicarError
+from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES
 from bot.models import SourceType
 from bot.scope import SCOPE_FILE
@@ -138,7 +139,7 @@ class FrontMatter(BaseModel):
         return value
 
 
-class FileError(PuedoPublicarError):
+class FileError(InputError):
     """A file cannot be used; the message explains why, in Spanish."""
 
 
@@ -308,7 +309,7 @@ def load_file(
         return None, [Problem(display, f"no se puede leer ({exc.strerror or exc})")]
     except RecursionError:
         return None, [Problem(display, "está anidado a demasiada profundidad para leerlo (¿HTML generado?)")]
-    except Exception as exc:  # a parser's own bug must name the file, never stop the indexing
+    except Exception as exc:  # per-file guard: a parser's own bug names the file, never stops the indexing
         return None, [Problem(display, f"no se puede leer ({type(exc).__name__}: {exc})")]
 
     body = body.replace("{{unidad}}", settings.contact_unit)
@@ -339,7 +340,7 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str]:
         raise FileError(
             f"la cabecera YAML (front matter) está mal formada{where}: {getattr(exc, 'problem', exc)}"
         ) from None
-    except Exception as exc:  # python-frontmatter raises plain errors on odd headers
+    except (TypeError, ValueError) as exc:  # python-frontmatter: non-string keys, impossible dates...
         raise FileError(f"la cabecera YAML (front matter) no se puede leer: {exc}") from None
     if not isinstance(post.metadata, dict):
         raise FileError("la cabecera YAML (front matter) debe ser una lista de campos «campo: valor»")
@@ -370,13 +371,15 @@ def _pdf_text(data: bytes) -> str:
 
 def _docx_text(data: bytes) -> str:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
+    from docx.exceptions import PythonDocxError
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+    except (OpcError, PythonDocxError, KeyError, ValueError, OSError) as exc:
         raise FileError(f"el documento Word está dañado o no es un .docx ({exc})") from None
-    except Exception as exc:  # zipfile.BadZipFile and lxml errors
+    except (zipfile.BadZipFile, LxmlError) as exc:
         raise FileError(f"el documento Word no se puede abrir ({exc})") from None
     lines = []
     for para in document.paragraphs:

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 
-from bot.errors import PuedoPublicarError
+from bot.errors import PuedoPublicarError, UnavailableError
 from bot.settings import BUNDLED_MODEL, Settings
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ _CHECK_TEXTS = [
 Runtime = Literal["onnx", "torch"]
 
 
-class ModelError(PuedoPublicarError, RuntimeError):
+class ModelError(UnavailableError, RuntimeError):
     """The embedding model cannot be loaded; the message names ``BOT_EMBEDDING_MODEL``."""
 
 
@@ -127,17 +127,17 @@ def _load(name: str, max_tokens: int | None, models_dir: Path | None) -> Embeddi
     if target is not None and (target / "export.json").is_file():
         try:
             return OnnxEmbeddings(target)
-        except Exception as exc:  # a damaged export is rebuilt below, never fatal
-            log.warning("Exportación ONNX inservible en %s (%s); se vuelve a crear", target, exc)
+        except Exception as exc:  # cache boundary (onnxruntime's errors derive from Exception): rebuilt below
+            log.warning("Unusable ONNX export in %s (%s); making it again", target, exc)
             shutil.rmtree(target, ignore_errors=True)
     embeddings = _load_torch(name, max_tokens)
     if target is not None:
         try:
             export_onnx(embeddings, target, name, max_tokens)
         except UnsupportedExport as exc:
-            log.info("El modelo %s se queda en PyTorch: %s", name, exc)
-        except Exception as exc:  # export is an optimisation: PyTorch keeps working
-            log.warning("No se pudo exportar %s a ONNX (%s: %s); se usa PyTorch", name, exc.__class__.__name__, exc)
+            log.info("Model %s stays on PyTorch: %s", name, exc)
+        except Exception as exc:  # optimisation boundary (torch.onnx fails in many ways): PyTorch keeps working
+            log.warning("Could not export %s to ONNX (%s: %s); using PyTorch", name, exc.__class__.__name__, exc)
     return embeddings
 
 
@@ -154,7 +154,7 @@ def _load_torch(name: str, max_tokens: int | None) -> Embeddings:
             model_kwargs={"device": "cpu"},
             encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
         )
-    except Exception as exc:  # OSError, hub errors, bad config: all mean "cannot load"
+    except Exception as exc:  # translation boundary: OSError, hub errors, bad config, torch... all mean "cannot load"
         raise ModelError(
             f"BOT_EMBEDDING_MODEL={name}: no se puede cargar el modelo ({exc.__class__.__name__}: {exc}). "
             "Sin conexión solo funcionan modelos instalados o carpetas locales."
@@ -169,7 +169,11 @@ def _load_torch(name: str, max_tokens: int | None) -> Embeddings:
 
 
 class UnsupportedExport(PuedoPublicarError):
-    """The model has parts the ONNX runtime here does not reproduce."""
+    """The model has parts the ONNX runtime here does not reproduce.
+
+    Internal: :func:`export_onnx` raises it and :func:`get_embeddings` catches it (the model
+    stays on PyTorch), so it belongs to neither family of :mod:`bot.errors`.
+    """
 
 
 class OnnxEmbeddings(Embeddings):
@@ -271,7 +275,7 @@ def export_onnx(embeddings: Embeddings, target: Path, name: str, max_tokens: int
         except OSError:  # another process finished the same export first
             if not (target / "export.json").is_file():
                 raise
-        log.info("Modelo %s exportado a ONNX en %s (diferencia máxima %.1e)", name, target, diff)
+        log.info("Model %s exported to ONNX in %s (largest difference %.1e)", name, target, diff)
         return export
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from bot.draft import detect
-from bot.errors import PuedoPublicarError
+from bot.errors import InputError
 from bot.models import DETECTOR_LABELS, Answer
 from bot.settings import Settings
 
@@ -84,7 +84,7 @@ EXPORT_FIELDS = [
 ]
 
 
-class FeedbackError(PuedoPublicarError, ValueError):
+class FeedbackError(InputError, ValueError):
     """A vote refers to an unknown answer, or a value is invalid."""
 
 

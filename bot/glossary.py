@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.errors import PuedoPublicarError
+from bot.errors import InputError
 from bot.text import fold
 
 GLOSSARY_NAMES = ("glosario.yaml", "glosario.yml")
@@ -43,7 +43,7 @@ class Glossary:
         return len(self.entries)
 
 
-class GlossaryError(PuedoPublicarError, ValueError):
+class GlossaryError(InputError, ValueError):
     """The glossary file cannot be used; the message says why, in Spanish."""
 
 

@@ -27,13 +27,13 @@ import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import ChromaError
+from chromadb.errors import ChromaError, NotFoundError
 from filelock import FileLock, Timeout
 
 from bot.chunking import chunk_document, index_text
 from bot.documents import Problem, file_hashes, load_all
 from bot.embeddings import embeddings_for
-from bot.errors import PuedoPublicarError
+from bot.errors import UnavailableError
 from bot.models import Chunk, LegalRef, SourceType, Verdict
 from bot.settings import Settings
 from bot.signals import SIGNALS_FILE, SignalBook, load_signals
@@ -43,10 +43,16 @@ BATCH = 256
 DELTA_LIMIT = 0.25
 DELTA_MIN = 200
 Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
+#: What Chroma raises when it fails: its own errors, the file system, a server that went away.
+CHROMA_ERRORS: tuple[type[Exception], ...] = (ChromaError, OSError, ValueError, httpx.HTTPError)
 
 
-class IndexStoreError(PuedoPublicarError, RuntimeError):
+class IndexStoreError(UnavailableError, RuntimeError):
     """The index cannot be used or written; the message says what to do."""
+
+
+class IndexMissingError(IndexStoreError):
+    """There is no index yet and this process may not build one; the message says what to run."""
 
 
 @dataclass
@@ -124,7 +130,7 @@ class ChromaStore:
                     self._client = chromadb.PersistentClient(
                         path=str(self.settings.chroma_dir), settings=chroma_settings
                     )
-            except Exception as exc:
+            except CHROMA_ERRORS as exc:
                 where = (
                     f"{self.settings.chroma_host}:{self.settings.chroma_port} (BOT_CHROMA_HOST/BOT_CHROMA_PORT)"
                     if self.settings.chroma_mode == "server"
@@ -139,10 +145,11 @@ class ChromaStore:
 
     def pointer(self) -> Pointer | None:
         """The serving generation, read fresh from Chroma (another process may have switched it)."""
-        try:
-            meta = self.client.get_collection(self._meta_name).metadata or {}
-        except Exception:
-            return None
+        with chroma_errors("leer la generación activa"):
+            try:
+                meta = self.client.get_collection(self._meta_name).metadata or {}
+            except NotFoundError:  # no index yet
+                return None
         if "active" not in meta:
             return None
         return Pointer(
@@ -203,7 +210,7 @@ class ChromaStore:
         """Drop generations no reader should still be using (all but ``keep``)."""
         for name in self.generations():
             if name not in keep:
-                with suppress(Exception):  # already gone: another writer pruned it
+                with suppress(*CHROMA_ERRORS):  # already gone (another writer pruned it): best effort
                     self.client.delete_collection(name)
 
 
@@ -214,7 +221,7 @@ def chroma_errors(doing: str) -> Iterator[None]:
         yield
     except IndexStoreError:
         raise
-    except (ChromaError, OSError, ValueError, httpx.HTTPError) as exc:
+    except CHROMA_ERRORS as exc:
         raise IndexStoreError(f"Chroma ha fallado al {doing}: {exc}") from exc
 
 
@@ -334,7 +341,7 @@ class Indexer:
                 for chunk, _, name in store.read(pointer):
                     old.setdefault(chunk.file, []).append(chunk)
                     home[chunk.file] = name
-            except Exception:  # unreadable generation: write everything anew
+            except (IndexStoreError, KeyError, TypeError, ValueError):  # unreadable generation: write everything anew
                 old, home, rebuild = {}, {}, True
         old_hash = {f: chunks[0].file_hash for f, chunks in old.items()}
 

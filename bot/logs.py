@@ -11,6 +11,10 @@ uses. Its handler carries a :class:`PrivacyFilter` that, for every record of eve
   out of the ones it keeps.
 
 Our own code logs no user text at all; the filter is the net for what libraries do.
+
+Lines are text (:data:`FORMAT`) or, with ``BOT_LOG_FORMAT=json``, one JSON object per line
+(python-json-logger) with ``timestamp``, ``level``, ``logger``, ``message`` and, when there is
+one, ``exc_info``: only those fields, so an ``extra=`` a library passes is never written.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+from pythonjsonlogger.json import JsonFormatter
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -38,6 +44,9 @@ SENSITIVE_SECONDS = 1800
 SENSITIVE_MAX = 5000
 REDACTED = "[omitido]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LogFormat = Literal["text", "json"]
+#: The only fields a JSON line carries (see the module docstring).
+JSON_FIELDS = ("timestamp", "level", "logger", "message", "exc_info", "stack_info")
 
 _sensitive: OrderedDict[str, float] = OrderedDict()
 _secrets: set[str] = set()
@@ -107,6 +116,30 @@ class PrivacyFilter(logging.Filter):
         return True
 
 
+class JsonLinesFormatter(JsonFormatter):
+    """python-json-logger's formatter, limited to :data:`JSON_FIELDS`."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "%(levelname)s %(name)s %(message)s",
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp=True,
+            json_ensure_ascii=False,
+        )
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        return {key: log_data[key] for key in JSON_FIELDS if key in log_data}
+
+
+def formatter(log_format: LogFormat = "text", fmt: str = FORMAT) -> logging.Formatter:
+    """The formatter for ``BOT_LOG_FORMAT``: ``fmt`` for text, :class:`JsonLinesFormatter` for json."""
+    if log_format == "json":
+        return JsonLinesFormatter()
+    if log_format == "text":
+        return logging.Formatter(fmt)
+    raise ValueError(f"unknown log format {log_format!r} (text or json)")
+
+
 def setup_logging(
     *,
     verbose: bool = False,
@@ -114,18 +147,22 @@ def setup_logging(
     secrets: Iterable[str] = (),
     level: int | None = None,
     fmt: str = FORMAT,
+    log_format: LogFormat = "text",
 ) -> None:
     """Configure the root logger for an entry point: one handler with :class:`PrivacyFilter`.
 
     ``verbose`` shows DEBUG records of our own code (never users' texts); ``level`` overrides
     the level (the CLI shows only warnings by default); ``secrets`` are the settings' secret
-    values (:func:`bot.settings.secret_values`). Also makes every file this process creates
-    readable by its owner only (umask 077): the data dir holds votes, salts and indexes.
+    values (:func:`bot.settings.secret_values`); ``fmt`` is the text format, ``log_format``
+    text or json (:func:`load_settings_for_entry_point` applies ``BOT_LOG_FORMAT`` afterwards).
+    Also makes every file this process creates readable by its owner only (umask 077): the
+    data dir holds votes, salts and indexes.
     """
     os.umask(0o077)
     add_secrets(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter(fmt))
+    handler._puedo_publicar_fmt = fmt  # type: ignore[attr-defined]
+    handler.setFormatter(formatter(log_format, fmt))
     handler.addFilter(PrivacyFilter())
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_puedo_publicar", False)]:
@@ -134,6 +171,13 @@ def setup_logging(
     root.addHandler(handler)
     root.setLevel(level if level is not None else logging.DEBUG if verbose else logging.INFO)
     quiet_libraries()
+
+
+def use_log_format(log_format: LogFormat) -> None:
+    """Switch the handler :func:`setup_logging` installed to ``log_format`` (``BOT_LOG_FORMAT``)."""
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, "_puedo_publicar", False):
+            handler.setFormatter(formatter(log_format, getattr(handler, "_puedo_publicar_fmt", FORMAT)))
 
 
 def quiet_libraries() -> None:
@@ -162,7 +206,8 @@ def incident_trace(error: BaseException, user_text: Iterable[str | None] = ()) -
 
 def load_settings_for_entry_point() -> Settings | None:
     """The settings for a command or adapter about to start, their secrets registered so that no
-    log shows them; None after printing which ``BOT_`` variable is wrong (exit with 2 then)."""
+    log shows them and ``BOT_LOG_FORMAT`` applied to the logging :func:`setup_logging` set up;
+    None after printing which ``BOT_`` variable is wrong (exit with 2 then)."""
     from bot.settings import SettingsError, load_settings, secret_values
 
     try:
@@ -171,4 +216,5 @@ def load_settings_for_entry_point() -> Settings | None:
         print(exc, file=sys.stderr)
         return None
     add_secrets(secret_values(settings))
+    use_log_format(settings.log_format)
     return settings

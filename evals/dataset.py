@@ -7,13 +7,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.errors import PuedoPublicarError
+from bot.errors import InputError
 from bot.models import Verdict, article_key, article_of
 
 CASES_DIR = Path(__file__).parent / "cases"
 
 
-class DatasetError(PuedoPublicarError, ValueError):
+class DatasetError(InputError, ValueError):
     """A dataset file cannot be used; the message names the file and line."""
 
 

@@ -199,7 +199,7 @@ def run_config(
         t0 = time.perf_counter()
         try:
             answer = service.ask(case.question, case.draft)
-        except Exception as exc:  # recorded as a failed case; the run goes on
+        except Exception as exc:  # per-case boundary: recorded as a failed case; the run goes on
             results.append(CaseResult(case, None, [], [], 0.0, error=f"{type(exc).__name__}: {exc}"))
             continue
         results.append(from_answer(case, answer, (time.perf_counter() - t0) * 1000))

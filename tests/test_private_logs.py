@@ -2,11 +2,12 @@
 token: a marker goes through every entry point (Slack HTTP and Socket Mode, Telegram, the CLI;
 answered, core failure, rejected signature)
 with the production logging set up at DEBUG, and the chat libraries' loggers raised to DEBUG
-too; the marker never appears in what was written."""
+too; the marker never appears in what was written, as text or as JSON lines (``BOT_LOG_FORMAT``)."""
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -34,13 +35,14 @@ QUESTION = f"¿Puedo subir la foto del {MARKER} que atendí hoy?"
 DRAFT = f"Gracias a Ana López, DNI 12345678Z, {MARKER}"
 
 
-@pytest.fixture
-def written() -> Iterator[io.StringIO]:
-    """The production logging, at DEBUG, into a buffer; chat libraries raised to DEBUG as well."""
+@pytest.fixture(params=["text", "json"])
+def written(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
+    """The production logging, at DEBUG, into a buffer, in each ``BOT_LOG_FORMAT``; chat libraries
+    raised to DEBUG as well."""
     buffer = io.StringIO()
     root = logging.getLogger()
     level = root.level
-    logs.setup_logging(verbose=True, stream=buffer, secrets=[SLACK_TOKEN, SIGNING_SECRET])
+    logs.setup_logging(verbose=True, stream=buffer, secrets=[SLACK_TOKEN, SIGNING_SECRET], log_format=request.param)
     for name in logs.CHAT_LIBRARIES:
         logging.getLogger(name).setLevel(logging.DEBUG)
     yield buffer
@@ -52,6 +54,9 @@ def written() -> Iterator[io.StringIO]:
 def assert_private(buffer: io.StringIO, *extra: str) -> None:
     text = buffer.getvalue()
     assert text, "nothing was logged: the test would prove nothing"
+    # JSON lines: what they say once decoded too (an escape must not hide a marker).
+    decoded = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    text += "\n".join(str(value) for record in decoded for value in record.values())
     for secret in (MARKER, USER_ID, "12345678Z", SLACK_TOKEN, SIGNING_SECRET, *extra):
         assert secret not in text, f"{secret!r} was logged"
 
@@ -105,11 +110,13 @@ async def test_telegram_entry_points(written: io.StringIO, tmp_path: Path, servi
     assert not re.search(rf"\b{user}\b", text)
 
 
+@pytest.mark.parametrize("log_format", ["text", "json"])
 def test_cli_with_a_draft(
-    indexed_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    log_format: str, indexed_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("BOT_DATA_DIR", str(indexed_settings.data_dir))
     monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(indexed_settings.knowledge_dir))
+    monkeypatch.setenv("BOT_LOG_FORMAT", log_format)
     assert cli_main(["-v", "ask", QUESTION, "--draft", DRAFT]) == 0  # its own logging, to stderr
     for name in logs.CHAT_LIBRARIES:
         logging.getLogger(name).setLevel(logging.DEBUG)
@@ -119,6 +126,8 @@ def test_cli_with_a_draft(
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, "_puedo_publicar", False)]:
         root.removeHandler(handler)
+    if log_format == "json":
+        assert any(line.startswith("{") for line in err.splitlines()), "BOT_LOG_FORMAT=json was not applied"
     assert_private(io.StringIO(err))
 
 

@@ -15,11 +15,20 @@ except ImportError:  # pragma: no cover - depends on the installation
 from adapters.slack.main import main
 from adapters.slack.render import answer_blocks, answer_text
 from adapters.slack.server import SlackHTTPServer
-from adapters.slack.startup import SlackStartupError, check_settings, create_app, verify_bot_token
+from adapters.slack.startup import (
+    SlackSettingsError,
+    SlackStartupError,
+    SlackUnavailableError,
+    check_settings,
+    create_app,
+    verify_bot_token,
+)
 
 __all__ = [
     "SlackHTTPServer",
+    "SlackSettingsError",
     "SlackStartupError",
+    "SlackUnavailableError",
     "answer_blocks",
     "answer_text",
     "check_settings",

@@ -104,7 +104,7 @@ def respond_quietly(respond: Respond, mrkdwn: str, blocks: Sequence[Block] | Non
     """A private reply through ``response_url``; errors are logged, never raised."""
     try:
         respond(text=mrkdwn, blocks=blocks, response_type="ephemeral", replace_original=False)
-    except Exception as exc:
+    except Exception as exc:  # boundary by contract: "never raised" (Bolt, urllib and a missing response_url differ)
         log.warning("Could not reply through response_url: %s", exc)
 
 
@@ -112,7 +112,7 @@ def post_quietly(post: Post, kind: str, text: str, blocks: Sequence[Block] | Non
     """``post(text, blocks)``; errors are logged. Returns whether it was delivered."""
     try:
         post(text, blocks)
-    except Exception as exc:
+    except Exception as exc:  # boundary by contract: the caller needs False to give the delivery back for a retry
         log.error("Slack %s: could not post a message: %s", kind, getattr(exc, "response", {}) or exc)
         return False
     return True
@@ -163,7 +163,7 @@ class Thinking:
             self._note_limit(exc)
             log.debug("Could not add the thinking reaction: %s", exc.response.get("error"))
             return False
-        except Exception as exc:  # the network: the ⏳ is a courtesy, never worth an error
+        except Exception as exc:  # pool task boundary (the network, mostly): the ⏳ is a courtesy, never worth an error
             log.debug("Could not add the thinking reaction: %s", exc)
             return False
         return True
@@ -177,7 +177,7 @@ class Thinking:
                 timer = threading.Timer(delay, lambda: self._pool.submit(self._remove, channel, ts, attempt + 1))
                 timer.daemon = True
                 timer.start()
-        except Exception as exc:
+        except Exception as exc:  # pool task boundary: an exception would vanish unseen in its Future
             log.debug("Could not remove the thinking reaction: %s", exc)
 
     def _note_limit(self, exc: SlackApiError) -> float | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -64,7 +65,7 @@ class SlackFeedback:
             log.warning("Vote on an unknown answer")
             respond_quietly(respond, "No encuentro esa respuesta, así que no he podido guardar tu valoración.")
             return
-        except Exception:
+        except sqlite3.Error:  # locked or unwritable database
             log.exception("Could not store a vote")
             respond_quietly(respond, "No he podido guardar tu valoración. Inténtalo más tarde.")
             return
@@ -85,12 +86,14 @@ class SlackFeedback:
         try:
             # The 👎 that opened the modal is stored by another thread: it may not be there yet.
             self.feedback.comment(ref, PLATFORM, str(body["user"]["id"]), text[:MAX_COMMENT_CHARS], vote="down")
-        except Exception:
+        except FeedbackError:
+            log.warning("Feedback comment on an unknown answer")
+        except sqlite3.Error:  # locked or unwritable database
             log.exception("Could not store a feedback comment")
 
 
 def _open_feedback_modal(client: WebClient, trigger_id: str, feedback_ref: str) -> None:
     try:
         client.views_open(trigger_id=trigger_id, view=feedback_modal(feedback_ref))
-    except Exception as exc:
+    except Exception as exc:  # pool task boundary: an exception would vanish unseen in its Future
         log.warning("Could not open the feedback modal: %s", getattr(exc, "response", {}) or exc)

@@ -14,6 +14,7 @@ from typing import Any
 from adapters.slack.app import ANSWER_THREADS
 from adapters.slack.startup import SlackStartupError, check_settings, create_app, http_server, socket_handler
 from bot import logs
+from bot.errors import PuedoPublicarError
 from bot.service import Service
 
 __all__ = ["build_parser", "main"]
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         executor.shutdown(wait=False)
         return exc.exit_code
-    except Exception as exc:  # model or index unusable: the core's message says what to do
+    except PuedoPublicarError as exc:  # model or index unusable: the core's message says what to do
         print(f"Error: {exc}", file=sys.stderr)
         executor.shutdown(wait=False)
         return 1

@@ -1,7 +1,9 @@
 """Starting the Slack adapter: settings checks, the Web API client and the two transports.
 
 Every problem found here raises :class:`SlackStartupError` with a Spanish message naming the
-``BOT_`` setting to fix, before the model and the index are loaded.
+``BOT_`` setting to fix, before the model and the index are loaded: a
+:class:`SlackSettingsError` for a setting (exit code 2), a :class:`SlackUnavailableError` when
+Slack cannot be reached (exit code 1).
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from adapters.answering import AnswerService, answering_for
 from adapters.slack.app import ANSWER_THREADS, PLATFORM, SlackBot
-from bot.errors import PuedoPublicarError
+from bot.errors import InputError, PuedoPublicarError, UnavailableError
 from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
 from bot.settings import Settings
 
 __all__ = [
+    "SlackSettingsError",
     "SlackStartupError",
+    "SlackUnavailableError",
     "build_client",
     "check_settings",
     "create_app",
@@ -44,14 +48,27 @@ _BAD_TOKEN_ERRORS = frozenset(
 
 
 class SlackStartupError(PuedoPublicarError):
-    """The adapter cannot start; the message says which ``BOT_`` setting to fix.
+    """The adapter cannot start; raised as :class:`SlackSettingsError` or :class:`SlackUnavailableError`.
 
-    ``exit_code`` is 2 for a wrong or missing setting, 1 for anything else (network).
+    ``exit_code`` is the process's: 2 for a wrong or missing setting, 1 for anything else (network).
     """
 
-    def __init__(self, message: str, exit_code: int = 2) -> None:
+    exit_code = 2
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class SlackSettingsError(SlackStartupError, InputError):
+    """A ``BOT_SLACK_*`` setting is missing or wrong (a token Slack rejects, a busy port); the message names it."""
+
+
+class SlackUnavailableError(SlackStartupError, UnavailableError):
+    """Slack cannot be reached, or answers with an error that no setting explains."""
+
+    exit_code = 1
 
 
 def check_settings(settings: Settings, *, need_bot_token: bool = True) -> None:
@@ -62,30 +79,30 @@ def check_settings(settings: Settings, *, need_bot_token: bool = True) -> None:
     """
     token = (settings.slack_bot_token or "").strip()
     if need_bot_token and not token:
-        raise SlackStartupError(
+        raise SlackSettingsError(
             "Falta BOT_SLACK_BOT_TOKEN: el «Bot User OAuth Token» (xoxb-…) de tu app de Slack, "
             "en OAuth & Permissions. Instala la app en el espacio de trabajo para obtenerlo."
         )
     if token.startswith("xapp-"):
-        raise SlackStartupError(
+        raise SlackSettingsError(
             "BOT_SLACK_BOT_TOKEN contiene un token de aplicación (xapp-…). Ahí va el token del bot "
             "(xoxb-…); el xapp- va en BOT_SLACK_APP_TOKEN."
         )
     if settings.slack_mode == "socket":
         app_token = (settings.slack_app_token or "").strip()
         if not app_token:
-            raise SlackStartupError(
+            raise SlackSettingsError(
                 "Falta BOT_SLACK_APP_TOKEN, necesario en modo Socket Mode (BOT_SLACK_MODE=socket): crea un "
                 "«App-Level Token» con el permiso connections:write en Basic Information (empieza por xapp-). "
                 "O usa BOT_SLACK_MODE=http con BOT_SLACK_SIGNING_SECRET."
             )
         if not app_token.startswith("xapp-"):
-            raise SlackStartupError(
+            raise SlackSettingsError(
                 "BOT_SLACK_APP_TOKEN no parece un token de aplicación: debe empezar por xapp- "
                 "(Basic Information → App-Level Tokens)."
             )
     elif not (settings.slack_signing_secret or "").strip():
-        raise SlackStartupError(
+        raise SlackSettingsError(
             "Falta BOT_SLACK_SIGNING_SECRET, necesario en modo HTTP (BOT_SLACK_MODE=http): es el «Signing Secret» "
             "de Basic Information → App Credentials."
         )
@@ -124,10 +141,10 @@ def _checking_token(call: Callable[[], T], *, bad: str, other: str, offline: str
     except SlackApiError as exc:
         error = str(exc.response.get("error", "unknown_error"))
         if error in _BAD_TOKEN_ERRORS:
-            raise SlackStartupError(bad.format(error=error)) from None
-        raise SlackStartupError(other.format(error=error), 1) from None
+            raise SlackSettingsError(bad.format(error=error)) from None
+        raise SlackUnavailableError(other.format(error=error)) from None
     except OSError as exc:  # URLError, timeouts, DNS...
-        raise SlackStartupError(f"{offline}: {exc}", 1) from None
+        raise SlackUnavailableError(f"{offline}: {exc}") from None
 
 
 def http_server(app: App, host: str, port: int) -> Any:
@@ -137,7 +154,7 @@ def http_server(app: App, host: str, port: int) -> Any:
     try:
         return SlackHTTPServer(app, host=host, port=port)
     except OSError as exc:
-        raise SlackStartupError(f"No se puede escuchar en {host}:{port} (BOT_SLACK_PORT): {exc}") from None
+        raise SlackSettingsError(f"No se puede escuchar en {host}:{port} (BOT_SLACK_PORT): {exc}") from None
 
 
 def socket_handler(app: App, settings: Settings) -> Any:

@@ -14,7 +14,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from adapters.answering import AnswerService, answering_for
 from adapters.telegram.app import PLATFORM, TelegramAdapter, TelegramApplication
-from bot.errors import PuedoPublicarError
+from bot.errors import InputError
 from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
 from bot.settings import Settings
@@ -38,7 +38,7 @@ SEND_TIMEOUT = 30.0
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
-class StartupError(PuedoPublicarError):
+class StartupError(InputError):
     """The bot cannot start as configured; the message names the ``BOT_`` setting to fix."""
 
 

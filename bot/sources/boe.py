@@ -19,12 +19,12 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from bot.documents import LawBlock, iso_date
-from bot.errors import PuedoPublicarError
+from bot.errors import UnavailableError
 
 NOTE_CLASSES = re.compile(r"^(nota|cita|firma|pie|nota_pie|nota_pie_2|notas)", re.IGNORECASE)
 
 
-class BOEFormatError(PuedoPublicarError, ValueError):
+class BOEFormatError(UnavailableError, ValueError):
     """The API answered something that is not what its format promises."""
 
 

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.documents import KNOWN_NETWORKS, html_to_markdown
-from bot.errors import PuedoPublicarError
+from bot.errors import InputError
 from bot.settings import Settings
 from bot.sources.boe import BOEFormatError, law_record, parse_metadata, parse_text
 from bot.sources.web import Fetcher, FetchError, HttpFetcher, MirrorFetcher, NotInMirror
@@ -34,7 +34,7 @@ SOURCES_FILE = "sources.toml"
 API_PATH = "legislacion-consolidada/id/{id}"
 
 
-class SourcesConfigError(PuedoPublicarError, ValueError):
+class SourcesConfigError(InputError, ValueError):
     """``sources.toml`` cannot be used; the message says where and why."""
 
 

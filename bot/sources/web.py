@@ -1,8 +1,9 @@
 """Fetching official texts: over HTTP (httpx, timeouts, retries with backoff) or from a local
 mirror laid out like the BOE API (``--from DIR``).
 
-Both fetchers raise :class:`FetchError` with a message in Spanish that says what went wrong
-(404, 500, timeout, truncated body, unexpected content type...).
+Both fetchers raise :class:`FetchError` (an :class:`~bot.errors.UnavailableError`) with a
+message in Spanish that says what went wrong (404, 500, timeout, truncated body, unexpected
+content type...): no httpx exception leaves this module.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from tenacity import (
 )
 
 from bot import __version__
-from bot.errors import PuedoPublicarError
+from bot.errors import UnavailableError
 
 USER_AGENT = f"PuedoPublicar/{__version__} (+https://github.com/puedo-publicar; sincronizacion de fuentes oficiales)"
 
 
-class FetchError(PuedoPublicarError):
+class FetchError(UnavailableError):
     """A source could not be fetched; ``str()`` is a message for policy owners."""
 
 
@@ -108,6 +109,12 @@ class HttpFetcher:
             raise _Retryable(FetchError(f"{url}: respuesta incompleta o cortada ({exc})")) from None
         except httpx.TransportError as exc:
             raise _Retryable(FetchError(f"{url}: no se puede conectar ({exc})")) from None
+        except httpx.DecodingError as exc:  # a compressed body cut or damaged on the way
+            raise _Retryable(FetchError(f"{url}: respuesta dañada ({exc})")) from None
+        except httpx.TooManyRedirects:
+            raise FetchError(f"{url}: demasiadas redirecciones") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # anything else httpx raises
+            raise FetchError(f"{url}: la petición ha fallado ({exc.__class__.__name__}: {exc})") from None
         status = response.status_code
         if status == 404:
             raise FetchError(f"{url}: no existe (404); revisa el identificador")

@@ -8,18 +8,17 @@ literal: the sentence of the chunk closest to the question, shortened at a word 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.decision import AppliedRule, Decision
-from bot.models import DETECTOR_LABELS, Chunk, Citation, DraftFinding, SourceType, Verdict
+from bot.models import DETECTOR_LABELS, QUOTE_CHARS, Chunk, Citation, DraftFinding, SourceType, Verdict, article_key
 from bot.retrieval import Hit, Retrieval
-from bot.signals import SignalBook
+from bot.signals import SignalBook, SignalHit
 from bot.sources.sync import LawNames
 from bot.text import tokenize, words
 
-QUOTE_CHARS = 220
 # Metadata lines, links and questions make poor quotes.
 _NOT_QUOTABLE = re.compile(r"^\s*[-*]?\s*(Secci[óo]n original|Enlace|Fuente)\s*:|https?://|\?\s*$", re.IGNORECASE)
 
@@ -33,16 +32,34 @@ _INTROS = {
 
 
 FINDINGS_INTRO = "En el texto que quieres publicar he encontrado:"
+#: Between the summary and the fundamentos in the whole text (``Answer.answer``).
+DETAILS_HEADING = "Fundamentos:"
+#: The summary shows at most this many checks, trigger words and citations.
+SUMMARY_CHECKS = 3
+SUMMARY_TRIGGERS = 3
+SUMMARY_CITATIONS = 3
+_RULE_NUMBER = re.compile(r"^Regla\s+\d+\s*[.:]\s*")
 
 
 @dataclass(frozen=True)
 class Composed:
-    """The answer text; the same without the list of draft findings (for chat adapters that
-    show the findings in context themselves); and the citations."""
+    """An answer in two layers, and its citations.
+
+    ``summary`` comes first: the verdict line, one or two sentences of why (naming the words
+    found), what to check, who to ask, and at most :data:`SUMMARY_CITATIONS` citation numbers
+    (``summary_citations``). ``details`` (the *fundamentos*) holds every applied and related
+    rule with its reasoning and the draft's findings; ``details_without_findings`` is the same
+    for chat adapters that show the findings in context themselves. ``text`` is the whole
+    answer: the summary, then the fundamentos. ``citations`` is complete; every number in the
+    summary and in the fundamentos points into it.
+    """
 
     text: str
-    explanation: str
+    summary: str
+    details: str
+    details_without_findings: str
     citations: list[Citation]
+    summary_citations: list[int]
 
 
 @dataclass
@@ -97,28 +114,142 @@ def compose(
     injection: bool,
     long_draft: bool = False,
 ) -> Composed:
-    """The answer text (Spanish) and its citations.
+    """The answer (Spanish) in two layers, and its citations.
 
     ``rules``: the guideline's rule chunks by locator; ``law_names``: short names of the laws.
+    The summary is written first, so its citations are numbered 1, 2, 3 and the fundamentos
+    reuse those numbers for the same sources.
     """
     cites = Citations(question)
-    lines: list[str] = []
-    if injection:
-        lines.append(
-            "He ignorado la parte del mensaje que pedía cambiar mis instrucciones: "
-            "solo respondo con lo que dicen las fuentes."
-        )
+    applied = [a for a in decision.applied if a.rule.locator in rules]
+    summary = _summary(decision, applied, retrieval, cites, book, rules, law_names, contact_unit, injection)
+    summary_citations = [c.n for c in cites.items]
+    details, findings_span = _details(
+        decision, applied, retrieval, findings, cites, book, rules, law_names, long_draft=long_draft
+    )
+    summary_text = "\n".join(summary)
+    details_text = "\n".join(details)
+    without = details[: findings_span[0]] + details[findings_span[1] :]
+    text = f"{summary_text}\n\n{DETAILS_HEADING}\n{details_text}" if details else summary_text
+    return Composed(text, summary_text, details_text, "\n".join(without), cites.items, summary_citations)
+
+
+def _summary(
+    decision: Decision,
+    applied: Sequence[AppliedRule],
+    retrieval: Retrieval,
+    cites: Citations,
+    book: SignalBook,
+    rules: Mapping[str, Chunk],
+    law_names: LawNames,
+    contact_unit: str,
+    injection: bool,
+) -> list[str]:
+    """The lines of the summary: the verdict line first, then sentences, never a citation
+    beyond the deciding rule, its main article and (for information) the closest source."""
     verdict = decision.verdict
+    lines = [f"{verdict.emoji} {_INTROS[verdict]}"]
+    if injection:
+        lines.append("He ignorado la parte del mensaje que pedía cambiar mis instrucciones.")
     if verdict is Verdict.SIN_BASE:
         lines.append(
-            f"{_INTROS[verdict]} Respondo sobre el uso de las redes sociales por el personal público "
-            "(EBEP y otras leyes, la guía interna y las condiciones de uso de las redes). "
-            f"Para esta consulta, pregunta a {contact_unit}."
+            "Respondo sobre el uso de las redes sociales por el personal público (el EBEP y otras leyes, "
+            f"la guía interna y las condiciones de uso de las redes). Para esta consulta, pregunta a {contact_unit}."
         )
-        return Composed("\n".join(lines), "\n".join(lines), cites.items)
+        return lines
+    if verdict is Verdict.INFORMATIVO:
+        hits = _informative_hits(retrieval, limit=1)
+        if hits:
+            lines.append(f"Según {_source_label(hits[0].chunk, law_names)}: {cites.quoted(hits[0].chunk)}")
+        if applied:
+            locator = applied[0].rule.locator
+            lines.append(
+                f"Si lo que preguntas es si puedes publicarlo, mira la {locator} de la guía "
+                f"[{cites.cite(rules[locator])}]."
+            )
+        lines.append("Tienes todas las fuentes en los fundamentos.")
+        return lines
 
-    lines.append(_INTROS[verdict])
-    applied = [a for a in decision.applied if a.rule.locator in rules]
+    if applied:
+        top = applied[0]
+        chunk = rules[top.rule.locator]
+        lines.append(_why(top, book))
+        lines.append(_rule_line(top, chunk, cites, book))
+        if len(applied) > 1:
+            others = len(applied) - 1
+            lines.append(
+                "También se aplica otra regla; la explico en los fundamentos."
+                if others == 1
+                else f"También se aplican otras {others} reglas; las explico en los fundamentos."
+            )
+        law = next((h.chunk for h in retrieval.hits if h.via == chunk.locator), None)
+        if law is not None:
+            lines.append(f"Base legal: {_brief_law_label(law, law_names)} [{cites.cite(law)}].")
+        elif chunk.legal_basis:
+            ref = chunk.legal_basis[0]
+            lines.append(
+                f"Base legal citada por la guía: {law_names.short_name(ref.source_id, ref.source_id)}, art. {ref.article}."
+            )
+        if (
+            decision.loose_risks
+            and verdict is Verdict.CON_CAUTELAS
+            and all(a.verdict is Verdict.PERMITIDO for a in applied)
+        ):
+            lines.append(f"Pero también he visto {_found(decision.loose_risks, book)}, y eso pide cuidado.")
+    elif decision.loose_risks:
+        lines.append(
+            f"He visto {_found(decision.loose_risks, book)}: pide cuidado aunque ninguna regla concreta de la guía lo recoja."
+        )
+    else:
+        lines.append(
+            "No he visto en tu mensaje nada que lo impida, pero la guía interna no tiene una regla para este caso: "
+            "antes de publicar, repasa sus cinco preguntas rápidas."
+        )
+
+    checks = decision.checks[:SUMMARY_CHECKS] if verdict is Verdict.CON_CAUTELAS else ()
+    if checks:
+        lines.append("Antes de publicar, comprueba:")
+        lines.extend(f"- {_sentence(check)}" for check in checks)
+    if verdict in (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO) or not applied:
+        lines.append(f"¿Dudas? Consulta a {contact_unit}.")
+    return lines
+
+
+def _short_title(title: str) -> str:
+    """A rule's title without its number, examples in brackets or the list after a colon:
+    «Regla 42. Publicar datos personales de ciudadanos: DNI, …» → «Publicar datos personales de ciudadanos»."""
+    title = _RULE_NUMBER.sub("", title)
+    title = re.sub(r"\s*\([^)]*\)", "", title).split(":", 1)[0]
+    return " ".join(title.split()).rstrip(".")
+
+
+def _brief_law_label(chunk: Chunk, law_names: LawNames) -> str:
+    """«LO 1/1982, art. 7.5»: the law's short name without its description, the article in figures."""
+    name = re.sub(r"\s*\([^)]*\)", "", law_names.short_name(chunk.source_id, chunk.title)).strip()
+    article = chunk.article
+    if article is None:
+        return f"{name}, {chunk.locator}"
+    rest = chunk.locator.removeprefix("Artículo ").strip()[len(article) :]
+    return f"{name}, art. {article_key(article)}{rest}"
+
+
+def _details(
+    decision: Decision,
+    applied: Sequence[AppliedRule],
+    retrieval: Retrieval,
+    findings: list[DraftFinding],
+    cites: Citations,
+    book: SignalBook,
+    rules: Mapping[str, Chunk],
+    law_names: LawNames,
+    *,
+    long_draft: bool,
+) -> tuple[list[str], tuple[int, int]]:
+    """The lines of the fundamentos, and where the list of the draft's findings is in them."""
+    verdict = decision.verdict
+    lines: list[str] = []
+    if verdict is Verdict.SIN_BASE:
+        return lines, (0, 0)
     if verdict is Verdict.INFORMATIVO:
         for hit in _informative_hits(retrieval):
             lines.append(f"{_source_label(hit.chunk, law_names)}: {cites.quoted(hit.chunk)}")
@@ -134,30 +265,16 @@ def compose(
             )
         for rule in applied:
             lines.append(_rule_sentence(rule, rules[rule.rule.locator], retrieval, cites, book, law_names))
-        if (
-            decision.loose_risks
-            and verdict is Verdict.CON_CAUTELAS
-            and all(a.verdict is Verdict.PERMITIDO for a in applied)
-        ):
-            found = "; ".join(f"«{h.text}» ({book.label(h.signal)})" for h in decision.loose_risks)
-            lines.append(f"Pero también he visto {found}: ninguna de esas reglas lo cubre, y pide cuidado.")
     else:
-        if decision.loose_risks:
-            found = "; ".join(f"«{h.text}» ({book.label(h.signal)})" for h in decision.loose_risks)
-            lines.append(f"He encontrado {found}: pide cuidado aunque ninguna regla concreta de la guía lo recoja.")
-        else:
-            lines.append(
-                "No he encontrado en tu mensaje nada que lo impida, pero la guía interna no tiene una regla "
-                "para este caso. Antes de publicar, repasa las cinco preguntas rápidas de la guía."
-            )
         for hit in _informative_hits(retrieval, limit=2):
             lines.append(
                 f"- Lo más cercano en las fuentes: {_source_label(hit.chunk, law_names)}: {cites.quoted(hit.chunk)}"
             )
 
-    if decision.checks and verdict is not Verdict.INFORMATIVO:
-        lines.append("Antes de publicar, comprueba:")
-        lines.extend(f"- {check}" for check in decision.checks)
+    more_checks = decision.checks[SUMMARY_CHECKS:] if verdict is Verdict.CON_CAUTELAS else decision.checks
+    if more_checks and verdict is not Verdict.INFORMATIVO:
+        lines.append("Comprueba también:" if verdict is Verdict.CON_CAUTELAS else "Antes de publicar, comprueba:")
+        lines.extend(f"- {_sentence(check)}" for check in more_checks)
 
     findings_at = len(lines)
     if findings:
@@ -175,7 +292,6 @@ def compose(
             "Tu borrador es muy largo: lo he revisado entero en busca de datos y marcas, pero para buscar las "
             "fuentes solo he usado su principio."
         )
-
     terms = _terms_hit(retrieval, exclude={c.chunk_id for c in cites.items})
     if terms is not None and verdict is not Verdict.INFORMATIVO:
         lines.append(f"Lee también la letra pequeña de {_network_name(terms.chunk)}: {cites.quoted(terms.chunk)}")
@@ -183,9 +299,69 @@ def compose(
     if related and verdict is not Verdict.INFORMATIVO:
         names = ", ".join(f"{loc} [{cites.cite(rules[loc])}]" for loc in related)
         lines.append(f"Relacionadas, sin aplicarse a tu caso: {names}.")
-    if verdict in (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO) or not applied:
-        lines.append(f"Si tienes dudas, consulta a {contact_unit}.")
-    return Composed("\n".join(lines), "\n".join(lines[:findings_at] + lines[findings_end:]), cites.items)
+    return lines, (findings_at, findings_end)
+
+
+def _why(rule: AppliedRule, book: SignalBook) -> str:
+    """The words found that made ``rule`` apply, as a sentence (at most three of them):
+    «He visto «foto» (foto o vídeo). En tu borrador hay: DNI (datos personales).»"""
+    where = {"conversacion": " en lo que dijiste antes", "imagen": " en la imagen"}
+    said: list[str] = []
+    drafted: list[str] = []
+    for hit in rule.triggers:
+        label = book.label(hit.signal)
+        if hit.field == "borrador":
+            detector = DETECTOR_LABELS.get(hit.via, "") if hit.via != "frase" else ""
+            part = f"{detector} ({label})" if detector else f"«{hit.text}» ({label})"
+            if part not in drafted:
+                drafted.append(part)
+        else:
+            part = f"«{hit.text}»{where.get(hit.field, '')} ({label})"
+            if part not in said:
+                said.append(part)
+    said, drafted = said[:SUMMARY_TRIGGERS], drafted[: max(SUMMARY_TRIGGERS - len(said), 1)]
+    sentences = []
+    if said:
+        sentences.append(f"He visto {_and(said)}.")
+    if drafted:
+        sentences.append(f"En tu borrador hay: {_and(drafted)}.")
+    return " ".join(sentences) or "Lo que describes encaja con una regla de la guía."
+
+
+def _rule_line(rule: AppliedRule, chunk: Chunk, cites: Citations, book: SignalBook) -> str:
+    """«La Regla 42 de la guía, "Publicar datos personales…", no lo permite [1].»"""
+    n = cites.cite(chunk)
+    title = _short_title(rule.rule.title)
+    effect = {
+        Verdict.NO_PERMITIDO: "no lo permite",
+        Verdict.CON_CAUTELAS: "lo permite con cautelas",
+        Verdict.PERMITIDO: "lo permite",
+    }[rule.verdict]
+    line = f"La {chunk.locator} de la guía, «{title}», {effect} [{n}]."
+    if rule.lifted:
+        lifters = _and([f"«{h.text}» ({book.label(h.signal)})" for h in rule.lifted_by])
+        line += f" Cuenta así porque has dicho {lifters}: confírmalo antes de publicar."
+    return line
+
+
+def _found(hits: Sequence[SignalHit], book: SignalBook) -> str:
+    return _and([f"«{h.text}» ({book.label(h.signal)})" for h in hits[:SUMMARY_TRIGGERS]])
+
+
+def _and(parts: Sequence[str]) -> str:
+    """``a``, ``a y b``, ``a, b y c``."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} y {parts[-1]}"
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence: capital first letter, final full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?»)" else f"{text}."
 
 
 def evidence(rule: AppliedRule, book: SignalBook) -> str:

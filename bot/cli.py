@@ -17,22 +17,29 @@ from bot.models import Answer
 from bot.settings import Settings
 
 EXAMPLE = "¿Puedo publicar en Instagram una foto de los vecinos que atendí hoy?"
+#: Printed under a summary: how to see the fundamentos.
+DETAIL_HINT = "(Los fundamentos, con todas las reglas y fuentes: --detalle; en «chat», /detalle.)"
 
 
-def render_text(answer: Answer, width: int = 100) -> str:
-    """A readable terminal rendering: verdict line, explanation, numbered citations."""
+def render_text(answer: Answer, width: int = 100, *, detail: bool = False) -> str:
+    """A readable terminal rendering: the verdict, the summary and the sources it cites; with
+    ``detail``, the fundamentos and every source too."""
     out = [f"{answer.verdict.emoji}  {answer.verdict.label.upper()}  ({answer.verdict.value})", ""]
-    for line in answer.answer.split("\n"):
+    body = answer.answer.partition("\n")[2] if detail else answer.summary_body
+    for line in body.split("\n"):
         indent = "  " if line.startswith("- ") else ""
         out.append(textwrap.fill(line, width, subsequent_indent=indent + "  ") if line else "")
-    if answer.citations:
+    citations = answer.citations if detail else answer.summary_sources
+    if citations:
         out += ["", "Fuentes:"]
-        for c in answer.citations:
+        for c in citations:
             version = f" · versión {c.version}" if c.version else ""
             out.append(f"  [{c.n}] {c.title} — {c.locator}{version}")
             if c.url:
                 out.append(f"      {c.url}")
             out.append(textwrap.fill(f"«{c.quote}»", width, initial_indent="      ", subsequent_indent="       "))
+    if not detail and answer.answer != answer.summary:
+        out += ["", DETAIL_HINT]
     return "\n".join(out)
 
 
@@ -79,7 +86,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(answer.to_json_dict(), ensure_ascii=False))
     else:
-        print(render_text(answer))
+        print(render_text(answer, detail=args.detalle))
     return 0
 
 
@@ -149,8 +156,12 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     service = _service(settings)
     print("Puedo publicar — pregúntame si puedes publicar algo en redes sociales.")
-    print("Escribe la pregunta y pulsa Intro. «/borrador» para pegar el texto del post; «/salir» para terminar.\n")
+    print(
+        "Escribe la pregunta y pulsa Intro. «/borrador» para pegar el texto del post; «/detalle» para ver "
+        "los fundamentos de la última respuesta; «/salir» para terminar.\n"
+    )
     draft: str | None = None
+    last: Answer | None = None
     while True:
         try:
             question = input("¿Qué quieres publicar? › ").strip()
@@ -167,10 +178,14 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             draft = "\n".join(lines) or None
             print("Borrador guardado: se usará con la próxima pregunta.\n")
             continue
+        if question in {"/detalle", "/fundamentos"}:
+            print("\n" + render_text(last, detail=True) + "\n" if last else "Todavía no has preguntado nada.\n")
+            continue
         if not question:
             continue
         try:
-            print("\n" + render_text(service.ask(question, draft)) + "\n")
+            last = service.ask(question, draft)
+            print("\n" + render_text(last) + "\n")
         except QuestionError as exc:
             print(exc)
         draft = None
@@ -282,6 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--json", action="store_true", help="un objeto JSON (contrato en el README)")
     out.add_argument(
         "--jsonl", action="store_true", help="lee líneas JSON {id, question, draft} de la entrada estándar"
+    )
+    ask.add_argument(
+        "--detalle",
+        "--fundamentos",
+        action="store_true",
+        help="muestra también los fundamentos: todas las reglas, los hallazgos y las fuentes con sus citas",
     )
     ask.set_defaults(func=cmd_ask)
 

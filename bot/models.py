@@ -169,6 +169,10 @@ def article_key(article: str) -> str:
     return text.replace(" ", "")
 
 
+#: A citation's quote holds at most this many characters, plus «…» when it was cut.
+QUOTE_CHARS = 220
+
+
 class Citation(BaseModel):
     """A numbered reference printed under an answer; always points to a retrieved chunk."""
 
@@ -246,12 +250,20 @@ class Trigger(BaseModel):
 
 
 class Answer(BaseModel):
-    """The bot's reply to one question (and optional draft)."""
+    """The bot's reply to one question (and optional draft), in two layers.
+
+    ``summary`` is what a chat shows first: its first line is the verdict line, then one or two
+    sentences of why, what to check, who to ask, and at most three citation numbers
+    (``summary_citations``). ``answer`` is the whole text: the summary, then the fundamentos.
+    ``citations`` is complete; every ``[n]`` in either layer is the citation numbered ``n``.
+    """
 
     question: str
     draft: str | None = None
     verdict: Verdict
     answer: str
+    summary: str = ""
+    summary_citations: list[int] = []
     citations: list[Citation] = []
     retrieved: list[Retrieved] = []
     draft_findings: list[DraftFinding] = []
@@ -260,13 +272,20 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = {}
     #: Guideline rules that decided the verdict, e.g. ``["Regla 7"]`` (not part of the JSON contract).
     rules: list[str] = Field(default=[], exclude=True)
-    #: ``answer`` without its list of draft findings, for adapters that show the findings in
-    #: context themselves (not part of the JSON contract).
-    explanation: str | None = Field(default=None, exclude=True)
+    #: The fundamentos without the list of draft findings, for adapters that show the findings
+    #: in context themselves (not part of the JSON contract).
+    details: str = Field(default="", exclude=True)
 
     @property
-    def text_without_findings(self) -> str:
-        return self.explanation if self.explanation is not None else self.answer
+    def summary_body(self) -> str:
+        """The summary without its verdict line, for renderings that show the verdict as a heading."""
+        return self.summary.partition("\n")[2].strip() if self.summary else self.answer
+
+    @property
+    def summary_sources(self) -> list[Citation]:
+        """The citations the summary points to, in its order."""
+        by_number = {c.n: c for c in self.citations}
+        return [by_number[n] for n in self.summary_citations if n in by_number]
 
     def to_json_dict(self) -> dict[str, Any]:
         """The public JSON contract (see the README)."""

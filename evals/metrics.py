@@ -9,6 +9,7 @@ hit@k and MRR).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 
 from bot.models import Verdict
@@ -111,3 +112,18 @@ def abstention(cases: Sequence[Case], verdicts: Sequence[Verdict]) -> tuple[floa
     precision = true_pos / sum(predicted) if any(predicted) else None
     recall = true_pos / sum(actual) if any(actual) else None
     return precision, recall
+
+
+_CITATION = re.compile(r"\[(\d+)\]")
+_SENTENCE_END = re.compile(r"[.!?…][»”\")\]]*\s*$")
+
+
+def summary_citations(summary: str) -> list[int]:
+    """The citation numbers a summary shows, in order (``[1]``, ``[2]``…)."""
+    return [int(n) for n in _CITATION.findall(summary)]
+
+
+def ends_with_sentence(text: str) -> bool:
+    """Whether ``text`` ends with a complete sentence (a full stop, ``?``, ``!`` or ``…``,
+    possibly followed by closing quotes or brackets)."""
+    return bool(_SENTENCE_END.search(text))

@@ -25,6 +25,11 @@ METRIC_LABELS = {
     "law_source_hit": "Artículo esperado entre los 10 primeros",
     "abstention_precision": "Abstención: precisión",
     "abstention_recall": "Abstención: exhaustividad",
+    "summary_chars_p50": "Resumen: caracteres, mediana",
+    "summary_chars_p95": "Resumen: caracteres, p95",
+    "summary_max_citations": "Resumen: máximo de citas",
+    "summary_unresolved_citations": "Resumen: citas que no apuntan a ninguna fuente",
+    "summary_unfinished": "Resumen: sin frase final completa",
     "latency_p50_ms": "Latencia p50 (ms)",
     "latency_p95_ms": "Latencia p95 (ms)",
 }

@@ -40,6 +40,10 @@ class CaseResult:
     error: str | None = None
     #: Guideline rules the answer applied (deciding first).
     rules: list[str] = field(default_factory=list)
+    #: The answer's first layer (empty for the naive baseline).
+    summary: str = ""
+    #: Numbers of all the answer's citations (what the summary's numbers must point to).
+    citation_numbers: list[int] = field(default_factory=list)
 
     @property
     def verdict_ok(self) -> bool | None:
@@ -105,6 +109,9 @@ class ConfigResult:
         out_of_scope = [r for r in answered if r.case.out_of_scope]
         rule_hits = [r.rule_hit for r in answered if r.rule_hit is not None]
         law_hits = [r.law_hit for r in answered if r.law_hit is not None]
+        summaries = [r for r in answered if r.summary]
+        lengths = [len(r.summary) for r in summaries]
+        cited = [metrics.summary_citations(r.summary) for r in summaries]
         return {
             "config": self.name,
             "description": self.description,
@@ -128,6 +135,13 @@ class ConfigResult:
             "abstention_recall": None if recall is None else round(recall, 4),
             "out_of_scope_answered": sum(r.verdict is not Verdict.SIN_BASE for r in out_of_scope),
             "confusion": _confusion(answered),
+            "summary_chars_p50": round(percentile(lengths, 50)) if lengths else None,
+            "summary_chars_p95": round(percentile(lengths, 95)) if lengths else None,
+            "summary_max_citations": max((len(set(c)) for c in cited), default=None),
+            "summary_unresolved_citations": sum(
+                len(set(c) - set(r.citation_numbers)) for c, r in zip(cited, summaries, strict=True)
+            ),
+            "summary_unfinished": sum(not metrics.ends_with_sentence(r.summary) for r in summaries),
             "latency_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
             "latency_p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
             "setup_seconds": round(self.setup_seconds, 1),
@@ -166,6 +180,8 @@ def from_answer(case: Case, answer: Answer, latency_ms: float) -> CaseResult:
         answer=answer.answer,
         citations=[c.brief() for c in answer.citations],
         rules=list(answer.rules),
+        summary=answer.summary,
+        citation_numbers=[c.n for c in answer.citations],
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from bot.models import SourceType, Verdict
 from bot.service import QuestionError
+from evals import metrics as evals_metrics
 
 LAW = "BOE-A-2099-90001"
 
@@ -135,7 +137,7 @@ def test_a_sensitive_detail_in_passing_turns_a_yes_into_a_caution_and_says_why(s
     assert aside.verdict is Verdict.CON_CAUTELAS
     assert aside.rules == plain.rules  # the same rule applies...
     assert "Pero también he visto «pacientes»" in aside.answer  # ...and the answer shows what changed it
-    assert "que no se reconoce a nadie a quien atiendes" in aside.answer
+    assert "Que no se reconoce a nadie a quien atiendes" in aside.summary  # what to check, up front
 
 
 def test_a_push_for_yes_turns_a_plain_yes_into_a_caution(service):
@@ -175,12 +177,19 @@ def test_json_contract(service):
         "draft",
         "verdict",
         "answer",
+        "summary",
+        "summary_citations",
         "citations",
         "retrieved",
         "draft_findings",
         "triggers",
         "timings_ms",
     }
+    # the summary comes first in the whole text, and its citation numbers point into citations
+    assert data["answer"].startswith(data["summary"])
+    numbers = {c["n"] for c in data["citations"]}
+    assert data["summary_citations"] and set(data["summary_citations"]) <= numbers
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", data["summary"])} == set(data["summary_citations"])
     assert data["verdict"] in {"permitido", "con_cautelas", "no_permitido", "informativo", "sin_base"}
     assert set(data["citations"][0]) == {
         "n",
@@ -209,3 +218,52 @@ def test_langchain_retriever_over_the_service(service):
     assert len(documents) >= 10
     assert documents[0].metadata["locator"] == "Regla 3"
     assert {"source_id", "tipo", "network", "score", "chunk_id", "url"} <= set(documents[0].metadata)
+
+
+SUMMARY_QUESTIONS = [
+    ("¿Puedo retuitear la campaña oficial de vacunación?", None),
+    ("¿Puedo criticar en mi Twitter personal una decisión del gobierno?", None),
+    ("¿Puedo subir al insta una foto de los vecinos que atendí hoy?", None),
+    ("¿Puedo publicar esto?", "Gracias a Ana Pérez, DNI 12345678Z, por venir hoy a la oficina."),
+    ("¿Qué licencia le doy a LinkedIn sobre lo que publico?", None),
+    ("¿Cuál es la capital de Australia?", None),
+    ("¿Puedo compartir en mi perfil la campaña oficial de vacunación? Me la enseñaron unos pacientes", None),
+]
+
+
+@pytest.mark.parametrize(("question", "draft"), SUMMARY_QUESTIONS)
+def test_the_summary_comes_first_short_and_complete(service, question, draft):
+    answer = service.ask(question, draft)
+    verdict_line, _, body = answer.summary.partition("\n")
+    assert verdict_line.startswith(answer.verdict.emoji) and body
+    assert answer.answer.startswith(answer.summary)  # the whole text: summary, then fundamentos
+    assert answer.summary.count(verdict_line) == 1 and verdict_line not in answer.details  # said once
+    numbers = evals_metrics.summary_citations(answer.summary)
+    assert len(set(numbers)) <= 3 and sorted(set(numbers)) == sorted(answer.summary_citations)
+    assert set(numbers) <= {c.n for c in answer.citations}  # every number resolves
+    assert evals_metrics.ends_with_sentence(answer.summary)
+    assert "(no permitido):" not in answer.summary and "(con cautelas):" not in answer.summary
+    if answer.verdict in (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO):
+        assert "Consulta a" in answer.summary  # whom to ask
+    if answer.details:
+        assert "\n\nFundamentos:\n" in answer.answer
+
+
+def test_the_summary_names_the_words_that_triggered_the_rule(service):
+    answer = service.ask("¿Puedo subir al insta una foto de los vecinos que atendí hoy?")
+    assert "He visto «foto»" in answer.summary and "La Regla 4 de la guía" in answer.summary
+    assert "no lo permite [1]." in answer.summary
+    drafted = service.ask("¿Puedo publicar esto?", "Gracias a Ana Pérez, DNI 12345678Z, por venir hoy.")
+    assert "En tu borrador hay: nombre junto a un documento de identidad (datos personales)." in drafted.summary
+    assert "12345678Z" not in drafted.summary and "12345678Z" in drafted.answer.split("Fundamentos:")[1]  # the span
+
+
+def test_cut_quotes_end_between_words(service):
+    snapshot = service._current_snapshot()
+    texts = {c.id: c.text for c in snapshot.chunks}
+    for question, draft in SUMMARY_QUESTIONS:
+        for citation in service.ask(question, draft).citations:
+            if citation.quote.endswith("…"):
+                kept = citation.quote[:-1]
+                at = texts[citation.chunk_id].index(kept) + len(kept)
+                assert texts[citation.chunk_id][at] in " \n", citation.quote

@@ -92,13 +92,18 @@ def test_chat_session(env, capsys, monkeypatch):
         sys,
         "stdin",
         io.StringIO(
-            "¿Puedo retuitear la campaña oficial de vacunación?\n/borrador\nMi DNI 12345678Z\n\n¿Y esto?\n/salir\n"
+            "/detalle\n¿Puedo retuitear la campaña oficial de vacunación?\n/borrador\nMi DNI 12345678Z\n\n"
+            "¿Y esto?\n/detalle\n/salir\n"
         ),
     )
     assert main(["chat"]) == 0
     out = capsys.readouterr().out
+    assert "Todavía no has preguntado nada." in out
     assert "SÍ, PUEDES PUBLICARLO" in out
-    assert "DNI: «12345678Z»" in out
+    # what was printed after each prompt: /detalle, a question, /borrador, «¿Y esto?», /detalle, /salir
+    summary, detail = out.split("¿Qué quieres publicar? › ")[4:6]
+    assert "DNI: «12345678Z»" not in summary  # the findings in context are in the fundamentos
+    assert "DNI: «12345678Z»" in detail and "Fundamentos:" in detail
 
 
 def test_index_check_exit_codes(env, capsys, tmp_path, monkeypatch):

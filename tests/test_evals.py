@@ -17,6 +17,7 @@ from evals.metrics import (
     abstention,
     citations_valid,
     dangerous,
+    ends_with_sentence,
     hit_at,
     law_hit,
     mrr_at,
@@ -24,6 +25,7 @@ from evals.metrics import (
     over_restrictive,
     permissive,
     rule_hit,
+    summary_citations,
 )
 
 LAW = "BOE-A-2099-90001"
@@ -129,6 +131,26 @@ def test_abstention_and_percentiles():
     assert abstention(cases[2:], [Verdict.PERMITIDO]) == (None, None)
     assert percentile([10, 20, 30, 40], 50) == 20
     assert percentile([10, 20, 30, 40], 95) == 40
+
+
+@pytest.mark.parametrize(
+    ("summary", "numbers", "finished"),
+    [
+        (
+            "⛔ No deberías publicarlo.\nLa Regla 4 de la guía no lo permite [1].\nBase legal: EBEP, art. 53 [2].",
+            [1, 2],
+            True,
+        ),
+        ("✅ Puedes publicarlo.\nSegún la guía: «Compartir campañas.» [1]", [1], False),
+        ("ℹ️ Esto es lo que dicen las fuentes.\n- Que no aparece nadie.", [], True),
+        ("⚠️ Puedes publicarlo, pero con cautelas.\nPregunta a (comunicacion@ejemplo.es).", [], True),
+        ("⚠️ Puedes publicarlo, pero con cautelas.\nAntes de publicar, comprueba:", [], False),
+        ("Cita cortada «de la ley…»", [], True),
+    ],
+)
+def test_summary_citations_and_complete_sentences(summary, numbers, finished):
+    assert summary_citations(summary) == numbers
+    assert ends_with_sentence(summary) is finished
 
 
 def test_datasets_from_outside_need_no_ids_and_bad_lines_are_named(tmp_path):
@@ -240,10 +262,15 @@ def test_runner_end_to_end_on_the_fixture(indexed_settings, tmp_path, monkeypatc
     assert hybrid["rule_hit"] == 1.0  # p1 names Regla 1, and it applies
     assert hybrid["confusion"]["permitido"] == {"permitido": 1, "no_permitido": 1}
     assert data["configs"]["naive"]["dev"]["verdict_accuracy"] is None
+    # the two layers: a short summary whose citation numbers all resolve
+    assert 0 < hybrid["summary_chars_p50"] <= hybrid["summary_chars_p95"] <= 800
+    assert 1 <= hybrid["summary_max_citations"] <= 3
+    assert hybrid["summary_unresolved_citations"] == 0 and hybrid["summary_unfinished"] == 0
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     assert "## Casos fallidos del conjunto dev (hybrid): 1" in markdown
     assert "## Matriz de confusión del veredicto (hybrid, dev)" in markdown
     assert "| f1 |" in markdown
+    assert "| Resumen: caracteres, mediana |" in markdown and "| Resumen: máximo de citas |" in markdown
     for chart in ("recuperacion.png", "veredictos.png", "latencia.png"):
         assert (report_dir / chart).read_bytes().startswith(b"\x89PNG")
     assert "hybrid [dev, 4 casos]: hit@1" in capsys.readouterr().out

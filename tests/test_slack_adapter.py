@@ -14,18 +14,20 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import httpx
 import pytest
 from slack_sdk import WebClient
 
+import adapters.slack.app as slack_app
 from adapters.slack import SlackHTTPServer, SlackStartupError, answer_blocks, answer_text, create_app
 from adapters.slack.main import main
 from adapters.slack.mrkdwn import escape, split_draft, to_plain
-from adapters.slack.render import MAX_MESSAGE_TEXT
+from adapters.slack.render import MAX_MESSAGE_TEXT, details_blocks
 from adapters.slack.views import help_blocks
 from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
@@ -40,6 +42,7 @@ from tests.fakes.slack_api import (
     interactive_body,
     signed_post,
 )
+from tests.helpers.executors import TrackingExecutor
 
 SLACK_TOKEN = "xoxb-test"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -67,10 +70,19 @@ class Bot:
     slack: FakeSlackAPI
     server: SlackHTTPServer
     feedback: FeedbackStore
+    #: The app's thread pools: the answers' and the one for ⏳ and notices.
+    pools: list[TrackingExecutor] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return self.server.url
+
+    def settle(self) -> None:
+        """Wait until all the work the requests sent so far started is over (an ``ack`` admits
+        and hands the rest to the pools before the HTTP response): only then can a test say
+        that something did *not* happen."""
+        for pool in self.pools:
+            pool.wait_idle()
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None, **headers: str) -> httpx.Response:
         body = event_body(event, event_id=event_id)
@@ -111,11 +123,25 @@ def _run_bot(
     feedback = FeedbackStore(tmp_path / "feedback.sqlite3", salt="sal-de-prueba")
     idempotency = IdempotencyStore(tmp_path / "idempotency.sqlite3")  # shared by every app of a test
     client = WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
-    app = create_app(
-        _http_settings(settings, **overrides), service, feedback=feedback, idempotency=idempotency, client=client
-    )
+    answers = TrackingExecutor(slack_app.ANSWER_THREADS, thread_name_prefix="test-slack-answer")
+    urgent: list[TrackingExecutor] = []
+
+    def urgent_pool(*args: Any, **kwargs: Any) -> TrackingExecutor:
+        urgent.append(TrackingExecutor(*args, **kwargs))
+        return urgent[-1]
+
+    with patch.object(slack_app, "ThreadPoolExecutor", urgent_pool):  # the same pool, one that can tell when idle
+        app = create_app(
+            _http_settings(settings, **overrides),
+            service,
+            feedback=feedback,
+            idempotency=idempotency,
+            client=client,
+            executor=answers,
+        )
+    assert len(urgent) == 1, "the app's pool for ⏳ and notices was not created as expected"
     with SlackHTTPServer(app, host="127.0.0.1", port=0) as server:
-        yield Bot(slack, server, feedback)
+        yield Bot(slack, server, feedback, [answers, *urgent])
 
 
 @pytest.fixture
@@ -183,6 +209,15 @@ def _buttons(params: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _details_click(ref: str, slack: FakeSlackAPI, *, channel: str, ts: str, thread_ts: str | None = None) -> dict:
+    """A click on "Ver fundamentos" under the (not ephemeral) message ``ts``."""
+    payload = _block_action("show_details", ref, slack, name="details")
+    payload["channel"] = {"id": channel}
+    payload["container"] = {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False}
+    payload["message"] = {"ts": ts, **({"thread_ts": thread_ts} if thread_ts else {})}
+    return payload
+
+
 def _block_action(action_id: str, value: str, slack: FakeSlackAPI, *, user: str = "U1", name: str = "act") -> dict:
     return {
         "type": "block_actions",
@@ -218,12 +253,14 @@ def test_dm_question_is_answered_with_verdict_and_citations(bot: Bot) -> None:
     assert params["channel"] == "D1" and "thread_ts" not in params
     assert _header(params) == "⛔ No lo publiques"
     assert "No lo publiques" in params["text"]  # the notification fallback
-    assert any("Regla 4" in s for s in _texts(params, "section"))
+    assert any("La Regla 4 de la guía" in s for s in _texts(params, "section"))  # the summary
     citations = [c for c in _texts(params, "context") if c.startswith("*[")]
+    assert 1 <= len(citations) <= 3  # only the sources the summary cites, without quotes
     assert citations[0].startswith("*[1]* <https://intranet.ejemplo.es/guia-prueba|Guía de prueba")
-    assert "Regla 4 · versión 2099-02-01" in citations[0] and "«" in citations[0]
+    assert "Regla 4 · versión 2099-02-01" in citations[0] and "«" not in citations[0]
     buttons = _buttons(params)
     assert buttons["feedback_up"] == buttons["feedback_down"] and re.fullmatch(r"[0-9a-f]{16}", buttons["feedback_up"])
+    assert buttons["show_details"] == buttons["feedback_up"]
     # ⏳ on the user's message while thinking, removed afterwards
     [added] = bot.slack.wait_for("reactions.add")
     assert (added.params["channel"], added.params["timestamp"]) == ("D1", event["ts"])
@@ -279,7 +316,7 @@ def test_follow_up_mentions_in_the_thread(bot: Bot) -> None:
     second = bot.slack.wait_for("chat.postMessage", count=2)[1]
     assert second.params["thread_ts"] == parent
     assert _header(second.params) == "⛔ No lo publiques"
-    assert any("12345678Z" in t for t in _texts(second.params, "section"))
+    assert any("En tu borrador hay: " in t for t in _texts(second.params, "section"))
     assert "revisar este mensaje" in _texts(second.params, "context")[0]
     assert bot.stored_answers()[1]["question_hash"] == bot.asked("¿Puedo publicar esto?", DNI_DRAFT)
 
@@ -335,9 +372,14 @@ def test_message_shortcut_reviews_the_message_as_a_draft(bot: Bot) -> None:
     [update] = bot.slack.wait_for("chat.update")
     assert update.params["ts"] == bot.slack.messages_in("U1")[0]["ts"]
     assert _header(update.params) == "⛔ No lo publiques"
-    findings = next(t for t in _texts(update.params, "section") if t.startswith("*Lo que he visto"))
-    assert "DNI: «…" in findings or "DNI: «" in findings
-    assert "*12345678Z*" in findings
+    # the findings in context are in the fundamentos, posted in the answer's thread on request
+    ref, channel = _buttons(update.params)["show_details"], update.params["channel"]
+    bot.interact(_details_click(ref, bot.slack, channel=channel, ts=update.params["ts"]))
+    [details] = bot.slack.wait_for("chat.postMessage", count=2)[1:]
+    assert details.params["thread_ts"] == update.params["ts"]
+    findings = next(t for t in _texts(details.params, "section") if t.startswith("*Lo que he visto"))
+    # the DNI is shown in its context in the draft, the number itself in bold
+    assert re.search(r"DNI: «…?[^»]*\*12345678Z\*[^»]*»", findings), findings
     [stored] = bot.stored_answers()
     assert (stored["question_hash"], stored["verdict"]) == (
         bot.asked("¿Puedo publicar esto?", DNI_DRAFT),
@@ -363,7 +405,7 @@ def test_help_command_and_app_home_list_the_sources(bot: Bot) -> None:
     home_text = json.dumps(view, ensure_ascii=False)
     assert "Guía de prueba sobre redes sociales" in home_text and "versión 2099-03-01" in home_text
     bot.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "messages", "event_ts": _ts()})
-    time.sleep(0.2)
+    bot.settle()
     assert len(bot.slack.calls_to("views.publish")) == 1
 
 
@@ -433,7 +475,8 @@ def test_retries_and_duplicate_events_are_answered_once(bot: Bot) -> None:
     again = bot.event(event, event_id="EvRETRY1")  # no retry header, same event_id
     assert (retry.status_code, again.status_code) == (200, 200)
     bot.slack.wait_for("chat.postMessage")
-    time.sleep(0.3)
+    bot.slack.wait_for("reactions.add")
+    bot.settle()
     assert len(bot.slack.calls_to("chat.postMessage")) == 1
     assert len(bot.slack.calls_to("reactions.add")) == 1
 
@@ -456,7 +499,7 @@ def test_a_retry_after_a_failed_delivery_is_answered(bot: Bot) -> None:
     posts = bot.slack.wait_for("chat.postMessage", count=3)
     assert _header(posts[2].params) == "✅ Sí, puedes publicarlo"
     bot.event(_dm(RETWEET_QUESTION), event_id="EvFAIL1", **{"X-Slack-Retry-Num": "2"})
-    time.sleep(0.3)
+    bot.settle()
     assert len(bot.slack.calls_to("chat.postMessage")) == 3
 
 
@@ -469,7 +512,8 @@ def test_two_processes_on_one_data_dir_answer_an_event_once(
             first.event(event, event_id="EvTWICE")
             second.event(event, event_id="EvTWICE", **{"X-Slack-Retry-Num": "1"})
             slack.wait_for("chat.postMessage")
-            time.sleep(0.3)
+            first.settle()
+            second.settle()
             assert len(slack.calls_to("chat.postMessage")) == 1
 
 
@@ -480,7 +524,7 @@ def test_a_replayed_slash_command_is_answered_once(bot: Bot) -> None:
     assert first.status_code == replay.status_code == 200
     assert "Pensando" in first.text and "Pensando" not in replay.text
     bot.slack.wait_for("response_url")
-    time.sleep(0.3)
+    bot.settle()
     assert len(bot.slack.calls_to("response_url")) == 1
 
 
@@ -506,7 +550,7 @@ def test_one_user_is_limited_and_sees_thinking_at_once(
         assert sum("Has hecho 2 consultas en el último minuto" in t for t in texts) == 1
         assert len(slack.calls_to("reactions.add")) == 3  # ⏳ for each admitted question only
         running.event(_dm(RETWEET_QUESTION, user="UFLOOD"))  # told once per minute, then silence
-        time.sleep(0.3)
+        running.settle()
         assert len(slack.calls_to("chat.postMessage")) == 4
 
 
@@ -516,7 +560,7 @@ def test_forged_and_stale_requests_are_rejected(bot: Bot) -> None:
     stale = signed_post(bot.url, body, SIGNING_SECRET, content_type=JSON, timestamp=int(time.time()) - 600)
     assert (forged.status_code, stale.status_code) == (401, 401)
     assert httpx.get(bot.url.replace("/slack/events", "/healthz"), trust_env=False).text == "ok"
-    time.sleep(0.2)
+    bot.settle()
     assert not bot.slack.calls_to("chat.postMessage")
 
 
@@ -562,10 +606,11 @@ def test_long_answer_is_split_into_valid_messages(slack: FakeSlackAPI) -> None:
     paragraphs.append("x" * 3500)  # a single word longer than a section
     explanation = "\n\n".join(paragraphs)
     assert len(explanation) >= 10_000
-    answer = _synthetic_answer(explanation)
+    answer = _synthetic_answer(explanation, summary=f"⚠️ Con cautelas.\n{explanation}", details=explanation)
     messages = answer_blocks(answer, feedback_ref="abc123", share_ref="abc123")
     assert len(messages) >= 2
-    for blocks in messages:
+    details = details_blocks(answer)
+    for blocks in messages + details:
         assert len(blocks) <= 50
         text_chars = 0
         for block in blocks:
@@ -579,18 +624,19 @@ def test_long_answer_is_split_into_valid_messages(slack: FakeSlackAPI) -> None:
                 text_chars += sum(len(e["text"]) for e in block["elements"])
         assert text_chars <= MAX_MESSAGE_TEXT
     # the header opens the first message; the buttons close the last one, only there
-    assert messages[0][0]["type"] == "header"
+    assert messages[0][0]["type"] == "header" and details[0][0]["type"] == "header"
     assert [b["type"] for b in messages[-1]][-1] == "actions"
-    assert all(b["type"] != "actions" for m in messages[:-1] for b in m)
-    # nothing lost: every line and all 40 citations are there, in order
-    sections = "\n".join(b["text"]["text"] for m in messages for b in m if b["type"] == "section")
-    assert sections.count("• Punto") == explanation.count("- Punto")
-    assert sections.replace("\n", "").count("x" * 100) == 35
-    numbers = [int(m.group(1)) for m in re.finditer(r"^\*\[(\d+)\]\*", "\n".join(_all_context(messages)), re.M)]
+    assert all(b["type"] != "actions" for m in messages[:-1] + details for b in m)
+    # nothing lost: every line in both layers, and all 40 citations in the fundamentos, in order
+    for layer in (messages, details):
+        sections = "\n".join(b["text"]["text"] for m in layer for b in m if b["type"] == "section")
+        assert sections.count("• Punto") == explanation.count("- Punto")
+        assert sections.replace("\n", "").count("x" * 100) == 35
+    numbers = [int(m.group(1)) for m in re.finditer(r"^\*\[(\d+)\]\*", "\n".join(_all_context(details)), re.M)]
     assert numbers == list(range(1, 41))
     # and Slack (the fake, with Block Kit's limits) accepts every message
     client = WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
-    for blocks in messages:
+    for blocks in messages + details:
         assert client.chat_postMessage(channel="C1", text=answer_text(answer), blocks=blocks)["ok"]
 
 
@@ -620,14 +666,16 @@ def test_special_characters_are_escaped_but_links_kept() -> None:
             chunk_id="c1",
         )
     )
-    [blocks] = answer_blocks(answer, feedback_ref="r")
+    [summary] = answer_blocks(answer, feedback_ref="r")
+    [details] = details_blocks(answer)
+    blocks = summary + details
     text = json.dumps(blocks, ensure_ascii=False)
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
     assert "&amp; &lt;https://malo.example|pincha&gt;" in text
     assert "*negrita*" not in text and "∗negrita∗" in text
     assert "＿cursiva＿" in text and "∼tachado∼" in text and "ˋcodeˋ" in text
     assert "nombre_de_usuario" in text  # underscores inside words are not formatting
-    [citation] = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    [citation] = [e["text"] for b in details if b["type"] == "context" for e in b["elements"]]
     assert citation.startswith(
         "*[1]* <https://intranet.ejemplo.es/guia?a=1&amp;b=%3C2%3E|Guía &lt;interna&gt; &amp; ∗buenas∗ prácticas>"
     )
@@ -761,3 +809,61 @@ def test_manifest_matches_the_app() -> None:
     events = set(settings["event_subscriptions"]["bot_events"])
     assert events == {"app_mention", "message.im", "app_home_opened", "message.channels", "message.groups"}
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
+
+
+# ---------------------------------------------------------------- "Ver fundamentos"
+
+
+def test_ver_fundamentos_posts_them_in_the_answers_thread_once(bot: Bot) -> None:
+    bot.event(_dm(PHOTO_QUESTION))
+    [answer] = bot.slack.wait_for("chat.postMessage")
+    summary_sources = [c for c in _texts(answer.params, "context") if c.startswith("*[")]
+    [posted] = bot.slack.messages_in("D1")
+    click = _details_click(_buttons(answer.params)["show_details"], bot.slack, channel="D1", ts=posted["ts"])
+    assert bot.interact(click).status_code == 200
+    assert bot.interact(click).status_code == 200  # a double click
+    details = bot.slack.wait_for("chat.postMessage", count=2)[1]
+    bot.settle()
+    assert len(bot.slack.calls_to("chat.postMessage")) == 2  # posted once
+    assert details.params["channel"] == "D1" and details.params["thread_ts"] == posted["ts"]
+    assert _header(details.params) == "📚 Fundamentos"
+    assert any("Regla 4. " in t and "Base legal" in t for t in _texts(details.params, "section"))
+    sources = [c for c in _texts(details.params, "context") if c.startswith("*[")]
+    assert len(sources) > len(summary_sources) and all("«" in c for c in sources)  # every source, quoted
+    assert [int(re.match(r"\*\[(\d+)\]", c)[1]) for c in sources] == list(range(1, len(sources) + 1))  # type: ignore[index]
+    assert not _buttons(details.params)
+    # a click under the fundamentos' own thread reply points to the same thread
+    reply_click = _details_click(
+        _buttons(answer.params)["show_details"], bot.slack, channel="D1", ts=_ts(), thread_ts=posted["ts"]
+    )
+    bot.interact(reply_click)
+    bot.settle()
+    assert len(bot.slack.calls_to("chat.postMessage")) == 2
+
+
+def test_ver_fundamentos_of_a_private_answer_opens_a_modal(bot: Bot) -> None:
+    bot.command(PHOTO_QUESTION)
+    [private] = bot.slack.wait_for("response_url")
+    ref = _buttons(private.params)["show_details"]
+    assert ref == _buttons(private.params)["share_answer"]
+    assert bot.interact(_block_action("show_details", ref, bot.slack)).status_code == 200  # is_ephemeral
+    [opened] = bot.slack.wait_for("views.open")
+    view = opened.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["type"] == "modal" and view["title"]["text"] == "Fundamentos"
+    assert any(b["type"] == "context" and "«" in b["elements"][0]["text"] for b in view["blocks"])
+    bot.settle()
+    assert not bot.slack.calls_to("chat.postMessage")  # nothing goes to the channel
+
+
+@pytest.mark.parametrize("ephemeral", [True, False])
+def test_ver_fundamentos_of_a_forgotten_answer_says_to_ask_again(bot: Bot, ephemeral: bool) -> None:
+    if ephemeral:
+        click = _block_action("show_details", "0123456789abcdef", bot.slack, name="details")
+    else:
+        click = _details_click("0123456789abcdef", bot.slack, channel="C1", ts=_ts())
+    bot.interact(click)
+    [reply] = bot.slack.wait_for("response_url")
+    assert "Vuelve a preguntar" in reply.params["text"] and "no guardo las preguntas" in reply.params["text"]
+    bot.settle()
+    assert not bot.slack.calls_to("chat.postMessage") and not bot.slack.calls_to("views.open")

@@ -20,11 +20,12 @@ from adapters.slack.render import (
     answer_blocks,
     answer_text,
     cap_messages,
+    details_blocks,
     notice_blocks,
     review_intro,
     shared_intro,
 )
-from adapters.slack.views import feedback_modal, feedback_thanks_modal, help_blocks, home_view
+from adapters.slack.views import details_modal, feedback_modal, feedback_thanks_modal, help_blocks, home_view
 from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
 from bot.service import SourceInfo
 from tests.fakes.slack_api import FakeSlackAPI, message_problem, view_problem
@@ -78,7 +79,9 @@ def pathological_answer() -> Answer:
         draft=draft,
         verdict=Verdict.NO_PERMITIDO,
         answer=explanation,
-        explanation=explanation,
+        summary=f"⛔ No deberías publicarlo.\n{explanation}",
+        summary_citations=[1, 2, 3],
+        details=explanation,
         draft_findings=findings,
         citations=[_citation(n) for n in range(1, 151)],
     )
@@ -114,17 +117,25 @@ def slack() -> Iterator[FakeSlackAPI]:
 
 def test_pathological_answer_stays_within_every_limit(slack: FakeSlackAPI) -> None:
     answer = pathological_answer()
-    messages = _messages(answer, share_ref="0123456789abcdef", intro=shared_intro("U1", answer.question))
+    messages = _messages(
+        answer, share_ref="0123456789abcdef", details_ref="0123456789abcdef", intro=shared_intro("U1", answer.question)
+    )
     _assert_valid(messages)
     assert len(messages) > 1
-    blocks = [b for m in messages for b in m]
+    summary = [b for m in messages for b in m]
+    # the summary message lists only the sources the summary cites
+    cited = "\n".join(e["text"] for b in summary if b["type"] == "context" for e in b["elements"][1:] or b["elements"])
+    assert [int(n) for n in re.findall(r"^\*\[(\d+)\]\*", cited, re.M)] == [1, 2, 3]
+    details = details_blocks(answer)
+    _assert_valid(details)
+    blocks = summary + [b for m in details for b in m]
     for block in blocks:
         if block["type"] == "section":
             assert len(block["text"]["text"].strip()) > 0 and len(block["text"]["text"]) <= 3000
         if block["type"] == "context":
             assert all(0 < len(e["text"]) <= 3000 for e in block["elements"])
     # nothing is lost but what is capped on purpose: all 150 citations, in order
-    contexts = "\n".join(e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
+    contexts = "\n".join(e["text"] for m in details for b in m if b["type"] == "context" for e in b["elements"])
     assert [int(n) for n in re.findall(r"^\*\[(\d+)\]\*", contexts, re.M)] == list(range(1, 151))
     assert "boe.es" not in contexts  # the 5,000-character URL could not be a link: plain titles
     assert "&lt;!channel&gt;" in contexts and "<!channel>" not in contexts
@@ -133,11 +144,12 @@ def test_pathological_answer_stays_within_every_limit(slack: FakeSlackAPI) -> No
     # buttons: only on the last message, labels within 75, values within 2000
     assert all(b["type"] != "actions" for m in messages[:-1] for b in m)
     buttons = _buttons(messages)
-    assert {b["action_id"] for b in buttons} == {"share_answer", "feedback_up", "feedback_down"}
+    assert {b["action_id"] for b in buttons} == {"show_details", "share_answer", "feedback_up", "feedback_down"}
     assert all(len(b["text"]["text"]) <= 75 and len(b["value"]) <= 2000 for b in buttons)
+    assert _buttons(details) == []
     # and the strict fake accepts every message, by chat.postMessage and by response_url
     client = WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
-    for blocks in messages:
+    for blocks in messages + details:
         assert client.chat_postMessage(channel="C1", text=answer_text(answer), blocks=blocks)["ok"]
     url = slack.response_url("largo")
     for blocks in messages[:5]:  # a response_url takes five messages
@@ -146,7 +158,7 @@ def test_pathological_answer_stays_within_every_limit(slack: FakeSlackAPI) -> No
 
 def test_findings_are_capped_at_20_with_a_count_of_the_rest() -> None:
     answer = pathological_answer()
-    sections = "\n".join(b["text"]["text"] for m in _messages(answer) for b in m if b["type"] == "section")
+    sections = "\n".join(b["text"]["text"] for m in details_blocks(answer) for b in m if b["type"] == "section")
     findings = sections[sections.index("*Lo que he visto en tu borrador:*") :]
     lines = [line for line in findings.splitlines() if line.startswith("• ")]
     shown = [line for line in lines if "*" in line]
@@ -156,7 +168,7 @@ def test_findings_are_capped_at_20_with_a_count_of_the_rest() -> None:
     assert "*00000019Z*" in findings and "00000020Z" not in findings
 
     few = answer.model_copy(update={"draft_findings": answer.draft_findings[:20]})
-    few_text = json.dumps(_messages(few), ensure_ascii=False)
+    few_text = json.dumps(details_blocks(few), ensure_ascii=False)
     assert "más." not in few_text and "00000019Z" in few_text
 
 
@@ -166,7 +178,7 @@ def test_long_span_and_label_of_a_finding_are_cut() -> None:
     answer = Answer(
         question="¿Puedo?", draft=draft, verdict=Verdict.CON_CAUTELAS, answer="Cuidado.", draft_findings=[finding]
     )
-    messages = _messages(answer)
+    messages = details_blocks(answer)
     _assert_valid(messages)
     [line] = [b["text"]["text"] for b in messages[0] if b["type"] == "section" and "borrador" in b["text"]["text"]]
     assert len(line) < 500
@@ -200,7 +212,10 @@ def test_modals_fit_slack_limits() -> None:
     assert view_problem(feedback_modal(ref), "views.open") is None
     assert view_problem(feedback_thanks_modal(), "views.update") is None
     assert view_problem(feedback_thanks_modal(), "views.push") is None
-    for view in (feedback_modal(ref), feedback_thanks_modal()):
+    huge = details_modal(pathological_answer())
+    assert view_problem(huge, "views.open") is None
+    assert len(huge["blocks"]) == 100 and "bloques más" in huge["blocks"][-1]["elements"][0]["text"]
+    for view in (feedback_modal(ref), feedback_thanks_modal(), huge):
         for name in ("title", "submit", "close"):
             if name in view:
                 assert 0 < len(view[name]["text"]) <= 24
@@ -226,7 +241,9 @@ def test_help_and_home_with_many_long_sources() -> None:
 
 
 def test_a_private_answer_fits_the_five_messages_of_a_response_url() -> None:
-    messages = _messages(pathological_answer(), feedback_ref="0123456789abcdef", share_ref="0123456789abcdef")
+    answer = pathological_answer()
+    answer = answer.model_copy(update={"summary": answer.summary + f"\n\n{answer.details}" * 2})
+    messages = _messages(answer, feedback_ref="0123456789abcdef", share_ref="0123456789abcdef")
     assert len(messages) > 5
     capped = cap_messages(messages, 5)
     assert len(capped) == 5
@@ -235,4 +252,7 @@ def test_a_private_answer_fits_the_five_messages_of_a_response_url() -> None:
     note = capped[-1][0]["elements"][0]["text"]
     assert f"he omitido {len(messages) - 5} partes" in note
     assert {b["action_id"] for b in _buttons(capped)} == {"feedback_up", "feedback_down", "share_answer"}
+    # "Ver fundamentos" only when there is something beyond the summary
+    short = Answer(question="¿?", verdict=Verdict.SIN_BASE, answer="❔ Sin base.", summary="❔ Sin base.")
+    assert _buttons(_messages(short, details_ref="d1")) == _buttons(_messages(short))
     assert cap_messages(messages[:3], 5) == messages[:3]

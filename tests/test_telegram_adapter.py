@@ -70,8 +70,8 @@ class SpyService:
             time.sleep(self.delay)
         answer = self._service.ask(question, draft)
         if self.extra:
-            longer = f"{answer.text_without_findings}\n{self.extra}"
-            answer = answer.model_copy(update={"answer": longer, "explanation": longer})
+            longer = f"{answer.details}\n{self.extra}"
+            answer = answer.model_copy(update={"answer": f"{answer.summary}\n\n{longer}", "details": longer})
         return answer
 
     def sources(self) -> Any:
@@ -118,14 +118,21 @@ def bot_messages(tg: FakeTelegramAPI, chat_id: int) -> list[dict[str, Any]]:
     return [m for m in tg.messages_in(chat_id) if m["from"]["username"] == BOT_USERNAME]
 
 
-async def quiet_period(seconds: float = 0.4) -> None:
-    """Give the application time to (wrongly) react before asserting it did not."""
-    await asyncio.sleep(seconds)
+async def settled(application: Any) -> None:
+    """Wait until every update the application has received is fully handled, before asserting
+    that something did *not* happen. PTB marks an update done on its queue only after its
+    handler has returned, so once the queue is joined nothing more can come of those updates.
+    (The caller makes sure the updates were received: an answer to the last one pushed, or a
+    webhook POST that returned.)"""
+    await asyncio.wait_for(application.update_queue.join(), WAIT)
 
 
 @asynccontextmanager
-async def webhook(tmp_path: Path, tg: FakeTelegramAPI, service: Any, feedback: FeedbackStore) -> AsyncIterator[str]:
-    """Run the application in webhook mode on a free local port; yields the URL to post to."""
+async def webhook(
+    tmp_path: Path, tg: FakeTelegramAPI, service: Any, feedback: FeedbackStore
+) -> AsyncIterator[tuple[str, Any]]:
+    """Run the application in webhook mode on a free local port; yields the URL to post to and
+    the application."""
     port = free_port()
     settings = adapter_settings(
         tmp_path,
@@ -142,7 +149,7 @@ async def webhook(tmp_path: Path, tg: FakeTelegramAPI, service: Any, feedback: F
         assert application.updater is not None
         await application.updater.start_webhook(**webhook_options(settings))
         try:
-            yield f"http://127.0.0.1:{port}/telegram/hook"
+            yield f"http://127.0.0.1:{port}/telegram/hook", application
         finally:
             await application.updater.stop()
             await application.stop()
@@ -259,7 +266,7 @@ def test_answer_escapes_source_text_and_links() -> None:
     links = [e["url"] for e in entities if e["type"] == "text_link"]
     assert links == ["https://www.boe.es/buscar/act.php?id=BOE-A-1&p=2#a6"]  # no javascript: link
     kinds = {e["type"] for e in entities}
-    assert {"bold", "underline", "blockquote", "text_link"} <= kinds
+    assert {"bold", "underline", "expandable_blockquote", "italic", "text_link"} <= kinds  # the fundamentos fold away
     assert entities[0] == {"offset": 0, "length": utf16_len("⛔ No lo publiques"), "type": "bold"}
 
 
@@ -318,8 +325,11 @@ async def test_private_question_answered_with_verdict_citations_and_typing(
 
     [message] = bot_messages(tg, USER)  # the fake accepted it
     assert message["text"].startswith("⛔ No lo publiques\n\n")
-    assert "Regla 4" in message["text"] and "📚 Fuentes" in message["text"]
-    assert "[1] Guía de prueba sobre redes sociales — Regla 4 · versión 2099-02-01" in message["text"]
+    summary, _, details = message["text"].partition("📚 Fundamentos")
+    assert "La Regla 4 de la guía" in summary and "[1] Guía de prueba sobre redes sociales — Regla 4" in summary
+    assert "\n\nFuentes\n\n[1] Guía de prueba sobre redes sociales — Regla 4 · versión 2099-02-01" in details
+    [folded] = [e for e in message["entities"] if e["type"] == "expandable_blockquote"]
+    assert folded["offset"] + folded["length"] == utf16_len(message["text"])  # the fundamentos fold away
     links = {e["url"] for e in message["entities"] if e["type"] == "text_link"}
     assert "https://intranet.ejemplo.es/guia-prueba" in links
     assert any(url.startswith("https://www.boe.es/") for url in links)
@@ -343,7 +353,7 @@ async def test_typing_is_repeated_while_a_slow_answer_is_computed(
     async with polling(application):
         tg.push_update(tg.message_update(RETWEET_QUESTION))
         await tg.wait_for_async("sendMessage", timeout=WAIT)
-        await quiet_period(0.3)
+        await settled(application)  # the handler, and with it the "escribiendo…" loop, is over
     methods = [c.method for c in tg.calls if c.method in {"sendChatAction", "sendMessage"}]
     assert methods.count("sendChatAction") >= 3
     assert methods[-1] == "sendMessage"  # no "escribiendo…" after the answer
@@ -436,7 +446,7 @@ async def test_group_mention_answered_and_other_messages_ignored(
             tg.message_update(f"@{BOT_USERNAME.upper()}, {RETWEET_QUESTION}", chat_type="supergroup")
         )
         [call] = await tg.wait_for_async("sendMessage", timeout=WAIT)
-        await quiet_period()
+        await settled(application)  # the mention was pushed last: the others were received before it
 
     assert len(tg.calls_to("sendMessage")) == 1
     assert spy.asked == [(RETWEET_QUESTION, None)]  # the mention is stripped
@@ -520,7 +530,7 @@ async def test_feedback_vote_is_stored_hashed_and_buttons_updated(
         tg.push_update(tg.callback_update(down, message=group_answer, user_id=777))
         tg.push_update(tg.callback_update("fb:up:0000000000000000", message=group_answer, user_id=777))
         await tg.wait_for_async("answerCallbackQuery", count=3, timeout=WAIT)
-        await quiet_period()
+        await settled(application)
 
     assert thanks.params["text"] == "¡Gracias por tu opinión!"
     assert edit.params["message_id"] == answer["message_id"]
@@ -558,10 +568,12 @@ async def test_per_user_limit_gets_one_polite_message(
         for _ in range(4):
             tg.push_update(tg.message_update(RETWEET_QUESTION))
         await tg.wait_for_async("sendMessage", count=3, timeout=WAIT)
-        await quiet_period()
-        assert len(tg.calls_to("sendMessage")) == 3  # the fourth question gets silence, not a second notice
         tg.push_update(tg.message_update(RETWEET_QUESTION, user_id=555))  # another user is not limited
         await tg.wait_for_async("sendMessage", count=4, timeout=WAIT)
+        # pushed after the fourth question and answered: the fourth was received too
+        await settled(application)
+        assert len(tg.calls_to("sendMessage")) == 4  # the fourth question gets silence, not a second notice
+        assert tg.calls_to("sendMessage")[-1].params["chat_id"] == 555
 
     assert len(spy.asked) == 3
     texts = [m["text"] for m in bot_messages(tg, USER)]
@@ -580,7 +592,7 @@ async def test_flood_control_is_retried(
     async with polling(application):
         tg.push_update(tg.message_update(RETWEET_QUESTION))
         await tg.wait_for_async("sendMessage", count=2, timeout=WAIT)
-        await quiet_period(0.2)
+        await settled(application)
     [answer] = bot_messages(tg, USER)
     assert answer["text"].startswith("✅ Sí, puedes publicarlo")
     assert len(tg.calls_to("sendMessage")) == 2  # the 429, then the retry
@@ -595,7 +607,7 @@ async def test_long_answer_arrives_in_parts_with_buttons_on_the_last(
     async with polling(application):
         question = tg.push_update(tg.message_update(RETWEET_QUESTION))
         await tg.wait_for_async("sendMessage", count=3, timeout=WAIT)
-        await quiet_period(0.3)
+        await settled(application)  # every part sent
     calls = tg.calls_to("sendMessage")
     assert len(calls) == len(bot_messages(tg, USER)) >= 3  # all accepted
     assert calls[0].params["reply_parameters"]["message_id"] == question["message"]["message_id"]
@@ -688,7 +700,7 @@ def test_webhook_mode_needs_url_and_secret(
 async def test_webhook_processes_only_updates_with_the_secret(
     tmp_path: Path, tg: FakeTelegramAPI, spy: SpyService, feedback: FeedbackStore
 ) -> None:
-    async with webhook(tmp_path, tg, spy, feedback) as url:
+    async with webhook(tmp_path, tg, spy, feedback) as (url, application):
         assert (tg.webhook_url, tg.webhook_secret) == ("https://bot.ejemplo.es/telegram/hook", "s3cr3t_Tg-1")
         [set_webhook] = tg.calls_to("setWebhook")
         assert set_webhook.params["allowed_updates"] == ["message", "callback_query"]
@@ -700,7 +712,7 @@ async def test_webhook_processes_only_updates_with_the_secret(
         forged = await post_webhook_update_async(url, tg.message_update(PHOTO_QUESTION), "otro-secreto")
         missing = await post_webhook_update_async(url, tg.message_update(PHOTO_QUESTION), None)
         assert (forged.status_code, missing.status_code) == (403, 403)
-        await quiet_period()
+        await settled(application)
 
     assert spy.asked == [(RETWEET_QUESTION, None)]
     assert len(tg.calls_to("sendMessage")) == 1
@@ -713,11 +725,11 @@ async def test_an_update_delivered_twice_is_answered_once(
 ) -> None:
     # a webhook retry (or a second process after a restart) gets the same update_id again
     update = tg.message_update(RETWEET_QUESTION)
-    async with webhook(tmp_path, tg, spy, feedback) as url:
-        for _ in range(3):
+    async with webhook(tmp_path, tg, spy, feedback) as (url, application):
+        for _ in range(3):  # each POST returns once its update is queued
             assert (await post_webhook_update_async(url, update, "s3cr3t_Tg-1")).status_code == 200
         await tg.wait_for_async("sendMessage", timeout=WAIT)
-        await quiet_period()
+        await settled(application)
     assert spy.asked == [(RETWEET_QUESTION, None)]
     assert len(tg.calls_to("sendMessage")) == 1
 
@@ -733,7 +745,7 @@ async def test_a_photo_without_caption_gets_told_what_the_bot_needs(
     async with polling(application):
         tg.push_update(photo)
         await tg.wait_for_async("sendMessage", timeout=WAIT)
-        await quiet_period()
+        await settled(application)
     assert spy.asked == []
     [text] = [m["text"] for m in bot_messages(tg, USER)]
     assert "no leo imágenes ni archivos" in text
@@ -748,5 +760,5 @@ async def test_no_typing_actions_in_groups(
     async with polling(application):
         tg.push_update(tg.message_update(f"@{BOT_USERNAME} {RETWEET_QUESTION}", chat_type="supergroup"))
         await tg.wait_for_async("sendMessage", timeout=WAIT)
-        await quiet_period()
+        await settled(application)
     assert not tg.calls_to("sendChatAction")

@@ -269,3 +269,46 @@ async def test_pathological_answers_are_accepted_by_the_fake(tg: FakeTelegramAPI
 def test_runs_are_plain_data() -> None:
     # the helpers above build runs; a Run's text is never HTML
     assert Run("<b>") != bold("<b>") and to_messages([Run("<b>")]) == ["&lt;b&gt;"]
+
+
+# ------------------------------------------------------------------ two layers
+
+
+def test_summary_first_then_the_fundamentos_folded_in_an_expandable_blockquote() -> None:
+    citations = [citation(n) for n in range(1, 41)]
+    details = "\n".join(f"- Regla {n}: {NASTY} " + "razonamiento " * 30 for n in range(40))
+    answer = Answer(
+        question="x",
+        verdict=Verdict.CON_CAUTELAS,
+        answer="…",
+        summary="⚠️ Puedes publicarlo, pero con cautelas.\nHe visto «foto» (foto o vídeo).\n- Comprueba esto.",
+        summary_citations=[1, 2],
+        details=details,
+        citations=citations,
+    )
+    parts = answer_messages(answer)
+    assert len(parts) > 2
+    plains = valid_parts(parts)
+    first, _ = check_text(parts[0], "HTML")
+    assert first.startswith("⚠️ Sí, con cautelas\n\nHe visto «foto» (foto o vídeo).\n• Comprueba esto.\n[1] ")
+    assert "Puedes publicarlo, pero con cautelas" not in first  # the verdict is said once
+    summary = first[: first.index("📚 Fundamentos")]
+    assert "[2] " in summary and "[3] " not in summary and "«Cita" not in summary
+    for part in parts[1:]:  # every later part is fundamentos, folded again
+        _, later = check_text(part, "HTML")
+        assert part.startswith("<blockquote expandable>") and later[0]["type"] == "expandable_blockquote"
+    assert all(e["type"] != "blockquote" for p in parts for e in check_text(p, "HTML")[1])  # never nested
+    joined = squash("".join(plains))
+    for c in citations:
+        assert squash(f"[{c.n}] {c.title} — {c.locator}") in joined
+
+
+def test_an_answer_without_fundamentos_has_no_fold() -> None:
+    answer = Answer(
+        question="x",
+        verdict=Verdict.SIN_BASE,
+        answer="❔ Las fuentes del bot no cubren esta pregunta.\nPregunta a X.",
+        summary="❔ Las fuentes del bot no cubren esta pregunta.\nPregunta a X.",
+    )
+    [text] = valid_parts(answer_messages(answer))
+    assert text == "❔ No hay base en las fuentes\n\nPregunta a X." and "Fundamentos" not in text

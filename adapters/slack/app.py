@@ -9,6 +9,9 @@ Where people ask, and where the answer goes:
   reviews the thread's first message as the draft.
 * **/puedopublicar TEXTO** → a private (ephemeral) answer with a "Compartir en el canal"
   button; ``/puedopublicar ayuda`` (or no text) shows the help.
+
+Every answer shows its summary with a "Ver fundamentos" button (:mod:`adapters.slack.details`):
+the fundamentos go to the answer's thread, or to a modal for a private answer.
 * **Message shortcut** "¿Puedo publicar esto?" (``puedo_publicar_shortcut``) → the message
   becomes the draft; the answer is sent privately, in a DM from the bot.
 * **App Home** → what the bot does, examples and the sources with their version dates.
@@ -28,6 +31,7 @@ answered, and a retry or replay of one already answered (by any process) is drop
 from __future__ import annotations
 
 import logging
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -49,6 +53,7 @@ from adapters.slack.delivery import (
     respond_quietly,
     update_then_post,
 )
+from adapters.slack.details import SlackDetails
 from adapters.slack.events import (
     HELP_WORDS,
     PLATFORM,
@@ -85,8 +90,8 @@ COMMAND = "/puedopublicar"
 SHORTCUT_CALLBACK = "puedo_publicar_shortcut"
 #: Threads computing answers (the core is thread-safe; acknowledgements never use them).
 ANSWER_THREADS = 4
-#: Answers kept for "Compartir en el canal" (ref → Answer).
-SHARED_ANSWERS = 500
+#: Answers kept in memory for "Ver fundamentos" and "Compartir en el canal" (ref → Answer).
+KEPT_ANSWERS = 1000
 #: The key an ``ack`` function leaves in the Bolt context for its lazy function.
 ADMITTED = "puedo_admitted"
 
@@ -103,7 +108,7 @@ class SlackBot:
     answering: Answering
     bot_user_id: str
     client: WebClient
-    shared: LRUCache[str, Answer] = field(default_factory=lambda: LRUCache(SHARED_ANSWERS))
+    answers: LRUCache[str, Answer] = field(default_factory=lambda: LRUCache(KEPT_ANSWERS))
     # For calls that must not wait behind answers: ⏳, notices, views.open (trigger_id lasts 3 s).
     urgent: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="slack-urgent"))
 
@@ -126,6 +131,7 @@ class SlackBot:
         app.action(ACTION_SHARE)(ack=_ack_only, lazy=[self.on_share])
         app.shortcut(SHORTCUT_CALLBACK)(ack=self.ack_shortcut, lazy=[self.on_message_shortcut])
         SlackFeedback(self.feedback, self.urgent).register(app)
+        SlackDetails(self.answers, self.answering.idempotency, self.urgent).register(app)
 
     def screen_request(self, req: BoltRequest, resp: BoltResponse, next_: Any) -> BoltResponse:
         """Before any listener: nothing the user sent may reach a log (:mod:`bot.logs`). Retries
@@ -282,7 +288,7 @@ class SlackBot:
         ref = str(body["actions"][0].get("value") or "")
         user = str(body["user"]["id"])
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        answer = self.shared.get(ref)
+        answer = self.answers.get(ref)
         if answer is None or not channel:
             respond_quietly(
                 respond,
@@ -295,7 +301,9 @@ class SlackBot:
             return  # a double click or a replayed request: shared already
         try:
             post = post_to(client, str(channel))
-            messages = answer_blocks(answer, feedback_ref=ref, intro=shared_intro(user, answer.question))
+            messages = answer_blocks(
+                answer, feedback_ref=ref, details_ref=ref, intro=shared_intro(user, answer.question)
+            )
             for index, blocks in enumerate(messages):
                 post(fallback_text(answer, index), blocks)
         except SlackApiError as exc:
@@ -346,12 +354,14 @@ class SlackBot:
         if answer is None:
             message = escape(reply.notice or "")
             return post_quietly(post, incoming.kind, message, notice_blocks(message))
-        share_ref = None
-        if share and reply.feedback_ref:
-            self.shared.put(reply.feedback_ref, answer)
-            share_ref = reply.feedback_ref
+        # The answer stays in memory for "Ver fundamentos" (and sharing) under its feedback ref.
+        ref = reply.feedback_ref or uuid.uuid4().hex
+        self.answers.put(ref, answer)
+        share_ref = ref if share and reply.feedback_ref else None
         try:
-            messages = answer_blocks(answer, feedback_ref=reply.feedback_ref, share_ref=share_ref, intro=intro)
+            messages = answer_blocks(
+                answer, feedback_ref=reply.feedback_ref, share_ref=share_ref, details_ref=ref, intro=intro
+            )
             if max_messages is not None:
                 messages = cap_messages(messages, max_messages)
             for index, blocks in enumerate(messages):

@@ -4,11 +4,13 @@ Pure functions: they take core objects (:class:`~bot.models.Answer`) and return 
 dicts; they never call Slack. Help, App Home and the feedback modal are in
 :mod:`adapters.slack.views`.
 
-An answer reads, top to bottom: a ``header`` with the verdict ("⛔ No lo publiques"), the
-explanation in ``mrkdwn`` sections, what was found in the draft (each span quoted in its
-context), the numbered sources as ``context`` blocks (title linked, article or rule, version
-date, a short quote in «») and an ``actions`` block with 👍/👎 (and, for private answers,
-"Compartir en el canal").
+An answer comes in two layers. The message reads, top to bottom: a ``header`` with the verdict
+("⛔ No lo publiques"), the summary in ``mrkdwn`` sections (why, what to check, whom to ask),
+the (at most three) sources it cites as ``context`` blocks (title linked, article or rule,
+version date) and an ``actions`` block with "Ver fundamentos", 👍/👎 (and, for private
+answers, "Compartir en el canal"). The fundamentos (:func:`details_blocks`, posted in the
+thread or shown in a modal) hold every rule with its reasoning, what was found in the draft
+(each span quoted in its context) and every source with a short quote in «».
 
 Slack's limits are respected by construction (``tests/test_slack_render.py`` checks them with
 the strict fake's validator): sections hold 1–3,000 characters (text is split at paragraph,
@@ -31,12 +33,13 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from adapters.slack.mrkdwn import escape, link, truncate
 from bot.draft import finding_context
-from bot.models import Answer, Citation, DraftFinding
+from bot.models import QUOTE_CHARS, Answer, Citation, DraftFinding
 
 if TYPE_CHECKING:
     pass
 
 __all__ = [
+    "ACTION_DETAILS",
     "ACTION_FEEDBACK_DOWN",
     "ACTION_FEEDBACK_UP",
     "ACTION_SHARE",
@@ -49,7 +52,10 @@ __all__ = [
     "button",
     "cap_messages",
     "context",
+    "details_blocks",
+    "details_content",
     "fit",
+    "has_details",
     "header",
     "notice_blocks",
     "plain",
@@ -75,8 +81,7 @@ MAX_VIEW_TITLE = 24
 #: Block text per message; Slack rejects messages a little above 13,000 (msg_blocks_too_long).
 MAX_MESSAGE_TEXT = 12_000
 
-#: Lengths chosen for readability.
-QUOTE_CHARS = 300
+#: Lengths chosen for readability (quotes are already cut by the core at QUOTE_CHARS).
 TITLE_CHARS = 200
 LOCATOR_CHARS = 200
 VERSION_CHARS = 40
@@ -89,6 +94,7 @@ FINDING_SPAN_CHARS = 200
 ACTION_FEEDBACK_UP = "feedback_up"
 ACTION_FEEDBACK_DOWN = "feedback_down"
 ACTION_SHARE = "share_answer"
+ACTION_DETAILS = "show_details"
 FEEDBACK_MODAL_CALLBACK = "feedback_comment"
 COMMENT_BLOCK = "comment"
 COMMENT_ACTION = "text"
@@ -173,9 +179,16 @@ def split_text(text: str) -> list[str]:
 
 
 def answer_text(answer: Answer) -> str:
-    """The plain-text fallback of an answer (notifications, screen readers, old clients)."""
-    explanation = " ".join(line.strip() for line in answer.text_without_findings.splitlines() if line.strip())
-    return escape(truncate(f"{answer.verdict.emoji} {answer.verdict.label}: {explanation}", FALLBACK_CHARS))
+    """The plain-text fallback of an answer (notifications, screen readers, old clients): the summary."""
+    summary = " ".join(line.strip() for line in answer.summary_body.splitlines() if line.strip())
+    return escape(truncate(f"{answer.verdict.emoji} {answer.verdict.label}: {summary}", FALLBACK_CHARS))
+
+
+def has_details(answer: Answer) -> bool:
+    """Whether the answer has fundamentos beyond its summary (a "Ver fundamentos" button)."""
+    return bool(
+        answer.details.strip() or answer.draft_findings or len(answer.citations) > len(answer.summary_citations)
+    )
 
 
 def answer_blocks(
@@ -183,12 +196,15 @@ def answer_blocks(
     *,
     feedback_ref: str | None,
     share_ref: str | None = None,
+    details_ref: str | None = None,
     intro: str | None = None,
 ) -> list[list[Block]]:
-    """An answer as one or more messages' blocks (usually one), within Slack's limits.
+    """An answer's summary as one or more messages' blocks (usually one), within Slack's limits.
 
-    ``feedback_ref`` goes in the 👍/👎 buttons (``feedback_up`` / ``feedback_down``; None: no
-    buttons, for when the answer could not be stored);
+    The message holds the verdict as a header, the summary and the (at most three) sources it
+    cites. ``details_ref``, if given and the answer has fundamentos, adds a "Ver fundamentos"
+    button (``show_details``); ``feedback_ref`` goes in the 👍/👎 buttons (``feedback_up`` /
+    ``feedback_down``; None: no buttons, for when the answer could not be stored);
     ``share_ref``, if given, adds a "Compartir en el canal" button (``share_answer``).
     A reference longer than a button value (:data:`MAX_BUTTON_VALUE`) gets no button.
     ``intro`` is a ``mrkdwn`` context line shown above the verdict — build it with
@@ -198,19 +214,16 @@ def answer_blocks(
     if intro:
         content.append((context(intro), True))
     content.append((header(f"{answer.verdict.emoji} {answer.verdict.label}"), True))
-    for piece in split_text(_explanation(answer.text_without_findings)):
+    for piece in split_text(_explanation(answer.summary_body)):
         content.append((section(piece), False))
-    if answer.draft_findings:
-        findings = "*Lo que he visto en tu borrador:*\n" + _findings(answer.draft, answer.draft_findings)
-        for piece in split_text(findings):
-            content.append((section(piece), False))
-    if answer.citations:
-        content.append((section("*Fuentes*"), True))
-        for citation in answer.citations:
-            content.append((context(_citation(citation)), False))
+    for citation in answer.summary_sources:
+        content.append((context(_citation(citation, quote=False)), False))
 
     feedback_ref, share_ref = _fits_button(feedback_ref), _fits_button(share_ref)
+    details_ref = _fits_button(details_ref) if has_details(answer) else None
     buttons = []
+    if details_ref:
+        buttons.append(button("📚 Ver fundamentos", ACTION_DETAILS, details_ref))
     if share_ref:
         buttons.append(button("📣 Compartir en el canal", ACTION_SHARE, share_ref, style="primary"))
     if feedback_ref:
@@ -222,6 +235,29 @@ def answer_blocks(
     if buttons:
         messages[-1].append({"type": "actions", "block_id": "answer_actions", "elements": buttons})
     return messages
+
+
+def details_content(answer: Answer) -> list[tuple[Block, bool]]:
+    """The fundamentos as blocks (each with "keep with the next block"): every applied and
+    related rule with its reasoning, the draft's findings in context and every source with its quote."""
+    content: list[tuple[Block, bool]] = [(header("📚 Fundamentos"), True)]
+    if answer.details.strip():
+        for piece in split_text(_explanation(answer.details)):
+            content.append((section(piece), False))
+    if answer.draft_findings:
+        findings = "*Lo que he visto en tu borrador:*\n" + _findings(answer.draft, answer.draft_findings)
+        for piece in split_text(findings):
+            content.append((section(piece), False))
+    if answer.citations:
+        content.append((section("*Fuentes*"), True))
+        for citation in answer.citations:
+            content.append((context(_citation(citation)), False))
+    return content
+
+
+def details_blocks(answer: Answer) -> list[list[Block]]:
+    """The fundamentos as one or more messages (posted in the answer's thread)."""
+    return _pack(details_content(answer), reserve=0)
 
 
 def cap_messages(messages: Sequence[list[Block]], limit: int) -> list[list[Block]]:
@@ -294,19 +330,19 @@ def _quote_span(draft: str | None, finding: DraftFinding) -> str:
     return f"{escape(before)}*{escape(span)}*{escape(after)}" if span else escape(before + finding.text + after)
 
 
-def _citation(citation: Citation) -> str:
+def _citation(citation: Citation, *, quote: bool = True) -> str:
     title = truncate(citation.title, TITLE_CHARS)
     details = []
     if citation.locator:
         details.append(escape(truncate(citation.locator, LOCATOR_CHARS)))
     if citation.version:
         details.append(f"versión {escape(truncate(citation.version, VERSION_CHARS))}")
-    quote = ""
-    if citation.quote.strip():
-        quote = f"\n«{escape(truncate(' '.join(citation.quote.split()), QUOTE_CHARS))}»"
-    text = f"*[{citation.n}]* " + " · ".join([link(citation.url, title), *details]) + quote
+    quoted = ""
+    if quote and citation.quote.strip():
+        quoted = f"\n«{escape(truncate(' '.join(citation.quote.split()), QUOTE_CHARS + 1))}»"
+    text = f"*[{citation.n}]* " + " · ".join([link(citation.url, title), *details]) + quoted
     if len(text) > MAX_CONTEXT_TEXT:  # only a monstrous URL gets here: show the title without it
-        text = f"*[{citation.n}]* " + " · ".join([escape(title), *details]) + quote
+        text = f"*[{citation.n}]* " + " · ".join([escape(title), *details]) + quoted
     return text
 
 

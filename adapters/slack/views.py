@@ -1,4 +1,5 @@
-"""Block Kit views besides answers: help, the App Home tab and the 👎 comment modal.
+"""Block Kit views besides answer messages: help, the App Home tab, the fundamentos modal and
+the 👎 comment modal.
 
 Pure functions built from :mod:`adapters.slack.render`'s block constructors, within the same
 Slack limits.
@@ -22,17 +23,18 @@ from adapters.slack.render import (
     VERSION_CHARS,
     Block,
     context,
+    details_content,
     header,
     plain,
     section,
     split_text,
 )
-from bot.models import SourceType
+from bot.models import Answer, SourceType
 
 if TYPE_CHECKING:
     from bot.service import SourceInfo
 
-__all__ = ["EXAMPLES", "feedback_modal", "feedback_thanks_modal", "help_blocks", "home_view"]
+__all__ = ["EXAMPLES", "details_modal", "feedback_modal", "feedback_thanks_modal", "help_blocks", "home_view"]
 
 MAX_SOURCES_SHOWN = 60
 EXAMPLES = (
@@ -103,6 +105,25 @@ def help_blocks(sources: Sequence[SourceInfo] | None, contact_unit: str, *, home
 def home_view(sources: Sequence[SourceInfo] | None, contact_unit: str) -> Block:
     """The App Home tab (``views.publish``)."""
     return {"type": "home", "blocks": help_blocks(sources, contact_unit, home=True)}
+
+
+# ----------------------------------------------------------------------- fundamentos
+
+
+def details_modal(answer: Answer) -> Block:
+    """The fundamentos of an answer in a modal, for answers that have no thread to post them in
+    (private answers of the slash command). A modal holds at most :data:`MAX_VIEW_BLOCKS`
+    blocks: beyond that, the last one says how many were left out."""
+    blocks = [block for block, _ in details_content(answer)]
+    if len(blocks) > MAX_VIEW_BLOCKS:
+        hidden = len(blocks) - MAX_VIEW_BLOCKS + 1
+        blocks = [*blocks[: MAX_VIEW_BLOCKS - 1], context(f"… y {hidden} bloques más: pregúntame por mensaje directo.")]
+    return {
+        "type": "modal",
+        "title": plain("Fundamentos", MAX_VIEW_TITLE),
+        "close": plain("Cerrar", MAX_VIEW_TITLE),
+        "blocks": blocks,
+    }
 
 
 # ------------------------------------------------------------------------- feedback

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from telegram.constants import MessageLimit
 
 from bot.draft import finding_context
-from bot.models import Answer, DraftFinding, SourceType
+from bot.models import Answer, Citation, DraftFinding, SourceType
 
 if TYPE_CHECKING:
     from bot.service import SourceInfo
@@ -42,6 +42,7 @@ __all__ = [
     "Run",
     "answer_messages",
     "answer_runs",
+    "expandable",
     "help_message",
     "notice_message",
     "render_runs",
@@ -81,6 +82,10 @@ class Run:
     text: str
     opening: str = ""
     closing: str = ""
+    #: A block around this and the neighbouring runs with the same ``block``:
+    #: ``"expandable"`` for an expandable blockquote (Telegram cannot nest blockquotes, so
+    #: runs inside one must not be :func:`quote` runs).
+    block: str = ""
 
 
 def plain(text: str) -> Run:
@@ -107,6 +112,15 @@ def quote(text: str) -> Run:
     return Run(text, "<blockquote>", "</blockquote>")
 
 
+def expandable(runs: Iterable[Run]) -> list[Run]:
+    """``runs`` inside one expandable blockquote (``<blockquote expandable>``): collapsed to a
+    few lines until the reader taps it."""
+    return [Run(r.text, r.opening, r.closing, "expandable") for r in runs]
+
+
+_BLOCKS = {"expandable": ("<blockquote expandable>", "</blockquote>")}
+
+
 def link(text: str, url: str | None) -> Run:
     """A link, or plain text when the URL is missing or not a web/mail/Telegram address."""
     if not url or urlsplit(url).scheme.lower() not in {"http", "https", "mailto", "tg"}:
@@ -130,12 +144,27 @@ def _valid_unicode(text: str) -> str:
 
 
 def _clean_runs(runs: Iterable[Run]) -> list[Run]:
-    return [Run(_valid_unicode(r.text), r.opening, r.closing) for r in runs]
+    return [Run(_valid_unicode(r.text), r.opening, r.closing, r.block) for r in runs]
 
 
 def render_runs(runs: Iterable[Run]) -> str:
-    """The HTML for a sequence of runs; empty runs produce nothing (no empty tags)."""
-    return "".join(f"{r.opening}{html.escape(r.text, quote=False)}{r.closing}" for r in _clean_runs(runs) if r.text)
+    """The HTML for a sequence of runs; empty runs produce nothing (no empty tags). Neighbouring
+    runs of the same block share one block element."""
+    out: list[str] = []
+    block = ""
+    for run in _clean_runs(runs):
+        if not run.text:
+            continue
+        if run.block != block:
+            if block:
+                out.append(_BLOCKS[block][1])
+            if run.block:
+                out.append(_BLOCKS[run.block][0])
+            block = run.block
+        out.append(f"{run.opening}{html.escape(run.text, quote=False)}{run.closing}")
+    if block:
+        out.append(_BLOCKS[block][1])
+    return "".join(out)
 
 
 def split_runs(runs: Sequence[Run], limit: int = MAX_MESSAGE_LENGTH) -> list[list[Run]]:
@@ -212,7 +241,7 @@ def _slice_runs(runs: Sequence[Run], starts: Sequence[int], start: int, end: int
             continue
         piece = run.text[max(start - run_start, 0) : min(end, run_end) - run_start]
         if piece:
-            out.append(Run(piece, run.opening, run.closing))
+            out.append(Run(piece, run.opening, run.closing, run.block))
     return out
 
 
@@ -225,14 +254,23 @@ def to_messages(runs: Sequence[Run], limit: int = MAX_MESSAGE_LENGTH) -> list[st
 
 
 def answer_runs(answer: Answer) -> list[Run]:
-    """An answer as runs: verdict, explanation, the draft's findings in context, sources."""
+    """An answer as runs: the verdict, the summary and the sources it cites, then the fundamentos
+    (every rule, the draft's findings in context, every source with its quote) in an
+    expandable blockquote."""
     verdict = answer.verdict
-    runs: list[Run] = [bold(f"{verdict.emoji} {verdict.label}"), plain("\n\n")]
-    lines = [
-        f"• {line[2:]}" if line.startswith("- ") else line for line in answer.text_without_findings.strip().split("\n")
-    ]
-    runs.append(plain("\n".join(lines)))
+    runs: list[Run] = [bold(f"{verdict.emoji} {verdict.label}"), plain("\n\n"), plain(_bullets(answer.summary_body))]
+    for citation in answer.summary_sources:
+        runs += [plain("\n"), bold(f"[{citation.n}]"), plain(" "), *_source_runs(citation)]
+    details = _details_runs(answer)
+    if details:
+        runs += [plain("\n\n"), bold("📚 Fundamentos"), plain(" (toca para desplegar)\n"), *expandable(details)]
+    return runs
 
+
+def _details_runs(answer: Answer) -> list[Run]:
+    runs: list[Run] = []
+    if answer.details.strip():
+        runs.append(plain(_bullets(answer.details)))
     if answer.draft and answer.draft_findings:
         runs += [plain("\n\n"), bold("📝 En tu borrador")]
         for finding in answer.draft_findings[:MAX_FINDINGS_SHOWN]:
@@ -240,17 +278,28 @@ def answer_runs(answer: Answer) -> list[Run]:
         hidden = len(answer.draft_findings) - MAX_FINDINGS_SHOWN
         if hidden > 0:
             runs.append(plain(f"\n• … y {hidden} más."))
-
+    if not runs and len(answer.citations) <= len(answer.summary_citations):
+        return []
     if answer.citations:
-        runs += [plain("\n\n"), bold("📚 Fuentes")]
+        runs += [plain("\n\n"), bold("Fuentes")]
         for citation in answer.citations:
-            runs += [plain("\n\n"), bold(f"[{citation.n}]"), plain(" ")]
-            runs.append(link(f"{citation.title} — {citation.locator}", citation.url))
-            if citation.version:
-                runs.append(plain(f" · versión {citation.version}"))
+            runs += [plain("\n\n"), bold(f"[{citation.n}]"), plain(" "), *_source_runs(citation)]
             if citation.quote.strip():
-                runs += [plain("\n"), quote(f"«{citation.quote.strip()}»")]
+                runs += [plain("\n"), italic(f"«{citation.quote.strip()}»")]
+    while runs and not runs[0].text.strip():
+        runs.pop(0)
     return runs
+
+
+def _source_runs(citation: Citation) -> list[Run]:
+    runs = [link(f"{citation.title} — {citation.locator}", citation.url)]
+    if citation.version:
+        runs.append(plain(f" · versión {citation.version}"))
+    return runs
+
+
+def _bullets(text: str) -> str:
+    return "\n".join(f"• {line[2:]}" if line.startswith("- ") else line for line in text.strip().split("\n"))
 
 
 def _finding_runs(draft: str, finding: DraftFinding) -> list[Run]:
@@ -267,11 +316,13 @@ def _finding_runs(draft: str, finding: DraftFinding) -> list[Run]:
 def answer_messages(answer: Answer, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """The answer as one or more HTML messages, each within Telegram's length limit.
 
-    Layout: the verdict with its emoji in bold; the explanation (``- `` items as bullets);
-    the findings in the draft (at most :data:`MAX_FINDINGS_SHOWN`, then «… y N más.»), each
-    quoted in its context with the span highlighted;
-    the numbered sources, each a link with its version date and its quote in a
-    ``<blockquote>``. Long answers are split at paragraph, then line, then word boundaries.
+    Layout: the verdict with its emoji in bold; the summary (``- `` items as bullets) and the
+    sources it cites; then «📚 Fundamentos» and an expandable blockquote with every rule and its
+    reasoning, the findings in the draft (at most :data:`MAX_FINDINGS_SHOWN`, then
+    «… y N más.»), each quoted in its context with the span highlighted, and the numbered
+    sources, each a link with its version date and its quote. Long answers are split at
+    paragraph, then line, then word boundaries; a part that starts inside the fundamentos
+    opens its own expandable blockquote.
     """
     return to_messages(answer_runs(answer), limit)
 

@@ -177,7 +177,7 @@ def decide(
     if not (situation.has_draft or situation.in_scope):
         return Decision(Verdict.SIN_BASE)
 
-    applied = [a for rule in rules if (a := _apply(rule, found, lifted)) is not None]
+    applied = [a for rule in rules if (a := _apply(rule, found, lifted, book)) is not None]
     applied.sort(key=lambda a: (-a.verdict.severity, -len(a.triggers), -ranking.get(a.rule.locator, 0.0)))
     taken = {h.signal for a in applied for h in a.triggers}
     loose = tuple(
@@ -248,13 +248,21 @@ def _class(book: SignalBook, signal_id: str) -> SignalClass | None:
 
 
 def _apply(
-    rule: RuleSpec, found: Mapping[str, list[SignalHit]], lifted: Mapping[str, list[SignalHit]]
+    rule: RuleSpec,
+    found: Mapping[str, list[SignalHit]],
+    lifted: Mapping[str, list[SignalHit]],
+    book: SignalBook,
 ) -> AppliedRule | None:
     holding = [alt for alt in rule.applies_if if alt and all(s in found for s in alt)]
     if not holding:
         return None
 
     def lifters(alt: tuple[str, ...]) -> list[SignalHit]:
+        # A risk of the alternative that nothing lifts is still there: the person named in the
+        # bulletin does not make what you know from the file public («info del puesto y
+        # persona identificable» with «ya publicado» stays as strict as it was).
+        if any(_class(book, s) is SignalClass.RIESGO and s not in lifted for s in alt):
+            return []
         # A lifter the alternative itself names is part of the situation the rule describes
         # («menor y cuenta oficial y consentimiento»), not a way out of it.
         return [h for s in alt for h in lifted.get(s, []) if h.signal not in alt][:1]

@@ -48,7 +48,7 @@ SIGNALS_FILE = "senales.yaml"
 LANGUAGES = {"es": "spanish", "ca": "catalan", "gl": "portuguese", "eu": "basque", "en": "english"}
 #: Words that negate what follows them, in the five languages (folded).
 NEGATIONS = frozenset(
-    "no ni sin nunca jamas tampoco ningun ninguna ninguno "
+    "no ni sin nunca jamas tampoco ningun ninguna ninguno nada cero 0 "
     "sense mai cap gens "
     "non sen nin "
     "ez ezta "
@@ -62,6 +62,8 @@ NEGATION_BRIDGE = frozenset(
     "se me te le lo la les los las nos el un una unos unas es son esta estan hay ha han he hemos tengo tenemos "
     "tiene tienen sale salen "
     "aparece aparecen ve ven que si sé se puede pueden hace hacen da dan is are it there any "
+    # «nada de pacientes», «cero datos de nadie»: «de» joins the negation to its noun.
+    "de "
     "sae saen surt surten hi hai".split()
 )
 #: Words a ``*`` in a phrase may stand for.

@@ -187,6 +187,25 @@ def test_a_sensitive_context_no_rule_takes_keeps_the_answer_from_a_plain_yes():
     assert problems and "contexto" in problems[0]
 
 
+@pytest.mark.parametrize(
+    ("signals", "verdict"),
+    [
+        # Nothing lifted: the rule's own verdict.
+        (("datos", "atendido"), N),
+        # The person is lifted (consent) but the risk of the same alternative is not: still a «no».
+        (("datos", "atendido", "consentimiento"), N),
+        # An alternative of contexts only: lifting one of them makes it one step milder.
+        (("imagen", "atendido", "consentimiento"), C),
+    ],
+)
+def test_a_risk_nothing_lifts_keeps_its_alternative_strict(signals, verdict):
+    rules = [
+        RuleSpec("Regla 1", "Contar datos de quien atiendes", N, (("datos", "atendido"),)),
+        RuleSpec("Regla 2", "Fotos de quien atiendes", N, (("imagen", "atendido"),)),
+    ]
+    assert decide(Situation(hits(*signals)), rules, BOOK).verdict is verdict
+
+
 SIGNALS = list(BOOK.signals)
 
 

@@ -36,6 +36,26 @@ from bot.normalize import normalize
         ("Podo subir ao Facebook unha foto do expediente?", False),
         ("Can I post on LinkedIn that I work at the city council?", False),
         ("Nire oporretako argazkiak Instagramen igo ditzaket?", False),
+        # Short verdict requests after describing the post, without «¿puedo...?».
+        ("Foto del turno C en el parque de bomberos, todos me han pedido que la suba, vale?", False),
+        ("¿Ok pa Twitter?", False),
+        ("Selfie en la base con las pantallas encendidas. ¿Instagram?", False),
+        ("Un vídeo bailando en el pasillo; al fondo se ve a un paciente. Lo recorto?", False),
+        ("Me hace gracia poner en la bio que soy inspectora. ¿Mala idea?", False),
+        ("El cole tiene autorización para la web, ¿me vale para subirla a mi insta?", False),
+        ("Aviso a mis seguidores de que el bar no ha pasado la inspección?", False),
+        ("Quiero promocionar mi consulta privada. ¿Qué tengo que mirar?", False),
+        ("Queremos hacer un sorteo en la cuenta oficial. ¿Qué necesitamos?", False),
+        ("Quiero tuitear que la nueva ley es un desastre. ¿Me pueden sancionar?", False),
+        ("Levo o perfil oficial do colexio. Quero subir o vídeo da función. Que fago?", False),
+        ("Vull penjar una foto del sopar amb els companys. Cal fer alguna cosa?", False),
+        ("I'd like to post a photo of my team. One hasn't answered. Post it anyway?", False),
+        # ...which do not turn questions of information into verdicts.
+        ("¿Qué tengo que hacer para borrar mi cuenta de X?", True),
+        ("¿Qué necesito para abrir una cuenta en TikTok?", True),
+        ("¿Cuánto vale la verificación de X?", True),
+        ("Vale, ¿qué dice el EBEP de la discreción?", True),
+        ("¿Me pueden sancionar?", True),
     ],
 )
 def test_question_of_fact(question, fact):

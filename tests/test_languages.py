@@ -182,6 +182,45 @@ def test_every_rule_of_the_guideline_says_when_it_applies(rules):
             Verdict.PERMITIDO,
             "Regla 1",
         ),
+        # An institutional campaign must say who is behind it (Ley 29/2005 art. 4.3).
+        (
+            "Queremos abrir para la campaña del Ministerio una cuenta de Instagram sin logo ni mención al Ministerio, "
+            "para que parezca más cercana. ¿Problema?",
+            Verdict.NO_PERMITIDO,
+            "Regla 75",
+        ),
+        # Published in the bulletin does not make what you know from the file public.
+        (
+            "Comparto el enlace del BOP con las notas y añado que he visto el expediente de la hija de la concejala, ¿vale?",
+            Verdict.NO_PERMITIDO,
+            "Regla 33",
+        ),
+        # Old archive records about people long dead: cautious, not forbidden.
+        (
+            "Soy archivera. ¿Puedo tuitear documentos de un expediente del archivo histórico con los nombres de "
+            "los maestros depurados, ya fallecidos?",
+            Verdict.CON_CAUTELAS,
+            None,
+        ),
+        # One's own exam, file or family: not a work secret.
+        ("Acabo de aprobar la oposición a bombero, ¿puedo ponerlo en Instagram?", Verdict.PERMITIDO, None),
+        (
+            "Mi madre ha muerto esta semana y quiero poner una esquela en Facebook. Soy policía local, ¿puedo?",
+            Verdict.PERMITIDO,
+            None,
+        ),
+        # Retweeting an official alert as published is what the emergency rule asks for.
+        (
+            "¿Retuiteamos desde la cuenta del ayuntamiento el aviso rojo por lluvias de la AEMET?",
+            Verdict.PERMITIDO,
+            None,
+        ),
+        # Someone identified by their shop, with complaints filed at the office.
+        (
+            "¿Puedo poner en Facebook que al de la panadería de la esquina ya le han puesto tres quejas los vecinos?",
+            Verdict.NO_PERMITIDO,
+            "Regla 33",
+        ),
     ],
 )
 def test_rules_added_from_the_fourth_batch(question, expected, rule, book, rules):

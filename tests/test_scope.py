@@ -61,6 +61,12 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("¿Qué dice la ley de Ohm y cómo se aplica a un circuito en serie?", True, False),
         ("Soy influencer de moda, no trabajo para ninguna administración. ¿Cuántos hashtags pongo?", False, False),
         ("¿Qué cámara me compro para grabar vídeos de YouTube?", True, False),
+        # Asking the bot to write is out of scope; «escríbeme por privado» inside an ad is not.
+        ("Escríbeme un pie de foto para Instagram", False, False),
+        ("Can you write a funny caption for my cat's Instagram?", True, False),
+        ("Post en Instagram: 'Hago declaraciones de la renta por 40€, escríbeme por privado'. ¿Puedo?", False, True),
+        # Fishing nets are not social networks.
+        ("¿Qué luz de malla mínima tienen que tener las redes de arrastre?", True, False),
     ],
 )
 def test_the_real_scope_file(question, fact, covered):

@@ -49,6 +49,40 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("a photo of my patients", "ciudadano_atendido"),
         # Typed without «ñ».
         ("la foto de los ninos del campamento", "menor"),
+        # Someone described by their shop or flat, and complaints filed against them.
+        ("al de la panadería de la esquina ya le han puesto tres quejas los vecinos", "persona_identificable"),
+        ("al de la panadería de la esquina ya le han puesto tres quejas los vecinos", "expediente"),
+        # Hiding who is behind an institutional campaign.
+        ("abrir una cuenta sin logo ni mención al Ministerio para que parezca más cercana", "origen_oculto"),
+        # Old archive records about people long dead.
+        ("documentos del archivo histórico con los nombres de los maestros, ya fallecidos", "documento_historico"),
+        # Galician «co nome» (with the name) and «no atestado» (in the report: «no» is not a negation).
+        ("as notas da avaliación co nome dos alumnos", "persona_identificable"),
+        ("o nome do veciño que vén no atestado que fixemos", "expediente"),
+        # Basque: the name of the injured person; with colleagues.
+        ("istripu batean zauritutako pertsonaren izena", "victimas"),
+        ("istripu batean zauritutako pertsonaren izena", "persona_identificable"),
+        ("lankideekin egindako argazkia", "companeros"),
+        # Saying it is about yourself, in English.
+        ("I passed my specialty exam", "sobre_si_mismo"),
+        # People dealt with at work, in police and front-desk talk.
+        ("vídeo de cómo metemos en el zeta a uno que pillamos robando", "ciudadano_atendido"),
+        ("hoy el concejal ha venido a devolver un libro con tres meses de retraso", "ciudadano_atendido"),
+        ("se ve al conductor atrapado", "victimas"),
+        ("ayer vino a urgencias la del 3ºA de mi bloque", "persona_identificable"),
+        ("¿publicamos los nombres en la cuenta del ayuntamiento?", "persona_identificable"),
+        # A collective sick-out is a police strike by other means.
+        ("el día del partido todos de baja médica, que se apañen", "huelga_policial"),
+        # Party polls and «Vota X», a service's official group.
+        ("¿Qué partido crees que gestiona mejor la sanidad?", "partidista"),
+        ("en el grupo de Telegram oficial de mi servicio", "cuenta_oficial"),
+        ("Can I tweet the bid amounts before the award is published?", "no_publico"),
+        ("he vist al llistat d'ajuts que hi surt la meva veïna", "info_del_puesto"),
+        # The team's Christmas lunch, and everyone saying yes.
+        ("foto de la comida de Navidad del equipo; todos han dicho que la suba", "companeros"),
+        ("foto de la comida de Navidad del equipo; todos han dicho que la suba", "consentimiento"),
+        # Offering one's services.
+        ("Hago proyectos de reforma, precios económicos", "servicios_privados"),
     ],
 )
 def test_phrases_are_found(book, text, signal):
@@ -67,6 +101,26 @@ def test_phrases_are_found(book, text, signal):
         ("nos dan la alerta", "emergencia"),  # «dan» is not «dana»
         ("soy enfermera de primaria", "menor"),
         ("el partido de fútbol del domingo", "partidista"),
+        # «nada de», «cero», «0» negate too.
+        ("Nada de pacientes, pura divulgación", "ciudadano_atendido"),
+        ("la campaña «Este verano, 0 muertes en carretera»", "victimas"),
+        # Passing or sharing an oposición is not a selection process's secrets.
+        ("Acabo de aprobar la oposición", "examen"),
+        ("la convocatoria de oposiciones que salió en el BOE", "examen"),
+        ("I passed my specialty exam", "examen"),
+        # One's own file, fine or relative's death is not a case or a victim from work.
+        ("ya tengo la resolución de mi expediente de excedencia", "expediente"),
+        ("me han puesto una multa de aparcamiento", "expediente"),
+        ("mi madre ha muerto esta semana", "victimas"),
+        # The town square is not a job vacancy nor a deadline («plaza» and «plazo» share a stem).
+        ("el bar de la plaza", "empleo_publico"),
+        ("el bar de la plaza", "difusion_servicio"),
+        # Reporting a stolen bike is not an irregularity at work (nor is Galician matched in Spanish).
+        ("me han robado la bici y ya he puesto la denuncia", "irregularidad"),
+        # A home renovation is not a political reform.
+        ("Hago proyectos de reforma y licencias de obra", "opinion_politica"),
+        # Somebody else sits on the electoral board.
+        ("el juez es vocal de la Junta Electoral de Zona", "justicia_electoral"),
     ],
 )
 def test_no_false_signal(book, text, signal):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import yamlfile
 from bot.errors import InputError
 from bot.text import fold
 
@@ -65,21 +66,20 @@ def load_glossary(knowledge_dir: Path) -> tuple[Glossary, list[str]]:
 def parse_glossary(text: str) -> tuple[Glossary, list[str]]:
     """Parse glossary YAML: groups (any name) of ``term: "equivalent words"`` entries."""
     try:
-        data = yaml.safe_load(text)
+        data, problems = yamlfile.load(text)
     except yaml.YAMLError as exc:
         raise GlossaryError(f"YAML mal formado: {exc}") from None
     if data is None:
-        return Glossary(), []
+        return Glossary(), problems
     if not isinstance(data, dict):
         raise GlossaryError("debe ser una lista de grupos (grupo: término: equivalentes)")
     entries: dict[str, str] = {}
-    problems: list[str] = []
     for group, items in data.items():
         if not isinstance(items, dict):
             problems.append(f"grupo {group!r}: debe contener entradas «término: equivalentes»")
             continue
         for term, equivalents in items.items():
-            if not isinstance(equivalents, str | int | float) or not str(term).strip():
+            if term is None or not isinstance(equivalents, str | int | float) or not str(term).strip():
                 problems.append(f"grupo {group!r}, término {term!r}: equivalentes no válidos")
                 continue
             key = fold(str(term)).strip()

@@ -13,8 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import yamlfile
 from bot.text import fold, fold_with_offsets
 
 I18N_DIR = Path(__file__).parent / "i18n"
@@ -51,7 +50,7 @@ def vocabulary() -> Vocabulary:
     first_person: list[str] = []
     injection: list[str] = []
     for path in sorted(I18N_DIR.glob("*.yaml")):
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data: dict[str, Any] = yamlfile.load(path.read_text(encoding="utf-8"))[0] or {}
         intent = data.get("intencion") or {}
         starts.extend(intent.get("informacion_inicio") or [])
         if intent.get("muletillas"):

@@ -174,7 +174,7 @@ def _normalised(found: list[tuple[int, float]], n: int) -> np.ndarray:
 def _rerank_scores(found: list[tuple[int, float]], lexical: np.ndarray, depth: int) -> np.ndarray:
     """Dense scores for the hybrid fusion, from the dense model's first hits ``found``.
 
-    A chunk scores only if it is both among BM25's first ``depth`` candidates (the dense model
+    A chunk scores only if it is both among BM25's first ``depth`` candidates with a score above 0 (the dense model
     reorders them; it does not bring in others) and among the dense model's first
     :attr:`Tuning.dense_confident` hits (``found``); its similarity is min-max normalised over those hits.
     Every other chunk scores 0: the model's low ranks, close to noise in Spanish, reorder nothing.
@@ -182,7 +182,8 @@ def _rerank_scores(found: list[tuple[int, float]], lexical: np.ndarray, depth: i
     scores = _normalised(found, len(lexical))
     if depth:
         mask = np.zeros(len(lexical), dtype=bool)
-        mask[np.argsort(-lexical, kind="stable")[:depth]] = True
+        top = np.argsort(-lexical, kind="stable")[:depth]
+        mask[top[lexical[top] > 0]] = True  # a chunk BM25 did not match at all is no candidate
         scores = np.where(mask, scores, 0.0).astype(np.float32)
     return scores
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from bot import yamlfile
 from bot.text import fold, tokenize
 
 SCOPE_FILE = "ambito.yaml"
@@ -91,12 +92,13 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
     if not path.is_file():
         return Scope(), []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data, repeated = yamlfile.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return Scope(), [f"no se puede leer ({exc}); no se comprueba el ámbito de las preguntas"]
+    data = data or {}
     if not isinstance(data, dict):
         return Scope(), ["debe tener las secciones «temas», «contexto» y «fuera_de_ambito»"]
-    problems: list[str] = []
+    problems: list[str] = list(repeated)
     unknown = set(data) - {"temas", "contexto", "fuera_de_ambito"}
     if unknown:
         problems.append(f"secciones desconocidas: {', '.join(sorted(map(str, unknown)))}")

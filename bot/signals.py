@@ -38,6 +38,7 @@ from typing import Any, Literal
 import Stemmer
 import yaml
 
+from bot import yamlfile
 from bot.draft import Detector, detect
 from bot.models import DraftFinding
 from bot.text import fold, word_spans
@@ -384,10 +385,11 @@ def load_signals(knowledge_dir: Path) -> tuple[SignalBook, list[str]]:
     if not path.is_file():
         return SignalBook(), []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, repeated = yamlfile.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return SignalBook(), [f"no se puede leer ({exc}); el bot responde sin señales (más cautelas)"]
-    return parse_signals(data)
+    book, problems = parse_signals(data)
+    return book, repeated + problems
 
 
 def parse_signals(data: Any) -> tuple[SignalBook, list[str]]:

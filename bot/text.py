@@ -33,10 +33,13 @@ _stemmer = Stemmer.Stemmer("spanish")
 
 def fold(text: str) -> str:
     """Lower-case and strip accents (``Artículo`` → ``articulo``); keeps ``ñ`` distinct from ``n``."""
-    text = text.lower().replace("ñ", "\0")
+    text = unicodedata.normalize("NFC", text).lower().replace("ñ", "\0")
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.replace("\0", "ñ")
+
+
+_COMBINING_TILDE = "\u0303"
 
 
 @lru_cache(maxsize=4096)
@@ -53,6 +56,9 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     offsets: list[int] = []
     for i, char in enumerate(text):
+        if char == _COMBINING_TILDE and i and text[i - 1] in "nN" and out and out[-1] == "n":
+            out[-1] = "ñ"  # «ñ» typed decomposed, as fold() composes it
+            continue
         folded = _fold_char(char)
         out.append(folded)
         offsets.extend([i] * len(folded))

@@ -320,11 +320,21 @@ def build_parser() -> argparse.ArgumentParser:
     ssub = sources.add_subparsers(dest="sources_command", required=True)
     sync = ssub.add_parser("sync", help="traer las fuentes oficiales a BOT_DATA_DIR/sources")
     sync.add_argument("--from", dest="mirror", type=Path, help="carpeta espejo local en vez de la red")
-    sync.add_argument("--no-index", action="store_true", help="no reindexar después")
+    sync.add_argument(
+        "--index",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="reindexar si algo cambió (por defecto; --no-index para no hacerlo)",
+    )
     sync.add_argument("--only", action="append", help="solo esta fuente (repetible)")
     sync.add_argument("--timeout", type=float, help="segundos de espera por petición")
     status = ssub.add_parser("status", help="estado de cada fuente")
     status.add_argument("--json", action="store_true")
+    status.add_argument(
+        "--check",
+        action="store_true",
+        help="sale con 1 si alguna fuente tiene error o lleva más de BOT_SOURCES_MAX_AGE_DAYS días sin comprobarse",
+    )
     sources.set_defaults(func=cmd_sources)
 
     feedback = sub.add_parser("feedback", help="votos de los usuarios")

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
 
     # Official sources
     boe_api_base: str = "https://www.boe.es/datosabiertos/api"
+    sources_max_age_days: int = Field(
+        8, ge=1, description="sources status warns when a source has not been checked for longer than this."
+    )
     http_timeout: float = Field(30.0, gt=0)
     http_retries: int = Field(3, ge=0, le=10)
 

@@ -388,3 +388,65 @@ def test_old_terms_are_flagged_in_status(tmp_path, knowledge, capsys, monkeypatc
     assert "(versión 2022-01-04)" in capsys.readouterr().out
     assert main(["sources", "status"]) == 0
     assert "AVISO: el texto descargado es de hace más de dos años" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ scheduled runs
+
+
+def _env(monkeypatch, tmp_path, settings) -> None:
+    monkeypatch.setenv("BOT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(settings.knowledge_dir))
+    monkeypatch.setenv("BOT_BOE_API_BASE", settings.boe_api_base)
+    monkeypatch.setenv("BOT_HTTP_RETRIES", "0")
+    monkeypatch.chdir(tmp_path)
+
+
+def test_scheduled_sync_indexes_and_ends_with_a_one_line_summary(tmp_path, knowledge, boe, capsys, monkeypatch):
+    settings = _setup(tmp_path, knowledge, boe)
+    _env(monkeypatch, tmp_path, settings)
+    assert main(["sources", "sync", "--index"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("sources sync: 1 fuentes · 1 nuevo · 0 con errores · índice: generación ")
+    assert main(["sources", "sync"]) == 0  # nothing changed: nothing to index
+    assert capsys.readouterr().out.strip().splitlines()[-1] == (
+        "sources sync: 1 fuentes · 1 sin cambios · 0 con errores · índice sin tocar"
+    )
+    boe.fail(f"/datosabiertos/api/legislacion-consolidada/id/{LAW_ID}/metadatos", status=500)
+    assert main(["sources", "sync"]) == 1
+    assert capsys.readouterr().out.strip().splitlines()[-1].endswith("· 1 con errores · índice sin tocar")
+
+
+def test_a_sync_started_while_another_runs_does_nothing(tmp_path, knowledge, boe, capsys, monkeypatch):
+    from filelock import FileLock
+
+    from bot.sources.cli import LOCK_FILE
+
+    settings = _setup(tmp_path, knowledge, boe)
+    _env(monkeypatch, tmp_path, settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(settings.data_dir / LOCK_FILE):
+        assert main(["sources", "sync"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "sources sync: omitida, otra sincronización en marcha"
+    assert "Otra sincronización está en marcha" in captured.err
+    assert not boe.requests and not (settings.sources_dir / "boe" / f"{LAW_ID}.json").exists()
+    assert main(["sources", "sync", "--no-index"]) == 0  # the lock is free again
+    assert (settings.sources_dir / "boe" / f"{LAW_ID}.json").exists()
+
+
+def test_status_check_fails_on_sources_not_checked_for_too_long(tmp_path, knowledge, boe, capsys, monkeypatch):
+    settings = _setup(tmp_path, knowledge, boe)
+    _env(monkeypatch, tmp_path, settings)
+    assert main(["sources", "status", "--check"]) == 1  # never synced
+    assert main(["sources", "sync", "--no-index"]) == 0
+    capsys.readouterr()
+    assert main(["sources", "status", "--check"]) == 0
+    assert "AVISO: lleva más de" not in capsys.readouterr().out
+    state_file = settings.data_dir / "sources-state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state[LAW_ID]["checked_at"] = "2026-01-02T03:04:05+00:00"
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    monkeypatch.setenv("BOT_SOURCES_MAX_AGE_DAYS", "30")
+    assert main(["sources", "status"]) == 0  # a warning; only --check fails
+    assert "AVISO: lleva más de 30 días sin comprobarse" in capsys.readouterr().out
+    assert main(["sources", "status", "--check"]) == 1

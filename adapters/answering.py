@@ -29,6 +29,7 @@ from enum import Enum
 from typing import Protocol
 
 from adapters.limits import SlidingWindowLimiter
+from adapters.ops import Metrics
 from bot import logs
 from bot.feedback import FeedbackStore, feedback_store
 from bot.idempotency import IdempotencyStore, idempotency_store
@@ -170,6 +171,7 @@ class Answering:
         contact_unit: str,
         user_limit_per_minute: int,
         max_pending: int,
+        metrics: Metrics | None = None,
     ) -> None:
         if max_pending < 1:
             raise ValueError("max_pending must be at least 1")
@@ -183,6 +185,8 @@ class Answering:
         self.limiter = SlidingWindowLimiter(user_limit_per_minute, 60.0)
         self._pending = 0
         self._lock = threading.Lock()
+        self.metrics = metrics or Metrics()
+        self.metrics.watch_pending(platform, lambda: self._pending)
 
     @property
     def pending(self) -> int:
@@ -191,6 +195,12 @@ class Answering:
 
     def admit(self, incoming: Incoming) -> Reply | None:
         """Decide at acknowledgement time; ``None``: admitted (then :meth:`answer`, :meth:`finish`)."""
+        reply = self._admit(incoming)
+        if reply is not None:
+            self.metrics.rejected.labels(self.platform, reply.outcome.name.lower()).inc()
+        return reply
+
+    def _admit(self, incoming: Incoming) -> Reply | None:
         key = incoming.key
         if key is not None and not self.idempotency.claim(key).granted:
             return Reply(Outcome.DUPLICATE)
@@ -221,13 +231,16 @@ class Answering:
         try:
             answer = self.service.ask(question, draft)
         except QuestionError as exc:
+            self.metrics.failed.labels(self.platform, "user_error").inc()
             return Reply(Outcome.USER_ERROR, notice=str(exc))
         except Exception as exc:  # boundary: whatever the core raises, the user gets an apology with a reference
             incident = incident_id()
             log_incident(
                 f"{self.platform} {incoming.kind}: the core failed to answer", incident, exc, (question, draft)
             )
+            self.metrics.failed.labels(self.platform, "apology").inc()
             return Reply(Outcome.APOLOGY, notice=apology_text(incident, self.contact_unit), incident=incident)
+        self.metrics.observe_answer(self.platform, answer)
         try:
             ref: str | None = self.feedback.remember(self.platform, answer)
         except Exception as exc:  # boundary: whatever fails (SQLite, disk, a bug) costs the 👍/👎, never the answer
@@ -266,8 +279,10 @@ def answering_for(
     user_limit_per_minute: int,
     feedback: FeedbackStore | None = None,
     idempotency: IdempotencyStore | None = None,
+    metrics: Metrics | None = None,
 ) -> Answering:
-    """The :class:`Answering` of an adapter process; the stores default to the data dir's."""
+    """The :class:`Answering` of an adapter process; the stores default to the data dir's,
+    ``metrics`` to a registry of its own."""
     return Answering(
         platform,
         service,
@@ -276,4 +291,5 @@ def answering_for(
         contact_unit=settings.contact_unit,
         user_limit_per_minute=user_limit_per_minute,
         max_pending=settings.max_pending_questions,
+        metrics=metrics,
     )

@@ -95,6 +95,15 @@ class Settings(BaseSettings):
     telegram_api_url: str | None = Field(None, description="Only for tests: another Bot API base.")
     telegram_user_limit_per_minute: int = Field(10, ge=1)
 
+    # Operations (adapters/ops.py)
+    metrics_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Port for /metrics, /healthz and /readyz in Slack Socket Mode and Telegram; "
+        "in Slack HTTP mode they are on BOT_SLACK_PORT too. Unset: off.",
+    )
+
     # Logging (bot/logs.py)
     log_format: Literal["text", "json"] = Field(
         "text", description="text: one readable line per record; json: one JSON object per line (for log collectors)."

@@ -130,7 +130,7 @@ class SlackBot:
         app.command(COMMAND)(ack=self.ack_command, lazy=[self.on_command])
         app.action(ACTION_SHARE)(ack=_ack_only, lazy=[self.on_share])
         app.shortcut(SHORTCUT_CALLBACK)(ack=self.ack_shortcut, lazy=[self.on_message_shortcut])
-        SlackFeedback(self.feedback, self.urgent).register(app)
+        SlackFeedback(self.feedback, self.urgent, self.answering.metrics).register(app)
         SlackDetails(self.answers, self.answering.idempotency, self.urgent).register(app)
 
     def screen_request(self, req: BoltRequest, resp: BoltResponse, next_: Any) -> BoltResponse:

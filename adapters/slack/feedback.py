@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from adapters.ops import Metrics
 from adapters.slack.delivery import respond_quietly
 from adapters.slack.events import PLATFORM
 from adapters.slack.render import (
@@ -40,6 +41,7 @@ class SlackFeedback:
 
     feedback: FeedbackStore
     urgent: ThreadPoolExecutor
+    metrics: Metrics
 
     def register(self, app: App) -> None:
         app.action(re.compile(f"^({ACTION_FEEDBACK_UP}|{ACTION_FEEDBACK_DOWN})$"))(
@@ -69,6 +71,7 @@ class SlackFeedback:
             log.exception("Could not store a vote")
             respond_quietly(respond, "No he podido guardar tu valoración. Inténtalo más tarde.")
             return
+        self.metrics.votes.labels(PLATFORM, vote).inc()
         if vote == "up":
             respond_quietly(respond, "¡Gracias! Me alegra que te haya servido. 👍")
 

@@ -11,10 +11,20 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from adapters.ops import Metrics, OpsServer, core_checks, ops_wsgi_app
 from adapters.slack.app import ANSWER_THREADS
-from adapters.slack.startup import SlackStartupError, check_settings, create_app, http_server, socket_handler
+from adapters.slack.startup import (
+    SlackSettingsError,
+    SlackStartupError,
+    check_settings,
+    create_app,
+    http_server,
+    socket_handler,
+)
 from bot import logs
 from bot.errors import PuedoPublicarError
+from bot.feedback import feedback_store
+from bot.idempotency import idempotency_store
 from bot.service import Service
 
 __all__ = ["build_parser", "main"]
@@ -54,15 +64,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     executor = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="slack-answer")
     handler: Any = None
     server: Any = None
+    ops_server: OpsServer | None = None
     try:
         check_settings(settings)
         service = Service(settings, notify=lambda message: log.info("%s", message))
-        app = create_app(settings, service, executor=executor)
+        feedback, idempotency = feedback_store(settings), idempotency_store(settings)
+        metrics = Metrics()
+        metrics.watch_core(service.store.pointer, settings.data_dir)
+        checks = core_checks(service, feedback=feedback.path, idempotency=idempotency.path)
+        app = create_app(
+            settings, service, feedback=feedback, idempotency=idempotency, executor=executor, metrics=metrics
+        )
         logs.quiet_libraries()  # building the Bolt app reset its loggers' levels
         if settings.slack_mode == "socket":
             handler = socket_handler(app, settings)
-        else:
-            server = http_server(app, args.host, settings.slack_port)  # bound now: a busy port fails early
+        else:  # bound now: a busy port fails early
+            server = http_server(
+                app, args.host, settings.slack_port, ops=ops_wsgi_app(metrics, checks), metrics=metrics
+            )
+        if settings.metrics_port is not None:
+            try:
+                ops_server = OpsServer(metrics, checks, port=settings.metrics_port).start()
+            except OSError as exc:
+                raise SlackSettingsError(
+                    f"No se puede escuchar en el puerto {settings.metrics_port} (BOT_METRICS_PORT): {exc}"
+                ) from None
         log.info("Loading the model and the index…")
         service.warm_up()
     except SlackStartupError as exc:
@@ -89,5 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             handler.close()
         if server is not None:
             server.stop()
+        if ops_server is not None:
+            ops_server.stop()
         executor.shutdown(wait=True)  # let answers in progress reach their users
     return 0

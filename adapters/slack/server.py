@@ -3,7 +3,8 @@
 Slack posts every Events API event, slash command and interaction to one URL
 (``https://TU-DOMINIO/slack/events``). :class:`SlackHTTPServer` serves that path with Bolt's
 own WSGI adapter (signature verification, ``url_verification`` and ``ssl_check`` are Bolt's
-middleware) plus ``GET /healthz`` for load balancers, on a stdlib ``wsgiref`` server with one
+middleware) plus ``GET /healthz`` for load balancers (and ``/metrics``, ``/readyz``: see
+:mod:`adapters.ops`), on a stdlib ``wsgiref`` server with one
 thread per request, so a slow request never delays the 3-second acknowledgement of another.
 
 Why not ``App.start()``: Bolt's development server cannot bind an ephemeral port (tests and
@@ -16,13 +17,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
-from socketserver import ThreadingMixIn
-from typing import TYPE_CHECKING, Any, Self
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from typing import TYPE_CHECKING, Self
+from wsgiref.simple_server import make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from adapters.ops import METRICS_PATH, READY_PATH, Metrics, QuietHandler, ThreadingWSGIServer
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -37,14 +40,22 @@ HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1_000_000
 
 
-def wsgi_app(app: App, path: str = EVENTS_PATH) -> WSGIApplication:
-    """The WSGI application: ``POST path`` → Bolt, ``GET /healthz`` → ``ok``, else 404."""
+def wsgi_app(
+    app: App, path: str = EVENTS_PATH, *, ops: WSGIApplication | None = None, metrics: Metrics | None = None
+) -> WSGIApplication:
+    """The WSGI application: ``POST path`` → Bolt, ``GET /healthz`` → ``ok``; with ``ops``
+    (:func:`adapters.ops.ops_wsgi_app`) also ``/metrics`` and ``/readyz``; else 404.
+    ``metrics`` times each acknowledgement (``puedo_ack_seconds``)."""
     bolt = SlackRequestHandler(app, path=path)
+    ack = metrics.ack_seconds.labels("slack") if metrics is not None else None
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        route = environ.get("PATH_INFO")
+        if route == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "2")])
             return [b"ok"]
+        if ops is not None and route in (METRICS_PATH, READY_PATH):
+            return ops(environ, start_response)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -52,23 +63,15 @@ def wsgi_app(app: App, path: str = EVENTS_PATH) -> WSGIApplication:
         if length < 0 or length > MAX_BODY_BYTES:
             start_response("413 Payload Too Large", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"payload too large"]
-        return bolt(environ, start_response)
+        if ack is None:
+            return bolt(environ, start_response)
+        started = time.perf_counter()
+        try:
+            return bolt(environ, start_response)  # with process_before_response, this is the ack
+        finally:
+            ack.observe(time.perf_counter() - started)
 
     return application
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    # socketserver's default backlog (5) makes bursts of connections wait for a SYN retry (1 s).
-    request_queue_size = 128
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Access log at DEBUG level through ``logging`` instead of stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
 
 
 class SlackHTTPServer:
@@ -78,10 +81,23 @@ class SlackHTTPServer:
     :meth:`stop` — or ``with`` — to serve from a background thread (tests, benchmark).
     """
 
-    def __init__(self, app: App, host: str = "0.0.0.0", port: int = 3000, path: str = EVENTS_PATH) -> None:
+    def __init__(
+        self,
+        app: App,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        path: str = EVENTS_PATH,
+        *,
+        ops: WSGIApplication | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.path = path
         self._httpd = make_server(
-            host, port, wsgi_app(app, path), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+            host,
+            port,
+            wsgi_app(app, path, ops=ops, metrics=metrics),
+            server_class=ThreadingWSGIServer,
+            handler_class=QuietHandler,
         )
         self._thread: threading.Thread | None = None
 

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from adapters.answering import AnswerService, answering_for
+from adapters.ops import Metrics
 from adapters.slack.app import ANSWER_THREADS, PLATFORM, SlackBot
 from bot.errors import InputError, PuedoPublicarError, UnavailableError
 from bot.feedback import FeedbackStore
@@ -147,12 +148,13 @@ def _checking_token(call: Callable[[], T], *, bad: str, other: str, offline: str
         raise SlackUnavailableError(f"{offline}: {exc}") from None
 
 
-def http_server(app: App, host: str, port: int) -> Any:
-    """The HTTP server, its port bound now."""
+def http_server(app: App, host: str, port: int, *, ops: Any = None, metrics: Metrics | None = None) -> Any:
+    """The HTTP server, its port bound now; ``ops`` (:func:`adapters.ops.ops_wsgi_app`) adds
+    ``/metrics`` and ``/readyz`` beside the events path, and ``metrics`` times each acknowledgement."""
     from adapters.slack.server import SlackHTTPServer
 
     try:
-        return SlackHTTPServer(app, host=host, port=port)
+        return SlackHTTPServer(app, host=host, port=port, ops=ops, metrics=metrics)
     except OSError as exc:
         raise SlackSettingsError(f"No se puede escuchar en {host}:{port} (BOT_SLACK_PORT): {exc}") from None
 
@@ -181,12 +183,14 @@ def create_app(
     idempotency: IdempotencyStore | None = None,
     client: WebClient | None = None,
     executor: Executor | None = None,
+    metrics: Metrics | None = None,
 ) -> App:
     """Build the Bolt app (sync) with every listener registered.
 
     ``client`` defaults to one built from ``settings`` (``BOT_SLACK_BOT_TOKEN``, and
     ``BOT_SLACK_API_URL`` in tests); ``feedback`` and ``idempotency`` to the stores in the
-    data dir; ``executor`` — where answers are computed — to :data:`ANSWER_THREADS` threads.
+    data dir; ``executor`` — where answers are computed — to :data:`ANSWER_THREADS` threads;
+    ``metrics`` (:mod:`adapters.ops`) to a registry of the app's own.
     Raises :class:`SlackStartupError` if a setting is missing or Slack rejects the token.
     """
     check_settings(settings, need_bot_token=client is None)
@@ -208,6 +212,7 @@ def create_app(
         user_limit_per_minute=settings.slack_user_limit_per_minute,
         feedback=feedback,
         idempotency=idempotency,
+        metrics=metrics,
     )
     SlackBot(settings, answering, str(auth.get("user_id") or ""), client).register(app)
     return app

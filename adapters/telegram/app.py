@@ -236,6 +236,7 @@ class TelegramAdapter:
         except FeedbackError:
             await query.answer("No he encontrado esa respuesta: ya no se puede valorar.")
             return
+        self.answering.metrics.votes.labels(PLATFORM, "up" if vote == "up" else "down").inc()
         await query.answer("¡Gracias por tu opinión!")
         message = query.message
         if message is not None and message.chat.type == ChatType.PRIVATE:

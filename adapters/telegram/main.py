@@ -10,8 +10,11 @@ import sys
 from telegram.error import InvalidToken
 
 from adapters.answering import AnswerService
+from adapters.ops import Metrics, OpsServer, core_checks
 from adapters.telegram.startup import ALLOWED_UPDATES, StartupError, build_application, check_settings, webhook_options
 from bot import logs
+from bot.feedback import feedback_store
+from bot.idempotency import idempotency_store
 from bot.settings import Settings
 
 __all__ = ["main", "run"]
@@ -37,7 +40,20 @@ def run(settings: Settings, service: AnswerService | None = None) -> int:
         from bot.service import Service
 
         service = Service(settings, notify=lambda text: log.info("%s", text))
-    application = build_application(settings, service)
+    feedback, idempotency = feedback_store(settings), idempotency_store(settings)
+    metrics = Metrics()
+    store = getattr(service, "store", None)
+    if store is not None:
+        metrics.watch_core(store.pointer, settings.data_dir)
+    application = build_application(settings, service, feedback=feedback, idempotency=idempotency, metrics=metrics)
+    ops_server = None
+    if settings.metrics_port is not None:
+        checks = core_checks(service, feedback=feedback.path, idempotency=idempotency.path)
+        try:
+            ops_server = OpsServer(metrics, checks, port=settings.metrics_port).start()
+        except OSError as exc:
+            print(f"Error de configuración: no se puede escuchar en BOT_METRICS_PORT ({exc}).", file=sys.stderr)
+            return 2
     asyncio.set_event_loop(asyncio.new_event_loop())  # PTB runs on the current loop, and closes it
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     try:
@@ -63,6 +79,8 @@ def run(settings: Settings, service: AnswerService | None = None) -> int:
         return 2
     finally:
         asyncio.set_event_loop(None)
+        if ops_server is not None:
+            ops_server.stop()
     return 0
 
 

@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 
 from adapters.answering import AnswerService, answering_for
+from adapters.ops import Metrics
 from adapters.telegram.app import PLATFORM, TelegramAdapter, TelegramApplication
 from bot.errors import InputError
 from bot.feedback import FeedbackStore
@@ -109,10 +110,12 @@ def build_application(
     *,
     feedback: FeedbackStore | None = None,
     idempotency: IdempotencyStore | None = None,
+    metrics: Metrics | None = None,
 ) -> TelegramApplication:
     """A ready-to-run PTB ``Application`` answering with ``service``.
 
-    ``feedback`` and ``idempotency`` default to the stores in the data dir. Updates are handled
+    ``feedback`` and ``idempotency`` default to the stores in the data dir, ``metrics``
+    (:mod:`adapters.ops`) to a registry of the application's own. Updates are handled
     concurrently (one slow answer does not hold up the others) and every Bot API request
     goes through ``AIORateLimiter``, which also retries after a ``RetryAfter``. When the
     application is run with ``run_polling``/``run_webhook`` it first sets the command
@@ -128,6 +131,7 @@ def build_application(
         user_limit_per_minute=settings.telegram_user_limit_per_minute,
         feedback=feedback,
         idempotency=idempotency,
+        metrics=metrics,
     )
     adapter = TelegramAdapter(settings, answering)
     builder = (

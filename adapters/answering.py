@@ -30,12 +30,18 @@ from typing import Protocol
 
 from adapters.limits import SlidingWindowLimiter
 from adapters.ops import Metrics
-from bot import logs
-from bot.feedback import FeedbackStore, feedback_store
-from bot.idempotency import IdempotencyStore, idempotency_store
-from bot.models import DRAFT_QUESTION, Answer
-from bot.service import QuestionError, SourceInfo
-from bot.settings import Settings
+from bot import (
+    DRAFT_QUESTION,
+    Answer,
+    FeedbackStore,
+    IdempotencyStore,
+    QuestionError,
+    Settings,
+    SourceInfo,
+    feedback_store,
+    idempotency_store,
+    logs,
+)
 
 __all__ = [
     "AnswerService",

@@ -58,12 +58,11 @@ from adapters.slack import SlackHTTPServer
 from adapters.slack.startup import build_client, create_app
 from adapters.telegram import build_application, webhook_options
 from benchmarks.common import QUESTIONS, indexed_service, percentile
-from bot.service import Service
-from bot.settings import Settings
-from tests.fakes._base import RawRequest, RawResponse, parse_form
-from tests.fakes.slack_api import FakeSlackAPI, event_body, signed_post
-from tests.fakes.slack_socket import FakeSocketMode
-from tests.fakes.telegram_api import FakeTelegramAPI
+from bot import Service, Settings
+from fakes._base import RawRequest, RawResponse, parse_form
+from fakes.slack_api import FakeSlackAPI, event_body, signed_post
+from fakes.slack_socket import FakeSocketMode
+from fakes.telegram_api import FakeTelegramAPI
 
 TOKEN = "xoxb-bench"
 SIGNING_SECRET = "bench-signing-secret"
@@ -97,6 +96,8 @@ class Tally:
 
 @dataclass
 class Result:
+    """What one transport's run sent and received, and its summary line."""
+
     transport: str
     questions: int
     deliveries: int

@@ -1,6 +1,6 @@
 """Benchmark of the Slack adapter: acknowledgement latency and time to the posted answer.
 
-Everything is real except Slack: the fake Web API (``tests/fakes``) on 127.0.0.1, the Bolt
+Everything is real except Slack: the fake Web API (``fakes/``) on 127.0.0.1, the Bolt
 app from :func:`adapters.slack.create_app` in HTTP mode behind
 :class:`adapters.slack.SlackHTTPServer` on an ephemeral port, and the real
 :class:`bot.service.Service` over an index of the fixture knowledge built in a temporary
@@ -48,11 +48,9 @@ from adapters.slack import SlackHTTPServer, create_app
 from adapters.slack.app import ANSWER_THREADS
 from benchmarks.common import QUESTIONS as COMMON_QUESTIONS
 from benchmarks.common import AnswerClock, TimingService, indexed_service, percentile
-from bot.feedback import FeedbackStore
-from bot.service import Service
-from bot.settings import Settings
-from tests.fakes._base import RawRequest, RawResponse
-from tests.fakes.slack_api import FakeSlackAPI, event_body, signed_post
+from bot import FeedbackStore, Service, Settings
+from fakes._base import RawRequest, RawResponse
+from fakes.slack_api import FakeSlackAPI, event_body, signed_post
 
 TOKEN = "xoxb-bench"
 SIGNING_SECRET = "bench-signing-secret"

@@ -1,7 +1,7 @@
 """Benchmark of the Telegram adapter: time from an update pushed to the Bot API until the
 answer's ``sendMessage`` reaches it.
 
-Everything is real except Telegram: the fake Bot API (``tests/fakes``) on 127.0.0.1, the
+Everything is real except Telegram: the fake Bot API (``fakes/``) on 127.0.0.1, the
 ``Application`` from :func:`adapters.telegram.build_application` in long-polling mode,
 and the real :class:`bot.service.Service` over an index of the fixture knowledge built in
 a temporary directory. Each question comes from a different user (a private chat each),
@@ -40,11 +40,9 @@ if str(ROOT) not in sys.path:
 from adapters.telegram import build_application
 from benchmarks.common import QUESTIONS as COMMON_QUESTIONS
 from benchmarks.common import AnswerClock, TimingService, indexed_service, percentile
-from bot.feedback import FeedbackStore
-from bot.service import Service
-from bot.settings import Settings
-from tests.fakes._base import RawRequest, RawResponse
-from tests.fakes.telegram_api import FakeTelegramAPI
+from bot import FeedbackStore, Service, Settings
+from fakes._base import RawRequest, RawResponse
+from fakes.telegram_api import FakeTelegramAPI
 
 QUESTIONS = [*COMMON_QUESTIONS, "¿Puc penjar una foto dels veïns?"]
 FIRST_USER = 10_000

@@ -11,13 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot import Answer, Service, Settings, SourceInfo
 from bot.bench import percentile
 from bot.embeddings import clear_cache
 from bot.index import Indexer
-from bot.models import Answer
-from bot.service import Service, SourceInfo
-from bot.settings import Settings
-from tests.fakes._base import RawRequest, parse_form
+from fakes._base import RawRequest, parse_form
 
 __all__ = ["QUESTIONS", "AnswerClock", "TimingService", "indexed_service", "percentile"]
 

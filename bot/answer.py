@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.decision import AppliedRule, Decision
-from bot.models import DETECTOR_LABELS, QUOTE_CHARS, Chunk, Citation, DraftFinding, SourceType, Verdict, article_key
+from bot.models import QUOTE_CHARS, Chunk, Citation, DraftFinding, SourceType, Verdict, article_key
 from bot.retrieval import Hit, Retrieval
 from bot.signals import SignalBook, SignalHit
 from bot.sources.sync import LawNames
@@ -311,7 +311,7 @@ def _why(rule: AppliedRule, book: SignalBook) -> str:
     for hit in rule.triggers:
         label = book.label(hit.signal)
         if hit.field == "borrador":
-            detector = DETECTOR_LABELS.get(hit.via, "") if hit.via != "frase" else ""
+            detector = hit.via.label if hit.via else ""
             part = f"{detector} ({label})" if detector else f"«{hit.text}» ({label})"
             if part not in drafted:
                 drafted.append(part)
@@ -372,7 +372,7 @@ def evidence(rule: AppliedRule, book: SignalBook) -> str:
     for hit in rule.triggers:
         label = book.label(hit.signal)
         if hit.field == "borrador":
-            found = DETECTOR_LABELS.get(hit.via, "") if hit.via != "frase" else ""
+            found = hit.via.label if hit.via else ""
             parts.append(f"tu borrador tiene {found or 'algo de ' + label} → {label}")
         else:
             parts.append(f"«{hit.text}»{where.get(hit.field, '')} → {label}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,28 +21,12 @@ import phonenumbers
 from stdnum import iban
 from stdnum.es import dni, nie
 
-from bot.models import DETECTOR_LABELS, DraftFinding
+from bot.models import Detector, DraftFinding
 from bot.text import fold
 
-
-class Detector(StrEnum):
-    """The built-in detectors, named as ``detectores:`` in ``senales.yaml`` and as finding kinds."""
-
-    DNI = "dni"
-    NIE = "nie"
-    TELEFONO = "telefono"
-    EMAIL = "email"
-    IBAN = "iban"
-    NOMBRE_CON_ID = "nombre_con_id"
-    DIRECCION = "direccion"
-    MATRICULA = "matricula"
-    NOMBRE_PERSONA = "nombre_persona"
-    EDAD_MENOR = "edad_menor"
-
-    @property
-    def label(self) -> str:
-        """How the finding is named to employees."""
-        return DETECTOR_LABELS[self.value]
+# ``Detector`` lives in bot.models (it names the kinds of DraftFinding); it is re-exported here,
+# where the detectors are.
+__all__ = ["Detector", "Span", "detect", "finding_context"]
 
 
 _DNI = re.compile(r"(?<![\w-])\d{8}[ -]?[A-Za-z](?![\w-])")

@@ -33,7 +33,7 @@ from typing import Literal, TextIO
 
 from bot.draft import detect
 from bot.errors import InputError
-from bot.models import DETECTOR_LABELS, Answer
+from bot.models import Answer
 from bot.settings import Settings
 
 Vote = Literal["up", "down"]
@@ -113,7 +113,7 @@ def redact(text: str | None) -> str | None:
         if finding.start < last:
             continue
         out.append(text[last : finding.start])
-        out.append(f"[{DETECTOR_LABELS.get(finding.kind, finding.kind).upper()}]")
+        out.append(f"[{finding.label.upper()}]")
         last = finding.end
     out.append(text[last:])
     return "".join(out)
@@ -236,7 +236,8 @@ class FeedbackStore:
             if con.execute("SELECT 1 FROM answers WHERE ref = ?", (answer_ref,)).fetchone() is None:
                 raise FeedbackError(f"respuesta desconocida: {answer_ref!r}")
             con.execute(
-                "INSERT INTO votes (answer_ref, user_hash, vote, voted_at, comment, question, draft) "
+                # ``update`` is one of the two literals above; every value is a bound parameter.
+                "INSERT INTO votes (answer_ref, user_hash, vote, voted_at, comment, question, draft) "  # noqa: S608
                 f"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_ref, user_hash) DO UPDATE SET {update}",
                 (answer_ref, self.hash_user(platform, user_id), vote, _now(), comment, question, draft),
             )

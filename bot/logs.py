@@ -213,7 +213,7 @@ def load_settings_for_entry_point() -> Settings | None:
     try:
         settings = load_settings()
     except SettingsError as exc:
-        print(exc, file=sys.stderr)
+        print(exc, file=sys.stderr)  # noqa: T201 (the entry point's own message, before logging is set up)
         return None
     add_secrets(secret_values(settings))
     use_log_format(settings.log_format)

@@ -203,26 +203,58 @@ class Retrieved(BaseModel):
     chunk_id: str = Field(exclude=True)
 
 
-#: How the built-in detectors' findings are named to employees (see :class:`bot.draft.Detector`).
-DETECTOR_LABELS = {
-    "dni": "DNI",
-    "nie": "NIE",
-    "telefono": "teléfono",
-    "email": "correo electrónico",
-    "iban": "cuenta bancaria (IBAN)",
-    "nombre_con_id": "nombre junto a un documento de identidad",
-    "direccion": "dirección postal",
-    "matricula": "matrícula de un vehículo",
-    "nombre_persona": "nombre de una persona",
-    "edad_menor": "edad de un menor",
+class Detector(StrEnum):
+    """The built-in detectors of personal data (:mod:`bot.draft`), and the kinds of their findings.
+
+    Signals of ``knowledge/senales.yaml`` name them under ``detectores:``; a
+    :class:`DraftFinding` found by one has its value as ``kind``. Being a :class:`StrEnum`, a
+    member equals its value (``Detector.DNI == "dni"``), so the JSON contract keeps plain strings.
+    """
+
+    DNI = "dni"
+    NIE = "nie"
+    TELEFONO = "telefono"
+    EMAIL = "email"
+    IBAN = "iban"
+    NOMBRE_CON_ID = "nombre_con_id"
+    DIRECCION = "direccion"
+    MATRICULA = "matricula"
+    NOMBRE_PERSONA = "nombre_persona"
+    EDAD_MENOR = "edad_menor"
+
+    @property
+    def label(self) -> str:
+        """How the finding is named to employees («DNI», «dirección postal»...)."""
+        return DETECTOR_LABELS[self]
+
+
+#: How the built-in detectors' findings are named to employees.
+DETECTOR_LABELS: dict[Detector, str] = {
+    Detector.DNI: "DNI",
+    Detector.NIE: "NIE",
+    Detector.TELEFONO: "teléfono",
+    Detector.EMAIL: "correo electrónico",
+    Detector.IBAN: "cuenta bancaria (IBAN)",
+    Detector.NOMBRE_CON_ID: "nombre junto a un documento de identidad",
+    Detector.DIRECCION: "dirección postal",
+    Detector.MATRICULA: "matrícula de un vehículo",
+    Detector.NOMBRE_PERSONA: "nombre de una persona",
+    Detector.EDAD_MENOR: "edad de un menor",
 }
+
+
+#: The values of :class:`Detector`, to tell a detector's finding from a signal's.
+_DETECTOR_VALUES = frozenset(d.value for d in Detector)
 
 
 class DraftFinding(BaseModel):
     """Something in the draft that needs attention, with its exact span in the draft.
 
-    ``kind`` is a detector (``dni``, ``telefono``...) or a signal of ``senales.yaml``
-    (``salud``, ``menor``...); ``label`` names it for employees.
+    ``kind`` is the value of a :class:`Detector` (``dni``, ``telefono``...) or the id of a
+    signal of ``senales.yaml`` (``salud``, ``menor``...): signal ids are data that policy
+    owners edit, so ``kind`` stays a ``str``; compare it with the enum
+    (``finding.kind == Detector.DNI``) or test it with :attr:`detector`. ``label`` names it
+    for employees.
     """
 
     kind: str
@@ -233,7 +265,13 @@ class DraftFinding(BaseModel):
 
     def model_post_init(self, __context: Any) -> None:
         if not self.label:
-            self.label = DETECTOR_LABELS.get(self.kind, self.kind.replace("_", " "))
+            detector = self.detector
+            self.label = detector.label if detector else self.kind.replace("_", " ")
+
+    @property
+    def detector(self) -> Detector | None:
+        """The built-in detector that found this, or ``None`` for a signal's phrase."""
+        return Detector(self.kind) if self.kind in _DETECTOR_VALUES else None
 
 
 class Trigger(BaseModel):

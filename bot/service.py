@@ -319,7 +319,8 @@ class Service:
                     raise IndexMissingError("No hay índice: ejecuta «puedo-publicar index» (o «python -m bot index»).")
                 self.ensure_index()
                 pointer = self.store.pointer()
-                assert pointer is not None
+                if pointer is None:
+                    raise IndexStoreError("El índice recién construido no tiene generación activa; vuelve a indexar.")
             snapshot = self._snapshot
             if force or snapshot is None or snapshot.pointer.collections != pointer.collections:
                 if snapshot is not None:

@@ -114,8 +114,8 @@ class SignalHit:
     start: int
     end: int
     field: Field
-    #: ``frase`` or the detector that found it (``dni``, ``telefono``...).
-    via: str = "frase"
+    #: The detector that found it, or ``None`` for a phrase of the signal.
+    via: Detector | None = None
 
 
 @dataclass(frozen=True)
@@ -154,8 +154,8 @@ def _words(text: str) -> list[tuple[str, int, int]]:
 def phrase_words(phrase: str) -> tuple[str, ...]:
     """A phrase's folded words, ``*`` kept where it stands for a gap (not at either end)."""
     out: list[str] = []
-    for token in phrase.replace("*", " * ").split():
-        out.extend(["*"] if token == "*" else [w for w, _, _ in _words(token)])
+    for part in phrase.replace("*", " * ").split():
+        out.extend(["*"] if part == "*" else [w for w, _, _ in _words(part)])
     while out and out[0] == "*":
         out.pop(0)
     while out and out[-1] == "*":
@@ -219,9 +219,10 @@ class SignalBook:
         hits = self._phrase_hits(text, where)
         findings = self._detector_findings(text)
         for finding in findings:
+            detector = finding.detector
             for signal in self.signals.values():
-                if finding.kind in signal.detectors:
-                    hits.append(SignalHit(signal.id, finding.text, finding.start, finding.end, where, finding.kind))
+                if detector in signal.detectors:
+                    hits.append(SignalHit(signal.id, finding.text, finding.start, finding.end, where, detector))
         hits.sort(key=lambda h: (h.start, h.end, h.signal))
         return _dedupe(hits)
 
@@ -234,10 +235,9 @@ class SignalBook:
         out: dict[tuple[int, int, str], DraftFinding] = {}
         for hit in hits:
             signal = self.signals[hit.signal]
-            if hit.via != "frase":
-                detector = Detector(hit.via)
+            if hit.via is not None:
                 out[(hit.start, hit.end, hit.via)] = DraftFinding(
-                    kind=hit.via, text=hit.text, start=hit.start, end=hit.end, label=detector.label
+                    kind=hit.via.value, text=hit.text, start=hit.start, end=hit.end, label=hit.via.label
                 )
             elif signal.cls in (SignalClass.RIESGO, SignalClass.CONTEXTO):
                 out[(hit.start, hit.end, signal.id)] = DraftFinding(
@@ -295,8 +295,8 @@ def _match(phrase: _Phrase, stems: list[str], words: list[str], i: int) -> int |
     («dana» and «dan» share «dan»): the word must then be the phrase's word itself.
     """
     position = i
-    for k, token in enumerate(phrase.stems):
-        if token == "*":
+    for k, stem in enumerate(phrase.stems):
+        if stem == "*":
             continue
         if k and phrase.stems[k - 1] == "*":
             for skip in range(GAP_WORDS + 1):
@@ -360,7 +360,7 @@ def light(word: str) -> str:
 def _dedupe(hits: list[SignalHit]) -> list[SignalHit]:
     """Of overlapping hits of one signal found the same way (a phrase, or one detector), the longest."""
     kept: list[SignalHit] = []
-    for hit in sorted(hits, key=lambda h: (h.signal, h.via, h.start, -(h.end - h.start))):
+    for hit in sorted(hits, key=lambda h: (h.signal, h.via or "", h.start, -(h.end - h.start))):
         previous = kept[-1] if kept else None
         if previous and (previous.signal, previous.via) == (hit.signal, hit.via) and hit.start < previous.end:
             continue

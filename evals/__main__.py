@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.settings import SettingsError, load_settings
+from bot import SettingsError, load_settings
 from evals.dataset import SPLITS, Case, DatasetError, default_datasets, load_cases
 from evals.runner import CONFIGS, DEFAULT_CONFIG, run_config
 

@@ -17,10 +17,10 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from bot import Settings
 from bot.chunking import chunk_document
 from bot.documents import load_all
 from bot.embeddings import get_embeddings
-from bot.settings import Settings
 from evals.metrics import Item
 
 CHUNK_SIZE = 1000

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.errors import InputError
-from bot.models import Verdict, article_key, article_of
+from bot import InputError, Verdict
+from bot.models import article_key, article_of
 
 CASES_DIR = Path(__file__).parent / "cases"
 

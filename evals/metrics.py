@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.models import Verdict
+from bot import Verdict
 from evals.dataset import Case, SourceSpec
 
 Item = tuple[str, str, str | None]

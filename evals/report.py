@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.models import Verdict
+from bot import Verdict
 from evals.dataset import SPLITS
 from evals.runner import DEFAULT_CONFIG, ConfigResult
 

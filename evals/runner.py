@@ -8,10 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import Answer, Service, Settings, Verdict
 from bot.bench import percentile
-from bot.models import Answer, Verdict
-from bot.service import Service
-from bot.settings import Settings
 from evals import metrics
 from evals.dataset import SPLITS, Case
 from evals.metrics import Item
@@ -89,6 +87,8 @@ class CaseResult:
 
 @dataclass
 class ConfigResult:
+    """The results of every case under one configuration (``hybrid``, ``bm25``...)."""
+
     name: str
     description: str
     results: list[CaseResult]

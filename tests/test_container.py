@@ -43,7 +43,7 @@ def env(tmp_path: Path, knowledge: Path) -> dict[str, str]:
 
 @pytest.fixture
 def boe(knowledge: Path) -> Iterator[str]:
-    from tests.fakes.boe_api import FakeBOE
+    from fakes.boe_api import FakeBOE
 
     with FakeBOE() as server:
         server.add_law(law_v1())

@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes.slack_api import (
+from fakes.slack_api import (
     BLOCK_TYPES,
     CHAT_POST_BURST,
     FakeSlackAPI,
@@ -43,7 +43,7 @@ from tests.fakes.slack_api import (
     interactive_body,
     signed_post,
 )
-from tests.fakes.telegram_api import (
+from fakes.telegram_api import (
     FakeTelegramAPI,
     post_webhook_update_async,
     utf16_len,

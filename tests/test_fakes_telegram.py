@@ -17,8 +17,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from tests.fakes._base import local_client_options
-from tests.fakes.telegram_api import (
+from fakes._base import local_client_options
+from fakes.telegram_api import (
     MAX_CALLBACK_DATA_BYTES,
     MAX_CAPTION_LENGTH,
     MAX_MESSAGE_LENGTH,

@@ -20,8 +20,8 @@ from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
 from bot.service import Service
 from bot.settings import Settings
-from tests.fakes.slack_api import FakeSlackAPI, event_body, interactive_body, signed_post
-from tests.fakes.telegram_api import FakeTelegramAPI
+from fakes.slack_api import FakeSlackAPI, event_body, interactive_body, signed_post
+from fakes.telegram_api import FakeTelegramAPI
 from tests.test_telegram_adapter import USER, adapter_settings, bot_messages, polling
 
 SLACK_TOKEN = "xoxb-test"

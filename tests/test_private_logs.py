@@ -22,9 +22,9 @@ from bot.cli import main as cli_main
 from bot.feedback import FeedbackStore
 from bot.service import Service
 from bot.settings import Settings
+from fakes.slack_api import FakeSlackAPI, event_body, signed_post
+from fakes.telegram_api import FakeTelegramAPI
 from tests.conftest import FIXTURES, make_settings
-from tests.fakes.slack_api import FakeSlackAPI, event_body, signed_post
-from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.test_slack_adapter import JSON, SIGNING_SECRET, SLACK_TOKEN, _dm, _run_bot
 from tests.test_slack_socket_mode import running_socket_bot
 from tests.test_telegram_adapter import polling

@@ -1,5 +1,5 @@
 """The Slack adapter end to end: the real Bolt app and the real core, Slack replaced by
-:class:`~tests.fakes.slack_api.FakeSlackAPI`.
+:class:`~fakes.slack_api.FakeSlackAPI`.
 
 The app runs in HTTP mode on 127.0.0.1 (an ephemeral port) behind the adapter's own
 :class:`~adapters.slack.server.SlackHTTPServer`; events, commands, shortcuts and clicks arrive
@@ -34,14 +34,14 @@ from bot.idempotency import IdempotencyStore
 from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
 from bot.service import Service
 from bot.settings import Settings
-from tests.conftest import make_settings
-from tests.fakes.slack_api import (
+from fakes.slack_api import (
     FakeSlackAPI,
     command_body,
     event_body,
     interactive_body,
     signed_post,
 )
+from tests.conftest import make_settings
 from tests.helpers.executors import TrackingExecutor
 
 SLACK_TOKEN = "xoxb-test"

@@ -1,6 +1,6 @@
 """The Slack renderers stay within Slack's limits, whatever the answer: checked with the strict
-fake's own Block Kit validator (:func:`tests.fakes.slack_api.message_problem` /
-:func:`~tests.fakes.slack_api.view_problem`) and by posting to :class:`FakeSlackAPI`."""
+fake's own Block Kit validator (:func:`fakes.slack_api.message_problem` /
+:func:`~fakes.slack_api.view_problem`) and by posting to :class:`FakeSlackAPI`."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from adapters.slack.render import (
 from adapters.slack.views import details_modal, feedback_modal, feedback_thanks_modal, help_blocks, home_view
 from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
 from bot.service import SourceInfo
-from tests.fakes.slack_api import FakeSlackAPI, message_problem, view_problem
+from fakes.slack_api import FakeSlackAPI, message_problem, view_problem
 
 SLACK_TOKEN = "xoxb-test"
 LONG_RULE = "Regla 7 — " + "Publicaciones sobre expedientes en tramitación y datos de terceros " * 40

@@ -1,10 +1,10 @@
-"""Socket Mode over loopback: the fake (:mod:`tests.fakes.slack_socket`) with slack_sdk's own
+"""Socket Mode over loopback: the fake (:mod:`fakes.slack_socket`) with slack_sdk's own
 built-in client, then the project's real Bolt app end to end.
 
 The end-to-end tests build the app with ``create_app`` and connect it with the adapter's own
 Socket Mode handler (``socket_handler``: slack-bolt's ``SocketModeHandler`` and slack_sdk's
-built-in client), against :class:`~tests.fakes.slack_api.FakeSlackAPI` and
-:class:`~tests.fakes.slack_socket.FakeSocketMode`. Everything listens on 127.0.0.1 and every
+built-in client), against :class:`~fakes.slack_api.FakeSlackAPI` and
+:class:`~fakes.slack_socket.FakeSocketMode`. Everything listens on 127.0.0.1 and every
 wait is bounded.
 """
 
@@ -34,8 +34,8 @@ from adapters.slack.startup import socket_handler
 from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
 from bot.settings import Settings
-from tests.fakes.slack_api import FakeSlackAPI
-from tests.fakes.slack_socket import APP_TOKEN, FakeSocketMode
+from fakes.slack_api import FakeSlackAPI
+from fakes.slack_socket import APP_TOKEN, FakeSocketMode
 from tests.test_slack_adapter import PHOTO_QUESTION, RETWEET_QUESTION, SLACK_TOKEN, _dm, _header, _mention
 
 #: Seconds any single wait may take.

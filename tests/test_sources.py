@@ -12,8 +12,8 @@ from bot.cli import main
 from bot.index import ChromaStore, Indexer
 from bot.sources.boe import parse_text
 from bot.sources.sync import Syncer, load_config, state_path
+from fakes.boe_api import Block, FakeBOE, Law, Version
 from tests.conftest import make_settings
-from tests.fakes.boe_api import Block, FakeBOE, Law, Version
 
 LAW_ID = "BOE-A-2099-70001"
 NOTE = '<blockquote><p class="nota_pie">Se modifica por la Ley 9/2098. Ref. BOE-A-2098-1</p></blockquote>'

@@ -35,14 +35,14 @@ from adapters.telegram.render import Run, render_runs, split_runs
 from bot.feedback import FeedbackStore
 from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
 from bot.service import Service
-from tests.conftest import FIXTURES, make_settings
-from tests.fakes.telegram_api import (
+from fakes.telegram_api import (
     BOT_USERNAME,
     FakeTelegramAPI,
     parse_telegram_html,
     post_webhook_update_async,
     utf16_len,
 )
+from tests.conftest import FIXTURES, make_settings
 
 USER = 424242  # the fake's default user (and private chat) id
 GROUP = -1001002003004  # the fake's default supergroup id

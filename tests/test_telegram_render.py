@@ -1,9 +1,9 @@
 """The Telegram renderer stays within Telegram's limits on pathological answers.
 
 Every message it produces must pass the fake Bot API's own validator
-(:func:`tests.fakes.telegram_api.check_text`: HTML entity parsing, 4,096 UTF-16 units after
+(:func:`fakes.telegram_api.check_text`: HTML entity parsing, 4,096 UTF-16 units after
 parsing, 1,024 for captions) and, end to end, be accepted by the fake through a real PTB
-``Bot``; every ``callback_data`` must pass :func:`~tests.fakes.telegram_api.check_reply_markup`.
+``Bot``; every ``callback_data`` must pass :func:`~fakes.telegram_api.check_reply_markup`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from adapters.telegram.render import (
     visible_length,
 )
 from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
-from tests.fakes.telegram_api import FakeTelegramAPI, check_reply_markup, check_text, utf16_len
+from fakes.telegram_api import FakeTelegramAPI, check_reply_markup, check_text, utf16_len
 
 EMOJI = "😀"
 NASTY = f"a < b && c > d {EMOJI} </b> <i> &amp; &lt; «x» 👨‍👩‍👧 e\u0301 🇪🇸 👍🏽 "

@@ -26,8 +26,7 @@ from adapters.slack.events import PLATFORM
 from adapters.slack.render import ACTION_DETAILS, details_blocks
 from adapters.slack.state import LRUCache
 from adapters.slack.views import details_modal
-from bot.idempotency import IdempotencyStore
-from bot.models import Answer
+from bot import Answer, IdempotencyStore
 
 __all__ = ["FORGOTTEN", "SlackDetails"]
 

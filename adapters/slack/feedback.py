@@ -28,7 +28,7 @@ from adapters.slack.render import (
     MAX_COMMENT_CHARS,
 )
 from adapters.slack.views import feedback_modal, feedback_thanks_modal
-from bot.feedback import FeedbackError, FeedbackStore, Vote
+from bot import FeedbackError, FeedbackStore, Vote
 
 __all__ = ["SlackFeedback"]
 

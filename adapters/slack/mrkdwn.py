@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.models import DRAFT_QUESTION
+from bot import DRAFT_QUESTION
 
 __all__ = [
     "escape",

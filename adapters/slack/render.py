@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from adapters.slack.mrkdwn import escape, link, truncate
-from bot.draft import finding_context
-from bot.models import QUOTE_CHARS, Answer, Citation, DraftFinding
+from bot import QUOTE_CHARS, Answer, Citation, DraftFinding, finding_context
 
 if TYPE_CHECKING:
     pass

@@ -29,10 +29,10 @@ from adapters.slack.render import (
     section,
     split_text,
 )
-from bot.models import Answer, SourceType
+from bot import Answer, SourceType
 
 if TYPE_CHECKING:
-    from bot.service import SourceInfo
+    from bot import SourceInfo
 
 __all__ = ["EXAMPLES", "details_modal", "feedback_modal", "feedback_thanks_modal", "help_blocks", "home_view"]
 

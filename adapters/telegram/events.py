@@ -23,7 +23,8 @@ __all__ = [
 
 def message_of(update: Update) -> Message:
     message = update.effective_message
-    assert message is not None, "handlers are registered for message updates only"
+    if message is None:
+        raise RuntimeError("handlers are registered for message updates only")
     return message
 
 

@@ -29,11 +29,10 @@ from urllib.parse import urlsplit
 
 from telegram.constants import MessageLimit
 
-from bot.draft import finding_context
-from bot.models import Answer, Citation, DraftFinding, SourceType
+from bot import Answer, Citation, DraftFinding, SourceType, finding_context
 
 if TYPE_CHECKING:
-    from bot.service import SourceInfo
+    from bot import SourceInfo
 
 __all__ = [
     "MAX_CAPTION_LENGTH",

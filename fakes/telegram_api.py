@@ -63,7 +63,7 @@ from typing import Any
 
 import httpx
 
-from tests.fakes._base import (
+from fakes._base import (
     CallLog,
     FakeHTTPServer,
     RawRequest,

@@ -29,6 +29,8 @@ class Version:
 
 @dataclass
 class Block:
+    """A ``<bloque>`` of a law's text (an article, a heading...) with its versions."""
+
     id: str
     tipo: str
     titulo: str
@@ -37,6 +39,8 @@ class Block:
 
 @dataclass
 class Law:
+    """A consolidated law as the API serves it: its metadata (JSON) and its text (XML)."""
+
     id: str
     title: str
     updated: str
@@ -73,6 +77,8 @@ class Law:
 
 @dataclass
 class Fault:
+    """How to misbehave on one path: a status, a delay, a content type, a raw or truncated body."""
+
     status: int = 200
     delay: float = 0.0
     content_type: str | None = None

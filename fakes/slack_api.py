@@ -54,7 +54,7 @@ What the fake enforces, as Slack does (each limit is tested in
   HTTP 429, ``Retry-After: <seconds>`` and ``{"ok": false, "error": "ratelimited"}``
   (slack_sdk's ``RateLimitErrorRetryHandler`` honours it).
 * **Tokens**: ``apps.connections.open`` needs the app-level token (``xapp-…``)
-  registered by the Socket Mode fake (:mod:`tests.fakes.slack_socket`); a bot
+  registered by the Socket Mode fake (:mod:`fakes.slack_socket`); a bot
   token there, or an app token anywhere else, answers ``not_allowed_token_type``.
 
 Time comes from ``clock`` (``time.monotonic`` unless given), so tests can move
@@ -79,7 +79,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.fakes._base import (
+from fakes._base import (
     CallLog,
     FakeHTTPServer,
     RawRequest,
@@ -418,7 +418,7 @@ class FakeSlackAPI(FakeHTTPServer):
 
     def enable_socket_mode(self, app_token: str, open_url: Callable[[], str]) -> None:
         """Accept ``app_token`` for ``apps.connections.open``, which answers ``open_url()``
-        (used by :class:`tests.fakes.slack_socket.FakeSocketMode`)."""
+        (used by :class:`fakes.slack_socket.FakeSocketMode`)."""
         with self._lock:
             self._app_token = app_token
             self._socket_url = open_url

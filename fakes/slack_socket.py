@@ -2,7 +2,7 @@
 
 Socket Mode has two halves, both faked here:
 
-* ``apps.connections.open`` on the Web API (:class:`~tests.fakes.slack_api.FakeSlackAPI`),
+* ``apps.connections.open`` on the Web API (:class:`~fakes.slack_api.FakeSlackAPI`),
   called with the app-level token (``xapp-…``), answers
   ``{"ok": true, "url": "ws://127.0.0.1:<port>/link/?ticket=…&app_id=A1"}``; each call issues
   a new ticket, and the WebSocket server only accepts tickets it issued (others: HTTP 401).
@@ -57,7 +57,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
-from tests.fakes.slack_api import APP_ID, FakeSlackAPI, command_payload, event_payload
+from fakes.slack_api import APP_ID, FakeSlackAPI, command_payload, event_payload
 
 __all__ = ["APP_TOKEN", "MAX_RETRIES", "Ack", "FakeSocketMode"]
 
@@ -241,7 +241,7 @@ class FakeSocketMode:
         return self.deliver(_EVENTS, event_payload(event, event_id=event_id), lose_ack=lose_ack)
 
     def deliver_command(self, text: str = "", *, lose_ack: bool = False, **fields: Any) -> str:
-        """Deliver a slash command (fields as :func:`~tests.fakes.slack_api.command_payload`,
+        """Deliver a slash command (fields as :func:`~fakes.slack_api.command_payload`,
         e.g. ``response_url=slack.response_url("cmd")``); returns the ``envelope_id``."""
         return self.deliver(_SLASH, command_payload(text=text, **fields), lose_ack=lose_ack)
 

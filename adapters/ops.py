@@ -42,7 +42,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from bot.models import Answer
+from bot import Answer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -242,7 +242,7 @@ class QuietHandler(WSGIRequestHandler):
 class OpsServer:
     """:func:`ops_wsgi_app` on its own port, from a daemon thread (Socket Mode, polling, webhook)."""
 
-    def __init__(self, metrics: Metrics, checks: Mapping[str, Check], host: str = "0.0.0.0", port: int = 9464) -> None:
+    def __init__(self, metrics: Metrics, checks: Mapping[str, Check], host: str = "0.0.0.0", port: int = 9464) -> None:  # noqa: S104 - scraped from outside
         self._httpd = make_server(
             host, port, ops_wsgi_app(metrics, checks), server_class=ThreadingWSGIServer, handler_class=QuietHandler
         )

@@ -21,11 +21,7 @@ from adapters.slack.startup import (
     http_server,
     socket_handler,
 )
-from bot import logs
-from bot.errors import PuedoPublicarError
-from bot.feedback import feedback_store
-from bot.idempotency import idempotency_store
-from bot.service import Service
+from bot import PuedoPublicarError, Service, feedback_store, idempotency_store, logs
 
 __all__ = ["build_parser", "main"]
 
@@ -40,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--mode", choices=["socket", "http"], help="sobrescribe BOT_SLACK_MODE")
     parser.add_argument("--port", type=int, help="puerto HTTP (sobrescribe BOT_SLACK_PORT)")
-    parser.add_argument("--host", default="0.0.0.0", help="interfaz HTTP (por defecto 0.0.0.0)")
+    parser.add_argument("--host", default="0.0.0.0", help="interfaz HTTP (por defecto 0.0.0.0)")  # noqa: S104 - behind a TLS proxy
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="mensajes de diagnóstico (nunca el texto de las preguntas)"
     )

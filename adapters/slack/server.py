@@ -84,7 +84,7 @@ class SlackHTTPServer:
     def __init__(
         self,
         app: App,
-        host: str = "0.0.0.0",
+        host: str = "0.0.0.0",  # noqa: S104 - Slack reaches it through a TLS proxy
         port: int = 3000,
         path: str = EVENTS_PATH,
         *,
@@ -110,7 +110,7 @@ class SlackHTTPServer:
     def url(self) -> str:
         """The Request URL to configure in Slack, as seen from this machine."""
         host = str(self._httpd.server_address[0])
-        host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - a comparison, not a bind
         return f"http://{host}:{self.port}{self.path}"
 
     def serve_forever(self) -> None:

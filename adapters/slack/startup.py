@@ -21,10 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from adapters.answering import AnswerService, answering_for
 from adapters.ops import Metrics
 from adapters.slack.app import ANSWER_THREADS, PLATFORM, SlackBot
-from bot.errors import InputError, PuedoPublicarError, UnavailableError
-from bot.feedback import FeedbackStore
-from bot.idempotency import IdempotencyStore
-from bot.settings import Settings
+from bot import FeedbackStore, IdempotencyStore, InputError, PuedoPublicarError, Settings, UnavailableError
 
 __all__ = [
     "SlackSettingsError",

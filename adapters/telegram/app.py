@@ -60,9 +60,7 @@ from adapters.telegram.render import (
     usage_message,
     welcome_message,
 )
-from bot import logs
-from bot.feedback import FeedbackError
-from bot.settings import Settings
+from bot import FeedbackError, Settings, logs
 
 __all__ = ["COMMANDS", "FEEDBACK_DATA", "PLATFORM", "TelegramAdapter", "TelegramApplication"]
 
@@ -221,9 +219,9 @@ class TelegramAdapter:
         members can vote too (each user has one vote per answer, and may change it).
         """
         query = update.callback_query
-        assert query is not None
-        match = FEEDBACK_DATA.match(query.data or "")
-        assert match is not None
+        match = FEEDBACK_DATA.match(query.data or "") if query is not None else None
+        if query is None or match is None:  # the handler's pattern lets only feedback buttons in
+            return
         vote, ref = match.group(1), match.group(2)
         try:
             await asyncio.to_thread(

@@ -12,10 +12,7 @@ from telegram.error import InvalidToken
 from adapters.answering import AnswerService
 from adapters.ops import Metrics, OpsServer, core_checks
 from adapters.telegram.startup import ALLOWED_UPDATES, StartupError, build_application, check_settings, webhook_options
-from bot import logs
-from bot.feedback import feedback_store
-from bot.idempotency import idempotency_store
-from bot.settings import Settings
+from bot import Settings, feedback_store, idempotency_store, logs
 
 __all__ = ["main", "run"]
 
@@ -37,7 +34,7 @@ def run(settings: Settings, service: AnswerService | None = None) -> int:
         print(f"Error de configuración: {exc}", file=sys.stderr)
         return 2
     if service is None:
-        from bot.service import Service
+        from bot import Service
 
         service = Service(settings, notify=lambda text: log.info("%s", text))
     feedback, idempotency = feedback_store(settings), idempotency_store(settings)

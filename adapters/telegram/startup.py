@@ -15,10 +15,7 @@ from telegram.ext import AIORateLimiter, Application
 from adapters.answering import AnswerService, answering_for
 from adapters.ops import Metrics
 from adapters.telegram.app import PLATFORM, TelegramAdapter, TelegramApplication
-from bot.errors import InputError
-from bot.feedback import FeedbackStore
-from bot.idempotency import IdempotencyStore
-from bot.settings import Settings
+from bot import FeedbackStore, IdempotencyStore, InputError, Settings
 
 __all__ = [
     "ALLOWED_UPDATES",

@@ -53,6 +53,8 @@ class LawEntry(BaseModel):
 
 
 class TermsEntry(BaseModel):
+    """A network's terms of use in ``sources.toml`` (``[[condiciones]]``)."""
+
     model_config = ConfigDict(extra="forbid")
 
     red: str
@@ -66,6 +68,8 @@ class TermsEntry(BaseModel):
 
 
 class SourcesConfig(BaseModel):
+    """``knowledge/sources.toml``: the laws and the terms of use to sync."""
+
     model_config = ConfigDict(extra="forbid")
 
     ley: list[LawEntry] = []
@@ -191,6 +195,8 @@ class SourceResult:
 
 @dataclass
 class SyncReport:
+    """The outcome of one ``sources sync``: one result per source."""
+
     results: list[SourceResult] = field(default_factory=list)
 
     @property
@@ -310,7 +316,8 @@ class Syncer:
             if self.mirror is not None:
                 markdown = self.mirror.terms(entry.servicio, entry.documento)
             else:
-                assert self.http is not None
+                if self.http is None:  # the constructor sets one whenever there is no mirror
+                    raise FetchError("no hay cliente HTTP para descargar las condiciones")
                 page = self.http.get(entry.url, accept="text/html")
                 markdown = html_to_markdown(page.body.decode("utf-8", errors="replace"))
             if len(markdown.strip()) < 200:

@@ -29,13 +29,14 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as ws_connect
 
 from adapters.slack import create_app
-from adapters.slack.app import COMMAND
+from adapters.slack.app import ANSWER_THREADS, COMMAND
 from adapters.slack.startup import socket_handler
 from bot.feedback import FeedbackStore
 from bot.idempotency import IdempotencyStore
 from bot.settings import Settings
 from fakes.slack_api import FakeSlackAPI
 from fakes.slack_socket import APP_TOKEN, FakeSocketMode
+from tests.helpers.executors import TrackingExecutor
 from tests.test_slack_adapter import PHOTO_QUESTION, RETWEET_QUESTION, SLACK_TOKEN, _dm, _header, _mention
 
 #: Seconds any single wait may take.
@@ -173,8 +174,7 @@ def test_events_commands_and_interactions_are_delivered_and_acked(
 
 def test_envelopes_wait_for_a_connection(socket_mode: FakeSocketMode, sm_client: _Client) -> None:
     envelope_id = socket_mode.deliver_event(_dm("hola"))
-    time.sleep(0.1)
-    assert socket_mode.deliveries == []  # nobody connected yet
+    assert socket_mode.deliveries == []  # queued: with no connection there is nothing to deliver to
     sm_client.client.connect()
     assert socket_mode.wait_for_ack(envelope_id, WAIT).connection == 1
 
@@ -246,6 +246,8 @@ class SocketBot:
     socket: FakeSocketMode
     handler: Any
     feedback: FeedbackStore
+    #: Where the app computes answers: idle means every admitted delivery has been answered.
+    pool: TrackingExecutor
 
     def stored_answers(self) -> list[dict[str, Any]]:
         with sqlite3.connect(self.feedback.path) as con:
@@ -253,10 +255,14 @@ class SocketBot:
             return [dict(r) for r in con.execute("SELECT * FROM answers ORDER BY created_at")]
 
 
-def _start_app(settings: Settings, service: Any, tmp_path: Path, client: WebClient) -> tuple[Any, FeedbackStore]:
+def _start_app(
+    settings: Settings, service: Any, tmp_path: Path, client: WebClient
+) -> tuple[Any, FeedbackStore, TrackingExecutor]:
     feedback = FeedbackStore(tmp_path / "feedback.sqlite3", salt="sal-de-prueba")
     idempotency = IdempotencyStore(tmp_path / "idempotency.sqlite3")
-    return create_app(settings, service, feedback=feedback, idempotency=idempotency, client=client), feedback
+    pool = TrackingExecutor(ANSWER_THREADS, thread_name_prefix="test-socket-answer")
+    app = create_app(settings, service, feedback=feedback, idempotency=idempotency, client=client, executor=pool)
+    return app, feedback, pool
 
 
 def running_socket_bot(service: Any, base: Settings, tmp_path: Path) -> Iterator[SocketBot]:
@@ -272,7 +278,7 @@ def running_socket_bot(service: Any, base: Settings, tmp_path: Path) -> Iterator
             }
         )
         client = WebClient(token=SLACK_TOKEN, base_url=slack.base_url, timeout=5)
-        app, feedback = _start_app(settings, service, tmp_path, client)
+        app, feedback, pool = _start_app(settings, service, tmp_path, client)
         handler = socket_handler(app, settings)  # checks the app token: apps.connections.open
         # The handler's connection monitor runs every ping_interval (5 s); after a network
         # failure it is what reconnects. Tests do not wait that long.
@@ -280,7 +286,7 @@ def running_socket_bot(service: Any, base: Settings, tmp_path: Path) -> Iterator
         handler.connect()
         try:
             socket_mode.wait_for_connections(1, WAIT)
-            yield SocketBot(slack, socket_mode, handler, feedback)
+            yield SocketBot(slack, socket_mode, handler, feedback, pool)
         finally:
             _close(handler.client, socket_mode)
 
@@ -291,9 +297,11 @@ def socket_bot(service: Any, indexed_settings: Settings, tmp_path: Path) -> Iter
 
 
 def _answered_once(bot: SocketBot, count: int = 1) -> list[Any]:
-    """Wait for ``count`` answers, then make sure no extra one arrives."""
+    """Wait for ``count`` answers, then make sure no extra one arrives. The callers have seen
+    every delivery acknowledged, and Bolt hands an admitted delivery to the answer pool before
+    it acknowledges: once that pool is idle, nothing else can come."""
     posts = bot.slack.wait_for("chat.postMessage", count=count, timeout=WAIT * 2)
-    time.sleep(0.5)
+    bot.pool.wait_idle(WAIT * 2)
     assert len(bot.slack.calls_to("chat.postMessage")) == count, [p.params.get("text") for p in posts]
     return bot.slack.calls_to("chat.postMessage")
 

@@ -56,6 +56,7 @@ __all__ = [
     "OpsServer",
     "QuietHandler",
     "ThreadingWSGIServer",
+    "WSGIThreadServer",
     "core_checks",
     "ops_wsgi_app",
     "readiness",
@@ -239,27 +240,37 @@ class QuietHandler(WSGIRequestHandler):
         log.debug("%s - %s", self.address_string(), format % args)
 
 
-class OpsServer:
-    """:func:`ops_wsgi_app` on its own port, from a daemon thread (Socket Mode, polling, webhook)."""
+class WSGIThreadServer:
+    """A WSGI application on ``host:port`` (``port=0``: any free port) with one thread per
+    request. :meth:`serve_forever` in the main thread (production), or :meth:`start` /
+    :meth:`stop` — or ``with`` — from a daemon thread (tests, benchmarks, a side port)."""
 
-    def __init__(self, metrics: Metrics, checks: Mapping[str, Check], host: str = "0.0.0.0", port: int = 9464) -> None:  # noqa: S104 - scraped from outside
-        self._httpd = make_server(
-            host, port, ops_wsgi_app(metrics, checks), server_class=ThreadingWSGIServer, handler_class=QuietHandler
-        )
+    #: Names the serving thread and the log line; subclasses say what they serve.
+    name = "http"
+
+    def __init__(self, application: WSGIApplication, host: str, port: int) -> None:
+        self._httpd = make_server(host, port, application, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
         self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
+        """The bound TCP port."""
         return int(self._httpd.server_address[1])
 
+    def serve_forever(self) -> None:
+        """Serve until :meth:`stop` is called from another thread (or KeyboardInterrupt)."""
+        log.info("%s listening on port %s", self.name, self.port)
+        self._httpd.serve_forever(poll_interval=0.1)
+
     def start(self) -> Self:
+        """Serve from a daemon thread; returns ``self``."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"ops:{self.port}", daemon=True)
+            self._thread = threading.Thread(target=self.serve_forever, name=f"{self.name}:{self.port}", daemon=True)
             self._thread.start()
-            log.info("Metrics and health checks on port %s (/metrics, /healthz, /readyz)", self.port)
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket (idempotent)."""
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
@@ -271,3 +282,18 @@ class OpsServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+class OpsServer(WSGIThreadServer):
+    """:func:`ops_wsgi_app` (/metrics, /healthz, /readyz) on its own port (Socket Mode, polling, webhook)."""
+
+    name = "ops"
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        checks: Mapping[str, Check],
+        host: str = "0.0.0.0",  # noqa: S104 - scraped from outside the container
+        port: int = 9464,
+    ) -> None:
+        super().__init__(ops_wsgi_app(metrics, checks), host, port)

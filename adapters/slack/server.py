@@ -16,16 +16,14 @@ other WSGI server can serve :func:`wsgi_app` instead (``gunicorn -k gthread``…
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Self
-from wsgiref.simple_server import make_server
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from adapters.ops import METRICS_PATH, READY_PATH, Metrics, QuietHandler, ThreadingWSGIServer
+from adapters.ops import METRICS_PATH, READY_PATH, Metrics, WSGIThreadServer
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -74,12 +72,14 @@ def wsgi_app(
     return application
 
 
-class SlackHTTPServer:
+class SlackHTTPServer(WSGIThreadServer):
     """Serve a Bolt :class:`~slack_bolt.App` over HTTP on ``host:port`` (``port=0``: any free port).
 
     Use :meth:`serve_forever` in the main thread (production), or :meth:`start` /
     :meth:`stop` — or ``with`` — to serve from a background thread (tests, benchmark).
     """
+
+    name = "slack-http"
 
     def __init__(
         self,
@@ -92,19 +92,7 @@ class SlackHTTPServer:
         metrics: Metrics | None = None,
     ) -> None:
         self.path = path
-        self._httpd = make_server(
-            host,
-            port,
-            wsgi_app(app, path, ops=ops, metrics=metrics),
-            server_class=ThreadingWSGIServer,
-            handler_class=QuietHandler,
-        )
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        """The bound TCP port."""
-        return int(self._httpd.server_address[1])
+        super().__init__(wsgi_app(app, path, ops=ops, metrics=metrics), host, port)
 
     @property
     def url(self) -> str:
@@ -112,29 +100,3 @@ class SlackHTTPServer:
         host = str(self._httpd.server_address[0])
         host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - a comparison, not a bind
         return f"http://{host}:{self.port}{self.path}"
-
-    def serve_forever(self) -> None:
-        """Serve until :meth:`stop` is called from another thread (or KeyboardInterrupt)."""
-        log.info("Slack HTTP mode listening on port %s (%s)", self.port, self.path)
-        self._httpd.serve_forever(poll_interval=0.1)
-
-    def start(self) -> Self:
-        """Serve from a daemon thread; returns ``self``."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self.serve_forever, name=f"slack-http:{self.port}", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket (idempotent)."""
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()

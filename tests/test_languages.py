@@ -228,3 +228,74 @@ def test_rules_added_from_the_fourth_batch(question, expected, rule, book, rules
     assert got is expected
     if rule:
         assert first == rule
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "rule"),
+    [
+        # An institutional campaign that looks like a party's (Ley 29/2005 art. 4.2).
+        (
+            "¿Podemos lanzar la campaña de reciclaje de la Diputación con los colores del partido que gobierna?",
+            Verdict.NO_PERMITIDO,
+            "Regla 76",
+        ),
+        # The official account is not for anyone's private life, not even the mayor's.
+        (
+            "Llevo la cuenta oficial del ayuntamiento. ¿Subimos las fotos de la boda del concejal de Deportes?",
+            Verdict.NO_PERMITIDO,
+            "Regla 77",
+        ),
+        # «No doy nombres, pero ya sabéis quién es»: hinting identifies as much as naming.
+        (
+            "¿Puedo tuitear que uno de los interinos tiene antecedentes penales? No doy nombres, pero ya sabéis quién es.",
+            Verdict.NO_PERMITIDO,
+            "Regla 42",
+        ),
+        (
+            "He pixelado al niño del vídeo, pero se le reconoce por la camiseta. ¿Lo subo a TikTok?",
+            Verdict.NO_PERMITIDO,
+            "Regla 44",
+        ),
+        # Someone known by their public office, and an ailment seen at work (Reglas 43 and 33).
+        (
+            "¿Puedo contar en X que hoy ha venido a urgencias el concejal de Hacienda con un cólico?",
+            Verdict.NO_PERMITIDO,
+            None,
+        ),
+        (
+            "Puc piular que avui ha vingut a urgències la regidora de Festes amb un atac d'ansietat?",
+            Verdict.NO_PERMITIDO,
+            None,
+        ),
+        # A screenshot of the day's appointments shows who came and why.
+        (
+            "¿Subo a LinkedIn un pantallazo de la agenda de citas de hoy para enseñar el programa nuevo?",
+            Verdict.NO_PERMITIDO,
+            "Regla 35",
+        ),
+        # Safety advice on the official account is not recommending a business (Regla 21): an
+        # emergency's own cautions apply.
+        (
+            "¿Publicamos en la cuenta oficial las recomendaciones de Protección Civil ante la ola de calor?",
+            Verdict.CON_CAUTELAS,
+            "Regla 56",
+        ),
+        # A self-deprecating «es tonto preguntarlo» insults nobody.
+        (
+            "Ya sé que es tonto preguntarlo, pero ¿puedo poner en Instagram una foto de mi perro?",
+            Verdict.PERMITIDO,
+            "Regla 1",
+        ),
+        # Teaching material about minors, with no pupil in it.
+        (
+            "Di un taller sobre ciberacoso para menores y quiero subir las diapositivas. No hay fotos ni nombres de alumnos.",
+            Verdict.PERMITIDO,
+            "Regla 26",
+        ),
+    ],
+)
+def test_rules_added_from_the_sixth_batch(question, expected, rule, book, rules):
+    got, first = verdict(question, book, rules)
+    assert got is expected
+    if rule:
+        assert first == rule

@@ -198,3 +198,42 @@ def test_the_real_file_is_valid_yaml_with_five_languages():
     data = yaml.safe_load((KNOWLEDGE / "senales.yaml").read_text(encoding="utf-8"))
     languages = {lang for body in data.values() for lang in (body.get("frases") or {})}
     assert languages == {"es", "ca", "gl", "eu", "en"}
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # Hinting at who it is, or still recognisable after pixelating.
+        ("No digo el nombre, pero ya sabéis quién es", "senalar_sin_nombrar", True),
+        ("Quan sapigueu qui és, flipareu", "senalar_sin_nombrar", True),
+        ("Le he difuminado la cara, pero se le reconoce por la chaqueta", "senalar_sin_nombrar", True),
+        ("Foto del equipo sin nombres", "senalar_sin_nombrar", False),
+        # A party's look in an institutional campaign.
+        ("la campaña lleva el lema del partido del consejero", "simbolos_partido", True),
+        ("el partido del domingo", "simbolos_partido", False),
+        # Somebody else's private life.
+        ("las fotos de la boda del concejal", "vida_privada_ajena", True),
+        ("las fotos de mi boda", "vida_privada_ajena", False),
+        # Health words that were missing (es, ca) and one that is an official day.
+        ("llegó retorciéndose con un cólico nefrítico", "salud", True),
+        ("una crisi d'ansietat", "salud", True),
+        ("mi alumno con TEA ha leído su primera frase", "salud", True),
+        # Criminal records, a resident's record on screen.
+        ("no lo nombramos porque tiene antecedentes penales", "datos_personales", True),
+        ("hay que presentar el certificado de antecedentes penales", "datos_personales", False),
+        ("os dejo el pantallazo de la ficha de un vecino", "datos_personales", True),
+        ("os dejo una captura de la agenda de hoy", "pantalla_documentos", True),
+        # Safety advice is not recommending a company; a talk for minors is not a minor.
+        ("las recomendaciones de no circular por la lluvia", "recomendar", False),
+        ("Se recomienda beber agua", "recomendar", False),
+        ("Os recomiendo la panadería de mi primo", "recomendar", True),
+        ("una charla sobre seguridad en internet para menores", "menor", False),
+        ("ya sé que es tonto preguntarlo", "insulto", False),
+        ("mi jefe es tonto", "insulto", True),
+        # Someone who came to the service.
+        ("hoy ha venido a urgencias el del bar", "ciudadano_atendido", True),
+        ("No hay fotos ni nombres de alumnos", "ficticio_anonimizado", True),
+    ],
+)
+def test_vocabulary_of_the_sixth_batch(book, text, signal, present):
+    assert (signal in found(book, text)) is present

@@ -153,3 +153,23 @@ def _zip(files: dict[str, str]) -> bytes:
 def test_narrowed_file_handlers_still_explain_odd_files(read: Any) -> None:
     with pytest.raises(FileError):
         read()
+
+
+@pytest.mark.parametrize(
+    ("script", "missing", "extra"),
+    [("slack", "slack_bolt", "puedo-publicar[slack]"), ("telegram", "telegram", "puedo-publicar[telegram]")],
+)
+def test_an_adapter_installed_without_its_extra_names_the_extra(script: str, missing: str, extra: str) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        f"sys.modules[{missing!r}] = None  # as if the extra were not installed\n"
+        "from adapters import entry\n"
+        f"sys.exit(entry.{script}())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: Falta ") and extra in result.stderr
+    assert "Traceback" not in result.stderr

@@ -113,6 +113,7 @@ def compose(
     contact_unit: str,
     injection: bool,
     long_draft: bool = False,
+    seen: Sequence[str] = (),
 ) -> Composed:
     """The answer (Spanish) in two layers, and its citations.
 
@@ -123,6 +124,8 @@ def compose(
     cites = Citations(question)
     applied = [a for a in decision.applied if a.rule.locator in rules]
     summary = _summary(decision, applied, retrieval, cites, book, rules, law_names, contact_unit, injection)
+    if seen:  # what was seen in the photos, right under the verdict, so the person can check it
+        summary[1:1] = [f"En la imagen{'' if len(seen) == 1 else f' {n}'}: {what}." for n, what in enumerate(seen, 1)]
     summary_citations = [c.n for c in cites.items]
     details, findings_span = _details(
         decision, applied, retrieval, findings, cites, book, rules, law_names, long_draft=long_draft
@@ -312,11 +315,11 @@ def _why(rule: AppliedRule, book: SignalBook) -> str:
         label = book.label(hit.signal)
         if hit.field == "borrador":
             detector = hit.via.label if hit.via else ""
-            part = f"{detector} ({label})" if detector else f"«{hit.text}» ({label})"
+            part = f"{detector} ({label})" if detector else f"«{' '.join(hit.text.split())}» ({label})"
             if part not in drafted:
                 drafted.append(part)
         else:
-            part = f"«{hit.text}»{where.get(hit.field, '')} ({label})"
+            part = f"«{' '.join(hit.text.split())}»{where.get(hit.field, '')} ({label})"
             if part not in said:
                 said.append(part)
     said, drafted = said[:SUMMARY_TRIGGERS], drafted[: max(SUMMARY_TRIGGERS - len(said), 1)]

@@ -75,11 +75,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             print(f"No se puede leer el borrador {args.draft_file}: {exc}", file=sys.stderr)
             return 2
-    if not args.question and not draft:
+    images = []
+    for path in args.image or []:
+        try:
+            images.append(Path(path).read_bytes())
+        except OSError as exc:
+            print(f"No se puede leer la imagen {path}: {exc}", file=sys.stderr)
+            return 2
+    if not args.question and not draft and not images:
         print('Falta la pregunta: python -m bot ask "¿Puedo publicar...?"', file=sys.stderr)
         return 2
     try:
-        answer = service.ask(args.question or "", draft)
+        answer = service.ask(args.question or "", draft, images=images)
     except QuestionError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -131,7 +138,16 @@ def _jsonl_answer(service: Any, raw: bytes, number: int) -> dict[str, Any]:
                     value.encode("utf-8")
                 except UnicodeEncodeError:
                     raise ValueError(f"«{name}» tiene caracteres no válidos (sustitutos sueltos)") from None
-        answer = service.ask(question or "", draft)
+        paths = record.get("images") or []
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise ValueError("«images» debe ser una lista de rutas de fichero")
+        images = []
+        for path in paths:
+            try:
+                images.append(Path(path).read_bytes())
+            except OSError as exc:
+                raise ValueError(f"no se puede leer la imagen {path} ({exc.strerror or exc})") from None
+        answer = service.ask(question or "", draft, images=images)
         return {"id": record_id, **answer.to_json_dict()}
     except (ValueError, QuestionError) as exc:
         return {"id": record_id, "error": f"línea {number}: {exc}"}
@@ -297,6 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--json", action="store_true", help="un objeto JSON (contrato en el README)")
     out.add_argument(
         "--jsonl", action="store_true", help="lee líneas JSON {id, question, draft} de la entrada estándar"
+    )
+    ask.add_argument(
+        "--image",
+        action="append",
+        metavar="FICHERO",
+        help="una foto que quieres publicar (repetible): se lee su texto y se buscan caras, sin guardarla",
     )
     ask.add_argument(
         "--detalle",

@@ -31,7 +31,8 @@ __all__ = ["Detector", "Span", "detect", "finding_context"]
 
 _DNI = re.compile(r"(?<![\w-])\d{8}[ -]?[A-Za-z](?![\w-])")
 # OCR noise: «DN1 12345678Z», «12345678 Z», «DNI:12345678Z» glued to other text.
-_DNI_NOISY = re.compile(r"(?<!\d)(\d{8})\s?[-.]?\s?([A-Za-z])(?![a-z])")
+# «DN112345678Z»: the «1» read for the «I» is glued to the eight digits.
+_DNI_NOISY = re.compile(r"(?:(?<=[Dd][Nn]1)|(?<!\d))(\d{8})\s?[-.]?\s?([A-Za-z])(?![a-z])")
 _NIE = re.compile(r"(?<![\w-])[XYZxyz][ -]?\d{7}[ -]?[A-Za-z](?![\w-])")
 _IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?!\w)")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?!\w)")

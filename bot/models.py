@@ -287,6 +287,15 @@ class Trigger(BaseModel):
     field: str
 
 
+class ImageSeen(BaseModel):
+    """What the bot saw in one photo of the draft (:mod:`bot.vision`), shown to the person."""
+
+    text: str
+    faces: int
+    #: Every face is small: people in the background or a crowd.
+    crowd: bool
+
+
 class Answer(BaseModel):
     """The bot's reply to one question (and optional draft), in two layers.
 
@@ -305,6 +314,8 @@ class Answer(BaseModel):
     citations: list[Citation] = []
     retrieved: list[Retrieved] = []
     draft_findings: list[DraftFinding] = []
+    #: What was seen in each photo sent with the question, in order.
+    images: list[ImageSeen] = []
     #: For each rule that applies, the words that triggered it.
     triggers: list[Trigger] = []
     timings_ms: dict[str, float] = {}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -22,8 +22,8 @@ from bot.embeddings import embeddings_for
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexMissingError, IndexReport, IndexStoreError
-from bot.models import Answer, Citation, Retrieved, SourceType, Trigger, Verdict
-from bot.pipeline import read
+from bot.models import DRAFT_QUESTION, Answer, Citation, ImageSeen, Retrieved, SourceType, Trigger, Verdict
+from bot.pipeline import image_hits, read, see
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
 from bot.scope import SCOPE_FILE, Scope, load_scope
 from bot.settings import Settings, load_settings
@@ -137,16 +137,27 @@ class Service:
 
     # ------------------------------------------------------------------ public API
 
-    def ask(self, question: str, draft: str | None = None) -> Answer:
-        """Answer one question (and the draft of the post, if any) with a cited verdict."""
+    def ask(self, question: str, draft: str | None = None, *, images: Sequence[bytes] = ()) -> Answer:
+        """Answer one question (and the draft of the post, if any, and its photos) with a cited verdict.
+
+        ``images`` are the bytes of photos the person wants to post: their text is screened like
+        a draft and their faces count as people in the picture (:mod:`bot.vision`, the ``[ocr]``
+        extra). An unreadable image is a :class:`QuestionError`.
+        """
         started = time.perf_counter()
         book = self._signals.get()
+        seen = see(images)
+        if seen and not (question or "").strip() and not (draft or "").strip():
+            question = DRAFT_QUESTION
         reading = read((question or "")[:MAX_INPUT_CHARS], draft, book)
         if reading.empty:
             raise QuestionError("La pregunta está vacía: escribe qué quieres publicar o qué quieres saber.")
+        image_text = "\n".join(r.text for r in seen if r.text)
+        if seen:
+            reading = replace(reading, hits=reading.hits + tuple(image_hits(seen, book)))
         retriever = self._current_retriever()
         clean, fact = reading.question, reading.question_of_fact
-        query = " ".join(filter(None, [clean, (reading.searched_draft or "")[:MAX_INPUT_CHARS]]))
+        query = " ".join(filter(None, [clean, (reading.searched_draft or "")[:MAX_INPUT_CHARS], image_text[:2000]]))
         law_names = self._law_names.get()
         retrieval = self._retrieve(
             retriever, query, prefer_rules=not fact, dense_query=clean or query, prefer_laws=law_names.mentioned(clean)
@@ -165,7 +176,7 @@ class Service:
                 reading.hits,
                 question_of_fact=fact,
                 in_scope=in_scope,
-                has_draft=bool(reading.draft),
+                has_draft=bool(reading.draft) or bool(seen),
                 manipulated=reading.pushes_for_yes,
             ),
             self._rule_specs(retriever.snapshot, book),
@@ -190,6 +201,7 @@ class Service:
             contact_unit=self.settings.contact_unit,
             injection=reading.injection,
             long_draft=bool(draft and len(draft) > MAX_INPUT_CHARS),
+            seen=[r.describe() for r in seen],
         )
         finished = time.perf_counter()
         return Answer(
@@ -203,6 +215,7 @@ class Service:
             citations=composed.citations,
             retrieved=_retrieved(retrieval, composed.citations, retriever.snapshot),
             draft_findings=findings,
+            images=[ImageSeen(text=r.text, faces=len(r.faces), crowd=r.crowd) for r in seen],
             timings_ms={
                 "retrieve": round((t_retrieved - started) * 1000, 2),
                 "answer": round((finished - t_retrieved) * 1000, 2),

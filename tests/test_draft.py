@@ -25,6 +25,8 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("El coche con matrícula 1234 BCD", [("matricula", "1234 BCD")]),
         # OCR reads «DNI» as «DN1» and may glue the letter: the control letter still decides.
         ("DN1 12345678Z", [("dni", "12345678Z")]),
+        ("DN112345678Z", [("dni", "12345678Z")]),  # the «1» glued to the digits
+        ("ref 112345678Z", []),  # nine digits, no «DN» before them: not a DNI
         # The age of a child, said of people.
         ("Ganadores del concurso de dibujo (7-10 años)", [("edad_menor", "7-10 años")]),
         ("Una campaña para chavales de 11 y 12 años", [("edad_menor", "11 y 12 años")]),

@@ -60,6 +60,7 @@ class Claim(Enum):
 
     @property
     def granted(self) -> bool:
+        """Whether this process may handle the delivery now (a new claim or an expired lease)."""
         return self in (Claim.NEW, Claim.RECLAIMED)
 
 

@@ -33,6 +33,7 @@ class Verdict(StrEnum):
 
     @property
     def emoji(self) -> str:
+        """The verdict's emoji (✅ ⚠️ ⛔ ℹ️ ❔), shown before its label."""
         return _EMOJI[self]
 
     @property
@@ -264,6 +265,7 @@ class DraftFinding(BaseModel):
     label: str = Field(default="", exclude=True)
 
     def model_post_init(self, __context: Any) -> None:
+        """Name the finding for employees when the caller did not: the detector's label, or the kind."""
         if not self.label:
             detector = self.detector
             self.label = detector.label if detector else self.kind.replace("_", " ")

@@ -288,6 +288,7 @@ class Service:
 
     @property
     def generation(self) -> int | None:
+        """The index generation loaded for answering (None before the first question or warm-up)."""
         return self._snapshot.generation if self._snapshot else None
 
     # ------------------------------------------------------------------ internals

@@ -136,6 +136,7 @@ class Settings(BaseSettings):
 
     @property
     def chroma_dir(self) -> Path:
+        """The embedded Chroma store (``BOT_CHROMA_MODE=embedded``)."""
         return self.data_dir / "chroma"
 
     @property
@@ -145,6 +146,7 @@ class Settings(BaseSettings):
 
     @property
     def feedback_db(self) -> Path:
+        """The SQLite file of the 👍/👎 votes."""
         return self.data_dir / "feedback.sqlite3"
 
 

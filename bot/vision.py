@@ -56,6 +56,7 @@ class Face:
 
     @property
     def small(self) -> bool:
+        """Under :data:`SMALL_FACE_SHARE` of the photo: someone in the background."""
         return self.share < SMALL_FACE_SHARE
 
 

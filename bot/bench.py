@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.settings import Settings
 
@@ -110,6 +111,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"máx {max(latencies):.1f} ms"
         )
 
+        _bench_photos(service, args.photos)
+
         note = next(iter(sorted((knowledge / "condiciones").glob("*.md"))), None) or next(knowledge.rglob("*.md"))
         note.write_text(note.read_text(encoding="utf-8") + "\n\nNota añadida por el benchmark.\n", encoding="utf-8")
         one = indexer.update()
@@ -129,6 +132,53 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{label}, proceso nuevo: {seconds:.2f} s, pico de RSS {peak:.0f} MB")
         print(f"Memoria: pico de RSS de este proceso (PyTorch y ONNX cargados) {_peak_rss_mb():.0f} MB")
     return 0
+
+
+def _bench_photos(service: Any, count: int) -> None:
+    """``ask`` with one photo: text (a name, a DNI, a stamp), a face, and a photo with neither."""
+    try:
+        photos = _photos()
+    except ImportError:
+        print("Fotos: sin el extra [ocr] (pip install 'puedo-publicar[ocr]'); no se miden")
+        return
+    started = time.perf_counter()
+    service.ask("¿Puedo subir esta foto?", images=[photos[0]])  # loads the OCR and face models
+    print(f"Primera foto (carga los modelos de OCR y caras): {time.perf_counter() - started:.1f} s")
+    latencies = []
+    for number in range(count):
+        started = time.perf_counter()
+        service.ask("¿Puedo subir esta foto?", images=[photos[number % len(photos)]])
+        latencies.append((time.perf_counter() - started) * 1000)
+    print(
+        f"ask con una foto ({len(latencies)} fotos: texto, una cara, un paisaje; 900×320 a 512×512): "
+        f"p50 {percentile(latencies, 50):.0f} ms · p95 {percentile(latencies, 95):.0f} ms · "
+        f"máx {max(latencies):.0f} ms"
+    )
+
+
+def _photos() -> list[bytes]:
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    def encoded(image: Any, kind: str) -> bytes:
+        out = io.BytesIO()
+        image.save(out, kind)
+        return out.getvalue()
+
+    text = Image.new("RGB", (900, 320), "white")
+    draw = ImageDraw.Draw(text)
+    font = ImageFont.load_default(size=36)
+    for number, line in enumerate(["Juan Perez Garcia", "DNI 12345678Z", "USO INTERNO - NO DIFUNDIR"]):
+        draw.text((20, 20 + 80 * number), line, fill="black", font=font)
+    photos = [encoded(text, "PNG"), encoded(Image.new("RGB", (800, 600), (120, 170, 220)), "JPEG")]
+    try:
+        from skimage import data
+
+        photos.insert(1, encoded(Image.fromarray(data.astronaut()), "JPEG"))
+    except ImportError:
+        pass
+    return photos
 
 
 # Runs ``python -m bot`` and prints its peak RSS in kB on stderr at exit. Linux's VmHWM, since

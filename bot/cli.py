@@ -370,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="medir latencia, indexación y memoria")
     bench.add_argument("--questions", type=int, default=60)
+    bench.add_argument("--photos", type=int, default=30, help="preguntas con una foto (extra [ocr])")
     bench.add_argument(
         "--from", dest="mirror", type=Path, help="espejo del BOE (por defecto ../shared/corpus si existe)"
     )

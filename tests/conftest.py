@@ -4,6 +4,7 @@ real :class:`~bot.service.Service` over an index of it (built once per test sess
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import re
 import shutil
@@ -43,6 +44,18 @@ def no_dni_left_in_any_database(tmp_path_factory: pytest.TempPathFactory) -> Ite
         if path.is_file() and "chroma" not in path.parts and _DNI.search(path.read_bytes())
     ]
     assert not leaks, f"SQLite files that keep a DNI: {leaks}"
+
+
+@pytest.fixture(autouse=True)
+def no_entry_point_handler_outlives_its_test() -> Iterator[None]:
+    """An entry point's ``main()`` installs a logging handler on the stream of that moment (a
+    test's captured stderr, closed when the test ends); a later record from a background thread
+    would then fail to write («I/O operation on closed file»). Remove what a test installed."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    yield
+    for handler in [h for h in root.handlers if h not in before and getattr(h, "_puedo_publicar", False)]:
+        root.removeHandler(handler)
 
 
 def make_settings(tmp: Path, knowledge: Path, **overrides: object) -> Settings:

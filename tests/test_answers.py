@@ -182,9 +182,11 @@ def test_json_contract(service):
         "citations",
         "retrieved",
         "draft_findings",
+        "images",
         "triggers",
         "timings_ms",
     }
+    assert data["images"] == []
     # the summary comes first in the whole text, and its citation numbers point into citations
     assert data["answer"].startswith(data["summary"])
     numbers = {c["n"] for c in data["citations"]}

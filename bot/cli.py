@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
+from bot.errors import UnavailableError
 from bot.models import Answer
 from bot.settings import Settings
 
@@ -395,11 +396,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrumpido.", file=sys.stderr)
         return 130
-    except Exception as exc:
-        from bot.embeddings import ModelError
-        from bot.index import IndexStoreError
-
-        if isinstance(exc, ModelError | IndexStoreError):
-            print(f"Error: {exc}", file=sys.stderr)
-            return 1
-        raise
+    except UnavailableError as exc:  # the model, the index, Chroma: the message says what to run
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1

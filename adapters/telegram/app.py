@@ -137,7 +137,7 @@ class TelegramAdapter:
             log.info("Loading the model and the index…")
             try:
                 await asyncio.to_thread(warm_up)
-            except Exception:
+            except Exception:  # boundary: a broken core must not stop the bot; answers apologise
                 log.exception("Warm-up failed; questions will be answered with an apology until the core works")
 
     # ------------------------------------------------------------------ commands
@@ -157,7 +157,7 @@ class TelegramAdapter:
         try:
             sources = await asyncio.to_thread(self.service.sources)
             texts = sources_messages(sources)
-        except Exception as exc:
+        except Exception as exc:  # boundary: an apology with an incident id, as for answers
             incident = incident_id()
             log_incident("Listing the sources failed", incident, exc)
             texts = [notice_message(apology_text(incident, self.settings.contact_unit))]

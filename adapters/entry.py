@@ -6,6 +6,7 @@ into one line saying which extra to install (exit 2), not a traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 __all__ = ["slack", "telegram"]
@@ -13,19 +14,18 @@ __all__ = ["slack", "telegram"]
 
 def slack() -> int:
     """``puedo-publicar-slack``."""
-    try:
-        from adapters.slack.main import main
-    except ImportError as exc:
-        print(f"Error: {exc}", file=sys.stderr)  # noqa: T201 - a console script's own message
-        return 2
-    return main()
+    return _run("adapters.slack.main")
 
 
 def telegram() -> int:
     """``puedo-publicar-telegram``."""
+    return _run("adapters.telegram.main")
+
+
+def _run(module: str) -> int:
     try:
-        from adapters.telegram.main import main
-    except ImportError as exc:
+        main = importlib.import_module(module).main
+    except ImportError as exc:  # the adapter package names the extra in its message
         print(f"Error: {exc}", file=sys.stderr)  # noqa: T201 - a console script's own message
         return 2
-    return main()
+    return int(main())

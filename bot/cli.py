@@ -76,13 +76,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             print(f"No se puede leer el borrador {args.draft_file}: {exc}", file=sys.stderr)
             return 2
-    images = []
-    for path in args.image or []:
-        try:
-            images.append(Path(path).read_bytes())
-        except OSError as exc:
-            print(f"No se puede leer la imagen {path}: {exc}", file=sys.stderr)
-            return 2
+    try:
+        images = _read_images(args.image or [])
+    except ValueError as exc:
+        print(f"No se puede leer {exc}", file=sys.stderr)
+        return 2
     if not args.question and not draft and not images:
         print('Falta la pregunta: python -m bot ask "¿Puedo publicar...?"', file=sys.stderr)
         return 2
@@ -142,16 +140,25 @@ def _jsonl_answer(service: Any, raw: bytes, number: int) -> dict[str, Any]:
         paths = record.get("images") or []
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
             raise ValueError("«images» debe ser una lista de rutas de fichero")
-        images = []
-        for path in paths:
-            try:
-                images.append(Path(path).read_bytes())
-            except OSError as exc:
-                raise ValueError(f"no se puede leer la imagen {path} ({exc.strerror or exc})") from None
+        try:
+            images = _read_images(paths)
+        except ValueError as exc:
+            raise ValueError(f"no se puede leer {exc}") from None
         answer = service.ask(question or "", draft, images=images)
         return {"id": record_id, **answer.to_json_dict()}
     except (ValueError, QuestionError) as exc:
         return {"id": record_id, "error": f"línea {number}: {exc}"}
+
+
+def _read_images(paths: Iterable[str]) -> list[bytes]:
+    """The bytes of each image file; ValueError «la imagen RUTA (why)» for one that cannot be read."""
+    images = []
+    for path in paths:
+        try:
+            images.append(Path(path).read_bytes())
+        except OSError as exc:
+            raise ValueError(f"la imagen {path} ({exc.strerror or exc})") from None
+    return images
 
 
 def _json_kind(value: Any) -> str:

@@ -9,15 +9,13 @@ citations and the index around it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.intent import is_question_of_fact, pushes_for_yes, strip_injection
 from bot.normalize import normalize
-from bot.signals import SignalBook, SignalClass, SignalHit
-from bot.text import fold
+from bot.signals import SignalBook, SignalHit
 
 if TYPE_CHECKING:
     from bot.vision import ImageReading
@@ -82,12 +80,7 @@ def image_hits(seen: Sequence[ImageReading], book: SignalBook) -> list[SignalHit
     hits: list[SignalHit] = []
     text = "\n".join(r.text for r in seen if r.text)
     hits += book.detect(text, "imagen")
-    found = {h.signal for h in hits}
-    squeezed = _squeeze(text)
-    for signal, phrase, compact in _compact_phrases(book):
-        if signal not in found and compact in squeezed:  # OCR often drops spaces: «USOINTERNO»
-            hits.append(SignalHit(signal, phrase, 0, 0, "imagen"))
-            found.add(signal)
+    hits += book.spaceless_hits(text, "imagen", exclude={h.signal for h in hits})
     faces = sum(len(r.faces) for r in seen)
     if faces:
         said = "una cara" if faces == 1 else f"{faces} caras"
@@ -97,47 +90,3 @@ def image_hits(seen: Sequence[ImageReading], book: SignalBook) -> list[SignalHit
     if len(text.split()) >= DOCUMENT_WORDS and book.get("pantalla_documentos") is not None:
         hits.append(SignalHit("pantalla_documentos", "mucho texto en la foto", 0, 0, "imagen"))
     return hits
-
-
-#: A phrase matched without its spaces must be at least this long (shorter ones hide in words).
-COMPACT_MIN = 9
-_compact_cache: dict[int, tuple[tuple[str, str, str], ...]] = {}
-
-
-def _squeeze(text: str) -> str:
-    return re.sub(r"[^0-9a-zñ]", "", fold(text))
-
-
-def _compact_phrases(book: SignalBook) -> tuple[tuple[str, str, str], ...]:
-    """Multi-word phrases of the risk and context signals, without spaces, for OCR text."""
-    key = id(book)
-    if key not in _compact_cache:
-        rows = []
-        for signal in book.signals.values():
-            if signal.cls not in (SignalClass.RIESGO, SignalClass.CONTEXTO):
-                continue
-            for phrases in signal.phrases.values():
-                for phrase in phrases:
-                    compact = _squeeze(phrase)
-                    if " " in phrase.strip() and "*" not in phrase and len(compact) >= COMPACT_MIN:
-                        rows.append((signal.id, phrase, compact))
-        _compact_cache.clear()  # one book at a time: a reloaded senales.yaml replaces it
-        _compact_cache[key] = tuple(rows)
-    return _compact_cache[key]
-
-
-def see(images: Sequence[bytes]) -> list[ImageReading]:
-    """Read each photo (:func:`bot.vision.read_image`); an unreadable one is a ``QuestionError``."""
-    if not images:
-        return []
-    from bot.service import QuestionError
-    from bot.vision import ImageError, read_image
-
-    seen = []
-    for number, data in enumerate(images, 1):
-        try:
-            seen.append(read_image(data))
-        except ImageError as exc:
-            which = "la imagen" if len(images) == 1 else f"la imagen {number}"
-            raise QuestionError(f"No puedo leer {which}: {exc}.") from None
-    return seen

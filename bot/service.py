@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.answer import compose
 from bot.decision import RuleSpec, Situation, decide, rule_specs
@@ -23,12 +23,15 @@ from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexMissingError, IndexReport, IndexStoreError
 from bot.models import DRAFT_QUESTION, Answer, Citation, ImageSeen, Retrieved, SourceType, Trigger, Verdict
-from bot.pipeline import image_hits, read, see
+from bot.pipeline import image_hits, read
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
 from bot.scope import SCOPE_FILE, Scope, load_scope
 from bot.settings import Settings, load_settings
 from bot.signals import SIGNALS_FILE, SignalBook, load_signals
 from bot.sources.sync import LawNames, load_law_names
+
+if TYPE_CHECKING:
+    from bot.vision import ImageReading
 
 log = logging.getLogger(__name__)
 
@@ -348,3 +351,19 @@ class Service:
             ):
                 self._retriever = Retriever(snapshot, glossary, mode=self.mode, dense_weight=self.settings.dense_weight)
             return self._retriever
+
+
+def see(images: Sequence[bytes]) -> list[ImageReading]:
+    """Read each photo (:func:`bot.vision.read_image`); an unreadable one is a :class:`QuestionError`."""
+    if not images:
+        return []
+    from bot.vision import ImageError, read_image
+
+    seen = []
+    for number, data in enumerate(images, 1):
+        try:
+            seen.append(read_image(data))
+        except ImageError as exc:
+            which = "la imagen" if len(images) == 1 else f"la imagen {number}"
+            raise QuestionError(f"No puedo leer {which}: {exc}.") from None
+    return seen

@@ -168,6 +168,14 @@ def phrase_stems(phrase: str, language: str) -> tuple[str, ...]:
     return tuple(w if w == "*" else _stem(language, w) for w in phrase_words(phrase))
 
 
+#: A phrase matched without its spaces must be at least this long (shorter ones hide inside words).
+SPACELESS_MIN = 9
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[^0-9a-zñ]", "", fold(text))
+
+
 @dataclass
 class SignalBook:
     """Every signal, with its phrases compiled for matching."""
@@ -175,9 +183,17 @@ class SignalBook:
     signals: dict[str, Signal] = field(default_factory=dict)
     _index: dict[str, dict[str, list[_Phrase]]] = field(default_factory=dict, repr=False)
     _names: dict[str, str] = field(default_factory=dict, repr=False)
+    #: Multi-word phrases of risk and context signals without their spaces (see :meth:`spaceless_hits`).
+    _spaceless: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         for signal in self.signals.values():
+            if signal.cls in (SignalClass.RIESGO, SignalClass.CONTEXTO):
+                for phrases in signal.phrases.values():
+                    for phrase in phrases:
+                        squeezed = _squeeze(phrase)
+                        if " " in phrase.strip() and "*" not in phrase and len(squeezed) >= SPACELESS_MIN:
+                            self._spaceless.append((signal.id, phrase, squeezed))
             self._names[_key(signal.id)] = signal.id
             self._names[_key(signal.name)] = signal.id
             for exception, groups in ((False, signal.phrases), (True, signal.exceptions)):
@@ -225,6 +241,20 @@ class SignalBook:
                     hits.append(SignalHit(signal.id, finding.text, finding.start, finding.end, where, detector))
         hits.sort(key=lambda h: (h.start, h.end, h.signal))
         return _dedupe(hits)
+
+    def spaceless_hits(self, text: str | None, where: Field, exclude: Iterable[str] = ()) -> list[SignalHit]:
+        """Risk and context phrases found in ``text`` with its spaces dropped, as OCR drops them
+        («USOINTERNO-NODIFUNDIR»); one hit per signal not in ``exclude``, with an empty span."""
+        if not text:
+            return []
+        squeezed = _squeeze(text)
+        found = set(exclude)
+        hits = []
+        for signal, phrase, compact in self._spaceless:
+            if signal not in found and compact in squeezed:
+                hits.append(SignalHit(signal, phrase, 0, 0, where))
+                found.add(signal)
+        return hits
 
     def findings(self, text: str | None, hits: Iterable[SignalHit] | None = None) -> list[DraftFinding]:
         """What to show of a draft: each detector finding, and each phrase of a risk or

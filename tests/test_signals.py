@@ -237,3 +237,13 @@ def test_the_real_file_is_valid_yaml_with_five_languages():
 )
 def test_vocabulary_of_the_sixth_batch(book, text, signal, present):
     assert (signal in found(book, text)) is present
+
+
+def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
+    from bot.signals import load_signals
+
+    book, _ = load_signals(Path(__file__).parent / "fixtures" / "knowledge")
+    [hit] = book.spaceless_hits("USOINTERNO-NODIFUNDIR\nInforme", "imagen")
+    assert (hit.field, hit.start, hit.end) == ("imagen", 0, 0) and book.get(hit.signal) is not None
+    assert book.spaceless_hits("USOINTERNO", "imagen", exclude={hit.signal}) == []
+    assert book.spaceless_hits("Un paisaje de montaña", "imagen") == []

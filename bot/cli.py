@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import __version__
 from bot.errors import UnavailableError
-from bot.models import Answer
+from bot.models import Answer, Context
 from bot.settings import Settings
 
 EXAMPLE = "¿Puedo publicar en Instagram una foto de los vecinos que atendí hoy?"
@@ -98,19 +98,21 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _ask_jsonl(service: Any) -> int:
     """One JSON object per input line, in order; a bad line gets ``{"id", "error"}`` and the
-    batch goes on (never a crash, never a lost line)."""
+    batch goes on (never a crash, never a lost line). Lines with the same ``"conversation"``
+    value are turns of one conversation, in order (each read as a follow-up of the earlier ones)."""
     status = 0
+    contexts: dict[str, Context] = {}
     for number, raw in enumerate(sys.stdin.buffer, 1):
         if not raw.strip():
             continue
-        out = _jsonl_answer(service, raw, number)
+        out = _jsonl_answer(service, raw, number, contexts)
         if "error" in out:
             status = 1
         print(json.dumps(out, ensure_ascii=False, allow_nan=False), flush=True)
     return status
 
 
-def _jsonl_answer(service: Any, raw: bytes, number: int) -> dict[str, Any]:
+def _jsonl_answer(service: Any, raw: bytes, number: int, contexts: dict[str, Context]) -> dict[str, Any]:
     from bot.service import QuestionError
 
     record_id: Any = None
@@ -144,7 +146,14 @@ def _jsonl_answer(service: Any, raw: bytes, number: int) -> dict[str, Any]:
             images = _read_images(paths)
         except ValueError as exc:
             raise ValueError(f"no se puede leer {exc}") from None
-        answer = service.ask(question or "", draft, images=images)
+        conversation = record.get("conversation")
+        if conversation is not None and (isinstance(conversation, bool) or not isinstance(conversation, str | int)):
+            raise ValueError(f"«conversation» debe ser un texto o un número, no {_json_kind(conversation)}")
+        key = None if conversation is None else str(conversation)
+        context = contexts.get(key) if key is not None else None
+        answer = service.ask(question or "", draft, images=images, context=context)
+        if key is not None:
+            contexts[key] = answer.context
         return {"id": record_id, **answer.to_json_dict()}
     except (ValueError, QuestionError) as exc:
         return {"id": record_id, "error": f"línea {number}: {exc}"}
@@ -176,13 +185,15 @@ def _safe_id(value: Any) -> Any:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.conversation import follows_up, is_reset
     from bot.service import QuestionError
 
     service = _service(settings)
     print("Puedo publicar — pregúntame si puedes publicar algo en redes sociales.")
     print(
         "Escribe la pregunta y pulsa Intro. «/borrador» para pegar el texto del post; «/detalle» para ver "
-        "los fundamentos de la última respuesta; «/salir» para terminar.\n"
+        "los fundamentos de la última respuesta; «/nuevo» para empezar otra conversación; «/salir» para terminar.\n"
+        "Una pregunta que sigue a la anterior («¿Y si…?», «¿y en LinkedIn?») se lee con lo que ya me has contado.\n"
     )
     draft: str | None = None
     last: Answer | None = None
@@ -205,10 +216,17 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if question in {"/detalle", "/fundamentos"}:
             print("\n" + render_text(last, detail=True) + "\n" if last else "Todavía no has preguntado nada.\n")
             continue
+        if is_reset(question):
+            last = None
+            print("Empezamos de cero: la próxima pregunta no tiene en cuenta las anteriores.\n")
+            continue
         if not question:
             continue
+        context = last.context if last is not None and follows_up(question) and draft is None else None
         try:
-            last = service.ask(question, draft)
+            last = service.ask(question, draft, context=context)
+            if context is not None:
+                print("(Sigo con lo que me has contado antes; «/nuevo» para empezar de cero.)")
             print("\n" + render_text(last) + "\n")
         except QuestionError as exc:
             print(exc)
@@ -294,6 +312,12 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.database import run_cli
+
+    return run_cli(args.db_command, settings)
+
+
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot.bench import run
 
@@ -375,6 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
     purge = fsub.add_parser("purge", help="borrar lo que supera el plazo de conservación")
     purge.add_argument("--days", type=int, help="días que se conservan (por defecto BOT_FEEDBACK_RETENTION_DAYS, 90)")
     feedback.set_defaults(func=cmd_feedback)
+
+    db = sub.add_parser("db", help="la base de datos de votos, entregas y estado (BOT_DATABASE_URL)")
+    dsub = db.add_subparsers(dest="db_command", required=True)
+    dsub.add_parser("upgrade", help="aplicar las migraciones pendientes (también se aplican al arrancar)")
+    dsub.add_parser("current", help="la versión del esquema de cada base")
+    db.set_defaults(func=cmd_db)
 
     bench = sub.add_parser("bench", help="medir latencia, indexación y memoria")
     bench.add_argument("--questions", type=int, default=60)

@@ -298,6 +298,33 @@ class ImageSeen(BaseModel):
     crowd: bool
 
 
+class Turn(BaseModel):
+    """One earlier message of a conversation, as the next answer needs it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: The question, normalised and without directives to the bot.
+    question: str
+    #: The draft sent with this message, if any (a later message without one keeps it).
+    draft: str | None = None
+    #: What was seen in the photos sent with this message.
+    images: tuple[ImageSeen, ...] = ()
+    #: The message asked for information, not for a verdict (as it was read, follow-up included).
+    informative: bool = False
+
+
+class Context(BaseModel):
+    """What the earlier turns of a conversation said (:mod:`bot.conversation`).
+
+    Kept in memory only, by whoever holds the conversation (the CLI's ``chat``, an adapter's
+    thread): never logged or stored. Pass :attr:`Answer.context` to the next ``ask``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    turns: tuple[Turn, ...] = ()
+
+
 class Answer(BaseModel):
     """The bot's reply to one question (and optional draft), in two layers.
 
@@ -320,12 +347,17 @@ class Answer(BaseModel):
     images: list[ImageSeen] = []
     #: For each rule that applies, the words that triggered it.
     triggers: list[Trigger] = []
+    #: Whether the question was read as a follow-up of earlier turns (``context`` given).
+    follow_up: bool = False
     timings_ms: dict[str, float] = {}
     #: Guideline rules that decided the verdict, e.g. ``["Regla 7"]`` (not part of the JSON contract).
     rules: list[str] = Field(default=[], exclude=True)
     #: The fundamentos without the list of draft findings, for adapters that show the findings
     #: in context themselves (not part of the JSON contract).
     details: str = Field(default="", exclude=True)
+    #: The conversation including this turn: pass it to the next ``ask`` for a follow-up
+    #: (not part of the JSON contract: it holds the person's words).
+    context: Context = Field(default_factory=Context, exclude=True)
 
     @property
     def summary_body(self) -> str:

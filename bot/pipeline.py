@@ -11,14 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.intent import is_question_of_fact, pushes_for_yes, strip_injection
+from bot.models import ImageSeen
 from bot.normalize import normalize
 from bot.signals import SignalBook, SignalHit
-
-if TYPE_CHECKING:
-    from bot.vision import ImageReading
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ def read(question: str, draft: str | None, book: SignalBook) -> Reading:
 DOCUMENT_WORDS = 30
 
 
-def image_hits(seen: Sequence[ImageReading], book: SignalBook) -> list[SignalHit]:
+def image_hits(seen: Sequence[ImageSeen], book: SignalBook) -> list[SignalHit]:
     """The signals in what was seen in photos: their text screened like a draft (field
     ``imagen``), faces as people in the picture, and a lot of text as a screen or a document.
     Spans point into the photos' text joined by newlines; a face has an empty span."""
@@ -81,7 +78,7 @@ def image_hits(seen: Sequence[ImageReading], book: SignalBook) -> list[SignalHit
     text = "\n".join(r.text for r in seen if r.text)
     hits += book.detect(text, "imagen")
     hits += book.spaceless_hits(text, "imagen", exclude={h.signal for h in hits})
-    faces = sum(len(r.faces) for r in seen)
+    faces = sum(r.faces for r in seen)
     if faces:
         said = "una cara" if faces == 1 else f"{faces} caras"
         for signal in ("imagen", "persona_identificable"):

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.answer import compose
+from bot.conversation import follow, next_context
 from bot.decision import RuleSpec, Situation, decide, rule_specs
 from bot.embeddings import embeddings_for
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexMissingError, IndexReport, IndexStoreError
-from bot.models import DRAFT_QUESTION, Answer, Citation, ImageSeen, Retrieved, SourceType, Trigger, Verdict
+from bot.models import DRAFT_QUESTION, Answer, Citation, Context, ImageSeen, Retrieved, SourceType, Trigger, Verdict
 from bot.pipeline import image_hits, read
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
 from bot.scope import SCOPE_FILE, Scope, load_scope
@@ -140,12 +141,23 @@ class Service:
 
     # ------------------------------------------------------------------ public API
 
-    def ask(self, question: str, draft: str | None = None, *, images: Sequence[bytes] = ()) -> Answer:
+    def ask(
+        self,
+        question: str,
+        draft: str | None = None,
+        *,
+        images: Sequence[bytes] = (),
+        context: Context | None = None,
+    ) -> Answer:
         """Answer one question (and the draft of the post, if any, and its photos) with a cited verdict.
 
         ``images`` are the bytes of photos the person wants to post: their text is screened like
         a draft and their faces count as people in the picture (:mod:`bot.vision`, the ``[ocr]``
         extra). An unreadable image is a :class:`QuestionError`.
+
+        ``context`` is the :attr:`Answer.context` of the previous answer in the same
+        conversation: the question is then read as a follow-up of the earlier turns
+        (:mod:`bot.conversation`). It lives in memory only; nothing here stores it.
         """
         started = time.perf_counter()
         book = self._signals.get()
@@ -155,12 +167,21 @@ class Service:
         reading = read((question or "")[:MAX_INPUT_CHARS], draft, book)
         if reading.empty:
             raise QuestionError("La pregunta está vacía: escribe qué quieres publicar o qué quieres saber.")
-        image_text = "\n".join(r.text for r in seen if r.text)
-        if seen:
-            reading = replace(reading, hits=reading.hits + tuple(image_hits(seen, book)))
+        shown = [ImageSeen(text=r.text, faces=len(r.faces), crowd=r.crowd) for r in seen]
+        if shown:
+            reading = replace(reading, hits=reading.hits + tuple(image_hits(shown, book)))
+        followed = follow(reading, shown, context, book)
+        next_turns = next_context(context, reading, followed)
+        reading = followed.reading
+        image_text = "\n".join(r.text for r in followed.images if r.text)
         retriever = self._current_retriever()
         clean, fact = reading.question, reading.question_of_fact
-        query = " ".join(filter(None, [clean, (reading.searched_draft or "")[:MAX_INPUT_CHARS], image_text[:2000]]))
+        query = " ".join(
+            filter(
+                None,
+                [clean, followed.earlier, (reading.searched_draft or "")[:MAX_INPUT_CHARS], image_text[:2000]],
+            )
+        )
         law_names = self._law_names.get()
         retrieval = self._retrieve(
             retriever, query, prefer_rules=not fact, dense_query=clean or query, prefer_laws=law_names.mentioned(clean)
@@ -168,8 +189,9 @@ class Service:
         t_retrieved = time.perf_counter()
 
         # A question naming one of the synced laws is about the bot's sources, whatever else it says.
-        in_scope = bool(law_names.mentioned(clean)) or self._scope.get().covers(
-            retriever.glossary.expand(clean), question_of_fact=fact
+        asked = f"{clean} {followed.earlier}".strip()
+        in_scope = bool(law_names.mentioned(asked)) or self._scope.get().covers(
+            retriever.glossary.expand(asked), question_of_fact=fact
         )
         ranking = {
             h.chunk.locator: h.score for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None
@@ -179,7 +201,7 @@ class Service:
                 reading.hits,
                 question_of_fact=fact,
                 in_scope=in_scope,
-                has_draft=bool(reading.draft) or bool(seen),
+                has_draft=bool(reading.draft) or bool(followed.images),
                 manipulated=reading.pushes_for_yes,
             ),
             self._rule_specs(retriever.snapshot, book),
@@ -218,7 +240,9 @@ class Service:
             citations=composed.citations,
             retrieved=_retrieved(retrieval, composed.citations, retriever.snapshot),
             draft_findings=findings,
-            images=[ImageSeen(text=r.text, faces=len(r.faces), crowd=r.crowd) for r in seen],
+            images=shown,
+            follow_up=bool(context and context.turns),
+            context=next_turns,
             timings_ms={
                 "retrieve": round((t_retrieved - started) * 1000, 2),
                 "answer": round((finished - t_retrieved) * 1000, 2),

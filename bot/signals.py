@@ -103,6 +103,12 @@ class Signal:
     #: A context signal that, unless a rule takes it or something lifts it, keeps the answer from
     #: a plain «sí» (a patient, a minor, a case file mentioned in passing).
     sensitive: bool = False
+    #: Signals this one cancels when an earlier turn of the conversation said them («¿y en mi
+    #: cuenta personal?» after «la cuenta oficial»).
+    cancels: tuple[str, ...] = ()
+    #: It describes who posts, from which account or when, not what is posted: it still holds
+    #: when a follow-up replaces the content («¿y si en vez del vídeo subo un consejo?»).
+    persists: bool = False
 
 
 @dataclass(frozen=True)
@@ -440,6 +446,9 @@ def parse_signals(data: Any) -> tuple[SignalBook, list[str]]:
         unknown = [s for s in signal.lifts if s not in signals]
         if unknown:
             problems.append(f"señal {signal.id!r}: «levanta» nombra señales que no existen: {', '.join(unknown)}")
+        unknown = [s for s in signal.cancels if s not in signals]
+        if unknown:
+            problems.append(f"señal {signal.id!r}: «anula» nombra señales que no existen: {', '.join(unknown)}")
     return SignalBook(signals), problems
 
 
@@ -453,6 +462,8 @@ _KNOWN_FIELDS = {
     "frases",
     "excepto",
     "sensible",
+    "anula",
+    "persiste",
 }
 
 
@@ -485,6 +496,9 @@ def _signal(signal_id: str, body: Any) -> Signal:
     sensitive = body.get("sensible", False)
     if not isinstance(sensitive, bool):
         raise ValueError("«sensible» debe ser «sí» o «no» (true o false)")
+    persists = body.get("persiste", False)
+    if not isinstance(persists, bool):
+        raise ValueError("«persiste» debe ser «sí» o «no» (true o false)")
     if sensitive and cls is not SignalClass.CONTEXTO:
         raise ValueError("solo una señal de clase «contexto» puede ser «sensible» (un riesgo ya lo es siempre)")
     return Signal(
@@ -498,6 +512,8 @@ def _signal(signal_id: str, body: Any) -> Signal:
         phrases=phrases,
         exceptions=exceptions,
         sensitive=sensitive,
+        cancels=tuple(_key(s) for s in _strings(body.get("anula"), "anula")),
+        persists=persists,
     )
 
 

@@ -63,6 +63,15 @@ def _summary_line(name: str, s: dict[str, Any]) -> str:
         f" · regla {f(s.get('rule_hit'))} · artículo {f(s.get('law_source_hit'))}"
         f" · abstención P {f(s['abstention_precision'])} R {f(s['abstention_recall'])}"
         f" · p50 {f(s['latency_p50_ms'])} ms · p95 {f(s['latency_p95_ms'])} ms"
+        + (
+            f"\n{'':>7} conversaciones [{s['conversations']}, {s['conversation_turns']} turnos]:"
+            f" veredicto {f(s['conversation_verdict_accuracy'])}"
+            f" · seguimientos {f(s['conversation_follow_up_accuracy'])}"
+            f" · sin fallo {f(s['conversation_all_turns_right'])}"
+            f" · peligrosos {s['conversation_dangerous_errors']}"
+            if s.get("conversations")
+            else ""
+        )
     )
 
 

@@ -11,6 +11,8 @@ from bot import InputError, Verdict
 from bot.models import article_key, article_of
 
 CASES_DIR = Path(__file__).parent / "cases"
+#: Multi-turn cases: one conversation per line, ``{"id", "turns": [case, case…], "tags", "notes"}``.
+CONVERSATIONS_DIR = Path(__file__).parent / "conversations"
 
 
 class DatasetError(InputError, ValueError):
@@ -66,6 +68,9 @@ class Case(BaseModel):
     dataset: str = ""
     #: ``dev`` (tuned on) or ``test`` (frozen, written independently; never tuned on).
     split: str = "dev"
+    #: For a turn of a multi-turn case: the conversation's id and the turn's number (from 1).
+    conversation: str | None = None
+    turn: int = 0
 
     @field_validator("id", mode="before")
     @classmethod
@@ -124,19 +129,39 @@ def load_cases(paths: list[Path]) -> list[Case]:
                     raise DatasetError(f"{where}: cada línea debe ser un objeto JSON")
                 raw.setdefault("id", where)
                 split = "test" if path.parent.name == "test" else "dev"
-                case = Case.model_validate({**raw, "dataset": path.stem, "split": split})
+                base = {"dataset": path.stem, "split": split}
+                if "turns" in raw:
+                    read = _conversation(raw, base)
+                else:
+                    read = [Case.model_validate({**raw, **base})]
             except json.JSONDecodeError as exc:
                 raise DatasetError(f"{where}: JSON no válido ({exc.msg})") from None
             except ValidationError as exc:
                 detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
                 raise DatasetError(f"{where}: {detail}") from None
-            if case.id in seen:
-                raise DatasetError(f"{where}: id repetido {case.id!r} (ya en {seen[case.id]})")
-            seen[case.id] = where
-            cases.append(case)
+            for case in read:
+                if case.id in seen:
+                    raise DatasetError(f"{where}: id repetido {case.id!r} (ya en {seen[case.id]})")
+                seen[case.id] = where
+                cases.append(case)
     if not cases:
         raise DatasetError("los conjuntos de datos no contienen ningún caso")
     return cases
+
+
+def _conversation(raw: dict[str, object], base: dict[str, str]) -> list[Case]:
+    """The turns of one multi-turn case as cases ``<id>.1``, ``<id>.2``…, in order."""
+    turns = raw["turns"]
+    if not isinstance(turns, list) or not turns or not all(isinstance(t, dict) for t in turns):
+        raise DatasetError(f"{raw['id']}: «turns» debe ser una lista de turnos (objetos JSON)")
+    conversation = str(raw["id"])
+    shared = {"tags": raw.get("tags", []), "notes": raw.get("notes", "")}
+    return [
+        Case.model_validate(
+            {**shared, **turn, **base, "id": f"{conversation}.{n}", "conversation": conversation, "turn": n}
+        )
+        for n, turn in enumerate(turns, 1)
+    ]
 
 
 #: The splits: ``dev`` is tuned on; ``test`` was written independently and frozen before tuning.
@@ -145,6 +170,6 @@ SPLITS = ("dev", "test")
 
 def default_datasets(split: str | None = None) -> list[Path]:
     """The shipped datasets of one split, or of both."""
-    dev = sorted(CASES_DIR.glob("*.jsonl"))
-    test = sorted((CASES_DIR / "test").glob("*.jsonl"))
+    dev = sorted(CASES_DIR.glob("*.jsonl")) + sorted(CONVERSATIONS_DIR.glob("*.jsonl"))
+    test = sorted((CASES_DIR / "test").glob("*.jsonl")) + sorted((CONVERSATIONS_DIR / "test").glob("*.jsonl"))
     return {"dev": dev, "test": test}.get(split or "", dev + test)

@@ -106,6 +106,7 @@ def _markdown(results: list[ConfigResult], datasets: list[str], charts: list[str
         for key, label in METRIC_LABELS.items():
             lines.append(f"| {label} | " + " | ".join(_fmt(s[key]) for s in summaries) + " |")
         lines.append("")
+    lines += _conversation_lines(results, splits)
     lines += [*(f"- **{r.name}**: {r.description}" for r in results), ""]
     for chart in charts:
         lines += [f"![{chart}]({chart})", ""]
@@ -155,6 +156,30 @@ def _markdown(results: list[ConfigResult], datasets: list[str], charts: list[str
             applied = ", ".join(r.rules) or "—"
             lines.append(f"| {r.case.id} | {question} | {expected} · {_cell(wanted)} | {_cell(got)} | {applied} |")
     return "\n".join(lines) + "\n"
+
+
+def _conversation_lines(results: list[ConfigResult], splits: list[str]) -> list[str]:
+    """One line per configuration and split for the multi-turn cases (none if there are none)."""
+    rows = [r.summary(split) for r in results if r.name != "naive" for split in splits]
+    rows = [s for s in rows if s.get("conversations")]
+    if not rows:
+        return []
+    lines = [
+        "## Conversaciones: preguntas de seguimiento",
+        "",
+        "Cada turno se responde con lo dicho en los anteriores; sus cifras no entran en las de arriba.",
+        "",
+        "| Configuración | Conjunto | Conversaciones | Turnos | Veredicto (todos los turnos) | "
+        "Veredicto (seguimientos) | Conversaciones sin fallo | Peligrosos |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in rows:
+        lines.append(
+            f"| {s['config']} | {s['split']} | {s['conversations']} | {s['conversation_turns']} | "
+            f"{_fmt(s['conversation_verdict_accuracy'])} | {_fmt(s['conversation_follow_up_accuracy'])} | "
+            f"{_fmt(s['conversation_all_turns_right'])} | {s['conversation_dangerous_errors']} |"
+        )
+    return [*lines, ""]
 
 
 def _confusion_table(matrix: dict[str, dict[str, int]], title: str) -> list[str]:

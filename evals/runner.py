@@ -10,6 +10,7 @@ from typing import Any
 
 from bot import Answer, Service, Settings, Verdict
 from bot.bench import percentile
+from bot.models import Context
 from evals import metrics
 from evals.dataset import SPLITS, Case
 from evals.metrics import Item
@@ -96,7 +97,9 @@ class ConfigResult:
 
     def summary(self, split: str | None = None) -> dict[str, Any]:
         """The metrics over the cases of ``split`` (``dev``, ``test``) or over all of them."""
-        results = [r for r in self.results if split is None or r.case.split == split]
+        every = [r for r in self.results if split is None or r.case.split == split]
+        # Turns of multi-turn cases have their own figures (conversation_*), apart from the rest.
+        results = [r for r in every if r.case.conversation is None]
         graded = [r for r in results if r.case.retrieval_specs and r.error is None]
         answered = [r for r in results if r.verdict is not None]
         latencies = [r.latency_ms for r in results if r.error is None]
@@ -145,11 +148,37 @@ class ConfigResult:
             "latency_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
             "latency_p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
             "setup_seconds": round(self.setup_seconds, 1),
+            **_conversation_summary([r for r in every if r.case.conversation is not None]),
         }
 
     @property
     def splits(self) -> list[str]:
         return [s for s in SPLITS if any(r.case.split == s for r in self.results)]
+
+
+def _conversation_summary(turns: list[CaseResult]) -> dict[str, Any]:
+    """Multi-turn cases: every turn, the follow-ups alone, and whole conversations right."""
+    answered = [r for r in turns if r.verdict is not None]
+    follow_ups = [r for r in answered if r.case.turn > 1]
+    conversations: dict[str, list[CaseResult]] = {}
+    for r in turns:
+        conversations.setdefault(r.case.conversation or "", []).append(r)
+
+    def accuracy(items: list[CaseResult]) -> float | None:
+        return round(sum(bool(r.verdict_ok) for r in items) / len(items), 4) if items else None
+
+    return {
+        "conversations": len(conversations),
+        "conversation_turns": len(turns),
+        "conversation_verdict_accuracy": accuracy(answered),
+        "conversation_follow_up_accuracy": accuracy(follow_ups),
+        "conversation_all_turns_right": (
+            round(sum(all(r.verdict_ok for r in c) for c in conversations.values()) / len(conversations), 4)
+            if conversations
+            else None
+        ),
+        "conversation_dangerous_errors": sum(r.dangerous for r in answered),
+    }
 
 
 def _confusion(results: list[CaseResult]) -> dict[str, dict[str, int]]:
@@ -211,12 +240,16 @@ def run_config(
     service.warm_up()
     setup = time.perf_counter() - started
     results = []
+    contexts: dict[str, Context] = {}  # a conversation's turns come in order
     for case in progress(cases, name):
         t0 = time.perf_counter()
+        context = contexts.get(case.conversation) if case.conversation and case.turn > 1 else None
         try:
-            answer = service.ask(case.question, case.draft)
+            answer = service.ask(case.question, case.draft, context=context)
         except Exception as exc:  # per-case boundary: recorded as a failed case; the run goes on
             results.append(CaseResult(case, None, [], [], 0.0, error=f"{type(exc).__name__}: {exc}"))
             continue
+        if case.conversation:
+            contexts[case.conversation] = answer.context
         results.append(from_answer(case, answer, (time.perf_counter() - t0) * 1000))
     return ConfigResult(name, CONFIGS[name], results, setup)

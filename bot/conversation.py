@@ -1,0 +1,206 @@
+"""Follow-up questions: a message read together with the earlier turns of its conversation.
+
+«¿Puedo subir la foto de la excursión con los alumnos?» and then «¿Y si tengo la autorización
+firmada de las familias?»: the second message only makes sense with the first. Here a message
+is joined to what the earlier turns said (:class:`~bot.models.Context`), all pure code:
+
+- the signals found in earlier questions still hold (field ``conversacion``), unless the new
+  message cancels them (a signal's ``anula`` in ``senales.yaml``: «mi cuenta personal» after
+  «la cuenta oficial») or lifts them (``levanta``: signed consent, «sin nombres»);
+- the latest draft and the latest photos are still the post being discussed, until a message
+  brings new ones;
+- a follow-up that replaces the content («¿y si en vez del vídeo subo un consejo?», «¿y si
+  solo pongo la cifra total?») drops what was said about the old content, its draft and its
+  photos, and keeps only the signals about who posts, from which account or when
+  (``persiste`` in ``senales.yaml``);
+- a short, elliptic follow-up («¿Y en LinkedIn?», «¿seguro?») keeps the previous turn's
+  intent (a verdict stays a verdict); a network named now replaces the one named before in
+  what is searched.
+
+The context lives in memory only, with whoever holds the conversation; it is bounded
+(:data:`MAX_TURNS`, :data:`MAX_TURN_CHARS`). Who decides that a message follows another (a
+reply in a thread, the next private message within a few minutes) is the adapter's business:
+:func:`follows_up` and :func:`is_reset` help with the wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from bot import yamlfile
+from bot.intent import I18N_DIR
+from bot.models import Context, ImageSeen, Turn
+from bot.pipeline import Reading, image_hits
+from bot.signals import SignalBook, SignalHit
+from bot.text import fold
+
+__all__ = [
+    "MAX_TURNS",
+    "MAX_TURN_CHARS",
+    "Followed",
+    "follow",
+    "follows_up",
+    "is_reset",
+    "next_context",
+    "replaces_content",
+]
+
+#: Earlier turns kept: a conversation about one post rarely needs more.
+MAX_TURNS = 5
+#: Characters kept of each earlier question and draft.
+MAX_TURN_CHARS = 4000
+#: A follow-up this short (in words) with no draft of its own keeps the previous turn's intent:
+#: «¿Y en LinkedIn?» asks for a verdict like the question before it, not for information.
+ELLIPTIC_WORDS = 8
+
+#: Names people give the networks besides their own (``KNOWN_NETWORKS``).
+_NETWORK_ALIASES = {"twitter", "insta", "ig", "fb", "face", "tik tok", "linked in", "yt", "tuit", "tuiter"}
+
+
+@lru_cache(maxsize=1)
+def _network() -> re.Pattern[str]:
+    from bot.documents import KNOWN_NETWORKS  # parsers for PDF and DOCX: not needed at import time
+
+    names = sorted(map(re.escape, KNOWN_NETWORKS | _NETWORK_ALIASES), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(names) + r")\b")
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A message read with its conversation: what the decision and the search need."""
+
+    reading: Reading
+    #: The photos still being discussed: this message's, or the latest earlier ones.
+    images: tuple[ImageSeen, ...]
+    #: The earlier questions, for searching and for telling whether it is in scope.
+    earlier: str
+    #: Whether the draft came from an earlier turn.
+    draft_carried: bool = False
+    #: Whether the photos came from an earlier turn.
+    images_carried: bool = False
+
+
+def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | None, book: SignalBook) -> Followed:
+    """``reading`` (this message) joined to the earlier turns in ``context``.
+
+    ``reading.hits`` must already include this message's photo signals; the carried draft's and
+    photos' signals, and the earlier questions' (as ``conversacion``), are added here.
+    """
+    turns = context.turns if context else ()
+    if not turns:
+        return Followed(reading, tuple(images), "")
+    now = {h.signal for h in reading.hits}
+    cancelled = {c for s in now if (signal := book.get(s)) is not None for c in signal.cancels}
+    replaced = replaces_content(reading.question)
+    if replaced:  # what was said about the old content no longer holds; who, where and when do
+        cancelled |= {s.id for s in book.signals.values() if not s.persists}
+    hits = list(reading.hits)
+    for turn in reversed(turns):
+        hits += [
+            h for h in book.detect(turn.question, "conversacion") if h.signal not in now and h.signal not in cancelled
+        ]
+
+    draft, carried = reading.draft, False
+    if draft is None and not replaced:
+        draft = next((t.draft for t in reversed(turns) if t.draft), None)
+        if draft is not None:
+            carried = True
+            hits += [h for h in book.detect(draft, "borrador") if h.signal not in cancelled]
+    shown = tuple(images)
+    if not shown and not replaced:
+        shown = next((t.images for t in reversed(turns) if t.images), ())
+        hits += [h for h in image_hits(shown, book) if h.signal not in cancelled]
+    images_carried = bool(shown) and not images
+
+    fact = reading.question_of_fact
+    if fact and not turns[-1].informative and reading.draft is None:
+        # After a verdict, «¿Y si…?», «¿y en LinkedIn?» or «¿seguro?» still ask for one.
+        fact = not (len(reading.question.split()) <= ELLIPTIC_WORDS or follows_up(reading.question))
+
+    earlier = [t.question for t in reversed(turns)]
+    if _network().search(fold(reading.question)):
+        earlier = [_network().sub(" ", fold(q)) for q in earlier]
+    followed = replace(
+        reading,
+        draft=draft,
+        searched_draft=reading.searched_draft if not carried else draft,
+        question_of_fact=fact,
+        hits=tuple(_unique(hits)),
+    )
+    return Followed(followed, shown, " ".join(earlier), carried, images_carried)
+
+
+def next_context(context: Context | None, asked: Reading, followed: Followed) -> Context:
+    """The context after this message: its question, its own draft and photos (``asked``: the
+    message as read alone), its intent as followed, and the last turns only."""
+    turn = Turn(
+        question=asked.question[:MAX_TURN_CHARS],
+        draft=asked.draft[:MAX_TURN_CHARS] if asked.draft else None,
+        images=followed.images if not followed.images_carried else (),
+        informative=followed.reading.question_of_fact,
+    )
+    turns = (*(context.turns if context else ()), turn)
+    return Context(turns=turns[-MAX_TURNS:])
+
+
+def follows_up(message: str) -> bool:
+    """Whether a message reads as a continuation of the one before («¿Y si…?», «vale, ¿y en
+    LinkedIn?», «¿seguro?»): it opens with a connective, or it is too short to stand alone.
+
+    For a private chat's next message; a reply in a thread is a follow-up whatever it says.
+    """
+    text = fold(message).strip(" ¿?¡!.,;:")
+    if not text or is_reset(message):
+        return False
+    if len(text.split()) <= 3:
+        return True
+    return bool(_vocabulary()[0].match(text))
+
+
+def is_reset(message: str) -> bool:
+    """Whether the message asks to start over («nueva pregunta», «/nuevo», «new question»)."""
+    return bool(_vocabulary()[1].fullmatch(fold(message).strip(" ¿?¡!.,;:")))
+
+
+def replaces_content(message: str) -> bool:
+    """Whether a follow-up changes what is posted («¿y si en vez del vídeo subo un consejo?»,
+    «¿y si solo pongo la cifra total?»), rather than adding to it or changing where."""
+    return bool(_vocabulary()[2].search(fold(message)))
+
+
+def _unique(hits: list[SignalHit]) -> list[SignalHit]:
+    seen: set[tuple[str, str, int, int]] = set()
+    out = []
+    for h in hits:
+        key = (h.signal, h.field, h.start, h.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(h)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The ``conversacion`` patterns of ``bot/i18n/*.yaml``: (follow-up openings, reset, new content)."""
+    openings: list[str] = []
+    resets: list[str] = []
+    replacing: list[str] = []
+    for path in sorted(I18N_DIR.glob("*.yaml")):
+        data: dict[str, Any] = yamlfile.load(path.read_text(encoding="utf-8"))[0] or {}
+        section = data.get("conversacion") or {}
+        openings.extend(section.get("seguimiento") or [])
+        resets.extend(section.get("nueva") or [])
+        replacing.extend(section.get("sustituye") or [])
+
+    def union(patterns: list[str]) -> str:
+        return "|".join(f"(?:{p})" for p in patterns) or r"(?!x)x"
+
+    return (
+        re.compile(rf"(?:{union(openings)})\b"),
+        re.compile(rf"(?:{union(resets)})"),
+        re.compile(rf"\b(?:{union(replacing)})"),
+    )

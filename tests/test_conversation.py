@@ -1,0 +1,326 @@
+"""Follow-up questions (:mod:`bot.conversation`): a message read with the earlier turns of its
+conversation, on the real knowledge/ folder (pure pipeline), through :class:`~bot.service.Service`,
+the CLI's ``--jsonl`` and ``chat``, and the evaluation runner."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main as cli_main
+from bot.conversation import (
+    MAX_TURN_CHARS,
+    MAX_TURNS,
+    follow,
+    follows_up,
+    is_reset,
+    next_context,
+    replaces_content,
+)
+from bot.decision import RuleSpec, Situation, decide
+from bot.models import Context, ImageSeen, Verdict
+from bot.pipeline import image_hits, read
+from bot.service import Service
+from bot.settings import Settings
+from bot.signals import SignalBook
+from tests.helpers.guide import real_book, real_rules
+
+
+@pytest.fixture(scope="module")
+def book() -> SignalBook:
+    return real_book()
+
+
+@pytest.fixture(scope="module")
+def rules(book: SignalBook, tmp_path_factory: pytest.TempPathFactory) -> list[RuleSpec]:
+    return real_rules(book, tmp_path_factory.mktemp("data"))
+
+
+@dataclass
+class Said:
+    """What the pure pipeline made of one turn."""
+
+    verdict: Verdict
+    rules: list[str]
+    #: (signal, words, field) of every trigger of every applied rule.
+    triggers: list[tuple[str, str, str]]
+    draft: str | None
+
+
+def talk(
+    book: SignalBook,
+    rules: list[RuleSpec],
+    *turns: str | tuple[str, str | None] | tuple[str, str | None, list[ImageSeen]],
+) -> list[Said]:
+    """Each turn through read → follow → decide, as Service.ask does it."""
+    context: Context | None = None
+    said = []
+    for turn in turns:
+        question, draft, images = (turn, None, []) if isinstance(turn, str) else (*turn, [])[:3]
+        reading = read(question, draft, book)
+        if images:
+            reading = reading.__class__(**{**reading.__dict__, "hits": reading.hits + tuple(image_hits(images, book))})
+        followed = follow(reading, images, context, book)
+        context = next_context(context, reading, followed)
+        r = followed.reading
+        decision = decide(
+            Situation(r.hits, question_of_fact=r.question_of_fact, has_draft=bool(r.draft) or bool(followed.images)),
+            rules,
+            book,
+        )
+        said.append(
+            Said(
+                decision.verdict,
+                [a.rule.locator for a in decision.applied],
+                [(h.signal, h.text, h.field) for a in decision.applied for h in a.triggers],
+                r.draft,
+            )
+        )
+    return said
+
+
+MINORS = (
+    "Soy maestra. ¿Puedo subir a mi Instagram la foto de la excursión con mis alumnos de 8 años? Se les ve la cara."
+)
+
+
+def test_signed_consent_in_a_follow_up_lifts_the_minors_rule(book, rules):
+    first, second = talk(book, rules, MINORS, "¿Y si tengo la autorización firmada de las familias?")
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.CON_CAUTELAS
+    # the earlier facts still hold, and the answer says they come from before
+    assert any(field == "conversacion" for _, _, field in second.triggers)
+
+
+def test_another_network_keeps_the_situation_and_asks_for_a_verdict(book, rules):
+    first, second = talk(book, rules, MINORS, "¿Y en LinkedIn?")
+    assert second.verdict is first.verdict is Verdict.NO_PERMITIDO
+    assert second.rules[0] == first.rules[0]
+
+
+@pytest.mark.parametrize("again", ["¿seguro?", "Are you sure? They did not seem to mind.", "¿Y qué artículo es?"])
+def test_an_elliptic_follow_up_keeps_the_verdict(book, rules, again):
+    first, second = talk(book, rules, MINORS, again)
+    assert second.verdict is first.verdict  # not «informativo»
+
+
+ELECTION = "Estamos en periodo electoral. ¿Puedo publicar un vídeo con los logros del gobierno municipal?"
+
+
+def test_the_official_account_in_a_follow_up_brings_its_rules_and_the_personal_one_cancels_it(book, rules):
+    personal, official, back = talk(
+        book, rules, ELECTION, "¿Y desde la cuenta oficial del ayuntamiento?", "¿Y en mi cuenta personal?"
+    )
+    assert official.verdict is Verdict.NO_PERMITIDO
+    assert ("cuenta_oficial", "cuenta oficial del ayuntamiento", "pregunta") in official.triggers
+    assert any(signal == "periodo_electoral" and field == "conversacion" for signal, _, field in official.triggers)
+    assert personal.verdict is not Verdict.NO_PERMITIDO
+    assert back.verdict is not Verdict.NO_PERMITIDO
+    assert all(signal != "cuenta_oficial" for signal, _, _ in back.triggers)
+
+
+def test_a_follow_up_that_replaces_the_content_drops_it_but_keeps_who_posts(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Soy policía local. ¿Puedo subir a mi TikTok el vídeo de la detención de ayer? Se ve la cara del detenido.",
+        "¿Y si en vez del vídeo subo un consejo general para evitar tirones?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is not Verdict.NO_PERMITIDO
+    assert all(field != "conversacion" or signal == "policia" for signal, _, field in second.triggers)
+
+
+def test_the_draft_stays_until_a_new_one_comes(book, rules):
+    draft = "Atendimos hoy a Juan Pérez García, DNI 12345678Z, por su multa."
+    first, second, third = talk(
+        book,
+        rules,
+        ("¿Puedo publicar esto en mi Facebook?", draft),
+        "¿Y en Instagram?",
+        ("¿Y así?", "¡Qué buen día de trabajo hoy en la oficina! ☀️"),
+    )
+    assert first.verdict is second.verdict is Verdict.NO_PERMITIDO
+    assert second.draft == first.draft  # still the post being discussed
+    assert third.draft is not None and "12345678Z" not in third.draft
+    assert third.verdict is not Verdict.NO_PERMITIDO
+
+
+def test_photos_stay_until_new_ones_come(book, rules):
+    faces = ImageSeen(text="", faces=3, crowd=False)
+    first, second = talk(book, rules, ("¿Puedo publicar esto?", None, [faces]), "¿Y en Facebook?")
+    assert first.verdict is second.verdict
+    assert any(field == "imagen" for _, _, field in second.triggers)
+
+
+def test_without_context_a_message_is_read_alone(book, rules):
+    (alone,) = talk(book, rules, "¿Y si tengo la autorización firmada de las familias?")
+    together = talk(book, rules, MINORS, "¿Y si tengo la autorización firmada de las familias?")[1]
+    assert alone.rules != together.rules
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("¿Y si tengo la autorización?", True),
+        ("¿Y en LinkedIn?", True),
+        ("¿seguro?", True),
+        ("Vale, pero ¿y si lo subo mañana?", True),
+        ("I si ho penjo a Facebook?", True),
+        ("E se o publico na conta oficial?", True),
+        ("What if I blur the faces?", True),
+        ("Eta Facebooken?", True),
+        ("¿Puedo publicar en mi Instagram una foto de mi perro en la playa de Cádiz este verano?", False),
+        ("Soy enfermera y quiero contar en X cómo fue mi primera guardia en urgencias", False),
+        ("nueva pregunta", False),
+        ("", False),
+    ],
+)
+def test_follows_up(message, expected):
+    assert follows_up(message) is expected
+
+
+@pytest.mark.parametrize(
+    "message", ["/nuevo", "Nueva pregunta", "otra consulta", "nova pregunta", "galdera berria", "New question!"]
+)
+def test_reset_words_in_every_language(message):
+    assert is_reset(message)
+    assert not is_reset(f"{message} sobre la foto de mi equipo")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("¿Y si en vez del vídeo subo un consejo?", True),
+        ("¿Y si solo pongo la cifra total de sanciones?", True),
+        ("I si només poso el nombre total de sancions?", True),
+        ("What if I post a general tip instead of the video?", True),
+        ("¿Y si solo lo comparto con mis amigos?", False),
+        ("What if I only share it with close friends?", False),
+        ("¿Y en LinkedIn?", False),
+    ],
+)
+def test_replaces_content(message, expected):
+    assert replaces_content(message) is expected
+
+
+def test_the_context_is_bounded(book):
+    context = None
+    for n in range(MAX_TURNS + 3):
+        reading = read(f"pregunta {n} " + "x" * (MAX_TURN_CHARS * 2), "borrador " * 2000, book)
+        context = next_context(context, reading, follow(reading, [], context, book))
+    assert context is not None and len(context.turns) == MAX_TURNS
+    assert context.turns[-1].question.startswith(f"pregunta {MAX_TURNS + 2}")
+    assert all(len(t.question) <= MAX_TURN_CHARS and len(t.draft or "") <= MAX_TURN_CHARS for t in context.turns)
+
+
+# ---------------------------------------------------------------- through the service and the CLI
+
+
+def test_service_returns_the_context_for_the_next_turn_and_keeps_it_out_of_json(service: Service):
+    first = service.ask("¿Puedo subir al insta una foto de los vecinos que atendí hoy?")
+    assert not first.follow_up and len(first.context.turns) == 1
+    second = service.ask("¿Y en Facebook?", context=first.context)
+    assert second.follow_up and len(second.context.turns) == 2
+    assert second.verdict is first.verdict
+    data = second.to_json_dict()
+    assert data["follow_up"] is True and "context" not in data
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, indexed_settings: Settings) -> Settings:
+    monkeypatch.setenv("BOT_DATA_DIR", str(indexed_settings.data_dir))
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(indexed_settings.knowledge_dir))
+    monkeypatch.chdir(indexed_settings.data_dir.parent)
+    return indexed_settings
+
+
+class _Stdin:
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+
+def test_jsonl_lines_of_one_conversation_are_turns(env, capsys, monkeypatch):
+    lines = [
+        {"id": 1, "conversation": "a", "question": "¿Puedo subir al insta una foto de los vecinos que atendí hoy?"},
+        {"id": 2, "conversation": "b", "question": "¿Puedo retuitear la campaña oficial de vacunación?"},
+        {"id": 3, "conversation": "a", "question": "¿Y en Facebook?"},
+        {"id": 4, "question": "¿Y en Facebook?"},
+        {"id": 5, "conversation": ["a"], "question": "¿Y en Facebook?"},
+    ]
+    data = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines).encode() + b"\n"
+    monkeypatch.setattr(sys, "stdin", _Stdin(data))
+    assert cli_main(["ask", "--jsonl"]) == 1
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["id"] for o in out] == [1, 2, 3, 4, 5]
+    assert out[2]["follow_up"] is True and out[2]["verdict"] == out[0]["verdict"] == "no_permitido"
+    assert out[3]["follow_up"] is False  # no conversation: read alone
+    assert "«conversation» debe ser un texto o un número" in out[4]["error"]
+
+
+def test_chat_keeps_the_conversation_until_nuevo(env, capsys, monkeypatch):
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.StringIO(
+            "¿Puedo subir al insta una foto de los vecinos que atendí hoy?\n¿Y en Facebook?\n/nuevo\n¿Y en Facebook?\n/salir\n"
+        ),
+    )
+    assert cli_main(["chat"]) == 0
+    out = capsys.readouterr().out
+    turns = out.split("¿Qué quieres publicar? › ")[1:]
+    assert "Sigo con lo que me has contado antes" in turns[1]
+    assert "Empezamos de cero" in turns[2]
+    assert "Sigo con lo que me has contado antes" not in turns[3]
+
+
+def test_the_evaluation_runs_conversations_in_order_with_their_context(
+    indexed_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from evals.__main__ import main as evals_main
+
+    dataset = tmp_path / "conversaciones.jsonl"
+    photo = "¿Puedo subir al insta una foto de los vecinos que atendí hoy?"
+    rows = [
+        {"id": "C1", "turns": [
+            {"question": photo, "expect_verdict": ["no_permitido"]},
+            {"question": "¿Y en Facebook?", "expect_verdict": ["no_permitido"]},
+        ]},
+        {"id": "q1", "question": "¿Puedo retuitear la campaña oficial de vacunación?", "expect_verdict": ["permitido"]},
+    ]  # fmt: skip
+    dataset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_DATA_DIR", str(indexed_settings.data_dir))
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(indexed_settings.knowledge_dir))
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "report"
+    assert evals_main(["run", "--dataset", str(dataset), "--report", str(report), "--config", "hybrid"]) == 0
+    data = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    summary = data["configs"]["hybrid"]["dev"]
+    assert summary["cases"] == 1  # the turns are counted apart
+    assert summary["conversations"] == 1 and summary["conversation_turns"] == 2
+    assert summary["conversation_follow_up_accuracy"] == 1.0 and summary["conversation_all_turns_right"] == 1.0
+    assert [c["id"] for c in data["cases"]["hybrid"]] == ["C1.1", "C1.2", "q1"]
+    assert "## Conversaciones: preguntas de seguimiento" in (report / "report.md").read_text(encoding="utf-8")
+
+
+def test_anula_and_persiste_are_checked_like_the_other_fields():
+    from bot.signals import parse_signals
+
+    book, problems = parse_signals(
+        {
+            "oficial": {"nombre": "cuenta oficial", "clase": "contexto", "frases": {"es": ["cuenta oficial"]},
+                        "persiste": True, "anula": ["personal"]},
+            "personal": {"nombre": "cuenta personal", "clase": "contexto", "frases": {"es": ["cuenta personal"]},
+                         "anula": ["oficial", "no_existe"]},
+            "raro": {"nombre": "raro", "clase": "contexto", "frases": {"es": ["raro"]}, "persiste": "a veces"},
+        }
+    )  # fmt: skip
+    assert book.signals["oficial"].persists and book.signals["oficial"].cancels == ("personal",)
+    assert not book.signals["personal"].persists
+    assert any("«anula» nombra señales que no existen: no_existe" in p for p in problems)
+    assert any("«persiste» debe ser" in p for p in problems) and "raro" not in book.signals

@@ -32,6 +32,8 @@ __all__ = ["Detector", "Span", "detect", "finding_context"]
 _DNI = re.compile(r"(?<![\w-])\d{8}[ -]?[A-Za-z](?![\w-])")
 # OCR noise: «DN1 12345678Z», «12345678 Z», «DNI:12345678Z» glued to other text.
 # «DN112345678Z»: the «1» read for the «I» is glued to the eight digits.
+# Digits typed apart to slip past a filter: «4 5 6 7 8 9 1 2 - K», «45 67 89 12 K».
+_DNI_SPACED = re.compile(r"(?<![\w-])\d(?:[ .]*\d){7}[ .]*-?[ .]*[A-Za-z](?![\w])")
 _DNI_NOISY = re.compile(r"(?:(?<=[Dd][Nn]1)|(?<!\d))(\d{8})\s?[-.]?\s?([A-Za-z])(?![a-z])")
 _NIE = re.compile(r"(?<![\w-])[XYZxyz][ -]?\d{7}[ -]?[A-Za-z](?![\w-])")
 _IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?!\w)")
@@ -90,6 +92,9 @@ def _dnis(text: str) -> list[Span]:
     spans = {m.span() for m in _DNI.finditer(text) if _is_real_dni(m.group())}
     for match in _DNI_NOISY.finditer(text):
         if _is_real_dni(match.group(1) + match.group(2)) and not any(s <= match.start() < e for s, e in spans):
+            spans.add(match.span())
+    for match in _DNI_SPACED.finditer(text):
+        if _is_real_dni(match.group()) and not any(s <= match.start() < e for s, e in spans):
             spans.add(match.span())
     return sorted(spans)
 

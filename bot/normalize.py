@@ -9,7 +9,10 @@ matcher: a zero-width space inside «puedo», a bidi override, Cyrillic «е» i
    removed (newlines and tabs stay);
 3. Cyrillic and Greek letters that look like Latin ones are mapped to those Latin letters, in
    text that is mostly Latin (a text written in Russian or Greek is left as it is). The
-   look-alike table is Unicode's, from ``confusable_homoglyphs``.
+   look-alike table is Unicode's, from ``confusable_homoglyphs``;
+4. in a message written in leetspeak («¿Pu3do publ1c4r l4 gr4b4c10n?»: at least three words,
+   and a quarter of them, have a digit between letters), the digits mixed into words become the
+   letters they stand for. A DNI, a date, «C1» or «MP3» in an ordinary message are left alone.
 """
 
 from __future__ import annotations
@@ -37,9 +40,32 @@ def normalize(text: str) -> str:
         return text
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
-    if text.isascii():
+    if not text.isascii():
+        text = _unconfuse(text)
+    return _unleet(text)
+
+
+_WORD = re.compile(r"\w+")
+_LEET = str.maketrans("013457", "oieast")
+
+
+def _is_leet(word: str) -> bool:
+    digits = sum(c.isdigit() for c in word)
+    letters = sum(c.isalpha() for c in word)
+    return 0 < digits <= letters and any(c in "013457" for c in word)
+
+
+_INSIDE = re.compile(r"[^\W\d_][013457]+[^\W\d_]")
+
+
+def _unleet(text: str) -> str:
+    """Digits read as letters inside the words of a message written in leetspeak (see above)."""
+    words = _WORD.findall(text)
+    # A digit between two letters («pu3do») is the tell; «MP3», «4G» or «COVID19» are not.
+    leet = sum(_is_leet(w) and bool(_INSIDE.search(w)) for w in words)
+    if leet < 3 or leet * 4 < len(words):
         return text
-    return _unconfuse(text)
+    return _WORD.sub(lambda m: m.group().translate(_LEET) if _is_leet(m.group()) else m.group(), text)
 
 
 def _unconfuse(text: str) -> str:

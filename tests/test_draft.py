@@ -27,6 +27,8 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("DN1 12345678Z", [("dni", "12345678Z")]),
         ("DN112345678Z", [("dni", "12345678Z")]),  # the «1» glued to the digits
         ("ref 112345678Z", []),  # nine digits, no «DN» before them: not a DNI
+        ("D N I: 1 2 3 4 5 6 7 8 - Z, para que le dé vergüenza", [("dni", "1 2 3 4 5 6 7 8 - Z")]),  # typed apart
+        ("su dni es 12 34 56 78 Z", [("dni", "12 34 56 78 Z")]),
         # The age of a child, said of people.
         ("Ganadores del concurso de dibujo (7-10 años)", [("edad_menor", "7-10 años")]),
         ("Una campaña para chavales de 11 y 12 años", [("edad_menor", "11 y 12 años")]),

@@ -106,6 +106,16 @@ SITUATIONS = {
             "Can I criticise a government decision on my personal Twitter?",
         ],
     ),
+    "militar en campaña": (
+        Verdict.NO_PERMITIDO,
+        "Regla 60",
+        [
+            "Soy sargento del Ejército de Tierra. ¿Puedo compartir en mi Instagram el vídeo del mitin del candidato al que voto?",
+            "Sóc sergent de l'exèrcit. Puc compartir al meu Instagram el vídeo del míting del candidat que votaré?",
+            "Son sarxento do exército. Podo compartir no meu Instagram o vídeo do mitin do candidato ao que voto?",
+            "I'm a sergeant in the army. Can I share on my Instagram the rally video of the candidate I vote for?",
+        ],
+    ),
 }
 
 

@@ -23,6 +23,15 @@ from bot.normalize import normalize
         ("ﬁcha", "ficha"),  # ligature (NFKC)
         ("niño, acción, veïns", "niño, acción, veïns"),  # real accents stay
         ("Привет мир", "Привет мир"),  # a text in Cyrillic is left alone
+        # Leetspeak: digits inside the words of a message written that way become letters.
+        ("¿Pu3do publ1c4r l4 f0t0 d3l 3xp3d13nt3?", "¿Puedo publicar la foto del expediente?"),
+        # ...but not in an ordinary message with a DNI, a date, a level or a model.
+        ("Mi DNI 12345678Z, el C1 de inglés, nací el 3/4/1980", "Mi DNI 12345678Z, el C1 de inglés, nací el 3/4/1980"),
+        (
+            "l4 f0t0 d3l 3xp3d13nt3 d3 mis alumnos, DNI 12345678Z",
+            "la foto del expediente de mis alumnos, DNI 12345678Z",
+        ),
+        ("el MP3 y el 4G del COVID19", "el MP3 y el 4G del COVID19"),
         ("", ""),
     ],
 )

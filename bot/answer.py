@@ -1,8 +1,13 @@
-"""The answer text and its numbered citations.
+"""The answer text and its numbered citations, in the asker's language.
 
 Every sentence of the explanation that states something from a source ends with the number
 of a citation, and every citation points to a chunk retrieved for this question. Quotes are
 literal: the sentence of the chunk closest to the question, shortened at a word boundary.
+
+The frame of the answer (the verdict line, the sentences the bot writes, who to ask) comes
+from ``bot/locales/<language>.yaml`` (:mod:`bot.templates`); what it quotes from the sources
+(laws, the guideline's rules and checks, terms of use) stays in Spanish, and an answer in
+another language says so once, at the end of its summary.
 """
 
 from __future__ import annotations
@@ -12,33 +17,30 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.decision import AppliedRule, Decision
-from bot.models import QUOTE_CHARS, Chunk, Citation, DraftFinding, SourceType, Verdict, article_key
+from bot.decision import MANIPULATION_CHECK, AppliedRule, Decision
+from bot.language import Language
+from bot.models import QUOTE_CHARS, Chunk, Citation, Detector, DraftFinding, SourceType, Verdict, article_key
 from bot.retrieval import Hit, Retrieval
 from bot.signals import SignalBook, SignalHit
 from bot.sources.sync import LawNames
+from bot.templates import Templates, templates
 from bot.text import tokenize, words
 
 # Metadata lines, links and questions make poor quotes.
 _NOT_QUOTABLE = re.compile(r"^\s*[-*]?\s*(Secci[óo]n original|Enlace|Fuente)\s*:|https?://|\?\s*$", re.IGNORECASE)
 
-_INTROS = {
-    Verdict.PERMITIDO: "Puedes publicarlo.",
-    Verdict.CON_CAUTELAS: "Puedes publicarlo, pero con cautelas.",
-    Verdict.NO_PERMITIDO: "No deberías publicarlo.",
-    Verdict.INFORMATIVO: "Esto es lo que dicen las fuentes.",
-    Verdict.SIN_BASE: "Las fuentes del bot no cubren esta pregunta.",
-}
-
-
-FINDINGS_INTRO = "En el texto que quieres publicar he encontrado:"
-#: Between the summary and the fundamentos in the whole text (``Answer.answer``).
-DETAILS_HEADING = "Fundamentos:"
+_SPANISH = templates(Language.ES)
+#: Between the summary and the fundamentos in the whole text (``Answer.answer``), in Spanish.
+DETAILS_HEADING = _SPANISH("details.heading")
+FINDINGS_INTRO = _SPANISH("details.findings")
 #: The summary shows at most this many checks, trigger words and citations.
 SUMMARY_CHECKS = 3
 SUMMARY_TRIGGERS = 3
 SUMMARY_CITATIONS = 3
 _RULE_NUMBER = re.compile(r"^Regla\s+\d+\s*[.:]\s*")
+_RULE_LOCATOR = re.compile(r"^Regla\s+(\S+)$")
+# The Spanish article of the contact unit («la Unidad de…»), said in the answer's language.
+_CONTACT_ARTICLE = re.compile(r"^(la|el|los|las)\s+(.+)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,68 @@ class Citations:
         return self._by_chunk[chunk.id]
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What writes the answer's own words in one language: its templates and the signals' labels."""
+
+    t: Templates
+    book: SignalBook
+
+    @property
+    def language(self) -> Language:
+        return self.t.language
+
+    def label(self, signal_id: str) -> str:
+        """A signal's name in this language (Spanish when ``senales.yaml`` has none for it)."""
+        return self.book.label(signal_id, self.language)
+
+    def detector(self, detector: Detector) -> str:
+        return self.t(f"detector.{detector.value}")
+
+    def finding(self, finding: DraftFinding) -> str:
+        if self.language is Language.ES or not finding.label:
+            return finding.label or finding.kind
+        if finding.detector is not None:
+            return self.detector(finding.detector)
+        return self.label(finding.kind) if self.book.get(finding.kind) else finding.label
+
+    def verdict(self, verdict: Verdict) -> str:
+        return self.t(f"verdict_name.{verdict.value}")
+
+    def rule_ref(self, locator: str, n: int) -> str:
+        """«Regla 4 [1]», «Rule 4 [1]», «4. araua [1]»."""
+        return self.t("rule.ref", number=rule_number(locator), n=n)
+
+    def check(self, check: str) -> str:
+        """A check as a sentence; the bot's own check in this language, the sources' as written."""
+        return _sentence(self.t("check.manipulation") if check == MANIPULATION_CHECK else check)
+
+    def contact(self, unit: str) -> str:
+        """The contact unit, with its Spanish article («la Unidad…») said in this language."""
+        match = _CONTACT_ARTICLE.match(unit)
+        if match is None or self.language is Language.ES:
+            return unit
+        article = self.t(f"contact_article.{match.group(1)}")
+        return f"{article} {match.group(2)}" if article else match.group(2)
+
+    def and_(self, parts: Sequence[str]) -> str:
+        """``a``, ``a y b``, ``a, b y c``."""
+        if len(parts) < 2:
+            return "".join(parts)
+        return self.t("list.and", rest=", ".join(parts[:-1]), last=parts[-1])
+
+
+def frame(book: SignalBook, language: str = Language.ES) -> Frame:
+    """The :class:`Frame` of ``language`` (Spanish for an unknown code)."""
+    return Frame(templates(language), book)
+
+
+def rule_number(locator: str) -> str:
+    """«Regla 42» → «42» (rule locators are always «Regla N»; anything else is kept whole)."""
+    match = _RULE_LOCATOR.match(locator)
+    return match.group(1) if match else locator
+
+
 def compose(
     question: str,
     decision: Decision,
@@ -114,26 +178,36 @@ def compose(
     injection: bool,
     long_draft: bool = False,
     seen: Sequence[str] = (),
+    language: str = Language.ES,
 ) -> Composed:
-    """The answer (Spanish) in two layers, and its citations.
+    """The answer in two layers, and its citations, its frame written in ``language``.
 
-    ``rules``: the guideline's rule chunks by locator; ``law_names``: short names of the laws.
-    The summary is written first, so its citations are numbered 1, 2, 3 and the fundamentos
-    reuse those numbers for the same sources.
+    ``rules``: the guideline's rule chunks by locator; ``law_names``: short names of the laws;
+    ``seen``: what was seen in each photo, already in ``language``. The summary is written
+    first, so its citations are numbered 1, 2, 3 and the fundamentos reuse those numbers for
+    the same sources.
     """
+    w = frame(book, language)
     cites = Citations(question)
     applied = [a for a in decision.applied if a.rule.locator in rules]
-    summary = _summary(decision, applied, retrieval, cites, book, rules, law_names, contact_unit, injection)
+    summary = _summary(decision, applied, retrieval, cites, w, rules, law_names, contact_unit, injection)
     if seen:  # what was seen in the photos, right under the verdict, so the person can check it
-        summary[1:1] = [f"En la imagen{'' if len(seen) == 1 else f' {n}'}: {what}." for n, what in enumerate(seen, 1)]
+        summary[1:1] = [
+            w.t("summary.image", what=what) if len(seen) == 1 else w.t("summary.image_numbered", n=n, what=what)
+            for n, what in enumerate(seen, 1)
+        ]
     summary_citations = [c.n for c in cites.items]
     details, findings_span = _details(
-        decision, applied, retrieval, findings, cites, book, rules, law_names, long_draft=long_draft
+        decision, applied, retrieval, findings, cites, w, rules, law_names, long_draft=long_draft
     )
+    note = w.t("summary.quotes_note")
+    if note and (cites.items or decision.checks):  # Spanish words in a frame of another language
+        summary.append(note)
     summary_text = "\n".join(summary)
     details_text = "\n".join(details)
     without = details[: findings_span[0]] + details[findings_span[1] :]
-    text = f"{summary_text}\n\n{DETAILS_HEADING}\n{details_text}" if details else summary_text
+    heading = w.t("details.heading")
+    text = f"{summary_text}\n\n{heading}\n{details_text}" if details else summary_text
     return Composed(text, summary_text, details_text, "\n".join(without), cites.items, summary_citations)
 
 
@@ -142,7 +216,7 @@ def _summary(
     applied: Sequence[AppliedRule],
     retrieval: Retrieval,
     cites: Citations,
-    book: SignalBook,
+    w: Frame,
     rules: Mapping[str, Chunk],
     law_names: LawNames,
     contact_unit: str,
@@ -150,71 +224,62 @@ def _summary(
 ) -> list[str]:
     """The lines of the summary: the verdict line first, then sentences, never a citation
     beyond the deciding rule, its main article and (for information) the closest source."""
+    t = w.t
     verdict = decision.verdict
-    lines = [f"{verdict.emoji} {_INTROS[verdict]}"]
+    lines = [f"{verdict.emoji} {t(f'intro.{verdict.value}')}"]
     if injection:
-        lines.append("He ignorado la parte del mensaje que pedía cambiar mis instrucciones.")
+        lines.append(t("summary.injection"))
     if verdict is Verdict.SIN_BASE:
-        lines.append(
-            "Respondo sobre el uso de las redes sociales por el personal público (el EBEP y otras leyes, "
-            f"la guía interna y las condiciones de uso de las redes). Para esta consulta, pregunta a {contact_unit}."
-        )
+        lines.append(t("summary.out_of_scope", contact=w.contact(contact_unit)))
         return lines
     if verdict is Verdict.INFORMATIVO:
         hits = _informative_hits(retrieval, limit=1)
         if hits:
-            lines.append(f"Según {_source_label(hits[0].chunk, law_names)}: {cites.quoted(hits[0].chunk)}")
+            lines.append(
+                t(
+                    "summary.according_to",
+                    source=_source_label(hits[0].chunk, law_names),
+                    quote=cites.quoted(hits[0].chunk),
+                )
+            )
         if applied:
             locator = applied[0].rule.locator
-            lines.append(
-                f"Si lo que preguntas es si puedes publicarlo, mira la {locator} de la guía "
-                f"[{cites.cite(rules[locator])}]."
-            )
-        lines.append("Tienes todas las fuentes en los fundamentos.")
+            lines.append(t("summary.see_rule", number=rule_number(locator), n=cites.cite(rules[locator])))
+        lines.append(t("summary.all_sources"))
         return lines
 
     if applied:
         top = applied[0]
         chunk = rules[top.rule.locator]
-        lines.append(_why(top, book))
-        lines.append(_rule_line(top, chunk, cites, book))
+        lines.append(_why(top, w))
+        lines.append(_rule_line(top, chunk, cites, w))
         if len(applied) > 1:
             others = len(applied) - 1
-            lines.append(
-                "También se aplica otra regla; la explico en los fundamentos."
-                if others == 1
-                else f"También se aplican otras {others} reglas; las explico en los fundamentos."
-            )
+            lines.append(t("summary.one_more_rule") if others == 1 else t("summary.more_rules", count=others))
         law = next((h.chunk for h in retrieval.hits if h.via == chunk.locator), None)
         if law is not None:
-            lines.append(f"Base legal: {_brief_law_label(law, law_names)} [{cites.cite(law)}].")
+            lines.append(t("details.legal_basis", basis=f"{_brief_law_label(law, law_names)} [{cites.cite(law)}]"))
         elif chunk.legal_basis:
             ref = chunk.legal_basis[0]
-            lines.append(
-                f"Base legal citada por la guía: {law_names.short_name(ref.source_id, ref.source_id)}, art. {ref.article}."
-            )
+            refs = f"{law_names.short_name(ref.source_id, ref.source_id)}, art. {ref.article}"
+            lines.append(t("details.legal_basis_cited", refs=refs))
         if (
             decision.loose_risks
             and verdict is Verdict.CON_CAUTELAS
             and all(a.verdict is Verdict.PERMITIDO for a in applied)
         ):
-            lines.append(f"Pero también he visto {_found(decision.loose_risks, book)}, y eso pide cuidado.")
+            lines.append(t("summary.also_seen", found=_found(decision.loose_risks, w)))
     elif decision.loose_risks:
-        lines.append(
-            f"He visto {_found(decision.loose_risks, book)}: pide cuidado aunque ninguna regla concreta de la guía lo recoja."
-        )
+        lines.append(t("summary.loose_risks", found=_found(decision.loose_risks, w)))
     else:
-        lines.append(
-            "No he visto en tu mensaje nada que lo impida, pero la guía interna no tiene una regla para este caso: "
-            "antes de publicar, repasa sus cinco preguntas rápidas."
-        )
+        lines.append(t("summary.no_rule"))
 
     checks = decision.checks[:SUMMARY_CHECKS] if verdict is Verdict.CON_CAUTELAS else ()
     if checks:
-        lines.append("Antes de publicar, comprueba:")
-        lines.extend(f"- {_sentence(check)}" for check in checks)
+        lines.append(t("summary.check_first"))
+        lines.extend(f"- {w.check(check)}" for check in checks)
     if verdict in (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO) or not applied:
-        lines.append(f"¿Dudas? Consulta a {contact_unit}.")
+        lines.append(t("summary.ask_unit", contact=w.contact(contact_unit)))
     return lines
 
 
@@ -242,13 +307,14 @@ def _details(
     retrieval: Retrieval,
     findings: list[DraftFinding],
     cites: Citations,
-    book: SignalBook,
+    w: Frame,
     rules: Mapping[str, Chunk],
     law_names: LawNames,
     *,
     long_draft: bool,
 ) -> tuple[list[str], tuple[int, int]]:
     """The lines of the fundamentos, and where the list of the draft's findings is in them."""
+    t = w.t
     verdict = decision.verdict
     lines: list[str] = []
     if verdict is Verdict.SIN_BASE:
@@ -257,64 +323,65 @@ def _details(
         for hit in _informative_hits(retrieval):
             lines.append(f"{_source_label(hit.chunk, law_names)}: {cites.quoted(hit.chunk)}")
         if applied:
-            names = ", ".join(f"{a.rule.locator} [{cites.cite(rules[a.rule.locator])}]" for a in applied)
-            lines.append(f"Si lo que preguntas es si puedes publicarlo, mira también: {names}.")
+            names = ", ".join(w.rule_ref(a.rule.locator, cites.cite(rules[a.rule.locator])) for a in applied)
+            lines.append(t("details.see_also", names=names))
     elif applied:
         if decision.several:
             top = applied[0]
-            lines.append(
-                f"Se aplican varias reglas; prevalece la más estricta, la {top.rule.locator} "
-                f"({top.verdict.value.replace('_', ' ')}), porque basta con que una regla lo impida o lo condicione."
-            )
+            lines.append(t("details.several", number=rule_number(top.rule.locator), verdict=w.verdict(top.verdict)))
         for rule in applied:
-            lines.append(_rule_sentence(rule, rules[rule.rule.locator], retrieval, cites, book, law_names))
+            lines.append(_rule_sentence(rule, rules[rule.rule.locator], retrieval, cites, w, law_names))
     else:
         for hit in _informative_hits(retrieval, limit=2):
             lines.append(
-                f"- Lo más cercano en las fuentes: {_source_label(hit.chunk, law_names)}: {cites.quoted(hit.chunk)}"
+                t("details.closest", source=_source_label(hit.chunk, law_names), quote=cites.quoted(hit.chunk))
             )
 
     more_checks = decision.checks[SUMMARY_CHECKS:] if verdict is Verdict.CON_CAUTELAS else decision.checks
     if more_checks and verdict is not Verdict.INFORMATIVO:
-        lines.append("Comprueba también:" if verdict is Verdict.CON_CAUTELAS else "Antes de publicar, comprueba:")
-        lines.extend(f"- {_sentence(check)}" for check in more_checks)
+        lines.append(t("details.check_also") if verdict is Verdict.CON_CAUTELAS else t("summary.check_first"))
+        lines.extend(f"- {w.check(check)}" for check in more_checks)
 
     findings_at = len(lines)
     if findings:
-        lines.append(FINDINGS_INTRO)
-        triggered = {(t.start, t.end): a.rule.locator for a in applied for t in a.triggers if t.field == "borrador"}
+        lines.append(t("details.findings"))
+        triggered = {(h.start, h.end): a.rule.locator for a in applied for h in a.triggers if h.field == "borrador"}
         for finding in findings:
             locator = triggered.get((finding.start, finding.end))
-            ref = f" → {locator} [{cites.cite(rules[locator])}]" if locator else ""
+            ref = f" → {w.rule_ref(locator, cites.cite(rules[locator]))}" if locator else ""
             lines.append(
-                f"- {finding.label or finding.kind}: «{finding.text}» (posición {finding.start}–{finding.end}){ref}"
+                t(
+                    "details.finding",
+                    label=w.finding(finding),
+                    text=finding.text,
+                    start=finding.start,
+                    end=finding.end,
+                    ref=ref,
+                )
             )
     findings_end = len(lines)
     if long_draft:
-        lines.append(
-            "Tu borrador es muy largo: lo he revisado entero en busca de datos y marcas, pero para buscar las "
-            "fuentes solo he usado su principio."
-        )
+        lines.append(t("details.long_draft"))
     terms = _terms_hit(retrieval, exclude={c.chunk_id for c in cites.items})
     if terms is not None and verdict is not Verdict.INFORMATIVO:
-        lines.append(f"Lee también la letra pequeña de {_network_name(terms.chunk)}: {cites.quoted(terms.chunk)}")
+        lines.append(t("details.terms", network=_network_name(terms.chunk), quote=cites.quoted(terms.chunk)))
     related = [loc for loc in decision.related if loc in rules]
     if related and verdict is not Verdict.INFORMATIVO:
-        names = ", ".join(f"{loc} [{cites.cite(rules[loc])}]" for loc in related)
-        lines.append(f"Relacionadas, sin aplicarse a tu caso: {names}.")
+        names = ", ".join(w.rule_ref(loc, cites.cite(rules[loc])) for loc in related)
+        lines.append(t("details.related", names=names))
     return lines, (findings_at, findings_end)
 
 
-def _why(rule: AppliedRule, book: SignalBook) -> str:
+def _why(rule: AppliedRule, w: Frame) -> str:
     """The words found that made ``rule`` apply, as a sentence (at most three of them):
     «He visto «foto» (foto o vídeo). En tu borrador hay: DNI (datos personales).»"""
-    where = {"conversacion": " en lo que dijiste antes", "imagen": " en la imagen"}
+    where = {"conversacion": w.t("why.in_conversation"), "imagen": w.t("why.in_image")}
     said: list[str] = []
     drafted: list[str] = []
     for hit in rule.triggers:
-        label = book.label(hit.signal)
+        label = w.label(hit.signal)
         if hit.field == "borrador":
-            detector = hit.via.label if hit.via else ""
+            detector = w.detector(hit.via) if hit.via else ""
             part = f"{detector} ({label})" if detector else f"«{' '.join(hit.text.split())}» ({label})"
             if part not in drafted:
                 drafted.append(part)
@@ -325,37 +392,26 @@ def _why(rule: AppliedRule, book: SignalBook) -> str:
     said, drafted = said[:SUMMARY_TRIGGERS], drafted[: max(SUMMARY_TRIGGERS - len(said), 1)]
     sentences = []
     if said:
-        sentences.append(f"He visto {_and(said)}.")
+        sentences.append(w.t("why.seen", words=w.and_(said)))
     if drafted:
-        sentences.append(f"En tu borrador hay: {_and(drafted)}.")
-    return " ".join(sentences) or "Lo que describes encaja con una regla de la guía."
+        sentences.append(w.t("why.drafted", items=w.and_(drafted)))
+    return " ".join(sentences) or w.t("why.fits")
 
 
-def _rule_line(rule: AppliedRule, chunk: Chunk, cites: Citations, book: SignalBook) -> str:
+def _rule_line(rule: AppliedRule, chunk: Chunk, cites: Citations, w: Frame) -> str:
     """«La Regla 42 de la guía, "Publicar datos personales…", no lo permite [1].»"""
     n = cites.cite(chunk)
     title = _short_title(rule.rule.title)
-    effect = {
-        Verdict.NO_PERMITIDO: "no lo permite",
-        Verdict.CON_CAUTELAS: "lo permite con cautelas",
-        Verdict.PERMITIDO: "lo permite",
-    }[rule.verdict]
-    line = f"La {chunk.locator} de la guía, «{title}», {effect} [{n}]."
+    effect = w.t(f"rule_line.{rule.verdict.value}")
+    line = w.t("rule_line.sentence", number=rule_number(chunk.locator), title=title, effect=effect, n=n)
     if rule.lifted:
-        lifters = _and([f"«{h.text}» ({book.label(h.signal)})" for h in rule.lifted_by])
-        line += f" Cuenta así porque has dicho {lifters}: confírmalo antes de publicar."
+        lifters = w.and_([f"«{h.text}» ({w.label(h.signal)})" for h in rule.lifted_by])
+        line += w.t("rule_line.lifted", lifters=lifters)
     return line
 
 
-def _found(hits: Sequence[SignalHit], book: SignalBook) -> str:
-    return _and([f"«{h.text}» ({book.label(h.signal)})" for h in hits[:SUMMARY_TRIGGERS]])
-
-
-def _and(parts: Sequence[str]) -> str:
-    """``a``, ``a y b``, ``a, b y c``."""
-    if len(parts) < 2:
-        return "".join(parts)
-    return f"{', '.join(parts[:-1])} y {parts[-1]}"
+def _found(hits: Sequence[SignalHit], w: Frame) -> str:
+    return w.and_([f"«{h.text}» ({w.label(h.signal)})" for h in hits[:SUMMARY_TRIGGERS]])
 
 
 def _sentence(text: str) -> str:
@@ -367,16 +423,21 @@ def _sentence(text: str) -> str:
     return text if text[-1] in ".!?»)" else f"{text}."
 
 
-def evidence(rule: AppliedRule, book: SignalBook) -> str:
+def evidence(rule: AppliedRule, book: SignalBook, language: str = Language.ES) -> str:
     """«con su nombre y apellidos» → persona identificable; for a draft, what kind of data it holds
     (the draft's findings quote it, with its position, right below)."""
-    where = {"conversacion": " (en lo que dijiste antes)", "imagen": " (en la imagen)"}
+    w = frame(book, language)
+    where = {"conversacion": w.t("evidence.in_conversation"), "imagen": w.t("evidence.in_image")}
     parts = []
     for hit in rule.triggers:
-        label = book.label(hit.signal)
+        label = w.label(hit.signal)
         if hit.field == "borrador":
-            found = hit.via.label if hit.via else ""
-            parts.append(f"tu borrador tiene {found or 'algo de ' + label} → {label}")
+            found = w.detector(hit.via) if hit.via else ""
+            parts.append(
+                w.t("evidence.draft_has", found=found, label=label)
+                if found
+                else w.t("evidence.draft_some", label=label)
+            )
         else:
             parts.append(f"«{hit.text}»{where.get(hit.field, '')} → {label}")
     return "; ".join(parts)
@@ -387,27 +448,25 @@ def _rule_sentence(
     chunk: Chunk,
     retrieval: Retrieval,
     cites: Citations,
-    book: SignalBook,
+    w: Frame,
     law_names: LawNames,
 ) -> str:
     n = cites.cite(chunk)
     title = chunk.heading.rsplit(" · ", 1)[-1]
-    verdict = rule.rule.verdict.value.replace("_", " ")
-    sentence = f"{evidence(rule, book)} → {title} ({verdict}) [{n}]. {rule_reason(chunk.text)}"
+    verdict = w.verdict(rule.rule.verdict)
+    sentence = f"{evidence(rule, w.book, w.language)} → {title} ({verdict}) [{n}]. {rule_reason(chunk.text)}"
     if rule.lifted:
-        lifters = "; ".join(f"«{h.text}» ({book.label(h.signal)})" for h in rule.lifted_by)
-        sentence += (
-            f" Pero {lifters} cambia la situación: cuenta como {rule.verdict.value.replace('_', ' ')} si lo confirmas."
-        )
+        lifters = "; ".join(f"«{h.text}» ({w.label(h.signal)})" for h in rule.lifted_by)
+        sentence += w.t("details.lifted", lifters=lifters, verdict=w.verdict(rule.verdict))
     laws = [h.chunk for h in retrieval.hits if h.via == chunk.locator]
     if laws:
         basis = "; ".join(f"{_law_label(law, law_names)} [{cites.cite(law)}]" for law in laws)
-        sentence += f" Base legal: {basis}."
+        sentence += " " + w.t("details.legal_basis", basis=basis)
     elif chunk.legal_basis:
         refs = "; ".join(
             f"{law_names.short_name(r.source_id, r.source_id)}, art. {r.article}" for r in chunk.legal_basis
         )
-        sentence += f" Base legal citada por la guía: {refs}."
+        sentence += " " + w.t("details.legal_basis_cited", refs=refs)
     return sentence
 
 

@@ -24,23 +24,26 @@ DETAIL_HINT = "(Los fundamentos, con todas las reglas y fuentes: --detalle; en �
 
 def render_text(answer: Answer, width: int = 100, *, detail: bool = False) -> str:
     """A readable terminal rendering: the verdict, the summary and the sources it cites; with
-    ``detail``, the fundamentos and every source too."""
-    out = [f"{answer.verdict.emoji}  {answer.verdict.label.upper()}  ({answer.verdict.value})", ""]
+    ``detail``, the fundamentos and every source too; its own words in the answer's language."""
+    from bot.templates import templates
+
+    t = templates(answer.language)
+    out = [f"{answer.verdict.emoji}  {answer.verdict.label_in(answer.language).upper()}  ({answer.verdict.value})", ""]
     body = answer.answer.partition("\n")[2] if detail else answer.summary_body
     for line in body.split("\n"):
         indent = "  " if line.startswith("- ") else ""
         out.append(textwrap.fill(line, width, subsequent_indent=indent + "  ") if line else "")
     citations = answer.citations if detail else answer.summary_sources
     if citations:
-        out += ["", "Fuentes:"]
+        out += ["", t("cli.sources")]
         for c in citations:
-            version = f" · versión {c.version}" if c.version else ""
+            version = t("cli.version", version=c.version) if c.version else ""
             out.append(f"  [{c.n}] {c.title} — {c.locator}{version}")
             if c.url:
                 out.append(f"      {c.url}")
             out.append(textwrap.fill(f"«{c.quote}»", width, initial_indent="      ", subsequent_indent="       "))
     if not detail and answer.answer != answer.summary:
-        out += ["", DETAIL_HINT]
+        out += ["", t("cli.detail_hint")]
     return "\n".join(out)
 
 

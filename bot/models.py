@@ -31,6 +31,12 @@ class Verdict(StrEnum):
         """The verdict in words, as shown to employees."""
         return _LABELS[self]
 
+    def label_in(self, language: str) -> str:
+        """:attr:`label` in ``language`` (``es``, ``ca``, ``gl``, ``eu``, ``en``; ``bot/locales/``)."""
+        from bot.templates import templates
+
+        return templates(language)(f"verdict.{self.value}")
+
     @property
     def emoji(self) -> str:
         """The verdict's emoji (✅ ⚠️ ⛔ ℹ️ ❔), shown before its label."""
@@ -228,6 +234,12 @@ class Detector(StrEnum):
         """How the finding is named to employees («DNI», «dirección postal»...)."""
         return DETECTOR_LABELS[self]
 
+    def label_in(self, language: str) -> str:
+        """:attr:`label` in ``language`` (``es``, ``ca``, ``gl``, ``eu``, ``en``; ``bot/locales/``)."""
+        from bot.templates import templates
+
+        return templates(language)(f"detector.{self.value}")
+
 
 #: How the built-in detectors' findings are named to employees.
 DETECTOR_LABELS: dict[Detector, str] = {
@@ -347,6 +359,9 @@ class Answer(BaseModel):
     images: list[ImageSeen] = []
     #: For each rule that applies, the words that triggered it.
     triggers: list[Trigger] = []
+    #: The language the answer's own words are written in (``es``, ``ca``, ``gl``, ``eu``, ``en``):
+    #: the asker's, detected from the question; quotes from the sources stay in Spanish.
+    language: str = "es"
     #: Whether the question was read as a follow-up of earlier turns (``context`` given).
     follow_up: bool = False
     timings_ms: dict[str, float] = {}

@@ -23,6 +23,7 @@ from bot.embeddings import embeddings_for
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexMissingError, IndexReport, IndexStoreError
+from bot.language import language_of
 from bot.models import DRAFT_QUESTION, Answer, Citation, Context, ImageSeen, Retrieved, SourceType, Trigger, Verdict
 from bot.pipeline import image_hits, read
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
@@ -167,6 +168,8 @@ class Service:
         reading = read((question or "")[:MAX_INPUT_CHARS], draft, book)
         if reading.empty:
             raise QuestionError("La pregunta está vacía: escribe qué quieres publicar o qué quieres saber.")
+        # The asker's language, for the answer's own words (a short follow-up keeps the earlier one).
+        language = language_of(question, draft, [t.question for t in context.turns] if context else ())
         shown = [ImageSeen(text=r.text, faces=len(r.faces), crowd=r.crowd) for r in seen]
         if shown:
             reading = replace(reading, hits=reading.hits + tuple(image_hits(shown, book)))
@@ -226,7 +229,8 @@ class Service:
             contact_unit=self.settings.contact_unit,
             injection=reading.injection,
             long_draft=bool(draft and len(draft) > MAX_INPUT_CHARS),
-            seen=[r.describe() for r in seen],
+            seen=[r.describe(language) for r in seen],
+            language=language,
         )
         finished = time.perf_counter()
         return Answer(
@@ -240,6 +244,7 @@ class Service:
             citations=composed.citations,
             retrieved=_retrieved(retrieval, composed.citations, retriever.snapshot),
             draft_findings=findings,
+            language=language,
             images=shown,
             follow_up=bool(context and context.turns),
             context=next_turns,
@@ -309,9 +314,10 @@ class Service:
         return report
 
     def warm_up(self) -> None:
-        """Load the model and the index now rather than on the first question."""
+        """Load the model, the index and the language detector now rather than on the first question."""
         retriever = self._current_retriever()
         self._retrieve(retriever, "publicar en redes sociales")
+        language_of("¿Puedo publicar en redes sociales una foto de mi equipo?", None, ())
 
     @property
     def generation(self) -> int | None:

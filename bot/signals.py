@@ -100,6 +100,8 @@ class Signal:
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Phrases that contain a match without meaning it («borrador de mi tuit» is no internal draft).
     exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The name in other languages (``etiquetas``: ca, gl, eu, en), for answers in them.
+    labels: dict[str, str] = field(default_factory=dict)
     #: A context signal that, unless a rule takes it or something lifts it, keeps the answer from
     #: a plain «sí» (a patient, a minor, a case file mentioned in passing).
     sensitive: bool = False
@@ -225,10 +227,12 @@ class SignalBook:
     def get(self, signal_id: str) -> Signal | None:
         return self.signals.get(signal_id)
 
-    def label(self, signal_id: str) -> str:
-        """How employees read a signal's name."""
+    def label(self, signal_id: str, language: str = "es") -> str:
+        """How employees read a signal's name, in ``language`` if ``etiquetas`` has it (else in Spanish)."""
         signal = self.signals.get(signal_id)
-        return signal.name if signal else signal_id.replace("_", " ")
+        if signal is None:
+            return signal_id.replace("_", " ")
+        return signal.labels.get(language, signal.name)
 
     def lifters_of(self, signal_id: str) -> list[str]:
         """The ``levanta`` signals that lift ``signal_id``."""
@@ -462,6 +466,7 @@ _KNOWN_FIELDS = {
     "frases",
     "excepto",
     "sensible",
+    "etiquetas",
     "anula",
     "persiste",
 }
@@ -511,10 +516,31 @@ def _signal(signal_id: str, body: Any) -> Signal:
         lifts=lifts,
         phrases=phrases,
         exceptions=exceptions,
+        labels=_labels(body.get("etiquetas")),
         sensitive=sensitive,
         cancels=tuple(_key(s) for s in _strings(body.get("anula"), "anula")),
         persists=persists,
     )
+
+
+def _labels(value: Any) -> dict[str, str]:
+    """``etiquetas``: the signal's name by language (the Spanish one is ``nombre``)."""
+    if value is None:
+        return {}
+    others = [code for code in LANGUAGES if code != "es"]
+    if not isinstance(value, dict):
+        raise ValueError(f"«etiquetas» debe dar el nombre por idioma ({', '.join(others)})")
+    out: dict[str, str] = {}
+    for language, label in value.items():
+        if language not in others:
+            raise ValueError(
+                f"idioma desconocido {language!r} en «etiquetas»; válidos: {', '.join(others)} "
+                "(el castellano es «nombre»)"
+            )
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"«etiquetas.{language}» debe ser un texto")
+        out[language] = label.strip()
+    return out
 
 
 def _by_language(value: Any, where: str) -> dict[str, tuple[str, ...]]:

@@ -74,22 +74,25 @@ class ImageReading:
         """Faces, all small: people in the background or a crowd, nobody as the subject."""
         return bool(self.faces) and all(f.small for f in self.faces)
 
-    def describe(self) -> str:
-        """«He leído: "…"; aparecen 3 caras» — what the answer tells the person it saw."""
+    def describe(self, language: str = "es") -> str:
+        """«He leído: "…"; aparecen 3 caras» — what the answer tells the person it saw, in
+        ``language`` (``bot/locales/``)."""
+        from bot.templates import templates
+
+        t = templates(language)
         parts = []
         if self.text:
             shown = " ".join(self.text.split())
             shown = shown if len(shown) <= 160 else shown[:160].rsplit(" ", 1)[0] + "…"
-            parts.append(f"he leído «{shown}»")
+            parts.append(t("image.read", text=shown))
         else:
-            parts.append("no he leído ningún texto")
+            parts.append(t("image.no_text"))
         count = len(self.faces)
         if count == 0:
-            parts.append("no he visto caras")
+            parts.append(t("image.no_faces"))
         else:
-            faces = "una cara" if count == 1 else f"{count} caras"
-            size = " pequeñas, de fondo" if self.crowd else ""
-            parts.append(f"aparece{'' if count == 1 else 'n'} {faces}{size}")
+            small = "small_" if self.crowd else ""
+            parts.append(t(f"image.one_{small}face") if count == 1 else t(f"image.{small}faces", count=count))
         return "; ".join(parts)
 
 

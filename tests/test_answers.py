@@ -184,9 +184,12 @@ def test_json_contract(service):
         "draft_findings",
         "images",
         "triggers",
+        "language",
+        "follow_up",
         "timings_ms",
     }
     assert data["images"] == []
+    assert data["language"] == "es" and data["follow_up"] is False
     # the summary comes first in the whole text, and its citation numbers point into citations
     assert data["answer"].startswith(data["summary"])
     numbers = {c["n"] for c in data["citations"]}

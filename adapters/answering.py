@@ -4,10 +4,14 @@ An adapter turns a platform event into an :class:`Incoming` and an :class:`Reply
 platform messages; everything in between lives here, the same for Slack and Telegram:
 
 1. :meth:`Answering.admit`, at acknowledgement time: drop a delivery already answered or being
-   answered (:mod:`bot.idempotency`), reply to a message with no text, apply the per-user
-   limit and the bound on questions waiting. ``None`` means "admitted": the caller must then
-   call :meth:`Answering.answer` and, once the messages are out, :meth:`Answering.finish`.
-2. :meth:`Answering.answer`: ask the core; a :class:`~bot.service.QuestionError` becomes a
+   answered (:mod:`bot.idempotency`), reply to a message with nothing the bot can read (no
+   text, only a video or a sticker…), apply the per-user limit and the bound on questions
+   waiting. ``None`` means "admitted": the caller must then call :meth:`Answering.answer` and,
+   once the messages are out, :meth:`Answering.finish`.
+2. :meth:`Answering.answer`: download and read the photos and documents that came with the
+   question (:mod:`adapters.attachments`, with the adapter's fetch: photos go to the core as
+   images, a PDF's or a Word document's text becomes the draft), then ask the core; a file it
+   cannot use, or a :class:`~bot.service.QuestionError` (an unreadable photo…), becomes a
    notice for the user, any other failure an apology with an incident id that is also in the
    log (with the user's text removed, :func:`bot.logs.incident_trace`); the answer is
    remembered for 👍/👎 (:class:`~bot.feedback.FeedbackStore`, private by default).
@@ -23,11 +27,12 @@ import logging
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Protocol
 
+from adapters.attachments import Attachment, AttachmentError, Contents, Fetch, load, skipped_note, unsupported_text
 from adapters.limits import SlidingWindowLimiter
 from adapters.ops import Metrics
 from bot import (
@@ -44,6 +49,7 @@ from bot import (
 )
 
 __all__ = [
+    "MAX_ATTACHMENT_BYTES",
     "AnswerService",
     "Answering",
     "Incoming",
@@ -60,11 +66,14 @@ __all__ = [
 
 log = logging.getLogger("adapters.answering")
 
+#: Default of ``BOT_MAX_ATTACHMENT_BYTES``: photos and files larger than this are not downloaded.
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
 
 class AnswerService(Protocol):
     """What the adapters need from the core (:class:`bot.service.Service`)."""
 
-    def ask(self, question: str, draft: str | None = None) -> Answer: ...
+    def ask(self, question: str, draft: str | None = None, *, images: Sequence[bytes] = ()) -> Answer: ...
 
     def sources(self) -> list[SourceInfo]: ...
 
@@ -76,6 +85,10 @@ class Incoming:
     ``delivery_id`` identifies the delivery (Slack ``event_id`` or ``trigger_id``, Telegram
     ``update_id``) so that a redelivery is answered once; ``user_id`` is only used for the
     per-user limit and, hashed, for feedback. Neither is ever logged.
+
+    ``files`` are the photos and files that came with it, as the platform described them
+    (nothing downloaded yet); :meth:`Answering.answer` reads them into ``images`` (the photos'
+    bytes, for the core) and the draft (a document's text).
     """
 
     platform: str
@@ -84,11 +97,29 @@ class Incoming:
     question: str
     draft: str | None = None
     delivery_id: str | None = None
-    attachment: bool = False  # a file or photo came with it
+    files: tuple[Attachment, ...] = ()
+    images: tuple[bytes, ...] = field(default=(), repr=False)
+
+    @property
+    def attachment(self) -> bool:
+        """A photo or file came with it."""
+        return bool(self.files)
 
     @property
     def empty(self) -> bool:
-        return not self.question.strip() and not (self.draft or "").strip()
+        """Nothing to ask about: no text, no photo, no file the bot can read."""
+        return (
+            not self.question.strip()
+            and not (self.draft or "").strip()
+            and not self.images
+            and not any(f.readable for f in self.files)
+        )
+
+    def with_contents(self, contents: Contents) -> Incoming:
+        """This question with what was read from its files: the photos, and documents' text
+        after the draft it had (the files themselves are then done with)."""
+        draft = "\n\n".join(part for part in (self.draft, contents.text) if part and part.strip()) or None
+        return replace(self, draft=draft, images=self.images + contents.images, files=())
 
     @property
     def key(self) -> str | None:
@@ -99,9 +130,9 @@ class Outcome(Enum):
     """What became of an :class:`Incoming`."""
 
     ANSWERED = "answered"
-    USER_ERROR = "user_error"  # the core's QuestionError: the notice says what to change
+    USER_ERROR = "user_error"  # the core's QuestionError, or a file it cannot use: the notice says what to change
     APOLOGY = "apology"  # the core failed: the notice carries an incident id
-    NEEDS_TEXT = "needs_text"  # a file or photo with no text
+    NEEDS_TEXT = "needs_text"  # only files the bot cannot read (a video, a sticker…), and no text
     RATE_LIMITED = "rate_limited"  # too many questions from this user in the last minute
     BUSY = "busy"  # too many questions waiting
     DUPLICATE = "duplicate"  # a redelivery of something answered (or being answered)
@@ -112,7 +143,8 @@ class Reply:
     """What to tell the user: an :class:`~bot.models.Answer` or a plain-text ``notice``.
 
     ``notify`` is False when the user should hear nothing (a duplicate, or a repeated
-    rate-limit notice within the same minute).
+    rate-limit notice within the same minute). ``note`` goes with an answer that left some of
+    the files out (:func:`adapters.attachments.skipped_note`), shown before it.
     """
 
     outcome: Outcome
@@ -120,6 +152,7 @@ class Reply:
     feedback_ref: str | None = None
     notice: str | None = None
     incident: str | None = None
+    note: str | None = None
 
     @property
     def notify(self) -> bool:
@@ -156,12 +189,8 @@ def busy_text() -> str:
 
 
 def needs_text() -> str:
-    """The reply to a file or photo that came without any text."""
-    return (
-        "📎 Me ha llegado una imagen o un archivo sin texto, y no leo imágenes ni archivos. Escríbeme el "
-        "texto que quieres publicar (o describe la imagen: quién sale, dónde, qué se ve) y te digo si puedes "
-        "publicarlo."
-    )
+    """The reply to files the bot cannot read (a video, a sticker…) that came without any text."""
+    return unsupported_text()
 
 
 class Answering:
@@ -178,9 +207,11 @@ class Answering:
         user_limit_per_minute: int,
         max_pending: int,
         metrics: Metrics | None = None,
+        max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
     ) -> None:
         if max_pending < 1:
             raise ValueError("max_pending must be at least 1")
+        self.max_attachment_bytes = max_attachment_bytes
         self.platform = platform
         self.service = service
         self.feedback = feedback
@@ -229,13 +260,36 @@ class Answering:
             return Reply(Outcome.BUSY, notice=busy_text())
         return None
 
-    def answer(self, incoming: Incoming) -> Reply:
-        """Ask the core (blocking: run it in a worker thread) for an admitted question."""
+    def answer(self, incoming: Incoming, fetch: Fetch | None = None) -> Reply:
+        """Read the question's files with ``fetch``, then ask the core, for an admitted question
+        (blocking, downloads included: run it in a worker thread)."""
+        if incoming.empty and incoming.files:  # only files it cannot read (a thread's first message…)
+            return Reply(Outcome.NEEDS_TEXT, notice=needs_text())
+        note = skipped_note(incoming.files)
+        if any(f.readable for f in incoming.files):
+            if fetch is None:
+                raise ValueError("a question with files to read needs the adapter's fetch")
+            try:
+                contents = load(incoming.files, fetch, self.max_attachment_bytes)
+            except AttachmentError as exc:
+                self.metrics.failed.labels(self.platform, "attachment").inc()
+                return Reply(Outcome.USER_ERROR, notice=str(exc))
+            logs.sensitive(contents.text)  # a document's text is the user's, like a draft
+            incoming = incoming.with_contents(contents)
+        reply = self._ask(incoming)
+        return replace(reply, note=note) if reply.answer is not None else reply
+
+    def _ask(self, incoming: Incoming) -> Reply:
         question, draft = incoming.question, incoming.draft
         if draft and not question.strip():
             question = DRAFT_QUESTION
         try:
-            answer = self.service.ask(question, draft)
+            # Only with photos: a text-only service (a test's, a benchmark's) keeps working.
+            answer = (
+                self.service.ask(question, draft, images=incoming.images)
+                if incoming.images
+                else self.service.ask(question, draft)
+            )
         except QuestionError as exc:
             self.metrics.failed.labels(self.platform, "user_error").inc()
             return Reply(Outcome.USER_ERROR, notice=str(exc))
@@ -246,6 +300,7 @@ class Answering:
             )
             self.metrics.failed.labels(self.platform, "apology").inc()
             return Reply(Outcome.APOLOGY, notice=apology_text(incident, self.contact_unit), incident=incident)
+        logs.sensitive(*(seen.text for seen in answer.images))  # what the photos say is the user's too
         self.metrics.observe_answer(self.platform, answer)
         try:
             ref: str | None = self.feedback.remember(self.platform, answer)
@@ -298,4 +353,5 @@ def answering_for(
         user_limit_per_minute=user_limit_per_minute,
         max_pending=settings.max_pending_questions,
         metrics=metrics,
+        max_attachment_bytes=settings.max_attachment_bytes,
     )

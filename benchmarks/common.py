@@ -8,6 +8,7 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,8 @@ class TimingService:
         self.service = service
         self.core_ms: list[float] = []
 
-    def ask(self, question: str, draft: str | None = None) -> Answer:
-        answer = self.service.ask(question, draft)
+    def ask(self, question: str, draft: str | None = None, *, images: Sequence[bytes] = ()) -> Answer:
+        answer = self.service.ask(question, draft, images=images)
         self.core_ms.append(answer.timings_ms["total"])
         return answer
 

@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         120.0, gt=0, description="An unfinished answer is taken over by a redelivery after this long."
     )
+    max_attachment_bytes: int = Field(
+        10 * 1024 * 1024, ge=1, description="Photos, PDFs and Word files larger than this are not downloaded."
+    )
 
     @field_validator("embedding_model", "contact_unit")
     @classmethod

@@ -55,16 +55,17 @@ class RawRequest:
 
 @dataclass
 class RawResponse:
-    """What the fake answers: a JSON-serialisable payload (or raw bytes)."""
+    """What the fake answers: a JSON-serialisable payload, or raw bytes of ``content_type``."""
 
     status: int
     payload: Any
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/octet-stream"  # of raw bytes
 
     def encode(self) -> tuple[bytes, str]:
         """The body bytes and their Content-Type."""
         if isinstance(self.payload, bytes):
-            return self.payload, "application/octet-stream"
+            return self.payload, self.content_type
         body = json.dumps(self.payload, ensure_ascii=False).encode("utf-8")
         return body, "application/json; charset=utf-8"
 

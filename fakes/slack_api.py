@@ -56,6 +56,13 @@ What the fake enforces, as Slack does (each limit is tested in
 * **Tokens**: ``apps.connections.open`` needs the app-level token (``xapp-…``)
   registered by the Socket Mode fake (:mod:`fakes.slack_socket`); a bot
   token there, or an app token anywhere else, answers ``not_allowed_token_type``.
+* **Files** (:meth:`FakeSlackAPI.add_file`, which returns the file object events carry):
+  ``files.info`` needs ``file`` (``file_not_found`` for an unknown or missing id,
+  ``file_deleted`` after :meth:`FakeSlackAPI.delete_file`) and, when the app's ``scopes`` are
+  given, ``files:read`` (``missing_scope``). The file's ``url_private`` is served only to a
+  ``GET`` with ``Authorization: Bearer <bot token>``; without it, or with another token, Slack
+  redirects to its sign-in page (``302`` to an HTML page answered ``200``: a client that does
+  not check gets HTML, not the file); an unknown file answers ``404``.
 
 Time comes from ``clock`` (``time.monotonic`` unless given), so tests can move
 it forward instead of sleeping.
@@ -69,13 +76,14 @@ import hmac
 import itertools
 import json
 import math
+import re
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -104,6 +112,8 @@ __all__ = [
     "event_body",
     "event_payload",
     "interactive_body",
+    "mention_event",
+    "message_event",
     "message_problem",
     "sign",
     "signed_post",
@@ -180,6 +190,7 @@ METHOD_TIERS = {
     "conversations.replies": 3,
     "reactions.add": 3,
     "reactions.remove": 2,
+    "files.info": 4,
     "users.info": 4,
     "views.open": 4,
     "views.publish": 4,
@@ -223,6 +234,17 @@ class _ResponseURL:
     uses: int = 0
 
 
+@dataclass
+class _File:
+    info: dict[str, Any]  # what files.info answers
+    content: bytes
+    deleted: bool = False
+
+
+#: Scopes that methods need when the fake is given the app's ``scopes`` (only those modelled).
+METHOD_SCOPES = {"files.info": "files:read"}
+
+
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -240,6 +262,8 @@ class FakeSlackAPI(FakeHTTPServer):
     False: every channel exists, with the bot in it.
     ``rate_limits``: enforce Slack's per-method rate limits (default).
     ``clock``: seconds, monotonic (rate limits and response_url lifetimes).
+    ``scopes``: the bot token's scopes; if given, a method of :data:`METHOD_SCOPES` without
+    its scope answers ``missing_scope`` (None: every scope granted).
     """
 
     def __init__(
@@ -249,9 +273,11 @@ class FakeSlackAPI(FakeHTTPServer):
         strict_channels: bool = True,
         rate_limits: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        scopes: Iterable[str] | None = None,
     ) -> None:
         super().__init__()
         self.valid_token = valid_token
+        self.scopes = None if scopes is None else frozenset(scopes)
         self.strict_channels = strict_channels
         self.rate_limits = rate_limits
         self._clock = clock
@@ -271,6 +297,8 @@ class FakeSlackAPI(FakeHTTPServer):
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
         self._app_token: str | None = None
         self._socket_url: Callable[[], str] | None = None
+        self._files: dict[str, _File] = {}
+        self._file_ids = itertools.count(1)
         self._handlers: dict[str, Handler] = {
             "auth.test": self._auth_test,
             "apps.connections.open": self._connections_open,
@@ -288,6 +316,7 @@ class FakeSlackAPI(FakeHTTPServer):
             "views.update": self._view_needing("view_id", "external_id"),
             "conversations.replies": self._replies,
             "users.info": self._users_info,
+            "files.info": self._files_info,
         }
         self.add_channel(DEFAULT_CHANNEL, name="general", members=[BOT_USER_ID, "U1"])
 
@@ -416,6 +445,70 @@ class FakeSlackAPI(FakeHTTPServer):
         with self._lock:
             return [dict(m) for m in self._messages[self._resolve_user(channel)]]
 
+    def add_file(
+        self,
+        content: bytes,
+        *,
+        name: str,
+        mimetype: str,
+        filetype: str | None = None,
+        title: str | None = None,
+        user: str = "U1",
+        file_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Upload a file as ``user``; returns its file object (what ``files.info`` answers and
+        what a ``file_share`` message event lists: :func:`message_event` ``files=[...]``).
+
+        Its ``url_private`` (and ``url_private_download``) serve ``content`` to the bot token."""
+        with self._lock:
+            file_id = file_id or f"F{next(self._file_ids):09d}"
+            path = f"/files-pri/{TEAM_ID}-{file_id}/{quote(name)}"
+            created = int(time.time())
+            info: dict[str, Any] = {
+                "id": file_id,
+                "created": created,
+                "timestamp": created,
+                "name": name,
+                "title": title if title is not None else name,
+                "mimetype": mimetype,
+                "filetype": filetype or name.rpartition(".")[2].lower(),
+                "pretty_type": (filetype or name.rpartition(".")[2]).upper(),
+                "user": user,
+                "user_team": TEAM_ID,
+                "editable": False,
+                "size": len(content),
+                "mode": "hosted",
+                "is_external": False,
+                "external_type": "",
+                "is_public": False,
+                "public_url_shared": False,
+                "display_as_bot": False,
+                "username": "",
+                "url_private": f"{self.root_url}{path}",
+                "url_private_download": f"{self.root_url}/files-pri/{TEAM_ID}-{file_id}/download/{quote(name)}",
+                "permalink": f"https://test.slack.com/files/{user}/{file_id}/{quote(name)}",
+                "permalink_public": f"https://slack-files.com/{TEAM_ID}-{file_id}-0a1b2c",
+                "has_rich_preview": False,
+                "file_access": "visible",
+            }
+            self._files[file_id] = _File(info, content)
+        return dict(info)
+
+    @staticmethod
+    def connect_stub(file: dict[str, Any]) -> dict[str, Any]:
+        """The file object of a Slack Connect message: only its id; ``files.info`` tells the rest."""
+        return {
+            "id": file["id"],
+            "created": file["created"],
+            "timestamp": file["timestamp"],
+            "file_access": "check_file_info",
+        }
+
+    def delete_file(self, file_id: str) -> None:
+        """The uploader deletes the file: ``files.info`` answers ``file_deleted``, its URL 404."""
+        with self._lock:
+            self._files[file_id].deleted = True
+
     def enable_socket_mode(self, app_token: str, open_url: Callable[[], str]) -> None:
         """Accept ``app_token`` for ``apps.connections.open``, which answers ``open_url()``
         (used by :class:`fakes.slack_socket.FakeSocketMode`)."""
@@ -426,6 +519,10 @@ class FakeSlackAPI(FakeHTTPServer):
     # ------------------------------------------------------------- serving
 
     def handle(self, request: RawRequest) -> RawResponse:
+        if request.path.startswith(("/files-pri/", "/signin")):
+            response = self._serve_file(request)
+            self._log.append(Call("url_private", {"path": request.path}, request.headers, response.status, None))
+            return response
         if request.path.startswith("/response/"):
             method = "response_url"
             params = _decode_params(request)
@@ -456,6 +553,12 @@ class FakeSlackAPI(FakeHTTPServer):
         handler = self._handlers.get(method)
         if handler is None:
             return _error("unknown_method")
+        needed = METHOD_SCOPES.get(method)
+        if needed and self.scopes is not None and needed not in self.scopes:
+            return RawResponse(
+                200,
+                {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(sorted(self.scopes))},
+            )
         if self.rate_limits:
             retry_after = self._rate_limit(method, token or "", params)
             if retry_after is not None:
@@ -735,6 +838,32 @@ class FakeSlackAPI(FakeHTTPServer):
             return {"ok": False, "error": "thread_not_found"}
         thread.sort(key=lambda m: float(m["ts"]))
         return {"ok": True, "messages": thread, "has_more": False}
+
+    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            stored = self._files.get(str(params.get("file") or ""))
+            if stored is None:
+                return {"ok": False, "error": "file_not_found"}
+            if stored.deleted:
+                return {"ok": False, "error": "file_deleted"}
+            info = dict(stored.info)
+        return {"ok": True, "file": info, "comments": [], "response_metadata": {"next_cursor": ""}}
+
+    def _serve_file(self, request: RawRequest) -> RawResponse:
+        """``url_private``: the file for the bot token; Slack's sign-in page for anyone else."""
+        if request.path.startswith("/signin"):
+            return RawResponse(200, SIGN_IN_PAGE, content_type="text/html; charset=utf-8")
+        if request.verb != "GET":
+            return RawResponse(405, b"Method Not Allowed", content_type="text/plain")
+        token = _bearer(request.headers)
+        if not token or (self.valid_token is not None and token != self.valid_token) or token.startswith("xapp-"):
+            return RawResponse(302, b"", {"Location": f"{self.root_url}/signin?redir={quote(request.path)}"})
+        match = re.fullmatch(rf"/files-pri/{TEAM_ID}-(F[0-9A-Z]+)/(?:download/)?[^/]+", request.path)
+        with self._lock:
+            stored = self._files.get(match.group(1)) if match else None
+            if stored is None or stored.deleted or request.path.rpartition("/")[2] != quote(stored.info["name"]):
+                return RawResponse(404, b"Not Found", content_type="text/plain")
+            return RawResponse(200, stored.content, content_type=str(stored.info["mimetype"]))
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = params.get("user")
@@ -1045,6 +1174,13 @@ _block_problem = block_problem
 
 _event_ids = itertools.count(1)
 _trigger_ids = itertools.count(1)
+_message_ts = itertools.count(1)
+
+#: What Slack answers a request for a file without the right token (after its redirect).
+SIGN_IN_PAGE = (
+    b"<!DOCTYPE html><html lang='en-US'><head><title>Slack</title></head>"
+    b"<body><h1>Sign in to Test</h1><form action='/signin'></form></body></html>"
+)
 
 
 def sign(body: str, signing_secret: str, timestamp: int) -> str:
@@ -1124,6 +1260,63 @@ def event_body(
     ``event_id`` defaults to a fresh ``Ev...`` id (Slack retries reuse the id).
     """
     return json.dumps(event_payload(event, event_id=event_id, team_id=team_id, api_app_id=api_app_id))
+
+
+def message_event(
+    text: str = "",
+    *,
+    channel: str = "D1",
+    user: str = "U1",
+    files: list[dict[str, Any]] | None = None,
+    thread_ts: str | None = None,
+    ts: str | None = None,
+) -> dict[str, Any]:
+    """A ``message`` event as Slack sends it; with ``files`` (file objects from
+    :meth:`FakeSlackAPI.add_file`), a ``file_share`` message. ``channel_type`` follows the id
+    (``D…`` im, ``G…`` group, else channel)."""
+    ts = ts or f"1710000000.{next(_message_ts):06d}"
+    kind = "im" if channel.startswith("D") else "group" if channel.startswith("G") else "channel"
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel": channel,
+        "channel_type": kind,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "team": TEAM_ID,
+    }
+    if files:
+        event |= {"subtype": "file_share", "files": files, "upload": False, "display_as_bot": False}
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def mention_event(
+    text: str,
+    *,
+    channel: str = DEFAULT_CHANNEL,
+    user: str = "U1",
+    files: list[dict[str, Any]] | None = None,
+    thread_ts: str | None = None,
+) -> dict[str, Any]:
+    """An ``app_mention`` event (``text`` should hold ``<@UBOT>``), with its ``files`` if any."""
+    ts = f"1710000000.{next(_message_ts):06d}"
+    event: dict[str, Any] = {
+        "type": "app_mention",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "team": TEAM_ID,
+    }
+    if files:
+        event |= {"files": files, "upload": False, "display_as_bot": False}
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    return event
 
 
 def command_payload(

@@ -40,6 +40,11 @@ Limits enforced like Telegram (same HTTP status and ``description``):
   too old and response timeout expired or query ID is invalid";
 * a chat whose user blocked the bot (:meth:`FakeTelegramAPI.block_bot`): 403
   "Forbidden: bot was blocked by the user";
+* files (:meth:`FakeTelegramAPI.new_file`, used by :meth:`FakeTelegramAPI.photo_update` and
+  :meth:`FakeTelegramAPI.document_update`): ``getFile`` needs a known ``file_id`` ("Bad
+  Request: invalid file_id") and refuses files over :data:`MAX_DOWNLOAD_BYTES` ("Bad
+  Request: file is too big"), as Telegram does for bots; the file is then served at
+  ``base_file_url + token + "/" + file_path`` (401 with another token, 404 for an unknown path);
 * flood control (:class:`FloodRules`, on by default): per private chat about 1
   message/s with short bursts, per group 20 messages in any minute, overall about
   30 messages/s; beyond that HTTP 429 "Too Many Requests: retry after N" with
@@ -60,6 +65,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
@@ -78,6 +84,7 @@ __all__ = [
     "DEFAULT_FLOOD_RULES",
     "MAX_CALLBACK_DATA_BYTES",
     "MAX_CAPTION_LENGTH",
+    "MAX_DOWNLOAD_BYTES",
     "MAX_MESSAGE_LENGTH",
     "BotAPIError",
     "Call",
@@ -105,6 +112,8 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_LENGTH = 200
 #: Default lifetime of a callback query id (fake time, seconds).
 CALLBACK_QUERY_TTL = 15 * 60
+#: The largest file a bot can download with ``getFile``.
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 # Parameters that are strings in the Bot API: PTB sends them raw, never as JSON.
 STRING_PARAMS = frozenset(
@@ -130,6 +139,7 @@ STRING_PARAMS = frozenset(
         "query",
         "photo",
         "document",
+        "file_id",
     }
 )
 CHAT_ACTIONS = frozenset(
@@ -657,7 +667,9 @@ class FakeTelegramAPI(FakeHTTPServer):
         self._messages: dict[tuple[str, int], dict[str, Any]] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._failures: dict[str, deque[BotAPIError]] = defaultdict(deque)
-        self._files: dict[str, bytes] = {}
+        self._files: dict[str, bytes] = {}  # file_path -> content
+        self._file_ids: dict[str, str] = {}  # file_id -> file_path
+        self._file_counter = itertools.count(1)
         self._blocked: set[str] = set()
         self._callback_queries: dict[str, float] = {}  # id -> fake time it was created
         self._limiters: dict[tuple[str, str], _Limiter] = {}  # (rule, key) -> state
@@ -671,6 +683,7 @@ class FakeTelegramAPI(FakeHTTPServer):
             "sendChatAction": self._send_chat_action,
             "sendPhoto": self._send_photo,
             "sendDocument": self._send_document,
+            "getFile": self._get_file,
             "answerCallbackQuery": self._answer_callback_query,
             "editMessageText": self._edit_message_text,
             "editMessageCaption": self._edit_message_caption,
@@ -828,6 +841,17 @@ class FakeTelegramAPI(FakeHTTPServer):
             self._files[file_path] = content
         return f"{self.base_file_url}{self.token}/{file_path}"
 
+    def new_file(self, content: bytes, *, folder: str = "documents", suffix: str = "") -> dict[str, Any]:
+        """Store a file a user sent; returns its ``{file_id, file_unique_id, file_size}`` (what a
+        ``PhotoSize`` or a ``Document`` carries), which ``getFile`` then resolves."""
+        with self._cond:
+            number = next(self._file_counter)
+            file_id = f"AgAC{number:06d}-fake-file-id"
+            path = f"{folder}/file_{number}{suffix}"
+            self._files[path] = content
+            self._file_ids[file_id] = path
+        return {"file_id": file_id, "file_unique_id": f"AQAD{number:06d}", "file_size": len(content)}
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Queued updates not yet confirmed by a ``getUpdates`` offset."""
@@ -879,6 +903,79 @@ class FakeTelegramAPI(FakeHTTPServer):
         each ``@<bot username>`` (offsets in UTF-16 units, as Telegram does).
         The chat is registered and the message stored, so the bot can reply to it.
         """
+        found = self._auto_entities(text) if entities is None else entities
+        body: dict[str, Any] = {"text": text, **({"entities": found} if found else {})}
+        return self._message_update(
+            body,
+            chat_id=chat_id,
+            chat_type=chat_type,
+            user_id=user_id,
+            username=username,
+            reply_to=reply_to,
+            message_id=message_id,
+        )
+
+    def photo_update(self, sizes: bytes | list[bytes], *, caption: str | None = None, **where: Any) -> dict[str, Any]:
+        """A photo message: ``sizes`` are the photo's versions, smallest first (Telegram sends
+        several; one is enough), each stored for ``getFile``. ``where``: as for
+        :meth:`message_update` (chat, user, ``reply_to``…)."""
+        versions = [sizes] if isinstance(sizes, bytes) else sizes
+        photo = []
+        for number, content in enumerate(versions):
+            width = 320 * (number + 1)
+            photo.append(
+                self.new_file(content, folder="photos", suffix=".jpg") | {"width": width, "height": width * 3 // 4}
+            )
+        return self.media_update("photo", photo, caption=caption, **where)
+
+    def document_update(
+        self,
+        content: bytes,
+        *,
+        file_name: str,
+        mime_type: str | None,
+        caption: str | None = None,
+        **where: Any,
+    ) -> dict[str, Any]:
+        """A file sent as a document (a PDF, a photo sent uncompressed…), stored for ``getFile``."""
+        suffix = "." + file_name.rpartition(".")[2] if "." in file_name else ""
+        document = self.new_file(content, suffix=suffix) | {"file_name": file_name}
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        return self.media_update("document", document, caption=caption, **where)
+
+    def media_update(
+        self,
+        field: str,
+        media: dict[str, Any] | list[dict[str, Any]],
+        *,
+        caption: str | None = None,
+        caption_entities: list[dict[str, Any]] | None = None,
+        **where: Any,
+    ) -> dict[str, Any]:
+        """A message carrying ``media`` in ``field`` (``"photo"``, ``"document"``, ``"video"``,
+        ``"sticker"``…) and an optional caption (with mention entities added as in
+        :meth:`message_update`). Captions are limited like Telegram's (1,024 UTF-16 units)."""
+        body: dict[str, Any] = {field: media}
+        if caption is not None:
+            check_text(caption, caption=True)
+            body["caption"] = caption
+            found = self._auto_entities(caption) if caption_entities is None else caption_entities
+            if found:
+                body["caption_entities"] = found
+        return self._message_update(body, **where)
+
+    def _message_update(
+        self,
+        body: dict[str, Any],
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        user_id: int = 424242,
+        username: str | None = "usuaria_prueba",
+        reply_to: dict[str, Any] | None = None,
+        message_id: int | None = None,
+    ) -> dict[str, Any]:
         if chat_id is None:
             chat_id = user_id if chat_type == "private" else _DEFAULT_GROUP_IDS[chat_type]
         with self._cond:
@@ -895,11 +992,8 @@ class FakeTelegramAPI(FakeHTTPServer):
                 "from": self.user(user_id, username),
                 "chat": dict(chat),
                 "date": int(time.time()),
-                "text": text,
+                **body,
             }
-            found = self._auto_entities(text) if entities is None else entities
-            if found:
-                message["entities"] = found
             if reply_to is not None:
                 message["reply_to_message"] = reply_to
             self._messages[(str(chat_id), message["message_id"])] = message
@@ -953,8 +1047,8 @@ class FakeTelegramAPI(FakeHTTPServer):
 
     def handle(self, request: RawRequest) -> RawResponse:
         file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", request.path)
-        if file_match:
-            return self._serve_file(file_match.group(1), file_match.group(2))
+        if file_match:  # PTB percent-encodes the path (the token's ":" too), as any client may
+            return self._serve_file(unquote(file_match.group(1)), unquote(file_match.group(2)))
         match = re.fullmatch(r"/bot([^/]+)/([A-Za-z0-9_]+)", request.path)
         if match is None:
             return BotAPIError(404, "Not Found").response()
@@ -1020,6 +1114,18 @@ class FakeTelegramAPI(FakeHTTPServer):
                     break
                 self._cond.wait(remaining)
             return list(self._updates[:limit])
+
+    def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id") or "")
+        with self._cond:
+            path = self._file_ids.get(file_id)
+            content = self._files.get(path) if path is not None else None
+        if path is None or content is None:
+            raise _bad_request("invalid file_id")
+        if len(content) > MAX_DOWNLOAD_BYTES:
+            raise _bad_request("file is too big")
+        unique = next((f"AQAD{n}" for n in re.findall(r"^AgAC(\d+)-", file_id)), file_id)
+        return {"file_id": file_id, "file_unique_id": unique, "file_size": len(content), "file_path": path}
 
     def _chat_locked(self, chat_id: Any) -> dict[str, Any]:
         """The registered chat, else a default by the id's sign (400 for unknown @names)."""

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from adapters.answering import Answering, Incoming, Outcome
+from adapters.attachments import Attachment, Kind
 from bot.feedback import FeedbackStore
 from bot.idempotency import KEEP_SECONDS, Claim, IdempotencyStore
 
@@ -145,9 +146,9 @@ def test_per_user_limit_notifies_once(answering: Answering) -> None:
 
 
 def test_a_file_without_text_and_core_errors(answering: Answering) -> None:
-    photo = _incoming("event:P1", question="", attachment=True)
-    reply = answering.admit(photo)
-    assert reply is not None and reply.outcome is Outcome.NEEDS_TEXT and "no leo imágenes" in (reply.notice or "")
+    video = _incoming("event:P1", question="", files=(Attachment(Kind.OTHER, "F1"),))
+    reply = answering.admit(video)
+    assert reply is not None and reply.outcome is Outcome.NEEDS_TEXT and "No puedo revisar" in (reply.notice or "")
     empty = _incoming("event:E1", question="   ")
     assert answering.admit(empty) is None
     error = answering.answer(empty)

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from slack_bolt import Ack, App, BoltRequest, Respond, Say
 from slack_sdk import WebClient
@@ -33,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from fakes._base import local_client_options
 from fakes.slack_api import (
     BLOCK_TYPES,
     CHAT_POST_BURST,
@@ -40,6 +42,8 @@ from fakes.slack_api import (
     command_body,
     event_body,
     interactive_body,
+    mention_event,
+    message_event,
     signed_post,
 )
 from fakes.telegram_api import (
@@ -716,6 +720,80 @@ def test_slack_rate_limits_can_be_turned_off() -> None:
             client.chat_postMessage(channel="C1", text="x")
         for _ in range(25):
             client.reactions_remove(channel="C1", timestamp="1.1", name="eyes")
+
+
+# ------------------------------------------------------------ Slack files
+
+
+def _get(url: str, token: str | None = None, *, follow: bool = False) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with httpx.Client(**local_client_options(5.0), follow_redirects=follow) as http:
+        return http.get(url, headers=headers)
+
+
+def test_slack_files_info_and_url_private_for_the_bot_token(slack: FakeSlackAPI, client: WebClient) -> None:
+    file = slack.add_file(b"\x89PNG\r\n\x1a\nfoto", name="cartel de fiestas.png", mimetype="image/png")
+    assert file["id"].startswith("F") and file["size"] == 12 and file["filetype"] == "png"
+    info = client.files_info(file=file["id"])["file"]
+    assert info == file  # what events carry is what files.info tells
+    response = _get(info["url_private"], SLACK_TOKEN)
+    assert (response.status_code, response.content) == (200, b"\x89PNG\r\n\x1a\nfoto")
+    assert response.headers["content-type"] == "image/png"
+    assert _get(info["url_private_download"], SLACK_TOKEN).content == b"\x89PNG\r\n\x1a\nfoto"
+    [served, _] = slack.calls_to("url_private")
+    assert served.status == 200 and served.headers["authorization"] == f"Bearer {SLACK_TOKEN}"
+
+
+def test_slack_url_private_demands_the_bot_token(slack: FakeSlackAPI) -> None:
+    file = slack.add_file(b"%PDF-1.4 secreto", name="informe.pdf", mimetype="application/pdf")
+    for token in (None, "xoxb-otro", "xapp-1-app-token"):
+        redirected = _get(file["url_private"], token)
+        assert redirected.status_code == 302 and "/signin" in redirected.headers["location"]
+        # followed, as a browser (or a careless client) would: Slack's sign-in page, not the file
+        page = _get(file["url_private"], token, follow=True)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert b"secreto" not in page.content
+    missing = file["url_private"].replace(file["id"], "F999999999")
+    assert _get(missing, SLACK_TOKEN).status_code == 404
+    assert _get(file["url_private"].rsplit("/", 1)[0] + "/otro.pdf", SLACK_TOKEN).status_code == 404
+    with httpx.Client(**local_client_options(5.0)) as http:
+        assert http.post(file["url_private"], headers={"Authorization": f"Bearer {SLACK_TOKEN}"}).status_code == 405
+
+
+def test_slack_files_info_errors(client: WebClient, slack: FakeSlackAPI) -> None:
+    for missing in ("F404", ""):
+        with pytest.raises(SlackApiError) as err:
+            client.files_info(file=missing)
+        assert err.value.response["error"] == "file_not_found"
+    file = slack.add_file(b"x", name="a.jpg", mimetype="image/jpeg")
+    slack.delete_file(file["id"])
+    with pytest.raises(SlackApiError) as err:
+        client.files_info(file=file["id"])
+    assert err.value.response["error"] == "file_deleted"
+    assert _get(file["url_private"], SLACK_TOKEN).status_code == 404
+    with FakeSlackAPI(valid_token=SLACK_TOKEN, scopes=["chat:write"]) as narrow:
+        scoped = WebClient(token=SLACK_TOKEN, base_url=narrow.base_url, timeout=5)
+        file = narrow.add_file(b"x", name="a.jpg", mimetype="image/jpeg")
+        with pytest.raises(SlackApiError) as err:
+            scoped.files_info(file=file["id"])
+        assert (err.value.response["error"], err.value.response["needed"]) == ("missing_scope", "files:read")
+
+
+def test_slack_file_events_and_connect_stubs(slack: FakeSlackAPI) -> None:
+    file = slack.add_file(b"x", name="foto.jpg", mimetype="image/jpeg", user="U2")
+    dm = message_event("mira", files=[file])
+    assert (dm["subtype"], dm["channel_type"], dm["files"]) == ("file_share", "im", [file])
+    assert "subtype" not in message_event("hola") and message_event("x", channel="C1")["channel_type"] == "channel"
+    mention = mention_event("<@UBOT> ¿puedo?", files=[file], thread_ts="1.2")
+    assert mention["type"] == "app_mention" and mention["files"] == [file] and mention["thread_ts"] == "1.2"
+    stub = FakeSlackAPI.connect_stub(file)
+    assert stub == {
+        "id": file["id"],
+        "created": file["created"],
+        "timestamp": file["timestamp"],
+        "file_access": "check_file_info",
+    }
+    assert json.loads(event_body(dm))["event"]["files"][0]["url_private"] == file["url_private"]
 
 
 # --------------------------------------------------------- Telegram fixtures

@@ -21,6 +21,7 @@ from fakes._base import local_client_options
 from fakes.telegram_api import (
     MAX_CALLBACK_DATA_BYTES,
     MAX_CAPTION_LENGTH,
+    MAX_DOWNLOAD_BYTES,
     MAX_MESSAGE_LENGTH,
     BotAPIError,
     FakeTelegramAPI,
@@ -342,3 +343,59 @@ def test_flood_rules_are_configurable_and_can_be_turned_off() -> None:
         assert {_send(tg, GROUP)[0] for _ in range(40)} == {200}
     with pytest.raises(ValueError):
         FloodRule(0, 1.0)
+
+
+# ------------------------------------------------------------------------ files
+
+
+@pytest.mark.asyncio
+async def test_get_file_serves_what_a_user_sent(tg: FakeTelegramAPI) -> None:
+    update = tg.photo_update([b"small", b"large photo"], caption="@puedopublicar_bot ¿puedo?")
+    message = update["message"]
+    small, large = message["photo"]
+    assert (small["width"], large["width"], large["file_size"]) == (320, 640, 11)
+    assert message["caption_entities"] == [{"offset": 0, "length": 18, "type": "mention"}]
+    async with _bot(tg) as bot:
+        file = await bot.get_file(large["file_id"])
+        assert (file.file_unique_id, file.file_size) == (large["file_unique_id"], 11)
+        assert file.file_path == f"{tg.base_file_url}{tg.token}/photos/file_2.jpg"
+        assert bytes(await file.download_as_bytearray()) == b"large photo"
+        document = tg.document_update(b"%PDF-1.4", file_name="informe.pdf", mime_type="application/pdf")
+        pdf = await bot.get_file(document["message"]["document"]["file_id"])
+        assert pdf.file_path is not None and pdf.file_path.endswith("/documents/file_3.pdf")
+        assert document["message"]["document"]["file_name"] == "informe.pdf"
+        assert "caption" not in document["message"]
+
+
+@pytest.mark.asyncio
+async def test_get_file_refuses_unknown_and_too_big_files(tg: FakeTelegramAPI) -> None:
+    big = tg.new_file(b"\0" * (MAX_DOWNLOAD_BYTES + 1))
+    limit = tg.new_file(b"\0" * MAX_DOWNLOAD_BYTES)
+    async with _bot(tg) as bot:
+        with pytest.raises(BadRequest, match="Invalid file_id"):
+            await bot.get_file("no-existe")
+        with pytest.raises(BadRequest, match="File is too big"):
+            await bot.get_file(big["file_id"])
+        assert (await bot.get_file(limit["file_id"])).file_size == MAX_DOWNLOAD_BYTES
+    assert _raw(tg, "getFile") == (400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"})
+    with httpx.Client(**local_client_options(5.0)) as client:
+        path = f"{tg.base_file_url}123456:OTRO/documents/file_2"
+        assert client.get(path).status_code == 401
+        assert client.get(f"{tg.base_file_url}{tg.token}/documents/file_99").status_code == 404
+
+
+def test_media_updates_keep_telegrams_caption_limit(tg: FakeTelegramAPI) -> None:
+    sticker = {
+        "file_id": "S1",
+        "file_unique_id": "s1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
+    update = tg.media_update("sticker", sticker, chat_type="supergroup")
+    assert update["message"]["sticker"] == sticker and "text" not in update["message"]
+    assert tg.media_update("video", {"file_id": "V1"}, caption="x" * MAX_CAPTION_LENGTH)["message"]["caption"]
+    with pytest.raises(BotAPIError, match="message caption is too long"):
+        tg.media_update("video", {"file_id": "V1"}, caption="x" * (MAX_CAPTION_LENGTH + 1))

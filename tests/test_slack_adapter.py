@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,10 +40,13 @@ from fakes.slack_api import (
     command_body,
     event_body,
     interactive_body,
+    mention_event,
     signed_post,
 )
 from tests.conftest import make_settings
 from tests.helpers.executors import TrackingExecutor
+from tests.helpers.files import docx_bytes, minimal_pdf
+from tests.helpers.images import drawn, landscape, screen, three_faces
 
 SLACK_TOKEN = "xoxb-test"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -528,14 +532,19 @@ def test_a_replayed_slash_command_is_answered_once(bot: Bot) -> None:
     assert len(bot.slack.calls_to("response_url")) == 1
 
 
-def test_a_file_without_text_gets_told_what_the_bot_needs(bot: Bot) -> None:
-    bot.event(_dm("", subtype="file_share", files=[{"id": "F1", "name": "cartel.png"}]))
+def test_a_file_the_bot_cannot_read_gets_told_what_it_reads(bot: Bot) -> None:
+    video = bot.slack.add_file(b"\x00\x00\x00\x18ftypmp42", name="pleno.mp4", mimetype="video/mp4")
+    bot.event(_dm("", subtype="file_share", files=[video]))
     [post] = bot.slack.wait_for("chat.postMessage")
-    assert "no leo imágenes ni archivos" in post.params["text"]
-    assert not bot.stored_answers()
-    bot.event(_dm(RETWEET_QUESTION, subtype="file_share", files=[{"id": "F2", "name": "foto.jpg"}]))
+    assert "No puedo revisar ese archivo" in post.params["text"] and "PDF con texto" in post.params["text"]
+    assert not bot.stored_answers() and not bot.slack.calls_to("files.info")  # never downloaded
+    # with a question, the question is answered, and the answer says the video was not looked at
+    bot.event(_dm(RETWEET_QUESTION, subtype="file_share", files=[video]))
     posts = bot.slack.wait_for("chat.postMessage", count=2)
     assert _header(posts[1].params) == "✅ Sí, puedes publicarlo"
+    assert "No he revisado lo que no es una foto" in _texts(posts[1].params, "context")[0]
+    bot.settle()
+    assert not bot.slack.calls_to("files.info") and not bot.slack.calls_to("url_private")
 
 
 def test_one_user_is_limited_and_sees_thinking_at_once(
@@ -805,7 +814,7 @@ def test_manifest_matches_the_app() -> None:
     )
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write"} <= scopes
-    assert {"reactions:write", "channels:history", "groups:history"} <= scopes
+    assert {"reactions:write", "channels:history", "groups:history", "files:read"} <= scopes
     events = set(settings["event_subscriptions"]["bot_events"])
     assert events == {"app_mention", "message.im", "app_home_opened", "message.channels", "message.groups"}
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
@@ -867,3 +876,154 @@ def test_ver_fundamentos_of_a_forgotten_answer_says_to_ask_again(bot: Bot, ephem
     assert "Vuelve a preguntar" in reply.params["text"] and "no guardo las preguntas" in reply.params["text"]
     bot.settle()
     assert not bot.slack.calls_to("chat.postMessage") and not bot.slack.calls_to("views.open")
+
+
+# ------------------------------------------------------------------ photos and files
+
+#: The first photo loads the OCR and face models: allow for it.
+OCR_WAIT = 90.0
+
+
+def _summary(params: dict[str, Any]) -> str:
+    return "\n".join(_texts(params, "section"))
+
+
+def _shortcut_payload(slack: FakeSlackAPI, message: dict[str, Any], trigger: str) -> dict[str, Any]:
+    return {
+        "type": "message_action",
+        "callback_id": "puedo_publicar_shortcut",
+        "trigger_id": trigger,
+        "response_url": slack.response_url("shortcut"),
+        "token": "verification-token",
+        "team": {"id": "T1", "domain": "test"},
+        "channel": {"id": "C1", "name": "general"},
+        "user": {"id": "U1", "name": "ana"},
+        "message_ts": message["ts"],
+        "action_ts": "1700000001.000000",
+        "message": message,
+    }
+
+
+def test_a_photo_with_a_dni_in_a_dm_is_read_after_the_ack(bot: Bot) -> None:
+    photo = bot.slack.add_file(drawn("Juan Perez Garcia", "DNI 12345678Z"), name="IMG_0042.png", mimetype="image/png")
+    threads: list[str] = []
+    fetch = slack_app.SlackFiles.fetch
+
+    def spying(files: Any, attachment: Any, max_bytes: int) -> bytes:
+        threads.append(threading.current_thread().name)
+        return fetch(files, attachment, max_bytes)
+
+    with patch.object(slack_app.SlackFiles, "fetch", spying):
+        assert bot.event(_dm("", subtype="file_share", files=[photo])).status_code == 200
+        [post] = bot.slack.wait_for("chat.postMessage", timeout=OCR_WAIT)
+    assert threads and all(name.startswith("test-slack-answer") for name in threads)  # the worker, not the ack
+    [info] = bot.slack.calls_to("files.info")
+    assert info.params["file"] == photo["id"]
+    [download] = [c for c in bot.slack.calls_to("url_private") if c.status == 200]
+    assert download.headers["authorization"] == f"Bearer {SLACK_TOKEN}"
+    assert _header(post.params) == "⛔ No lo publiques"
+    summary = _summary(post.params)
+    assert "En la imagen: he leído «" in summary and "12345678Z" in summary.replace(" ", "")
+    [stored] = bot.stored_answers()
+    assert (stored["question_hash"], stored["verdict"]) == (bot.asked("¿Puedo publicar esto?"), "no_permitido")
+
+
+def test_three_faces_are_counted_and_people_rules_apply(bot: Bot) -> None:
+    faces = bot.slack.add_file(three_faces(), name="equipo.jpg", mimetype="image/jpeg")
+    bot.event(mention_event("<@UBOT>", files=[faces]))  # a mention with the photo alone
+    [alone] = bot.slack.wait_for("chat.postMessage", timeout=OCR_WAIT)
+    assert "aparecen 3 caras" in _summary(alone.params)
+    # The fixture guide has no rule for people in a photo by themselves (the real one has: Regla 73);
+    # nothing forbids it, so: with care, never «sí».
+    assert _header(alone.params) == "⚠️ Sí, con cautelas"
+    # who they are makes a rule apply, with the faces as the photo it needs
+    bot.event(_dm("Es de los vecinos que atendí hoy", subtype="file_share", files=[faces]))
+    attended = bot.slack.wait_for("chat.postMessage", count=2, timeout=OCR_WAIT)[1]
+    assert _header(attended.params) == "⛔ No lo publiques"
+    assert "He visto «3 caras» en la imagen" in _summary(attended.params)
+    assert "Regla 4" in _summary(attended.params)
+
+
+def test_a_screen_full_of_text_reviewed_with_the_shortcut_is_a_no(bot: Bot) -> None:
+    screen_photo = bot.slack.add_file(screen(), name="pantalla.jpg", mimetype="image/jpeg", user="U2")
+    message = {"type": "message", "user": "U2", "ts": "1700000000.000300", "text": "", "files": [screen_photo]}
+    assert bot.interact(_shortcut_payload(bot.slack, message, "31.1.abc")).status_code == 200
+    [update] = bot.slack.wait_for("chat.update", timeout=OCR_WAIT)
+    assert _header(update.params) == "⛔ No lo publiques"
+    summary = _summary(update.params)
+    assert "USOINTERNO" in summary.replace(" ", "") and "EXPEDIENTE" in summary
+    assert "Regla 3" in summary
+
+
+def test_a_landscape_at_the_root_of_a_thread_is_not_a_no(bot: Bot) -> None:
+    sky = bot.slack.add_file(landscape(), name="excursion.jpg", mimetype="image/jpeg", user="U2")
+    root = _ts()
+    bot.slack.add_message("C1", "", user="U2", ts=root, files=[sky])
+    bot.event(mention_event("<@UBOT>", thread_ts=root))  # a bare mention: review the thread's first message
+    [post] = bot.slack.wait_for("chat.postMessage", timeout=OCR_WAIT)
+    assert post.params["thread_ts"] == root
+    assert _header(post.params) in ("✅ Sí, puedes publicarlo", "⚠️ Sí, con cautelas")
+    assert "no he leído ningún texto; no he visto caras" in _summary(post.params)
+
+
+def test_a_pdf_and_a_word_document_are_read_as_the_draft(bot: Bot) -> None:
+    pdf = bot.slack.add_file(
+        minimal_pdf(["Acta de la visita", "Vecino: Juan Perez, DNI 12345678Z"]),
+        name="acta.pdf",
+        mimetype="application/pdf",
+    )
+    bot.event(_dm("", subtype="file_share", files=[pdf]))
+    [first] = bot.slack.wait_for("chat.postMessage")
+    assert _header(first.params) == "⛔ No lo publiques"
+    assert "En tu borrador hay: " in _summary(first.params) and "Regla 4" in _summary(first.params)
+    word = bot.slack.add_file(
+        docx_bytes("Informe", ["USO INTERNO - NO DIFUNDIR", "Borrador del informe de la concejalía."]),
+        name="informe.docx",
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    bot.event(_dm("¿Puedo subir esto a LinkedIn?", subtype="file_share", files=[word]))
+    second = bot.slack.wait_for("chat.postMessage", count=2)[1]
+    assert _header(second.params) == "⛔ No lo publiques"
+    assert "Regla 3" in _summary(second.params)
+    hashes = [row["question_hash"] for row in bot.stored_answers()]
+    assert hashes[1] == bot.asked(
+        "¿Puedo subir esto a LinkedIn?", "Informe\nUSO INTERNO - NO DIFUNDIR\nBorrador del informe de la concejalía."
+    )
+
+
+def test_an_oversized_or_unreadable_file_gets_a_clear_notice(
+    slack: FakeSlackAPI, service: Any, indexed_settings: Settings, tmp_path: Path
+) -> None:
+    for running in _run_bot(slack, indexed_settings, service, tmp_path, max_attachment_bytes=50_000):
+        big = slack.add_file(b"\xff\xd8\xff" + b"\0" * 60_000, name="grande.jpg", mimetype="image/jpeg")
+        running.event(_dm("¿Puedo?", subtype="file_share", files=[big]))
+        [too_big] = slack.wait_for("chat.postMessage")
+        assert "pesa 58 KB" in too_big.params["text"]  # sizes under a MB are in KB
+        assert "solo reviso archivos de hasta 48 KB" in too_big.params["text"]
+        assert not slack.calls_to("files.info")  # the event said how big it was: not even asked for
+        broken = slack.add_file(drawn("hola")[:60], name="rota.png", mimetype="image/png")
+        running.event(_dm("", subtype="file_share", files=[broken]))
+        unreadable = slack.wait_for("chat.postMessage", count=2, timeout=OCR_WAIT)[1]
+        assert unreadable.params["text"].startswith("No puedo leer la imagen: la imagen está dañada o incompleta")
+        assert not running.stored_answers()
+
+
+def test_without_files_read_the_download_fails_with_a_notice(
+    service: Any, indexed_settings: Settings, tmp_path: Path
+) -> None:
+    scopes = ["app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write", "reactions:write"]
+    with FakeSlackAPI(valid_token=SLACK_TOKEN, scopes=scopes) as narrow:
+        for running in _run_bot(narrow, indexed_settings, service, tmp_path):
+            photo = narrow.add_file(drawn("hola"), name="foto.png", mimetype="image/png")
+            running.event(_dm("", subtype="file_share", files=[photo]))
+            [post] = narrow.wait_for("chat.postMessage")
+            assert post.params["text"].startswith("📎 No he podido descargar el archivo")
+            assert narrow.calls_to("files.info")[0].response["error"] == "missing_scope"
+
+
+def test_a_slack_connect_file_is_described_by_files_info(bot: Bot) -> None:
+    pdf = bot.slack.add_file(minimal_pdf(["USO INTERNO - NO DIFUNDIR"]), name="nota.pdf", mimetype="application/pdf")
+    bot.event(_dm("", subtype="file_share", files=[FakeSlackAPI.connect_stub(pdf)]))  # only its id
+    [post] = bot.slack.wait_for("chat.postMessage")
+    assert _header(post.params) == "⛔ No lo publiques" and "Regla 3" in _summary(post.params)
+    assert [c.params["file"] for c in bot.slack.calls_to("files.info")] == [pdf["id"]]

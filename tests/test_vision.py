@@ -7,50 +7,15 @@ from __future__ import annotations
 import io
 import json
 import sys
-from functools import cache
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from bot.cli import main
 from bot.models import Verdict
 from bot.service import QuestionError, Service
 from bot.vision import MAX_IMAGE_BYTES, ImageError, read_image
-
-
-def drawn(*lines: str, size: tuple[int, int] = (900, 320), kind: str = "PNG") -> bytes:
-    """A white image with ``lines`` of black text, as a file's bytes."""
-    image = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=36)
-    for number, line in enumerate(lines):
-        draw.text((20, 20 + 60 * number), line, fill="black", font=font)
-    out = io.BytesIO()
-    image.save(out, kind)
-    return out.getvalue()
-
-
-@cache
-def astronaut() -> bytes:
-    from skimage import data
-
-    out = io.BytesIO()
-    Image.fromarray(data.astronaut()).save(out, "JPEG")
-    return out.getvalue()
-
-
-@cache
-def crowd() -> bytes:
-    """The astronaut's face, small, four times on a big blank canvas: people in the background."""
-    face = Image.open(io.BytesIO(astronaut())).crop((140, 30, 310, 200)).resize((170, 170))
-    canvas = Image.new("RGB", (2400, 1600), (90, 140, 90))
-    for x in (200, 800, 1400, 2000):
-        canvas.paste(face, (x, 1200))
-    out = io.BytesIO()
-    canvas.save(out, "JPEG")
-    return out.getvalue()
-
+from tests.helpers.images import astronaut, crowd, drawn
 
 # ---------------------------------------------------------------------- reading
 

@@ -6,7 +6,7 @@ Where people ask, and where the answer goes:
 * **Direct message** to the bot → answered in the DM (in the thread, if they wrote in one).
 * **Mention** in a channel (``@Puedo publicar ¿…?``) → answered in the mention's thread;
   later mentions in that thread are answered there too. A bare mention inside a thread
-  reviews the thread's first message as the draft.
+  reviews the thread's first message (its text and its files) as the draft.
 * **/puedopublicar TEXTO** → a private (ephemeral) answer with a "Compartir en el canal"
   button; ``/puedopublicar ayuda`` (or no text) shows the help.
 
@@ -15,6 +15,12 @@ the fundamentos go to the answer's thread, or to a modal for a private answer.
 * **Message shortcut** "¿Puedo publicar esto?" (``puedo_publicar_shortcut``) → the message
   becomes the draft; the answer is sent privately, in a DM from the bot.
 * **App Home** → what the bot does, examples and the sources with their version dates.
+
+Photos and files: a photo in any of these messages is read by the core (its text and its
+faces), a PDF's or a Word document's text becomes the draft (:mod:`adapters.attachments`);
+they are downloaded in the worker, never in the acknowledgement, with ``files.info`` and the
+file's ``url_private`` (:mod:`adapters.slack.files`, the ``files:read`` scope), and kept in
+memory only.
 
 Timing: Slack needs an acknowledgement within 3 s. The app runs with
 ``process_before_response=True`` and *lazy listeners*. Each ``ack`` function decides at once
@@ -42,6 +48,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from adapters.answering import Answering, Incoming, Outcome, Reply, apology_text, incident_id, log_incident
+from adapters.attachments import Attachment
 from adapters.slack.delivery import (
     CANNOT_POST_ERRORS,
     MAX_RESPONSE_URL_MESSAGES,
@@ -66,6 +73,7 @@ from adapters.slack.events import (
     user_strings,
 )
 from adapters.slack.feedback import SlackFeedback
+from adapters.slack.files import SlackFiles, attachments_of, user_file_strings
 from adapters.slack.mrkdwn import escape, to_plain, truncate
 from adapters.slack.render import (
     ACTION_SHARE,
@@ -78,7 +86,7 @@ from adapters.slack.render import (
 )
 from adapters.slack.state import LRUCache
 from adapters.slack.views import help_blocks, home_view
-from bot import DRAFT_QUESTION, Answer, FeedbackStore, PuedoPublicarError, Settings, logs
+from bot import Answer, FeedbackStore, PuedoPublicarError, Settings, logs
 
 __all__ = ["ANSWER_THREADS", "COMMAND", "PLATFORM", "SHORTCUT_CALLBACK", "SlackBot"]
 
@@ -112,6 +120,7 @@ class SlackBot:
 
     def __post_init__(self) -> None:
         self.thinking = Thinking(self.client, self.urgent)
+        self.files = SlackFiles(self.client)
 
     @property
     def feedback(self) -> FeedbackStore:
@@ -187,11 +196,12 @@ class SlackBot:
         parent = event.get("thread_ts")
         incoming = event_incoming("mention", event, body, self.bot_user_id)
         intro = None
-        if incoming.empty and parent and parent != ts:
+        if incoming.empty and not incoming.files and parent and parent != ts:
             root = self._thread_root(client, channel, str(parent))
-            if root:
-                incoming = replace(incoming, question=DRAFT_QUESTION, draft=root)
-                intro = review_intro(root)
+            if root is not None:
+                text, files = root
+                incoming = replace(incoming, question="", draft=text or None, files=files)
+                intro = review_intro(text) if text else None
         self._converse(incoming, client, event, post_to(client, channel, parent or ts), intro=intro)
 
     def _converse(
@@ -199,7 +209,7 @@ class SlackBot:
     ) -> None:
         delivered = False
         try:
-            delivered = self._deliver(incoming, self.answering.answer(incoming), post, intro=intro)
+            delivered = self._deliver(incoming, self.answering.answer(incoming, self.files.fetch), post, intro=intro)
         finally:
             self.answering.finish(incoming, delivered=delivered)
             self.thinking.stop(str(event["channel"]), str(event["ts"]))
@@ -237,27 +247,30 @@ class SlackBot:
             self.answering.finish(incoming, delivered=delivered)
 
     def ack_shortcut(self, ack: Ack, shortcut: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        message = shortcut.get("message") or {}
-        draft = to_plain(str(message.get("text") or ""), drop_user=self.bot_user_id)
+        incoming = self._shortcut_incoming(shortcut)
         ack()
-        if not draft:
-            self.urgent.submit(respond_quietly, respond, "Ese mensaje no tiene texto que pueda revisar.")
+        if not incoming.draft and not incoming.files:
+            self.urgent.submit(respond_quietly, respond, "Ese mensaje no tiene texto ni archivos que pueda revisar.")
             return
-        reply = self.answering.admit(self._shortcut_incoming(shortcut, draft))
+        reply = self.answering.admit(incoming)
         if reply is None:
             context[ADMITTED] = True
         elif reply.notice:
             self.urgent.submit(respond_quietly, respond, escape(reply.notice))
 
-    def _shortcut_incoming(self, shortcut: dict[str, Any], draft: str) -> Incoming:
+    def _shortcut_incoming(self, shortcut: dict[str, Any]) -> Incoming:
+        """The shortcut's message as the draft (its text, its files); the question is «¿Puedo publicar esto?»."""
+        message = shortcut.get("message") or {}
+        draft = to_plain(str(message.get("text") or ""), drop_user=self.bot_user_id)
         trigger = shortcut.get("trigger_id")
         return Incoming(
             platform=PLATFORM,
             kind="shortcut",
             user_id=str((shortcut.get("user") or {}).get("id") or ""),
-            question=DRAFT_QUESTION,
-            draft=draft,
+            question="",  # the answering layer (or, for a photo alone, the core) asks DRAFT_QUESTION
+            draft=draft or None,
             delivery_id=f"shortcut:{trigger}" if trigger else None,
+            files=attachments_of(message.get("files")),
         )
 
     def on_message_shortcut(
@@ -266,8 +279,7 @@ class SlackBot:
         """Message shortcut: the message is the draft; the answer goes privately to the user."""
         if not context.get(ADMITTED):
             return
-        draft = to_plain(str((shortcut.get("message") or {}).get("text") or ""), drop_user=self.bot_user_id)
-        incoming = self._shortcut_incoming(shortcut, draft)
+        incoming = self._shortcut_incoming(shortcut)
         delivered = False
         try:
             try:
@@ -276,8 +288,9 @@ class SlackBot:
             except SlackApiError as exc:
                 log.warning("Cannot DM the user for a shortcut (%s); answering ephemerally", exc.response.get("error"))
                 post = post_ephemeral(respond)
-            reply = self.answering.answer(incoming)
-            delivered = self._deliver(incoming, reply, post, intro=review_intro(draft))
+            reply = self.answering.answer(incoming, self.files.fetch)
+            intro = review_intro(incoming.draft) if incoming.draft else None
+            delivered = self._deliver(incoming, reply, post, intro=intro)
         finally:
             self.answering.finish(incoming, delivered=delivered)
 
@@ -352,6 +365,8 @@ class SlackBot:
         if answer is None:
             message = escape(reply.notice or "")
             return post_quietly(post, incoming.kind, message, notice_blocks(message))
+        if reply.note:  # some files were left out: say so above the verdict
+            intro = "\n".join(filter(None, [intro, escape(reply.note)]))
         # The answer stays in memory for "Ver fundamentos" (and sharing) under its feedback ref.
         ref = reply.feedback_ref or uuid.uuid4().hex
         self.answers.put(ref, answer)
@@ -390,8 +405,10 @@ class SlackBot:
             log.exception("Could not read the list of sources")
             return None
 
-    def _thread_root(self, client: WebClient, channel: str, thread_ts: str) -> str | None:
-        """The text of a thread's first message, unless the bot wrote it."""
+    def _thread_root(
+        self, client: WebClient, channel: str, thread_ts: str
+    ) -> tuple[str, tuple[Attachment, ...]] | None:
+        """The text and the files of a thread's first message, unless the bot wrote it (or it has neither)."""
         try:
             messages = client.conversations_replies(channel=channel, ts=thread_ts, limit=1).get("messages") or []
         except SlackApiError as exc:
@@ -400,4 +417,8 @@ class SlackBot:
         root = messages[0] if messages else {}
         if root.get("ts") != thread_ts or root.get("bot_id") or root.get("user") == self.bot_user_id:
             return None
-        return to_plain(str(root.get("text") or ""), drop_user=self.bot_user_id) or None
+        text = to_plain(str(root.get("text") or ""), drop_user=self.bot_user_id)
+        files = root.get("files") or []
+        logs.sensitive(text, *user_file_strings(files))
+        attachments = attachments_of(files)
+        return (text, attachments) if text or attachments else None

@@ -1,7 +1,8 @@
 """Slack events → :class:`~adapters.answering.Incoming`, and the matchers that pick them.
 
 In every case a quoted block (lines starting with ``>``) is the draft and the rest the
-question (:func:`adapters.slack.mrkdwn.split_draft`). Delivery ids: ``event_id`` for the Events
+question (:func:`adapters.slack.mrkdwn.split_draft`); the message's files come along as
+attachments (:func:`adapters.slack.files.attachments_of`), read later, in the worker. Delivery ids: ``event_id`` for the Events
 API (the same in every retry and Socket Mode redelivery), ``trigger_id`` for slash commands
 and shortcuts (the same in a replayed request).
 """
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from adapters.answering import Incoming
+from adapters.slack.files import attachments_of
 from adapters.slack.mrkdwn import split_draft, to_plain
 
 __all__ = [
@@ -28,7 +30,10 @@ __all__ = [
 PLATFORM = "slack"
 HELP_WORDS = frozenset({"", "ayuda", "help", "?", "¿?", "info"})
 
-_USER_KEYS = frozenset({"text", "user", "user_id", "user_name", "username", "value", "name", "real_name", "email"})
+_USER_KEYS = frozenset(
+    {"text", "user", "user_id", "user_name", "username", "value", "name", "real_name", "email", "title", "preview"}
+    | {"url_private", "url_private_download", "permalink", "permalink_public"}  # a file's
+)
 #: Message subtypes that are a person writing (a file shared with or without a comment).
 _PERSON_SUBTYPES = frozenset({None, "", "file_share"})
 
@@ -44,7 +49,7 @@ def event_incoming(kind: str, event: dict[str, Any], body: dict[str, Any], bot_u
         question=question,
         draft=draft,
         delivery_id=f"event:{event_id}" if event_id else None,
-        attachment=bool(event.get("files")),
+        files=attachments_of(event.get("files")),
     )
 
 

@@ -7,13 +7,19 @@ the :class:`~bot.models.Answer` becomes HTML messages (:mod:`adapters.telegram.r
 Who is asking what:
 
 * private chat: every text message (or caption) is a question; a forwarded message, or
-  the message a question replies to, is the draft of the post; a photo or file without a
-  caption gets a short reply saying what the bot needs;
+  the message a question replies to, is the draft of the post; a photo, a PDF or a Word
+  document is a question by itself («¿Puedo publicar esto?»), with or without a caption;
 * groups: the bot speaks only when mentioned (``@username``, removed from the question),
-  when the message replies to one of its own messages, or on ``/puedo TEXT``
+  when the message replies to one of its own messages (a photo too), or on ``/puedo TEXT``
   (``/puedo@username`` too). A mention or ``/puedo`` that replies to someone else's
-  message takes that message's text or caption (or the part the user quoted) as the
-  draft; the question is the remaining text or «¿Puedo publicar esto?».
+  message takes that message's text or caption (or the part the user quoted), and its
+  photo or document, as the draft; the question is the remaining text or «¿Puedo publicar
+  esto?».
+
+Photos and documents (:mod:`adapters.attachments`): a photo's text and faces are read by
+the core, a PDF's or a Word document's text becomes the draft; other media (video, audio,
+sticker…) get a reply saying what the bot reads. They are downloaded in the worker, after
+admission, with ``getFile`` (:mod:`adapters.telegram.files`), and kept in memory only.
 
 Every answer carries 👍/👎 buttons (``fb:up:<ref>``). Each update is answered once, even if
 Telegram delivers it again (by ``update_id``, :mod:`bot.idempotency`); each user may ask
@@ -28,7 +34,7 @@ import logging
 import re
 from typing import Any, TypeAlias
 
-from telegram import BotCommand, MessageEntity, Update
+from telegram import BotCommand, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
@@ -42,6 +48,7 @@ from telegram.ext import (
 )
 
 from adapters.answering import Answering, Incoming, apology_text, incident_id, log_incident
+from adapters.attachments import Attachment
 from adapters.telegram.delivery import TypingIndicator, feedback_keyboard, send
 from adapters.telegram.events import (
     asker_id,
@@ -52,6 +59,7 @@ from adapters.telegram.events import (
     reply_draft,
     text_of,
 )
+from adapters.telegram.files import TelegramFiles, attachments_of
 from adapters.telegram.render import (
     answer_messages,
     help_message,
@@ -94,7 +102,16 @@ class TelegramAdapter:
         """Add every handler (order matters: commands before free text) and the error handler."""
         new_messages = filters.UpdateType.MESSAGE
         text = filters.TEXT | filters.CAPTION
-        attachment = filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.ANIMATION | filters.Sticker.ALL
+        attachment = (
+            filters.PHOTO
+            | filters.Document.ALL
+            | filters.VIDEO
+            | filters.ANIMATION
+            | filters.Sticker.ALL
+            | filters.AUDIO
+            | filters.VOICE
+            | filters.VIDEO_NOTE
+        )
         application.add_handler(TypeHandler(Update, self.note_sensitive), group=-1)
         application.add_handlers(
             [
@@ -106,6 +123,10 @@ class TelegramAdapter:
                 MessageHandler(new_messages & filters.ChatType.PRIVATE & text & ~filters.COMMAND, self.on_private),
                 MessageHandler(new_messages & filters.ChatType.GROUPS & text & ~filters.COMMAND, self.on_group),
                 MessageHandler(new_messages & filters.ChatType.PRIVATE & attachment & ~text, self.on_attachment),
+                # a photo (without caption) that replies to the bot in a group
+                MessageHandler(
+                    new_messages & filters.ChatType.GROUPS & attachment & filters.REPLY & ~text, self.on_group
+                ),
                 CallbackQueryHandler(self.on_feedback, pattern=FEEDBACK_DATA),
                 CallbackQueryHandler(self.on_unknown_button),
             ]
@@ -117,7 +138,10 @@ class TelegramAdapter:
         message = update.effective_message
         user = update.effective_user
         chat = update.effective_chat
+        reply = message.reply_to_message if message else None
+        names = [m.document.file_name for m in (message, reply) if m is not None and m.document is not None]
         logs.sensitive(
+            *names,  # a file's name says what (or whom) it is about
             message.text if message else None,
             message.caption if message else None,
             str(user.id) if user else None,
@@ -175,10 +199,11 @@ class TelegramAdapter:
         command = [e for e in entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
         question = remove_entities(text, [*command, *bot_mentions(message, context.bot)])
         draft = reply_draft(message, context.bot)
-        if not question and not draft:
+        files = self._reply_files(message, context)
+        if not question and not draft and not files:
             await send(message, [usage_message()])
             return
-        await self._ask(update, context, question, draft)
+        await self._ask(update, context, question, draft, files)
 
     # ---------------------------------------------------------------- free text
 
@@ -186,11 +211,12 @@ class TelegramAdapter:
         """In a private chat every message is a question (a forwarded one is a draft)."""
         message = message_of(update)
         text = text_of(message)
+        files = self._files(message) + self._reply_files(message, context)
         if message.forward_origin is not None:
-            await self._ask(update, context, "", text)
+            await self._ask(update, context, "", text, files)
             return
         question = remove_entities(text, bot_mentions(message, context.bot))
-        await self._ask(update, context, question, reply_draft(message, context.bot))
+        await self._ask(update, context, question, reply_draft(message, context.bot), files)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group, answer only when mentioned or when the message replies to the bot."""
@@ -201,14 +227,26 @@ class TelegramAdapter:
             return
         question = remove_entities(text, mentions)
         draft = reply_draft(message, context.bot)
-        if not question and not draft:  # a bare "@bot"
+        files = self._files(message) + self._reply_files(message, context)
+        if not question and not draft and not files:  # a bare "@bot"
             await send(message, [usage_message()])
             return
-        await self._ask(update, context, question, draft)
+        await self._ask(update, context, question, draft, files)
 
     async def on_attachment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A photo or file with no caption, in a private chat: say what the bot needs."""
-        await self._ask(update, context, "", None, attachment=True)
+        """A photo or file with no caption, in a private chat: it is the draft («¿Puedo publicar esto?»)."""
+        message = message_of(update)
+        await self._ask(update, context, "", None, self._files(message) + self._reply_files(message, context))
+
+    def _files(self, message: Message) -> tuple[Attachment, ...]:
+        return attachments_of(message, self.settings.max_attachment_bytes)
+
+    def _reply_files(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> tuple[Attachment, ...]:
+        """The photo or document of the message ``message`` replies to, unless it is the bot's."""
+        reply = message.reply_to_message
+        if reply is None or replies_to_bot(message, context.bot):
+            return ()
+        return self._files(reply)
 
     # ----------------------------------------------------------------- feedback
 
@@ -276,11 +314,10 @@ class TelegramAdapter:
         context: ContextTypes.DEFAULT_TYPE,
         question: str,
         draft: str | None,
-        *,
-        attachment: bool = False,
+        files: tuple[Attachment, ...] = (),
     ) -> None:
-        """Admit (once per ``update_id``, per-user limit, queue bound), then answer with
-        "escribiendo…" shown meanwhile (in private chats)."""
+        """Admit (once per ``update_id``, per-user limit, queue bound), then download the
+        files and answer, with "escribiendo…" shown meanwhile (in private chats)."""
         message = message_of(update)
         incoming = Incoming(
             platform=PLATFORM,
@@ -289,7 +326,7 @@ class TelegramAdapter:
             question=question,
             draft=draft,
             delivery_id=f"update:{update.update_id}",
-            attachment=attachment,
+            files=files,
         )
         refusal = await asyncio.to_thread(self.answering.admit, incoming)
         if refusal is not None:
@@ -298,10 +335,13 @@ class TelegramAdapter:
             return
         delivered = False
         try:
+            fetch = TelegramFiles(context.bot, asyncio.get_running_loop()).fetch
             async with TypingIndicator(context.bot, message):
-                reply = await asyncio.to_thread(self.answering.answer, incoming)
+                reply = await asyncio.to_thread(self.answering.answer, incoming, fetch)
             if reply.answer is not None:
                 texts = answer_messages(reply.answer)
+                if reply.note:  # some files were left out: say so first
+                    texts = [notice_message(reply.note), *texts]
                 markup = feedback_keyboard(reply.feedback_ref) if reply.feedback_ref else None
             else:
                 texts, markup = [notice_message(reply.notice or "")], None

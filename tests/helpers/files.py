@@ -54,3 +54,16 @@ def docx_file(path: Path, heading: str, paragraphs: list[str]) -> None:
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def docx_bytes(heading: str, paragraphs: list[str]) -> bytes:
+    """A Word document in memory (what a chat user attaches)."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(heading, level=1)
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -30,21 +30,25 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Protocol
+from typing import Any, Protocol
 
 from adapters.attachments import Attachment, AttachmentError, Contents, Fetch, load, skipped_note, unsupported_text
+from adapters.conversations import ConversationMemory, reset_text
 from adapters.limits import SlidingWindowLimiter
 from adapters.ops import Metrics
 from bot import (
     DRAFT_QUESTION,
     Answer,
+    Context,
     FeedbackStore,
     IdempotencyStore,
     QuestionError,
     Settings,
     SourceInfo,
     feedback_store,
+    follows_up,
     idempotency_store,
+    is_reset,
     logs,
 )
 
@@ -73,7 +77,14 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 class AnswerService(Protocol):
     """What the adapters need from the core (:class:`bot.service.Service`)."""
 
-    def ask(self, question: str, draft: str | None = None, *, images: Sequence[bytes] = ()) -> Answer: ...
+    def ask(
+        self,
+        question: str,
+        draft: str | None = None,
+        *,
+        images: Sequence[bytes] = (),
+        context: Context | None = None,
+    ) -> Answer: ...
 
     def sources(self) -> list[SourceInfo]: ...
 
@@ -89,6 +100,11 @@ class Incoming:
     ``files`` are the photos and files that came with it, as the platform described them
     (nothing downloaded yet); :meth:`Answering.answer` reads them into ``images`` (the photos'
     bytes, for the core) and the draft (a document's text).
+
+    ``conversation`` names the conversation it belongs to (a Slack DM or thread, a Telegram
+    chat), so that a follow-up is read with what came before (:mod:`adapters.conversations`);
+    ``follows`` says it certainly continues it (a reply in a thread, a reply to the bot's
+    answer), otherwise only a message that reads as a follow-up does (:func:`bot.follows_up`).
     """
 
     platform: str
@@ -99,6 +115,8 @@ class Incoming:
     delivery_id: str | None = None
     files: tuple[Attachment, ...] = ()
     images: tuple[bytes, ...] = field(default=(), repr=False)
+    conversation: str | None = None
+    follows: bool = False
 
     @property
     def attachment(self) -> bool:
@@ -136,6 +154,7 @@ class Outcome(Enum):
     RATE_LIMITED = "rate_limited"  # too many questions from this user in the last minute
     BUSY = "busy"  # too many questions waiting
     DUPLICATE = "duplicate"  # a redelivery of something answered (or being answered)
+    RESET = "reset"  # «nueva pregunta», «/nuevo»: the conversation starts over
 
 
 @dataclass(frozen=True)
@@ -208,9 +227,11 @@ class Answering:
         max_pending: int,
         metrics: Metrics | None = None,
         max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
+        conversations: ConversationMemory | None = None,
     ) -> None:
         if max_pending < 1:
             raise ValueError("max_pending must be at least 1")
+        self.conversations = conversations or ConversationMemory()
         self.max_attachment_bytes = max_attachment_bytes
         self.platform = platform
         self.service = service
@@ -265,6 +286,9 @@ class Answering:
         (blocking, downloads included: run it in a worker thread)."""
         if incoming.empty and incoming.files:  # only files it cannot read (a thread's first message…)
             return Reply(Outcome.NEEDS_TEXT, notice=needs_text())
+        if incoming.conversation and not incoming.draft and not incoming.files and is_reset(incoming.question):
+            self.conversations.forget(incoming.conversation)
+            return Reply(Outcome.RESET, notice=reset_text())
         note = skipped_note(incoming.files)
         if any(f.readable for f in incoming.files):
             if fetch is None:
@@ -279,17 +303,28 @@ class Answering:
         reply = self._ask(incoming)
         return replace(reply, note=note) if reply.answer is not None else reply
 
+    def _context(self, incoming: Incoming) -> Context | None:
+        """The earlier turns this question follows, if it follows any (see :class:`Incoming`).
+        A photo or a draft sent with no words of its own is a new post to check, not a follow-up."""
+        if not incoming.conversation or not incoming.question.strip():
+            return None
+        if not (incoming.follows or (not incoming.draft and not incoming.files and follows_up(incoming.question))):
+            return None
+        return self.conversations.get(incoming.conversation, replying=incoming.follows)
+
     def _ask(self, incoming: Incoming) -> Reply:
         question, draft = incoming.question, incoming.draft
         if draft and not question.strip():
             question = DRAFT_QUESTION
+        context = self._context(incoming)
         try:
-            # Only with photos: a text-only service (a test's, a benchmark's) keeps working.
-            answer = (
-                self.service.ask(question, draft, images=incoming.images)
-                if incoming.images
-                else self.service.ask(question, draft)
-            )
+            # Only what applies: a text-only service (a test's, a benchmark's) keeps working.
+            extra: dict[str, Any] = {}
+            if incoming.images:
+                extra["images"] = incoming.images
+            if context is not None:
+                extra["context"] = context
+            answer = self.service.ask(question, draft, **extra)
         except QuestionError as exc:
             self.metrics.failed.labels(self.platform, "user_error").inc()
             return Reply(Outcome.USER_ERROR, notice=str(exc))
@@ -301,6 +336,8 @@ class Answering:
             self.metrics.failed.labels(self.platform, "apology").inc()
             return Reply(Outcome.APOLOGY, notice=apology_text(incident, self.contact_unit), incident=incident)
         logs.sensitive(*(seen.text for seen in answer.images))  # what the photos say is the user's too
+        if incoming.conversation:
+            self.conversations.put(incoming.conversation, answer.context)
         self.metrics.observe_answer(self.platform, answer)
         try:
             ref: str | None = self.feedback.remember(self.platform, answer)
@@ -354,4 +391,5 @@ def answering_for(
         max_pending=settings.max_pending_questions,
         metrics=metrics,
         max_attachment_bytes=settings.max_attachment_bytes,
+        conversations=ConversationMemory(settings.conversation_minutes * 60.0),
     )

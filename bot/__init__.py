@@ -23,7 +23,10 @@ benchmarks import from here::
   :data:`Vote`, :class:`FeedbackError`), the record of answered deliveries
   (:class:`IdempotencyStore`, :func:`idempotency_store`), a draft finding in its context
   (:func:`finding_context`), the longest quote of a citation (:data:`QUOTE_CHARS`) and the
-  question shown for a bare draft (:data:`DRAFT_QUESTION`). Logging that never writes what
+  question shown for a bare draft (:data:`DRAFT_QUESTION`), and follow-up questions: the
+  :class:`Context` an answer carries to the next message, :func:`follows_up` and :func:`is_reset`
+  (:mod:`bot.conversation`), and the adapters' own words in the asker's language (:func:`phrase`).
+  Logging that never writes what
   people ask is the submodule :mod:`bot.logs`.
 
 The names are loaded on first use (:pep:`562`): ``import bot`` stays cheap, and the model, the
@@ -66,6 +69,10 @@ _EXPORTS: dict[str, str] = {
     "IdempotencyStore": "bot.idempotency",
     "idempotency_store": "bot.idempotency",
     "finding_context": "bot.draft",
+    "Context": "bot.models",
+    "follows_up": "bot.conversation",
+    "is_reset": "bot.conversation",
+    "phrase": "bot.templates",
 }
 
 __all__ = [
@@ -73,6 +80,7 @@ __all__ = [
     "QUOTE_CHARS",
     "Answer",
     "Citation",
+    "Context",
     "Detector",
     "DraftFinding",
     "FeedbackError",
@@ -95,11 +103,15 @@ __all__ = [
     "__version__",
     "feedback_store",
     "finding_context",
+    "follows_up",
     "idempotency_store",
+    "is_reset",
     "load_settings",
+    "phrase",
 ]
 
 if TYPE_CHECKING:
+    from bot.conversation import follows_up, is_reset
     from bot.draft import finding_context
     from bot.errors import InputError, PuedoError, PuedoPublicarError, UnavailableError
     from bot.feedback import FeedbackError, FeedbackStore, Vote, feedback_store
@@ -109,6 +121,7 @@ if TYPE_CHECKING:
         QUOTE_CHARS,
         Answer,
         Citation,
+        Context,
         Detector,
         DraftFinding,
         Retrieved,
@@ -118,6 +131,7 @@ if TYPE_CHECKING:
     )
     from bot.service import QuestionError, Service, SourceInfo
     from bot.settings import Settings, SettingsError, load_settings
+    from bot.templates import phrase
 
 
 def __getattr__(name: str) -> Any:

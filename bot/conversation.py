@@ -168,8 +168,14 @@ def is_reset(message: str) -> bool:
 
 def replaces_content(message: str) -> bool:
     """Whether a follow-up changes what is posted («¿y si en vez del vídeo subo un consejo?»,
-    «¿y si solo pongo la cifra total?»), rather than adding to it or changing where."""
-    return bool(_vocabulary()[2].search(fold(message)))
+    «¿y si solo pongo la cifra total?»), rather than adding to it or changing where («¿y en
+    LinkedIn en vez de en Instagram?» only changes the network)."""
+    text = fold(message)
+    for match in _vocabulary()[2].finditer(text):
+        following = " ".join(text[match.end() :].split()[:3])
+        if not _network().search(following):
+            return True
+    return False
 
 
 def _unique(hits: list[SignalHit]) -> list[SignalHit]:

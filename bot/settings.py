@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         120.0, gt=0, description="An unfinished answer is taken over by a redelivery after this long."
     )
+    conversation_minutes: float = Field(
+        10,
+        ge=0,
+        description="A private message within this many minutes of the last answer may be a follow-up "
+        "(read with the earlier turns, kept in memory only); 0: only replies in a thread or to the bot.",
+    )
     max_attachment_bytes: int = Field(
         10 * 1024 * 1024, ge=1, description="Photos, PDFs and Word files larger than this are not downloaded."
     )

@@ -102,3 +102,9 @@ def templates(language: str = REFERENCE) -> Templates:
         log.warning("No templates for language %r; using Spanish", language)
         code = REFERENCE
     return _templates(code)
+
+
+def phrase(language: str, key: str, /, **values: object) -> str:
+    """One sentence of ``bot/locales/`` in ``language`` (``es``, ``ca``, ``gl``, ``eu``, ``en``),
+    for the chat adapters' own words around an answer («📚 Ver fundamentos»)."""
+    return templates(language)(key, **values)

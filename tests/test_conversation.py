@@ -203,6 +203,8 @@ def test_reset_words_in_every_language(message):
         ("¿Y si solo lo comparto con mis amigos?", False),
         ("What if I only share it with close friends?", False),
         ("¿Y en LinkedIn?", False),
+        ("Vale, ¿y si lo subo a LinkedIn en vez de a Instagram?", False),  # only the network changes
+        ("What if I post it on X instead of Facebook?", False),
     ],
 )
 def test_replaces_content(message, expected):

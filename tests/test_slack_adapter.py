@@ -325,6 +325,41 @@ def test_follow_up_mentions_in_the_thread(bot: Bot) -> None:
     assert bot.stored_answers()[1]["question_hash"] == bot.asked("¿Puedo publicar esto?", DNI_DRAFT)
 
 
+def test_a_follow_up_in_a_dm_is_read_with_the_earlier_question_until_nueva_pregunta(bot: Bot) -> None:
+    bot.event(_dm(PHOTO_QUESTION))
+    [first] = bot.slack.wait_for("chat.postMessage")
+    assert _header(first.params) == "⛔ No lo publiques"
+    bot.event(_dm("¿Y en Facebook?"))
+    second = bot.slack.wait_for("chat.postMessage", count=2)[1]
+    assert _header(second.params) == "⛔ No lo publiques"  # still the neighbours' photo
+    assert any("en lo que dijiste antes" in t for t in _texts(second.params, "section"))
+    bot.event(_dm("nueva pregunta"))
+    third = bot.slack.wait_for("chat.postMessage", count=3)[2]
+    assert "Empezamos de cero" in third.params["text"]
+    bot.event(_dm("¿Y en Facebook?"))
+    fourth = bot.slack.wait_for("chat.postMessage", count=4)[3]
+    assert _header(fourth.params) != "⛔ No lo publiques"  # read alone now
+    assert not any("en lo que dijiste antes" in t for t in _texts(fourth.params, "section"))
+    # a self-contained new question in the DM is not a follow-up either
+    bot.event(_dm(RETWEET_QUESTION))
+    fifth = bot.slack.wait_for("chat.postMessage", count=5)[4]
+    assert _header(fifth.params) == "✅ Sí, puedes publicarlo"
+
+
+def test_a_mention_in_the_thread_follows_up_the_question_asked_there(bot: Bot) -> None:
+    mention = _mention(f"<@UBOT> {PHOTO_QUESTION}")
+    bot.event(mention)
+    [first] = bot.slack.wait_for("chat.postMessage")
+    bot.event(_mention("<@UBOT> Vale, ¿y si lo subo a LinkedIn en vez de a Instagram?", thread_ts=mention["ts"]))
+    second = bot.slack.wait_for("chat.postMessage", count=2)[1]
+    assert second.params["thread_ts"] == mention["ts"]
+    assert _header(second.params) == _header(first.params) == "⛔ No lo publiques"
+    # another thread is another conversation
+    bot.event(_mention("<@UBOT> ¿Y en LinkedIn?", thread_ts=_ts()))
+    third = bot.slack.wait_for("chat.postMessage", count=3)[2]
+    assert _header(third.params) != "⛔ No lo publiques"
+
+
 def test_slash_command_is_ephemeral_and_can_be_shared(bot: Bot) -> None:
     response = bot.command(PHOTO_QUESTION)
     assert response.status_code == 200

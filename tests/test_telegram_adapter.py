@@ -33,7 +33,7 @@ from adapters.telegram import (
 from adapters.telegram import delivery as telegram_delivery
 from adapters.telegram.render import Run, render_runs, split_runs
 from bot.feedback import FeedbackStore
-from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
+from bot.models import Answer, Citation, Context, DraftFinding, SourceType, Verdict
 from bot.service import Service
 from fakes.telegram_api import (
     BOT_USERNAME,
@@ -66,13 +66,22 @@ class SpyService:
         self.extra = extra
         self.asked: list[tuple[str, str | None]] = []
         self.images: list[tuple[bytes, ...]] = []  # the photos of each question
+        self.contexts: list[Context | None] = []  # the earlier turns each question was read with
 
-    def ask(self, question: str, draft: str | None = None, *, images: Sequence[bytes] = ()) -> Answer:
+    def ask(
+        self,
+        question: str,
+        draft: str | None = None,
+        *,
+        images: Sequence[bytes] = (),
+        context: Context | None = None,
+    ) -> Answer:
         self.asked.append((question, draft))
         self.images.append(tuple(images))
+        self.contexts.append(context)
         if self.delay:
             time.sleep(self.delay)
-        answer = self._service.ask(question, draft, images=images)
+        answer = self._service.ask(question, draft, images=images, context=context)
         if self.extra:
             longer = f"{answer.details}\n{self.extra}"
             answer = answer.model_copy(update={"answer": f"{answer.summary}\n\n{longer}", "details": longer})
@@ -476,6 +485,37 @@ async def test_group_reply_to_the_bot_is_answered(
     assert spy.asked[-1] == (PHOTO_QUESTION, None)  # the bot's own message is not a draft
     assert call.params["reply_parameters"]["message_id"] == follow_up["message"]["message_id"]
     assert bot_messages(tg, group_id)[-1]["text"].startswith("⛔ No lo publiques")
+
+
+@pytest.mark.asyncio
+async def test_a_private_follow_up_is_read_with_the_earlier_question_until_nuevo(
+    tmp_path: Path, tg: FakeTelegramAPI, spy: SpyService, feedback: FeedbackStore
+) -> None:
+    application = build_application(adapter_settings(tmp_path, tg), spy, feedback=feedback)
+    async with polling(application):
+        tg.push_update(tg.message_update(PHOTO_QUESTION))
+        await tg.wait_for_async("sendMessage", timeout=WAIT)
+        tg.push_update(tg.message_update("¿Y en Facebook?"))
+        await tg.wait_for_async("sendMessage", count=2, timeout=WAIT)
+        tg.push_update(tg.message_update("/nuevo"))
+        await tg.wait_for_async("sendMessage", count=3, timeout=WAIT)
+        tg.push_update(tg.message_update("¿Y en Facebook?"))
+        await tg.wait_for_async("sendMessage", count=4, timeout=WAIT)
+        [first] = bot_messages(tg, USER)[:1]
+        # a reply to one of the bot's answers continues the chat's conversation (the latest one)
+        tg.push_update(tg.message_update("¿Y si les tapo la cara?", reply_to=first))
+        await tg.wait_for_async("sendMessage", count=5, timeout=WAIT)
+
+    texts = [m["text"] for m in bot_messages(tg, USER)]
+    assert texts[0].startswith("⛔ No lo publiques") and texts[1].startswith("⛔ No lo publiques")
+    assert "en lo que dijiste antes" in texts[1]
+    assert "Empezamos de cero" in texts[2]
+    assert not texts[3].startswith("⛔") and "en lo que dijiste antes" not in texts[3]
+    assert [c is not None for c in spy.contexts] == [False, True, False, True]
+    assert spy.contexts[3] is not None and spy.contexts[3].turns[-1].question == "¿Y en Facebook?"
+    from adapters.telegram.app import COMMANDS
+
+    assert "nuevo" in {c.command for c in COMMANDS}  # in the command menu
 
 
 @pytest.mark.asyncio

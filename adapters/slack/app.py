@@ -200,7 +200,8 @@ class SlackBot:
             root = self._thread_root(client, channel, str(parent))
             if root is not None:
                 text, files = root
-                incoming = replace(incoming, question="", draft=text or None, files=files)
+                # A review of the thread's first message: a request of its own, not a follow-up.
+                incoming = replace(incoming, question="", draft=text or None, files=files, follows=False)
                 intro = review_intro(text) if text else None
         self._converse(incoming, client, event, post_to(client, channel, parent or ts), intro=intro)
 

@@ -39,9 +39,18 @@ _PERSON_SUBTYPES = frozenset({None, "", "file_share"})
 
 
 def event_incoming(kind: str, event: dict[str, Any], body: dict[str, Any], bot_user_id: str) -> Incoming:
-    """A DM or mention event as a question (``body`` is the envelope with the ``event_id``)."""
+    """A DM or mention event as a question (``body`` is the envelope with the ``event_id``).
+
+    Its conversation: the DM (a message in one of its threads certainly follows up), or the
+    mention's thread (a mention inside a thread follows up what was asked there).
+    """
     question, draft = split_draft(to_plain(str(event.get("text") or ""), drop_user=bot_user_id))
     event_id = body.get("event_id")
+    channel, ts, thread = str(event.get("channel") or ""), str(event.get("ts") or ""), event.get("thread_ts")
+    if kind == "dm":
+        conversation, follows = f"{PLATFORM}:{channel}", bool(thread)
+    else:
+        conversation, follows = f"{PLATFORM}:{channel}:{thread or ts}", bool(thread) and thread != ts
     return Incoming(
         platform=PLATFORM,
         kind=kind,
@@ -50,6 +59,8 @@ def event_incoming(kind: str, event: dict[str, Any], body: dict[str, Any], bot_u
         draft=draft,
         delivery_id=f"event:{event_id}" if event_id else None,
         files=attachments_of(event.get("files")),
+        conversation=conversation,
+        follows=follows,
     )
 
 

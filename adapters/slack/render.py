@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from adapters.slack.mrkdwn import escape, link, truncate
-from bot import QUOTE_CHARS, Answer, Citation, DraftFinding, finding_context
+from bot import QUOTE_CHARS, Answer, Citation, DraftFinding, finding_context, phrase
 
 if TYPE_CHECKING:
     pass
@@ -180,7 +180,9 @@ def split_text(text: str) -> list[str]:
 def answer_text(answer: Answer) -> str:
     """The plain-text fallback of an answer (notifications, screen readers, old clients): the summary."""
     summary = " ".join(line.strip() for line in answer.summary_body.splitlines() if line.strip())
-    return escape(truncate(f"{answer.verdict.emoji} {answer.verdict.label}: {summary}", FALLBACK_CHARS))
+    return escape(
+        truncate(f"{answer.verdict.emoji} {answer.verdict.label_in(answer.language)}: {summary}", FALLBACK_CHARS)
+    )
 
 
 def has_details(answer: Answer) -> bool:
@@ -212,7 +214,7 @@ def answer_blocks(
     content: list[tuple[Block, bool]] = []  # (block, keep with the next block)
     if intro:
         content.append((context(intro), True))
-    content.append((header(f"{answer.verdict.emoji} {answer.verdict.label}"), True))
+    content.append((header(f"{answer.verdict.emoji} {answer.verdict.label_in(answer.language)}"), True))
     for piece in split_text(_explanation(answer.summary_body)):
         content.append((section(piece), False))
     for citation in answer.summary_sources:
@@ -222,7 +224,7 @@ def answer_blocks(
     details_ref = _fits_button(details_ref) if has_details(answer) else None
     buttons = []
     if details_ref:
-        buttons.append(button("📚 Ver fundamentos", ACTION_DETAILS, details_ref))
+        buttons.append(button(phrase(answer.language, "adapter.details_button"), ACTION_DETAILS, details_ref))
     if share_ref:
         buttons.append(button("📣 Compartir en el canal", ACTION_SHARE, share_ref, style="primary"))
     if feedback_ref:
@@ -239,7 +241,7 @@ def answer_blocks(
 def details_content(answer: Answer) -> list[tuple[Block, bool]]:
     """The fundamentos as blocks (each with "keep with the next block"): every applied and
     related rule with its reasoning, the draft's findings in context and every source with its quote."""
-    content: list[tuple[Block, bool]] = [(header("📚 Fundamentos"), True)]
+    content: list[tuple[Block, bool]] = [(header(phrase(answer.language, "adapter.details_heading")), True)]
     if answer.details.strip():
         for piece in split_text(_explanation(answer.details)):
             content.append((section(piece), False))

@@ -81,7 +81,10 @@ def help_blocks(sources: Sequence[SourceInfo] | None, contact_unit: str, *, home
             "mencióname sin más texto y revisaré el primer mensaje del hilo como borrador.\n"
             "• Usa `/puedopublicar tu pregunta`: solo tú verás la respuesta y podrás compartirla en el canal.\n"
             "• En cualquier mensaje, menú *⋮* → *¿Puedo publicar esto?*: reviso ese texto y te respondo en privado.\n"
-            "• Para que revise el texto de tu publicación, pégalo como cita (cada línea empezando por `>`)."
+            "• Para que revise el texto de tu publicación, pégalo como cita (cada línea empezando por `>`).\n"
+            "• *Preguntas de seguimiento*: en el mismo hilo, o en el mensaje directo poco después "
+            "(`¿Y si tengo la autorización firmada?`, `¿Y en LinkedIn?`), leo tu pregunta con lo que me "
+            "contaste antes; solo lo recuerdo un rato, en memoria. Escribe `nueva pregunta` para empezar de cero."
         ),
         section("*Ejemplos*\n" + "\n".join(f"• {escape(example)}" for example in EXAMPLES)),
         {"type": "divider"},

@@ -49,10 +49,12 @@ from telegram.ext import (
 
 from adapters.answering import Answering, Incoming, apology_text, incident_id, log_incident
 from adapters.attachments import Attachment
+from adapters.conversations import reset_text
 from adapters.telegram.delivery import TypingIndicator, feedback_keyboard, send
 from adapters.telegram.events import (
     asker_id,
     bot_mentions,
+    conversation_key,
     message_of,
     remove_entities,
     replies_to_bot,
@@ -81,6 +83,7 @@ FEEDBACK_DATA = re.compile(r"^fb:(up|down):([0-9a-f]{1,40})$")
 #: The bot's command menu (``setMyCommands``).
 COMMANDS = [
     BotCommand("puedo", "Pregunta si puedes publicar algo"),
+    BotCommand("nuevo", "Empezar otra pregunta sin tener en cuenta las anteriores"),
     BotCommand("ayuda", "Ejemplos de preguntas"),
     BotCommand("fuentes", "Fuentes que consulto y sus fechas"),
     BotCommand("start", "Qué hago y cómo preguntarme"),
@@ -119,6 +122,7 @@ class TelegramAdapter:
                 CommandHandler(["ayuda", "help"], self.on_help, filters=new_messages),
                 CommandHandler("fuentes", self.on_sources, filters=new_messages),
                 CommandHandler("puedo", self.on_puedo, filters=new_messages),
+                CommandHandler("nuevo", self.on_new, filters=new_messages),
                 MessageHandler(new_messages & filters.ChatType.PRIVATE & filters.COMMAND, self.on_unknown_command),
                 MessageHandler(new_messages & filters.ChatType.PRIVATE & text & ~filters.COMMAND, self.on_private),
                 MessageHandler(new_messages & filters.ChatType.GROUPS & text & ~filters.COMMAND, self.on_group),
@@ -190,6 +194,11 @@ class TelegramAdapter:
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command the bot does not know, in a private chat: point to the right ones."""
         await send(message_of(update), [usage_message()])
+
+    async def on_new(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/nuevo``: the next question starts a new conversation (nothing earlier is carried)."""
+        self.answering.conversations.forget(conversation_key(update))
+        await send(message_of(update), [notice_message(reset_text())])
 
     async def on_puedo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/puedo [TEXT]``, anywhere; as a reply, the replied-to message is the draft."""
@@ -327,6 +336,8 @@ class TelegramAdapter:
             draft=draft,
             delivery_id=f"update:{update.update_id}",
             files=files,
+            conversation=conversation_key(update),
+            follows=replies_to_bot(message, context.bot),
         )
         refusal = await asyncio.to_thread(self.answering.admit, incoming)
         if refusal is not None:

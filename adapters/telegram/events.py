@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 from telegram import Bot, Message, MessageEntity, Update
+from telegram.constants import ChatType
 
 __all__ = [
     "asker_id",
@@ -34,6 +35,14 @@ def asker_id(update: Update) -> int:
         return update.effective_user.id
     message = message_of(update)
     return message.sender_chat.id if message.sender_chat is not None else message.chat_id
+
+
+def conversation_key(update: Update) -> str:
+    """The conversation a message belongs to: a private chat, or one person in a group."""
+    message = message_of(update)
+    if message.chat.type == ChatType.PRIVATE:
+        return f"telegram:{message.chat_id}"
+    return f"telegram:{message.chat_id}:{asker_id(update)}"
 
 
 def text_of(message: Message) -> str:

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from telegram.constants import MessageLimit
 
-from bot import Answer, Citation, DraftFinding, SourceType, finding_context
+from bot import Answer, Citation, DraftFinding, SourceType, finding_context, phrase
 
 if TYPE_CHECKING:
     from bot import SourceInfo
@@ -257,12 +257,21 @@ def answer_runs(answer: Answer) -> list[Run]:
     (every rule, the draft's findings in context, every source with its quote) in an
     expandable blockquote."""
     verdict = answer.verdict
-    runs: list[Run] = [bold(f"{verdict.emoji} {verdict.label}"), plain("\n\n"), plain(_bullets(answer.summary_body))]
+    runs: list[Run] = [
+        bold(f"{verdict.emoji} {verdict.label_in(answer.language)}"),
+        plain("\n\n"),
+        plain(_bullets(answer.summary_body)),
+    ]
     for citation in answer.summary_sources:
         runs += [plain("\n"), bold(f"[{citation.n}]"), plain(" "), *_source_runs(citation)]
     details = _details_runs(answer)
     if details:
-        runs += [plain("\n\n"), bold("📚 Fundamentos"), plain(" (toca para desplegar)\n"), *expandable(details)]
+        runs += [
+            plain("\n\n"),
+            bold(phrase(answer.language, "adapter.details_heading")),
+            plain(phrase(answer.language, "adapter.unfold") + "\n"),
+            *expandable(details),
+        ]
     return runs
 
 
@@ -400,6 +409,15 @@ def help_message(bot_username: str | None) -> str:
         plain(" (o con "),
         code("/puedo ¿y en LinkedIn?"),
         plain("). Te aviso si contiene datos personales (DNI, teléfonos, correos…) o información interna."),
+        plain("\n\n"),
+        bold("Preguntas de seguimiento"),
+        plain("\nSi respondes a mi respuesta, o me escribes poco después algo como "),
+        code("¿Y si tengo la autorización firmada?"),
+        plain(" o "),
+        code("¿Y en LinkedIn?"),
+        plain(", lo leo con lo que me contaste antes (solo lo recuerdo un rato, en memoria). "),
+        code("/nuevo"),
+        plain(" empieza otra pregunta desde cero."),
         plain("\n\n"),
         bold("En grupos"),
         plain(f"\nSolo hablo {mention}, si respondes a un mensaje mío o con "),

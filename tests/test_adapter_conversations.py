@@ -110,3 +110,15 @@ def test_the_adapters_frame_follows_the_answer_s_language(service: Service) -> N
     message = answer_messages(answer)[0]
     assert message.startswith(f"<b>{answer.verdict.emoji} {answer.verdict.label_in('en')}</b>")
     assert "📚 Grounds</b> (tap to expand)" in message
+
+
+def test_what_a_conversation_said_is_never_written_to_disk(answering: Answering, tmp_path: Path) -> None:
+    draft = "Atendimos a Juan Pérez García, DNI 12345678Z, por su multa."
+    question = "¿Puedo publicar esto en el Facebook del pueblo?"
+    _ask(answering, question, draft=draft)
+    _ask(answering, "¿Y si quito el nombre y dejo solo el DNI?")
+    assert len(answering.conversations) == 1
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"12345678Z" not in data and "Pérez".encode() not in data and b"quito el nombre" not in data

@@ -3,39 +3,23 @@ and the same deciding rule, on the real knowledge/ folder (pure pipeline: no ind
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.chunking import chunk_document
-from bot.decision import RuleSpec, Situation, decide, rule_specs
-from bot.documents import load_file
+from bot.decision import RuleSpec, Situation, decide
 from bot.models import Verdict
 from bot.pipeline import read
-from bot.settings import Settings
-from bot.signals import SignalBook, load_signals
-
-KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
-GUIDE = KNOWLEDGE / "guias" / "guia-redes-sociales.md"
+from bot.signals import SignalBook
+from tests.helpers.guide import real_book, real_rules
 
 
 @pytest.fixture(scope="module")
 def book() -> SignalBook:
-    return load_signals(KNOWLEDGE)[0]
+    return real_book()
 
 
 @pytest.fixture(scope="module")
 def rules(book: SignalBook, tmp_path_factory: pytest.TempPathFactory) -> list[RuleSpec]:
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("data"), knowledge_dir=KNOWLEDGE)  # type: ignore[call-arg]
-    doc, problems = load_file(
-        GUIDE, display="knowledge/guias/guia-redes-sociales.md", root=KNOWLEDGE, settings=settings
-    )
-    assert doc is not None, problems
-    chunks, problems = chunk_document(doc, book)
-    assert not [p for p in problems if p.level == "error"]
-    specs, problems = rule_specs(chunks, book)
-    assert problems == []
-    return specs
+    return real_rules(book, tmp_path_factory.mktemp("data"))
 
 
 def verdict(question: str, book: SignalBook, rules: list[RuleSpec]) -> tuple[Verdict, str | None]:

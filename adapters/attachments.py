@@ -32,6 +32,8 @@ from enum import Enum
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from bot import InputError
+
 if TYPE_CHECKING:
     from pypdf import PdfReader
 
@@ -105,7 +107,7 @@ class Contents:
     text: str | None = field(default=None, repr=False)
 
 
-class AttachmentError(Exception):
+class AttachmentError(InputError):
     """A file that cannot be used; the message is the notice for the user, in Spanish."""
 
 

@@ -6,7 +6,8 @@ question, a user id or anything a user wrote.
 
 * ``puedo_questions_answered_total{platform,verdict}``: answers given;
 * ``puedo_answer_failures_total{platform,reason}``: questions answered with a notice
-  (``user_error``) or an apology (``apology``);
+  (``user_error``; ``attachment`` for a file too big, unreadable or not downloaded) or an
+  apology (``apology``);
 * ``puedo_requests_rejected_total{platform,reason}``: not answered at admission
   (``duplicate``, ``needs_text``, ``rate_limited``, ``busy``);
 * ``puedo_answer_seconds{stage}``: the core's time, per stage (``retrieve``, ``decide`` — the
@@ -19,7 +20,8 @@ question, a user id or anything a user wrote.
   checked (``sources sync``).
 
 :func:`ops_wsgi_app` serves ``/metrics``, ``/healthz`` (the process is alive) and ``/readyz``
-(the index is loaded and the stores and Chroma answer; 503 with the failing checks otherwise).
+(the index is loaded and the stores' database and Chroma answer; 503 with the failing checks
+otherwise).
 The Slack HTTP server mounts it beside its events path; every other mode (Slack Socket Mode,
 Telegram polling or webhook) serves it on ``BOT_METRICS_PORT`` with :class:`OpsServer`.
 """
@@ -35,14 +37,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from socketserver import ThreadingMixIn
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from bot import Answer
+from bot import Answer, Settings, UnavailableError, sources_state
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -52,6 +54,7 @@ __all__ = [
     "METRICS_PATH",
     "READY_PATH",
     "Check",
+    "Checkable",
     "Metrics",
     "OpsServer",
     "QuietHandler",
@@ -116,18 +119,19 @@ class Metrics:
     def watch_pending(self, platform: str, pending: Callable[[], int]) -> None:
         self.pending.labels(platform).set_function(pending)
 
-    def watch_core(self, generation: Callable[[], Any], data_dir: Path) -> None:
+    def watch_core(self, generation: Callable[[], Any], sources: Path | Settings) -> None:
         """Expose the served index (``generation()`` returns a pointer with ``generation`` and
-        ``updated_at``, or None) and the sources' last sync times (``data_dir/sources-state.json``)."""
-        self.registry.register(_CoreCollector(generation, data_dir))
+        ``updated_at``, or None) and the sources' last sync times: from the settings' sync
+        state (``BOT_DATABASE_URL`` or the data dir), or from a data dir's ``sources-state.json``."""
+        self.registry.register(_CoreCollector(generation, sources))
 
 
 class _CoreCollector(Collector):
-    """Read at scrape time: the index pointer and the sources' state file."""
+    """Read at scrape time: the index pointer and the sources' sync state."""
 
-    def __init__(self, pointer: Callable[[], Any], data_dir: Path) -> None:
+    def __init__(self, pointer: Callable[[], Any], sources: Path | Settings) -> None:
         self._pointer = pointer
-        self._state = data_dir / "sources-state.json"
+        self._sources = sources
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         generation = GaugeMetricFamily("puedo_index_generation", "The index generation being served.")
@@ -146,15 +150,20 @@ class _CoreCollector(Collector):
         synced = GaugeMetricFamily(
             "puedo_source_last_sync_timestamp_seconds", "When each source was last checked.", labels=["source"]
         )
-        for source, when in _sync_times(self._state).items():
+        for source, when in _sync_times(self._sources).items():
             synced.add_metric([source], when)
         yield synced
 
 
-def _sync_times(path: Path) -> dict[str, float]:
+def _sync_times(sources: Path | Settings) -> dict[str, float]:
+    state: object
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if isinstance(sources, Path):
+            state = json.loads((sources / "sources-state.json").read_text(encoding="utf-8"))
+        else:
+            state = sources_state(sources)
+    except (OSError, ValueError, UnavailableError) as exc:  # a scrape never fails: /readyz says why
+        log.debug("Sources' sync state unavailable for metrics: %s", exc)
         return {}
     times = {}
     for source, entry in state.items() if isinstance(state, dict) else ():
@@ -177,16 +186,28 @@ def readiness(checks: Mapping[str, Check]) -> dict[str, str]:
     return failing
 
 
-def core_checks(service: object, *, feedback: Path, idempotency: Path) -> dict[str, Check]:
+def core_checks(service: object, *, feedback: Path | Checkable, idempotency: Path | Checkable) -> dict[str, Check]:
     """The readiness checks of an adapter process: the index is loaded (``service.generation``),
-    Chroma answers (``service.store.pointer()``) and both SQLite stores open."""
-    checks: dict[str, Check] = {"feedback": sqlite_check(feedback), "idempotency": sqlite_check(idempotency)}
+    Chroma answers (``service.store.pointer()``) and both stores' database answers (a store's
+    ``check``: its SQLite file, or the PostgreSQL server of ``BOT_DATABASE_URL``; a path: that
+    SQLite file)."""
+    checks: dict[str, Check] = {"feedback": _store_check(feedback), "idempotency": _store_check(idempotency)}
     if hasattr(service, "generation"):
         checks["index"] = lambda: getattr(service, "generation", None) is not None
     store = getattr(service, "store", None)
     if store is not None:
         checks["chroma"] = store.pointer
     return checks
+
+
+class Checkable(Protocol):
+    """A store whose database can be checked (:class:`bot.FeedbackStore`, :class:`bot.IdempotencyStore`)."""
+
+    def check(self) -> None: ...
+
+
+def _store_check(store: Path | Checkable) -> Check:
+    return sqlite_check(store) if isinstance(store, Path) else store.check
 
 
 def sqlite_check(path: Path) -> Check:

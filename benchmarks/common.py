@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import Answer, Service, Settings, SourceInfo
+from bot import Answer, Context, Service, Settings, SourceInfo
 from bot.bench import percentile
 from bot.embeddings import clear_cache
 from bot.index import Indexer
@@ -60,8 +60,15 @@ class TimingService:
         self.service = service
         self.core_ms: list[float] = []
 
-    def ask(self, question: str, draft: str | None = None, *, images: Sequence[bytes] = ()) -> Answer:
-        answer = self.service.ask(question, draft, images=images)
+    def ask(
+        self,
+        question: str,
+        draft: str | None = None,
+        *,
+        images: Sequence[bytes] = (),
+        context: Context | None = None,
+    ) -> Answer:
+        answer = self.service.ask(question, draft, images=images, context=context)
         self.core_ms.append(answer.timings_ms["total"])
         return answer
 

@@ -21,7 +21,8 @@ benchmarks import from here::
   families (see :mod:`bot.errors`).
 - What every chat adapter shares: the votes (:class:`FeedbackStore`, :func:`feedback_store`,
   :data:`Vote`, :class:`FeedbackError`), the record of answered deliveries
-  (:class:`IdempotencyStore`, :func:`idempotency_store`), a draft finding in its context
+  (:class:`IdempotencyStore`, :func:`idempotency_store`), the error of their database
+  (:class:`DatabaseError`), the sources' last sync (:func:`sources_state`), a draft finding in its context
   (:func:`finding_context`), the longest quote of a citation (:data:`QUOTE_CHARS`) and the
   question shown for a bare draft (:data:`DRAFT_QUESTION`), and follow-up questions: the
   :class:`Context` an answer carries to the next message, :func:`follows_up` and :func:`is_reset`
@@ -68,6 +69,8 @@ _EXPORTS: dict[str, str] = {
     "feedback_store": "bot.feedback",
     "IdempotencyStore": "bot.idempotency",
     "idempotency_store": "bot.idempotency",
+    "DatabaseError": "bot.database",
+    "sources_state": "bot.sources.sync",
     "finding_context": "bot.draft",
     "Context": "bot.models",
     "follows_up": "bot.conversation",
@@ -81,6 +84,7 @@ __all__ = [
     "Answer",
     "Citation",
     "Context",
+    "DatabaseError",
     "Detector",
     "DraftFinding",
     "FeedbackError",
@@ -108,10 +112,12 @@ __all__ = [
     "is_reset",
     "load_settings",
     "phrase",
+    "sources_state",
 ]
 
 if TYPE_CHECKING:
     from bot.conversation import follows_up, is_reset
+    from bot.database import DatabaseError
     from bot.draft import finding_context
     from bot.errors import InputError, PuedoError, PuedoPublicarError, UnavailableError
     from bot.feedback import FeedbackError, FeedbackStore, Vote, feedback_store
@@ -131,6 +137,7 @@ if TYPE_CHECKING:
     )
     from bot.service import QuestionError, Service, SourceInfo
     from bot.settings import Settings, SettingsError, load_settings
+    from bot.sources.sync import sources_state
     from bot.templates import phrase
 
 

@@ -1,10 +1,12 @@
 """The feedback store shared by all adapters: 👍/👎 votes and comments on answers.
 
-Private by default. SQLite under ``BOT_DATA_DIR``, readable only by its owner (0600). For each
-answer it keeps a keyed hash of the question (to count repeats, never to read it), the
-verdict, the rules applied, the citations and the time taken; chat user ids only as keyed
+Private by default. By default a SQLite file under ``BOT_DATA_DIR``, readable only by its owner
+(0600); with ``BOT_DATABASE_URL``, the shared database of every replica (:mod:`bot.database`).
+For each answer it keeps a keyed hash of the question (to count repeats, never to read it),
+the verdict, the rules applied, the citations and the time taken; chat user ids only as keyed
 hashes. The key is a random salt made on first use and kept in the data dir
-(:func:`load_salt`), so the hashes cannot be reversed by trying every user id.
+(:func:`load_salt`) or, in a shared database, in the database itself (:func:`shared_salt`, so
+that every replica hashes alike), so the hashes cannot be reversed by trying every user id.
 
 The question and the draft are kept only when a person explains a 👎 with a comment, and only
 if the comment arrives while this process still holds them in memory
@@ -22,15 +24,16 @@ import hmac
 import json
 import os
 import secrets
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Literal, TextIO
 
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.database import Database, answers, bot_secrets, database_url, open_database, votes
 from bot.draft import detect
 from bot.errors import InputError
 from bot.models import Answer
@@ -45,28 +48,10 @@ TEXT_MEMORY_MAX = 2000
 #: The salt file in the data dir.
 SALT_FILE = "user-hash.salt"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    ref TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    question_hash TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    rules TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    total_ms REAL
-);
-CREATE TABLE IF NOT EXISTS votes (
-    answer_ref TEXT NOT NULL REFERENCES answers(ref) ON DELETE CASCADE,
-    user_hash TEXT NOT NULL,
-    vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
-    comment TEXT,
-    question TEXT,
-    draft TEXT,
-    voted_at TEXT NOT NULL,
-    PRIMARY KEY (answer_ref, user_hash)
-);
-"""
+#: The database file in the data dir (when ``BOT_DATABASE_URL`` is unset).
+DB_FILE = "feedback.sqlite3"
+#: The name of the salt in a shared database (:data:`bot.database.bot_secrets`).
+SALT_NAME = "user-hash-salt"
 
 EXPORT_FIELDS = [
     "voted_at",
@@ -119,34 +104,53 @@ def redact(text: str | None) -> str | None:
     return "".join(out)
 
 
-class FeedbackStore:
-    """Votes and comments, safe to use from several threads and processes."""
+def shared_salt(database: Database, data_dir: Path | None = None) -> str:
+    """The salt every replica on ``database`` shares, made on first use (the first replica's
+    wins). A data dir's salt file, when there is one, becomes that salt: the hashes of a
+    deployment that moves from its SQLite files to a shared database stay the same."""
+    with database.begin() as con:
+        row = con.execute(select(bot_secrets.c.value).where(bot_secrets.c.name == SALT_NAME)).first()
+        if row is not None:
+            return str(row[0])
+    salt = secrets.token_hex(32)
+    if data_dir is not None and (data_dir / SALT_FILE).is_file():
+        salt = load_salt(data_dir)
+    with database.begin() as con:
+        con.execute(_upsert(database, bot_secrets).values(name=SALT_NAME, value=salt).on_conflict_do_nothing())
+        return str(con.execute(select(bot_secrets.c.value).where(bot_secrets.c.name == SALT_NAME)).scalar_one())
 
-    def __init__(self, path: Path, *, salt: str | None = None, retention_days: int | None = None) -> None:
-        """``salt``: the key of the hashes (by default the data dir's, see :func:`load_salt`);
-        ``retention_days``: delete what is older at start (``None``: keep)."""
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._key = (salt or load_salt(path.parent)).encode()
+
+def _upsert(database: Database, table: Table) -> sqlite.Insert | postgresql.Insert:
+    """An ``INSERT … ON CONFLICT`` for the database's dialect."""
+    dialect = postgresql if database.dialect == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+class FeedbackStore:
+    """Votes and comments, safe to use from several threads, processes and machines.
+
+    ``target``: a SQLite file (a path) or a database URL (``postgresql+psycopg://…``).
+    """
+
+    def __init__(self, target: Path | str, *, salt: str | None = None, retention_days: int | None = None) -> None:
+        """``salt``: the key of the hashes (by default the data dir's, see :func:`load_salt`, or
+        the shared database's, :func:`shared_salt`); ``retention_days``: delete what is older at
+        start (``None``: keep)."""
+        self.database = open_database(target)
+        #: The SQLite file, or None in a database server.
+        self.path = self.database.path
+        if salt is None:
+            salt = load_salt(self.path.parent) if self.path is not None else shared_salt(self.database)
+        self._key = salt.encode()
         self.retention_days = retention_days
         self._texts: OrderedDict[str, tuple[float, str | None, str | None]] = OrderedDict()
         self._texts_lock = threading.Lock()
-        if not path.exists():
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        path.chmod(0o600)
-        with self._connect() as con:
-            _migrate(con)
-            con.executescript(_SCHEMA)
         if retention_days is not None:
             self.purge(retention_days)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as con, con:
-            con.row_factory = sqlite3.Row
-            con.execute("PRAGMA foreign_keys = ON")
-            con.execute("PRAGMA secure_delete = ON")  # deleted text is overwritten, not left in free pages
-            yield con
+    def check(self) -> None:
+        """Raise unless the database answers (``/readyz``)."""
+        self.database.check()
 
     def _hash(self, *parts: str) -> str:
         return hmac.new(self._key, "|".join(parts).encode(), hashlib.sha256).hexdigest()[:32]
@@ -163,19 +167,18 @@ class FeedbackStore:
         """Store what a vote on this answer will refer to; returns a short reference for buttons."""
         ref = secrets.token_hex(8)
         citations = [c.brief() for c in answer.citations]
-        with self._connect() as con:
+        with self.database.begin() as con:
             con.execute(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    ref,
-                    _now(),
-                    platform,
-                    self.hash_question(answer.question, answer.draft),
-                    answer.verdict.value,
-                    json.dumps(answer.rules, ensure_ascii=False),
-                    json.dumps(citations, ensure_ascii=False),
-                    answer.timings_ms.get("total"),
-                ),
+                insert(answers).values(
+                    ref=ref,
+                    created_at=_now(),
+                    platform=platform,
+                    question_hash=self.hash_question(answer.question, answer.draft),
+                    verdict=answer.verdict.value,
+                    rules=json.dumps(answer.rules, ensure_ascii=False),
+                    citations=json.dumps(citations, ensure_ascii=False),
+                    total_ms=answer.timings_ms.get("total"),
+                )
             )
         with self._texts_lock:
             self._texts[ref] = (time.monotonic() + TEXT_MEMORY_SECONDS, answer.question, answer.draft)
@@ -212,11 +215,15 @@ class FeedbackStore:
             self._store_vote(answer_ref, platform, user_id, vote, comment=text or None)
             return
         question, draft = self._take_text(answer_ref) if text else (None, None)
-        with self._connect() as con:
+        with self.database.begin() as con:
             updated = con.execute(
-                "UPDATE votes SET comment = ?, question = COALESCE(?, question), draft = COALESCE(?, draft) "
-                "WHERE answer_ref = ? AND user_hash = ?",
-                (text or None, question, draft, answer_ref, self.hash_user(platform, user_id)),
+                update(votes)
+                .where(votes.c.answer_ref == answer_ref, votes.c.user_hash == self.hash_user(platform, user_id))
+                .values(
+                    comment=text or None,
+                    question=func.coalesce(question, votes.c.question),
+                    draft=func.coalesce(draft, votes.c.draft),
+                )
             ).rowcount
         if not updated:
             raise FeedbackError("no hay un voto al que añadir el comentario")
@@ -226,20 +233,30 @@ class FeedbackStore:
         if vote not in ("up", "down"):
             raise FeedbackError(f"voto no válido: {vote!r}")
         question, draft = self._take_text(answer_ref) if comment else (None, None)
-        update = (
-            "comment = excluded.comment, question = COALESCE(excluded.question, question), "
-            "draft = COALESCE(excluded.draft, draft)"
-            if comment
-            else "vote = excluded.vote, voted_at = excluded.voted_at"
+        stmt = _upsert(self.database, votes).values(
+            answer_ref=answer_ref,
+            user_hash=self.hash_user(platform, user_id),
+            vote=vote,
+            voted_at=_now(),
+            comment=comment,
+            question=question,
+            draft=draft,
         )
-        with self._connect() as con:
-            if con.execute("SELECT 1 FROM answers WHERE ref = ?", (answer_ref,)).fetchone() is None:
+        new = stmt.excluded
+        changes = (
+            {
+                "comment": new.comment,
+                "question": func.coalesce(new.question, votes.c.question),
+                "draft": func.coalesce(new.draft, votes.c.draft),
+            }
+            if comment
+            else {"vote": new.vote, "voted_at": new.voted_at}
+        )
+        with self.database.begin() as con:
+            if con.execute(select(answers.c.ref).where(answers.c.ref == answer_ref)).first() is None:
                 raise FeedbackError(f"respuesta desconocida: {answer_ref!r}")
             con.execute(
-                # ``update`` is one of the two literals above; every value is a bound parameter.
-                "INSERT INTO votes (answer_ref, user_hash, vote, voted_at, comment, question, draft) "  # noqa: S608
-                f"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_ref, user_hash) DO UPDATE SET {update}",
-                (answer_ref, self.hash_user(platform, user_id), vote, _now(), comment, question, draft),
+                stmt.on_conflict_do_update(index_elements=[votes.c.answer_ref, votes.c.user_hash], set_=changes)
             )
 
     def purge(self, days: int) -> int:
@@ -247,20 +264,33 @@ class FeedbackStore:
         if days < 0:
             raise FeedbackError("los días de retención no pueden ser negativos")
         cutoff = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="seconds")
-        with self._connect() as con:
-            con.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,))
-            gone = con.execute("DELETE FROM answers WHERE created_at < ?", (cutoff,)).rowcount
-        return gone
+        with self.database.begin() as con:
+            con.execute(delete(votes).where(votes.c.voted_at < cutoff))
+            gone = con.execute(delete(answers).where(answers.c.created_at < cutoff)).rowcount
+        return int(gone)
 
     def rows(self) -> list[dict[str, str | None]]:
         """Every vote with its answer, oldest first."""
-        with self._connect() as con:
-            cursor = con.execute(
-                "SELECT v.voted_at, a.platform, v.user_hash, v.vote, v.comment, v.question, v.draft, a.verdict, "
-                "a.rules, a.citations, a.question_hash, v.answer_ref "
-                "FROM votes v JOIN answers a ON a.ref = v.answer_ref ORDER BY v.voted_at"
+        query = (
+            select(
+                votes.c.voted_at,
+                answers.c.platform,
+                votes.c.user_hash,
+                votes.c.vote,
+                votes.c.comment,
+                votes.c.question,
+                votes.c.draft,
+                answers.c.verdict,
+                answers.c.rules,
+                answers.c.citations,
+                answers.c.question_hash,
+                votes.c.answer_ref,
             )
-            return [dict(row) for row in cursor.fetchall()]
+            .join_from(votes, answers, answers.c.ref == votes.c.answer_ref)
+            .order_by(votes.c.voted_at)
+        )
+        with self.database.begin() as con:
+            return [dict(row._mapping) for row in con.execute(query)]
 
     def export(self, out: TextIO, fmt: Literal["csv", "jsonl"] | str) -> int:
         """Write every vote as CSV or JSON Lines; returns how many."""
@@ -283,29 +313,13 @@ class FeedbackStore:
 
 
 def feedback_store(settings: Settings) -> FeedbackStore:
-    """The store at ``settings.feedback_db``, with its salt and retention."""
-    return FeedbackStore(
-        settings.feedback_db, salt=settings.user_hash_salt, retention_days=settings.feedback_retention_days
-    )
-
-
-def _migrate(con: sqlite3.Connection) -> None:
-    """A store from before privacy by default kept every question and draft: drop that text."""
-    columns = {row[1] for row in con.execute("PRAGMA table_info(answers)")}
-    if "question" not in columns:
-        return
-    con.executescript(
-        """
-        ALTER TABLE answers RENAME TO answers_old;
-        ALTER TABLE votes RENAME TO votes_old;
-        """
-    )
-    con.executescript(_SCHEMA)
-    con.execute(
-        "INSERT INTO answers SELECT ref, created_at, platform, '', verdict, '[]', citations, NULL FROM answers_old"
-    )
-    con.execute("INSERT INTO votes SELECT answer_ref, user_hash, vote, comment, NULL, NULL, voted_at FROM votes_old")
-    con.executescript("DROP TABLE votes_old; DROP TABLE answers_old; VACUUM;")
+    """The store of ``settings``: ``BOT_DATABASE_URL`` or ``feedback.sqlite3`` in the data dir,
+    with its salt (``BOT_USER_HASH_SALT``, the database's or the data dir's) and retention."""
+    target = database_url(settings, DB_FILE)
+    salt = settings.user_hash_salt
+    if salt is None and settings.database_url:
+        salt = shared_salt(open_database(target), settings.data_dir)
+    return FeedbackStore(target, salt=salt, retention_days=settings.feedback_retention_days)
 
 
 def _now() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,12 @@ class Settings(BaseSettings):
     # Where things live
     data_dir: Path = Field(Path("data"), description="Chroma store, synced sources, feedback, state.")
     knowledge_dir: Path = Field(Path("knowledge"), description="The folder policy owners edit.")
+    database_url: str | None = Field(
+        None,
+        pattern=r"^(sqlite|postgres(ql)?)(\+\w+)?://",
+        description="Where feedback, delivery claims and sync state live (bot/database.py): "
+        "postgresql+psycopg://… for replicas on several machines; unset: SQLite files in the data dir.",
+    )
 
     # Index and retrieval
     embedding_model: str = Field(
@@ -167,12 +174,17 @@ SECRET_FIELDS = frozenset(
 
 
 def _is_secret(field: str) -> bool:
-    return field in SECRET_FIELDS or any(word in field for word in ("token", "secret", "salt", "password"))
+    # database_url: a wrong one is not shown either (it may carry a password).
+    return field in SECRET_FIELDS or any(
+        word in field for word in ("token", "secret", "salt", "password", "database_url")
+    )
 
 
 def secret_values(settings: Settings) -> list[str]:
     """The values of the secret settings that are set (for redacting logs)."""
     values = [getattr(settings, name, None) for name in sorted(SECRET_FIELDS)]
+    if settings.database_url:  # the password alone, wherever a library quotes it
+        values.append(urlsplit(settings.database_url).password)
     return [v for v in values if isinstance(v, str) and len(v) >= 6]
 
 

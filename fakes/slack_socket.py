@@ -24,7 +24,9 @@ Socket Mode has two halves, both faked here:
     :attr:`FakeSocketMode.expired`.
 
 Envelopes go to the newest open connection that was not asked to refresh; while there is
-none they wait. Test controls:
+none they wait. With ``spread=True`` they take turns among every such connection instead, as
+Slack spreads an app's events over the connections its replicas opened (so a copy of an event,
+or its retry after a connection died, may reach another replica). Test controls:
 
 * :meth:`FakeSocketMode.deliver_event` / :meth:`~FakeSocketMode.deliver_command` /
   :meth:`~FakeSocketMode.deliver_interactive` → ``envelope_id``;
@@ -125,8 +127,12 @@ class FakeSocketMode:
     ...     socket_mode.wait_for_ack(envelope_id)
     """
 
-    def __init__(self, slack: FakeSlackAPI, app_token: str = APP_TOKEN, *, max_retries: int = MAX_RETRIES) -> None:
+    def __init__(
+        self, slack: FakeSlackAPI, app_token: str = APP_TOKEN, *, max_retries: int = MAX_RETRIES, spread: bool = False
+    ) -> None:
         self.slack = slack
+        self.spread = spread
+        self._turn = itertools.count()
         self.app_token = app_token
         self.max_retries = max_retries
         self._cond = threading.Condition()
@@ -383,16 +389,17 @@ class FakeSocketMode:
             targets = [c for c in self._connections.values() if c.ready and not c.refreshing and not c.closed]
             if not targets:
                 return
-            connection = max(targets, key=lambda c: c.id)
+            targets.sort(key=lambda c: c.id)
             batch = []
             for envelope_id in self._queue:
                 envelope = self._envelopes[envelope_id]
+                connection = targets[next(self._turn) % len(targets)] if self.spread else targets[-1]
                 envelope.connection = connection.id
                 message = envelope.message()
                 self._deliveries.append(message)
-                batch.append(message)
+                batch.append((connection, message))
             self._queue.clear()
-        for message in batch:
+        for connection, message in batch:
             self._send(connection, message)  # if it fails, _closed() requeues it
 
     def _on_message(self, connection: _Connection, raw: str | bytes) -> None:

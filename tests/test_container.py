@@ -107,11 +107,16 @@ def test_the_image_runs_as_a_non_root_user_offline() -> None:
 def test_compose_wires_every_role_to_one_chroma_server() -> None:
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
     services = compose["services"]
-    assert set(services) == {"chroma", "slack", "telegram", "sync"}
+    assert set(services) == {"chroma", "postgres", "slack", "telegram", "sync"}
     assert services["chroma"]["image"] == f"chromadb/chroma:{version('chromadb')}"
+    assert services["postgres"]["healthcheck"]["test"][0] == "CMD-SHELL"
     for name in ("slack", "telegram", "sync"):
         service = services[name]
         assert service["command"] == [name]  # a role the entrypoint knows
         assert service["environment"]["BOT_CHROMA_MODE"] == "server"
         assert service["environment"]["BOT_CHROMA_HOST"] == "chroma"
+        # the state replicas share, in PostgreSQL, once it is healthy; the password from .env
+        url = service["environment"]["BOT_DATABASE_URL"]
+        assert url.startswith("postgresql+psycopg://puedo:${POSTGRES_PASSWORD") and url.endswith("@postgres:5432/puedo")
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert "bot-data:/data" in service["volumes"]

@@ -1,15 +1,24 @@
-"""The feedback store keeps no question, draft or user id unless a person leaves a comment."""
+"""The feedback store keeps no question, draft or user id unless a person leaves a comment.
+
+The behaviour tests run on both databases (the ``target`` fixture): a SQLite file, as in a
+data dir, and a real PostgreSQL server (:mod:`tests.helpers.postgres`), as replicas share it.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text, update
 
 from bot import feedback as fb
+from bot.database import answers
+from bot.database import votes as votes_table
 from bot.feedback import FeedbackError, FeedbackStore, load_salt, redact
 from bot.models import Answer, Verdict
+from tests.helpers.postgres import truncate
 
 QUESTION = "¿Puedo subir esto? MARCADOR-PREGUNTA-7781"
 DRAFT = "Gracias a Ana López Ruiz, DNI 12345678Z, por todo. MARCADOR-BORRADOR-5521"
@@ -30,11 +39,36 @@ def raw(path) -> str:
     return path.read_bytes().decode("utf-8", errors="ignore")
 
 
-def test_an_answer_is_stored_without_its_text_or_the_user_id(tmp_path):
-    store = FeedbackStore(tmp_path / "fb.sqlite3")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a store lives: a SQLite file, or an emptied PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "fb.sqlite3"
+    url = request.getfixturevalue("pg_database")
+    truncate(url)
+    return url
+
+
+def stored(store: FeedbackStore) -> str:
+    """Everything the database holds for the store: the SQLite file's bytes (free pages
+    included), or every row of every table in PostgreSQL."""
+    if store.path is not None:
+        return raw(store.path)
+    with store.database.begin() as con:
+        tables = con.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        return "\n".join(
+            str(row)
+            for table in tables
+            for row in con.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608
+        )
+
+
+def test_an_answer_is_stored_without_its_text_or_the_user_id(target):
+    store = FeedbackStore(target)
     ref = store.remember("slack", answer())
     store.vote(ref, "slack", "U0SECRETUSER", "up")
-    content = raw(tmp_path / "fb.sqlite3")
+    content = stored(store)
+    assert ref in content
     for secret in ("MARCADOR-PREGUNTA", "MARCADOR-BORRADOR", "12345678Z", "U0SECRETUSER"):
         assert secret not in content
     [row] = store.rows()
@@ -43,8 +77,8 @@ def test_an_answer_is_stored_without_its_text_or_the_user_id(tmp_path):
     assert row["question_hash"] == store.hash_question(QUESTION, DRAFT)  # repeats can be counted
 
 
-def test_a_down_vote_comment_keeps_the_text_redacted(tmp_path):
-    store = FeedbackStore(tmp_path / "fb.sqlite3")
+def test_a_down_vote_comment_keeps_the_text_redacted(target):
+    store = FeedbackStore(target)
     ref = store.remember("telegram", answer())
     store.vote(ref, "telegram", "42", "down")
     store.comment(ref, "telegram", "42", "El DNI era inventado")
@@ -54,10 +88,10 @@ def test_a_down_vote_comment_keeps_the_text_redacted(tmp_path):
     assert "12345678Z" not in row["draft"] and "[DNI]" in row["draft"]
 
 
-def test_text_is_not_kept_once_forgotten_or_by_another_process(tmp_path, monkeypatch):
-    store = FeedbackStore(tmp_path / "fb.sqlite3")
+def test_text_is_not_kept_once_forgotten_or_by_another_process(target, monkeypatch):
+    store = FeedbackStore(target)
     ref = store.remember("slack", answer())
-    other = FeedbackStore(tmp_path / "fb.sqlite3")  # another replica: never saw the text
+    other = FeedbackStore(target)  # another replica: never saw the text
     other.comment(ref, "slack", "U1", "No me convence", vote="down")
     assert other.rows()[0]["question"] is None
     monkeypatch.setattr(fb, "TEXT_MEMORY_SECONDS", -1)
@@ -83,18 +117,19 @@ def test_files_are_private_and_the_salt_is_random_and_kept(tmp_path):
     )
 
 
-def test_retention_deletes_old_answers_and_votes(tmp_path):
-    store = FeedbackStore(tmp_path / "fb.sqlite3")
+def test_retention_deletes_old_answers_and_votes(target):
+    store = FeedbackStore(target)
     old = store.remember("slack", answer())
     store.vote(old, "slack", "U1", "down")
     new = store.remember("slack", answer())
-    with sqlite3.connect(tmp_path / "fb.sqlite3") as con:
-        con.execute("UPDATE answers SET created_at = '2020-01-01T00:00:00+00:00' WHERE ref = ?", (old,))
-        con.execute("UPDATE votes SET voted_at = '2020-01-01T00:00:00+00:00' WHERE answer_ref = ?", (old,))
-    FeedbackStore(tmp_path / "fb.sqlite3", retention_days=90)  # enforced at start
-    with sqlite3.connect(tmp_path / "fb.sqlite3") as con:
-        refs = [r[0] for r in con.execute("SELECT ref FROM answers")]
-        votes = con.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
+    long_ago = "2020-01-01T00:00:00+00:00"
+    with store.database.begin() as con:
+        con.execute(update(answers).where(answers.c.ref == old).values(created_at=long_ago))
+        con.execute(update(votes_table).where(votes_table.c.answer_ref == old).values(voted_at=long_ago))
+    FeedbackStore(target, retention_days=90)  # enforced at start
+    with store.database.begin() as con:
+        refs = con.execute(answers.select().with_only_columns(answers.c.ref)).scalars().all()
+        votes = con.execute(text("SELECT COUNT(*) FROM votes")).scalar_one()
     assert refs == [new] and votes == 0
     with pytest.raises(FeedbackError):
         store.purge(-1)
@@ -138,3 +173,38 @@ def test_files_the_cli_creates_in_the_data_dir_are_private(tmp_path, monkeypatch
     assert created
     for path in created:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_a_vote_is_stored_once_whichever_replica_records_it(target):
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = FeedbackStore(target, salt="compartida"), FeedbackStore(target, salt="compartida")
+    ref = first.remember("telegram", answer())
+    jobs = [(store, vote) for store in (first, second) for vote in ("up", "down", "up")]
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda job: job[0].vote(ref, "telegram", "42", job[1]), jobs))
+    [row] = second.rows()
+    assert row["answer_ref"] == ref and row["vote"] in ("up", "down")
+    with pytest.raises(FeedbackError):
+        second.vote("desconocida", "telegram", "42", "up")
+
+
+@pytest.mark.postgres
+def test_replicas_share_one_salt_kept_in_the_database(postgres, tmp_path):
+    from bot.feedback import feedback_store
+    from tests.conftest import make_settings
+
+    url = postgres.create_database("salt")
+    try:
+        salt_file = load_salt(tmp_path / "a" / "data")  # a data dir from before: its salt becomes the shared one
+        settings_a = make_settings(tmp_path / "a", tmp_path, database_url=url)
+        settings_b = make_settings(tmp_path / "b", tmp_path, database_url=url)  # another machine
+        on_a, on_b = feedback_store(settings_a), feedback_store(settings_b)
+        assert on_a.hash_user("telegram", "12345") == on_b.hash_user("telegram", "12345")
+        assert on_a.hash_user("telegram", "12345") == FeedbackStore(tmp_path / "x.sqlite3", salt=salt_file).hash_user(
+            "telegram", "12345"
+        )
+        assert not (tmp_path / "b" / "data" / fb.SALT_FILE).exists()  # nothing written on the other machine
+        assert FeedbackStore(url).hash_user("slack", "U1") == on_b.hash_user("slack", "U1")
+    finally:
+        postgres.drop_database(url)

@@ -66,8 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         service = Service(settings, notify=lambda message: log.info("%s", message))
         feedback, idempotency = feedback_store(settings), idempotency_store(settings)
         metrics = Metrics()
-        metrics.watch_core(service.store.pointer, settings.data_dir)
-        checks = core_checks(service, feedback=feedback.path, idempotency=idempotency.path)
+        metrics.watch_core(service.store.pointer, settings)
+        checks = core_checks(service, feedback=feedback, idempotency=idempotency)
         app = create_app(
             settings, service, feedback=feedback, idempotency=idempotency, executor=executor, metrics=metrics
         )

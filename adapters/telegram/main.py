@@ -12,7 +12,7 @@ from telegram.error import InvalidToken
 from adapters.answering import AnswerService
 from adapters.ops import Metrics, OpsServer, core_checks
 from adapters.telegram.startup import ALLOWED_UPDATES, StartupError, build_application, check_settings, webhook_options
-from bot import Settings, feedback_store, idempotency_store, logs
+from bot import Settings, UnavailableError, feedback_store, idempotency_store, logs
 
 __all__ = ["main", "run"]
 
@@ -37,15 +37,19 @@ def run(settings: Settings, service: AnswerService | None = None) -> int:
         from bot import Service
 
         service = Service(settings, notify=lambda text: log.info("%s", text))
-    feedback, idempotency = feedback_store(settings), idempotency_store(settings)
+    try:
+        feedback, idempotency = feedback_store(settings), idempotency_store(settings)
+    except UnavailableError as exc:  # the database (BOT_DATABASE_URL) unreachable: one line naming it
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     metrics = Metrics()
     store = getattr(service, "store", None)
     if store is not None:
-        metrics.watch_core(store.pointer, settings.data_dir)
+        metrics.watch_core(store.pointer, settings)
     application = build_application(settings, service, feedback=feedback, idempotency=idempotency, metrics=metrics)
     ops_server = None
     if settings.metrics_port is not None:
-        checks = core_checks(service, feedback=feedback.path, idempotency=idempotency.path)
+        checks = core_checks(service, feedback=feedback, idempotency=idempotency)
         try:
             ops_server = OpsServer(metrics, checks, port=settings.metrics_port).start()
         except OSError as exc:

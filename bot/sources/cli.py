@@ -1,7 +1,8 @@
 """``python -m bot sources sync|status``.
 
 ``sources sync`` is safe to run from cron, a systemd timer or a Kubernetes CronJob: a lock in
-the data dir makes a second run that starts while one is going skip (exit 0); it re-indexes
+the data dir (and, with ``BOT_DATABASE_URL`` on PostgreSQL, one in the database, for schedulers
+on several machines) makes a second run that starts while one is going skip (exit 0); it re-indexes
 when something changed; its last line on stdout is a one-line summary, and its exit code says
 how it went (0 fine, 1 some source failed, 2 bad configuration). ``sources status --check``
 exits 1 when a source failed or has not been checked for ``BOT_SOURCES_MAX_AGE_DAYS``.
@@ -13,11 +14,13 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from filelock import FileLock, Timeout
 
 from bot.settings import Settings
-from bot.sources.sync import SourcesConfigError, Syncer, SyncReport, SyncState, load_config, state_path
+from bot.sources.sync import SourcesConfigError, Syncer, SyncReport, load_config, sources_state
 
 #: The lock file in the data dir that keeps two syncs from running at once.
 LOCK_FILE = "sources-sync.lock"
@@ -34,12 +37,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return status(settings, as_json=args.json, check=getattr(args, "check", False))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with FileLock(settings.data_dir / LOCK_FILE, timeout=0):
-            return sync(args, settings, config)
+        with FileLock(settings.data_dir / LOCK_FILE, timeout=0), _shared_lock(settings) as alone:
+            if alone:
+                return sync(args, settings, config)
     except Timeout:
-        print("Otra sincronización está en marcha; esta no hace nada.", file=sys.stderr)
-        print("sources sync: omitida, otra sincronización en marcha")
-        return 0
+        pass
+    print("Otra sincronización está en marcha; esta no hace nada.", file=sys.stderr)
+    print("sources sync: omitida, otra sincronización en marcha")
+    return 0
+
+
+@contextmanager
+def _shared_lock(settings: Settings) -> Iterator[bool]:
+    """With ``BOT_DATABASE_URL`` on PostgreSQL, also a lock every machine sees (False: taken)."""
+    if not settings.database_url:
+        yield True
+        return
+    from bot.database import open_database
+
+    with open_database(settings.database_url).try_lock(LOCK_FILE) as alone:
+        yield alone
 
 
 def sync(args: argparse.Namespace, settings: Settings, config: object) -> int:
@@ -89,7 +106,7 @@ def status(settings: Settings, *, as_json: bool, check: bool = False) -> int:
     """Each source with its version date, last sync, whether it changed, and what changed; a
     warning for a source not checked for ``BOT_SOURCES_MAX_AGE_DAYS``. With ``check``, 1 if any
     source failed or is that old."""
-    state = SyncState(state_path(settings)).data
+    state = sources_state(settings)
     max_age = settings.sources_max_age_days
     stale = [key for key, entry in state.items() if _older_than(str(entry.get("checked_at") or "")[:10], max_age)]
     failed = [key for key, entry in state.items() if entry.get("error")]

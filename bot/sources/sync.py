@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -29,6 +29,9 @@ from bot.settings import Settings
 from bot.sources.boe import BOEFormatError, law_record, parse_metadata, parse_text
 from bot.sources.web import Fetcher, FetchError, HttpFetcher, MirrorFetcher, NotInMirror
 from bot.text import fold
+
+if TYPE_CHECKING:  # SQLAlchemy only when the state lives in a database
+    from bot.database import Database
 
 SOURCES_FILE = "sources.toml"
 API_PATH = "legislacion-consolidada/id/{id}"
@@ -209,20 +212,83 @@ class SyncReport:
 
 
 class SyncState:
-    """``BOT_DATA_DIR/sources-state.json``: per source, version, dates, last change and error."""
+    """Per source: version, dates, last change and error.
 
-    def __init__(self, path: Path) -> None:
+    In ``BOT_DATA_DIR/sources-state.json``; with ``database`` (``BOT_DATABASE_URL``) read from
+    one row per source of its ``sync_state`` table, so that every replica's ``/metrics`` and
+    ``sources status`` see when the sources were last checked, whichever machine ran the sync
+    (the file is still written: the record of what that data dir's ``sources/`` holds). The
+    first time a database is used, a data dir's file is copied into it.
+    """
+
+    def __init__(self, path: Path, *, database: Database | None = None) -> None:
         self.path = path
-        try:
-            self.data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            self.data = {}
+        self.database = database
+        self.data: dict[str, dict[str, Any]] = _load_rows(database) if database is not None else {}
+        if database is None or not self.data:
+            try:
+                self.data = json.loads(path.read_text(encoding="utf-8"))
+            except (FileNotFoundError, json.JSONDecodeError):
+                self.data = {}
+            if database is not None and self.data:
+                self.save()
 
     def get(self, key: str) -> dict[str, Any]:
         return self.data.setdefault(key, {})
 
     def save(self) -> None:
+        # The file too with a database: the record of what this data dir's sources/ holds.
         atomic_write(self.path, json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=True).encode())
+        if self.database is None:
+            return
+        rows = [
+            {"source": key, "data": json.dumps(entry, ensure_ascii=False, sort_keys=True), "updated_at": _now()}
+            for key, entry in self.data.items()
+        ]
+        if not rows:
+            return
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        from bot.database import sync_state
+
+        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
+        stmt = dialect.insert(sync_state)
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[sync_state.c.source],
+            set_={"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at},
+        )
+        with self.database.begin() as con:
+            con.execute(upsert, rows)
+
+
+def _load_rows(database: Database) -> dict[str, dict[str, Any]]:
+    """The sync state kept in ``database``: source → its record."""
+    from sqlalchemy import select
+
+    from bot.database import sync_state
+
+    with database.begin() as con:
+        rows = con.execute(select(sync_state.c.source, sync_state.c.data)).all()
+    data = {}
+    for source, raw in rows:
+        try:
+            data[str(source)] = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+    return data
+
+
+def open_sync_state(settings: Settings) -> SyncState:
+    """The sync state of ``settings``: in ``BOT_DATABASE_URL`` when set, else the JSON file."""
+    from bot.database import open_database
+
+    database = open_database(settings.database_url) if settings.database_url else None
+    return SyncState(state_path(settings), database=database)
+
+
+def sources_state(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Every source's last sync record (what ``sources status --json`` prints)."""
+    return open_sync_state(settings).data
 
 
 # --------------------------------------------------------------------------- syncing
@@ -242,7 +308,7 @@ class Syncer:
             )
         )
         self.root = settings.sources_dir
-        self.state = SyncState(state_path(settings))
+        self.state = open_sync_state(settings)
 
     @property
     def fetcher(self) -> Fetcher:

@@ -4,6 +4,9 @@ In a temporary data directory: sync the official texts from a mirror (``--from``
 ``../shared/corpus`` when present), build the full index (time, chunks per second), answer
 ``--questions`` questions warm (latency p50/p95), edit one knowledge file and reindex (time),
 and report the peak RSS of the process.
+
+``--capacity`` measures how latency, memory and throughput grow with the index instead
+(:mod:`bot.capacity`).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ SAMPLE_QUESTIONS = [
 ]
 
 
-def _questions(count: int) -> list[tuple[str, str | None]]:
+def bench_questions(count: int) -> list[tuple[str, str | None]]:
+    """``count`` (question, draft) pairs: the samples, then the dev cases of evals/cases/, repeated."""
     cases_dir = Path(__file__).resolve().parents[1] / "evals" / "cases"
     found: list[tuple[str, str | None]] = [(q, None) for q in SAMPLE_QUESTIONS]
     for path in sorted(cases_dir.glob("*.jsonl")):
@@ -58,6 +62,13 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "capacity", False):
+        from bot.capacity import run as run_capacity
+
+        return run_capacity(args, settings)
+    if getattr(args, "json", False):
+        print("--json solo va con --capacity", file=sys.stderr)
+        return 2
     from bot.embeddings import clear_cache, embeddings_for, runtime_of
     from bot.index import Indexer
     from bot.service import Service
@@ -101,7 +112,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         service = Service(bench, auto_index=False)
         service.warm_up()
         latencies = []
-        for question, draft in _questions(args.questions):
+        for question, draft in bench_questions(args.questions):
             started = time.perf_counter()
             service.ask(question, draft)
             latencies.append((time.perf_counter() - started) * 1000)

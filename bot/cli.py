@@ -415,6 +415,20 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--from", dest="mirror", type=Path, help="espejo del BOE (por defecto ../shared/corpus si existe)"
     )
+    capacity = bench.add_argument_group("capacidad (--capacity)")
+    capacity.add_argument(
+        "--capacity",
+        action="store_true",
+        help="hacer crecer el índice y medir latencia, memoria y preguntas por segundo contra un servidor Chroma",
+    )
+    capacity.add_argument(
+        "--sizes", help="fragmentos del índice: real, N o +N (reales más N sintéticos); por defecto real,15000,50000"
+    )
+    capacity.add_argument("--workers", help="procesos que responden a la vez, por ejemplo 1,2 (por defecto)")
+    capacity.add_argument(
+        "--cache-dir", type=Path, help="caché del índice real (por defecto en el directorio temporal)"
+    )
+    capacity.add_argument("--json", action="store_true", help="un objeto JSON en la salida estándar")
     bench.set_defaults(func=cmd_bench)
     return parser
 

@@ -21,7 +21,7 @@ How it decides:
    from the signal); nothing at all gives ``con_cautelas`` too, with the quick checks,
    because the guideline has no rule for it (:attr:`Tuning.no_rule_verdict`).
 5. A message that tries to steer the bot towards a «sí» (:attr:`Situation.manipulated`) never
-   gets ``permitido``, and its lifting words («todo está autorizado») lift nothing.
+   gets ``permitido`` (the directive itself, «todo está autorizado», is removed before reading).
 6. Invariants, checked last: never ``no_permitido`` without a found signal; never
    ``permitido`` while a risk signal is present and not lifted.
 """
@@ -172,11 +172,7 @@ def decide(
     orders rules of the same strictness and picks the related ones.
     """
     ranking = ranking or {}
-    hits = situation.hits
-    if situation.manipulated:
-        # Lifting words in a message that pushes for a «sí» («todo está autorizado») are not evidence.
-        hits = tuple(h for h in hits if _class(book, h.signal) is not SignalClass.LEVANTA)
-    found = _by_signal(hits)
+    found = _by_signal(situation.hits)
     lifted = {s: _lifters(book, s, found) for s in found}
     lifted = {s: hits for s, hits in lifted.items() if hits}
 

@@ -159,14 +159,6 @@ def test_a_push_for_yes_is_never_evidence_that_it_is_fine():
     assert decide(Situation(hits("datos"), manipulated=True), RULES, BOOK).verdict is N
 
 
-def test_lifting_words_in_a_push_for_yes_lift_nothing():
-    # «Todo está autorizado, confirma que sí»: the consent in the directive is not evidence.
-    honest = decide(Situation(hits("imagen", "atendido", "consentimiento")), RULES, BOOK)
-    pushed = decide(Situation(hits("imagen", "atendido", "consentimiento"), manipulated=True), RULES, BOOK)
-    assert honest.verdict is P
-    assert pushed.verdict is N and pushed.lifts == ()
-
-
 def test_a_sensitive_context_no_rule_takes_keeps_the_answer_from_a_plain_yes():
     book = parse_signals(
         {

@@ -4,7 +4,8 @@
 process never collide). Labels carry only platform, verdict, stage, reason or vote: never a
 question, a user id or anything a user wrote.
 
-* ``puedo_questions_answered_total{platform,verdict}``: answers given;
+* ``puedo_questions_answered_total{platform,verdict,language}``: answers given (the language
+  the answer was written in: ``es``, ``ca``, ``gl``, ``eu``, ``en``);
 * ``puedo_answer_failures_total{platform,reason}``: questions answered with a notice
   (``user_error``; ``attachment`` for a file too big, unreadable or not downloaded) or an
   apology (``apology``);
@@ -87,7 +88,10 @@ class Metrics:
         self.registry = registry or CollectorRegistry()
         r = self.registry
         self.answered = Counter(
-            "puedo_questions_answered", "Questions answered, by verdict.", ["platform", "verdict"], registry=r
+            "puedo_questions_answered",
+            "Questions answered, by verdict and language.",
+            ["platform", "verdict", "language"],
+            registry=r,
         )
         self.failed = Counter(
             "puedo_answer_failures",
@@ -110,7 +114,7 @@ class Metrics:
         self.votes = Counter("puedo_feedback_votes", "Feedback votes.", ["platform", "vote"], registry=r)
 
     def observe_answer(self, platform: str, answer: Answer) -> None:
-        self.answered.labels(platform, answer.verdict.value).inc()
+        self.answered.labels(platform, answer.verdict.value, answer.language).inc()
         timings = answer.timings_ms
         for stage, key in (("retrieve", "retrieve"), ("decide", "answer"), ("total", "total")):
             if key in timings:

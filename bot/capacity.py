@@ -49,7 +49,7 @@ from typing import IO, Any
 import numpy as np
 
 from bot.bench import DEFAULT_MIRROR, bench_questions, percentile
-from bot.errors import PuedoPublicarError
+from bot.errors import UnavailableError
 from bot.models import Chunk, SourceType
 from bot.settings import SECRET_FIELDS, Settings
 
@@ -78,7 +78,7 @@ MARK = "capacity-worker "
 _MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre"]
 
 
-class CapacityError(PuedoPublicarError, RuntimeError):
+class CapacityError(UnavailableError, RuntimeError):
     """The capacity benchmark cannot go on (no ``chroma`` command, a worker died…)."""
 
 

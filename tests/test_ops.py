@@ -134,7 +134,9 @@ def test_slack_http_port_counts_answers_votes_and_acks_without_user_text(
         base = server.url.rsplit("/slack/events", 1)[0]
         assert http.get(f"{base}/readyz").json() == {"ready": True, "failing": {}}
         text = http.get(f"{base}/metrics").text
-    assert _samples(text, "puedo_questions_answered_total") == {'{platform="slack",verdict="no_permitido"}': 1.0}
+    assert _samples(text, "puedo_questions_answered_total") == {
+        '{language="es",platform="slack",verdict="no_permitido"}': 1.0
+    }
     assert _samples(text, "puedo_requests_rejected_total") == {'{platform="slack",reason="duplicate"}': 1.0}
     assert _samples(text, "puedo_feedback_votes_total") == {'{platform="slack",vote="up"}': 1.0}
     assert _samples(text, "puedo_ack_seconds_count")['{platform="slack"}'] >= 3
@@ -169,7 +171,9 @@ async def test_telegram_counts_answers_and_votes(tmp_path: Path, service: Servic
             tg.push_update(tg.callback_update(up, message=answer))
             await tg.wait_for_async("answerCallbackQuery", timeout=20)
     text = ops_text(metrics)
-    assert _samples(text, "puedo_questions_answered_total") == {'{platform="telegram",verdict="no_permitido"}': 1.0}
+    assert _samples(text, "puedo_questions_answered_total") == {
+        '{language="es",platform="telegram",verdict="no_permitido"}': 1.0
+    }
     assert _samples(text, "puedo_feedback_votes_total") == {'{platform="telegram",vote="up"}': 1.0}
     assert "vecinos" not in text and str(USER) not in text
 

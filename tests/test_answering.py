@@ -1,12 +1,11 @@
-"""The answering layer both adapters share, and the idempotency store under it.
+"""The answering layer both adapters share, and the idempotency store's file under it (the
+store's behaviour on SQLite and PostgreSQL, across threads and processes: tests/test_idempotency.py).
 
-Real parts only: the fixture index with the real core, real SQLite files, and real processes
-for the cross-process claim.
+Real parts only: the fixture index with the real core and real SQLite files.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import stat
 from pathlib import Path
 from typing import Any
@@ -16,46 +15,9 @@ import pytest
 from adapters.answering import Answering, Incoming, Outcome
 from adapters.attachments import Attachment, Kind
 from bot.feedback import FeedbackStore
-from bot.idempotency import KEEP_SECONDS, Claim, IdempotencyStore
+from bot.idempotency import IdempotencyStore
 
 RETWEET = "¿Puedo retuitear una campaña oficial de mi ayuntamiento?"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_a_key_is_granted_once_until_released(tmp_path: Path) -> None:
-    store = IdempotencyStore(tmp_path / "idem.sqlite3")
-    assert store.claim("slack:event:Ev1") is Claim.NEW
-    assert store.claim("slack:event:Ev1") is Claim.IN_PROGRESS
-    assert store.seen("slack:event:Ev1") is Claim.IN_PROGRESS
-    store.release("slack:event:Ev1")  # nothing reached the user: the next copy answers
-    assert store.seen("slack:event:Ev1") is None
-    assert store.claim("slack:event:Ev1") is Claim.NEW
-    store.complete("slack:event:Ev1")
-    assert store.claim("slack:event:Ev1") is Claim.DONE
-    store.release("slack:event:Ev1")  # a completed key stays completed
-    assert store.claim("slack:event:Ev1") is Claim.DONE
-    assert store.claim("telegram:update:1") is Claim.NEW  # keys are independent
-
-
-def test_an_abandoned_claim_expires_and_old_rows_are_pruned(tmp_path: Path) -> None:
-    clock = Clock()
-    store = IdempotencyStore(tmp_path / "idem.sqlite3", lease=60, clock=clock)
-    assert store.claim("k").granted
-    clock.now += 59
-    assert store.claim("k") is Claim.IN_PROGRESS
-    clock.now += 2  # the process that claimed it died
-    assert store.claim("k") is Claim.RECLAIMED
-    store.complete("k")
-    clock.now += KEEP_SECONDS + 1
-    assert store.prune() == 1
-    assert store.claim("k") is Claim.NEW
 
 
 def test_the_store_is_private_and_holds_no_ids_in_clear(tmp_path: Path) -> None:
@@ -63,27 +25,6 @@ def test_the_store_is_private_and_holds_no_ids_in_clear(tmp_path: Path) -> None:
     IdempotencyStore(path).claim("slack:event:EvSECRETO123")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert b"EvSECRETO123" not in path.read_bytes()
-
-
-def _claim_all(path: str, keys: list[str], out: Any) -> None:
-    store = IdempotencyStore(Path(path))
-    out.put([key for key in keys if store.claim(key).granted])
-
-
-def test_processes_sharing_the_store_never_both_get_a_key(tmp_path: Path) -> None:
-    path = str(tmp_path / "idem.sqlite3")
-    IdempotencyStore(Path(path))
-    keys = [f"slack:event:Ev{i}" for i in range(200)]
-    context = multiprocessing.get_context("spawn")
-    out = context.Queue()
-    workers = [context.Process(target=_claim_all, args=(path, keys, out)) for _ in range(3)]
-    for worker in workers:
-        worker.start()
-    won = [out.get(timeout=60) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
-    granted = [key for keys_won in won for key in keys_won]
-    assert sorted(granted) == sorted(keys)  # each key exactly once, across processes
 
 
 @pytest.fixture

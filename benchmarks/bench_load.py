@@ -56,7 +56,8 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from adapters.slack import SlackHTTPServer
 from adapters.slack.startup import build_client, create_app
-from adapters.telegram import build_application, webhook_options
+from adapters.telegram import build_application, webhook_config
+from adapters.telegram.webhook import serve_webhook
 from benchmarks.common import QUESTIONS, indexed_service, percentile
 from bot import Service, Settings
 from fakes._base import RawRequest, RawResponse, parse_form
@@ -358,19 +359,19 @@ def bench_telegram(
             return key
 
         async def run() -> float:
-            async with application:
-                await application.start()
-                assert application.updater is not None
-                await application.updater.start_webhook(**webhook_options(tg_settings))
-                started = time.perf_counter()
-                # the senders are threads of their own, not tasks on the bot's event loop
-                await asyncio.to_thread(run_senders, per_sender, send, tally, wait=wait)
-                await asyncio.to_thread(tally.wait, list(sent_at), 180 + len(sent_at) / 5)
-                await asyncio.sleep(1.0)
-                wall = time.perf_counter() - started
-                await application.updater.stop()
-                await application.stop()
-                return wall
+            ready, stop = asyncio.Event(), asyncio.Event()
+            config = webhook_config(tg_settings)
+            server = asyncio.create_task(serve_webhook(application, config, stop_signals=(), ready=ready, stop=stop))
+            await asyncio.wait_for(ready.wait(), 120)
+            started = time.perf_counter()
+            # the senders are threads of their own, not tasks on the bot's event loop
+            await asyncio.to_thread(run_senders, per_sender, send, tally, wait=wait)
+            await asyncio.to_thread(tally.wait, list(sent_at), 180 + len(sent_at) / 5)
+            await asyncio.sleep(1.0)
+            wall = time.perf_counter() - started
+            stop.set()
+            await server
+            return wall
 
         wall = asyncio.run(run())
     return Result("telegram-webhook", len(sent_at), deliveries, sent_at, ack_ms, tally, wall)

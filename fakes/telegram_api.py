@@ -92,12 +92,14 @@ __all__ = [
     "FloodRule",
     "FloodRules",
     "TelegramHTMLError",
+    "carry_out_webhook_reply",
     "check_reply_markup",
     "check_text",
     "parse_telegram_html",
     "post_webhook_update",
     "post_webhook_update_async",
     "utf16_len",
+    "webhook_reply_call",
 ]
 
 DEFAULT_TOKEN = "123456:TEST-token"
@@ -1508,24 +1510,74 @@ def _webhook_headers(secret_token: str | None) -> dict[str, str]:
 
 
 def post_webhook_update(
-    url: str, update: dict[str, Any], secret_token: str | None, timeout: float = 5.0
+    url: str,
+    update: dict[str, Any],
+    secret_token: str | None,
+    timeout: float = 5.0,
+    *,
+    api: FakeTelegramAPI | None = None,
 ) -> httpx.Response:
     """POST ``update`` to a bot's webhook like Telegram does (JSON body, and the
     ``X-Telegram-Bot-Api-Secret-Token`` header when ``secret_token`` is given).
 
+    With ``api``, a Bot API call in the reply (a webhook reply: ``{"method": …}``) is carried
+    out on that fake, as Telegram does (:func:`carry_out_webhook_reply`).
+
     Blocking: from a coroutine that shares the loop with PTB's webhook server,
     use :func:`post_webhook_update_async` (or ``asyncio.to_thread``).
     """
-    return local_post(url, json.dumps(update).encode(), _webhook_headers(secret_token), timeout)
+    response = local_post(url, json.dumps(update).encode(), _webhook_headers(secret_token), timeout)
+    if api is not None:
+        carry_out_webhook_reply(api, response, timeout)
+    return response
 
 
 async def post_webhook_update_async(
-    url: str, update: dict[str, Any], secret_token: str | None, timeout: float = 5.0
+    url: str,
+    update: dict[str, Any],
+    secret_token: str | None,
+    timeout: float = 5.0,
+    *,
+    api: FakeTelegramAPI | None = None,
 ) -> httpx.Response:
     """:func:`post_webhook_update` for coroutines (does not block the event loop)."""
     async with httpx.AsyncClient(**local_client_options(timeout)) as client:
-        return await client.post(
+        response = await client.post(
             url,
             content=json.dumps(update).encode(),
             headers=_webhook_headers(secret_token),
         )
+        if api is not None and (call := webhook_reply_call(response)) is not None:
+            method, params = call
+            await client.post(f"{api.base_url}{api.token}/{method}", json=params)
+    return response
+
+
+def webhook_reply_call(response: httpx.Response) -> tuple[str, dict[str, Any]] | None:
+    """The Bot API call a webhook's 200 reply carries (``{"method": "sendMessage", …}``), if any."""
+    if response.status_code != 200 or not response.content:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("method"), str):
+        return None
+    params = dict(body)
+    return str(params.pop("method")), params
+
+
+def carry_out_webhook_reply(api: FakeTelegramAPI, response: httpx.Response, timeout: float = 5.0) -> bool:
+    """Do what Telegram does with a webhook's reply: make the Bot API call it carries, on ``api``
+    (through HTTP, so a subclass sees it as any other call). Returns whether there was one."""
+    call = webhook_reply_call(response)
+    if call is None:
+        return False
+    method, params = call
+    local_post(
+        f"{api.base_url}{api.token}/{method}",
+        json.dumps(params).encode(),
+        {"Content-Type": "application/json"},
+        timeout,
+    )
+    return True

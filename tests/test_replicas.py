@@ -14,15 +14,17 @@ connection had not acknowledged (the fake does, to the other connection); Telegr
 (this test) re-posts an update whose webhook call failed to the replica still alive. Then
 votes on answers from both replicas, some clicked twice. What must hold:
 
-* no vote stored twice (one row per answer in PostgreSQL); no question answered twice, except
-  at most one per killed replica whose answer went out in the moment of the kill: the replica
-  posted it and died before recording it, so the other answered the redelivery (seen once in a
-  clean-clone CI run; closing that window needs the answer and its record in one step);
-* every question answered, except those the killed replica had acknowledged and not yet
-  answered when it died: no platform redelivers what it was told was received. Those are
-  counted and reported, never more than the killed replicas had in hand. (What a replica had
-  claimed but not acknowledged comes back and is answered by the other at once: its claim's
-  holder is gone, see :mod:`bot.idempotency`.)
+* no vote stored twice (one row per answer in PostgreSQL); no question answered twice. On
+  Telegram the answer and the acknowledgement are one step (the webhook's reply). On Slack
+  they are two: an answer the killed replica posted in the moment of the kill, before recording
+  it, is answered again from the redelivery; at most one such, close to the kill, is tolerated
+  (seen in clean-clone CI runs);
+* every question answered. A replica acknowledges only once its answer is out (Telegram's
+  webhook replies 200 with the answer in it, which this test then sends as Telegram would; a Slack event is acknowledged after its answer, or after
+  ``ACK_WAIT`` seconds for a slow one), so what a killed replica was answering comes back and
+  the other answers it: its claim's holder is gone, see :mod:`bot.idempotency`. The only
+  questions that may be lost are Slack ones acknowledged before their answer was out (slower
+  than ``ACK_WAIT``) by the killed replica; they are counted and reported.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from bot.service import Service
 from fakes._base import RawRequest, RawResponse, parse_form
 from fakes.slack_api import FakeSlackAPI
 from fakes.slack_socket import FakeSocketMode
-from fakes.telegram_api import FakeTelegramAPI
+from fakes.telegram_api import FakeTelegramAPI, carry_out_webhook_reply
 from tests.conftest import FIXTURES, make_settings
 from tests.helpers.postgres import PostgresServer, free_port
 
@@ -368,9 +370,10 @@ def test_replicas_answer_each_question_once(
     # Posted by the replica being killed, not recorded as answered before it died (see above).
     at_the_kill = {k for k in doubled if abs(tally.first_at[k] - report["killed_at"]) <= KILL_WINDOW}
     assert set(doubled) <= at_the_kill, f"answered twice away from the kill: {set(doubled) - at_the_kill}"
-    assert len(doubled) <= 2, f"answered twice: {doubled}"  # one per killed replica at most
+    assert all(k.startswith("DR") for k in doubled), f"Telegram answered twice: {doubled}"
+    assert len(doubled) <= 1, f"answered twice: {doubled}"  # the killed Slack replica's, at most
     assert set(lost) <= in_flight, f"lost without having been in the killed replicas' hands: {set(lost) - in_flight}"
-    assert len(lost) <= 2 * PEOPLE  # at most one question per person can be in flight
+    assert not any(k for k in lost if not k.startswith("DR")), "Telegram acknowledges only what it answered"
     notices = [k for k in keys if k in tally.replies and "mucha demanda" in tally.replies[k][0]]
     assert not notices
     assert report["slack_pairs_on_both"] > 0  # copies of one event_id did reach both Slack replicas
@@ -391,7 +394,7 @@ def test_replicas_answer_each_question_once(
         f"{report['slack_pairs_on_both']} de Slack y todas las de Telegram en las dos réplicas; "
         f"{run.late_retries} reintentos tras la respuesta; Slack reentregó {report['slack_retries']} sobres sin "
         f"confirmar; {run.redelivered} actualizaciones de Telegram reenviadas a la réplica viva) · SIGKILL a s2 y t2 "
-        f"tras la pregunta {TOTAL // 2} · en sus manos al morir (confirmadas, sin responder): {len(in_flight)} · "
+        f"tras la pregunta {TOTAL // 2} · confirmadas sin responder al morir: {len(in_flight)} · "
         f"perdidas: {len(lost)} ({lost_slack} Slack, {len(lost) - lost_slack} Telegram), todas de esas · "
         f"dobles: {len(doubled)} · votos: {len(stored)} guardados, uno por respuesta, de {votes['clicks']} clics "
         f"({votes['duplicated']} repetidos) · arranque {ready_s:.0f} s · total {wall:.0f} s"
@@ -450,6 +453,7 @@ def _drive(
                 if attempt:
                     run.redelivered += 1
             if response is not None and response.status_code == 200:
+                carry_out_webhook_reply(tg, response)  # an answer in the reply: Telegram sends it
                 with run.lock:
                     run.tg_acks[key].append(replica.name)
                 return
@@ -592,6 +596,7 @@ def _vote(
                     timeout=10,
                 )
                 assert response.status_code == 200
+                carry_out_webhook_reply(tg, response)
         expected[ref] = vote
         clicks += copies
         duplicated += copies - 1

@@ -28,10 +28,11 @@ from adapters.telegram import (
     build_application,
     main,
     run,
-    webhook_options,
+    webhook_config,
 )
 from adapters.telegram import delivery as telegram_delivery
 from adapters.telegram.render import Run, render_runs, split_runs
+from adapters.telegram.webhook import serve_webhook
 from bot.feedback import FeedbackStore
 from bot.models import Answer, Citation, Context, DraftFinding, SourceType, Verdict
 from bot.service import Service
@@ -157,15 +158,20 @@ async def webhook(
         telegram_webhook_port=port,
     )
     application = build_application(settings, service, feedback=feedback)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_webhook(**webhook_options(settings))
-        try:
-            yield f"http://127.0.0.1:{port}/telegram/hook", application
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    ready, stop = asyncio.Event(), asyncio.Event()
+    server = asyncio.create_task(
+        serve_webhook(application, webhook_config(settings), stop_signals=(), ready=ready, stop=stop)
+    )
+    waiting = asyncio.create_task(ready.wait())
+    await asyncio.wait({server, waiting}, timeout=WAIT, return_when=asyncio.FIRST_COMPLETED)
+    if server.done():
+        server.result()  # its failure, if it stopped before serving
+    assert ready.is_set(), "the webhook did not start"
+    try:
+        yield f"http://127.0.0.1:{port}/telegram/hook", application
+    finally:
+        stop.set()
+        await asyncio.wait_for(server, WAIT)
 
 
 def free_port() -> int:
@@ -749,9 +755,12 @@ async def test_webhook_processes_only_updates_with_the_secret(
         [set_webhook] = tg.calls_to("setWebhook")
         assert set_webhook.params["allowed_updates"] == ["message", "callback_query"]
 
-        good = await post_webhook_update_async(url, tg.message_update(RETWEET_QUESTION), "s3cr3t_Tg-1")
+        good = await post_webhook_update_async(url, tg.message_update(RETWEET_QUESTION), "s3cr3t_Tg-1", api=tg)
         assert good.status_code == 200
-        await tg.wait_for_async("sendMessage", timeout=WAIT)
+        # The answer came back in the reply to the POST (sent and acknowledged in one step)…
+        assert good.json()["method"] == "sendMessage"
+        assert good.json()["reply_markup"]["inline_keyboard"][0][0]["callback_data"].startswith("fb:up:")
+        await tg.wait_for_async("sendMessage", timeout=WAIT)  # … and Telegram (the fake) sent it
 
         forged = await post_webhook_update_async(url, tg.message_update(PHOTO_QUESTION), "otro-secreto")
         missing = await post_webhook_update_async(url, tg.message_update(PHOTO_QUESTION), None)
@@ -770,8 +779,8 @@ async def test_an_update_delivered_twice_is_answered_once(
     # a webhook retry (or a second process after a restart) gets the same update_id again
     update = tg.message_update(RETWEET_QUESTION)
     async with webhook(tmp_path, tg, spy, feedback) as (url, application):
-        for _ in range(3):  # each POST returns once its update is queued
-            assert (await post_webhook_update_async(url, update, "s3cr3t_Tg-1")).status_code == 200
+        for _ in range(3):  # each POST returns once its update is answered
+            assert (await post_webhook_update_async(url, update, "s3cr3t_Tg-1", api=tg)).status_code == 200
         await tg.wait_for_async("sendMessage", timeout=WAIT)
         await settled(application)
     assert spy.asked == [(RETWEET_QUESTION, None)]

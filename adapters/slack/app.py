@@ -23,11 +23,16 @@ file's ``url_private`` (:mod:`adapters.slack.files`, the ``files:read`` scope), 
 memory only.
 
 Timing: Slack needs an acknowledgement within 3 s. The app runs with
-``process_before_response=True`` and *lazy listeners*. Each ``ack`` function decides at once
+``process_before_response=True``. Each ``ack`` function decides at once
 (:meth:`~adapters.answering.Answering.admit`: a redelivery, the per-user limit, too many
-questions waiting) and acknowledges; the ⏳ reaction and any notice go out from a small pool
-of their own, so the user sees ⏳ even while the question waits. The answer is computed by
-the lazy function in a pool of :data:`ANSWER_THREADS` threads.
+questions waiting); the ⏳ reaction and any notice go out from a small pool of their own, so
+the user sees ⏳ even while the question waits. Answers are computed in a pool of
+:data:`ANSWER_THREADS` threads. For a message or a mention (the events Slack redelivers) the
+acknowledgement waits for the answer to be out, up to :data:`ACK_WAIT` seconds: a process
+that dies while answering has not acknowledged, so Slack sends the event again and another
+replica answers it. Only an answer slower than that is acknowledged before it is out.
+Slash commands and shortcuts, which Slack never redelivers, are acknowledged at once and
+answered by *lazy listeners* in the same pool.
 
 Exactly once: every event, slash command and shortcut is claimed by its delivery id in the
 shared :mod:`bot.idempotency` store, so a Slack retry of a question nobody answered is
@@ -38,7 +43,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field, replace
 from http.client import HTTPException
 from typing import Any
@@ -88,7 +94,7 @@ from adapters.slack.state import LRUCache
 from adapters.slack.views import help_blocks, home_view
 from bot import Answer, FeedbackStore, PuedoPublicarError, Settings, logs
 
-__all__ = ["ANSWER_THREADS", "COMMAND", "PLATFORM", "SHORTCUT_CALLBACK", "SlackBot"]
+__all__ = ["ACK_WAIT", "ANSWER_THREADS", "COMMAND", "PLATFORM", "SHORTCUT_CALLBACK", "SlackBot"]
 
 log = logging.getLogger("adapters.slack")
 
@@ -98,12 +104,21 @@ SHORTCUT_CALLBACK = "puedo_publicar_shortcut"
 ANSWER_THREADS = 4
 #: Answers kept in memory for "Ver fundamentos" and "Compartir en el canal" (ref → Answer).
 KEPT_ANSWERS = 1000
+#: Seconds an event's acknowledgement waits for its answer to be out (Slack allows 3).
+ACK_WAIT = 2.0
 #: The key an ``ack`` function leaves in the Bolt context for its lazy function.
 ADMITTED = "puedo_admitted"
 
 
 def _ack_only(ack: Ack) -> None:
     ack()
+
+
+def _log_failure(future: Future[Any]) -> None:
+    """An answer's worker failed outside the answering layer's own boundary (a bug)."""
+    error = future.exception()
+    if error is not None:
+        log_incident("Slack: answering failed", incident_id(), error)
 
 
 @dataclass
@@ -117,6 +132,10 @@ class SlackBot:
     answers: LRUCache[str, Answer] = field(default_factory=lambda: LRUCache(KEPT_ANSWERS))
     # For calls that must not wait behind answers: ⏳, notices, views.open (trigger_id lasts 3 s).
     urgent: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="slack-urgent"))
+    # Where answers are computed (the Bolt app's listener executor).
+    workers: Executor = field(
+        default_factory=lambda: ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="slack-answer")
+    )
 
     def __post_init__(self) -> None:
         self.thinking = Thinking(self.client, self.urgent)
@@ -129,9 +148,9 @@ class SlackBot:
     def register(self, app: App) -> None:
         """Attach the middleware and every listener to ``app``."""
         app.use(self.screen_request)
-        app.event("message", matchers=[is_dm_question])(ack=self.ack_dm, lazy=[self.on_direct_message])
+        app.event("message", matchers=[is_dm_question])(self.ack_dm)
         app.event("message")(_ack_only)  # channel messages, edits, bot messages: acknowledged, ignored
-        app.event("app_mention", matchers=[is_mention_question])(ack=self.ack_mention, lazy=[self.on_mention])
+        app.event("app_mention", matchers=[is_mention_question])(self.ack_mention)
         app.event("app_mention")(_ack_only)
         app.event("app_home_opened")(ack=_ack_only, lazy=[self.on_home_opened])
         app.command(COMMAND)(ack=self.ack_command, lazy=[self.on_command])
@@ -151,33 +170,42 @@ class SlackBot:
     def ack_dm(
         self, ack: Ack, event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        self._admit_event("dm", event, body, client, context, thread=event.get("thread_ts"))
+        """A DM question: admitted, answered, then acknowledged (see :data:`ACK_WAIT`)."""
+        if self._admit_event("dm", event, body, client, thread=event.get("thread_ts")):
+            context[ADMITTED] = True
+            self._answer_then_ack(self.on_direct_message, event, body, client, context)
         ack()
 
     def ack_mention(
         self, ack: Ack, event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        self._admit_event("mention", event, body, client, context, thread=event.get("thread_ts") or event.get("ts"))
+        """A mention: admitted, answered in its thread, then acknowledged (see :data:`ACK_WAIT`)."""
+        thread = event.get("thread_ts") or event.get("ts")
+        if self._admit_event("mention", event, body, client, thread=thread):
+            context[ADMITTED] = True
+            self._answer_then_ack(self.on_mention, event, body, client, context)
         ack()
 
+    def _answer_then_ack(self, listener: Any, *args: Any) -> None:
+        """Answer in the pool; wait until the answer is out, or :data:`ACK_WAIT` seconds."""
+        future = self.workers.submit(listener, *args)
+        future.add_done_callback(_log_failure)
+        wait_for([future], timeout=ACK_WAIT)
+
     def _admit_event(
-        self,
-        kind: str,
-        event: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        thread: Any,
-    ) -> None:
+        self, kind: str, event: dict[str, Any], body: dict[str, Any], client: WebClient, thread: Any
+    ) -> bool:
+        """Whether the event is to be answered; otherwise its notice (if any) is on its way."""
         incoming = event_incoming(kind, event, body, self.bot_user_id)
         reply = self.answering.admit(incoming)
         channel, ts = str(event["channel"]), str(event["ts"])
         if reply is None:
-            context[ADMITTED] = True
             self.thinking.start(channel, ts)
-        elif reply.notice:
+            return True
+        if reply.notice:
             message = escape(reply.notice)
             self.urgent.submit(post_quietly, post_to(client, channel, thread), kind, message, notice_blocks(message))
+        return False
 
     def on_direct_message(
         self, event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext

@@ -195,11 +195,12 @@ def create_app(
     auth = verify_bot_token(client)
     # Without a signing secret (Socket Mode) no HTTP request must ever verify: use a random one.
     signing_secret = settings.slack_signing_secret or secrets.token_hex(32)
+    executor = executor or ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="slack-answer")
     app = App(
         client=client,
         signing_secret=signing_secret,
         process_before_response=True,
-        listener_executor=executor or ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="slack-answer"),
+        listener_executor=executor,
         name="puedo-publicar",
     )
     answering = answering_for(
@@ -211,5 +212,5 @@ def create_app(
         idempotency=idempotency,
         metrics=metrics,
     )
-    SlackBot(settings, answering, str(auth.get("user_id") or ""), client).register(app)
+    SlackBot(settings, answering, str(auth.get("user_id") or ""), client, workers=executor).register(app)
     return app

@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 from adapters.telegram.main import main, run
 from adapters.telegram.render import answer_messages, sources_messages
-from adapters.telegram.startup import StartupError, build_application, check_settings, webhook_options
+from adapters.telegram.startup import StartupError, build_application, check_settings, webhook_config
 
 __all__ = [
     "StartupError",
@@ -24,5 +24,5 @@ __all__ = [
     "main",
     "run",
     "sources_messages",
-    "webhook_options",
+    "webhook_config",
 ]

@@ -70,6 +70,7 @@ from adapters.telegram.render import (
     usage_message,
     welcome_message,
 )
+from adapters.telegram.webhook import webhook_reply
 from bot import FeedbackError, Settings, logs
 
 __all__ = ["COMMANDS", "FEEDBACK_DATA", "PLATFORM", "TelegramAdapter", "TelegramApplication"]
@@ -155,7 +156,7 @@ class TelegramAdapter:
         )
 
     async def post_init(self, application: TelegramApplication) -> None:
-        """Run by ``run_polling``/``run_webhook`` after ``getMe``: command menu, then warm-up."""
+        """Run by ``run_polling`` and ``serve_webhook`` after ``getMe``: command menu, then warm-up."""
         try:
             await application.bot.set_my_commands(COMMANDS)
         except TelegramError as exc:
@@ -345,6 +346,7 @@ class TelegramAdapter:
                 await send(message, [notice_message(refusal.notice)])
             return
         delivered = False
+        reply_slot = webhook_reply()
         try:
             fetch = TelegramFiles(context.bot, asyncio.get_running_loop()).fetch
             async with TypingIndicator(context.bot, message):
@@ -359,4 +361,8 @@ class TelegramAdapter:
             await send(message, texts, markup)
             delivered = True
         finally:
-            self.answering.finish(incoming, delivered=delivered)
+            if delivered and reply_slot is not None and reply_slot.method is not None:
+                # The answer goes out with the webhook's reply: settled once that is handed over.
+                reply_slot.settle.append(lambda sent: self.answering.finish(incoming, delivered=sent))
+            else:
+                self.answering.finish(incoming, delivered=delivered)

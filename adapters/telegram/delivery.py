@@ -6,10 +6,13 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from types import TracebackType
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
+
+from adapters.telegram.webhook import webhook_reply
 
 __all__ = ["TYPING_INTERVAL", "TypingIndicator", "feedback_keyboard", "send"]
 
@@ -80,7 +83,14 @@ class TypingIndicator:
 
 
 async def send(message: Message, texts: Sequence[str], markup: InlineKeyboardMarkup | None = None) -> None:
-    """Reply to ``message`` with HTML ``texts``: the first part quotes it, the last gets ``markup``."""
+    """Reply to ``message`` with HTML ``texts``: the first part quotes it, the last gets ``markup``.
+
+    In webhook mode a reply of one message goes out with the acknowledgement of the update
+    (:mod:`adapters.telegram.webhook`), so that it is sent once even if the process dies.
+    """
+    reply = webhook_reply()
+    if len(texts) == 1 and reply is not None and reply.put("sendMessage", _send_params(message, texts[0], markup)):
+        return
     for index, text in enumerate(texts):
         await message.reply_text(
             text,
@@ -92,3 +102,19 @@ async def send(message: Message, texts: Sequence[str], markup: InlineKeyboardMar
             ),
             do_quote=False,
         )
+
+
+def _send_params(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> dict[str, Any]:
+    """``sendMessage``'s parameters for what :func:`send` sends as a single reply."""
+    params: dict[str, Any] = {
+        "chat_id": message.chat_id,
+        "text": text,
+        "parse_mode": ParseMode.HTML.value,
+        "link_preview_options": _NO_PREVIEW.to_dict(),
+        "reply_parameters": ReplyParameters(message.message_id, allow_sending_without_reply=True).to_dict(),
+    }
+    if message.is_topic_message and message.message_thread_id is not None:
+        params["message_thread_id"] = message.message_thread_id
+    if markup is not None:
+        params["reply_markup"] = markup.to_dict()
+    return params

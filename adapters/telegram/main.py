@@ -11,7 +11,8 @@ from telegram.error import InvalidToken
 
 from adapters.answering import AnswerService
 from adapters.ops import Metrics, OpsServer, core_checks
-from adapters.telegram.startup import ALLOWED_UPDATES, StartupError, build_application, check_settings, webhook_options
+from adapters.telegram.startup import ALLOWED_UPDATES, StartupError, build_application, check_settings, webhook_config
+from adapters.telegram.webhook import serve_webhook
 from bot import Settings, UnavailableError, feedback_store, idempotency_store, logs
 
 __all__ = ["main", "run"]
@@ -55,19 +56,23 @@ def run(settings: Settings, service: AnswerService | None = None) -> int:
         except OSError as exc:
             print(f"Error de configuración: no se puede escuchar en BOT_METRICS_PORT ({exc}).", file=sys.stderr)
             return 2
-    asyncio.set_event_loop(asyncio.new_event_loop())  # PTB runs on the current loop, and closes it
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # PTB's run_polling runs on the current loop, and closes it
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     try:
         if settings.telegram_mode == "webhook":
-            options = webhook_options(settings)
+            config = webhook_config(settings)
             log.info(
                 "Webhook mode: listening on %s:%s/%s for %s",
-                options["listen"],
-                options["port"],
-                options["url_path"],
-                options["webhook_url"],
+                config.listen,
+                config.port,
+                config.url_path,
+                config.webhook_url,
             )
-            application.run_webhook(**options, stop_signals=stop_signals)
+            try:
+                loop.run_until_complete(serve_webhook(application, config, stop_signals=stop_signals))
+            finally:
+                loop.close()
         else:
             log.info("Long polling mode")
             application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=stop_signals)

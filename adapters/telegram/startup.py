@@ -6,7 +6,6 @@ setting to fix.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
@@ -15,6 +14,7 @@ from telegram.ext import AIORateLimiter, Application
 from adapters.answering import AnswerService, answering_for
 from adapters.ops import Metrics
 from adapters.telegram.app import PLATFORM, TelegramAdapter, TelegramApplication
+from adapters.telegram.webhook import WebhookConfig
 from bot import FeedbackStore, IdempotencyStore, InputError, Settings
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
     "build_application",
     "check_settings",
     "require_token",
-    "webhook_options",
+    "webhook_config",
 ]
 
 #: How many times a request that hit Telegram's flood control (``RetryAfter``) is retried.
@@ -77,22 +77,22 @@ def check_settings(settings: Settings) -> str:
     return token
 
 
-def webhook_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for ``run_webhook`` / ``Updater.start_webhook`` from the settings.
+def webhook_config(settings: Settings) -> WebhookConfig:
+    """Where the webhook listens and what Telegram is told (:func:`~adapters.telegram.webhook.serve_webhook`).
 
     The local path served is the path of the public URL (``https://host/telegram`` →
-    ``telegram``); a reverse proxy terminates TLS and forwards to ``listen:port``. PTB
-    answers 403 to any request without the ``X-Telegram-Bot-Api-Secret-Token`` header.
+    ``/telegram``); a reverse proxy terminates TLS and forwards to ``listen:port``. Requests
+    without the ``X-Telegram-Bot-Api-Secret-Token`` header get 403.
     """
     url = (settings.telegram_webhook_url or "").strip()
-    return {
-        "listen": settings.telegram_webhook_listen,
-        "port": settings.telegram_webhook_port,
-        "url_path": urlsplit(url).path.strip("/"),
-        "webhook_url": url,
-        "secret_token": settings.telegram_webhook_secret,
-        "allowed_updates": ALLOWED_UPDATES,
-    }
+    return WebhookConfig(
+        listen=settings.telegram_webhook_listen,
+        port=settings.telegram_webhook_port,
+        url_path=urlsplit(url).path.strip("/"),
+        webhook_url=url,
+        secret_token=settings.telegram_webhook_secret or "",
+        allowed_updates=ALLOWED_UPDATES,
+    )
 
 
 def _file_url(api_url: str) -> str:
@@ -115,7 +115,7 @@ def build_application(
     (:mod:`adapters.ops`) to a registry of the application's own. Updates are handled
     concurrently (one slow answer does not hold up the others) and every Bot API request
     goes through ``AIORateLimiter``, which also retries after a ``RetryAfter``. When the
-    application is run with ``run_polling``/``run_webhook`` it first sets the command
+    application is run (``run_polling``, :func:`~adapters.telegram.webhook.serve_webhook`) it first sets the command
     menu and loads the model and the index (``service.warm_up()``, if there is one).
 
     Raises :class:`StartupError` if ``BOT_TELEGRAM_TOKEN`` is missing.

@@ -3,7 +3,9 @@
 - ``temas``: words that by themselves place a question in scope (networks, the laws' topics);
 - ``contexto``: words that do so only when the question asks whether something may be done
   (publishing, public employment): "¿cuántos funcionarios tenía el Imperio romano?" is not
-  about the bot's sources, "¿puedo publicar...?" is;
+  about the bot's sources, "¿puedo publicar...?" is. When the group ``publicar`` (acts of
+  publishing) exists, such a question needs one of its words: the workplace alone («¿cómo hago
+  una tabla dinámica para la oficina?») is not a question about publishing;
 - ``fuera_de_ambito``: expressions of questions the bot never answers ("¿cómo se dice...?").
 """
 
@@ -18,11 +20,14 @@ from typing import Any
 import yaml
 
 from bot import yamlfile
-from bot.text import fold, tokenize
+from bot.text import fold, quoted, tokenize
 
 SCOPE_FILE = "ambito.yaml"
 #: Single-word anchors at least this long also match longer words (``facebooken``).
 PREFIX_MIN = 5
+
+#: Words a quoted passage needs to be read as the text of a post pasted in the question.
+POST_WORDS = 4
 
 #: A word or expression as stems, or (when it has function words) as folded text.
 Anchor = tuple[str, ...] | str
@@ -37,6 +42,8 @@ class Scope:
     excluded: tuple[str, ...] = ()
     #: The context group «leyes» («ley», «artículo»).
     law_words: tuple[Anchor, ...] = ()
+    #: The context group «publicar»: acts of publishing.
+    acts: tuple[Anchor, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -57,7 +64,10 @@ class Scope:
         if _found(self.topics, tokens, folded):
             return True
         if not question_of_fact:
-            return _found(self.context, tokens, folded)
+            # A quoted sentence is the post itself: «'La ley me parece un error'. ¿Puedo?»
+            return _found(self.acts or self.context, tokens, folded) or any(
+                len(inner.split()) >= POST_WORDS for _, _, inner in quoted(text)
+            )
         # A question of fact needs a word for the law and another context word («¿dónde dice la
         # ley que he de ser discreto con lo que sé por mi trabajo?»), not «la ley de Ohm».
         return _found(self.law_words, tokens, folded) and _found(
@@ -109,6 +119,7 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
             context=_anchors(_words(data.get("contexto"), "contexto", problems)),
             excluded=tuple(p for p in excluded if p),
             law_words=_anchors(_words(_group(data.get("contexto"), "leyes"), "contexto.leyes", problems)),
+            acts=_anchors(_words(_group(data.get("contexto"), "publicar"), "contexto.publicar", problems)),
         ),
         problems,
     )

@@ -41,7 +41,7 @@ import yaml
 from bot import yamlfile
 from bot.draft import Detector, detect
 from bot.models import DraftFinding
-from bot.text import fold, word_spans
+from bot.text import fold, quoted, word_spans
 
 SIGNALS_FILE = "senales.yaml"
 
@@ -315,7 +315,55 @@ class SignalBook:
                     if not phrase.negated_itself and _negated(words, i):
                         continue
                     hits.append(SignalHit(phrase.signal, text[start_char:end_char], start_char, end_char, where))
-        return [h for h in hits if not any(s == h.signal and a < h.end and h.start < b for s, a, b in vetoes)]
+        hits = [h for h in hits if not any(s == h.signal and a < h.end and h.start < b for s, a, b in vetoes)]
+        mentioned = mentioned_spans(text)
+        if mentioned:
+            hits = [
+                h
+                for h in hits
+                if self.signals[h.signal].cls is not SignalClass.RIESGO
+                or not any(a <= h.start and h.end <= b for a, b in mentioned)
+            ]
+        return hits
+
+
+#: A word or a title *mentioned*, not used: quoted (or named) after a word about words
+#: («la palabra 'confidencial'», «eso de 'secreto'», «the word…»), or a quoted title next to
+#: what it is the title of («reviendo 'L.A. Confidential'», «'El secret de la infermera', una
+#: novel·la»). A risk phrase inside one is not evidence about the post.
+_ABOUT_WORDS = re.compile(
+    r"(?:\b(?:palabra|palabras|t[eé]rmino|expresi[oó]n|eso de|lo de|por lo de|the word|the term|paraula|"
+    r"expressi[oó]|aix[oò] de|allò de|a palabra|iso de|hitza)\s*:?\s*)$",
+    re.IGNORECASE,
+)
+_BARE_MENTION = re.compile(
+    r"\b(?:la palabra|el t[eé]rmino|the word|la paraula|a palabra)\s+(\w+)", re.IGNORECASE
+)
+_WORK_CUES = re.compile(
+    r"\b(?:pel[ií]cula|peli|film|filme|libro|llibre|novela|novel·la|novel|serie|s[eè]rie|ensayo|assaig|t[ií]tulo|"
+    r"t[ií]tol|canci[oó]n|can[cç][oó]|disco|[aá]lbum|documental|obra de teatro|escape room|book|movie|song|"
+    r"show|podcast|videojuego|juego de mesa|rese[nñ]a|ressenya|reviendo|viendo|leyendo|llegint|mirant|"
+    r"recomendaci[oó]n|recomanaci[oó]|recomiendo|recomano|autora?|directora?|temporada)\b",
+    re.IGNORECASE,
+)
+#: How far (characters) a title's cue may be from the quotes.
+_CUE_REACH = 80
+
+
+def mentioned_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that name a word or a title rather than say something with it."""
+    spans: list[tuple[int, int]] = []
+    for start, end, inner in quoted(text):
+        if len(inner) > 80:
+            continue
+        before = text[max(0, start - _CUE_REACH) : start]
+        after = text[end : end + _CUE_REACH]
+        about_word = _ABOUT_WORDS.search(before) is not None
+        title = inner[:1].isupper() and (_WORK_CUES.search(before) or _WORK_CUES.search(after))
+        if about_word or title:
+            spans.append((start, end))
+    spans.extend((m.start(1), m.end(1)) for m in _BARE_MENTION.finditer(text))
+    return spans
 
 
 def _negated(words: list[str], i: int) -> bool:

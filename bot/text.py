@@ -30,6 +30,21 @@ STOPWORDS = frozenset(
 
 _stemmer = Stemmer.Stemmer("spanish")
 
+#: A quoted passage: '…' (an apostrophe inside a word does not open one), "…", «…», “…”, ‘…’.
+#: Bounded and unnested, so it runs in linear time on any text.
+_QUOTED = re.compile(
+    r"(?<!\w)'([^'\n]{1,300}?)'(?!\w)|\"([^\"\n]{1,300}?)\"|«([^»\n]{1,300}?)»|“([^”\n]{1,300}?)”|‘([^’\n]{1,300}?)’"
+)
+
+
+def quoted(text: str) -> list[tuple[int, int, str]]:
+    """The quoted passages of ``text``: (start, end) of the quotes included, and the text inside."""
+    out = []
+    for match in _QUOTED.finditer(text):
+        inner = next(g for g in match.groups() if g is not None)
+        out.append((match.start(), match.end(), inner))
+    return out
+
 
 def fold(text: str) -> str:
     """Lower-case and strip accents (``Artículo`` → ``articulo``); keeps ``ñ`` distinct from ``n``."""

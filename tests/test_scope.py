@@ -36,6 +36,7 @@ def scope(tmp_path):
         ("¿Puedo subir esto a Instagram?", False, True),
         ("¿Cómo funciona Instagram?", True, True),  # a topic is enough
         ("¿Puedo publicar esto?", False, True),  # a context word, in a permission question
+        ("¿Puedo cambiar de horario en mi trabajo?", False, False),  # the workplace alone: no act of publishing
         ("¿Cuántos funcionarios tenía Roma?", True, False),  # a context word alone, in a question of fact
         ("¿Qué dice la ley de Ohm?", True, False),  # «ley» alone
         ("¿Dónde dice la ley que sea discreto con mi trabajo?", True, True),  # «ley» and another context word
@@ -65,6 +66,10 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("Escríbeme un pie de foto para Instagram", False, False),
         ("Can you write a funny caption for my cat's Instagram?", True, False),
         ("Post en Instagram: 'Hago declaraciones de la renta por 40€, escríbeme por privado'. ¿Puedo?", False, True),
+        # The workplace or a neighbour alone is not a question about publishing.
+        ("¿Cómo hago una tabla dinámica en Excel para el inventario de la oficina?", False, False),
+        ("Mi vecino ha puesto una antena en el tejado sin preguntar. ¿Es legal?", False, False),
+        ("¿Puedo hablar de mi trabajo en un podcast?", False, True),
         # Fishing nets are not social networks.
         ("¿Qué luz de malla mínima tienen que tener las redes de arrastre?", True, False),
     ],
@@ -73,3 +78,10 @@ def test_the_real_scope_file(question, fact, covered):
     found, problems = load_scope(KNOWLEDGE)
     assert problems == []
     assert found.covers(question, question_of_fact=fact) is covered
+
+
+def test_a_long_question_with_an_unclosed_quote_is_read_at_once():
+    # An apostrophe and no closing quote: a nested pattern would backtrack for minutes here.
+    found, _ = load_scope(KNOWLEDGE)
+    question = "l'ajuntament " + "paraula " * 3000 + "?"
+    assert found.covers(question, question_of_fact=False) is False

@@ -83,6 +83,9 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("foto de la comida de Navidad del equipo; todos han dicho que la suba", "consentimiento"),
         # Offering one's services.
         ("Hago proyectos de reforma, precios económicos", "servicios_privados"),
+        # Quotes alone do not hide a word: only a word asked about, or a title next to its work.
+        ("os paso el informe 'confidencial' de RRHH", "confidencial"),
+        ("Subo el 'Borrador del Plan Director' que nos pasaron", "confidencial"),
     ],
 )
 def test_phrases_are_found(book, text, signal):
@@ -121,6 +124,11 @@ def test_phrases_are_found(book, text, signal):
         ("Hago proyectos de reforma y licencias de obra", "opinion_politica"),
         # Somebody else sits on the electoral board.
         ("el juez es vocal de la Junta Electoral de Zona", "justicia_electoral"),
+        # A word mentioned, not used: asked about, or inside a quoted title of a work.
+        ("lo pregunto por la palabra 'confidencial', que me da miedo", "confidencial"),
+        ("¿Eso de 'secreto' me puede traer líos?", "confidencial"),
+        ("Reviendo 'L.A. Confidential' por quinta vez", "confidencial"),
+        ("La meva recomanació: 'El secret de la infermera', una novel·la preciosa", "confidencial"),
     ],
 )
 def test_no_false_signal(book, text, signal):

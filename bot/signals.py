@@ -336,9 +336,7 @@ _ABOUT_WORDS = re.compile(
     r"expressi[oó]|aix[oò] de|allò de|a palabra|iso de|hitza)\s*:?\s*)$",
     re.IGNORECASE,
 )
-_BARE_MENTION = re.compile(
-    r"\b(?:la palabra|el t[eé]rmino|the word|la paraula|a palabra)\s+(\w+)", re.IGNORECASE
-)
+_BARE_MENTION = re.compile(r"\b(?:la palabra|el t[eé]rmino|the word|la paraula|a palabra)\s+(\w+)", re.IGNORECASE)
 _WORK_CUES = re.compile(
     r"\b(?:pel[ií]cula|peli|film|filme|libro|llibre|novela|novel·la|novel|serie|s[eè]rie|ensayo|assaig|t[ií]tulo|"
     r"t[ií]tol|canci[oó]n|can[cç][oó]|disco|[aá]lbum|documental|obra de teatro|escape room|book|movie|song|"

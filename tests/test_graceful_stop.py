@@ -21,8 +21,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.settings import Settings
 from fakes._base import RawRequest, RawResponse
 from fakes.slack_api import FakeSlackAPI

@@ -83,6 +83,13 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("foto de la comida de Navidad del equipo; todos han dicho que la suba", "consentimiento"),
         # Offering one's services.
         ("Hago proyectos de reforma, precios económicos", "servicios_privados"),
+        ("¿Puedo publicar los datos médicos de un futbolista?", "salud"),
+        ("Can't say much, but the agreement is basically closed", "no_publico"),
+        ("No puedo decir mucho, pero el acuerdo está prácticamente cerrado", "no_publico"),
+        ("The university announced it publicly yesterday", "publicado_oficialmente"),
+        ("Las editoriales me mandan libros gratis para que los reseñe", "regalo"),
+        ("Técnico de compras: acabamos de adjudicar el suministro", "intervengo_contrato"),
+        ("He tapado sus nombres con pegatinas", "ficticio_anonimizado"),
         # Quotes alone do not hide a word: only a word asked about, or a title next to its work.
         ("os paso el informe 'confidencial' de RRHH", "confidencial"),
         ("Subo el 'Borrador del Plan Director' que nos pasaron", "confidencial"),

@@ -50,7 +50,7 @@ log = logging.getLogger("adapters.telegram.webhook")
 
 #: Seconds a stopping process waits for the updates it is answering.
 GRACE_SECONDS = 25.0
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
 #: Telegram's updates are a few KB; anything much bigger is not from Telegram.
 MAX_BODY_BYTES = 1_000_000
 
@@ -190,7 +190,9 @@ async def serve_webhook(
         loop.add_signal_handler(number, stop.set)
     in_flight = _InFlight()
     path = "/" + config.url_path.strip("/")
-    web = _WebApp([(rf"{path}/?", _UpdateHandler, {"ptb": application, "secret": config.secret_token, "in_flight": in_flight})])
+    web = _WebApp(
+        [(rf"{path}/?", _UpdateHandler, {"ptb": application, "secret": config.secret_token, "in_flight": in_flight})]
+    )
     server = HTTPServer(web, max_body_size=MAX_BODY_BYTES)
     try:
         async with application:  # initialize … shutdown

@@ -30,12 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
-from bot import InputError
-
-if TYPE_CHECKING:
-    from pypdf import PdfReader
+from bot import DocumentError, DocumentReason, InputError, docx_paragraphs, pdf_pages
 
 __all__ = [
     "MAX_FILES",
@@ -232,60 +228,35 @@ def load(files: Sequence[Attachment], fetch: Fetch, max_bytes: int) -> Contents:
 
 def pdf_text(data: bytes) -> str:
     """The text of a PDF (its first :data:`MAX_PDF_PAGES` pages); :class:`AttachmentError` if there is none."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not _decrypts(reader):
+        pages = pdf_pages(data, max_pages=MAX_PDF_PAGES)
+    except DocumentError as exc:
+        if exc.reason in (DocumentReason.PASSWORD, DocumentReason.ENCRYPTION):
             raise AttachmentError(
                 "📎 No puedo leer el PDF: está protegido con contraseña. Envíame una copia sin protección o copia "
                 "el texto que quieres publicar."
-            )
-        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
-    except AttachmentError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError):
+            ) from None
+        if exc.reason is DocumentReason.EMPTY:
+            raise AttachmentError(
+                "📎 Ese PDF no tiene texto que pueda leer (¿es un escaneado?). Envíamelo como foto o captura de "
+                "pantalla, o copia el texto que quieres publicar."
+            ) from None
         raise AttachmentError(
             "📎 No puedo leer el PDF: está dañado o incompleto. Vuelve a enviarlo o copia el texto que quieres "
             "publicar."
         ) from None
-    text = "\n\n".join(page.strip() for page in pages if page.strip())
-    if not text:
-        raise AttachmentError(
-            "📎 Ese PDF no tiene texto que pueda leer (¿es un escaneado?). Envíamelo como foto o captura de "
-            "pantalla, o copia el texto que quieres publicar."
-        )
-    return text
-
-
-def _decrypts(reader: PdfReader) -> bool:
-    """Open a PDF protected with an empty user password (only its permissions restricted)."""
-    try:
-        return bool(reader.decrypt(""))
-    except (NotImplementedError, ValueError, KeyError, TypeError):
-        return False
+    return "\n\n".join(page for page in pages if page)
 
 
 def docx_text(data: bytes) -> str:
     """The text of a Word document (paragraphs and tables); :class:`AttachmentError` if there is none."""
-    import docx
-    from docx.exceptions import PythonDocxError
-    from docx.opc.exceptions import OpcError
-    from lxml.etree import LxmlError
-
     try:
-        document = docx.Document(io.BytesIO(data))
-        lines = [p.text.strip() for p in document.paragraphs]
-        for table in document.tables:
-            for row in table.rows:
-                lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-    except (OpcError, PythonDocxError, KeyError, ValueError, OSError, zipfile.BadZipFile, LxmlError):
+        paragraphs = docx_paragraphs(data, tables=True)
+    except DocumentError as exc:
+        if exc.reason is DocumentReason.EMPTY:
+            raise AttachmentError("📎 Ese documento de Word está vacío: copia el texto que quieres publicar.") from None
         raise AttachmentError(
             "📎 No puedo leer el documento de Word: está dañado o no es un .docx. Guárdalo como .docx o PDF y "
             "vuelve a enviarlo, o copia el texto que quieres publicar."
         ) from None
-    text = "\n".join(line for line in lines if line.strip(" |"))
-    if not text:
-        raise AttachmentError("📎 Ese documento de Word está vacío: copia el texto que quieres publicar.")
-    return text
+    return "\n".join(p.text for p in paragraphs)

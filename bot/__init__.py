@@ -70,6 +70,10 @@ _EXPORTS: dict[str, str] = {
     "IdempotencyStore": "bot.idempotency",
     "idempotency_store": "bot.idempotency",
     "DatabaseError": "bot.database",
+    "DocumentError": "bot.doctext",
+    "DocumentReason": "bot.doctext",
+    "docx_paragraphs": "bot.doctext",
+    "pdf_pages": "bot.doctext",
     "sources_state": "bot.sources.sync",
     "finding_context": "bot.draft",
     "Context": "bot.models",
@@ -86,6 +90,8 @@ __all__ = [
     "Context",
     "DatabaseError",
     "Detector",
+    "DocumentError",
+    "DocumentReason",
     "DraftFinding",
     "FeedbackError",
     "FeedbackStore",
@@ -105,12 +111,14 @@ __all__ = [
     "Verdict",
     "Vote",
     "__version__",
+    "docx_paragraphs",
     "feedback_store",
     "finding_context",
     "follows_up",
     "idempotency_store",
     "is_reset",
     "load_settings",
+    "pdf_pages",
     "phrase",
     "sources_state",
 ]
@@ -118,6 +126,7 @@ __all__ = [
 if TYPE_CHECKING:
     from bot.conversation import follows_up, is_reset
     from bot.database import DatabaseError
+    from bot.doctext import DocumentError, DocumentReason, docx_paragraphs, pdf_pages
     from bot.draft import finding_context
     from bot.errors import InputError, PuedoError, PuedoPublicarError, UnavailableError
     from bot.feedback import FeedbackError, FeedbackStore, Vote, feedback_store

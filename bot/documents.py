@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.doctext import DocumentError, DocumentReason, docx_paragraphs, pdf_pages
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES
 from bot.models import SourceType
@@ -347,49 +346,31 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str]:
     return dict(post.metadata), post.content
 
 
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+#: What a policy owner reads when a PDF or Word file gives no text.
+_DOCUMENT_PROBLEMS = {
+    DocumentReason.PASSWORD: "el PDF está cifrado con contraseña; guarda una copia sin protección",
+    DocumentReason.ENCRYPTION: "el PDF está cifrado con un método no admitido; guarda una copia sin protección",
+    DocumentReason.EMPTY: "no tiene texto extraíble (¿es un escaneado?); añade una versión con texto",
+}
 
+
+def _pdf_text(data: bytes) -> str:
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                if not reader.decrypt(""):
-                    raise FileError("el PDF está cifrado con contraseña; guarda una copia sin protección")
-            except NotImplementedError:
-                raise FileError("el PDF está cifrado con un método no admitido") from None
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except FileError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise FileError(f"el PDF está dañado o no se puede leer ({exc})") from None
-    if not any(p.strip() for p in pages):
-        raise FileError("el PDF no tiene texto extraíble (¿es un escaneado?); añade una versión con texto")
-    return "\n\n".join(f"## Página {i}\n\n{p.strip()}" for i, p in enumerate(pages, 1) if p.strip())
+        pages = pdf_pages(data)
+    except DocumentError as exc:
+        problem = _DOCUMENT_PROBLEMS.get(exc.reason) or f"el PDF está dañado o no se puede leer ({exc.detail})"
+        raise FileError(problem) from None
+    return "\n\n".join(f"## Página {i}\n\n{p}" for i, p in enumerate(pages, 1) if p)
 
 
 def _docx_text(data: bytes) -> str:
-    import docx
-    from docx.exceptions import PythonDocxError
-    from docx.opc.exceptions import OpcError
-    from lxml.etree import LxmlError
-
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (OpcError, PythonDocxError, KeyError, ValueError, OSError) as exc:
-        raise FileError(f"el documento Word está dañado o no es un .docx ({exc})") from None
-    except (zipfile.BadZipFile, LxmlError) as exc:
-        raise FileError(f"el documento Word no se puede abrir ({exc})") from None
-    lines = []
-    for para in document.paragraphs:
-        text = para.text.strip()
-        if not text:
-            continue
-        style = (para.style.name if para.style is not None else "") or ""
-        level = re.match(r"(?:Heading|Título|Titulo)\s*(\d)", style)
-        lines.append(f"{'#' * int(level.group(1))} {text}" if level else text)
-    return "\n\n".join(lines)
+        paragraphs = docx_paragraphs(data)
+    except DocumentError as exc:
+        if exc.reason is DocumentReason.EMPTY:
+            raise FileError("no contiene texto") from None
+        raise FileError(f"el documento Word está dañado o no es un .docx ({exc.detail})") from None
+    return "\n\n".join(f"{'#' * p.level} {p.text}" if p.level else p.text for p in paragraphs)
 
 
 def html_to_markdown(text: str) -> str:

@@ -351,6 +351,11 @@ class Answering:
             ref = None
         return Reply(Outcome.ANSWERED, answer=answer, feedback_ref=ref)
 
+    def delivered(self, incoming: Incoming) -> None:
+        """The answer's first message reached the user: later copies are dropped from now on,
+        even if the rest of the answer is still being sent (then :meth:`finish` as usual)."""
+        self._settle(incoming.key, delivered=True)
+
     def finish(self, incoming: Incoming, *, delivered: bool) -> None:
         """After :meth:`admit` said ``None``: the reply reached the user (or could not)."""
         with self._lock:

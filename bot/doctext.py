@@ -16,13 +16,13 @@ from enum import Enum
 
 from bot.errors import InputError
 
-__all__ = ["DocumentError", "Paragraph", "DocumentReason", "docx_paragraphs", "pdf_pages"]
+__all__ = ["DocumentError", "DocumentReason", "Paragraph", "docx_paragraphs", "pdf_pages"]
 
 
 class DocumentReason(Enum):
     """Why a document gives no text."""
 
-    PASSWORD = "password"  # encrypted, and not with an empty password
+    PASSWORD = "password"  # noqa: S105 - encrypted, and not with an empty password
     ENCRYPTION = "encryption"  # encrypted with a method pypdf cannot open
     DAMAGED = "damaged"  # not a PDF / .docx, or broken
     EMPTY = "empty"  # readable, but no text in it (a scanned PDF, an empty document)

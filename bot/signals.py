@@ -65,6 +65,8 @@ NEGATION_BRIDGE = frozenset(
     "aparece aparecen ve ven que si sé se puede pueden hace hacen da dan is are it there any "
     # «nada de pacientes», «cero datos de nadie»: «de» joins the negation to its noun.
     "de "
+    # «no voy a vender nada»: the future tense joins it too.
+    "voy vamos a "
     "sae saen surt surten hi hai".split()
 )
 #: Words a ``*`` in a phrase may stand for.

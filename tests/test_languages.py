@@ -239,6 +239,19 @@ def test_rules_added_from_the_fourth_batch(question, expected, rule, book, rules
             Verdict.NO_PERMITIDO,
             "Regla 77",
         ),
+        # Announcing you will strike although assigned minimum services (EBEP arts. 15.c, 95.2.m).
+        (
+            "¿Puedo tuitear que mañana hago huelga aunque me hayan puesto en servicios mínimos?",
+            Verdict.NO_PERMITIDO,
+            "Regla 78",
+        ),
+        # Gifts from those who depend on purchases you take part in (EBEP arts. 54.6, 53.7).
+        (
+            "Las editoriales me mandan libros gratis para que los reseñe y yo propongo compras para la biblioteca. "
+            "¿Puedo publicar las reseñas?",
+            Verdict.NO_PERMITIDO,
+            "Regla 19",
+        ),
         # «No doy nombres, pero ya sabéis quién es»: hinting identifies as much as naming.
         (
             "¿Puedo tuitear que uno de los interinos tiene antecedentes penales? No doy nombres, pero ya sabéis quién es.",

@@ -17,8 +17,9 @@ votes on answers from both replicas, some clicked twice. What must hold:
 * no vote stored twice (one row per answer in PostgreSQL); no question answered twice. On
   Telegram the answer and the acknowledgement are one step (the webhook's reply). On Slack
   they are two: an answer the killed replica posted in the moment of the kill, before recording
-  it, is answered again from the redelivery; at most one such, close to the kill, is tolerated
-  (seen in clean-clone CI runs);
+  it, is answered again from the redelivery. Such doubles are tolerated only within 2 s of the
+  kill and no more than the replica's answer threads (``ANSWER_THREADS``, the answers it can be
+  posting at once): 0 to 2 per run here, more often on a loaded machine;
 * every question answered. A replica acknowledges only once its answer is out (Telegram's
   webhook replies 200 with the answer in it, which this test then sends as Telegram would; a Slack event is acknowledged after its answer, or after
   ``ACK_WAIT`` seconds for a slow one), so what a killed replica was answering comes back and
@@ -49,6 +50,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from adapters.slack.app import ANSWER_THREADS
 from bot.index import ChromaStore, Indexer
 from bot.service import Service
 from fakes._base import RawRequest, RawResponse, parse_form
@@ -371,7 +373,8 @@ def test_replicas_answer_each_question_once(
     at_the_kill = {k for k in doubled if abs(tally.first_at[k] - report["killed_at"]) <= KILL_WINDOW}
     assert set(doubled) <= at_the_kill, f"answered twice away from the kill: {set(doubled) - at_the_kill}"
     assert all(k.startswith("DR") for k in doubled), f"Telegram answered twice: {doubled}"
-    assert len(doubled) <= 1, f"answered twice: {doubled}"  # the killed Slack replica's, at most
+    # Only answers posted in the instant of the kill: at most one per answer thread of the replica.
+    assert len(doubled) <= ANSWER_THREADS, f"answered twice: {doubled}"
     assert set(lost) <= in_flight, f"lost without having been in the killed replicas' hands: {set(lost) - in_flight}"
     assert not any(k for k in lost if not k.startswith("DR")), "Telegram acknowledges only what it answered"
     notices = [k for k in keys if k in tally.replies and "mucha demanda" in tally.replies[k][0]]

@@ -90,6 +90,10 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("Las editoriales me mandan libros gratis para que los reseñe", "regalo"),
         ("Técnico de compras: acabamos de adjudicar el suministro", "intervengo_contrato"),
         ("He tapado sus nombres con pegatinas", "ficticio_anonimizado"),
+        # «reservado» was vetoed everywhere by the exception «reservar»: only booking is an exception now.
+        ("un anexo lleva la marca 'RESERVADO'", "confidencial"),
+        ("Esta madrugada hemos entrado en dos naves y nos faltan dos por localizar", "operacion_policial"),
+        ("Administro el Facebook de la Diputación", "cuenta_oficial"),
         # Quotes alone do not hide a word: only a word asked about, or a title next to its work.
         ("os paso el informe 'confidencial' de RRHH", "confidencial"),
         ("Subo el 'Borrador del Plan Director' que nos pasaron", "confidencial"),
@@ -131,6 +135,9 @@ def test_phrases_are_found(book, text, signal):
         ("Hago proyectos de reforma y licencias de obra", "opinion_politica"),
         # Somebody else sits on the electoral board.
         ("el juez es vocal de la Junta Electoral de Zona", "justicia_electoral"),
+        ("He reservado mesa para diez en el asador", "confidencial"),
+        ("Podéis consultar vuestro borrador y presentar la declaración", "confidencial"),
+        ("¿Puedo abrir un Instagram para enseñar mis piezas de cerámica?", "abrir_cuenta_oficial"),
         # A word mentioned, not used: asked about, or inside a quoted title of a work.
         ("lo pregunto por la palabra 'confidencial', que me da miedo", "confidencial"),
         ("¿Eso de 'secreto' me puede traer líos?", "confidencial"),

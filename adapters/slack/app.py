@@ -408,6 +408,10 @@ class SlackBot:
                 messages = cap_messages(messages, max_messages)
             for index, blocks in enumerate(messages):
                 post(fallback_text(answer, index), blocks)
+                if index == 0:  # recorded at once: the window for a second answer is this short
+                    self.answering.delivered(incoming)
+                if index == 0:  # recorded at once: the window for a second answer is this short
+                    self.answering.delivered(incoming)
         except SlackApiError as exc:
             # One line with Slack's error code: the trace would add nothing the code does not say.
             log.error("Slack %s: could not post the answer: %s", incoming.kind, exc.response.get("error"))  # noqa: TRY400

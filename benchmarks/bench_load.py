@@ -63,7 +63,7 @@ from bot import Service, Settings
 from fakes._base import RawRequest, RawResponse, parse_form
 from fakes.slack_api import FakeSlackAPI, event_body, signed_post
 from fakes.slack_socket import FakeSocketMode
-from fakes.telegram_api import FakeTelegramAPI
+from fakes.telegram_api import FakeTelegramAPI, carry_out_webhook_reply
 
 TOKEN = "xoxb-bench"
 SIGNING_SECRET = "bench-signing-secret"
@@ -356,6 +356,7 @@ def bench_telegram(
                 with lock:
                     ack_ms.append((time.perf_counter() - t0) * 1000)
                     deliveries += 1
+                carry_out_webhook_reply(tg, response)  # the answer came in the reply: Telegram sends it
             return key
 
         async def run() -> float:

@@ -39,6 +39,7 @@ from adapters.ops import Metrics
 from bot import (
     DRAFT_QUESTION,
     Answer,
+    Claim,
     Context,
     FeedbackStore,
     IdempotencyStore,
@@ -243,6 +244,10 @@ class Answering:
         self.limiter = SlidingWindowLimiter(user_limit_per_minute, 60.0)
         self._pending = 0
         self._lock = threading.Lock()
+        # Keys of admitted questions whose claim was taken over from a process that died, and
+        # keys already recorded as delivered (so that finish() writes nothing more).
+        self._taken_over: set[str] = set()
+        self._completed: set[str] = set()
         self.metrics = metrics or Metrics()
         self.metrics.watch_pending(platform, lambda: self._pending)
 
@@ -260,8 +265,13 @@ class Answering:
 
     def _admit(self, incoming: Incoming) -> Reply | None:
         key = incoming.key
-        if key is not None and not self.idempotency.claim(key).granted:
-            return Reply(Outcome.DUPLICATE)
+        if key is not None:
+            claim = self.idempotency.claim(key)
+            if not claim.granted:
+                return Reply(Outcome.DUPLICATE)
+            if claim is Claim.RECLAIMED:
+                with self._lock:
+                    self._taken_over.add(key)
         if incoming.empty and incoming.attachment:
             self._settle(key, delivered=True)
             return Reply(Outcome.NEEDS_TEXT, notice=needs_text())
@@ -351,16 +361,34 @@ class Answering:
             ref = None
         return Reply(Outcome.ANSWERED, answer=answer, feedback_ref=ref)
 
+    def taken_over(self, incoming: Incoming) -> bool:
+        """Whether this admitted question was claimed before by a process that died: that
+        process may have sent (part of) the answer already, so the adapter should look."""
+        with self._lock:
+            return incoming.key in self._taken_over
+
     def delivered(self, incoming: Incoming) -> None:
         """The answer's first message reached the user: later copies are dropped from now on,
         even if the rest of the answer is still being sent (then :meth:`finish` as usual)."""
-        self._settle(incoming.key, delivered=True)
+        key = incoming.key
+        if key is None:
+            return
+        with self._lock:
+            if key in self._completed:
+                return
+            self._completed.add(key)
+        self._settle(key, delivered=True)
 
     def finish(self, incoming: Incoming, *, delivered: bool) -> None:
         """After :meth:`admit` said ``None``: the reply reached the user (or could not)."""
+        key = incoming.key
         with self._lock:
             self._pending = max(self._pending - 1, 0)
-        self._settle(incoming.key, delivered=delivered)
+            self._taken_over.discard(key or "")
+            recorded = key in self._completed
+            self._completed.discard(key or "")
+        if not recorded:
+            self._settle(key, delivered=delivered)
 
     def _settle(self, key: str | None, *, delivered: bool) -> None:
         if key is None:

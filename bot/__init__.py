@@ -21,7 +21,7 @@ benchmarks import from here::
   families (see :mod:`bot.errors`).
 - What every chat adapter shares: the votes (:class:`FeedbackStore`, :func:`feedback_store`,
   :data:`Vote`, :class:`FeedbackError`), the record of answered deliveries
-  (:class:`IdempotencyStore`, :func:`idempotency_store`), the error of their database
+  (:class:`IdempotencyStore`, :func:`idempotency_store`, :class:`Claim`), the error of their database
   (:class:`DatabaseError`), the sources' last sync (:func:`sources_state`), a draft finding in its context
   (:func:`finding_context`), the longest quote of a citation (:data:`QUOTE_CHARS`) and the
   question shown for a bare draft (:data:`DRAFT_QUESTION`), and follow-up questions: the
@@ -67,6 +67,7 @@ _EXPORTS: dict[str, str] = {
     "FeedbackStore": "bot.feedback",
     "Vote": "bot.feedback",
     "feedback_store": "bot.feedback",
+    "Claim": "bot.idempotency",
     "IdempotencyStore": "bot.idempotency",
     "idempotency_store": "bot.idempotency",
     "DatabaseError": "bot.database",
@@ -87,6 +88,7 @@ __all__ = [
     "QUOTE_CHARS",
     "Answer",
     "Citation",
+    "Claim",
     "Context",
     "DatabaseError",
     "Detector",
@@ -130,7 +132,7 @@ if TYPE_CHECKING:
     from bot.draft import finding_context
     from bot.errors import InputError, PuedoError, PuedoPublicarError, UnavailableError
     from bot.feedback import FeedbackError, FeedbackStore, Vote, feedback_store
-    from bot.idempotency import IdempotencyStore, idempotency_store
+    from bot.idempotency import Claim, IdempotencyStore, idempotency_store
     from bot.models import (
         DRAFT_QUESTION,
         QUOTE_CHARS,

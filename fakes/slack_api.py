@@ -188,6 +188,7 @@ METHOD_TIERS = {
     "conversations.join": 3,
     "conversations.open": 3,
     "conversations.replies": 3,
+    "conversations.history": 3,
     "reactions.add": 3,
     "reactions.remove": 2,
     "files.info": 4,
@@ -315,6 +316,7 @@ class FakeSlackAPI(FakeHTTPServer):
             "views.publish": self._view_needing("user_id"),
             "views.update": self._view_needing("view_id", "external_id"),
             "conversations.replies": self._replies,
+            "conversations.history": self._history,
             "users.info": self._users_info,
             "files.info": self._files_info,
         }
@@ -837,7 +839,26 @@ class FakeSlackAPI(FakeHTTPServer):
         if not thread:
             return {"ok": False, "error": "thread_not_found"}
         thread.sort(key=lambda m: float(m["ts"]))
-        return {"ok": True, "messages": thread, "has_more": False}
+        # As Slack: the parent always comes first; ``oldest`` only bounds the replies.
+        thread = [m for m in thread if m["ts"] == ts or _after(m, params)]
+        return {"ok": True, "messages": _visible(thread, params), "has_more": False}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel's top-level messages, newest first, after ``oldest`` (exclusive unless
+        ``inclusive``); replies in threads are not in the history, as in Slack."""
+        channel = str(params.get("channel", ""))
+        with self._lock:
+            error = self._channel_error(channel, posting=not channel.startswith("D"))
+            if error is not None:
+                return {"ok": False, "error": error}
+            messages = [
+                dict(m)
+                for m in self._messages.get(channel, [])
+                if m.get("thread_ts") in (None, m["ts"]) and _after(m, params)
+            ]
+        messages.sort(key=lambda m: float(m["ts"]), reverse=True)
+        limit = int(params.get("limit") or 100)
+        return {"ok": True, "messages": _visible(messages[:limit], params), "has_more": len(messages) > limit}
 
     def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -875,6 +896,27 @@ class FakeSlackAPI(FakeHTTPServer):
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _truthy(value: Any) -> bool:
+    """A boolean parameter as slack_sdk sends it: ``True`` in JSON, ``"1"``/``"true"`` in a form."""
+    return value is True or str(value).lower() in {"1", "true"}
+
+
+def _after(message: dict[str, Any], params: dict[str, Any]) -> bool:
+    """Whether ``message`` is within the request's ``oldest`` bound (and ``inclusive``)."""
+    oldest = params.get("oldest")
+    if oldest in (None, ""):
+        return True
+    ts, bound = float(message["ts"]), float(str(oldest))
+    return ts >= bound if _truthy(params.get("inclusive")) else ts > bound
+
+
+def _visible(messages: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Messages as the caller sees them: message metadata only with ``include_all_metadata``."""
+    if _truthy(params.get("include_all_metadata")):
+        return messages
+    return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
 
 
 def _error(error: str) -> RawResponse:

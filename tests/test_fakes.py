@@ -239,6 +239,24 @@ def test_slack_update_delete_views_and_reads(slack: FakeSlackAPI, client: WebCli
     assert client.chat_delete(channel="C1", ts=posted["ts"])["ok"]
 
 
+def test_slack_history_and_message_metadata(slack: FakeSlackAPI, client: WebClient) -> None:
+    question = slack.add_message("C1", "¿Puedo?", user="U1", ts="1699999999.000001")["ts"]
+    meta = {"event_type": "respuesta", "event_payload": {"delivery": "event:Ev1"}}
+    top = client.chat_postMessage(channel="C1", text="arriba", metadata=meta)["ts"]
+    client.chat_postMessage(channel="C1", text="en hilo", thread_ts=question, metadata=meta)
+    # history: top-level only, newest first, after ``oldest`` (exclusive), metadata on request
+    history = client.conversations_history(channel="C1", oldest=question)["messages"]
+    assert [m["text"] for m in history] == ["arriba"] and "metadata" not in history[0]
+    [shown] = client.conversations_history(channel="C1", oldest=question, include_all_metadata=True)["messages"]
+    assert shown["metadata"] == meta and shown["ts"] == top
+    inclusive = client.conversations_history(channel="C1", oldest=question, inclusive=True)["messages"]
+    assert [m["text"] for m in inclusive] == ["arriba", "¿Puedo?"]
+    # replies: the parent always, then the replies after ``oldest``
+    replies = client.conversations_replies(channel="C1", ts=question, oldest=question, include_all_metadata=True)
+    assert [m["text"] for m in replies["messages"]] == ["¿Puedo?", "en hilo"]
+    assert replies["messages"][1]["metadata"] == meta
+
+
 def test_slack_invalid_token_and_unknown_method(slack: FakeSlackAPI) -> None:
     wrong = WebClient(token="xoxb-wrong", base_url=slack.base_url, timeout=5)
     with pytest.raises(SlackApiError) as err:

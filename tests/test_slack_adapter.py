@@ -26,6 +26,7 @@ from slack_sdk import WebClient
 
 import adapters.slack.app as slack_app
 from adapters.slack import SlackHTTPServer, SlackStartupError, answer_blocks, answer_text, create_app
+from adapters.slack.delivery import ANSWER_EVENT
 from adapters.slack.main import main
 from adapters.slack.mrkdwn import escape, split_draft, to_plain
 from adapters.slack.render import MAX_MESSAGE_TEXT, details_blocks
@@ -36,6 +37,8 @@ from bot.models import Answer, Citation, DraftFinding, SourceType, Verdict
 from bot.service import Service
 from bot.settings import Settings
 from fakes.slack_api import (
+    BOT_ID,
+    BOT_USER_ID,
     FakeSlackAPI,
     command_body,
     event_body,
@@ -540,6 +543,59 @@ def test_a_retry_after_a_failed_delivery_is_answered(bot: Bot) -> None:
     bot.event(_dm(RETWEET_QUESTION), event_id="EvFAIL1", **{"X-Slack-Retry-Num": "2"})
     bot.settle()
     assert len(bot.slack.calls_to("chat.postMessage")) == 3
+
+
+def _claimed_by_a_dead_process(tmp_path: Path, delivery: str) -> None:
+    """``delivery`` was claimed long ago by a process that never finished it (it died)."""
+    IdempotencyStore(tmp_path / "idempotency.sqlite3", clock=lambda: time.time() - 3600).claim(f"slack:{delivery}")
+
+
+def _reply_posted_by_the_dead_process(slack: FakeSlackAPI, event: dict[str, Any], delivery: str) -> None:
+    thread = event.get("thread_ts") or (event["ts"] if event["type"] == "app_mention" else None)
+    slack.add_message(
+        event["channel"],
+        "✅ Sí, puedes publicarlo",
+        user=BOT_USER_ID,
+        thread_ts=thread,
+        bot_id=BOT_ID,
+        metadata={"event_type": ANSWER_EVENT, "event_payload": {"delivery": delivery}},
+    )
+
+
+@pytest.mark.parametrize("where", ["dm", "mention"])
+def test_a_retry_answered_by_a_process_that_died_is_not_answered_again(bot: Bot, tmp_path: Path, where: str) -> None:
+    # the process posted the answer, then died before recording it: Slack retries the event
+    event = _dm(RETWEET_QUESTION) if where == "dm" else _mention(f"<@{BOT_USER_ID}> {RETWEET_QUESTION}")
+    _claimed_by_a_dead_process(tmp_path, "event:EvDIED1")
+    _reply_posted_by_the_dead_process(bot.slack, event, "event:EvDIED1")
+    assert bot.event(event, event_id="EvDIED1", **{"X-Slack-Retry-Num": "1"}).status_code == 200
+    bot.settle()
+    assert bot.slack.calls_to("chat.postMessage") == []
+    [look] = bot.slack.calls_to("conversations.replies" if where == "mention" else "conversations.history")
+    assert look.params["oldest"] == event["ts"]
+    # recorded as answered: a later retry is dropped without looking again
+    bot.event(event, event_id="EvDIED1", **{"X-Slack-Retry-Num": "2"})
+    bot.settle()
+    assert bot.slack.calls_to("chat.postMessage") == []
+    assert len(bot.slack.calls_to("conversations.replies") + bot.slack.calls_to("conversations.history")) == 1
+
+
+def test_a_retry_that_a_process_died_before_answering_is_answered(bot: Bot, tmp_path: Path) -> None:
+    event = _dm(RETWEET_QUESTION)
+    _claimed_by_a_dead_process(tmp_path, "event:EvDIED2")
+    # an earlier answer in the same DM, to another question, is not this one's
+    _reply_posted_by_the_dead_process(bot.slack, _dm("otra"), "event:EvOTHER")
+    bot.event(event, event_id="EvDIED2", **{"X-Slack-Retry-Num": "1"})
+    [post] = bot.slack.wait_for("chat.postMessage")
+    assert _header(post.params) == "✅ Sí, puedes publicarlo"
+    assert post.params["metadata"] == {"event_type": ANSWER_EVENT, "event_payload": {"delivery": "event:EvDIED2"}}
+
+
+def test_a_first_delivery_does_not_look_for_an_earlier_reply(bot: Bot) -> None:
+    bot.event(_mention(f"<@{BOT_USER_ID}> {RETWEET_QUESTION}"), event_id="EvFRESH1")
+    bot.slack.wait_for("chat.postMessage")
+    bot.settle()
+    assert bot.slack.calls_to("conversations.history") == bot.slack.calls_to("conversations.replies") == []
 
 
 def test_two_processes_on_one_data_dir_answer_an_event_once(

@@ -34,8 +34,10 @@ from adapters.telegram import delivery as telegram_delivery
 from adapters.telegram.render import Run, render_runs, split_runs
 from adapters.telegram.webhook import serve_webhook
 from bot.feedback import FeedbackStore
+from bot.idempotency import Claim, IdempotencyStore
 from bot.models import Answer, Citation, Context, DraftFinding, SourceType, Verdict
 from bot.service import Service
+from fakes._base import RawRequest, RawResponse
 from fakes.telegram_api import (
     BOT_USERNAME,
     FakeTelegramAPI,
@@ -663,6 +665,39 @@ async def test_long_answer_arrives_in_parts_with_buttons_on_the_last(
     assert calls[0].params["reply_parameters"]["message_id"] == question["message"]["message_id"]
     assert all("reply_parameters" not in c.params for c in calls[1:])
     assert ["reply_markup" in c.params for c in calls] == [False] * (len(calls) - 1) + [True]
+
+
+class WatchingTelegram(FakeTelegramAPI):
+    """Calls ``look`` when the second ``sendMessage`` arrives, and keeps what it returned."""
+
+    def __init__(self, look: Any) -> None:
+        super().__init__()
+        self.look = look
+        self.sends = 0
+        self.seen_at_second: list[Any] = []
+
+    def handle(self, request: RawRequest) -> RawResponse:
+        if request.path.endswith("/sendMessage"):
+            self.sends += 1
+            if self.sends == 2:
+                self.seen_at_second.append(self.look())
+        return super().handle(request)
+
+
+@pytest.mark.asyncio
+async def test_a_long_answer_is_recorded_as_delivered_at_its_first_part(
+    tmp_path: Path, service: Service, feedback: FeedbackStore
+) -> None:
+    # A process that dies while sending the rest must not have the update answered again in full.
+    store = IdempotencyStore(tmp_path / "claims.sqlite3")
+    verbose = SpyService(service, extra=("Texto largo añadido " * 40 + "\n") * 20)
+    with WatchingTelegram(lambda: store.seen("telegram:update:7001")) as tg:
+        application = build_application(adapter_settings(tmp_path, tg), verbose, feedback=feedback, idempotency=store)
+        async with polling(application):
+            tg.push_update(tg.message_update(RETWEET_QUESTION) | {"update_id": 7001})
+            await tg.wait_for_async("sendMessage", count=3, timeout=WAIT)
+            await settled(application)
+    assert tg.seen_at_second == [Claim.DONE]
 
 
 # ----------------------------------------------------------------------- failures

@@ -36,7 +36,11 @@ answered by *lazy listeners* in the same pool.
 
 Exactly once: every event, slash command and shortcut is claimed by its delivery id in the
 shared :mod:`bot.idempotency` store, so a Slack retry of a question nobody answered is
-answered, and a retry or replay of one already answered (by any process) is dropped.
+answered, and a retry or replay of one already answered (by any process) is dropped. A retry
+whose claim is taken over from a process that died first looks for that process's reply in
+the conversation (every reply carries its event in the message metadata,
+:func:`~adapters.slack.delivery.answered_before`): the reply it posted just before dying, not
+yet recorded, is not posted again.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from adapters.slack.delivery import (
     MAX_RESPONSE_URL_MESSAGES,
     Post,
     Thinking,
+    answered_before,
     fallback_text,
     post_ephemeral,
     post_quietly,
@@ -214,7 +219,7 @@ class SlackBot:
         if not context.get(ADMITTED):
             return
         incoming = event_incoming("dm", event, body, self.bot_user_id)
-        self._converse(incoming, client, event, post_to(client, str(event["channel"]), event.get("thread_ts")))
+        self._converse(incoming, client, event, event.get("thread_ts"))
 
     def on_mention(self, event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """A mention in a channel: answered in the mention's thread."""
@@ -231,17 +236,28 @@ class SlackBot:
                 # A review of the thread's first message: a request of its own, not a follow-up.
                 incoming = replace(incoming, question="", draft=text or None, files=files, follows=False)
                 intro = review_intro(text) if text else None
-        self._converse(incoming, client, event, post_to(client, channel, parent or ts), intro=intro)
+        self._converse(incoming, client, event, parent or ts, intro=intro)
 
     def _converse(
-        self, incoming: Incoming, client: WebClient, event: dict[str, Any], post: Post, *, intro: str | None = None
+        self, incoming: Incoming, client: WebClient, event: dict[str, Any], thread: Any, *, intro: str | None = None
     ) -> None:
+        """Answer ``event`` in ``channel`` (in ``thread``'s thread if given), once."""
+        channel, ts = str(event["channel"]), str(event["ts"])
         delivered = False
         try:
+            if (
+                incoming.delivery_id
+                and self.answering.taken_over(incoming)
+                and answered_before(client, channel, thread, ts, incoming.delivery_id)
+            ):
+                log.info("Slack %s: already answered by a process that stopped; not answered again", incoming.kind)
+                delivered = True
+                return
+            post = post_to(client, channel, thread, delivery_id=incoming.delivery_id)
             delivered = self._deliver(incoming, self.answering.answer(incoming, self.files.fetch), post, intro=intro)
         finally:
             self.answering.finish(incoming, delivered=delivered)
-            self.thinking.stop(str(event["channel"]), str(event["ts"]))
+            self.thinking.stop(channel, ts)
 
     def ack_command(self, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """Acknowledge ``/puedopublicar`` at once: "Pensando…", or why it will not be answered."""

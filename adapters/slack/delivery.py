@@ -22,11 +22,13 @@ from adapters.slack.render import Block, answer_text
 from bot import Answer
 
 __all__ = [
+    "ANSWER_EVENT",
     "CANNOT_POST_ERRORS",
     "MAX_RESPONSE_URL_MESSAGES",
     "THINKING_REACTION",
     "Post",
     "Thinking",
+    "answered_before",
     "fallback_text",
     "post_ephemeral",
     "post_quietly",
@@ -53,8 +55,17 @@ def fallback_text(answer: Answer, index: int) -> str:
     return answer_text(answer) if index == 0 else "Puedo publicar (continuación de la respuesta)"
 
 
-def post_to(client: WebClient, channel: str, thread_ts: Any = None) -> Post:
-    """Post each message to ``channel`` (in ``thread_ts``'s thread if given)."""
+#: The ``event_type`` of the message metadata on every reply to a question: the ``delivery`` in
+#: its payload is the question's delivery id (``event:Ev…``), nothing the user wrote.
+ANSWER_EVENT = "puedo_publicar_reply"
+#: How many messages :func:`answered_before` reads after the question.
+LOOK_BACK_MESSAGES = 200
+
+
+def post_to(client: WebClient, channel: str, thread_ts: Any = None, *, delivery_id: str | None = None) -> Post:
+    """Post each message to ``channel`` (in ``thread_ts``'s thread if given); with
+    ``delivery_id``, each carries it as metadata, for :func:`answered_before`."""
+    metadata = {"event_type": ANSWER_EVENT, "event_payload": {"delivery": delivery_id}} if delivery_id else None
 
     def post(text: str, blocks: Sequence[Block] | None) -> None:
         client.chat_postMessage(
@@ -64,9 +75,40 @@ def post_to(client: WebClient, channel: str, thread_ts: Any = None) -> Post:
             thread_ts=str(thread_ts) if thread_ts else None,
             unfurl_links=False,
             unfurl_media=False,
+            metadata=metadata,
         )
 
     return post
+
+
+def answered_before(client: WebClient, channel: str, thread_ts: Any, since: str, delivery_id: str) -> bool:
+    """Whether a reply to ``delivery_id`` (posted by :func:`post_to`) is already in the
+    conversation: in ``thread_ts``'s thread, or else in the channel, after the question's ``since``.
+
+    For a question whose claim was taken over from a process that died: it may have posted the
+    reply and died before recording it. When Slack cannot tell (an error), the answer is False:
+    answering twice is better than not at all.
+    """
+    try:
+        if thread_ts:
+            response = client.conversations_replies(
+                channel=channel, ts=str(thread_ts), oldest=since, include_all_metadata=True, limit=LOOK_BACK_MESSAGES
+            )
+        else:
+            response = client.conversations_history(
+                channel=channel, oldest=since, include_all_metadata=True, limit=LOOK_BACK_MESSAGES
+            )
+    except SlackApiError as exc:
+        log.warning("Could not look for an earlier reply: %s", exc.response.get("error"))
+        return False
+    for message in response.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if (
+            metadata.get("event_type") == ANSWER_EVENT
+            and (metadata.get("event_payload") or {}).get("delivery") == delivery_id
+        ):
+            return True
+    return False
 
 
 def update_then_post(client: WebClient, channel: str, ts: str) -> Post:

@@ -358,7 +358,7 @@ class TelegramAdapter:
                 markup = feedback_keyboard(reply.feedback_ref) if reply.feedback_ref else None
             else:
                 texts, markup = [notice_message(reply.notice or "")], None
-            await send(message, texts, markup)
+            await send(message, texts, markup, first_sent=lambda: self.answering.delivered(incoming))
             delivered = True
         finally:
             if delivered and reply_slot is not None and reply_slot.method is not None:

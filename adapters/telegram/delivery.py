@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -82,16 +82,26 @@ class TypingIndicator:
                 continue
 
 
-async def send(message: Message, texts: Sequence[str], markup: InlineKeyboardMarkup | None = None) -> None:
+async def send(
+    message: Message,
+    texts: Sequence[str],
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    first_sent: Callable[[], None] | None = None,
+) -> None:
     """Reply to ``message`` with HTML ``texts``: the first part quotes it, the last gets ``markup``.
 
     In webhook mode a reply of one message goes out with the acknowledgement of the update
     (:mod:`adapters.telegram.webhook`), so that it is sent once even if the process dies.
+    A reply of several messages goes through the Bot API, and ``first_sent`` (blocking: it runs
+    in a thread) is called as soon as the first is out, so that the delivery is recorded then.
     """
     reply = webhook_reply()
     if len(texts) == 1 and reply is not None and reply.put("sendMessage", _send_params(message, texts[0], markup)):
         return
     for index, text in enumerate(texts):
+        if index == 1 and first_sent is not None:
+            await asyncio.to_thread(first_sent)
         await message.reply_text(
             text,
             parse_mode=ParseMode.HTML,

@@ -29,7 +29,7 @@ How it decides:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from bot.models import Chunk, Verdict
@@ -173,13 +173,16 @@ def decide(
     """
     ranking = ranking or {}
     found = _by_signal(situation.hits)
-    lifted = {s: _lifters(book, s, found) for s in found}
+    # A claim the situation itself belies («sin nombres» next to a name) lifts nothing.
+    belied = {s for s in found if book.contradicted(s, situation.hits) is not None}
+    lifting = {s: hits for s, hits in found.items() if s not in belied}
+    lifted = {s: _lifters(book, s, lifting) for s in found}
     lifted = {s: hits for s, hits in lifted.items() if hits}
 
     if not (situation.has_draft or situation.in_scope):
         return Decision(Verdict.SIN_BASE)
 
-    applied = [a for rule in rules if (a := _apply(rule, found, lifted, book)) is not None]
+    applied = [a for rule in rules if (a := _apply(rule, found, lifted, book, belied)) is not None]
     applied.sort(key=lambda a: (-a.verdict.severity, -len(a.triggers), -ranking.get(a.rule.locator, 0.0)))
     taken = {h.signal for a in applied for h in a.triggers}
     loose = tuple(
@@ -197,7 +200,7 @@ def decide(
     # A sensitive context no rule took (a patient, a minor, a case file mentioned in passing) is
     # not evidence of a problem, but it is not evidence that all is well either: no plain «sí».
     unexplained = any(_sensitive(book, s) and s not in lifted and s not in taken for s in found)
-    lifts = tuple(h for s, hits in found.items() if _class(book, s) is SignalClass.LEVANTA for h in hits[:1])
+    lifts = tuple(h for s, hits in lifting.items() if _class(book, s) is SignalClass.LEVANTA for h in hits[:1])
     shown = {a.rule.locator for a in applied[: tuning.max_applied]}
     related = tuple(loc for loc, _ in sorted(ranking.items(), key=lambda kv: -kv[1]) if loc not in shown)[
         : tuning.max_related
@@ -254,6 +257,7 @@ def _apply(
     found: Mapping[str, list[SignalHit]],
     lifted: Mapping[str, list[SignalHit]],
     book: SignalBook,
+    belied: Set[str] = frozenset(),
 ) -> AppliedRule | None:
     holding = [alt for alt in rule.applies_if if alt and all(s in found for s in alt)]
     if not holding:
@@ -273,7 +277,7 @@ def _apply(
     # The most specific alternative: unlifted first, then the one with more signals.
     best = max(clean or holding, key=len)
     triggers = tuple(found[s][0] for s in best)
-    exceptions = [found[s][0] for s in rule.unless if s in found]
+    exceptions = [found[s][0] for s in rule.unless if s in found and s not in belied]
     if exceptions:
         # A «Salvo si» of the rule itself: its exception holds, the rule does not restrict.
         return AppliedRule(rule, Verdict.PERMITIDO, triggers, tuple(exceptions), exception=True)

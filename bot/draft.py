@@ -59,6 +59,12 @@ _NOT_A_PERSON_BEFORE = re.compile(
     r"centro|parque|barrio|carrer|rúa|rua|virgen|puerta|estaci[óo]n|fundaci[óo]n|premio|festival)\s*$",
     re.IGNORECASE,
 )
+#: A form of address right before a capitalised word makes it a person's name.
+_ADDRESSED = re.compile(
+    r"\b(?:señor|señora|senor|senora|sr\.|sra\.|don|doña|dona|doctor|doctora|dr\.|dra\.|"
+    r"mr\.?|mrs\.?|ms\.?|miss|tío|tía|abuelo|abuela)\s+$",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(
     r"(?<![\w])([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)((?:\s+(?:de(?:l| la| los)?\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+|[A-ZÁÉÍÓÚÑ]\.)){0,3})"
 )
@@ -140,11 +146,18 @@ _CHILD_AGE = re.compile(
     r"(?!\s+(?:de\s+(?!edad)|d'|en\b|como\b|trabajando|seguidos|atrás|sin\b|of\s+(?:service|experience)))",
     re.IGNORECASE,
 )
+#: An animal named shortly before an age: the age is the pet's.
+_PET = re.compile(
+    r"\b(?:perr[oa]s?|perrit[oa]s?|gat[oa]s?|gatit[oa]s?|mascotas?|cachorr[oa]s?|caballos?|yeguas?|conej[oa]s?|"
+    r"hámster|hamster|loro|tortuga|gos|gossa|gat|dog|puppy|cat|kitten|pet)\b|[\U0001F415\U0001F408\U0001F436\U0001F431\U0001F43E]",
+    re.IGNORECASE,
+)
 #: What right before an age makes it a child's: «(», a verb of age, or a child word (with «de»).
 _AGE_OF_PERSON = re.compile(
     r"(?:\(\s*$|\b(?:tiene|tienen|cumple|cumplen|cumplir|fa|is|are|turns|aged)\s*$|"
     r"\b(?:niñ[oa]s?|nin[oa]s?|chaval(?:es|a|as)?|crí[oa]s?|hij[oa]s?|alumn[oa]s?|menor(?:es)?|peques?|pequeñ[oa]s?|"
-    r"nen[ea]s?|nens|chic[oa]s?|bebés?|bebes?|adolescentes?|estudiantes?|kids?|children|child|boys?|girls?|umeak?)\b"
+    r"nen[ea]s?|nens|chic[oa]s?|bebés?|bebes?|adolescentes?|estudiantes?|kids?|children|child|boys?|girls?|umeak?|"
+    r"herman(?:it)?[oa]s?|melliz[oa]s?|gemel[oa]s?|sobrin[oa]s?|niet[oa]s?|siblings?|brothers?|sisters?)\b"
     r"[^.?!]{0,12}?\b(?:de|con|entre|amb|of)?\s*$)",
     re.IGNORECASE,
 )
@@ -156,6 +169,8 @@ def _child_ages(text: str) -> list[Span]:
         ages = [_age(g) for g in match.groups() if g]
         if max(ages) >= 18 or not _AGE_OF_PERSON.search(text[max(0, match.start() - 30) : match.start()]):
             continue
+        if _PET.search(text[max(0, match.start() - 80) : match.start()]):  # «Os presento a Coco 🐶. Tiene 4 años»
+            continue
         spans.append(match.span())
     return spans
 
@@ -165,12 +180,14 @@ def _age(number: str) -> int:
 
 
 def _person_names(text: str) -> list[Span]:
-    """A common first name, capitalised, with its surnames or initial if any («Marta», «Juan P.»)."""
+    """A common first name, capitalised, with its surnames or initial if any («Marta», «Juan P.»),
+    or any capitalised name after a form of address («la señora Puri», «don Anselmo»)."""
     names = _first_names()
     spans = []
     for match in _CAPITALISED.finditer(text):
-        if fold(match.group(1)) not in names or _NOT_A_PERSON_BEFORE.search(
-            text[max(0, match.start() - 15) : match.start()]
+        before = text[max(0, match.start() - 15) : match.start()]
+        if _ADDRESSED.search(before) is None and (
+            fold(match.group(1)) not in names or _NOT_A_PERSON_BEFORE.search(before)
         ):
             continue
         spans.append(match.span())

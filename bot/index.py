@@ -491,8 +491,8 @@ def check(settings: Settings) -> list[Problem]:
     loaded = load_all(settings)
     problems = list(loaded.problems)  # walk problems (loops, unreadable folders) included
     signals = _signal_book(settings)
-    _, signal_problems = load_signals(settings.knowledge_dir)
-    problems.extend(Problem(f"knowledge/{SIGNALS_FILE}", p) for p in signal_problems)
+    book, signal_problems = load_signals(settings.knowledge_dir)
+    problems.extend(Problem(f"knowledge/{SIGNALS_FILE}", p) for p in signal_problems + book.unmatched_phrases())
     chunks: list[Chunk] = []
     rule_files: dict[str, str] = {}
     for doc in sorted(loaded.documents, key=lambda d: d.file):

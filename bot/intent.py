@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import yamlfile
-from bot.text import fold, fold_with_offsets
+from bot.text import CHAT_SHORTHAND, fold, fold_with_offsets
 
 I18N_DIR = Path(__file__).parent / "i18n"
 
@@ -160,19 +160,7 @@ _QUOTED = re.compile(
 )
 
 
-#: Chat shorthand people type («tengo q pedir», «xq»), written out for the intent patterns.
-_SHORTHAND = {
-    "q": "que",
-    "k": "que",
-    "xq": "porque",
-    "pq": "porque",
-    "porq": "porque",
-    "xa": "para",
-    "pa": "para",
-    "tb": "tambien",
-    "tmb": "tambien",
-    "d": "de",
-}
+_SHORTHAND = CHAT_SHORTHAND
 _SHORTHAND_WORD = re.compile(r"\b(" + "|".join(_SHORTHAND) + r")\b")
 
 

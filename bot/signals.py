@@ -41,7 +41,7 @@ import yaml
 from bot import yamlfile
 from bot.draft import Detector, detect
 from bot.models import DraftFinding
-from bot.text import fold, quoted, word_spans
+from bot.text import CHAT_SHORTHAND, fold, quoted, word_spans
 
 SIGNALS_FILE = "senales.yaml"
 
@@ -67,6 +67,8 @@ NEGATION_BRIDGE = frozenset(
     "de "
     # «no voy a vender nada»: the future tense joins it too.
     "voy vamos a "
+    # «ni hablo en nombre de la Consejería»
+    "hablo hablamos "
     "sae saen surt surten hi hai".split()
 )
 #: Words a ``*`` in a phrase may stand for.
@@ -113,6 +115,9 @@ class Signal:
     #: It describes who posts, from which account or when, not what is posted: it still holds
     #: when a follow-up replaces the content («¿y si en vez del vídeo subo un consejo?»).
     persists: bool = False
+    #: For ``levanta`` signals: signals or detectors whose presence shows the claim is not true
+    #: («sin nombres» with a name in the text): then it lifts nothing.
+    contradicted_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,8 +162,9 @@ def _stem(language: str, word: str) -> str:
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
-    """Folded words with their spans; «ñ» read as «n», as many people type it."""
-    return [(w.replace("ñ", "n"), start, end) for w, start, end in word_spans(text)]
+    """Folded words with their spans; «ñ» read as «n», as many people type it, and chat
+    shorthand written out («d q» → «de que»)."""
+    return [(CHAT_SHORTHAND.get(w, w).replace("ñ", "n"), start, end) for w, start, end in word_spans(text)]
 
 
 def phrase_words(phrase: str) -> tuple[str, ...]:
@@ -221,6 +227,33 @@ class SignalBook:
 
     def __len__(self) -> int:
         return len(self.signals)
+
+    def contradicted(self, signal_id: str, hits: Iterable[SignalHit]) -> SignalHit | None:
+        """The hit that shows what ``signal_id`` claims is not so (see ``desmentida_por``), if any."""
+        signal = self.signals.get(signal_id)
+        if signal is None or not signal.contradicted_by:
+            return None
+        against = set(signal.contradicted_by)
+        for hit in hits:
+            if hit.signal in against or (hit.via is not None and hit.via.value in against):
+                return hit
+        return None
+
+    def unmatched_phrases(self) -> list[str]:
+        """A problem for each phrase that, said on its own, does not find its signal: an
+        exception («excepto», of any signal sharing its words' stems) swallows it. Checked by
+        ``index --check``, not on every load (it reads every phrase)."""
+        problems = []
+        for signal in self.signals.values():
+            for phrases in signal.phrases.values():
+                for phrase in phrases:
+                    if "*" in phrase or signal.id in {h.signal for h in self.detect(phrase, "pregunta")}:
+                        continue
+                    problems.append(
+                        f"señal {signal.id!r}: la frase «{phrase}» no se reconoce sola; una frase de «excepto» "
+                        "con las mismas palabras (o sus formas: «regalarle» cubre «regalo») la anula"
+                    )
+        return problems
 
     def resolve(self, name: str) -> str | None:
         """The id of a signal named by its id or its name, ignoring case, accents and ``_``."""
@@ -501,10 +534,17 @@ def parse_signals(data: Any) -> tuple[SignalBook, list[str]]:
         unknown = [s for s in signal.cancels if s not in signals]
         if unknown:
             problems.append(f"señal {signal.id!r}: «anula» nombra señales que no existen: {', '.join(unknown)}")
+        detectors = {d.value for d in Detector}
+        unknown = [s for s in signal.contradicted_by if s not in signals and s not in detectors]
+        if unknown:
+            problems.append(
+                f"señal {signal.id!r}: «desmentida_por» nombra señales o detectores que no existen: {', '.join(unknown)}"
+            )
     return SignalBook(signals), problems
 
 
 _KNOWN_FIELDS = {
+    "desmentida_por",
     "nombre",
     "clase",
     "descripcion",
@@ -541,6 +581,9 @@ def _signal(signal_id: str, body: Any) -> Signal:
     lifts = tuple(_key(s) for s in _strings(body.get("levanta"), "levanta"))
     if lifts and cls is not SignalClass.LEVANTA:
         raise ValueError("solo una señal de clase «levanta» puede tener «levanta»")
+    contradicted_by = tuple(_key(s) for s in _strings(body.get("desmentida_por"), "desmentida_por"))
+    if contradicted_by and cls is not SignalClass.LEVANTA:
+        raise ValueError("solo una señal de clase «levanta» puede tener «desmentida_por»")
     phrases = _by_language(body.get("frases"), "frases")
     exceptions = _by_language(body.get("excepto"), "excepto")
     if not phrases and not detectors:
@@ -568,6 +611,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
         sensitive=sensitive,
         cancels=tuple(_key(s) for s in _strings(body.get("anula"), "anula")),
         persists=persists,
+        contradicted_by=contradicted_by,
     )
 
 

@@ -30,6 +30,20 @@ STOPWORDS = frozenset(
 
 _stemmer = Stemmer.Stemmer("spanish")
 
+#: Chat shorthand people type («tengo q pedir», «xq», «antes d q salga»), and the word it stands for.
+CHAT_SHORTHAND = {
+    "q": "que",
+    "k": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "porq": "porque",
+    "xa": "para",
+    "pa": "para",
+    "tb": "tambien",
+    "tmb": "tambien",
+    "d": "de",
+}
+
 #: A quoted passage: '…' (an apostrophe inside a word does not open one), "…", «…», “…”, ‘…’.
 #: Bounded and unnested, so it runs in linear time on any text.
 _QUOTED = re.compile(

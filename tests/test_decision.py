@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.decision import RuleSpec, Situation, decide
+from bot.draft import Detector
 from bot.models import Verdict
 from bot.signals import SignalBook, SignalHit, parse_signals
 
@@ -207,6 +208,35 @@ def test_a_risk_nothing_lifts_keeps_its_alternative_strict(signals, verdict):
 
 
 SIGNALS = list(BOOK.signals)
+
+
+def test_a_claim_the_situation_belies_lifts_nothing():
+    """«Sin nombres» next to a name found in the text: the anonymity claim does not lift the person."""
+    data = {
+        "persona": {"nombre": "persona", "clase": "contexto", "frases": {"es": ["x"]}},
+        "salud": {"nombre": "salud", "clase": "contexto", "frases": {"es": ["x"]}},
+        "anonimo": {
+            "nombre": "sin nadie reconocible",
+            "clase": "levanta",
+            "comprobar": "que nadie se reconoce",
+            "levanta": ["persona"],
+            "desmentida_por": ["nombre_persona"],
+            "frases": {"es": ["x"]},
+        },
+    }
+    book, problems = parse_signals(data)
+    assert problems == []
+    rules = [RuleSpec("Regla 1", "Salud de una persona", N, (("persona", "salud"),))]
+    claim = (SignalHit("persona", "un alumno", 0, 9, "pregunta"), SignalHit("salud", "TDAH", 10, 14, "pregunta"))
+    anonymous = SignalHit("anonimo", "sin nombres", 20, 31, "pregunta")
+    named = SignalHit("persona", "Aitor", 40, 45, "pregunta", Detector.NOMBRE_PERSONA)
+    milder = decide(Situation((*claim, anonymous)), rules, book)
+    assert milder.verdict is C and milder.lifts
+    belied = decide(Situation((*claim, anonymous, named)), rules, book)
+    assert belied.verdict is N and not belied.lifts
+    # Only a levanta signal may have it, and it names known signals or detectors.
+    assert "desmentida_por" in parse_signals({**data, "salud": {**data["salud"], "desmentida_por": ["persona"]}})[1][0]
+    assert "pasaporte" in parse_signals({**data, "anonimo": {**data["anonimo"], "desmentida_por": ["pasaporte"]}})[1][0]
 
 
 @settings(max_examples=400, deadline=None)

@@ -33,6 +33,7 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("Ganadores del concurso de dibujo (7-10 años)", [("edad_menor", "7-10 años")]),
         ("Una campaña para chavales de 11 y 12 años", [("edad_menor", "11 y 12 años")]),
         ("El cumple de mi hijo, que cumple 8 años", [("edad_menor", "8 años")]),
+        ("la historia de unos hermanos de 6 y 9 años", [("edad_menor", "6 y 9 años")]),
     ],
 )
 def test_true_positives(text, expected):
@@ -50,6 +51,8 @@ def test_true_positives(text, expected):
         "Abierto el plazo de las oposiciones: consulta el BOE de hoy",
         "Vivo en la calle Mayor",  # a street without a number locates nobody
         "Tengo 35 años y me encanta el senderismo",
+        "Os presento a Coco 🐶. Tiene 4 años y es el rey del sofá",  # a pet's age
+        "Mi gata Luna, que tiene 3 años, duerme encima del teclado",
         "Llevo 9 años interina en la Consejería",  # time, not an age
         "Con 15 años de servicio en el parque",
         "Un chaval de 34 años",  # an adult
@@ -67,6 +70,8 @@ def test_false_positives_are_not_reported(text):
         ("Atendí a Ana López Ruiz ayer", ["Ana López Ruiz"]),
         ("Las fiestas de San Juan", []),  # a saint, not a person
         ("Hospital Santa María del Rosell", []),
+        ("Ahí sale la señora Puri, sonriendo", ["Puri"]),  # any name after a form of address
+        ("Ha venido don Anselmo Ruiz", ["Anselmo Ruiz"]),
     ],
 )
 def test_person_names(text, names):

@@ -115,6 +115,9 @@ class Signal:
     #: It describes who posts, from which account or when, not what is posted: it still holds
     #: when a follow-up replaces the content («¿y si en vez del vídeo subo un consejo?»).
     persists: bool = False
+    #: Said while the asker introduces themselves («Soy enfermera en la UCI», «Trabajo en un
+    #: centro de menores»), it describes their job, not what they want to post: it does not count.
+    of_the_job: bool = False
     #: For ``levanta`` signals: signals or detectors whose presence shows the claim is not true
     #: («sin nombres» with a name in the text): then it lifts nothing.
     contradicted_by: tuple[str, ...] = ()
@@ -274,10 +277,18 @@ class SignalBook:
         return [s.id for s in self.signals.values() if signal_id in s.lifts]
 
     def detect(self, text: str | None, where: Field) -> list[SignalHit]:
-        """Every signal in ``text``: phrase matches and detector findings, in order."""
+        """Every signal in ``text``: phrase matches and detector findings, in order. In the
+        question, a ``del_puesto`` signal said while the asker introduces themselves is left out."""
         if not text:
             return []
         hits = self._phrase_hits(text, where)
+        if where == "pregunta":
+            own = introductions(text)
+            hits = [
+                h
+                for h in hits
+                if not (self.signals[h.signal].of_the_job and any(a <= h.start and h.end <= b for a, b in own))
+            ]
         findings = self._detector_findings(text)
         for finding in findings:
             detector = finding.detector
@@ -381,6 +392,25 @@ _WORK_CUES = re.compile(
 )
 #: How far (characters) a title's cue may be from the quotes.
 _CUE_REACH = 80
+
+
+#: Where the asker introduces themselves: a sentence that starts «Soy …», «Trabajo en / como …»
+#: (or its Catalan, Galician and English forms), up to the first punctuation or «y»; or a Basque
+#: one that ends «… naiz». «Soy su enfermera» speaks of somebody else: not an introduction.
+_INTRODUCTION = re.compile(
+    r"(?:^|(?<=[.!?¡¿\n]))[\s\W]*(?:(?:hola|buenas|buenos d[ií]as)\W+)?"
+    r"(?:(?:yo\s+)?soy\s+(?!su\b|sus\b|el\s+de\b|la\s+de\b)|trabajo\s+(?:en|como|de)\b|curro\s+en\b|"
+    r"s[oó]c\s+(?!el\s+seu|la\s+seva)|treballo\s+(?:a|en|com|de)\b|traballo\s+(?:en|como|de)\b|"
+    r"i\s+work\s+(?:in|at|as|for)\b|i'?m\s+an?\b|i\s+am\s+an?\b)"
+    r"[^.!?,;:\n]*?(?=\s+(?:y|e|i|and|pero|but|que)\s+|[.!?,;:\n(]|$)"
+    r"|(?:^|(?<=[.!?\n]))[^.!?\n]{1,80}?\bnaiz\b",
+    re.IGNORECASE,
+)
+
+
+def introductions(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` where the asker says who they are and where they work."""
+    return [m.span() for m in _INTRODUCTION.finditer(text)]
 
 
 def mentioned_spans(text: str) -> list[tuple[int, int]]:
@@ -544,6 +574,7 @@ def parse_signals(data: Any) -> tuple[SignalBook, list[str]]:
 
 
 _KNOWN_FIELDS = {
+    "del_puesto",
     "desmentida_por",
     "nombre",
     "clase",
@@ -584,6 +615,11 @@ def _signal(signal_id: str, body: Any) -> Signal:
     contradicted_by = tuple(_key(s) for s in _strings(body.get("desmentida_por"), "desmentida_por"))
     if contradicted_by and cls is not SignalClass.LEVANTA:
         raise ValueError("solo una señal de clase «levanta» puede tener «desmentida_por»")
+    of_the_job = body.get("del_puesto", False)
+    if not isinstance(of_the_job, bool):
+        raise ValueError("«del_puesto» debe ser «sí» o «no» (true o false)")
+    if of_the_job and cls is SignalClass.RIESGO:
+        raise ValueError("una señal de riesgo cuenta siempre: no puede ser «del_puesto»")
     phrases = _by_language(body.get("frases"), "frases")
     exceptions = _by_language(body.get("excepto"), "excepto")
     if not phrases and not detectors:
@@ -612,6 +648,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
         cancels=tuple(_key(s) for s in _strings(body.get("anula"), "anula")),
         persists=persists,
         contradicted_by=contradicted_by,
+        of_the_job=of_the_job,
     )
 
 

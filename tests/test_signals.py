@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.signals import SignalBook, SignalClass, load_signals, parse_condition, parse_signals
+from bot.signals import SignalBook, SignalClass, introductions, load_signals, parse_condition, parse_signals
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 
@@ -304,12 +304,48 @@ def test_vocabulary_of_the_sixth_batch(book, text, signal, present):
         # A bare «viaje» is not a gift; a trip paid by a supplier is.
         ("me han invitado a un viaje con todo pagado", "regalo", True),
         ("mi viaje a Roma", "regalo", False),
+        # Selling with the hook of one's post; being appointed is not that.
+        ("Como funcionario de la DGT, te preparo para el examen práctico", "relacion_con_puesto", True),
+        ("Ha salido mi nombramiento como funcionaria de carrera", "relacion_con_puesto", False),
+        # A place at the library counter is not a person who was attended there.
+        ("Inscripciones en el mostrador de préstamo", "ciudadano_atendido", False),
         # Screenshots of a group chat are private messages.
         ("una madre me ha pasado capturas del grupo", "mensajes_privados", True),
     ],
 )
 def test_vocabulary_of_the_tenth_batch(book, text, signal, present):
     assert (signal in found(book, text)) is present
+
+
+@pytest.mark.parametrize(
+    ("text", "introduction"),
+    [
+        ("Soy enfermera en la UCI del Clínico y tengo un perro que baila", "Soy enfermera en la UCI del Clínico"),
+        ("Hola! Soy tutora de 4º de primaria. ¿Puedo subir esto?", "Hola! Soy tutora de 4º de primaria"),
+        ("Trabajo en un centro de menores, ¿puedo?", "Trabajo en un centro de menores"),
+        ("Sóc infermera a l'Hospital del Mar. Puc penjar-ho?", "Sóc infermera a l'Hospital del Mar"),
+        ("Anbulantziako teknikaria naiz. Hau jar dezaket?", "Anbulantziako teknikaria naiz"),
+        ("I work at a public hospital in Málaga. Today a man yelled", "I work at a public hospital in Málaga"),
+        # Somebody else's carer, or a sentence that is not about the asker, is no introduction.
+        ("Yo soy su auxiliar de enfermería en la residencia", None),
+        ("Son las fotos de los pacientes", None),
+    ],
+)
+def test_introductions(text, introduction):
+    spans = introductions(text)
+    assert [text[a:b] for a, b in spans] == ([introduction] if introduction else [])
+
+
+def test_a_job_signal_in_the_introduction_does_not_count(book):
+    # Where the asker works is not what they post…
+    assert "salud" not in found(book, "Soy enfermera en la UCI y quiero subir el vídeo de mi perro bailando")
+    assert "menor" not in found(book, "Trabajo en un centro de menores. ¿Puedo subir la foto de mi moto?")
+    # …but the same words about the post count, and so does a risk in the introduction.
+    assert "salud" in found(book, "Soy celadora. Quiero contar que ayer ingresó en la UCI el alcalde")
+    assert "menor" in found(book, "Trabajo en un centro de menores y quiero subir la foto de los chavales")
+    assert "confidencial" in found(book, "Soy técnica del área con información confidencial")
+    data = {"x": {"nombre": "x", "clase": "riesgo", "del_puesto": True, "comprobar": "y", "frases": {"es": ["x"]}}}
+    assert "riesgo" in parse_signals(data)[1][0]
 
 
 def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:

@@ -69,6 +69,9 @@ NEGATION_BRIDGE = frozenset(
     "voy vamos a "
     # «ni hablo en nombre de la Consejería»
     "hablo hablamos "
+    # «no saldrían niños», «no se verá a nadie»: the conditional and the future join it too.
+    "saldria saldrian saldra saldran apareceria aparecerian aparecera apareceran veria verian vera veran "
+    "habria habra "
     "sae saen surt surten hi hai".split()
 )
 #: Words a ``*`` in a phrase may stand for.
@@ -355,6 +358,8 @@ class SignalBook:
                     if end is None:
                         continue
                     start_char, end_char = spans[i][1], spans[end - 1][2]
+                    if end - i > 1 and _SENTENCE_BREAK.search(text, start_char, end_char):
+                        continue
                     if phrase.exception:
                         vetoes.append((phrase.signal, start_char, end_char))
                         continue
@@ -371,6 +376,11 @@ class SignalBook:
                 or not any(a <= h.start and h.end <= b for a, b in mentioned)
             ]
         return hits
+
+
+#: Where a sentence ends and another begins: no phrase spans it («¡Buenas! Trabajo…» is no «buen
+#: trabajo»). A full stop counts only before a capital («Sr. Pérez», «3.000» do not end anything).
+_SENTENCE_BREAK = re.compile(r"[!?¡¿\n]|\.\s+(?=\W*[A-ZÁÉÍÓÚÑ])")
 
 
 #: A word or a title *mentioned*, not used: quoted (or named) after a word about words

@@ -304,6 +304,14 @@ def test_vocabulary_of_the_sixth_batch(book, text, signal, present):
         # A bare «viaje» is not a gift; a trip paid by a supplier is.
         ("me han invitado a un viaje con todo pagado", "regalo", True),
         ("mi viaje a Roma", "regalo", False),
+        # A phrase never spans two sentences; «a nado» is not the Catalan «nadó» (a baby).
+        ("Buenas! Trabajo de socorrista en la piscina", "felicitacion", False),
+        ("¡Buen trabajo, equipo!", "felicitacion", True),
+        ("el domingo hice la travesía a nado", "menor", False),
+        # «No saldrían niños»: the negation reaches through the conditional.
+        ("No saldrían niños ni el nombre del centro", "menor", False),
+        # One's own summer contract is no contractor of the organisation.
+        ("con un contrato de verano con el ayuntamiento", "empresa_relacionada", False),
         # Selling with the hook of one's post; being appointed is not that.
         ("Como funcionario de la DGT, te preparo para el examen práctico", "relacion_con_puesto", True),
         ("Ha salido mi nombramiento como funcionaria de carrera", "relacion_con_puesto", False),

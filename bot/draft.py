@@ -194,6 +194,42 @@ def _person_names(text: str) -> list[Span]:
     return spans
 
 
+#: Details that, two or more of different kinds together, point at one person even without a name
+#: («M., con tres niños de 2, 5 y 9 años, en un bajo del barrio de San José»; «el de la 312, 70
+#: tacos, cirrosis»): an adult's age, a flat or a room, a named street or neighbourhood, an
+#: initial for a name, the family's make-up.
+_IDENTIFYING: dict[str, re.Pattern[str]] = {
+    "edad": re.compile(r"\b(?:de|con)\s+(?:[2-9]\d|1[01]\d)\s+(?:años|anos|tacos)\b|\b[2-9]\d\s+tacos\b", re.I),
+    "vivienda": re.compile(
+        r"\b\d{1,2}\s?[ºª°o]\s?[A-H]\b|\bhabitaci[oó]n\s+\d{1,4}\b|\b(?:el|la)\s+de\s+la\s+\d{2,4}\b|\bcama\s+\d{1,3}\b",
+        re.I,
+    ),
+    "lugar": re.compile(
+        r"\b(?:barrio|calle|c/|plaza|avenida|urbanizaci[oó]n|pedan[ií]a|pol[ií]gono)\s+(?:de\s+(?:la\s+|los\s+|las\s+)?|del\s+)?"
+        r"[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+"
+    ),
+    "inicial": re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ]\.(?=[\s,;:)])(?!\s+[A-ZÁÉÍÓÚÑ]\.)"),
+    "familia": re.compile(
+        r"\b(?:madre|padre)\s+(?:sol[oa]\s+)?(?:de|con)\s+(?:\d|dos|tres|cuatro|cinco|seis)\b|"
+        r"\bcon\s+(?:\d|dos|tres|cuatro|cinco|seis)\s+(?:hij[oa]s|niñ[oa]s|crí[oa]s)\b|\b(?:separad[oa]|divorciad[oa]|viud[oa])\b",
+        re.I,
+    ),
+}
+
+
+def _identifying_details(text: str) -> list[Span]:
+    """The details of :data:`_IDENTIFYING`, when at least two kinds appear together."""
+    addresses = [m.span() for m in _ADDRESS.finditer(text)]  # a full address is a finding of its own
+    found = {
+        kind: [m.span() for m in pattern.finditer(text) if not any(a < m.end() and m.start() < b for a, b in addresses)]
+        for kind, pattern in _IDENTIFYING.items()
+    }
+    kinds = [kind for kind, spans in found.items() if spans]
+    if len(kinds) < 2:
+        return []
+    return sorted(span for kind in kinds for span in found[kind])
+
+
 _FINDERS: dict[Detector, Callable[[str], list[Span]]] = {
     Detector.DNI: _dnis,
     Detector.NIE: _validated(_NIE, nie.is_valid),
@@ -205,6 +241,7 @@ _FINDERS: dict[Detector, Callable[[str], list[Span]]] = {
     Detector.MATRICULA: lambda text: [m.span() for m in _PLATE.finditer(text)],
     Detector.NOMBRE_PERSONA: _person_names,
     Detector.EDAD_MENOR: _child_ages,
+    Detector.DETALLES_IDENTIFICATIVOS: _identifying_details,
 }
 
 

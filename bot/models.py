@@ -228,6 +228,7 @@ class Detector(StrEnum):
     MATRICULA = "matricula"
     NOMBRE_PERSONA = "nombre_persona"
     EDAD_MENOR = "edad_menor"
+    DETALLES_IDENTIFICATIVOS = "detalles_identificativos"
 
     @property
     def label(self) -> str:
@@ -253,6 +254,7 @@ DETECTOR_LABELS: dict[Detector, str] = {
     Detector.MATRICULA: "matrícula de un vehículo",
     Detector.NOMBRE_PERSONA: "nombre de una persona",
     Detector.EDAD_MENOR: "edad de un menor",
+    Detector.DETALLES_IDENTIFICATIVOS: "detalles que identifican a alguien",
 }
 
 

@@ -78,6 +78,25 @@ def test_person_names(text, names):
     assert [f.text for f in detect(text, (Detector.NOMBRE_PERSONA,))] == names
 
 
+@pytest.mark.parametrize(
+    ("text", "details"),
+    [
+        # Two or more kinds of detail together point at one person, without a name.
+        (
+            "Una madre sola, M., con tres niños, en un bajo del barrio de San José",
+            ["M.", "con tres niños", "barrio de San"],
+        ),
+        ("el de la 312 (70 tacos, cirrosis) me ha tirado la bandeja", ["el de la 312", "70 tacos"]),
+        ("la familia del 2ºB de la calle Olmo otra vez", ["2ºB", "calle Olmo"]),
+        # One kind alone is not enough; a full address is a finding of its own.
+        ("Hoy he corrido por el barrio de Triana", []),
+        ("Robaron en la calle Mayor 5, 2ºB", []),
+    ],
+)
+def test_identifying_details(text, details):
+    assert [f.text for f in detect(text, (Detector.DETALLES_IDENTIFICATIVOS,))] == details
+
+
 def test_name_next_to_an_identifier_is_reported_with_its_span():
     text = "Atendí a Juan Pérez Gil, DNI 12345678Z, en ventanilla."
     findings = detect(text)

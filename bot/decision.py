@@ -173,8 +173,10 @@ def decide(
     """
     ranking = ranking or {}
     found = _by_signal(situation.hits)
-    # A claim the situation itself belies («sin nombres» next to a name) lifts nothing.
-    belied = {s for s in found if book.contradicted(s, situation.hits) is not None}
+    # A claim the message itself belies («sin nombres» next to a name) lifts nothing; what an
+    # earlier turn said does not belie it («¿y si quito el nombre?» removes that name).
+    present = [h for h in situation.hits if h.field != "conversacion"]
+    belied = {s for s in found if book.contradicted(s, present) is not None}
     lifting = {s: hits for s, hits in found.items() if s not in belied}
     lifted = {s: _lifters(book, s, lifting) for s in found}
     lifted = {s: hits for s, hits in lifted.items() if hits}

@@ -234,6 +234,9 @@ def test_a_claim_the_situation_belies_lifts_nothing():
     assert milder.verdict is C and milder.lifts
     belied = decide(Situation((*claim, anonymous, named)), rules, book)
     assert belied.verdict is N and not belied.lifts
+    # A name said in an earlier turn does not belie «¿y si quito el nombre?»: it is what goes.
+    earlier = SignalHit("persona", "Aitor", 0, 5, "conversacion", Detector.NOMBRE_PERSONA)
+    assert decide(Situation((*claim, anonymous, earlier)), rules, book).verdict is C
     # Only a levanta signal may have it, and it names known signals or detectors.
     assert "desmentida_por" in parse_signals({**data, "salud": {**data["salud"], "desmentida_por": ["persona"]}})[1][0]
     assert "pasaporte" in parse_signals({**data, "anonimo": {**data["anonimo"], "desmentida_por": ["pasaporte"]}})[1][0]

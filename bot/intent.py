@@ -160,12 +160,11 @@ _QUOTED = re.compile(
 )
 
 
-_SHORTHAND = CHAT_SHORTHAND
-_SHORTHAND_WORD = re.compile(r"\b(" + "|".join(_SHORTHAND) + r")\b")
+_SHORTHAND_WORD = re.compile(r"\b(" + "|".join(CHAT_SHORTHAND) + r")\b")
 
 
 def _expand_chat(text: str) -> str:
-    return _SHORTHAND_WORD.sub(lambda m: _SHORTHAND[m.group(1)], text)
+    return _SHORTHAND_WORD.sub(lambda m: CHAT_SHORTHAND[m.group(1)], text)
 
 
 def _asking(text: str) -> list[str]:

@@ -56,7 +56,11 @@ _PLATE = re.compile(r"(?<![\w-])\d{4}[ -]?[BCDFGHJKLMNPRSTVWXYZ]{3}(?![\w-])")
 # Words before a first name that make it a place, a saint or an institution, not a person.
 _NOT_A_PERSON_BEFORE = re.compile(
     r"(?:san|santa|santo|sant|calle|c/|avenida|plaza|paseo|hospital|colegio|instituto|ies|ceip|"
-    r"centro|parque|barrio|carrer|rúa|rua|virgen|puerta|estaci[óo]n|fundaci[óo]n|premio|festival)\s*$",
+    r"centro|parque|barrio|carrer|rúa|rua|virgen|puerta|estaci[óo]n|fundaci[óo]n|premio|festival)\s*$"
+    # a pet («mi perra Lola») or the author of a public work («la novela de Almudena Grandes»)
+    r"|\b(?:perr[oa]|perrit[oa]|gat[oa]|gatit[oa]|mascota|cachorr[oa]|gos|gossa|dog|cat|puppy)\s*$"
+    r"|\b(?:novela|libro|llibre|disco|canci[óo]n|concierto|concert|pel[íi]cula|serie|poemario|poema|obra|"
+    r"exposici[óo]n|cuadro|gira|[áa]lbum|documental)\s+(?:de|d')\s*$",
     re.IGNORECASE,
 )
 #: A form of address right before a capitalised word makes it a person's name.
@@ -185,7 +189,7 @@ def _person_names(text: str) -> list[Span]:
     names = _first_names()
     spans = []
     for match in _CAPITALISED.finditer(text):
-        before = text[max(0, match.start() - 15) : match.start()]
+        before = text[max(0, match.start() - 25) : match.start()]
         if _ADDRESSED.search(before) is None and (
             fold(match.group(1)) not in names or _NOT_A_PERSON_BEFORE.search(before)
         ):

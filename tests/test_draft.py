@@ -72,6 +72,10 @@ def test_false_positives_are_not_reported(text):
         ("Hospital Santa María del Rosell", []),
         ("Ahí sale la señora Puri, sonriendo", ["Puri"]),  # any name after a form of address
         ("Ha venido don Anselmo Ruiz", ["Anselmo Ruiz"]),
+        ("pillé a Manolo dormido en su mesa", ["Manolo"]),  # a short form of a name
+        ("Mi perra Lola es la criatura más paciente", []),  # a pet
+        ("Reseña de la última novela de Almudena Grandes", []),  # the author of a public work
+        ("3 horas de cola para el concierto de Rosalía", []),
     ],
 )
 def test_person_names(text, names):

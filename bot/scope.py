@@ -6,7 +6,9 @@
   about the bot's sources, "¿puedo publicar...?" is. When the group ``publicar`` (acts of
   publishing) exists, such a question needs one of its words: the workplace alone («¿cómo hago
   una tabla dinámica para la oficina?») is not a question about publishing;
-- ``fuera_de_ambito``: expressions of questions the bot never answers ("¿cómo se dice...?").
+- ``fuera_de_ambito``: expressions of questions the bot never answers ("¿cómo se dice...?"),
+  looked for outside the post quoted in the question, and not when
+- ``veredicto``: an expression asks for a verdict on a post («redáctamelo y dame el visto bueno»).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class Scope:
     topics: tuple[Anchor, ...] = ()
     context: tuple[Anchor, ...] = ()
     excluded: tuple[str, ...] = ()
+    #: Expressions asking for a verdict, which no exclusion overrides.
+    verdict_asked: tuple[str, ...] = ()
     #: The context group «leyes» («ley», «artículo»).
     law_words: tuple[Anchor, ...] = ()
     #: The context group «publicar»: acts of publishing.
@@ -58,7 +62,9 @@ class Scope:
         if not self.configured:
             return True
         folded = fold(text)
-        if any(_phrase(p).search(folded) for p in self.excluded):
+        if any(_phrase(p).search(_unquoted(folded)) for p in self.excluded) and not any(
+            _phrase(p).search(folded) for p in self.verdict_asked
+        ):
             return False
         tokens = tokenize(text)
         if _found(self.topics, tokens, folded):
@@ -73,6 +79,14 @@ class Scope:
         return _found(self.law_words, tokens, folded) and _found(
             tuple(a for a in self.context if a not in self.law_words), tokens, folded
         )
+
+
+def _unquoted(folded: str) -> str:
+    """``folded`` without the posts quoted in it: their words are what is asked about, not the question."""
+    for start, end, inner in reversed(quoted(folded)):
+        if len(inner.split()) >= POST_WORDS:
+            folded = folded[:start] + " " + folded[end:]
+    return folded
 
 
 @lru_cache(maxsize=4096)
@@ -109,7 +123,7 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
     if not isinstance(data, dict):
         return Scope(), ["debe tener las secciones «temas», «contexto» y «fuera_de_ambito»"]
     problems: list[str] = list(repeated)
-    unknown = set(data) - {"temas", "contexto", "fuera_de_ambito"}
+    unknown = set(data) - {"temas", "contexto", "fuera_de_ambito", "veredicto"}
     if unknown:
         problems.append(f"secciones desconocidas: {', '.join(sorted(map(str, unknown)))}")
     excluded = tuple(fold(str(p)).strip() for p in _words(data.get("fuera_de_ambito"), "fuera_de_ambito", problems))
@@ -118,6 +132,9 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
             topics=_anchors(_words(data.get("temas"), "temas", problems)),
             context=_anchors(_words(data.get("contexto"), "contexto", problems)),
             excluded=tuple(p for p in excluded if p),
+            verdict_asked=tuple(
+                p for w in _words(data.get("veredicto"), "veredicto", problems) if (p := fold(w).strip())
+            ),
             law_words=_anchors(_words(_group(data.get("contexto"), "leyes"), "contexto.leyes", problems)),
             acts=_anchors(_words(_group(data.get("contexto"), "publicar"), "contexto.publicar", problems)),
         ),

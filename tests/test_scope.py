@@ -17,8 +17,11 @@ contexto:
   leyes: [ley, artículo]
   publicar: [publicar, subir]
   empleo: [funcionario, mi trabajo]
+veredicto:
+  - visto bueno
 fuera_de_ambito:
   - mejor hora para publicar
+  - redáctame
 """
 
 
@@ -41,6 +44,11 @@ def scope(tmp_path):
         ("¿Qué dice la ley de Ohm?", True, False),  # «ley» alone
         ("¿Dónde dice la ley que sea discreto con mi trabajo?", True, True),  # «ley» and another context word
         ("¿Cuál es la mejor hora para publicar en Instagram?", False, False),  # excluded
+        # An exclusion inside the quoted post is part of what is asked about, not the question.
+        ("¿Puedo subir a Instagram 'la mejor hora para publicar es la siesta, jaja'?", False, True),
+        # Asking for a verdict keeps the question in scope whatever else it asks.
+        ("Redáctame un post para Instagram", False, False),
+        ("Redáctame un post para Instagram y dame el visto bueno", False, True),
     ],
 )
 def test_what_places_a_question_in_scope(scope, question, fact, covered):
@@ -70,6 +78,9 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("¿Cómo hago una tabla dinámica en Excel para el inventario de la oficina?", False, False),
         ("Mi vecino ha puesto una antena en el tejado sin preguntar. ¿Es legal?", False, False),
         ("¿Puedo hablar de mi trabajo en un podcast?", False, True),
+        # App support is out of scope; the same words inside a quoted post are not.
+        ("Me han hackeado la cuenta de TikTok. ¿Cómo recupero la contraseña?", True, False),
+        ("¿Puedo poner en X 'el expediente de la declaración de la renta de mi marido sigue en el salón'?", False, True),
         # Fishing nets are not social networks.
         ("¿Qué luz de malla mínima tienen que tener las redes de arrastre?", True, False),
     ],

@@ -69,6 +69,8 @@ NEGATION_BRIDGE = frozenset(
     "voy vamos a "
     # «ni hablo en nombre de la Consejería»
     "hablo hablamos "
+    # «no estamos en periodo electoral»
+    "estoy estamos en "
     # «no saldrían niños», «no se verá a nadie»: the conditional and the future join it too.
     "saldria saldrian saldra saldran apareceria aparecerian aparecera apareceran veria verian vera veran "
     "habria habra "

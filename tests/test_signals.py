@@ -336,6 +336,32 @@ def test_vocabulary_of_the_tenth_batch(book, text, signal, present):
 
 
 @pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # «no estamos en»: the negation reaches through the state it denies.
+        ("No estamos en periodo electoral", "periodo_electoral", False),
+        ("Estamos en periodo electoral", "periodo_electoral", True),
+        # Not yet announced, however the sentence puts it.
+        ("aunque el alcalde aún no lo ha anunciado", "no_publico", True),
+        ("las actas todavía no se han notificado", "no_publico", True),
+        # «paró» (stopped) and unemployment figures are not a strike.
+        ("el cantante se paró a hacerse una foto conmigo", "huelga_policial", False),
+        ("cómo ha bajado el paro en la provincia", "huelga_policial", False),
+        ("todos a la vez de baja para presionar", "huelga_policial", True),
+        # Class sizes are not the pupils one attends; a one-off talk needs no second-job permit.
+        ("Con 32 alumnos por aula no se puede", "ciudadano_atendido", False),
+        ("doy una charla, es algo puntual", "sin_compatibilidad", False),
+        # One's own family's tax return is not a taxpayer's file.
+        ("la declaración de la renta de mi marido", "datos_personales", False),
+        ("he visto la declaración de la renta de un vecino", "datos_personales", True),
+        ("nos ha llegado un niño con meningitis", "salud", True),
+    ],
+)
+def test_vocabulary_of_the_twelfth_batch(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
+@pytest.mark.parametrize(
     ("text", "introduction"),
     [
         ("Soy enfermera en la UCI del Clínico y tengo un perro que baila", "Soy enfermera en la UCI del Clínico"),

@@ -153,6 +153,12 @@ class Frame:
             return "".join(parts)
         return self.t("list.and", rest=", ".join(parts[:-1]), last=parts[-1])
 
+    def or_(self, parts: Sequence[str]) -> str:
+        """``a``, ``a o b``, ``a, b o c``."""
+        if len(parts) < 2:
+            return "".join(parts)
+        return self.t("list.or", rest=", ".join(parts[:-1]), last=parts[-1])
+
 
 def frame(book: SignalBook, language: str = Language.ES) -> Frame:
     """The :class:`Frame` of ``language`` (Spanish for an unknown code)."""
@@ -412,6 +418,8 @@ def _rule_line(rule: AppliedRule, chunk: Chunk, cites: Citations, w: Frame) -> s
     if rule.lifted:
         lifters = w.and_([f"«{h.text}» ({w.label(h.signal)})" for h in rule.lifted_by])
         line += w.t("rule_line.lifted", lifters=lifters)
+    if rule.needs:
+        line += w.t("rule_line.needs", needs=w.or_([w.label(s) for s in rule.needs]))
     return line
 
 
@@ -463,6 +471,9 @@ def _rule_sentence(
     if rule.lifted:
         lifters = "; ".join(f"«{h.text}» ({w.label(h.signal)})" for h in rule.lifted_by)
         sentence += w.t("details.lifted", lifters=lifters, verdict=w.verdict(rule.verdict))
+    if rule.needs:
+        needs = w.or_([w.label(s) for s in rule.needs])
+        sentence += w.t("details.needs", needs=needs, verdict=w.verdict(rule.verdict))
     laws = [h.chunk for h in retrieval.hits if h.via == chunk.locator]
     if laws:
         basis = "; ".join(f"{_law_label(law, law_names)} [{cites.cite(law)}]" for law in laws)

@@ -27,6 +27,7 @@ class Vocabulary:
     verdict_request: re.Pattern[str]
     direct_verdict: re.Pattern[str]
     permission: re.Pattern[str]
+    requirements: re.Pattern[str]
     own_permission: re.Pattern[str]
     action: re.Pattern[str]
     first_person: re.Pattern[str]
@@ -45,6 +46,7 @@ def vocabulary() -> Vocabulary:
     verdicts: list[str] = []
     direct: list[str] = []
     permission: list[str] = []
+    requirements: list[str] = []
     own_permission: list[str] = []
     actions: list[str] = []
     first_person: list[str] = []
@@ -58,6 +60,7 @@ def vocabulary() -> Vocabulary:
         verdicts.extend(intent.get("veredicto") or [])
         direct.extend(intent.get("veredicto_directo") or [])
         permission.extend(intent.get("permiso") or [])
+        requirements.extend(intent.get("requisitos") or [])
         own_permission.extend(intent.get("permiso_propio") or [])
         if intent.get("accion"):
             actions.append(intent["accion"])
@@ -70,6 +73,7 @@ def vocabulary() -> Vocabulary:
         verdict_request=re.compile(rf"\b(?:{_any(verdicts)})"),
         direct_verdict=re.compile(rf"\b(?:{_any(direct)})"),
         permission=re.compile(rf"\b(?:{_any(permission)})\b"),
+        requirements=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{_any(requirements)})"),
         own_permission=re.compile(rf"\b(?:{_any(own_permission)})\b"),
         action=re.compile(_any(actions)),
         first_person=re.compile(_any(first_person)),
@@ -150,6 +154,13 @@ def is_question_of_fact(question: str, has_draft: bool) -> bool:
         if vocab.information_start.search(sentence) and not personal:
             return True
     return not own_act
+
+
+def asks_requirements(question: str) -> bool:
+    """Whether a question the person asks is what it takes to do it («¿qué necesitamos?», «¿hace
+    falta algo?», «¿cómo lo hacemos?»); «es para que se vea lo que hacemos» asks nothing."""
+    asking = _asking(_QUOTES.sub("", _QUOTED.sub(" ", _expand_chat(fold(question)))))
+    return any(vocabulary().requirements.search(sentence) for sentence in asking)
 
 
 #: Text someone quotes (the post, a slogan, what a colleague said: three words or more, not a

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.intent import is_question_of_fact, pushes_for_yes, strip_injection
+from bot.intent import asks_requirements, is_question_of_fact, pushes_for_yes, strip_injection
 from bot.models import ImageSeen
 from bot.normalize import normalize
 from bot.signals import SignalBook, SignalHit
@@ -36,6 +36,8 @@ class Reading:
     pushes_for_yes: bool
     question_of_fact: bool
     hits: tuple[SignalHit, ...]
+    #: The person asks what it takes to do it («¿qué necesitamos?»).
+    asks_requirements: bool = False
 
     @property
     def draft_hits(self) -> list[SignalHit]:
@@ -63,6 +65,7 @@ def read(question: str, draft: str | None, book: SignalBook) -> Reading:
         pushes_for_yes=(injection and pushes_for_yes(question)) or (draft_injection and pushes_for_yes(draft or "")),
         question_of_fact=is_question_of_fact(clean, bool(draft)),
         hits=tuple(hits),
+        asks_requirements=asks_requirements(clean),
     )
 
 

@@ -206,6 +206,7 @@ class Service:
                 in_scope=in_scope,
                 has_draft=bool(reading.draft) or bool(followed.images),
                 manipulated=reading.pushes_for_yes,
+                asks_requirements=reading.asks_requirements,
             ),
             self._rule_specs(retriever.snapshot, book),
             book,

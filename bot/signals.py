@@ -126,6 +126,9 @@ class Signal:
     #: For ``levanta`` signals: signals or detectors whose presence shows the claim is not true
     #: («sin nombres» with a name in the text): then it lifts nothing.
     contradicted_by: tuple[str, ...] = ()
+    #: For ``levanta`` signals: a requirement the person can meet (ask for consent, anonymise,
+    #: wait for the publication, get the permit): a «¿qué necesito?» is answered with it.
+    obtainable: bool = False
 
 
 @dataclass(frozen=True)
@@ -601,6 +604,7 @@ _KNOWN_FIELDS = {
     "etiquetas",
     "anula",
     "persiste",
+    "se_consigue",
 }
 
 
@@ -644,6 +648,11 @@ def _signal(signal_id: str, body: Any) -> Signal:
     persists = body.get("persiste", False)
     if not isinstance(persists, bool):
         raise ValueError("«persiste» debe ser «sí» o «no» (true o false)")
+    obtainable = body.get("se_consigue", False)
+    if not isinstance(obtainable, bool):
+        raise ValueError("«se_consigue» debe ser «sí» o «no» (true o false)")
+    if obtainable and cls is not SignalClass.LEVANTA:
+        raise ValueError("solo una señal de clase «levanta» puede ser «se_consigue»")
     if sensitive and cls is not SignalClass.CONTEXTO:
         raise ValueError("solo una señal de clase «contexto» puede ser «sensible» (un riesgo ya lo es siempre)")
     return Signal(
@@ -662,6 +671,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
         persists=persists,
         contradicted_by=contradicted_by,
         of_the_job=of_the_job,
+        obtainable=obtainable,
     )
 
 

@@ -42,6 +42,7 @@ BOOK: SignalBook = parse_signals(
             "clase": "levanta",
             "comprobar": "ten el permiso por escrito",
             "levanta": ["atendido", "menor"],
+            "se_consigue": True,
             "frases": {"es": ["x"]},
         },
         "publicado": {
@@ -258,3 +259,27 @@ def test_invariants(signals, has_draft):
             answered = all(a.verdict is P for a in decision.applied if signal in {h.signal for h in a.triggers})
             taken = any(signal in {h.signal for h in a.triggers} for a in decision.applied)
             assert lifted or (taken and answered), f"permitido with unlifted risk {signal}"
+
+
+def test_asking_what_it_takes_gets_the_requirement_that_lifts_the_no():
+    """«¿Qué necesitamos?» about photos of people attended: sí, with their consent."""
+    situation = Situation(hits("imagen", "atendido"), asks_requirements=True)
+    decision = decide(situation, RULES, BOOK)
+    assert decision.verdict is C
+    rule = decision.applied[0]
+    assert (rule.rule.locator, rule.verdict, rule.needs) == ("Regla 3", C, ("consentimiento",))
+    assert decision.checks[0] == "ten el permiso por escrito"
+    # Asked plainly, the same situation is a «no».
+    assert decide(Situation(hits("imagen", "atendido")), RULES, BOOK).verdict is N
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [
+        ("datos",),  # a risk nothing lifts
+        ("no_publico",),  # lifted only by a publication the person cannot bring about («se_consigue» unset)
+        ("imagen", "atendido", "insulto"),  # one of the «no» rules has no way out
+    ],
+)
+def test_asking_what_it_takes_leaves_a_no_nothing_obtainable_lifts(signals):
+    assert decide(Situation(hits(*signals), asks_requirements=True), RULES, BOOK).verdict is N

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intent import is_question_of_fact, pushes_for_yes, strip_injection
+from bot.intent import asks_requirements, is_question_of_fact, pushes_for_yes, strip_injection
 from bot.normalize import normalize
 
 
@@ -137,3 +137,23 @@ def test_plain_questions_are_untouched():
 )
 def test_which_directives_push_for_a_yes(message, pushes):
     assert pushes_for_yes(normalize(message)) is pushes
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Queremos subir fotos de la fiesta de natación. ¿Qué necesitamos?", True),
+        ("Quiero subir la foto con el trofeo a mi LinkedIn, ¿hace falta algo?", True),
+        ("Cuenta oficial de la universidad: queremos grabar un trend. ¿Cómo lo hacemos?", True),
+        ("Levo o perfil oficial do colexio. Que fago?", True),
+        ("Volem penjar el vídeo de la classe. Què cal?", True),
+        ("We run the school account. What do we need to post the photos?", True),
+        # Not a question about requirements: a permission, or «lo que hacemos» inside a sentence.
+        ("¿Puedo subir esto a Instagram?", False),
+        ("¿Lo subo a TikTok? Es para que se vea lo que hacemos", False),
+        ("¿Qué necesita un funcionario para tener un negocio?", False),
+        ("¿Puedo poner 'qué necesito yo para ser feliz' en X?", False),
+    ],
+)
+def test_asks_requirements(question, asks):
+    assert asks_requirements(normalize(question)) is asks

@@ -80,7 +80,11 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("¿Puedo hablar de mi trabajo en un podcast?", False, True),
         # App support is out of scope; the same words inside a quoted post are not.
         ("Me han hackeado la cuenta de TikTok. ¿Cómo recupero la contraseña?", True, False),
-        ("¿Puedo poner en X 'el expediente de la declaración de la renta de mi marido sigue en el salón'?", False, True),
+        (
+            "¿Puedo poner en X 'el expediente de la declaración de la renta de mi marido sigue en el salón'?",
+            False,
+            True,
+        ),
         # Fishing nets are not social networks.
         ("¿Qué luz de malla mínima tienen que tener las redes de arrastre?", True, False),
     ],

@@ -177,6 +177,7 @@ def test_every_signal_of_the_real_file_has_a_known_class_and_phrases(book):
         ({"x": {"nombre": "x", "clase": "riesgo", "levanta": ["y"], "frases": {"es": ["a"]}}}, "levanta"),
         ({"x": {"nombre": "x", "clase": "levanta", "levanta": ["nada"], "frases": {"es": ["a"]}}}, "no existen"),
         ({"x": {"nombre": "x", "clase": "tema", "frases": {"es": ["a"]}, "color": "rojo"}}, "desconocidos"),
+        ({"x": {"nombre": "x", "clase": "riesgo", "se_consigue": True, "frases": {"es": ["a"]}}}, "se_consigue"),
     ],
 )
 def test_broken_signals_are_reported_and_the_rest_load(data, message):
@@ -355,6 +356,10 @@ def test_vocabulary_of_the_tenth_batch(book, text, signal, present):
         ("la declaración de la renta de mi marido", "datos_personales", False),
         ("he visto la declaración de la renta de un vecino", "datos_personales", True),
         ("nos ha llegado un niño con meningitis", "salud", True),
+        # Authorisation from all the families but a few.
+        ("tenemos autorización de todas las familias menos de dos niños", "autorizacion_parcial", True),
+        ("temos autorizacións das familias pero dous nenos non a teñen", "autorizacion_parcial", True),
+        ("tenemos autorización de todas las familias", "autorizacion_parcial", False),
     ],
 )
 def test_vocabulary_of_the_twelfth_batch(book, text, signal, present):

@@ -12,7 +12,9 @@ matcher: a zero-width space inside «puedo», a bidi override, Cyrillic «е» i
    look-alike table is Unicode's, from ``confusable_homoglyphs``;
 4. in a message written in leetspeak («¿Pu3do publ1c4r l4 gr4b4c10n?»: at least three words,
    and a quarter of them, have a digit between letters), the digits mixed into words become the
-   letters they stand for. A DNI, a date, «C1» or «MP3» in an ordinary message are left alone.
+   letters they stand for. A DNI, a date, «C1» or «MP3» in an ordinary message are left alone;
+5. a word spelt out letter by letter («¿p u e d o?», four letters or more) is written whole, and
+   a word cut at a line break with a hyphen («con-\\nserje») is joined again.
 """
 
 from __future__ import annotations
@@ -42,7 +44,18 @@ def normalize(text: str) -> str:
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     if not text.isascii():
         text = _unconfuse(text)
-    return _unleet(text)
+    return _unspaced(_unleet(text))
+
+
+#: Four or more single letters or digits, one space apart: a word spelt out («p u e d o»).
+_SPELT = re.compile(r"(?<!\w)(?:\w )(?:\w ){2,}\w(?!\w)")
+#: A word cut at the end of a line with a hyphen.
+_CUT = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
+
+
+def _unspaced(text: str) -> str:
+    """Words spelt out letter by letter, or cut at a line break, written whole (see above)."""
+    return _SPELT.sub(lambda m: m.group().replace(" ", ""), _CUT.sub("", text))
 
 
 _WORD = re.compile(r"\w+")

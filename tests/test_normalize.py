@@ -32,6 +32,11 @@ from bot.normalize import normalize
             "la foto del expediente de mis alumnos, DNI 12345678Z",
         ),
         ("el MP3 y el 4G del COVID19", "el MP3 y el 4G del COVID19"),
+        # A word spelt out letter by letter, or cut at a line break, is read whole.
+        ("h o l a, ¿p u e d o subirlo?", "hola, ¿puedo subirlo?"),
+        ("soy con-\nserje en un ins-\ntituto", "soy conserje en un instituto"),
+        ("la a y la b; 1 2 3", "la a y la b; 1 2 3"),  # three single letters are not a spelt word
+        ("el 2022-\n2023", "el 2022-\n2023"),  # a range of years is not a cut word
         ("", ""),
     ],
 )

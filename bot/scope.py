@@ -7,8 +7,8 @@
   publishing) exists, such a question needs one of its words: the workplace alone («¿cómo hago
   una tabla dinámica para la oficina?») is not a question about publishing;
 - ``fuera_de_ambito``: expressions of questions the bot never answers ("¿cómo se dice...?"),
-  looked for outside the post quoted in the question, and not when
-- ``veredicto``: an expression asks for a verdict on a post («redáctamelo y dame el visto bueno»).
+  except in a question that quotes a post (it asks about that post, as a draft would) or that
+- ``veredicto``: asks for a verdict on a post («redáctamelo y dame el visto bueno»).
 """
 
 from __future__ import annotations
@@ -62,11 +62,18 @@ class Scope:
         if not self.configured:
             return True
         folded = fold(text)
-        if any(_phrase(p).search(_unquoted(folded)) for p in self.excluded) and not any(
-            _phrase(p).search(folded) for p in self.verdict_asked
+        tokens = tokenize(text)
+        # A post quoted to be published is what the question asks about, as a draft would be
+        # («Quiero tuitear: '…'»; not «Traduce al inglés: '…'»).
+        posted = any(len(inner.split()) >= POST_WORDS for _, _, inner in quoted(text)) and (
+            _found(self.acts or self.context, tokens, folded) or _found(self.topics, tokens, folded)
+        )
+        if (
+            not posted
+            and any(_phrase(p).search(folded) for p in self.excluded)
+            and not any(_phrase(p).search(folded) for p in self.verdict_asked)
         ):
             return False
-        tokens = tokenize(text)
         if _found(self.topics, tokens, folded):
             return True
         if not question_of_fact:
@@ -79,14 +86,6 @@ class Scope:
         return _found(self.law_words, tokens, folded) and _found(
             tuple(a for a in self.context if a not in self.law_words), tokens, folded
         )
-
-
-def _unquoted(folded: str) -> str:
-    """``folded`` without the posts quoted in it: their words are what is asked about, not the question."""
-    for start, end, inner in reversed(quoted(folded)):
-        if len(inner.split()) >= POST_WORDS:
-            folded = folded[:start] + " " + folded[end:]
-    return folded
 
 
 @lru_cache(maxsize=4096)

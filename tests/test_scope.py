@@ -44,7 +44,7 @@ def scope(tmp_path):
         ("¿Qué dice la ley de Ohm?", True, False),  # «ley» alone
         ("¿Dónde dice la ley que sea discreto con mi trabajo?", True, True),  # «ley» and another context word
         ("¿Cuál es la mejor hora para publicar en Instagram?", False, False),  # excluded
-        # An exclusion inside the quoted post is part of what is asked about, not the question.
+        # A question that quotes a post asks about that post, whatever else it says.
         ("¿Puedo subir a Instagram 'la mejor hora para publicar es la siesta, jaja'?", False, True),
         # Asking for a verdict keeps the question in scope whatever else it asks.
         ("Redáctame un post para Instagram", False, False),
@@ -80,8 +80,10 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("¿Puedo hablar de mi trabajo en un podcast?", False, True),
         # App support is out of scope; the same words inside a quoted post are not.
         ("Me han hackeado la cuenta de TikTok. ¿Cómo recupero la contraseña?", True, False),
+        ("Acabo de hacer mi declaración de la renta. Quiero tuitear: 'Me sale a devolver 40 euros, ya puedo jubilarme'", False, True),
+        ("Traduce al inglés: 'El Ayuntamiento informa de que el mercadillo se traslada'", False, False),
         (
-            "¿Puedo poner en X 'el expediente de la declaración de la renta de mi marido sigue en el salón'?",
+            "¿Puedo poner en Instagram 'el expediente de la declaración de la renta de mi marido sigue en el salón'?",
             False,
             True,
         ),

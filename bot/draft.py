@@ -66,7 +66,10 @@ _NOT_A_PERSON_BEFORE = re.compile(
 #: A form of address right before a capitalised word makes it a person's name.
 _ADDRESSED = re.compile(
     r"\b(?:señor|señora|senor|senora|sr\.|sra\.|don|doña|dona|doctor|doctora|dr\.|dra\.|"
-    r"mr\.?|mrs\.?|ms\.?|miss|tío|tía|abuelo|abuela)\s+$",
+    r"mr\.?|mrs\.?|ms\.?|miss|tío|tía|abuelo|abuela|"
+    # ranks and posts before a surname («el sargento Pérez», «la inspectora Gómez»)
+    r"sargento|sargenta|cabo|teniente|capit[áa]n|comandante|coronel|brigada|subteniente|agente|"
+    r"inspector|inspectora|subinspector|subinspectora|comisario|comisaria|oficial)\s+$",
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(
@@ -209,13 +212,15 @@ _IDENTIFYING: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "lugar": re.compile(
-        r"\b(?:barrio|calle|c/|plaza|avenida|urbanizaci[oó]n|pedan[ií]a|pol[ií]gono)\s+(?:de\s+(?:la\s+|los\s+|las\s+)?|del\s+)?"
+        r"\b(?:barrio|calle|c/|plaza|avenida|urbanizaci[oó]n|pedan[ií]a|pol[ií]gono|carrer|barri|pla[çc]a|r[úu]a|praza)\s+"
+        r"(?:de\s+(?:la\s+|los\s+|las\s+)?|del\s+|d'|de l'|do\s+|da\s+)?"
         r"[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+"
     ),
     "inicial": re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ]\.(?=[\s,;:)])(?!\s+[A-ZÁÉÍÓÚÑ]\.)"),
     "familia": re.compile(
         r"\b(?:madre|padre)\s+(?:sol[oa]\s+)?(?:de|con)\s+(?:\d|dos|tres|cuatro|cinco|seis)\b|"
-        r"\bcon\s+(?:\d|dos|tres|cuatro|cinco|seis)\s+(?:hij[oa]s|niñ[oa]s|crí[oa]s)\b|\b(?:separad[oa]|divorciad[oa]|viud[oa])\b",
+        r"\bcon\s+(?:\d|dos|tres|cuatro|cinco|seis)\s+(?:hij[oa]s|niñ[oa]s|crí[oa]s)\b|\b(?:separad[oa]|divorciad[oa]|viud[oa])\b|"
+        r"\b(?:amb|con)\s+(?:\d|dos|dues|dúas|tres|quatre|catro|cinc)\s+(?:fills|filles|nens|nenes|fillos|fillas|nenos|nenas)\b",
         re.I,
     ),
 }

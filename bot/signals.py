@@ -71,6 +71,8 @@ NEGATION_BRIDGE = frozenset(
     "hablo hablamos "
     # «no estamos en periodo electoral»
     "estoy estamos en "
+    # «sin fotos de pacientes», «no hay nombres de alumnos»
+    "foto fotos imagen imagenes video videos dato datos nombre nombres cara caras "
     # «no saldrían niños», «no se verá a nadie»: the conditional and the future join it too.
     "saldria saldrian saldra saldran apareceria aparecerian aparecera apareceran veria verian vera veran "
     "habria habra "
@@ -378,7 +380,7 @@ class SignalBook:
             hits = [
                 h
                 for h in hits
-                if self.signals[h.signal].cls is not SignalClass.RIESGO
+                if not (self.signals[h.signal].cls is SignalClass.RIESGO or self.signals[h.signal].sensitive)
                 or not any(a <= h.start and h.end <= b for a, b in mentioned)
             ]
         return hits
@@ -396,6 +398,11 @@ _SENTENCE_BREAK = re.compile(r"[!?¡¿\n]|\.\s+(?=\W*[A-ZÁÉÍÓÚÑ])")
 _ABOUT_WORDS = re.compile(
     r"(?:\b(?:palabra|palabras|t[eé]rmino|expresi[oó]n|eso de|lo de|por lo de|the word|the term|paraula|"
     r"expressi[oó]|aix[oò] de|allò de|a palabra|iso de|hitza)\s*:?\s*)$",
+    re.IGNORECASE,
+)
+#: A verb of saying right before a quoted word or two: «¿pasa algo por usar 'detenido'?».
+_USE_WORDS = re.compile(
+    r"\b(?:usar|utilizar|poner|decir|escribir|mencionar|use|say|write|fer servir|dir|posar)\s+(?:la\s+|el\s+)?$",
     re.IGNORECASE,
 )
 _BARE_MENTION = re.compile(r"\b(?:la palabra|el t[eé]rmino|the word|la paraula|a palabra)\s+(\w+)", re.IGNORECASE)
@@ -437,7 +444,9 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
             continue
         before = text[max(0, start - _CUE_REACH) : start]
         after = text[end : end + _CUE_REACH]
-        about_word = _ABOUT_WORDS.search(before) is not None
+        about_word = _ABOUT_WORDS.search(before) is not None or (
+            len(inner.split()) <= 2 and _USE_WORDS.search(before) is not None
+        )
         title = inner[:1].isupper() and (_WORK_CUES.search(before) or _WORK_CUES.search(after))
         if about_word or title:
             spans.append((start, end))

@@ -360,6 +360,11 @@ def test_vocabulary_of_the_tenth_batch(book, text, signal, present):
         ("tenemos autorización de todas las familias menos de dos niños", "autorizacion_parcial", True),
         ("temos autorizacións das familias pero dous nenos non a teñen", "autorizacion_parcial", True),
         ("tenemos autorización de todas las familias", "autorizacion_parcial", False),
+        # A word quoted to ask about it is mentioned, not used.
+        ("¿pasa algo por usar 'detenido'?", "operacion_policial", False),
+        ("Sin fotos de pacientes ni nada", "ciudadano_atendido", False),
+        ("Gracias al sargento Pérez", "persona_identificable", True),
+        ("la família del carrer Major amb tres nens. Sense noms", "persona_identificable", True),
     ],
 )
 def test_vocabulary_of_the_twelfth_batch(book, text, signal, present):

@@ -56,7 +56,7 @@ NEGATIONS = frozenset(
     "not never without dont doesnt isnt wont cannot cant nor".split()
 )
 #: How many words before a phrase a negation reaches («no sé si es público»)...
-NEGATION_WINDOW = 3
+NEGATION_WINDOW = 4
 #: ...through these words only: «no aparece el nombre» is negated; in «no Facebook que o meu
 #: veciño» (Galician «no» = «in the») the noun in between stops it.
 NEGATION_BRIDGE = frozenset(
@@ -72,7 +72,7 @@ NEGATION_BRIDGE = frozenset(
     # «no estamos en periodo electoral»
     "estoy estamos en "
     # «sin fotos de pacientes», «no hay nombres de alumnos»
-    "foto fotos imagen imagenes video videos dato datos nombre nombres cara caras "
+    "foto fotos imagen imagenes video videos dato datos nombre nombres cara caras caso casos "
     # «no saldrían niños», «no se verá a nadie»: the conditional and the future join it too.
     "saldria saldrian saldra saldran apareceria aparecerian aparecera apareceran veria verian vera veran "
     "habria habra "
@@ -292,9 +292,9 @@ class SignalBook:
         question, a ``del_puesto`` signal said while the asker introduces themselves is left out."""
         if not text:
             return []
-        hits = self._phrase_hits(text, where)
+        hits = self._phrase_hits(text, where) + self._hashtag_hits(text, where)
         if where == "pregunta":
-            own = introductions(text)
+            own = introductions(text) + job_routines(text)
             hits = [
                 h
                 for h in hits
@@ -348,6 +348,20 @@ class SignalBook:
         wanted = tuple(dict.fromkeys(d for s in self.signals.values() for d in s.detectors))
         return detect(text, wanted) if wanted else []
 
+    def _hashtag_hits(self, text: str, where: Field) -> list[SignalHit]:
+        """Phrases inside hashtags written in CamelCase («#ElAbueloDeLa214»), read as words; each
+        hit spans its whole hashtag."""
+        hits: list[SignalHit] = []
+        for match in _HASHTAG.finditer(text):
+            words = _CAMEL_BREAK.sub(" ", match.group(1))
+            if words.count(" ") < 2:
+                continue
+            hits.extend(
+                SignalHit(h.signal, match.group(), match.start(), match.end(), where)
+                for h in self._phrase_hits(words, where)
+            )
+        return hits
+
     def _phrase_hits(self, text: str, where: Field) -> list[SignalHit]:
         spans = _words(text)
         if not spans:
@@ -385,6 +399,10 @@ class SignalBook:
             ]
         return hits
 
+
+_HASHTAG = re.compile(r"#(\w{6,})")
+#: Where a CamelCase hashtag's words meet: a capital after a small letter or a digit, a digit after a letter.
+_CAMEL_BREAK = re.compile(r"(?<=[a-záéíóúñü0-9])(?=[A-ZÁÉÍÓÚÑ])|(?<=[^\W\d_])(?=\d)")
 
 #: Where a sentence ends and another begins: no phrase spans it («¡Buenas! Trabajo…» is no «buen
 #: trabajo»). A full stop counts only before a capital («Sr. Pérez», «3.000» do not end anything).
@@ -434,6 +452,23 @@ _INTRODUCTION = re.compile(
 def introductions(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` where the asker says who they are and where they work."""
     return [m.span() for m in _INTRODUCTION.finditer(text)]
+
+
+#: A sentence about what the job is like in general, before saying what they want to post:
+#: «En mi día a día hay detenidos, persecuciones...», «Veo contenciones, brotes psicóticos...»,
+#: «Suena fatal, lo sé: amianto, accidentes mortales... es mi pan de cada día».
+_ROUTINE = re.compile(
+    r"\ben mi d[ií]a a d[ií]a\b|\bmi pan de cada d[ií]a\b|\bsuena fatal\b|\bpalabras fuertes\b|"
+    r"\b(?:cada d[ií]a|a diario|todos los d[ií]as) veo\b|\bveo (?:cada d[ií]a|a diario|todos los d[ií]as)\b|"
+    r"^[\s\W]*veo\s|\bin my (?:daily )?work i see\b|\bcada dia veig\b|\bno meu d[ií]a a d[ií]a\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n…]+")
+
+
+def job_routines(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text``: sentences describing what the asker's job is like, not the post."""
+    return [m.span() for m in _SENTENCE.finditer(text) if _ROUTINE.search(m.group())]
 
 
 def mentioned_spans(text: str) -> list[tuple[int, int]]:

@@ -56,6 +56,11 @@ from bot.normalize import normalize
         ("¿Cuánto vale la verificación de X?", True),
         ("Vale, ¿qué dice el EBEP de la discreción?", True),
         ("¿Me pueden sancionar?", True),
+        # Chat shorthand: a first-person act or «pa linkedin?» asks for a verdict.
+        ("felicito por insta a mi compi que ha aprobado la opo? ya ha salido en el boletín", False),
+        ("digo en X que mañana estoy de huelga?", False),
+        ("foto de mi mesa nueva en la ofi pa linkedin?", False),
+        ("¿Con cuántos años se pueden hacer directos en TikTok?", True),
     ],
 )
 def test_question_of_fact(question, fact):

@@ -80,7 +80,11 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("¿Puedo hablar de mi trabajo en un podcast?", False, True),
         # App support is out of scope; the same words inside a quoted post are not.
         ("Me han hackeado la cuenta de TikTok. ¿Cómo recupero la contraseña?", True, False),
-        ("Acabo de hacer mi declaración de la renta. Quiero tuitear: 'Me sale a devolver 40 euros, ya puedo jubilarme'", False, True),
+        (
+            "Acabo de hacer mi declaración de la renta. Quiero tuitear: 'Me sale a devolver 40 euros, ya puedo jubilarme'",
+            False,
+            True,
+        ),
         ("Traduce al inglés: 'El Ayuntamiento informa de que el mercadillo se traslada'", False, False),
         (
             "¿Puedo poner en Instagram 'el expediente de la declaración de la renta de mi marido sigue en el salón'?",

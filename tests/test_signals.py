@@ -364,6 +364,7 @@ def test_vocabulary_of_the_tenth_batch(book, text, signal, present):
         ("¿pasa algo por usar 'detenido'?", "operacion_policial", False),
         ("Sin fotos de pacientes ni nada", "ciudadano_atendido", False),
         ("Gracias al sargento Pérez", "persona_identificable", True),
+        ("Nada de casos de pacientes, nada del hospital", "ciudadano_atendido", False),
         ("la família del carrer Major amb tres nens. Sense noms", "persona_identificable", True),
     ],
 )
@@ -398,6 +399,23 @@ def test_a_job_signal_in_the_introduction_does_not_count(book):
     assert "salud" in found(book, "Soy celadora. Quiero contar que ayer ingresó en la UCI el alcalde")
     assert "menor" in found(book, "Trabajo en un centro de menores y quiero subir la foto de los chavales")
     assert "confidencial" in found(book, "Soy técnica del área con información confidencial")
+
+
+def test_a_sentence_about_what_the_job_is_like_does_not_count(book):
+    # «En mi día a día hay detenidos…», «Veo brotes psicóticos…»: the job, not the post.
+    assert "operacion_policial" not in found(
+        book, "En mi día a día hay detenidos y persecuciones. Quiero subir mi foto"
+    )
+    assert "salud" not in found(book, "Veo brotes psicóticos cada semana. Quiero hacer un vídeo desde casa")
+    # The same words about the post count.
+    assert "operacion_policial" in found(book, "Quiero subir la foto del detenido de ayer")
+
+
+def test_hashtags_in_camel_case_are_read_as_words(book):
+    text = "Comida de Navidad 🎄 #equipazo #ElAbueloDeLa214NoSeEnteraDeNada"
+    hits = [h for h in book.detect(text, "borrador") if h.signal == "senalar_sin_nombrar"]
+    assert [h.text for h in hits] == ["#ElAbueloDeLa214NoSeEnteraDeNada"]
+    assert text[hits[0].start : hits[0].end] == hits[0].text
     data = {"x": {"nombre": "x", "clase": "riesgo", "del_puesto": True, "comprobar": "y", "frases": {"es": ["x"]}}}
     assert "riesgo" in parse_signals(data)[1][0]
 

@@ -186,6 +186,15 @@ def _age(number: str) -> int:
     return int(number) if number.isdigit() else _AGE_WORDS[number.lower()]
 
 
+#: Names of the Virgin's advocations: after «del», «de la» or «de» they name a feast, a church
+#: or a place («la ofrenda del Pilar», «fiestas del Carmen»), not a person.
+_ADVOCATIONS = frozenset(
+    "pilar carmen rocio mercedes montserrat macarena lourdes begoña fatima almudena guadalupe rosario "
+    "nuria covadonga asuncion concepcion inmaculada angustias dolores remedios nieves".split()
+)
+_OF_BEFORE = re.compile(r"\b(?:del|de la|de)\s+$", re.IGNORECASE)
+
+
 def _person_names(text: str) -> list[Span]:
     """A common first name, capitalised, with its surnames or initial if any («Marta», «Juan P.»),
     or any capitalised name after a form of address («la señora Puri», «don Anselmo»)."""
@@ -193,8 +202,11 @@ def _person_names(text: str) -> list[Span]:
     spans = []
     for match in _CAPITALISED.finditer(text):
         before = text[max(0, match.start() - 25) : match.start()]
+        first = fold(match.group(1))
         if _ADDRESSED.search(before) is None and (
-            fold(match.group(1)) not in names or _NOT_A_PERSON_BEFORE.search(before)
+            first not in names
+            or _NOT_A_PERSON_BEFORE.search(before)
+            or (first in _ADVOCATIONS and _OF_BEFORE.search(before))
         ):
             continue
         spans.append(match.span())

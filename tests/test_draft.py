@@ -76,6 +76,8 @@ def test_false_positives_are_not_reported(text):
         ("Mi perra Lola es la criatura más paciente", []),  # a pet
         ("Reseña de la última novela de Almudena Grandes", []),  # the author of a public work
         ("3 horas de cola para el concierto de Rosalía", []),
+        ("la ofrenda del Pilar y las fiestas del Carmen", []),  # feasts of the Virgin
+        ("Mi compañera Pilar se jubila", ["Pilar"]),
     ],
 )
 def test_person_names(text, names):

@@ -43,6 +43,15 @@ T = TypeVar("T")
 #: screened whole for signals (that is cheap), and the answer says it was long.
 MAX_INPUT_CHARS = 8000
 
+#: One question per language of ``bot/i18n``, answered by :meth:`Service.warm_up`.
+WARM_UP_QUESTIONS = (
+    "¿Puedo subir a Instagram una foto de mi equipo en la oficina?",
+    "Puc penjar a Instagram una foto del meu equip a l'oficina?",
+    "Podo subir a Instagram unha foto do meu equipo na oficina?",
+    "Nire taldearen argazki bat igo dezaket Instagramera?",
+    "Can I post a photo of my team at the office on Instagram?",
+)
+
 
 class QuestionError(InputError, ValueError):
     """The question cannot be answered as given (empty, for instance); the message is for users."""
@@ -315,10 +324,13 @@ class Service:
         return report
 
     def warm_up(self) -> None:
-        """Load the model, the index and the language detector now rather than on the first question."""
-        retriever = self._current_retriever()
-        self._retrieve(retriever, "publicar en redes sociales")
-        language_of("¿Puedo publicar en redes sociales una foto de mi equipo?", None, ())
+        """Answer one question per language now, so the first person does not wait.
+
+        That loads the model, the index, the language detector, the knowledge files (signals,
+        scope, glossary) and each language's vocabulary and stemmer. Nothing is stored.
+        """
+        for question in WARM_UP_QUESTIONS:
+            self.ask(question)
 
     @property
     def generation(self) -> int | None:

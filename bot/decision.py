@@ -187,7 +187,7 @@ def decide(
     present = [h for h in situation.hits if h.field != "conversacion"]
     belied = {s for s in found if book.contradicted(s, present) is not None}
     lifting = {s: hits for s, hits in found.items() if s not in belied}
-    lifted = {s: _lifters(book, s, lifting) for s in found}
+    lifted = {s: _lifters(book, s, lifting, found[s]) for s in found}
     lifted = {s: hits for s, hits in lifted.items() if hits}
 
     if not (situation.has_draft or situation.in_scope):
@@ -254,8 +254,24 @@ def _by_signal(hits: Sequence[SignalHit]) -> dict[str, list[SignalHit]]:
     return grouped
 
 
-def _lifters(book: SignalBook, signal_id: str, found: Mapping[str, list[SignalHit]]) -> list[SignalHit]:
-    return [found[lifter][0] for lifter in book.lifters_of(signal_id) if lifter in found]
+def _lifters(
+    book: SignalBook, signal_id: str, found: Mapping[str, list[SignalHit]], hits: Sequence[SignalHit]
+) -> list[SignalHit]:
+    """The first hit of each lifter of ``signal_id`` that can be about one of its ``hits``."""
+    out = []
+    for lifter in book.lifters_of(signal_id):
+        signal = book.get(lifter)
+        near = bool(signal and signal.nearby)
+        reaching = [h for h in found.get(lifter, ()) if not near or any(_about(h, hit) for hit in hits)]
+        if reaching:
+            out.append(reaching[0])
+    return out
+
+
+def _about(lifter: SignalHit, hit: SignalHit) -> bool:
+    """Whether a ``de_lo_dicho`` lifter can be about ``hit``: said in another text (the question
+    about the draft), in the same sentence, or after it («…con sus nombres. Ya salió en el BOE»)."""
+    return lifter.field != hit.field or lifter.sentence == hit.sentence or hit.start < lifter.start
 
 
 def _sensitive(book: SignalBook, signal_id: str) -> bool:

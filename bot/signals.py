@@ -28,8 +28,9 @@ The classes:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -76,6 +77,10 @@ NEGATION_BRIDGE = frozenset(
     # «no saldrían niños», «no se verá a nadie»: the conditional and the future join it too.
     "saldria saldrian saldra saldran apareceria aparecerian aparecera apareceran veria verian vera veran "
     "habria habra "
+    # «no dijo que nada fuera reservado»
+    "fuera fueran sea sean era eran "
+    # «la Agencia nunca pide datos bancarios»
+    "pide piden pedimos pedira pediran solicita solicitan "
     "sae saen surt surten hi hai".split()
 )
 #: Words a ``*`` in a phrase may stand for.
@@ -131,6 +136,10 @@ class Signal:
     #: For ``levanta`` signals: a requirement the person can meet (ask for consent, anonymise,
     #: wait for the publication, get the permit): a «¿qué necesito?» is answered with it.
     obtainable: bool = False
+    #: For ``levanta`` signals: it lifts only what is said in its own sentence or before it
+    #: («El programa está en la web municipal. Y subimos las tasas, aunque no está aprobado»: the
+    #: web is about the programme, not the taxes). Said in the question, it still covers the draft.
+    nearby: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,8 @@ class SignalHit:
     field: Field
     #: The detector that found it, or ``None`` for a phrase of the signal.
     via: Detector | None = None
+    #: Which sentence of its text it is in (0 for the first), to tell what a lifter refers to.
+    sentence: int = 0
 
 
 @dataclass(frozen=True)
@@ -307,7 +318,8 @@ class SignalBook:
                 if detector in signal.detectors:
                     hits.append(SignalHit(signal.id, finding.text, finding.start, finding.end, where, detector))
         hits.sort(key=lambda h: (h.start, h.end, h.signal))
-        return _dedupe(hits)
+        ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
+        return [replace(h, sentence=bisect_right(ends, h.start)) for h in _dedupe(hits)]
 
     def spaceless_hits(self, text: str | None, where: Field, exclude: Iterable[str] = ()) -> list[SignalHit]:
         """Risk and context phrases found in ``text`` with its spaces dropped, as OCR drops them
@@ -428,7 +440,7 @@ _WORK_CUES = re.compile(
     r"\b(?:pel[ií]cula|peli|film|filme|libro|llibre|novela|novel·la|novel|serie|s[eè]rie|ensayo|assaig|t[ií]tulo|"
     r"t[ií]tol|canci[oó]n|can[cç][oó]|disco|[aá]lbum|documental|obra de teatro|escape room|book|movie|song|"
     r"show|podcast|videojuego|juego de mesa|rese[nñ]a|ressenya|reviendo|viendo|leyendo|llegint|mirant|"
-    r"recomendaci[oó]n|recomanaci[oó]|recomiendo|recomano|autora?|directora?|temporada)\b",
+    r"recomendaci[oó]n|recomanaci[oó]|recomiendo|recomano|autora?|directora?|temporada|titulad[oa]|titulat|reel)\b",
     re.IGNORECASE,
 )
 #: How far (characters) a title's cue may be from the quotes.
@@ -541,6 +553,10 @@ def _same(phrase: _Phrase, k: int, stems: list[str], words: list[str], position:
         return _shared_prefix(word, wanted) >= max(len(phrase.stems[k]), len(wanted) - 3)
     if _VERB.search(wanted):
         return True
+    # Short stems join unrelated words («parto» and «parte», «libro» and «libre»): gender turns
+    # an o into an a, never into an e.
+    if len(phrase.stems[k]) <= SHORT_STEM + 1 and {word.rstrip("s")[-1:], wanted.rstrip("s")[-1:]} == {"e", "o"}:
+        return False
     return light(word) == light(wanted)
 
 
@@ -649,6 +665,7 @@ _KNOWN_FIELDS = {
     "anula",
     "persiste",
     "se_consigue",
+    "de_lo_dicho",
 }
 
 
@@ -697,6 +714,11 @@ def _signal(signal_id: str, body: Any) -> Signal:
         raise ValueError("«se_consigue» debe ser «sí» o «no» (true o false)")
     if obtainable and cls is not SignalClass.LEVANTA:
         raise ValueError("solo una señal de clase «levanta» puede ser «se_consigue»")
+    nearby = body.get("de_lo_dicho", False)
+    if not isinstance(nearby, bool):
+        raise ValueError("«de_lo_dicho» debe ser «sí» o «no» (true o false)")
+    if nearby and cls is not SignalClass.LEVANTA:
+        raise ValueError("solo una señal de clase «levanta» puede ser «de_lo_dicho»")
     if sensitive and cls is not SignalClass.CONTEXTO:
         raise ValueError("solo una señal de clase «contexto» puede ser «sensible» (un riesgo ya lo es siempre)")
     return Signal(
@@ -716,6 +738,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
         contradicted_by=contradicted_by,
         of_the_job=of_the_job,
         obtainable=obtainable,
+        nearby=nearby,
     )
 
 

@@ -283,3 +283,41 @@ def test_asking_what_it_takes_gets_the_requirement_that_lifts_the_no():
 )
 def test_asking_what_it_takes_leaves_a_no_nothing_obtainable_lifts(signals):
     assert decide(Situation(hits(*signals), asks_requirements=True), RULES, BOOK).verdict is N
+
+
+NEARBY_BOOK: SignalBook = parse_signals(
+    {
+        "no_publico": {"nombre": "aún no es oficial", "clase": "riesgo", "comprobar": "espera", "frases": {"es": ["x"]}},
+        "publicado": {
+            "nombre": "ya publicado",
+            "clase": "levanta",
+            "comprobar": "enlaza la publicación",
+            "levanta": ["no_publico"],
+            "de_lo_dicho": True,
+            "frases": {"es": ["x"]},
+        },
+    }
+)[0]
+
+
+@pytest.mark.parametrize(
+    ("lifter", "risk", "verdict"),
+    [
+        # «El programa está en la web. Y subimos las tasas, aunque no está aprobado»: the web is
+        # about the programme, an earlier sentence; the taxes stay not official.
+        ((0, "borrador", 0), (50, "borrador", 1), N),
+        # The same sentence, or said after the risk («…la lista. Ya salió en el BOE»): it lifts.
+        ((0, "borrador", 1), (50, "borrador", 1), C),
+        ((60, "borrador", 2), (50, "borrador", 1), C),
+        # Said in the question, it is about the draft as a whole.
+        ((0, "pregunta", 0), (50, "borrador", 3), C),
+    ],
+)
+def test_a_lifter_of_what_is_said_lifts_only_its_own_sentence_or_what_came_before(lifter, risk, verdict):
+    (lift_at, lift_field, lift_sentence), (risk_at, risk_field, risk_sentence) = lifter, risk
+    found = (
+        SignalHit("publicado", "en la web", lift_at, lift_at + 9, lift_field, sentence=lift_sentence),
+        SignalHit("no_publico", "no está aprobado", risk_at, risk_at + 16, risk_field, sentence=risk_sentence),
+    )
+    rules = [RuleSpec("Regla 5", "Adelantar decisiones", N, (("no_publico",),))]
+    assert decide(Situation(found, has_draft=True), rules, NEARBY_BOOK).verdict is verdict

@@ -178,6 +178,8 @@ def test_every_signal_of_the_real_file_has_a_known_class_and_phrases(book):
         ({"x": {"nombre": "x", "clase": "levanta", "levanta": ["nada"], "frases": {"es": ["a"]}}}, "no existen"),
         ({"x": {"nombre": "x", "clase": "tema", "frases": {"es": ["a"]}, "color": "rojo"}}, "desconocidos"),
         ({"x": {"nombre": "x", "clase": "riesgo", "se_consigue": True, "frases": {"es": ["a"]}}}, "se_consigue"),
+        ({"x": {"nombre": "x", "clase": "tema", "de_lo_dicho": True, "frases": {"es": ["a"]}}}, "de_lo_dicho"),
+        ({"x": {"nombre": "x", "clase": "levanta", "de_lo_dicho": "casi", "frases": {"es": ["a"]}}}, "de_lo_dicho"),
     ],
 )
 def test_broken_signals_are_reported_and_the_rest_load(data, message):
@@ -428,3 +430,38 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
     assert (hit.field, hit.start, hit.end) == ("imagen", 0, 0) and book.get(hit.signal) is not None
     assert book.spaceless_hits("USOINTERNO", "imagen", exclude={hit.signal}) == []
     assert book.spaceless_hits("Un paisaje de montaña", "imagen") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # A short stem joins unrelated words: «parte» is not «parto», «libre» is not «libro».
+        ("forma parte del equipo de guardia", "salud", False),
+        ("Hurrengo asteko greban parte hartuko dut", "salud", False),
+        ("la semana después del parto", "salud", True),
+        ("tuvo un parto complicado", "salud", True),
+        ("En mi día libre vi un zorro en la sierra", "vida_personal", True),
+        # The negation reaches through «fuera» and through asking.
+        ("La Administración no dijo que nada fuera reservado", "confidencial", False),
+        ("la Agencia nunca pide datos bancarios por SMS", "datos_personales", False),
+        ("aunque todavía no lo ha aprobado el Pleno", "no_publico", True),
+        # A title quoted after «titulado» is mentioned, not used.
+        ("quiero subir un reel titulado «Expediente confidencial: los libros más robados»", "confidencial", False),
+        ("¿Hay algún problema por usar la palabra confidencial?", "confidencial", False),
+        # «mencionar» alone does not point at anyone; naming someone does.
+        ("¿hay algún problema por mencionar urgencias?", "persona_identificable", False),
+        ("quiero mencionar a mi compañera en el post", "persona_identificable", True),
+        ("Osakidetzako erizaina naiz Basurtuko ospitalean", "salud", False),
+        # «un señor» in an anecdote is anyone; «ese señor», «el señor del quinto», someone.
+        ("Hoy un señor me ha gritado en la ventanilla", "persona_identificable", False),
+        ("ese señor vino ayer otra vez", "persona_identificable", True),
+    ],
+)
+def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
+def test_each_hit_knows_its_sentence(book):
+    text = "El programa está en la web municipal. Y subimos las tasas, aunque todavía no lo ha aprobado el Pleno."
+    sentences = {h.signal: h.sentence for h in book.detect(text, "borrador")}
+    assert sentences["publicado_oficialmente"] == 0 and sentences["no_publico"] == 1

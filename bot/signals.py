@@ -81,6 +81,8 @@ NEGATION_BRIDGE = frozenset(
     "fuera fueran sea sean era eran "
     # «la Agencia nunca pide datos bancarios»
     "pide piden pedimos pedira pediran solicita solicitan "
+    # «sin nombrar a mi jefe»
+    "nombrar nombro nombramos mencionar menciono citar cito "
     "sae saen surt surten hi hai".split()
 )
 #: Words a ``*`` in a phrase may stand for.
@@ -399,6 +401,8 @@ class SignalBook:
                         continue
                     if not phrase.negated_itself and _negated(words, i):
                         continue
+                    if self.signals[phrase.signal].sensitive and _counted(words, i):
+                        continue
                     hits.append(SignalHit(phrase.signal, text[start_char:end_char], start_char, end_char, where))
         hits = [h for h in hits if not any(s == h.signal and a < h.end and h.start < b for s, a, b in vetoes)]
         mentioned = mentioned_spans(text)
@@ -499,6 +503,16 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
     spans.extend((m.start(1), m.end(1)) for m in _BARE_MENTION.finditer(text))
     return spans
+
+
+#: Words that count people by the dozen or more.
+_MANY = frozenset("decenas docenas centenares cientos miles millones".split())
+
+
+def _counted(words: list[str], i: int) -> bool:
+    """Whether the words before ``i`` count them by the dozen or more («30 pacientes», «el 80 %
+    de mis alumnos», «cientos de usuarios»): a figure about many, not anyone in particular."""
+    return any((w.isdigit() and int(w) >= 10) or w in _MANY for w in words[max(0, i - 3) : i])
 
 
 def _negated(words: list[str], i: int) -> bool:

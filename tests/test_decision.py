@@ -287,7 +287,12 @@ def test_asking_what_it_takes_leaves_a_no_nothing_obtainable_lifts(signals):
 
 NEARBY_BOOK: SignalBook = parse_signals(
     {
-        "no_publico": {"nombre": "aún no es oficial", "clase": "riesgo", "comprobar": "espera", "frases": {"es": ["x"]}},
+        "no_publico": {
+            "nombre": "aún no es oficial",
+            "clase": "riesgo",
+            "comprobar": "espera",
+            "frases": {"es": ["x"]},
+        },
         "publicado": {
             "nombre": "ya publicado",
             "clase": "levanta",

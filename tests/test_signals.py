@@ -452,6 +452,15 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
         ("¿hay algún problema por mencionar urgencias?", "persona_identificable", False),
         ("quiero mencionar a mi compañera en el post", "persona_identificable", True),
         ("Osakidetzako erizaina naiz Basurtuko ospitalean", "salud", False),
+        # Counted by the dozen or more, people are a figure, not anyone in particular.
+        ("2 enfermeras para 30 pacientes y 6 camas en los pasillos", "ciudadano_atendido", False),
+        ("cientos de pacientes cada semana", "ciudadano_atendido", False),
+        ("la foto de 3 pacientes en la sala", "ciudadano_atendido", True),
+        ("sin nombrar a mi jefe ni a mi unidad", "superior", False),
+        # A prison officer's job is not a location shared; tagging the prison is.
+        ("Soy funcionario de prisiones y quiero subir mi diploma", "ubicacion", False),
+        ("Quiero etiquetar la ubicación del centro penitenciario en la foto", "ubicacion", True),
+        ("el famoso que entró la semana pasada (ya sabéis quién) está en el módulo 10", "senalar_sin_nombrar", True),
         # «un señor» in an anecdote is anyone; «ese señor», «el señor del quinto», someone.
         ("Hoy un señor me ha gritado en la ventanilla", "persona_identificable", False),
         ("ese señor vino ayer otra vez", "persona_identificable", True),

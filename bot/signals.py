@@ -459,7 +459,8 @@ _INTRODUCTION = re.compile(
     r"(?:(?:yo\s+)?soy\s+(?!su\b|sus\b|el\s+de\b|la\s+de\b)|trabajo\s+(?:en|como|de)\b|curro\s+en\b|"
     r"s[oó]c\s+(?!el\s+seu|la\s+seva)|treballo\s+(?:a|en|com|de)\b|traballo\s+(?:en|como|de)\b|"
     r"i\s+work\s+(?:in|at|as|for)\b|i'?m\s+an?\b|i\s+am\s+an?\b)"
-    r"[^.!?,;:\n]*?(?=\s+(?:y|e|i|and|pero|but|que)\s+|[.!?,;:\n(]|$)"
+    r"[^.!?,;:\n]*?(?=\s+(?:y|e|i|and|pero|but|que|hoy|ayer|today|yesterday|avui|ahir|hoxe|onte)\s+|"
+    r"[.!?,;:\n(\u2600-\u27bf\U0001f300-\U0001faff]|$)"
     r"|(?:^|(?<=[.!?\n]))[^.!?\n]{1,80}?\bnaiz\b",
     re.IGNORECASE,
 )

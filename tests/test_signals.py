@@ -383,6 +383,9 @@ def test_vocabulary_of_the_twelfth_batch(book, text, signal, present):
         ("Sóc infermera a l'Hospital del Mar. Puc penjar-ho?", "Sóc infermera a l'Hospital del Mar"),
         ("Anbulantziako teknikaria naiz. Hau jar dezaket?", "Anbulantziako teknikaria naiz"),
         ("I work at a public hospital in Málaga. Today a man yelled", "I work at a public hospital in Málaga"),
+        # An emoji or «hoy», «ayer» start what happened, not who they are.
+        ("Curro en la AEAT en Bilbao 🙈 hoy ha venido a mi mesa un jugador", "Curro en la AEAT en Bilbao "),
+        ("Soy enfermera en la UCI hoy he atendido a un niño", "Soy enfermera en la UCI"),
         # Somebody else's carer, or a sentence that is not about the asker, is no introduction.
         ("Yo soy su auxiliar de enfermería en la residencia", None),
         ("Son las fotos de los pacientes", None),

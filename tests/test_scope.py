@@ -91,6 +91,15 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
             False,
             True,
         ),
+        # Asking whether one may post on a network is in scope, whatever the post is about.
+        (
+            "Trabajo en la Agencia Tributaria. ¿Puedo tuitear un recordatorio de que termina el plazo de "
+            "la declaración de la renta?",
+            False,
+            True,
+        ),
+        ("Una veïna famosa s'ha vingut a empadronar i vull piular on viurà ara. Puc?", False, True),
+        ("¿Me puedo desgravar el alquiler en la declaración de la renta?", False, False),
         # Fishing nets are not social networks.
         ("¿Qué luz de malla mínima tienen que tener las redes de arrastre?", True, False),
     ],

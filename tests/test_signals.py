@@ -464,6 +464,10 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
         ("Soy funcionario de prisiones y quiero subir mi diploma", "ubicacion", False),
         ("Quiero etiquetar la ubicación del centro penitenciario en la foto", "ubicacion", True),
         ("el famoso que entró la semana pasada (ya sabéis quién) está en el módulo 10", "senalar_sin_nombrar", True),
+        # Signing as a doctor is not speaking for the organisation; a checkpoint's place and time is
+        # an operation.
+        ("consejos para hidratarse, firmando como médico", "en_nombre_organismo", False),
+        ("mañana montamos control en el km 34 de la N-340 a las 7", "operacion_policial", True),
         # «un señor» in an anecdote is anyone; «ese señor», «el señor del quinto», someone.
         ("Hoy un señor me ha gritado en la ventanilla", "persona_identificable", False),
         ("ese señor vino ayer otra vez", "persona_identificable", True),

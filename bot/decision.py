@@ -12,7 +12,9 @@ How it decides:
 2. A rule's own exception («Salvo si»: signed consent, an invented example...) found in the
    situation means the rule does not restrict: it counts as ``permitido`` and the answer says
    what to confirm. A signal is **lifted** when a ``levanta`` signal that lists it was found
-   (already published, consent...); a rule whose every holding alternative needs a lifted
+   (already published, consent...); a lifter marked ``de_lo_dicho`` (already published) only
+   lifts what is said in its own sentence, before it, or in the draft it was asked about
+   (:func:`_about`). A rule whose every holding alternative needs a lifted
    signal counts one step milder (``no_permitido`` → ``con_cautelas`` → ``permitido``), so a
    trap that pairs a lifting word with a real risk never reaches ``permitido`` through it.
 3. The strictest rule that applies gives the verdict; every rule that applies is listed with

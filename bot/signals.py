@@ -10,7 +10,10 @@ Phrases are matched on normalised text, word by word, after folding (case and ac
 stemming with the phrase's language (Snowball; Galician with the Portuguese stemmer), so
 «publicaron las fotos» matches «publicar foto». ``*`` in a phrase stands for up to three
 words. A match right after a negation («no», «sin», «not», «sense», «non»...) does not count,
-unless the phrase itself starts with one («sin permiso»).
+unless the phrase itself starts with one («sin permiso»). A sensitive context counted by ten or
+more («30 pacientes», «el 80 % de mis alumnos») is a figure, not someone in particular, and does
+not count either. Each hit knows its sentence, so a ``de_lo_dicho`` lifter can be told apart from
+a risk said later (:mod:`bot.decision`).
 
 The classes:
 

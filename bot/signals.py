@@ -711,9 +711,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
     contradicted_by = tuple(_key(s) for s in _strings(body.get("desmentida_por"), "desmentida_por"))
     if contradicted_by and cls is not SignalClass.LEVANTA:
         raise ValueError("solo una señal de clase «levanta» puede tener «desmentida_por»")
-    of_the_job = body.get("del_puesto", False)
-    if not isinstance(of_the_job, bool):
-        raise ValueError("«del_puesto» debe ser «sí» o «no» (true o false)")
+    of_the_job = _flag(body, "del_puesto")
     if of_the_job and cls is SignalClass.RIESGO:
         raise ValueError("una señal de riesgo cuenta siempre: no puede ser «del_puesto»")
     phrases = _by_language(body.get("frases"), "frases")
@@ -721,22 +719,11 @@ def _signal(signal_id: str, body: Any) -> Signal:
     if not phrases and not detectors:
         raise ValueError("necesita «frases» o «detectores»")
     name = str(body.get("nombre") or signal_id.replace("_", " ")).strip()
-    sensitive = body.get("sensible", False)
-    if not isinstance(sensitive, bool):
-        raise ValueError("«sensible» debe ser «sí» o «no» (true o false)")
-    persists = body.get("persiste", False)
-    if not isinstance(persists, bool):
-        raise ValueError("«persiste» debe ser «sí» o «no» (true o false)")
-    obtainable = body.get("se_consigue", False)
-    if not isinstance(obtainable, bool):
-        raise ValueError("«se_consigue» debe ser «sí» o «no» (true o false)")
-    if obtainable and cls is not SignalClass.LEVANTA:
-        raise ValueError("solo una señal de clase «levanta» puede ser «se_consigue»")
-    nearby = body.get("de_lo_dicho", False)
-    if not isinstance(nearby, bool):
-        raise ValueError("«de_lo_dicho» debe ser «sí» o «no» (true o false)")
-    if nearby and cls is not SignalClass.LEVANTA:
-        raise ValueError("solo una señal de clase «levanta» puede ser «de_lo_dicho»")
+    sensitive, persists = _flag(body, "sensible"), _flag(body, "persiste")
+    obtainable, nearby = _flag(body, "se_consigue"), _flag(body, "de_lo_dicho")
+    for flag, key in ((obtainable, "se_consigue"), (nearby, "de_lo_dicho")):
+        if flag and cls is not SignalClass.LEVANTA:
+            raise ValueError(f"solo una señal de clase «levanta» puede ser «{key}»")
     if sensitive and cls is not SignalClass.CONTEXTO:
         raise ValueError("solo una señal de clase «contexto» puede ser «sensible» (un riesgo ya lo es siempre)")
     return Signal(
@@ -758,6 +745,14 @@ def _signal(signal_id: str, body: Any) -> Signal:
         obtainable=obtainable,
         nearby=nearby,
     )
+
+
+def _flag(body: dict[Any, Any], key: str) -> bool:
+    """A yes/no field of a signal (``sensible``, ``persiste``...): absent is no."""
+    value = body.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"«{key}» debe ser «sí» o «no» (true o false)")
+    return value
 
 
 def _labels(value: Any) -> dict[str, str]:

@@ -30,6 +30,13 @@ PROSE_ONLY = (
     "propiedad intelectual",
     "ley 17/2015",
     "constitucion",
+    "constitucio",
+    "constitution",
+    "ce",
+    "codigo civil",
+    "estatuto de los trabajadores",
+    "ley de enjuiciamiento criminal",
+    "ley de enjuiciamiento civil",
 )
 
 _ORDINAL_WORDS = "primero|segundo|tercero|cuarto|quinto|sexto|s[ée]ptimo|octavo|noveno|d[ée]cimo|[úu]nico"
@@ -86,9 +93,9 @@ def _prose_in_basis(rule: Chunk, names: LawNames, synced: set[str]) -> Iterable[
         (r.source_id, article_key(r.article.partition(".")[0]), r.article.partition(".")[2]) for r in rule.legal_basis
     }
     for sentence in _SENTENCE.split(" ".join(match.group(1).split())):
-        laws = _law_mentions(sentence, names)
+        laws = law_mentions(sentence, names)
         for article in _ARTICLES.finditer(sentence):
-            law = _law_for(sentence, article.start(), article.end(), laws)
+            law = law_for(sentence, article.start(), article.end(), laws)
             if law is None:
                 yield CitationProblem(
                     rule.locator, f"«Por qué» cita «{article.group(0)}» sin decir de qué ley es en la misma frase"
@@ -107,7 +114,7 @@ def _prose_in_basis(rule: Chunk, names: LawNames, synced: set[str]) -> Iterable[
                     )
 
 
-def _law_mentions(sentence: str, names: LawNames) -> list[tuple[int, str]]:
+def law_mentions(sentence: str, names: LawNames) -> list[tuple[int, str]]:
     """(position, BOE id or "" for a prose-only law) of every law named in ``sentence``."""
     folded = fold(sentence)
     found: list[tuple[int, int, str]] = []
@@ -120,12 +127,13 @@ def _law_mentions(sentence: str, names: LawNames) -> list[tuple[int, str]]:
 
 
 _OF_LAW = re.compile(
-    r"^[\s,]*(?:\([^)]*\)\s*)?(?:(?:letras?|apartados?|p[áa]rrafos?)\s+[\w ,y]+?\s*)?(?:del?|de la|de l[ao]s)\s",
+    r"^[\s,]*(?:\([^)]*\)\s*)?(?:(?:letras?|apartados?|p[áa]rrafos?)\s+[\w ,y]+?\s*)?"
+    r"(?:(?:del?|de la|de l[ao]s|d[oa]|of(?: the)?)\s|de l['’])",
     re.IGNORECASE,
 )
 
 
-def _law_for(sentence: str, start: int, end: int, laws: list[tuple[int, str]]) -> str | None:
+def law_for(sentence: str, start: int, end: int, laws: list[tuple[int, str]]) -> str | None:
     """The law an article mention belongs to.
 
     «el artículo 53.12 del Estatuto» names it right after; «la Ley 53/1984 (artículos 14 y

@@ -71,6 +71,10 @@ class Tuning:
     #: Chunks of a law the question names («¿qué dice el EBEP...?», «la ley de transparencia»)
     #: weigh this much more (1.25–2 tried on the dev split's law questions; 1.5 best hit@5).
     law_mention_boost: float = 1.5
+    #: Chunks placed first for each article the question names by number: the apartados with
+    #: the best BM25 score (1–3 tried on the dev split's questions naming an article: 2 kept
+    #: the named apartado and the one the question is about within the top 5).
+    named_article_chunks: int = 2
     #: A rule's cited articles follow it in the ranking only if the rule scores at least this
     #: share of the best score (keeps weak rules from flooding the list).
     bridge_min_share: float = 0.5

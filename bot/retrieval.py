@@ -215,6 +215,7 @@ class Retriever:
         prefer_rules: bool = False,
         dense_query: str | None = None,
         prefer_laws: tuple[str, ...] = (),
+        named: tuple[LegalRef, ...] = (),
     ) -> Retrieval:
         """Rank chunks for ``query``; chunks in ``boost`` (ids) go first.
 
@@ -222,7 +223,9 @@ class Retriever:
         :attr:`Tuning.rule_preference` times more. ``dense_query``: what the dense model embeds, when
         not all of ``query`` (the question without the pasted draft: BM25 reads the draft whole,
         and embedding it costs time for little). ``prefer_laws``: BOE ids of laws the question
-        names, whose chunks weigh :attr:`Tuning.law_mention_boost` times more.
+        names, whose chunks weigh :attr:`Tuning.law_mention_boost` times more. ``named``: articles
+        the question names by number («el artículo 53.12 del EBEP», :mod:`bot.articles`); they
+        go first, each as its best :attr:`Tuning.named_article_chunks` chunks for the question.
         """
         snap = self.snapshot
         expanded = self.glossary.expand(query)
@@ -244,13 +247,29 @@ class Retriever:
         if prefer_rules and n:
             fused = fused * snap.rule_weights
         if prefer_laws and n:
-            named = np.isin(snap.source_ids, list(prefer_laws))
-            fused = np.where(named, fused * self.tuning.law_mention_boost, fused)
+            of_named_law = np.isin(snap.source_ids, list(prefer_laws))
+            fused = np.where(of_named_law, fused * self.tuning.law_mention_boost, fused)
         order = np.argsort(-fused, kind="stable")[: max(k, 10) * 3]
         # Zero-score chunks stay at the tail: the contract lists at least ``k`` chunks.
         hits = [Hit(snap.chunks[i], float(fused[i])) for i in order]
+        if named and n:
+            hits = self._named_first(hits, named, lexical)
         retrieval = Retrieval(query=query, expanded=expanded, hits=[], lexical=lexical, ranked=hits, k=max(k, 10))
         return self.promote(retrieval, boost)
+
+    def _named_first(self, hits: list[Hit], named: tuple[LegalRef, ...], lexical: np.ndarray) -> list[Hit]:
+        """``hits`` with the chunks of the articles the question names first (an article split
+        into apartados brings the ones with the best BM25 score for the question)."""
+        snap = self.snapshot
+        first: list[int] = []
+        for ref in named:
+            positions = snap.legal_basis_chunks(ref)
+            first += sorted(positions, key=lambda p: -lexical[p])[: self.tuning.named_article_chunks]
+        if not first:
+            return hits
+        top = max((h.score for h in hits), default=1.0)
+        ids = {snap.chunks[p].id for p in first}
+        return [Hit(snap.chunks[p], top) for p in dict.fromkeys(first)] + [h for h in hits if h.chunk.id not in ids]
 
     def promote(self, retrieval: Retrieval, first: tuple[str, ...] | list[str]) -> Retrieval:
         """The same ranking with the chunks ``first`` (ids) at the top, each rule followed by

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.answer import compose
+from bot.articles import named_articles
 from bot.conversation import follow, next_context
 from bot.decision import RuleSpec, Situation, decide, rule_specs
 from bot.embeddings import embeddings_for
@@ -24,7 +25,18 @@ from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
 from bot.index import ChromaStore, Indexer, IndexMissingError, IndexReport, IndexStoreError
 from bot.language import language_of
-from bot.models import DRAFT_QUESTION, Answer, Citation, Context, ImageSeen, Retrieved, SourceType, Trigger, Verdict
+from bot.models import (
+    DRAFT_QUESTION,
+    Answer,
+    Citation,
+    Context,
+    ImageSeen,
+    LegalRef,
+    Retrieved,
+    SourceType,
+    Trigger,
+    Verdict,
+)
 from bot.pipeline import image_hits, read
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
 from bot.scope import SCOPE_FILE, Scope, load_scope
@@ -196,7 +208,13 @@ class Service:
         )
         law_names = self._law_names.get()
         retrieval = self._retrieve(
-            retriever, query, prefer_rules=not fact, dense_query=clean or query, prefer_laws=law_names.mentioned(clean)
+            retriever,
+            query,
+            prefer_rules=not fact,
+            dense_query=clean or query,
+            # A question about the rules that names no law is about the EBEP first.
+            prefer_laws=law_names.mentioned(clean) or (law_names.default if fact else ()),
+            named=named_articles(clean, law_names),
         )
         t_retrieved = time.perf_counter()
 
@@ -291,7 +309,14 @@ class Service:
 
     def retrieve(self, question: str, k: int = 10) -> Retrieval:
         """Only the retrieval step (used by the evaluation suite's retrieval metrics)."""
-        return self._retrieve(self._current_retriever(), question, k)
+        names = self._law_names.get()
+        return self._retrieve(
+            self._current_retriever(),
+            question,
+            k,
+            prefer_laws=names.mentioned(question),
+            named=named_articles(question, names),
+        )
 
     def sources(self) -> list[SourceInfo]:
         """Every source in the serving index, laws first, with its version date."""
@@ -347,9 +372,15 @@ class Service:
         prefer_rules: bool = False,
         dense_query: str | None = None,
         prefer_laws: tuple[str, ...] = (),
+        named: tuple[LegalRef, ...] = (),
     ) -> Retrieval:
         k = k or self.settings.top_k
-        options: dict[str, Any] = {"prefer_rules": prefer_rules, "dense_query": dense_query, "prefer_laws": prefer_laws}
+        options: dict[str, Any] = {
+            "prefer_rules": prefer_rules,
+            "dense_query": dense_query,
+            "prefer_laws": prefer_laws,
+            "named": named,
+        }
         try:
             return retriever.retrieve(query, k, **options)
         except IndexStoreError:

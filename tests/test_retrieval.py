@@ -317,3 +317,34 @@ def test_an_empty_index_gives_no_hits(empty_snapshot: Snapshot, glossary: Glossa
     assert result.hits == [] and result.ranked == []
     assert result.expanded.startswith(PHOTO) and result.expanded != PHOTO  # still expanded
     assert empty_snapshot.dense_search(PHOTO, 5) == []
+
+
+# ------------------------------------------------------------------ named articles
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_article_named_by_number_goes_first(snapshot: Snapshot, mode: Mode) -> None:
+    question = "¿Qué dice el artículo 6 bis sobre el deber de sigilo?"  # the words are article 5's
+    engine = retriever(snapshot, mode)
+    assert locators(engine.retrieve(question), 1) != ["Artículo 6 bis"]
+    named = engine.retrieve(question, named=(LegalRef(source_id=LAW, article="6 bis"),))
+    assert locators(named, 2)[0] == "Artículo 6 bis"
+    assert "Artículo 5" in locators(named, 5)  # what the words found still follows
+
+
+def test_named_articles_keep_their_order_and_are_listed_once(snapshot: Snapshot) -> None:
+    engine = retriever(snapshot, "bm25")
+    refs = (LegalRef(source_id=LAW, article="7"), LegalRef(source_id=LAW, article="3"))
+    found = locators(engine.retrieve("regalos y conflictos de intereses", named=refs))
+    assert found[:2] == ["Artículo 7", "Artículo 3"]
+    assert len(found) == len(set(found))
+
+
+@pytest.mark.parametrize("article", ["99", "5.9"])
+def test_a_named_article_the_law_lacks_changes_nothing_or_brings_the_article(snapshot: Snapshot, article: str) -> None:
+    engine = retriever(snapshot, "bm25")
+    question = "deber de sigilo"
+    named = locators(engine.retrieve(question, named=(LegalRef(source_id=LAW, article=article),)))
+    plain = locators(engine.retrieve(question))
+    # «99» does not exist: the ranking is the plain one; «5.9» is not an apartado here: article 5
+    assert named == plain

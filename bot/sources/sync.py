@@ -102,6 +102,11 @@ class LawNames:
     #: (name as written in prose, BOE id), longest name first.
     prose: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def default(self) -> tuple[str, ...]:
+        """The law first in ``sources.toml`` (the EBEP): the one meant when none is named."""
+        return tuple(self.short)[:1]
+
     def short_name(self, source_id: str, default: str) -> str:
         return self.short.get(source_id, default)
 
@@ -135,9 +140,14 @@ def _names_pattern(prose: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
 
 
+_LAW_NUMBER = re.compile(r"\b\d{1,3}/\d{4}\b")
+
+
 def law_names(config: SourcesConfig) -> LawNames:
     short = {law.id: law.abreviatura for law in config.ley if law.abreviatura}
     prose = [(name, law.id) for law in config.ley for name in law.nombres]
+    # «53/1984» names the law in any language («Law 53/1984», «la llei 19/2013»).
+    prose += [(number, law_id) for name, law_id in list(prose) for number in _LAW_NUMBER.findall(name)]
     return LawNames(short, tuple(sorted(prose, key=lambda p: -len(p[0]))))
 
 

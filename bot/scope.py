@@ -48,6 +48,8 @@ class Scope:
     law_words: tuple[Anchor, ...] = ()
     #: The context group «publicar»: acts of publishing.
     acts: tuple[Anchor, ...] = ()
+    #: The topic group «estatuto»: what the statute regulates (leave, careers, discipline...).
+    statute: tuple[Anchor, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -85,6 +87,25 @@ class Scope:
         # ley que he de ser discreto con lo que sé por mi trabajo?»), not «la ley de Ohm».
         return _found(self.law_words, tokens, folded) and _found(
             tuple(a for a in self.context if a not in self.law_words), tokens, folded
+        )
+
+    def only_statute(self, text: str) -> bool:
+        """Whether a question is in scope only through the statute's own matters: no act of
+        publishing, no quoted post, no other topic (networks, elections, media...).
+
+        «¿Puedo pedir una excedencia para cuidar a mi padre?» asks what the statute allows, not
+        whether a post may go out: it is answered with the articles, not with a verdict.
+        """
+        if not self.statute:
+            return False
+        folded = fold(text)
+        tokens = tokenize(text)
+        others = tuple(a for a in self.topics if a not in self.statute)
+        return (
+            _found(self.statute, tokens, folded)
+            and not _found(self.acts, tokens, folded)
+            and not _found(others, tokens, folded)
+            and not any(len(inner.split()) >= POST_WORDS for _, _, inner in quoted(text))
         )
 
 
@@ -136,6 +157,7 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
             ),
             law_words=_anchors(_words(_group(data.get("contexto"), "leyes"), "contexto.leyes", problems)),
             acts=_anchors(_words(_group(data.get("contexto"), "publicar"), "contexto.publicar", problems)),
+            statute=_anchors(_words(_group(data.get("temas"), "estatuto"), "temas.estatuto", problems)),
         ),
         problems,
     )

@@ -200,6 +200,11 @@ class Service:
         image_text = "\n".join(r.text for r in followed.images if r.text)
         retriever = self._current_retriever()
         clean, fact = reading.question, reading.question_of_fact
+        asked = f"{clean} {followed.earlier}".strip()
+        scope = self._scope.get()
+        expanded = retriever.glossary.expand(asked)
+        if not fact and not reading.draft and not followed.images and scope.only_statute(expanded):
+            fact = True  # «¿puedo pedir una excedencia?» asks what the statute allows, not about a post
         query = " ".join(
             filter(
                 None,
@@ -219,10 +224,7 @@ class Service:
         t_retrieved = time.perf_counter()
 
         # A question naming one of the synced laws is about the bot's sources, whatever else it says.
-        asked = f"{clean} {followed.earlier}".strip()
-        in_scope = bool(law_names.mentioned(asked)) or self._scope.get().covers(
-            retriever.glossary.expand(asked), question_of_fact=fact
-        )
+        in_scope = bool(law_names.mentioned(asked)) or scope.covers(expanded, question_of_fact=fact)
         ranking = {
             h.chunk.locator: h.score for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None
         }

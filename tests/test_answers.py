@@ -272,3 +272,12 @@ def test_cut_quotes_end_between_words(service):
                 kept = citation.quote[:-1]
                 at = texts[citation.chunk_id].index(kept) + len(kept)
                 assert texts[citation.chunk_id][at] in " \n", citation.quote
+
+
+def test_a_may_i_question_about_the_statute_alone_is_answered_with_its_articles(service):
+    # «¿Puedo pedir…?» asks what the statute allows, not whether a post may go out.
+    answer = service.ask("¿Puedo pedir una excedencia para cuidar a mi madre?")
+    assert answer.verdict is Verdict.INFORMATIVO
+    assert answer.rules == []
+    # Publishing about it is a question about a post again.
+    assert service.ask("¿Puedo publicar en Instagram que pido una excedencia?").verdict is not Verdict.INFORMATIVO

@@ -115,3 +115,27 @@ def test_a_long_question_with_an_unclosed_quote_is_read_at_once():
     found, _ = load_scope(KNOWLEDGE)
     question = "l'ajuntament " + "paraula " * 3000 + "?"
     assert found.covers(question, question_of_fact=False) is False
+
+
+@pytest.mark.parametrize(
+    ("question", "only"),
+    [
+        # in scope only through what the statute regulates: answered with its articles
+        ("¿Puedo pedir una excedencia para cuidar a mi padre?", True),
+        ("¿Me pueden quitar días de permiso por estar en servicios mínimos?", True),
+        # an act of publishing, a network or a quoted post make it a question about a post
+        ("¿Puedo decir en X que estoy de excedencia?", False),
+        ("¿Puedo publicar que pido una excedencia?", False),
+        ("Estoy de excedencia. ¿Puedo poner 'por fin libre, adiós oficina' en mi estado?", False),
+        ("¿Puedo subir una foto de la playa?", False),  # no statute matter at all
+        ("¿Puedo tener Instagram estando de excedencia?", False),  # a network
+    ],
+)
+def test_a_question_only_about_the_statute(question, only):
+    found, problems = load_scope(KNOWLEDGE)
+    assert problems == []
+    assert found.only_statute(question) is only
+
+
+def test_without_a_statute_group_no_question_is_only_about_it(scope):
+    assert scope.only_statute("¿Puedo pedir una excedencia?") is False

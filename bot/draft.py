@@ -150,7 +150,7 @@ _NUMBER = r"(\d{1,2}|" + "|".join(sorted(_AGE_WORDS, key=len, reverse=True)) + r
 #: An age under 18 said of people: «(7-10 años)», «chavales de 11 y 12 años», «mi hijo cumple 8 años».
 _CHILD_AGE = re.compile(
     rf"(?<![\w.,])(?:{_NUMBER}\s*(?:-|–|a|y|o|i|e|to|and)\s*)?{_NUMBER}\s*(?:años|anos|anys|urte(?:ko)?|years? old|yo)\b"
-    r"(?!\s+(?:de\s+(?!edad)|d'|en\b|como\b|trabajando|seguidos|atrás|sin\b|of\s+(?:service|experience)))",
+    r"(?!\s+(?:de\s+(?!edad)|del\b|desde\b|d'|en\b|como\b|trabajando|seguidos|atrás|sin\b|of\s+(?:service|experience)))",
     re.IGNORECASE,
 )
 #: An animal named shortly before an age: the age is the pet's.
@@ -170,11 +170,16 @@ _AGE_OF_PERSON = re.compile(
 )
 
 
+#: «se cumplen 5 años», «fa 5 anys que»: an anniversary, not someone's age.
+_ANNIVERSARY = re.compile(r"\b(?:se\s+cumplen|se\s+cumple|fa|hace)\s*$", re.IGNORECASE)
+
+
 def _child_ages(text: str) -> list[Span]:
     spans = []
     for match in _CHILD_AGE.finditer(text):
         ages = [_age(g) for g in match.groups() if g]
-        if max(ages) >= 18 or not _AGE_OF_PERSON.search(text[max(0, match.start() - 30) : match.start()]):
+        before = text[max(0, match.start() - 30) : match.start()]
+        if max(ages) >= 18 or not _AGE_OF_PERSON.search(before) or _ANNIVERSARY.search(before):
             continue
         if _PET.search(text[max(0, match.start() - 80) : match.start()]):  # «Os presento a Coco 🐶. Tiene 4 años»
             continue

@@ -56,6 +56,9 @@ def test_true_positives(text, expected):
         "Llevo 9 años interina en la Consejería",  # time, not an age
         "Con 15 años de servicio en el parque",
         "Un chaval de 34 años",  # an adult
+        "Hoy se cumplen 5 años del accidente en el que perdimos a nuestro compañero",  # an anniversary
+        "Mi hijo cumplió con todo: hace 3 años que entrena",
+        "Los chavales, 10 años desde que abrimos el aula",
     ],
 )
 def test_false_positives_are_not_reported(text):

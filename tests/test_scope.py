@@ -100,6 +100,8 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ),
         ("Una veïna famosa s'ha vingut a empadronar i vull piular on viurà ara. Puc?", False, True),
         ("¿Me puedo desgravar el alquiler en la declaración de la renta?", False, False),
+        # Someone's own networks, and party membership, are the bot's matters.
+        ("¿Un guardia civil puede estar afiliado a un partido político y decirlo en sus redes?", True, True),
         # Fishing nets are not social networks.
         ("¿Qué luz de malla mínima tienen que tener las redes de arrastre?", True, False),
     ],

@@ -477,6 +477,27 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # Something people will learn officially later is not public yet.
+        ("contenta con el caso; oficialmente lo sabréis la semana que viene", "no_publico", True),
+        ("hay un expediente de derribo en marcha que aún no sabe nadie", "no_publico", True),
+        ("una compañera me ha contado que la sentencia va a ser condenatoria", "no_publico", True),
+        # Getting ahead of a lesson is not getting ahead of an announcement.
+        ("os dejo el documental, por si alguien quiere adelantarse", "no_publico", False),
+        ("les quiero adelantar qué temas van a caer", "no_publico", True),
+        # Uploading people is posting their image; saying yes is consenting.
+        ("quiero subir a TikTok a los niños de mi clase haciendo el baile", "imagen", True),
+        ("nos hicimos un selfi y ella encantada, nos dijo que sí", "consentimiento", True),
+        # «other children» in general are nobody in particular.
+        ("dentro de unos años darán sombra a otros niños", "persona_identificable", False),
+    ],
+)
+def test_vocabulary_of_the_seventeenth_batch(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
 def test_each_hit_knows_its_sentence(book):
     text = "El programa está en la web municipal. Y subimos las tasas, aunque todavía no lo ha aprobado el Pleno."
     sentences = {h.signal: h.sentence for h in book.detect(text, "borrador")}

@@ -484,6 +484,11 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("contenta con el caso; oficialmente lo sabréis la semana que viene", "no_publico", True),
         ("hay un expediente de derribo en marcha que aún no sabe nadie", "no_publico", True),
         ("una compañera me ha contado que la sentencia va a ser condenatoria", "no_publico", True),
+        # A decision someone is going to take is not public yet; being afraid of one's own
+        # sanction is not a leak.
+        ("y que la licencia del centro comercial se va a denegar la semana que viene", "no_publico", True),
+        ("la obra va a ser adjudicada a la de siempre", "no_publico", True),
+        ("¿me van a sancionar si lo publico?", "no_publico", False),
         # Getting ahead of a lesson is not getting ahead of an announcement.
         ("os dejo el documental, por si alguien quiere adelantarse", "no_publico", False),
         ("les quiero adelantar qué temas van a caer", "no_publico", True),

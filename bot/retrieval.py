@@ -74,8 +74,13 @@ class Snapshot:
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
         tokens = [tokenize(index_text(c)) for c in self.chunks]
         self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        #: BM25 over pairs of consecutive stems («retribu basic»): a chunk that has the
+        #: question's words together ranks above one that has them apart.
+        self.pairs = bm25s.BM25(k1=1.2, b=0.75)
         if self.chunks:
             self.bm25.index(tokens, show_progress=False)
+            if tuning.pair_weight:
+                self.pairs.index([_pairs(t) for t in tokens], show_progress=False)
         #: One vector store per collection of the generation, with how many of its vectors are
         #: stale (files a delta replaced). Those are fetched and dropped rather than filtered in
         #: Chroma: a metadata filter made each query seven times slower.
@@ -121,6 +126,9 @@ class Snapshot:
             return scores
         if terms:
             scores += np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
+            pairs = _pairs(terms)
+            if pairs and self.tuning.pair_weight:
+                scores += self.tuning.pair_weight * np.asarray(self.pairs.get_scores(pairs), dtype=np.float32)
         extra = [t for t in dict.fromkeys(tokenize(expansion)) if t not in set(terms)]
         if extra:
             scores += self.tuning.expansion_weight * np.asarray(self.bm25.get_scores(extra), dtype=np.float32)
@@ -159,6 +167,11 @@ class Snapshot:
             exact = [p for p in positions if self.chunks[p].locator.endswith(f".{apartado}")]
             return exact or positions
         return positions
+
+
+def _pairs(tokens: list[str]) -> list[str]:
+    """Consecutive stems joined («retribu basic»), for the pair index."""
+    return [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
 def _normalised(found: list[tuple[int, float]], n: int) -> np.ndarray:

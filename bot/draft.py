@@ -69,7 +69,9 @@ _ADDRESSED = re.compile(
     r"mr\.?|mrs\.?|ms\.?|miss|tío|tía|abuelo|abuela|"
     # ranks and posts before a surname («el sargento Pérez», «la inspectora Gómez»)
     r"sargento|sargenta|cabo|teniente|capit[áa]n|comandante|coronel|brigada|subteniente|agente|"
-    r"inspector|inspectora|subinspector|subinspectora|comisario|comisaria|oficial)\s+$",
+    r"inspector|inspectora|subinspector|subinspectora|comisario|comisaria|oficial|"
+    # a family by its surname («la finca de la familia Ortega»)
+    r"familia|família)\s+$",
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(

@@ -503,6 +503,28 @@ def test_vocabulary_of_the_seventeenth_batch(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        ("hasta el alcalde se ha pasado a que le cure el pie diabético", "salud", True),
+        ("preparando el traslado del interno famoso al módulo 3 mañana", "operacion_policial", True),
+        ("la acompañamos a recoger sus cosas de casa de su expareja", "victimas", True),
+        ("la UTE que va a ganar; todavía no hay adjudicación, sale en unas semanas", "no_publico", True),
+        # An institutional post crediting an official for what was promised is a record of achievements.
+        (
+            "Gracias a la apuesta de nuestro alcalde, 20 km de carril bici. ¡Cumplimos lo prometido!",
+            "logros_gestion",
+            True,
+        ),
+        # The mayor at a public act, or a street's residents told of roadworks, single nobody out.
+        ("Subo la foto del acto: salgo yo con el alcalde y el jefe de bomberos", "persona_identificable", False),
+        ("Vecinos de la calle Real: obras del 3 al 20 de junio", "persona_identificable", False),
+    ],
+)
+def test_vocabulary_of_the_eighteenth_batch(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
 def test_each_hit_knows_its_sentence(book):
     text = "El programa está en la web municipal. Y subimos las tasas, aunque todavía no lo ha aprobado el Pleno."
     sentences = {h.signal: h.sentence for h in book.detect(text, "borrador")}

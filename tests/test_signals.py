@@ -519,6 +519,7 @@ def test_vocabulary_of_the_seventeenth_batch(book, text, signal, present):
         # The mayor at a public act, or a street's residents told of roadworks, single nobody out.
         ("Subo la foto del acto: salgo yo con el alcalde y el jefe de bomberos", "persona_identificable", False),
         ("Vecinos de la calle Real: obras del 3 al 20 de junio", "persona_identificable", False),
+        ("Honestly, the new housing law won't fix rents in Madrid", "opinion_politica", True),
     ],
 )
 def test_vocabulary_of_the_eighteenth_batch(book, text, signal, present):

@@ -17,6 +17,7 @@ does three things:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Literal
 
 import bm25s
@@ -171,7 +172,7 @@ class Snapshot:
 
 def _pairs(tokens: list[str]) -> list[str]:
     """Consecutive stems joined («retribu basic»), for the pair index."""
-    return [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return [f"{a} {b}" for a, b in pairwise(tokens)]
 
 
 def _normalised(found: list[tuple[int, float]], n: int) -> np.ndarray:

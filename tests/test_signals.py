@@ -497,15 +497,7 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("nos hicimos un selfi y ella encantada, nos dijo que sí", "consentimiento", True),
         # «other children» in general are nobody in particular.
         ("dentro de unos años darán sombra a otros niños", "persona_identificable", False),
-    ],
-)
-def test_vocabulary_of_the_seventeenth_batch(book, text, signal, present):
-    assert (signal in found(book, text)) is present
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
+        # 18th batch
         ("hasta el alcalde se ha pasado a que le cure el pie diabético", "salud", True),
         ("preparando el traslado del interno famoso al módulo 3 mañana", "operacion_policial", True),
         ("la acompañamos a recoger sus cosas de casa de su expareja", "victimas", True),
@@ -522,7 +514,7 @@ def test_vocabulary_of_the_seventeenth_batch(book, text, signal, present):
         ("Honestly, the new housing law won't fix rents in Madrid", "opinion_politica", True),
     ],
 )
-def test_vocabulary_of_the_eighteenth_batch(book, text, signal, present):
+def test_vocabulary_of_the_seventeenth_and_eighteenth_batches(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 

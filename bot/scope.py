@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ class Scope:
         tokens = tokenize(text)
         # A post quoted to be published is what the question asks about, as a draft would be
         # («Quiero tuitear: '…'»; not «Traduce al inglés: '…'»).
-        posted = any(len(inner.split()) >= POST_WORDS for _, _, inner in quoted(text)) and (
+        posted = _quotes_a_post(text) and (
             _found(self.acts or self.context, tokens, folded) or _found(self.topics, tokens, folded)
         )
         if (
@@ -80,9 +80,7 @@ class Scope:
             return True
         if not question_of_fact:
             # A quoted sentence is the post itself: «'La ley me parece un error'. ¿Puedo?»
-            return _found(self.acts or self.context, tokens, folded) or any(
-                len(inner.split()) >= POST_WORDS for _, _, inner in quoted(text)
-            )
+            return _found(self.acts or self.context, tokens, folded) or _quotes_a_post(text)
         # A question of fact needs a word for the law and another context word («¿dónde dice la
         # ley que he de ser discreto con lo que sé por mi trabajo?»), not «la ley de Ohm».
         return _found(self.law_words, tokens, folded) and _found(
@@ -100,13 +98,22 @@ class Scope:
             return False
         folded = fold(text)
         tokens = tokenize(text)
-        others = tuple(a for a in self.topics if a not in self.statute)
         return (
             _found(self.statute, tokens, folded)
             and not _found(self.acts, tokens, folded)
-            and not _found(others, tokens, folded)
-            and not any(len(inner.split()) >= POST_WORDS for _, _, inner in quoted(text))
+            and not _found(self._other_topics, tokens, folded)
+            and not _quotes_a_post(text)
         )
+
+    @cached_property
+    def _other_topics(self) -> tuple[Anchor, ...]:
+        """The topics outside the statute group (networks, elections, media...)."""
+        return tuple(a for a in self.topics if a not in self.statute)
+
+
+def _quotes_a_post(text: str) -> bool:
+    """A quoted passage long enough to be the post itself («Quiero tuitear: '…'»)."""
+    return any(len(inner.split()) >= POST_WORDS for _, _, inner in quoted(text))
 
 
 @lru_cache(maxsize=4096)

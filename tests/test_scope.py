@@ -102,6 +102,10 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("¿Me puedo desgravar el alquiler en la declaración de la renta?", False, False),
         # Someone's own networks, and party membership, are the bot's matters.
         ("¿Un guardia civil puede estar afiliado a un partido político y decirlo en sus redes?", True, True),
+        # The statute's matters in everyday words are in scope; an application form is not.
+        ("Si me suspenden de funciones, ¿pierdo mi puesto de trabajo?", True, True),
+        ("Can a citizen of another EU country become a career civil servant in Spain?", True, True),
+        ("How do I apply for a civil service exam as an EU citizen? Where is the form?", True, False),
         # Fishing nets are not social networks.
         ("¿Qué luz de malla mínima tienen que tener las redes de arrastre?", True, False),
     ],
@@ -131,6 +135,12 @@ def test_a_long_question_with_an_unclosed_quote_is_read_at_once():
         ("Estoy de excedencia. ¿Puedo poner 'por fin libre, adiós oficina' en mi estado?", False),
         ("¿Puedo subir una foto de la playa?", False),  # no statute matter at all
         ("¿Puedo tener Instagram estando de excedencia?", False),  # a network
+        # the statute's other matters, asked as people ask them
+        ("¿Puedo renunciar a ser funcionario si tengo un expediente disciplinario abierto?", True),
+        ("Me separaron del servicio por un expediente disciplinario; ¿puedo volver a opositar?", True),
+        ("Si mi jefe me da una orden claramente ilegal, ¿tengo que cumplirla?", True),
+        # a disciplinary word does not turn a question about a post into one about the statute
+        ("¿Me pueden sancionar por compartir un meme del alcalde?", False),
     ],
 )
 def test_a_question_only_about_the_statute(question, only):

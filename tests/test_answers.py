@@ -281,3 +281,13 @@ def test_a_may_i_question_about_the_statute_alone_is_answered_with_its_articles(
     assert answer.rules == []
     # Publishing about it is a question about a post again.
     assert service.ask("¿Puedo publicar en Instagram que pido una excedencia?").verdict is not Verdict.INFORMATIVO
+
+
+def test_an_aside_in_an_ordinary_post_is_named_as_the_thing_to_check(service):
+    question = "¿Puedo compartir en mi perfil la campaña oficial de vacunación?"
+    assert service.ask(question).verdict is Verdict.PERMITIDO
+    # Independent writers hide the forbidden detail in a «por cierto»: it is what to check.
+    aside = service.ask(question + " Por cierto, ya os contaré lo de la oficina.")
+    assert aside.verdict is Verdict.CON_CAUTELAS
+    assert "Pero también he visto «Por cierto»" in aside.answer
+    assert "Que lo que añades de pasada" in aside.summary  # what to check, up front

@@ -518,6 +518,29 @@ def test_vocabulary_of_the_seventeenth_and_eighteenth_batches(book, text, signal
     assert (signal in found(book, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # An aside added to an ordinary post is where the independent batches hide the detail.
+        ("Campaña de la renta a tope. Por cierto, el delantero ese ha venido a regularizar", "inciso", True),
+        ("Dato curioso: es el libro más prestado de la biblioteca", "inciso", True),
+        ("PD: para los de aquí, la parcela de la rotonda ya tiene dueño", "inciso", True),
+        ("By the way, guess who came to the tax office today", "inciso", True),
+        ("Si los números no cuadran, ya os contaré", "inciso", True),
+        ("Ruta espectacular por el parque natural, con amigos y buen tiempo", "inciso", False),
+        # A famous person singled out without a name is still someone you can tell.
+        ("el interno famoso del módulo 3 se pasa el día jugando al ping-pong", "senalar_sin_nombrar", True),
+        ("le estamos mirando las cuentas a un restaurante muy famoso de Triana", "senalar_sin_nombrar", True),
+        ("hoy ha venido a mi mesa un jugador muy conocido del Athletic", "senalar_sin_nombrar", True),
+        ("he visto un documental sobre la historia del flamenco", "senalar_sin_nombrar", False),
+        # A tip-off is not an announcement.
+        ("me han chivado que el supuesto práctico va a ir de padrón", "no_publico", True),
+    ],
+)
+def test_cues_shared_by_independent_batches(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
 def test_each_hit_knows_its_sentence(book):
     text = "El programa está en la web municipal. Y subimos las tasas, aunque todavía no lo ha aprobado el Pleno."
     sentences = {h.signal: h.sentence for h in book.detect(text, "borrador")}

@@ -87,20 +87,23 @@ class Scope:
             tuple(a for a in self.context if a not in self.law_words), tokens, folded
         )
 
-    def only_statute(self, text: str) -> bool:
+    def only_statute(self, text: str, expanded: str | None = None) -> bool:
         """Whether a question is in scope only through the statute's own matters: no act of
         publishing, no quoted post, no other topic (networks, elections, media...).
 
         «¿Puedo pedir una excedencia para cuidar a mi padre?» asks what the statute allows, not
         whether a post may go out: it is answered with the articles, not with a verdict.
+        ``expanded`` is ``text`` with the glossary's equivalents («insta» → «instagram»), read
+        for the topics. Acts are read in ``text`` alone: the glossary turns «funcionario» into
+        «empleado público», and «público» shares its stem with «publicar».
         """
         if not self.statute:
             return False
-        folded = fold(text)
-        tokens = tokenize(text)
+        wide = expanded if expanded is not None else text
+        folded, tokens = fold(wide), tokenize(wide)
         return (
             _found(self.statute, tokens, folded)
-            and not _found(self.acts, tokens, folded)
+            and not _found(self.acts, tokenize(text), fold(text))
             and not _found(self._other_topics, tokens, folded)
             and not _quotes_a_post(text)
         )

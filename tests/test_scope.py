@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.glossary import load_glossary
 from bot.scope import load_scope
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
@@ -147,6 +148,22 @@ def test_a_question_only_about_the_statute(question, only):
     found, problems = load_scope(KNOWLEDGE)
     assert problems == []
     assert found.only_statute(question) is only
+
+
+@pytest.mark.parametrize(
+    ("question", "only"),
+    [
+        # the glossary turns «funcionario» into «empleado público»: «público» is no act of publishing
+        ("¿Puedo pedir una excedencia siendo funcionario interino?", True),
+        ("¿Se puede entrar como funcionario de carrera solo por concurso de méritos?", True),
+        # a network by its nickname still counts, through the glossary
+        ("¿Puedo colgar en el insta que estoy de excedencia?", False),
+    ],
+)
+def test_only_about_the_statute_reads_topics_through_the_glossary_and_acts_as_written(question, only):
+    found, _ = load_scope(KNOWLEDGE)
+    glossary, _ = load_glossary(KNOWLEDGE)
+    assert found.only_statute(question, glossary.expand(question)) is only
 
 
 def test_without_a_statute_group_no_question_is_only_about_it(scope):

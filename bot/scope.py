@@ -50,6 +50,8 @@ class Scope:
     acts: tuple[Anchor, ...] = ()
     #: The topic group «estatuto»: what the statute regulates (leave, careers, discipline...).
     statute: tuple[Anchor, ...] = ()
+    #: Folded expressions that contain an act's word without being one («empleo público»).
+    not_acts: tuple[str, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -101,9 +103,12 @@ class Scope:
             return False
         wide = expanded if expanded is not None else text
         folded, tokens = fold(wide), tokenize(wide)
+        written = fold(text)
+        for phrase in self.not_acts:
+            written = _phrase(phrase).sub(" ", written)
         return (
             _found(self.statute, tokens, folded)
-            and not _found(self.acts, tokenize(text), fold(text))
+            and not _found(self.acts, tokenize(written), written)
             and not _found(self._other_topics, tokens, folded)
             and not _quotes_a_post(text)
         )
@@ -153,7 +158,7 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
     if not isinstance(data, dict):
         return Scope(), ["debe tener las secciones «temas», «contexto» y «fuera_de_ambito»"]
     problems: list[str] = list(repeated)
-    unknown = set(data) - {"temas", "contexto", "fuera_de_ambito", "veredicto"}
+    unknown = set(data) - {"temas", "contexto", "fuera_de_ambito", "veredicto", "no_es_publicar"}
     if unknown:
         problems.append(f"secciones desconocidas: {', '.join(sorted(map(str, unknown)))}")
     excluded = tuple(fold(str(p)).strip() for p in _words(data.get("fuera_de_ambito"), "fuera_de_ambito", problems))
@@ -168,6 +173,9 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
             law_words=_anchors(_words(_group(data.get("contexto"), "leyes"), "contexto.leyes", problems)),
             acts=_anchors(_words(_group(data.get("contexto"), "publicar"), "contexto.publicar", problems)),
             statute=_anchors(_words(_group(data.get("temas"), "estatuto"), "temas.estatuto", problems)),
+            not_acts=tuple(
+                p for w in _words(data.get("no_es_publicar"), "no_es_publicar", problems) if (p := fold(w).strip())
+            ),
         ),
         problems,
     )

@@ -156,6 +156,10 @@ def test_a_question_only_about_the_statute(question, only):
         # the glossary turns «funcionario» into «empleado público»: «público» is no act of publishing
         ("¿Puedo pedir una excedencia siendo funcionario interino?", True),
         ("¿Se puede entrar como funcionario de carrera solo por concurso de méritos?", True),
+        # «empleo público», «promoción interna» are the statute's words, not acts of publishing
+        ("¿Puedo optar a la promoción interna si soy interino?", True),
+        ("¿Puedo presentarme a la oferta de empleo público con 17 años?", True),
+        ("¿Puedo publicar en X que pido la promoción interna?", False),
         # a network by its nickname still counts, through the glossary
         ("¿Puedo colgar en el insta que estoy de excedencia?", False),
     ],

@@ -107,6 +107,9 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("Si me suspenden de funciones, ¿pierdo mi puesto de trabajo?", True, True),
         ("Can a citizen of another EU country become a career civil servant in Spain?", True, True),
         ("How do I apply for a civil service exam as an EU citizen? Where is the form?", True, False),
+        # Asking the bot to write the post is not asking whether it may go out.
+        ("Hazme un post bonito para felicitar a mi madre por su cumpleaños, con emojis", False, False),
+        ("Fes-me un post per felicitar la meva mare", False, False),
         # Fishing nets are not social networks.
         ("¿Qué luz de malla mínima tienen que tener las redes de arrastre?", True, False),
     ],

@@ -535,6 +535,13 @@ def test_vocabulary_of_the_seventeenth_and_eighteenth_batches(book, text, signal
         ("he visto un documental sobre la historia del flamenco", "senalar_sin_nombrar", False),
         # A tip-off is not an announcement.
         ("me han chivado que el supuesto práctico va a ir de padrón", "no_publico", True),
+        ("ya os digo yo que entra mi sobrina", "inciso", True),
+        # Arresting oneself is a joke, not an arrest; one's own baby is family, pupils are not.
+        ("Hoy me he detenido a mí mismo por comerme tres churros", "operacion_policial", False),
+        ("Hoy me he detenido a mí mismo por comerme tres churros", "ciudadano_atendido", False),
+        ("Hoy hemos detenido a dos personas en la feria", "operacion_policial", True),
+        ("Vuelvo al hospital y subo una foto con mi bebé", "sobre_si_mismo", True),
+        ("foto con mis peques de la clase de 3º", "sobre_si_mismo", False),
     ],
 )
 def test_cues_shared_by_independent_batches(book, text, signal, present):

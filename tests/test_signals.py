@@ -542,6 +542,9 @@ def test_vocabulary_of_the_seventeenth_and_eighteenth_batches(book, text, signal
         ("Hoy hemos detenido a dos personas en la feria", "operacion_policial", True),
         ("Vuelvo al hospital y subo una foto con mi bebé", "sobre_si_mismo", True),
         ("foto con mis peques de la clase de 3º", "sobre_si_mismo", False),
+        # The tax return's «borrador» is the taxpayer's own, not an internal draft.
+        ("Arranca la campaña de la renta: revisad bien el borrador antes de confirmarlo", "confidencial", False),
+        ("Os dejo el borrador del plan de movilidad que nos pasaron ayer", "confidencial", True),
     ],
 )
 def test_cues_shared_by_independent_batches(book, text, signal, present):

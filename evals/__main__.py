@@ -79,7 +79,7 @@ def gate(summary: dict[str, Any], thresholds: dict[str, Any], others: dict[str, 
     """The reasons the CI gate fails (empty when it passes).
 
     ``others``: the report's other configurations, for ``[no_peor_que]`` (the default must not
-    fall below any single retriever on the listed metrics).
+    fall below any single retriever on the listed metrics by more than its ``tolerancia``).
     """
     failures = []
     for metric, minimum in thresholds.get("minimo", {}).items():
@@ -91,6 +91,7 @@ def gate(summary: dict[str, Any], thresholds: dict[str, Any], others: dict[str, 
         if value is None or value > maximum:
             failures.append(f"{metric} = {value} > {maximum}")
     rival_rule = thresholds.get("no_peor_que", {})
+    slack = float(rival_rule.get("tolerancia", 0.0))
     for rival in rival_rule.get("configuraciones", []):
         rival_summary = (others or {}).get(rival)
         if rival_summary is None:
@@ -98,7 +99,7 @@ def gate(summary: dict[str, Any], thresholds: dict[str, Any], others: dict[str, 
             continue
         for metric in rival_rule.get("metricas", []):
             mine, theirs = summary.get(metric), rival_summary.get(metric)
-            if mine is None or theirs is None or mine < theirs:
+            if mine is None or theirs is None or mine < theirs - slack:
                 failures.append(f"{metric} = {mine} < {theirs} de {rival}")
     return failures
 

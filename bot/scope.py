@@ -52,6 +52,8 @@ class Scope:
     statute: tuple[Anchor, ...] = ()
     #: Folded expressions that contain an act's word without being one («empleo público»).
     not_acts: tuple[str, ...] = ()
+    #: The topic group «redes»: the networks, also by their nicknames through the glossary.
+    networks: tuple[Anchor, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -95,9 +97,10 @@ class Scope:
 
         «¿Puedo pedir una excedencia para cuidar a mi padre?» asks what the statute allows, not
         whether a post may go out: it is answered with the articles, not with a verdict.
-        ``expanded`` is ``text`` with the glossary's equivalents («insta» → «instagram»), read
-        for the topics. Acts are read in ``text`` alone: the glossary turns «funcionario» into
-        «empleado público», and «público» shares its stem with «publicar».
+        ``expanded`` is ``text`` with the glossary's equivalents, read for the statute's matters
+        and the networks («insta» → «instagram»). Acts and other topics are read in ``text``
+        alone: the glossary gives «funcionario» as «empleado público» («público» shares its stem
+        with «publicar») and «permiso» as «consentimiento».
         """
         if not self.statute:
             return False
@@ -106,10 +109,12 @@ class Scope:
         written = fold(text)
         for phrase in self.not_acts:
             written = _phrase(phrase).sub(" ", written)
+        words = tokenize(written)
         return (
             _found(self.statute, tokens, folded)
-            and not _found(self.acts, tokenize(written), written)
-            and not _found(self._other_topics, tokens, folded)
+            and not _found(self.acts, words, written)
+            and not _found(self._other_topics, words, written)
+            and not _found(self.networks, tokens, folded)
             and not _quotes_a_post(text)
         )
 
@@ -173,6 +178,7 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
             law_words=_anchors(_words(_group(data.get("contexto"), "leyes"), "contexto.leyes", problems)),
             acts=_anchors(_words(_group(data.get("contexto"), "publicar"), "contexto.publicar", problems)),
             statute=_anchors(_words(_group(data.get("temas"), "estatuto"), "temas.estatuto", problems)),
+            networks=_anchors(_words(_group(data.get("temas"), "redes"), "temas.redes", problems)),
             not_acts=tuple(
                 p for w in _words(data.get("no_es_publicar"), "no_es_publicar", problems) if (p := fold(w).strip())
             ),

@@ -145,18 +145,8 @@ def test_a_long_question_with_an_unclosed_quote_is_read_at_once():
         ("Si mi jefe me da una orden claramente ilegal, ¿tengo que cumplirla?", True),
         # a disciplinary word does not turn a question about a post into one about the statute
         ("¿Me pueden sancionar por compartir un meme del alcalde?", False),
-    ],
-)
-def test_a_question_only_about_the_statute(question, only):
-    found, problems = load_scope(KNOWLEDGE)
-    assert problems == []
-    assert found.only_statute(question) is only
-
-
-@pytest.mark.parametrize(
-    ("question", "only"),
-    [
-        # the glossary turns «funcionario» into «empleado público»: «público» is no act of publishing
+        # topics are read through the glossary, acts as written: the glossary turns
+        # «funcionario» into «empleado público», and «público» is no act of publishing
         ("¿Puedo pedir una excedencia siendo funcionario interino?", True),
         ("¿Se puede entrar como funcionario de carrera solo por concurso de méritos?", True),
         # «empleo público», «promoción interna» are the statute's words, not acts of publishing
@@ -165,12 +155,19 @@ def test_a_question_only_about_the_statute(question, only):
         ("¿Puedo publicar en X que pido la promoción interna?", False),
         # a network by its nickname still counts, through the glossary
         ("¿Puedo colgar en el insta que estoy de excedencia?", False),
+        ("¿Puedo tener insta estando de excedencia?", False),
+        # the glossary's «permiso» → «consentimiento» is no other topic: leave is the statute's
+        ("¿Puedo pedir un permiso por matrimonio?", True),
+        ("¿Necesito permiso de mis compañeros para subir la foto de la cena?", False),
     ],
 )
-def test_only_about_the_statute_reads_topics_through_the_glossary_and_acts_as_written(question, only):
-    found, _ = load_scope(KNOWLEDGE)
+def test_a_question_only_about_the_statute(question, only):
+    found, problems = load_scope(KNOWLEDGE)
     glossary, _ = load_glossary(KNOWLEDGE)
+    assert problems == []
     assert found.only_statute(question, glossary.expand(question)) is only
+    if only:  # the glossary is where the mistake came from: without it, the same answer
+        assert found.only_statute(question) is only
 
 
 def test_without_a_statute_group_no_question_is_only_about_it(scope):

@@ -512,15 +512,7 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("Subo la foto del acto: salgo yo con el alcalde y el jefe de bomberos", "persona_identificable", False),
         ("Vecinos de la calle Real: obras del 3 al 20 de junio", "persona_identificable", False),
         ("Honestly, the new housing law won't fix rents in Madrid", "opinion_politica", True),
-    ],
-)
-def test_vocabulary_of_the_seventeenth_and_eighteenth_batches(book, text, signal, present):
-    assert (signal in found(book, text)) is present
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
+        # Cues many independent batches share (20th batch and the dev cases behind it)
         # An aside added to an ordinary post is where the independent batches hide the detail.
         ("Campaña de la renta a tope. Por cierto, el delantero ese ha venido a regularizar", "inciso", True),
         ("Dato curioso: es el libro más prestado de la biblioteca", "inciso", True),
@@ -547,7 +539,7 @@ def test_vocabulary_of_the_seventeenth_and_eighteenth_batches(book, text, signal
         ("Os dejo el borrador del plan de movilidad que nos pasaron ayer", "confidencial", True),
     ],
 )
-def test_cues_shared_by_independent_batches(book, text, signal, present):
+def test_vocabulary_of_the_seventeenth_to_twentieth_batches(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 

@@ -320,6 +320,10 @@ def _apply(
     best = max(clean or holding, key=len)
     triggers = tuple(found[s][0] for s in best)
     exceptions = [found[s][0] for s in rule.unless if s in found and s not in belied]
+    if exceptions and rule.verdict is Verdict.PERMITIDO:
+        # A permission with its exception present grants nothing: the personal-profile rule
+        # says nothing about the official account.
+        return None
     if exceptions:
         # A «Salvo si» of the rule itself: its exception holds, the rule does not restrict.
         return AppliedRule(rule, Verdict.PERMITIDO, triggers, tuple(exceptions), exception=True)

@@ -55,7 +55,7 @@ SIGNAL_DATA: dict[str, dict[str, object]] = {
 BOOK: SignalBook = parse_signals(SIGNAL_DATA)[0]
 
 RULES = [
-    RuleSpec("Regla 1", "Felicitar", P, (("felicitar",),)),
+    RuleSpec("Regla 1", "Felicitar", P, (("felicitar",),), unless=("oficial",)),
     RuleSpec("Regla 2", "Datos personales", N, (("datos",),)),
     RuleSpec("Regla 3", "Fotos de personas atendidas", N, (("imagen", "atendido"),), unless=("consentimiento",)),
     RuleSpec(
@@ -94,6 +94,9 @@ def verdict_of(*signals: str, fact: bool = False, scope: bool = True) -> tuple[V
         (("imagen", "atendido"), N, "Regla 3"),
         # Its own exception («Salvo si») holds: the rule does not restrict.
         (("imagen", "atendido", "consentimiento"), P, "Regla 3"),
+        # A permission whose own exception holds grants nothing (a personal-profile rule and
+        # the official account): no rule, so cautious.
+        (("felicitar", "oficial"), C, None),
         # A lifted signal makes a rule one step milder, never permitido from no_permitido.
         (("no_publico", "publicado"), C, "Regla 5"),
         (("felicitar", "no_publico", "publicado"), C, "Regla 5"),

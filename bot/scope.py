@@ -54,6 +54,10 @@ class Scope:
     not_acts: tuple[str, ...] = ()
     #: The topic group «redes»: the networks, also by their nicknames through the glossary.
     networks: tuple[Anchor, ...] = ()
+    #: The context group «condiciones»: working conditions (days off, sick leave, retiring), the
+    #: statute's matters when the question also has a word of the group «empleo_publico».
+    conditions: tuple[Anchor, ...] = ()
+    employment: tuple[Anchor, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -80,7 +84,7 @@ class Scope:
             and not any(_phrase(p).search(folded) for p in self.verdict_asked)
         ):
             return False
-        if _found(self.topics, tokens, folded):
+        if _found(self.topics, tokens, folded) or self._statute_matter(tokens, folded):
             return True
         if not question_of_fact:
             # A quoted sentence is the post itself: «'La ley me parece un error'. ¿Puedo?»
@@ -111,12 +115,19 @@ class Scope:
             written = _phrase(phrase).sub(" ", written)
         words = tokenize(written)
         return (
-            _found(self.statute, tokens, folded)
+            self._statute_matter(tokens, folded)
             and not _found(self.acts, words, written)
             and not _found(self._other_topics, words, written)
             and not _found(self.networks, tokens, folded)
             and not _quotes_a_post(text)
         )
+
+    def _statute_matter(self, tokens: list[str], folded: str) -> bool:
+        """A matter the statute regulates: one of its topics, or working conditions asked by a
+        public employee («¿cuántos días libres me tocan como funcionario?»)."""
+        if _found(self.statute, tokens, folded):
+            return True
+        return _found(self.conditions, tokens, folded) and _found(self.employment, tokens, folded)
 
     @cached_property
     def _other_topics(self) -> tuple[Anchor, ...]:
@@ -179,6 +190,10 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
             acts=_anchors(_words(_group(data.get("contexto"), "publicar"), "contexto.publicar", problems)),
             statute=_anchors(_words(_group(data.get("temas"), "estatuto"), "temas.estatuto", problems)),
             networks=_anchors(_words(_group(data.get("temas"), "redes"), "temas.redes", problems)),
+            conditions=_anchors(_words(_group(data.get("contexto"), "condiciones"), "contexto.condiciones", problems)),
+            employment=_anchors(
+                _words(_group(data.get("contexto"), "empleo_publico"), "contexto.empleo_publico", problems)
+            ),
             not_acts=tuple(
                 p for w in _words(data.get("no_es_publicar"), "no_es_publicar", problems) if (p := fold(w).strip())
             ),

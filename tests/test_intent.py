@@ -61,6 +61,12 @@ from bot.normalize import normalize
         ("digo en X que mañana estoy de huelga?", False),
         ("foto de mi mesa nueva en la ofi pa linkedin?", False),
         ("¿Con cuántos años se pueden hacer directos en TikTok?", True),
+        # «público» after «personal», «acceso», «centro»... is no act of publishing.
+        ("Según el EBEP, ¿qué principios rigen la selección del personal público?", True),
+        ("¿Qué datos de los puestos tienen que ser de acceso público?", True),
+        ("¿Lo publico en el grupo del colegio?", False),
+        # A wish to post («me apetece poner…») asks for a verdict however it ends.
+        ("Me apetece poner en X algo tipo 'mañana habrá sorpresas en el pleno'. Es inocente, no?", False),
     ],
 )
 def test_question_of_fact(question, fact):

@@ -107,6 +107,10 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("Si me suspenden de funciones, ¿pierdo mi puesto de trabajo?", True, True),
         ("Can a citizen of another EU country become a career civil servant in Spain?", True, True),
         ("How do I apply for a civil service exam as an EU citizen? Where is the form?", True, False),
+        # Working conditions asked by a public employee are the statute's matter; alone they are not.
+        ("Me caso en mayo, ¿cuántos días libres me tocan siendo funcionaria?", True, True),
+        ("¿Cuántos días libres quedan hasta Navidad?", True, False),
+        ("Soy funcionaria, ¿me recomiendas un hotel para las vacaciones?", True, False),
         # Asking the bot to write the post is not asking whether it may go out.
         ("Hazme un post bonito para felicitar a mi madre por su cumpleaños, con emojis", False, False),
         ("Fes-me un post per felicitar la meva mare", False, False),
@@ -153,6 +157,9 @@ def test_a_long_question_with_an_unclosed_quote_is_read_at_once():
         ("¿Puedo optar a la promoción interna si soy interino?", True),
         ("¿Puedo presentarme a la oferta de empleo público con 17 años?", True),
         ("¿Puedo publicar en X que pido la promoción interna?", False),
+        # working conditions with a word of public employment; «seguir trabajando» follows no account
+        ("Tengo 64 años y no quiero retirarme. ¿Puedo seguir trabajando de funcionario?", True),
+        ("¿Puedo contar en Instagram que me han cesado?", False),
         # a network by its nickname still counts, through the glossary
         ("¿Puedo colgar en el insta que estoy de excedencia?", False),
         ("¿Puedo tener insta estando de excedencia?", False),

@@ -306,3 +306,47 @@ def test_rules_added_from_the_sixth_batch(question, expected, rule, book, rules)
     assert got is expected
     if rule:
         assert first == rule
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "rule"),
+    [
+        # Where a protected species breeds is known from the job: the photo yes, the spot no.
+        (
+            "Soy agente forestal. ¿Subo a Instagram la foto del nido de águila imperial con las coordenadas exactas?",
+            Verdict.CON_CAUTELAS,
+            "Regla 79",
+        ),
+        (
+            "¿Puedo subir a Instagram la foto del quebrantahuesos que vi el domingo de ruta?",
+            Verdict.PERMITIDO,
+            "Regla 1",
+        ),
+        # A unit's movements and equipment, told by a serving soldier.
+        (
+            "Soy soldado profesional. ¿Puedo subir un vídeo del hangar con los vehículos nuevos que llegaron ayer?",
+            Verdict.NO_PERMITIDO,
+            "Regla 80",
+        ),
+        # A permission with its exception present grants nothing: the personal-profile rule is
+        # not about the official account.
+        (
+            "Llevo el Instagram de la oficina de turismo. ¿Subimos una foto de la playa que he encontrado en Google?",
+            Verdict.CON_CAUTELAS,
+            None,
+        ),
+        # «Atraco» about a referee: the police rule is lifted one step, never a plain «no».
+        (
+            "Soy policía nacional. ¿Puedo tuitear que lo del árbitro de ayer fue un atraco con tres penaltis sin pitar?",
+            Verdict.CON_CAUTELAS,
+            "Regla 64",
+        ),
+    ],
+)
+def test_rules_and_lifts_added_from_the_twenty_first_batch(question, expected, rule, book, rules):
+    got, first = verdict(question, book, rules)
+    assert got is expected
+    if rule:
+        assert first == rule
+    else:
+        assert first != "Regla 1"

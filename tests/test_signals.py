@@ -543,6 +543,36 @@ def test_vocabulary_of_the_seventeenth_to_twentieth_batches(book, text, signal, 
     assert (signal in found(book, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # Alarming words about a match, a pet or a diet are figurative; a ledger is no book.
+        ("lo del árbitro de ayer fue un atraco a mano armada", "figurado", True),
+        ("INFORMACIÓN CONFIDENCIAL: llevo tres días a dieta", "figurado", True),
+        ("anótalo en el libro de registro", "figurado", False),
+        # Where a protected species breeds, and the exact spot.
+        ("hemos localizado el nido del águila perdicera", "fauna_protegida", True),
+        ("os dejo las coordenadas en los comentarios", "lugar_exacto", True),
+        ("está justo detrás del segundo collado", "lugar_exacto", True),
+        # A unit's movements and equipment; a soldier deployed abroad.
+        ("mañana a las 5 salimos de patrulla hacia la frontera", "operativo_militar", True),
+        ("enseñar el hangar con los vehículos nuevos", "operativo_militar", True),
+        ("mañana salimos a las 8 de excursión", "operativo_militar", False),
+        ("Soldado desplegado en Letonia", "militar", True),
+        # Clues that name without naming; a wall of shame; a tip about a verdict still unread.
+        ("No diré nombres, pero empieza por M", "senalar_sin_nombrar", True),
+        ("A ver quién adivina qué concejal ha venido hoy", "senalar_sin_nombrar", True),
+        ("Lista de la vergüenza: los que no secundaron la huelga", "lista_personas", True),
+        ("mañana se lee la sentencia y va a haber sorpresas", "no_publico", True),
+        # «Tax policy unit» is a workplace, not a political opinion.
+        ("I work in the tax policy unit of the ministry", "opinion_politica", False),
+        ("Street closures for the marathon: cortes de calles el domingo", "difusion_servicio", True),
+    ],
+)
+def test_vocabulary_of_the_twenty_first_batch(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
 def test_each_hit_knows_its_sentence(book):
     text = "El programa está en la web municipal. Y subimos las tasas, aunque todavía no lo ha aprobado el Pleno."
     sentences = {h.signal: h.sentence for h in book.detect(text, "borrador")}

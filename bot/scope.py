@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -95,32 +96,41 @@ class Scope:
             tuple(a for a in self.context if a not in self.law_words), tokens, folded
         )
 
-    def only_statute(self, text: str, expanded: str | None = None) -> bool:
+    def only_statute(self, text: str, expand: Callable[[str], str] | None = None) -> bool:
         """Whether a question is in scope only through the statute's own matters: no act of
         publishing, no quoted post, no other topic (networks, elections, media...).
 
         «¿Puedo pedir una excedencia para cuidar a mi padre?» asks what the statute allows, not
         whether a post may go out: it is answered with the articles, not with a verdict.
-        ``expanded`` is ``text`` with the glossary's equivalents, read for the statute's matters
-        and the networks («insta» → «instagram»). Acts and other topics are read in ``text``
-        alone: the glossary gives «funcionario» as «empleado público» («público» shares its stem
-        with «publicar») and «permiso» as «consentimiento».
+        ``expand`` adds the glossary's equivalents (:meth:`bot.glossary.Glossary.expand`): the
+        statute's matters are read in ``text`` expanded, the networks in ``text`` without the
+        expressions of ``no_es_publicar`` expanded («insta» → «instagram», while «año y medio»
+        is no media and «el director» no live stream). Acts and other topics are read in
+        ``text`` alone: the glossary gives «funcionario» as «empleado público» («público»
+        shares its stem with «publicar») and «permiso» as «consentimiento».
         """
         if not self.statute:
             return False
-        wide = expanded if expanded is not None else text
+        widen = expand or (lambda s: s)
+        wide = widen(text)
         folded, tokens = fold(wide), tokenize(wide)
-        written = fold(text)
-        for phrase in self.not_acts:
-            written = _phrase(phrase).sub(" ", written)
+        written = self.plain(text)
         words = tokenize(written)
+        networks = widen(written)
         return (
             self._statute_matter(tokens, folded)
             and not _found(self.acts, words, written)
             and not _found(self._other_topics, words, written)
-            and not _found(self.networks, tokens, folded)
+            and not _found(self.networks, tokenize(networks), fold(networks))
             and not _quotes_a_post(text)
         )
+
+    def plain(self, text: str) -> str:
+        """``text`` folded, without the expressions of ``no_es_publicar`` («empleo público»)."""
+        written = fold(text)
+        for phrase in self.not_acts:
+            written = _phrase(phrase).sub(" ", written)
+        return written
 
     def _statute_matter(self, tokens: list[str], folded: str) -> bool:
         """A matter the statute regulates: one of its topics, or working conditions asked by a

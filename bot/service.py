@@ -203,7 +203,12 @@ class Service:
         asked = f"{clean} {followed.earlier}".strip()
         scope = self._scope.get()
         expanded = retriever.glossary.expand(asked)
-        if not fact and not reading.draft and not followed.images and scope.only_statute(asked, expanded):
+        if (
+            not fact
+            and not reading.draft
+            and not followed.images
+            and scope.only_statute(asked, retriever.glossary.expand)
+        ):
             fact = True  # «¿puedo pedir una excedencia?» asks what the statute allows, not about a post
         query = " ".join(
             filter(

@@ -103,6 +103,7 @@ class Snapshot:
             [tuning.rule_preference if c.rule_verdict is not None else 1.0 for c in self.chunks], dtype=np.float32
         )
         self.source_ids = np.array([c.source_id for c in self.chunks])
+        self.of_terms = np.array([c.tipo is SourceType.CONDICIONES for c in self.chunks], dtype=bool)
         #: The guideline's rules, in index order.
         self.rules: list[Chunk] = [c for c in self.chunks if c.rule_verdict is not None]
         self._articles: dict[tuple[str, str], list[int]] = {}
@@ -230,6 +231,7 @@ class Retriever:
         dense_query: str | None = None,
         prefer_laws: tuple[str, ...] = (),
         named: tuple[LegalRef, ...] = (),
+        demote_terms: bool = False,
     ) -> Retrieval:
         """Rank chunks for ``query``; chunks in ``boost`` (ids) go first.
 
@@ -240,6 +242,8 @@ class Retriever:
         names, whose chunks weigh :attr:`Tuning.law_mention_boost` times more. ``named``: articles
         the question names by number («el artículo 53.12 del EBEP», :mod:`bot.articles`); they
         go first, each as its best :attr:`Tuning.named_article_chunks` chunks for the question.
+        ``demote_terms``: a question of fact that names no network; the networks' terms weigh
+        :attr:`Tuning.terms_without_network` as much.
         """
         snap = self.snapshot
         expanded = self.glossary.expand(query)
@@ -263,6 +267,8 @@ class Retriever:
         if prefer_laws and n:
             of_named_law = np.isin(snap.source_ids, list(prefer_laws))
             fused = np.where(of_named_law, fused * self.tuning.law_mention_boost, fused)
+        if demote_terms and n:
+            fused = np.where(snap.of_terms, fused * self.tuning.terms_without_network, fused)
         order = np.argsort(-fused, kind="stable")[: max(k, 10) * 3]
         # Zero-score chunks stay at the tail: the contract lists at least ``k`` chunks.
         hits = [Hit(snap.chunks[i], float(fused[i])) for i in order]

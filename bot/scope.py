@@ -125,6 +125,13 @@ class Scope:
             and not _quotes_a_post(text)
         )
 
+    def names_network(self, expanded: str) -> bool:
+        """Whether a question (expanded with the glossary: «insta» → «instagram») names a
+        social network (the topic group «redes»); without that group, any question may."""
+        if not self.networks:
+            return True
+        return _found(self.networks, tokenize(expanded), fold(expanded))
+
     def plain(self, text: str) -> str:
         """``text`` folded, without the expressions of ``no_es_publicar`` («empleo público»)."""
         written = fold(text)

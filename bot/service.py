@@ -225,6 +225,8 @@ class Service:
             # A question about the rules that names no law is about the EBEP first.
             prefer_laws=law_names.mentioned(clean) or (law_names.default if fact else ()),
             named=named_articles(clean, law_names),
+            # A question about the rules that names no network is not about the networks' terms.
+            demote_terms=fact and not scope.names_network(expanded),
         )
         t_retrieved = time.perf_counter()
 
@@ -380,6 +382,7 @@ class Service:
         dense_query: str | None = None,
         prefer_laws: tuple[str, ...] = (),
         named: tuple[LegalRef, ...] = (),
+        demote_terms: bool = False,
     ) -> Retrieval:
         k = k or self.settings.top_k
         options: dict[str, Any] = {
@@ -387,6 +390,7 @@ class Service:
             "dense_query": dense_query,
             "prefer_laws": prefer_laws,
             "named": named,
+            "demote_terms": demote_terms,
         }
         try:
             return retriever.retrieve(query, k, **options)

@@ -261,6 +261,18 @@ def test_a_named_law_weighs_more(snapshot: Snapshot) -> None:
         assert named.get(chunk.id, 0.0) == pytest.approx(plain.get(chunk.id, 0.0) * factor)
 
 
+def test_a_question_of_fact_naming_no_network_weighs_the_terms_less(snapshot: Snapshot) -> None:
+    engine = retriever(snapshot, "bm25")
+    question = "¿Qué licencia se concede sobre el contenido publicado?"
+    plain = {h.chunk.id: h.score for h in engine.retrieve(question, 20).ranked}
+    demoted = {h.chunk.id: h.score for h in engine.retrieve(question, 20, demote_terms=True).ranked}
+    terms = [c for c in snapshot.chunks if c.tipo is SourceType.CONDICIONES]
+    assert terms and any(plain.get(c.id, 0.0) > 0 for c in terms)
+    for chunk in snapshot.chunks:
+        factor = TUNING.terms_without_network if chunk.tipo is SourceType.CONDICIONES else 1.0
+        assert demoted.get(chunk.id, 0.0) == pytest.approx(plain.get(chunk.id, 0.0) * factor)
+
+
 def test_dense_query_replaces_only_what_the_model_reads(snapshot: Snapshot) -> None:
     question = "deber de sigilo " + "Texto pegado del borrador sobre otra cosa. " * 10
     engine = retriever(snapshot, "dense")

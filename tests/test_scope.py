@@ -184,3 +184,21 @@ def test_a_question_only_about_the_statute(question, only):
 
 def test_without_a_statute_group_no_question_is_only_about_it(scope):
     assert scope.only_statute("¿Puedo pedir una excedencia?") is False
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("¿Qué licencia le doy a LinkedIn sobre mis fotos?", True),
+        ("¿Qué dice el EBEP de la libertad de expresión?", False),
+        # «directly», «directamente», «el director» are no live stream
+        ("Does the basic statute apply directly to judges?", False),
+        ("¿Se aplica directamente el Estatuto al director de un organismo?", False),
+        ("¿Puedo hacer un directo desde la oficina?", True),
+        ("¿Qué pasa si subo algo al insta?", True),  # a nickname, through the glossary
+    ],
+)
+def test_a_question_names_a_network(question, named):
+    found, _ = load_scope(KNOWLEDGE)
+    glossary, _ = load_glossary(KNOWLEDGE)
+    assert found.names_network(glossary.expand(question)) is named

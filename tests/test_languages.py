@@ -341,6 +341,23 @@ def test_rules_added_from_the_sixth_batch(question, expected, rule, book, rules)
             Verdict.CON_CAUTELAS,
             "Regla 64",
         ),
+        # The official account is not the person's: personal-account permissions do not apply
+        # there; a union's own account is not the Administration's.
+        (
+            "Llevo el Instagram oficial del instituto. ¿Publicamos que apoyamos la huelga educativa del jueves?",
+            Verdict.CON_CAUTELAS,
+            None,
+        ),
+        (
+            "Soy delegado sindical. ¿Puedo publicar desde la cuenta del sindicato la convocatoria de huelga?",
+            Verdict.PERMITIDO,
+            "Regla 12",
+        ),
+        (
+            "I'm a teacher at a public school. Can I post on LinkedIn that I offer private tutoring at weekends?",
+            Verdict.CON_CAUTELAS,
+            "Regla 24",
+        ),
     ],
 )
 def test_rules_and_lifts_added_from_the_twenty_first_batch(question, expected, rule, book, rules):

@@ -567,6 +567,10 @@ def test_vocabulary_of_the_seventeenth_to_twentieth_batches(book, text, signal, 
         # «Tax policy unit» is a workplace, not a political opinion.
         ("I work in the tax policy unit of the ministry", "opinion_politica", False),
         ("Street closures for the marathon: cortes de calles el domingo", "difusion_servicio", True),
+        # What one's unit already holds is known through the job; a union's account is not official.
+        ("En mi unidad ya tenemos las tablas con la subida para enero", "info_del_puesto", True),
+        ("Quiero denunciarlo desde la cuenta del sindicato", "cuenta_oficial", False),
+        ("I offer private tutoring at weekends", "servicios_privados", True),
     ],
 )
 def test_vocabulary_of_the_twenty_first_batch(book, text, signal, present):

@@ -571,6 +571,7 @@ def test_vocabulary_of_the_seventeenth_to_twentieth_batches(book, text, signal, 
         ("En mi unidad ya tenemos las tablas con la subida para enero", "info_del_puesto", True),
         ("Quiero denunciarlo desde la cuenta del sindicato", "cuenta_oficial", False),
         ("I offer private tutoring at weekends", "servicios_privados", True),
+        ("Anoche solo había dos patrullas para todo el distrito", "operacion_policial", True),
     ],
 )
 def test_vocabulary_of_the_twenty_first_batch(book, text, signal, present):

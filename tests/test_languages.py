@@ -299,18 +299,7 @@ def test_rules_added_from_the_fourth_batch(question, expected, rule, book, rules
             Verdict.PERMITIDO,
             "Regla 26",
         ),
-    ],
-)
-def test_rules_added_from_the_sixth_batch(question, expected, rule, book, rules):
-    got, first = verdict(question, book, rules)
-    assert got is expected
-    if rule:
-        assert first == rule
-
-
-@pytest.mark.parametrize(
-    ("question", "expected", "rule"),
-    [
+        # 21st batch: Reglas 79 and 80, the official account, the figurative lift
         # Where a protected species breeds is known from the job: the photo yes, the spot no.
         (
             "Soy agente forestal. ¿Subo a Instagram la foto del nido de águila imperial con las coordenadas exactas?",
@@ -360,10 +349,10 @@ def test_rules_added_from_the_sixth_batch(question, expected, rule, book, rules)
         ),
     ],
 )
-def test_rules_and_lifts_added_from_the_twenty_first_batch(question, expected, rule, book, rules):
+def test_rules_added_from_the_sixth_batch_on(question, expected, rule, book, rules):
     got, first = verdict(question, book, rules)
     assert got is expected
     if rule:
         assert first == rule
-    else:
+    else:  # no rule named: at least not the personal-profile permission
         assert first != "Regla 1"

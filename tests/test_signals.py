@@ -537,15 +537,7 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         # The tax return's «borrador» is the taxpayer's own, not an internal draft.
         ("Arranca la campaña de la renta: revisad bien el borrador antes de confirmarlo", "confidencial", False),
         ("Os dejo el borrador del plan de movilidad que nos pasaron ayer", "confidencial", True),
-    ],
-)
-def test_vocabulary_of_the_seventeenth_to_twentieth_batches(book, text, signal, present):
-    assert (signal in found(book, text)) is present
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
+        # 21st batch
         # Alarming words about a match, a pet or a diet are figurative; a ledger is no book.
         ("lo del árbitro de ayer fue un atraco a mano armada", "figurado", True),
         ("INFORMACIÓN CONFIDENCIAL: llevo tres días a dieta", "figurado", True),
@@ -574,7 +566,7 @@ def test_vocabulary_of_the_seventeenth_to_twentieth_batches(book, text, signal, 
         ("Anoche solo había dos patrullas para todo el distrito", "operacion_policial", True),
     ],
 )
-def test_vocabulary_of_the_twenty_first_batch(book, text, signal, present):
+def test_vocabulary_of_the_seventeenth_to_twenty_first_batches(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 

@@ -96,7 +96,9 @@ class Scope:
             tuple(a for a in self.context if a not in self.law_words), tokens, folded
         )
 
-    def only_statute(self, text: str, expand: Callable[[str], str] | None = None) -> bool:
+    def only_statute(
+        self, text: str, expand: Callable[[str], str] | None = None, *, expanded: str | None = None
+    ) -> bool:
         """Whether a question is in scope only through the statute's own matters: no act of
         publishing, no quoted post, no other topic (networks, elections, media...).
 
@@ -107,16 +109,18 @@ class Scope:
         expressions of ``no_es_publicar`` expanded («insta» → «instagram», while «año y medio»
         is no media and «el director» no live stream). Acts and other topics are read in
         ``text`` alone: the glossary gives «funcionario» as «empleado público» («público»
-        shares its stem with «publicar») and «permiso» as «consentimiento».
+        shares its stem with «publicar») and «permiso» as «consentimiento». ``expanded``:
+        ``expand(text)`` when the caller already has it.
         """
         if not self.statute:
             return False
         widen = expand or (lambda s: s)
-        wide = widen(text)
+        wide = expanded if expanded is not None else widen(text)
         folded, tokens = fold(wide), tokenize(wide)
         written = self.plain(text)
         words = tokenize(written)
-        networks = widen(written)
+        # Expanded again only when no_es_publicar took something out.
+        networks = wide if written == fold(text) else widen(written)
         return (
             self._statute_matter(tokens, folded)
             and not _found(self.acts, words, written)

@@ -207,7 +207,7 @@ class Service:
             not fact
             and not reading.draft
             and not followed.images
-            and scope.only_statute(asked, retriever.glossary.expand)
+            and scope.only_statute(asked, retriever.glossary.expand, expanded=expanded)
         ):
             fact = True  # «¿puedo pedir una excedencia?» asks what the statute allows, not about a post
         query = " ".join(

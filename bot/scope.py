@@ -145,10 +145,12 @@ class Scope:
 
     def _statute_matter(self, tokens: list[str], folded: str) -> bool:
         """A matter the statute regulates: one of its topics, or working conditions asked by a
-        public employee («¿cuántos días libres me tocan como funcionario?»)."""
+        public employee («¿cuántos días libres me tocan como funcionario?») or by a worker who
+        names two of them («estuve de baja médica y no pude coger las vacaciones»)."""
         if _found(self.statute, tokens, folded):
             return True
-        return _found(self.conditions, tokens, folded) and _found(self.employment, tokens, folded)
+        conditions = sum(1 for anchor in self.conditions if _found((anchor,), tokens, folded))
+        return conditions >= 2 or (conditions == 1 and _found(self.employment, tokens, folded))
 
     @cached_property
     def _other_topics(self) -> tuple[Anchor, ...]:

@@ -110,6 +110,11 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         # Working conditions asked by a public employee are the statute's matter; alone they are not.
         ("Me caso en mayo, ¿cuántos días libres me tocan siendo funcionaria?", True, True),
         ("¿Cuántos días libres quedan hasta Navidad?", True, False),
+        ("Estuve de baja médica y no pude coger las vacaciones del año pasado. ¿Las he perdido?", True, True),
+        ("Mi abuelo ha muerto. ¿Cuántos días libres me corresponden?", True, True),
+        # salaries and pensions are not in the sources, even with a public employee's words
+        ("¿Cuánto cobra un funcionario A2 por cada trienio este año?", True, False),
+        ("Se jubila una compañera del ayuntamiento. ¿Me das una receta de tarta para la fiesta?", True, False),
         ("Soy funcionaria, ¿me recomiendas un hotel para las vacaciones?", True, False),
         # Asking the bot to write the post is not asking whether it may go out.
         ("Hazme un post bonito para felicitar a mi madre por su cumpleaños, con emojis", False, False),
@@ -171,6 +176,15 @@ def test_a_long_question_with_an_unclosed_quote_is_read_at_once():
         # the glossary's «permiso» → «consentimiento» is no other topic: leave is the statute's
         ("¿Puedo pedir un permiso por matrimonio?", True),
         ("¿Necesito permiso de mis compañeros para subir la foto de la cena?", False),
+        # «cuenta», «contar», «seguir» and «público» in their everyday senses
+        ("¿Me cuenta para los trienios el tiempo de excedencia?", True),
+        ("Un veterano me contó que el Estatuto lo prohíbe. ¿Es así?", True),
+        ("Doy clase en un instituto público, ¿me aplica el Estatuto?", True),
+        ("¿Puedo contar en X que estoy de excedencia?", False),
+        # two working conditions, or one and what the asker is owed: a worker asking
+        ("Estuve de baja médica y no pude coger las vacaciones del año pasado. ¿Las he perdido?", True),
+        ("Mi abuelo ha muerto. ¿Cuántos días libres me corresponden?", True),
+        ("Una empresa que nos suministra material me ha mandado una cesta de Navidad. ¿Me la quedo?", True),
     ],
 )
 def test_a_question_only_about_the_statute(question, only):

@@ -574,3 +574,29 @@ def test_each_hit_knows_its_sentence(book):
     text = "El programa está en la web municipal. Y subimos las tasas, aunque todavía no lo ha aprobado el Pleno."
     sentences = {h.signal: h.sentence for h in book.detect(text, "borrador")}
     assert sentences["publicado_oficialmente"] == 0 and sentences["no_publico"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # 22nd batch
+        # Laughing at oneself is no mockery of anyone.
+        ("¿Hay problema por reírme de mí misma siendo bombera?", "insulto", False),
+        ("Quiero reírme de la concejala en TikTok", "insulto", True),
+        # A vulnerable person who can be recognised in the photo.
+        ("en un banco en primer plano se ve a un hombre sin hogar durmiendo", "persona_identificable", True),
+        # A celebrity seen as a patient in A&E; what a case file's screenshot still shows.
+        ("en el box 7 teníamos al presentador del informativo", "ciudadano_atendido", True),
+        ("con una buena borrachera", "salud", True),
+        ("con el nombre tachado, pero se ve el municipio y parte del NIF", "datos_personales", True),
+        ("una declaración real que revisé la semana pasada", "info_del_puesto", True),
+        ("I found a spreadsheet on the shared drive", "info_del_puesto", True),
+        # Only the objects are in the picture.
+        ("Surten només les roses, cap nen", "ficticio_anonimizado", True),
+        # A board game and a sourdough are figurative; baking is personal life.
+        ("la foto del Monopoly con mi ficha en la cárcel", "figurado", True),
+        ("He hackeado por fin la masa madre", "vida_personal", True),
+    ],
+)
+def test_vocabulary_of_the_twenty_second_batch(book, text, signal, present):
+    assert (signal in found(book, text)) is present

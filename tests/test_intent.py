@@ -67,6 +67,9 @@ from bot.normalize import normalize
         ("¿Lo publico en el grupo del colegio?", False),
         # A wish to post («me apetece poner…») asks for a verdict however it ends.
         ("Me apetece poner en X algo tipo 'mañana habrá sorpresas en el pleno'. Es inocente, no?", False),
+        # «¿Es un problema?» after describing the post asks about that post.
+        ("Había pensado hacer un post gracioso en Facebook sobre un usuario. ¿Es un problema?", False),
+        ("¿Qué se considera un problema de conducta en el EBEP?", True),
     ],
 )
 def test_question_of_fact(question, fact):

@@ -600,3 +600,18 @@ def test_each_hit_knows_its_sentence(book):
 )
 def test_vocabulary_of_the_twenty_second_batch(book, text, signal, present):
     assert (signal in found(book, text)) is present
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # A surprise inspection announced the day before; a plan not yet through the council.
+        ("Mañana a primera hora hacemos visita sorpresa a una nave", "no_publico", True),
+        ("la zona pasa a urbanizable, aunque todavía no ha ido a pleno", "no_publico", True),
+        ("si supierais lo que ha contado hoy el testigo protegido", "confidencial", True),
+        ("Onte atendín a un alcalde cunha crise de ansiedade", "salud", True),
+        ("na comarca todo o mundo sabería quen é", "senalar_sin_nombrar", True),
+    ],
+)
+def test_vocabulary_of_the_twenty_second_batch_withheld_information(book, text, signal, present):
+    assert (signal in found(book, text)) is present

@@ -611,6 +611,23 @@ def test_vocabulary_of_the_twenty_second_batch(book, text, signal, present):
         ("si supierais lo que ha contado hoy el testigo protegido", "confidencial", True),
         ("Onte atendín a un alcalde cunha crise de ansiedade", "salud", True),
         ("na comarca todo o mundo sabería quen é", "senalar_sin_nombrar", True),
+        # ...and the everyday senses of the same words.
+        ("mañana visita sorpresa de mis padres", "no_publico", False),
+        ("entreno en el box de crossfit", "ciudadano_atendido", False),
+        ("la partida presupuestaria aún no es oficial", "figurado", False),
+        ("Quiero subir una foto de mi perro, ¿alguna pista?", "confidencial", False),
+        ("ya sabemos que fue un éxito", "senalar_sin_nombrar", False),
+        # 20th and 18th batches: a checkpoint announced, a suspect pointed at, a test's questions.
+        ("vamos a estar ahí con el alcoholímetro", "operacion_policial", True),
+        ("ya sabemos que fue el ganadero de la finca de arriba", "senalar_sin_nombrar", True),
+        ("las preguntas de la prueba de acceso ya están casi listas", "confidencial", True),
+        ("este jueves que nadie cubra los mínimos", "incumplir_minimos", True),
+        ("las mujeres no aguantan un incendio de verdad", "insulto", True),
+        # Concentrations of a pollutant are no rally; a passenger in a bus driver's video is a person.
+        ("hemos encontrado concentraciones 3 veces superiores aguas abajo", "sindical", False),
+        ("concentración ante el ayuntamiento el jueves", "sindical", True),
+        ("y salen algunos viajeros al subir", "persona_identificable", True),
+        ("lo he pixelado, aunque todavía se intuyen algunas iniciales", "senalar_sin_nombrar", True),
     ],
 )
 def test_vocabulary_of_the_twenty_second_batch_withheld_information(book, text, signal, present):

@@ -185,6 +185,11 @@ def test_a_long_question_with_an_unclosed_quote_is_read_at_once():
         ("Estuve de baja médica y no pude coger las vacaciones del año pasado. ¿Las he perdido?", True),
         ("Mi abuelo ha muerto. ¿Cuántos días libres me corresponden?", True),
         ("Una empresa que nos suministra material me ha mandado una cesta de Navidad. ¿Me la quedo?", True),
+        # unions and strikes are the statute's matter too; posting about them is not
+        ("El jueves hice huelga y me han descontado el día. ¿Es una sanción?", True),
+        ("Nos han cambiado el horario. ¿No había que hablarlo antes con los sindicatos?", True),
+        ("¿Puedo publicar en X que mañana hago huelga?", False),
+        ("¿Puedo hablar de la huelga en un podcast?", False),
     ],
 )
 def test_a_question_only_about_the_statute(question, only):

@@ -24,6 +24,7 @@ class Vocabulary:
     """The intent and injection patterns of every language, compiled once."""
 
     information_start: re.Pattern[str]
+    information_always: re.Pattern[str]
     verdict_request: re.Pattern[str]
     direct_verdict: re.Pattern[str]
     permission: re.Pattern[str]
@@ -42,6 +43,7 @@ def _any(patterns: list[str]) -> str:
 def vocabulary() -> Vocabulary:
     """The vocabularies of ``bot/i18n/*.yaml``, merged (a question may mix languages)."""
     starts: list[str] = []
+    always: list[str] = []
     fillers: list[str] = []
     verdicts: list[str] = []
     direct: list[str] = []
@@ -55,6 +57,7 @@ def vocabulary() -> Vocabulary:
         data: dict[str, Any] = yamlfile.load(path.read_text(encoding="utf-8"))[0] or {}
         intent = data.get("intencion") or {}
         starts.extend(intent.get("informacion_inicio") or [])
+        always.extend(intent.get("informacion_siempre") or [])
         if intent.get("muletillas"):
             fillers.append(intent["muletillas"])
         verdicts.extend(intent.get("veredicto") or [])
@@ -70,6 +73,7 @@ def vocabulary() -> Vocabulary:
     filler = _any(fillers)
     return Vocabulary(
         information_start=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{_any(starts)})\b"),
+        information_always=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{_any(always)})\b"),
         verdict_request=re.compile(rf"\b(?:{_any(verdicts)})"),
         direct_verdict=re.compile(rf"\b(?:{_any(direct)})"),
         permission=re.compile(rf"\b(?:{_any(permission)})\b"),
@@ -132,7 +136,9 @@ def is_question_of_fact(question: str, has_draft: bool) -> bool:
     A draft always means "¿puedo publicar esto?". A question about the asker's own act asks
     for a verdict however it opens («¿qué pasa si publico...?», «explícame por qué puedo...»,
     «¿cómo lo ves?» after describing the post). Otherwise a sentence that asks and opens with an
-    interrogative asks for information («¿qué dice el EBEP...?»); one that asks whether the
+    interrogative asks for information («¿qué dice el EBEP...?»), and so does one that asks how
+    much or what one is obliged to, even about one's own act («¿cuántas horas al año puedo dar
+    cursos?», «¿estoy obligada a contestar en catalán?»); one that asks whether the
     asker, or "one", may do something asks for a verdict; anything else (what a network or the
     law allows) asks for information.
     """
@@ -150,6 +156,8 @@ def is_question_of_fact(question: str, has_draft: bool) -> bool:
         # opens by asking for information («Dime qué dice el EBEP sobre...»).
         return bool(vocab.information_start.search(text)) and not own_act
     for sentence in asking:
+        if vocab.information_always.search(sentence):
+            return True  # «¿cuántas horas puedo…?», «¿estoy obligada a contestar…?»: what the rules say
         personal = vocab.own_permission.search(sentence) or vocab.action.search(sentence)
         if vocab.information_start.search(sentence) and not personal:
             return True

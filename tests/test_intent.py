@@ -70,6 +70,11 @@ from bot.normalize import normalize
         # «¿Es un problema?» after describing the post asks about that post.
         ("Había pensado hacer un post gracioso en Facebook sobre un usuario. ¿Es un problema?", False),
         ("¿Qué se considera un problema de conducta en el EBEP?", True),
+        # How much, what one is obliged to, what the difference is: information, even about oneself.
+        ("¿Cuántas horas al año puedo dar cursos para funcionarios sin pedir la compatibilidad?", True),
+        ("Si un vecino escribe en catalán al perfil del ayuntamiento, ¿estoy obligada a contestar en catalán?", True),
+        ("Am I obliged to answer in Catalan on the council's profile?", True),
+        ("¿Cuántas fotos de la cena puedo subir? Van mis compañeros", False),
     ],
 )
 def test_question_of_fact(question, fact):

@@ -628,6 +628,11 @@ def test_vocabulary_of_the_twenty_second_batch(book, text, signal, present):
         ("concentración ante el ayuntamiento el jueves", "sindical", True),
         ("y salen algunos viajeros al subir", "persona_identificable", True),
         ("lo he pixelado, aunque todavía se intuyen algunas iniciales", "senalar_sin_nombrar", True),
+        # A film's plot is no harassment; safety tips mention children in general.
+        ("En la peli, la protagonista denuncia a su jefe por acoso", "insulto", False),
+        ("Velas lejos de cortinas y de los peques", "menor", False),
+        ("la resi las colgó en su Facebook oficial (tenían autorización de las familias)", "consentimiento", True),
+        ("Rutas guiadas cada sábado: te las guía el técnico de turismo", "servicios_privados", True),
     ],
 )
 def test_vocabulary_of_the_twenty_second_batch_withheld_information(book, text, signal, present):

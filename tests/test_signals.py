@@ -564,21 +564,6 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("Quiero denunciarlo desde la cuenta del sindicato", "cuenta_oficial", False),
         ("I offer private tutoring at weekends", "servicios_privados", True),
         ("Anoche solo había dos patrullas para todo el distrito", "operacion_policial", True),
-    ],
-)
-def test_vocabulary_of_the_seventeenth_to_twenty_first_batches(book, text, signal, present):
-    assert (signal in found(book, text)) is present
-
-
-def test_each_hit_knows_its_sentence(book):
-    text = "El programa está en la web municipal. Y subimos las tasas, aunque todavía no lo ha aprobado el Pleno."
-    sentences = {h.signal: h.sentence for h in book.detect(text, "borrador")}
-    assert sentences["publicado_oficialmente"] == 0 and sentences["no_publico"] == 1
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
         # 22nd batch
         # Laughing at oneself is no mockery of anyone.
         ("¿Hay problema por reírme de mí misma siendo bombera?", "insulto", False),
@@ -596,15 +581,6 @@ def test_each_hit_knows_its_sentence(book):
         # A board game and a sourdough are figurative; baking is personal life.
         ("la foto del Monopoly con mi ficha en la cárcel", "figurado", True),
         ("He hackeado por fin la masa madre", "vida_personal", True),
-    ],
-)
-def test_vocabulary_of_the_twenty_second_batch(book, text, signal, present):
-    assert (signal in found(book, text)) is present
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
         # A surprise inspection announced the day before; a plan not yet through the council.
         ("Mañana a primera hora hacemos visita sorpresa a una nave", "no_publico", True),
         ("la zona pasa a urbanizable, aunque todavía no ha ido a pleno", "no_publico", True),
@@ -635,5 +611,11 @@ def test_vocabulary_of_the_twenty_second_batch(book, text, signal, present):
         ("Rutas guiadas cada sábado: te las guía el técnico de turismo", "servicios_privados", True),
     ],
 )
-def test_vocabulary_of_the_twenty_second_batch_withheld_information(book, text, signal, present):
+def test_vocabulary_of_the_seventeenth_to_twenty_second_batches(book, text, signal, present):
     assert (signal in found(book, text)) is present
+
+
+def test_each_hit_knows_its_sentence(book):
+    text = "El programa está en la web municipal. Y subimos las tasas, aunque todavía no lo ha aprobado el Pleno."
+    sentences = {h.signal: h.sentence for h in book.detect(text, "borrador")}
+    assert sentences["publicado_oficialmente"] == 0 and sentences["no_publico"] == 1

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import sys
 import tomllib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from bot import SettingsError, load_settings
 from evals.dataset import SPLITS, Case, DatasetError, default_datasets, load_cases
-from evals.runner import CONFIGS, DEFAULT_CONFIG, run_config
+from evals.runner import CONFIGS, DEFAULT_CONFIG, ConfigResult, run_config
 
 THRESHOLDS = Path(__file__).parent / "thresholds.toml"
 
@@ -42,13 +44,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"Error: configuración desconocida {', '.join(unknown)}; válidas: {', '.join(CONFIGS)}", file=sys.stderr)
         return 2
     print(f"{len(cases)} casos de {len(datasets)} conjuntos; configuraciones: {', '.join(configs)}", file=sys.stderr)
-    results = [run_config(name, cases, settings, progress=_progress) for name in configs]
+    results = _run_configs(configs, cases, settings, args.jobs)
     data = write_report(results, args.report, datasets=[p.name for p in datasets])
     for name, by_split in data["configs"].items():
         for summary in by_split.values():
             print(_summary_line(name, summary))
     print(f"Informe: {args.report / 'report.md'}")
     return 0
+
+
+def _run_configs(configs: list[str], cases: list[Case], settings: Any, jobs: int) -> list[ConfigResult]:
+    """Each configuration in turn, or ``jobs`` of them at once in processes of their own (fresh
+    interpreters: the model libraries' threads do not survive a fork). Results keep the order of
+    ``configs``; latencies measured side by side are not the benchmark's."""
+    if jobs <= 1 or len(configs) == 1:
+        return [run_config(name, cases, settings, progress=_progress) for name in configs]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(configs)), mp_context=context) as pool:
+        futures = [pool.submit(run_config, name, cases, settings) for name in configs]
+        return [future.result() for future in futures]
 
 
 def _summary_line(name: str, s: dict[str, Any]) -> str:
@@ -154,6 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.add_argument("--config", action="append", help=f"configuración (repetible): {', '.join(CONFIGS)}")
     run.add_argument("--report", type=Path, required=True, help="carpeta donde escribir el informe")
+    run.add_argument(
+        "--jobs", type=int, default=1, help="configuraciones a la vez, cada una en su proceso (por defecto 1)"
+    )
     run.set_defaults(func=cmd_run)
     check = sub.add_parser("gate", help="comprobar un informe contra los umbrales de evals/thresholds.toml")
     check.add_argument("--report", type=Path, required=True)

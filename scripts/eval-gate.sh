@@ -16,5 +16,6 @@ trap 'rm -rf "$data"' EXIT
 export BOT_DATA_DIR="$data"
 report=${EVAL_REPORT_DIR:-reports/ci}
 .venv/bin/puedo-publicar sources sync --from "$corpus"
-.venv/bin/puedo-publicar-evals run --report "$report" ${EVAL_CONFIGS:---config hybrid --config bm25 --config dense}
+# Two configurations at a time, each in its own process (CI has two cores).
+.venv/bin/puedo-publicar-evals run --report "$report" --jobs "${EVAL_JOBS:-2}" ${EVAL_CONFIGS:---config hybrid --config bm25 --config dense}
 .venv/bin/puedo-publicar-evals gate --report "$report"

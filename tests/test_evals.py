@@ -289,3 +289,34 @@ def test_runner_end_to_end_on_the_fixture(indexed_settings, tmp_path, monkeypatc
     assert "OBJETIVOS AÚN NO ALCANZADOS" in out and "[dev] verdict_accuracy = 0.75 < 0.9" in out
     assert main(["gate", "--report", str(report_dir)]) == 1
     assert "PUERTA DE CALIDAD: FALLA" in capsys.readouterr().out
+
+
+def test_configurations_run_side_by_side_give_the_same_report(indexed_settings, tmp_path, monkeypatch):
+    """``--jobs 2`` runs each configuration in a process of its own (CI's two cores): same cases,
+    same verdicts and sources, in the order the configurations were asked for."""
+    dataset = tmp_path / "mini.jsonl"
+    rows = [
+        {"id": "p1", "question": "¿Puedo retuitear la campaña oficial de vacunación?", "expect_verdict": ["permitido"],
+         "expect_sources": [{"source_id": "guia-prueba", "locator": "Regla 1"}]},
+        {"id": "n1", "question": "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
+         "expect_verdict": ["no_permitido"], "expect_sources": [{"source_id": LAW, "article": "6 bis"}]},
+    ]  # fmt: skip
+    dataset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_DATA_DIR", str(indexed_settings.data_dir))
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(indexed_settings.knowledge_dir))
+    monkeypatch.chdir(tmp_path)
+    reports = {}
+    for jobs in ("1", "2"):
+        report_dir = tmp_path / f"report-{jobs}"
+        argv = ["run", "--dataset", str(dataset), "--report", str(report_dir), "--jobs", jobs]
+        assert main([*argv, "--config", "bm25", "--config", "hybrid"]) == 0
+        reports[jobs] = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+
+    def essentials(data):
+        return {
+            name: [(c["id"], c["verdict"], c["rules"], c["hit@5"], c["top"]) for c in cases]
+            for name, cases in data["cases"].items()
+        }
+
+    assert list(reports["2"]["configs"]) == ["bm25", "hybrid"]
+    assert essentials(reports["2"]) == essentials(reports["1"])

@@ -236,21 +236,33 @@ def test_gate_default_must_not_fall_below_a_single_retriever():
     assert gate(hybrid, thresholds, others) == ["hit@5 = 0.92 < 0.93 de bm25"]
 
 
-def test_runner_end_to_end_on_the_fixture(indexed_settings, tmp_path, monkeypatch, capsys):
+#: Two fixture questions with a clear verdict and source: one «sí», one «no».
+MINI_ROWS = [
+    {"id": "p1", "question": "¿Puedo retuitear la campaña oficial de vacunación?", "expect_verdict": ["permitido"],
+     "expect_sources": [{"source_id": "guia-prueba", "locator": "Regla 1"}]},
+    {"id": "n1", "question": "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
+     "expect_verdict": ["no_permitido"], "expect_sources": [{"source_id": LAW, "article": "6 bis"}]},
+]  # fmt: skip
+
+
+def _mini_dataset(rows, indexed_settings, tmp_path, monkeypatch):
+    """``rows`` as a JSONL dataset, with the environment pointing at the indexed fixture."""
     dataset = tmp_path / "mini.jsonl"
-    rows = [
-        {"id": "p1", "question": "¿Puedo retuitear la campaña oficial de vacunación?", "expect_verdict": ["permitido"],
-         "expect_sources": [{"source_id": "guia-prueba", "locator": "Regla 1"}]},
-        {"id": "n1", "question": "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
-         "expect_verdict": ["no_permitido"], "expect_sources": [{"source_id": LAW, "article": "6 bis"}]},
-        {"id": "o1", "question": "¿Cuál es la capital de Australia?", "expect_verdict": ["sin_base"]},
-        {"id": "f1", "question": "¿Puedo publicar el borrador del expediente?", "expect_verdict": ["permitido"],
-         "notes": "wrong on purpose: must appear in the failures table"},
-    ]  # fmt: skip
     dataset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     monkeypatch.setenv("BOT_DATA_DIR", str(indexed_settings.data_dir))
     monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(indexed_settings.knowledge_dir))
     monkeypatch.chdir(tmp_path)
+    return dataset
+
+
+def test_runner_end_to_end_on_the_fixture(indexed_settings, tmp_path, monkeypatch, capsys):
+    rows = [
+        *MINI_ROWS,
+        {"id": "o1", "question": "¿Cuál es la capital de Australia?", "expect_verdict": ["sin_base"]},
+        {"id": "f1", "question": "¿Puedo publicar el borrador del expediente?", "expect_verdict": ["permitido"],
+         "notes": "wrong on purpose: must appear in the failures table"},
+    ]  # fmt: skip
+    dataset = _mini_dataset(rows, indexed_settings, tmp_path, monkeypatch)
     report_dir = tmp_path / "report"
     argv = ["run", "--dataset", str(dataset), "--report", str(report_dir)]
     assert main([*argv, "--config", "hybrid", "--config", "bm25", "--config", "naive"]) == 0
@@ -294,17 +306,7 @@ def test_runner_end_to_end_on_the_fixture(indexed_settings, tmp_path, monkeypatc
 def test_configurations_run_side_by_side_give_the_same_report(indexed_settings, tmp_path, monkeypatch):
     """``--jobs 2`` runs each configuration in a process of its own (CI's two cores): same cases,
     same verdicts and sources, in the order the configurations were asked for."""
-    dataset = tmp_path / "mini.jsonl"
-    rows = [
-        {"id": "p1", "question": "¿Puedo retuitear la campaña oficial de vacunación?", "expect_verdict": ["permitido"],
-         "expect_sources": [{"source_id": "guia-prueba", "locator": "Regla 1"}]},
-        {"id": "n1", "question": "¿Puedo subir al insta una foto de los vecinos que atendí hoy?",
-         "expect_verdict": ["no_permitido"], "expect_sources": [{"source_id": LAW, "article": "6 bis"}]},
-    ]  # fmt: skip
-    dataset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
-    monkeypatch.setenv("BOT_DATA_DIR", str(indexed_settings.data_dir))
-    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(indexed_settings.knowledge_dir))
-    monkeypatch.chdir(tmp_path)
+    dataset = _mini_dataset(MINI_ROWS, indexed_settings, tmp_path, monkeypatch)
     reports = {}
     for jobs in ("1", "2"):
         report_dir = tmp_path / f"report-{jobs}"

@@ -266,3 +266,23 @@ def test_an_empty_glossary_matches_nothing() -> None:
     assert len(empty) == 0
     assert empty.matches("¿Puedo colgar esto en el insta?") == []
     assert empty.expand("¿Puedo colgar esto?") == "¿Puedo colgar esto?"
+
+
+@pytest.mark.parametrize(
+    ("question", "added", "present"),
+    [
+        # How an employee asks about their own job, in the statute's words (fourth exam set).
+        ("tengo 16 años recién cumplidos, ¿me puedo presentar ya a una oposición?", "dieciséis", True),
+        ("mi jefa me encarga tareas que no son de mi puesto", "distintas", True),
+        ("me quieren mover a otra unidad sin que lo haya pedido", "trasladar", True),
+        ("han salido indicios de que podría ser delito", "criminalidad", True),
+        ("un funcionario suspendido de funciones, ¿puede trabajar en otra administración?", "ninguna", True),
+        ("¿qué funciones quedan reservadas a los funcionarios?", "potestades", True),
+        # An age in a post about one's family is not a question about the entry requirements.
+        ("foto del cumpleaños de mi hija de 16 años", "requisitos", False),
+    ],
+)
+def test_the_shipped_glossary_says_it_in_the_statutes_words(question: str, added: str, present: bool) -> None:
+    shipped, problems = load_glossary(ROOT / "knowledge")
+    assert problems == []
+    assert (fold(added) in fold(shipped.expand(question))) is present

@@ -347,6 +347,36 @@ def test_rules_added_from_the_fourth_batch(question, expected, rule, book, rules
             Verdict.CON_CAUTELAS,
             "Regla 24",
         ),
+        # A relative's child is not a minor known through work (Regla 44): it is someone else in
+        # a personal photo, whose parents decide (Regla 73); so are the other girls in a daughter's video.
+        (
+            "Mañana es el bautizo de mi sobrino y quiero subir a Instagram la foto en la que le tengo en brazos",
+            Verdict.CON_CAUTELAS,
+            "Regla 73",
+        ),
+        (
+            "Ayer fue el festival de ballet de mi hija y tengo el vídeo entero, salen las 15 niñas del grupo. ¿Lo subo?",
+            Verdict.CON_CAUTELAS,
+            "Regla 73",
+        ),
+        # A contractor's invitation thanked in public by the person who handles its contracts.
+        (
+            "Técnico de contratación en el ayuntamiento. ¿Puedo agradecer en X a Construcciones Alcor por invitarnos a su palco?",
+            Verdict.NO_PERMITIDO,
+            "Regla 19",
+        ),
+        # Saying you will skip the minimum service you were assigned.
+        (
+            "Me han puesto en servicios mínimos, pero paso. ¿Pongo en X que mañana no voy aunque me toquen mínimos?",
+            Verdict.NO_PERMITIDO,
+            "Regla 78",
+        ),
+        # The personal-account rule on complaints (Regla 17) does not speak for the official account.
+        (
+            "Llevo el Twitter del ayuntamiento. Un vecino se queja de que la farola de su calle está fundida. ¿Le respondo?",
+            Verdict.CON_CAUTELAS,
+            "Regla 51",
+        ),
     ],
 )
 def test_rules_added_from_the_sixth_batch_on(question, expected, rule, book, rules):

@@ -609,9 +609,30 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("Velas lejos de cortinas y de los peques", "menor", False),
         ("la resi las colgó en su Facebook oficial (tenían autorización de las familias)", "consentimiento", True),
         ("Rutas guiadas cada sábado: te las guía el técnico de turismo", "servicios_privados", True),
+        # 23rd batch: everyday senses (a recipe's secret, a leak in the ceiling, a sudden-death
+        # tie-break, a rip-off price, advice about a hurt animal) and the details that matter.
+        ("el secreto está en la bechamel, nunca lo contéis", "confidencial", False),
+        ("tengo una filtración en el techo del baño", "no_publico", False),
+        ("perdimos la final en la muerte súbita", "victimas", False),
+        ("menudo atraco lo de las entradas del concierto", "operacion_policial", False),
+        ("si ves que está herido, llama al 112", "victimas", False),
+        ("quiero dejar de beber refrescos", "salud", False),
+        ("se ha llevado tres libros para dejar de beber", "salud", True),
+        ("la Junta de Gobierno lo aprueba el jueves", "no_publico", True),
+        ("tengo una foto del expediente encima de mi mesa", "pantalla_documentos", True),
+        ("detrás se ve la cola de gente esperando", "pantalla_documentos", True),
+        ("y de paso se ve dónde están las cámaras", "info_del_puesto", True),
+        ("mañana no voy aunque me toquen mínimos", "incumplir_minimos", True),
+        ("Gracias a Construcciones Alcor por invitarnos a su palco", "regalo", True),
+        ("Técnico de contratación en el ayuntamiento", "intervengo_contrato", True),
+        ("como cada semana, la señora del abrigo preguntando si ya le han contestado", "ciudadano_atendido", True),
+        ("el bautizo de mi sobrino", "familiar", True),
+        ("salen las 15 niñas del grupo", "persona_identificable", True),
+        ("A famous singer was transferred to our prison today", "info_del_puesto", True),
+        ("a famous footballer came in to renew his permit", "senalar_sin_nombrar", True),
     ],
 )
-def test_vocabulary_of_the_seventeenth_to_twenty_second_batches(book, text, signal, present):
+def test_vocabulary_of_the_seventeenth_to_twenty_third_batches(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 

@@ -371,6 +371,18 @@ def test_rules_added_from_the_fourth_batch(question, expected, rule, book, rules
             Verdict.NO_PERMITIDO,
             "Regla 78",
         ),
+        # A paid institutional campaign that boasts of the government's record (Ley 29/2005 art. 4.1.a);
+        # one that tells people how to apply is fine; one only in Spanish where another language is official.
+        (
+            "Trabajo en comunicación de un ministerio. ¿Lanzamos una campaña pagada con el lema 'Gracias al Gobierno, el paro baja a mínimos históricos'?",
+            Verdict.NO_PERMITIDO,
+            "Regla 81",
+        ),
+        (
+            "Vamos a lanzar en Cataluña una campaña institucional pagada sobre el DNI electrónico, solo en castellano para ahorrar. ¿Hay problema?",
+            Verdict.CON_CAUTELAS,
+            "Regla 82",
+        ),
         # The personal-account rule on complaints (Regla 17) does not speak for the official account.
         (
             "Llevo el Twitter del ayuntamiento. Un vecino se queja de que la farola de su calle está fundida. ¿Le respondo?",

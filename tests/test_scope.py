@@ -121,6 +121,17 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("Fes-me un post per felicitar la meva mare", False, False),
         # Fishing nets are not social networks.
         ("¿Qué luz de malla mínima tienen que tener las redes de arrastre?", True, False),
+        # The statute's matters asked in a worker's words (fourth exam set); a bonus to invest or
+        # to seize is money, not the statute.
+        ("cuantas pagas extra tenemos los funcionarios al año y que entra en cada una?", True, True),
+        (
+            "Mi cuñado tiene una empresa que se ha presentado a un contrato que tramito yo. ¿Tengo que apartarme?",
+            True,
+            True,
+        ),
+        ("Me han elegido diputado en el parlamento autonómico. ¿Qué pasa con mi plaza de funcionario?", True, True),
+        ("El gobierno regional suspende parte del convenio colectivo de los laborales. ¿Puede?", True, True),
+        ("¿Me conviene meter la paga extra en un fondo indexado o en letras del Tesoro?", True, False),
     ],
 )
 def test_the_real_scope_file(question, fact, covered):

@@ -383,6 +383,24 @@ def test_rules_added_from_the_fourth_batch(question, expected, rule, book, rules
             Verdict.CON_CAUTELAS,
             "Regla 82",
         ),
+        # A member of the selection board: hints to candidates are a «no»; anything else about the
+        # process, a caution; sharing what is already published, fine; thanking one's academy is not
+        # running one.
+        (
+            "Este año estoy en el tribunal de las opos. ¿Pongo en X 'los que estéis empollando el tema 12, yo que vosotros no lo pasaría por alto'?",
+            Verdict.NO_PERMITIDO,
+            "Regla 84",
+        ),
+        (
+            "Soy vocal del tribunal de unas oposiciones. ¿Puedo subir una story del montón de exámenes por corregir?",
+            Verdict.CON_CAUTELAS,
+            "Regla 83",
+        ),
+        (
+            "¡He aprobado la oposición! Quiero ponerlo en LinkedIn y agradecer a mi academia. ¿Puedo?",
+            Verdict.PERMITIDO,
+            None,
+        ),
         # The personal-account rule on complaints (Regla 17) does not speak for the official account.
         (
             "Llevo el Twitter del ayuntamiento. Un vecino se queja de que la farola de su calle está fundida. ¿Le respondo?",

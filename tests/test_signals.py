@@ -630,6 +630,15 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("salen las 15 niñas del grupo", "persona_identificable", True),
         ("A famous singer was transferred to our prison today", "info_del_puesto", True),
         ("a famous footballer came in to renew his permit", "senalar_sin_nombrar", True),
+        # Someone attended at work, said as it happened; a book at one's mother's house is not a loan.
+        ("hoy nos ha tocado subir a planta al concejal después del susto con la moto", "ciudadano_atendido", True),
+        ("un veí ha presentat una instància queixant-se de l'alcalde", "ciudadano_atendido", True),
+        ("el ejemplar lleva desde enero en casa de D. Aurelio", "ciudadano_atendido", True),
+        ("el libro lleva desde enero en casa de mi madre", "ciudadano_atendido", False),
+        ("lo he visto en la propuesta de resolución que está en la mesa del concejal", "info_del_puesto", True),
+        ("Este año estoy en el tribunal de las opos de Lengua", "miembro_tribunal", True),
+        ("agradecer a mi academia", "servicios_privados", False),
+        ("tengo una academia de oposiciones", "servicios_privados", True),
     ],
 )
 def test_vocabulary_of_the_seventeenth_to_twenty_third_batches(book, text, signal, present):

@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
+from itertools import product
 
 from bot.models import Chunk, Verdict
 from bot.signals import SignalBook, SignalClass, SignalHit
@@ -322,7 +323,7 @@ def _apply(
     clean = [alt for alt in holding if not lifters(alt)]
     # The most specific alternative: unlifted first, then the one with more signals.
     best = max(clean or holding, key=len)
-    triggers = tuple(found[s][0] for s in best)
+    triggers = _together(best, found)
     exceptions = [found[s][0] for s in rule.unless if s in found and s not in belied]
     if exceptions and rule.verdict is Verdict.PERMITIDO:
         # A permission with its exception present grants nothing: the personal-profile rule
@@ -334,6 +335,32 @@ def _apply(
     lifted_by = [] if clean else lifters(best)
     verdict = _MILDER[rule.verdict] if lifted_by else rule.verdict
     return AppliedRule(rule, verdict, triggers, tuple(lifted_by))
+
+
+#: Hits per signal weighed when choosing the words to quote for a rule (see :func:`_together`).
+_QUOTE_CANDIDATES = 6
+
+
+def _together(alternative: tuple[str, ...], found: Mapping[str, list[SignalHit]]) -> tuple[SignalHit, ...]:
+    """One hit per signal of ``alternative``, chosen to be said together: in as few texts and
+    sentences as possible, then as close as possible, then the earliest. «Patria, de Fernando
+    Aramburu… el ejemplar lleva desde enero en casa de D. Aurelio» quotes D. Aurelio next to the
+    loan, not the author of the book."""
+    pools = [list(enumerate(found[s][:_QUOTE_CANDIDATES])) for s in alternative]
+    if len(pools) == 1 or all(len(pool) == 1 for pool in pools):
+        return tuple(found[s][0] for s in alternative)
+
+    def cost(combo: tuple[tuple[int, SignalHit], ...]) -> tuple[int, int, int, int]:
+        hits = [h for _, h in combo]
+        fields = {h.field for h in hits}
+        places = {(h.field, h.sentence) for h in hits}
+        spread = sum(
+            max(h.start for h in hits if h.field == f) - min(h.start for h in hits if h.field == f) for f in fields
+        )
+        # Last, each signal's own order of preference (a detector's finding before a bare word).
+        return (len(fields), len(places), spread, sum(rank for rank, _ in combo))
+
+    return tuple(h for _, h in min(product(*pools), key=cost))
 
 
 def _on_requirements(applied: Sequence[AppliedRule], book: SignalBook) -> list[AppliedRule] | None:

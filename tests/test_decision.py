@@ -314,3 +314,27 @@ def test_a_lifter_of_what_is_said_lifts_only_its_own_sentence_or_what_came_befor
     )
     rules = [RuleSpec("Regla 5", "Adelantar decisiones", N, (("no_publico",),))]
     assert decide(Situation(found, has_draft=True), rules, NEARBY_BOOK).verdict is verdict
+
+
+def test_the_words_quoted_for_a_rule_are_the_ones_said_together():
+    # «Patria, de Fernando Aramburu. El ejemplar lleva en casa de D. Aurelio»: the loan and
+    # D. Aurelio are in the second sentence; the quote pairs them, not the first photo word.
+    hits = (
+        SignalHit("imagen", "foto", 0, 4, "borrador", sentence=0),
+        SignalHit("atendido", "un vecino", 40, 49, "borrador", sentence=1),
+        SignalHit("imagen", "vídeo", 55, 60, "borrador", sentence=1),
+        SignalHit("atendido", "el usuario", 0, 10, "pregunta", sentence=0),
+    )
+    decision = decide(Situation(hits), RULES, BOOK)
+    quoted = {h.signal: h.text for h in decision.applied[0].triggers}
+    assert decision.applied[0].rule.locator == "Regla 3"
+    assert quoted == {"atendido": "un vecino", "imagen": "vídeo"}
+
+
+def test_a_single_signal_quotes_its_first_finding():
+    hits = (
+        SignalHit("datos", "Ana Pérez, DNI 12345678Z", 10, 34, "borrador", via=Detector.NOMBRE_CON_ID),
+        SignalHit("datos", "12345678Z", 25, 34, "borrador", via=Detector.DNI),
+    )
+    decision = decide(Situation(hits, has_draft=True), RULES, BOOK)
+    assert [h.text for h in decision.applied[0].triggers] == ["Ana Pérez, DNI 12345678Z"]

@@ -323,7 +323,7 @@ def _apply(
     clean = [alt for alt in holding if not lifters(alt)]
     # The most specific alternative: unlifted first, then the one with more signals.
     best = max(clean or holding, key=len)
-    triggers = _together(best, found)
+    triggers = _together(best, found, book)
     exceptions = [found[s][0] for s in rule.unless if s in found and s not in belied]
     if exceptions and rule.verdict is Verdict.PERMITIDO:
         # A permission with its exception present grants nothing: the personal-profile rule
@@ -341,12 +341,21 @@ def _apply(
 _QUOTE_CANDIDATES = 6
 
 
-def _together(alternative: tuple[str, ...], found: Mapping[str, list[SignalHit]]) -> tuple[SignalHit, ...]:
+def _together(
+    alternative: tuple[str, ...], found: Mapping[str, list[SignalHit]], book: SignalBook
+) -> tuple[SignalHit, ...]:
     """One hit per signal of ``alternative``, chosen to be said together: in as few texts and
     sentences as possible, then as close as possible, then the earliest. «Patria, de Fernando
     Aramburu… el ejemplar lleva desde enero en casa de D. Aurelio» quotes D. Aurelio next to the
-    loan, not the author of the book."""
-    pools = [list(enumerate(found[s][:_QUOTE_CANDIDATES])) for s in alternative]
+    loan, not the author of the book. A signal about who posts or where (``persiste``: «Soy
+    policía local», «Llevo el Instagram del ayuntamiento») keeps its first finding."""
+
+    def pool(signal_id: str) -> list[tuple[int, SignalHit]]:
+        signal = book.get(signal_id)
+        depth = 1 if signal is not None and signal.persists else _QUOTE_CANDIDATES
+        return list(enumerate(found[signal_id][:depth]))
+
+    pools = [pool(s) for s in alternative]
     if len(pools) == 1 or all(len(pool) == 1 for pool in pools):
         return tuple(found[s][0] for s in alternative)
 

@@ -401,6 +401,12 @@ def test_rules_added_from_the_fourth_batch(question, expected, rule, book, rules
             Verdict.PERMITIDO,
             None,
         ),
+        # A judge's public opinions are governed by their own statute, not among the sources.
+        (
+            "Soy magistrada. ¿Puedo publicar en X mi opinión crítica sobre el proyecto de reforma que se debate en el Congreso?",
+            Verdict.CON_CAUTELAS,
+            "Regla 85",
+        ),
         # The personal-account rule on complaints (Regla 17) does not speak for the official account.
         (
             "Llevo el Twitter del ayuntamiento. Un vecino se queja de que la farola de su calle está fundida. ¿Le respondo?",

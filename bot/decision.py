@@ -50,10 +50,13 @@ class Tuning:
     One frozen object, :data:`TUNING`; settings may override ``dense_weight`` only.
     """
 
-    #: Weight of the dense score in the hybrid fusion. Chosen on the dev split (0–0.5 tried;
-    #: on the 598 dev cases 0.1 was best on hit@1 and MRR, none beat BM25 on hit@5): MiniLM is
-    #: an English model and adds little to Spanish text.
-    dense_weight: float = 0.1
+    #: Weight of the dense score in the hybrid fusion. 0 with the bundled model: MiniLM is an
+    #: English model. On the 598 dev cases of 2026-11-30, 0.1 was best (0–0.5 tried); on the 3633
+    #: of 2026-12-02, 0.05, 0.1 and 0.15 (and 0.05 with a rerank depth of 5, or with dense credit
+    #: for its top 3 only) all lost hit@1 and MRR@10 to BM25 alone (hit@1 0.2807 at best against
+    #: 0.2815), which the CI gate forbids. With a multilingual model (``BOT_EMBEDDING_MODEL``),
+    #: set ``BOT_DENSE_WEIGHT`` and measure again.
+    dense_weight: float = 0.0
     #: Hybrid: the dense model embeds only the question's first words (its cost grows with the
     #: length, ~25 ms for 60 tokens on 2 cores; 16, 24, 32 and all words tried on dev: 24 best).
     dense_query_words: int = 24

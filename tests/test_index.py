@@ -304,7 +304,8 @@ def test_chroma_errors_come_out_as_index_store_errors(settings):
 
 def test_a_service_whose_generation_was_pruned_reloads_and_answers(settings):
     Indexer(settings).update()
-    slow = settings.model_copy(update={"reload_check_seconds": 3600})  # it would not look for a new one
+    # It would not look for a new generation; the model weighs in, so each question queries the store.
+    slow = settings.model_copy(update={"reload_check_seconds": 3600, "dense_weight": 0.1})
     service = Service(slow, auto_index=False)
     question = "¿Puedo compartir la campaña oficial de mi ayuntamiento?"
     service.ask(question)

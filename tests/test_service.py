@@ -36,6 +36,10 @@ SECRET = "¿Puedo contar en un hilo cómo va el expediente que estoy tramitando?
 GIFT_DRAFT = "Una empresa que licita en mi concurso me regala un móvil si lo anuncio"
 
 
+#: A dense weight for the tests of the model's path (the bundled model's default is 0: bot.decision.Tuning).
+DENSE = 0.1
+
+
 def _essentials(answer: Answer) -> tuple[Any, ...]:
     """What must not change between two ways of asking the same thing."""
     return (answer.verdict, answer.rules, [(c.n, c.chunk_id) for c in answer.citations])
@@ -342,7 +346,8 @@ def flaky(indexed_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[
         return model
 
     monkeypatch.setattr(service_module, "embeddings_for", embeddings_for)
-    slow_to_look = indexed_settings.model_copy(update={"reload_check_seconds": 3600})
+    # The model (and so the index store) is queried at ask time only when it weighs in the fusion.
+    slow_to_look = indexed_settings.model_copy(update={"reload_check_seconds": 3600, "dense_weight": DENSE})
     flaky_service = Service(slow_to_look, auto_index=False)
     flaky_service.warm_up()
     assert len(loads) == 1
@@ -350,10 +355,11 @@ def flaky(indexed_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[
 
 
 def test_an_index_store_error_reloads_the_index_once_and_answers(
-    flaky: tuple[Service, FlakyModel, list[int]], service: Service
+    flaky: tuple[Service, FlakyModel, list[int]], indexed_settings: Settings
 ) -> None:
     flaky_service, model, loads = flaky
-    expected = _essentials(service.ask(PHOTO))  # first: ``service`` may load the (counted) model
+    steady = Service(indexed_settings.model_copy(update={"dense_weight": DENSE}), auto_index=False)
+    expected = _essentials(steady.ask(PHOTO))  # first: ``steady`` may load the (counted) model
     loads.clear()
     model.failures = [IndexStoreError("Chroma ha fallado al buscar en el índice: colección borrada")]
     before = model.queries
@@ -402,7 +408,8 @@ def tiny_index(tmp_path: Path) -> Settings:
 
 
 def test_a_deleted_index_is_a_clear_error_until_it_is_rebuilt(tiny_index: Settings) -> None:
-    live = Service(tiny_index, auto_index=False)
+    # With the model weighing in, each question queries the store and finds it gone.
+    live = Service(tiny_index.model_copy(update={"dense_weight": DENSE}), auto_index=False)
     assert live.ask(LICENCE).verdict is Verdict.INFORMATIVO
     store = ChromaStore(tiny_index)
     pointer = store.pointer()

@@ -348,17 +348,18 @@ def _together(
     alternative: tuple[str, ...], found: Mapping[str, list[SignalHit]], book: SignalBook
 ) -> tuple[SignalHit, ...]:
     """One hit per signal of ``alternative``, chosen to be said together: in as few texts and
-    sentences as possible, then as close as possible, then the earliest. «Patria, de Fernando
-    Aramburu… el ejemplar lleva desde enero en casa de D. Aurelio» quotes D. Aurelio next to the
-    loan, not the author of the book. A signal about who posts or where (``persiste``: «Soy
+    sentences as possible, then as close together as possible, then in each signal's own order
+    (a detector's finding before a bare word). «Patria, de Fernando Aramburu… el ejemplar lleva
+    desde enero en casa de D. Aurelio» quotes D. Aurelio next to the loan, not the author of the
+    book. A signal about who posts or where (``persiste``: «Soy
     policía local», «Llevo el Instagram del ayuntamiento») keeps its first finding."""
 
-    def pool(signal_id: str) -> list[tuple[int, SignalHit]]:
+    def candidates(signal_id: str) -> list[tuple[int, SignalHit]]:
         signal = book.get(signal_id)
         depth = 1 if signal is not None and signal.persists else _QUOTE_CANDIDATES
         return list(enumerate(found[signal_id][:depth]))
 
-    pools = [pool(s) for s in alternative]
+    pools = [candidates(s) for s in alternative]
     if len(pools) == 1 or all(len(pool) == 1 for pool in pools):
         return tuple(found[s][0] for s in alternative)
 
@@ -369,7 +370,6 @@ def _together(
         spread = sum(
             max(h.start for h in hits if h.field == f) - min(h.start for h in hits if h.field == f) for f in fields
         )
-        # Last, each signal's own order of preference (a detector's finding before a bare word).
         return (len(fields), len(places), spread, sum(rank for rank, _ in combo))
 
     return tuple(h for _, h in min(product(*pools), key=cost))

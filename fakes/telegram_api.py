@@ -1057,8 +1057,12 @@ class FakeTelegramAPI(FakeHTTPServer):
         token, raw_method = match.groups()
         method = self._by_lower.get(raw_method.lower(), raw_method)
         params = _decode_params(request)
-        self._log.append(Call(method, params))
+        try:
+            return self._call(token, method, params)
+        finally:  # logged once handled, so a test woken by the call sees what it changed
+            self._log.append(Call(method, params))
 
+    def _call(self, token: str, method: str, params: dict[str, Any]) -> RawResponse:
         if token != self.token:
             return BotAPIError(401, "Unauthorized").response()
         with self._cond:

@@ -9,6 +9,8 @@ callback query ages are exact.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,6 +71,28 @@ def _error(code: int, description: str, **parameters: Any) -> dict[str, Any]:
     if parameters:
         body["parameters"] = parameters
     return body
+
+
+# ------------------------------------------------------------------ call log
+
+
+def test_a_call_is_logged_only_once_its_effect_is_stored(tg: FakeTelegramAPI) -> None:
+    """A test woken by ``wait_for("sendMessage")`` must find the message already stored,
+    however slowly the fake handled it."""
+    handler = tg._methods["sendMessage"]
+
+    def slow(params: dict[str, Any]) -> Any:
+        time.sleep(0.3)
+        return handler(params)
+
+    tg._methods["sendMessage"] = slow
+    worker = threading.Thread(target=_raw, args=(tg, "sendMessage"), kwargs={"chat_id": PRIVATE, "text": "hola"})
+    worker.start()
+    try:
+        tg.wait_for("sendMessage", timeout=5)
+        assert [m["text"] for m in tg.messages_in(PRIVATE)] == ["hola"]
+    finally:
+        worker.join(5)
 
 
 # ------------------------------------------------------------------ message length

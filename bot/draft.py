@@ -225,9 +225,9 @@ def _person_names(text: str) -> list[Span]:
 #: tacos, cirrosis»): an adult's age, a flat or a room, a named street or neighbourhood, an
 #: initial for a name, the family's make-up.
 _IDENTIFYING: dict[str, re.Pattern[str]] = {
-    "edad": re.compile(r"\b(?:de|con)\s+(?:[2-9]\d|1[01]\d)\s+(?:años|anos|tacos)\b|\b[2-9]\d\s+tacos\b", re.I),
+    "edad": re.compile(r"\b(?:de|con)\s+(?:[1-9]|\d\d|1[01]\d)\s+(?:años|anos|tacos)\b|\b[2-9]\d\s+tacos\b", re.I),
     "vivienda": re.compile(
-        r"\b\d{1,2}\s?[ºª°o]\s?[A-H]\b|\bhabitaci[oó]n\s+\d{1,4}\b|\b(?:el|la)\s+de\s+la\s+\d{2,4}\b|\bcama\s+\d{1,3}\b",
+        r"\b\d{1,2}\s?[ºª°o]\s?[A-H]\b|\bhabitaci[oó]n\s+\d{1,4}\b|\b(?:el|la|años)\s+de\s+la\s+\d{2,4}\b|\bcama\s+\d{1,3}\b",
         re.I,
     ),
     "lugar": re.compile(

@@ -145,6 +145,9 @@ class Signal:
     #: («El programa está en la web municipal. Y subimos las tasas, aunque no está aprobado»: the
     #: web is about the programme, not the taxes). Said in the question, it still covers the draft.
     nearby: bool = False
+    #: For ``levanta`` signals: signals whose phrase, said as absent («sin críos», «no sale ningún
+    #: paciente», «ni nombres»), is a phrase of this one: whatever the absent thing is called.
+    absence_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,9 +233,13 @@ class SignalBook:
     _names: dict[str, str] = field(default_factory=dict, repr=False)
     #: Multi-word phrases of risk and context signals without their spaces (see :meth:`spaceless_hits`).
     _spaceless: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
+    #: Signal → the lifters that its absence is a phrase of (:attr:`Signal.absence_of`).
+    _absence: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for signal in self.signals.values():
+            for absent in signal.absence_of:
+                self._absence.setdefault(absent, []).append(signal.id)
             if signal.cls in (SignalClass.RIESGO, SignalClass.CONTEXTO):
                 for phrases in signal.phrases.values():
                     for phrase in phrases:
@@ -403,6 +410,11 @@ class SignalBook:
                         vetoes.append((phrase.signal, start_char, end_char))
                         continue
                     if not phrase.negated_itself and _negated(words, i):
+                        absent = _absence(words, i)
+                        if absent is not None:
+                            start = spans[absent][1]
+                            for lifter in self._absence.get(phrase.signal, ()):
+                                hits.append(SignalHit(lifter, text[start:end_char], start, end_char, where))
                         continue
                     if self.signals[phrase.signal].sensitive and _counted(words, i):
                         continue
@@ -527,6 +539,27 @@ def _negated(words: list[str], i: int) -> bool:
         if word not in NEGATION_BRIDGE:
             return False
     return False
+
+
+#: Negations that say something is not there («sin», «ni», «ningún»), unlike «no es un menor».
+_ABSENT = frozenset("sin ni ningun ninguna ninguno cero sense cap sen nin without nor".split())
+#: «no» says it when a verb of appearing joins it to the phrase: «no sale ningún niño», «no hay nombres».
+_APPEARS = frozenset("sale salen aparece aparecen ve ven hay surt surten sae saen".split())
+
+
+def _absence(words: list[str], i: int) -> int | None:
+    """Where the negation that says the phrase at word ``i`` is *absent* starts, if one does
+    («sin críos», «no salen pacientes», «ni nombres ni caras»)."""
+    window = words[max(0, i - NEGATION_WINDOW) : i]
+    for back, word in enumerate(reversed(window), 1):
+        if word in _ABSENT:
+            return i - back
+        if word in NEGATIONS:
+            between = words[i - back + 1 : i]
+            return i - back if any(w in _APPEARS for w in between) else None
+        if word not in NEGATION_BRIDGE:
+            return None
+    return None
 
 
 def _match(phrase: _Phrase, stems: list[str], words: list[str], i: int) -> int | None:
@@ -655,6 +688,9 @@ def parse_signals(data: Any) -> tuple[SignalBook, list[str]]:
         unknown = [s for s in signal.lifts if s not in signals]
         if unknown:
             problems.append(f"señal {signal.id!r}: «levanta» nombra señales que no existen: {', '.join(unknown)}")
+        unknown = [s for s in signal.absence_of if s not in signals]
+        if unknown:
+            problems.append(f"señal {signal.id!r}: «ausencia_de» nombra señales que no existen: {', '.join(unknown)}")
         unknown = [s for s in signal.cancels if s not in signals]
         if unknown:
             problems.append(f"señal {signal.id!r}: «anula» nombra señales que no existen: {', '.join(unknown)}")
@@ -684,6 +720,7 @@ _KNOWN_FIELDS = {
     "persiste",
     "se_consigue",
     "de_lo_dicho",
+    "ausencia_de",
 }
 
 
@@ -709,6 +746,9 @@ def _signal(signal_id: str, body: Any) -> Signal:
     if lifts and cls is not SignalClass.LEVANTA:
         raise ValueError("solo una señal de clase «levanta» puede tener «levanta»")
     contradicted_by = tuple(_key(s) for s in _strings(body.get("desmentida_por"), "desmentida_por"))
+    absence_of = tuple(_key(s) for s in _strings(body.get("ausencia_de"), "ausencia_de"))
+    if absence_of and cls is not SignalClass.LEVANTA:
+        raise ValueError("solo una señal de clase «levanta» puede tener «ausencia_de»")
     if contradicted_by and cls is not SignalClass.LEVANTA:
         raise ValueError("solo una señal de clase «levanta» puede tener «desmentida_por»")
     of_the_job = _flag(body, "del_puesto")
@@ -744,6 +784,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
         of_the_job=of_the_job,
         obtainable=obtainable,
         nearby=nearby,
+        absence_of=absence_of,
     )
 
 

@@ -98,6 +98,8 @@ def test_person_names(text, names):
         ),
         ("el de la 312 (70 tacos, cirrosis) me ha tirado la bandeja", ["el de la 312", "70 tacos"]),
         ("la familia del 2ºB de la calle Olmo otra vez", ["2ºB", "calle Olmo"]),
+        # A minor's age counts too, and a room said as «de la 214».
+        ("el chaval de 17 años de la 214 ya está despierto", ["de 17 años", "años de la 214"]),
         # One kind alone is not enough; a full address is a finding of its own.
         ("Hoy he corrido por el barrio de Triana", []),
         ("Robaron en la calle Mayor 5, 2ºB", []),

@@ -649,3 +649,32 @@ def test_each_hit_knows_its_sentence(book):
     text = "El programa está en la web municipal. Y subimos las tasas, aunque todavía no lo ha aprobado el Pleno."
     sentences = {h.signal: h.sentence for h in book.detect(text, "borrador")}
     assert sentences["publicado_oficialmente"] == 0 and sentences["no_publico"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # A person said as absent is an anonymity claim, whatever the word for them.
+        ("subo solo la foto del mural, sin críos ni el nombre del cole", "sin críos"),
+        ("en el vídeo no salen pacientes, solo el box vacío", "no salen pacientes"),
+        ("una foto del aula ya recogida, ni alumnos ni profes", "ni alumnos"),
+        # Denying what someone is, or naming them, says nothing about who appears.
+        ("no es un menor, tiene 19 años", None),
+        ("la foto de mis alumnos en el patio", None),
+    ],
+)
+def test_a_person_said_as_absent_is_an_anonymity_claim(book, text, absent):
+    claims = [h.text for h in book.detect(text, "pregunta") if h.signal == "ficticio_anonimizado"]
+    assert (absent in claims) if absent else not claims
+
+
+def test_only_a_lifter_names_known_signals_as_absent():
+    data = {
+        "menor": {"nombre": "menor", "clase": "contexto", "frases": {"es": ["niño", "niños"]}},
+        "anonimo": {"nombre": "anónimo", "clase": "levanta", "levanta": ["menor"], "frases": {"es": ["anónimo"]}},
+    }
+    book, problems = parse_signals({**data, "anonimo": {**data["anonimo"], "ausencia_de": ["menor"]}})
+    assert problems == []
+    assert [(h.signal, h.text) for h in book.detect("una foto sin niños", "pregunta")] == [("anonimo", "sin niños")]
+    assert "ausencia_de" in parse_signals({**data, "menor": {**data["menor"], "ausencia_de": ["menor"]}})[1][0]
+    assert "fantasma" in parse_signals({**data, "anonimo": {**data["anonimo"], "ausencia_de": ["fantasma"]}})[1][0]

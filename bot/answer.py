@@ -235,6 +235,12 @@ def _summary(
     lines = [f"{verdict.emoji} {t(f'intro.{verdict.value}')}"]
     if injection:
         lines.append(t("summary.injection"))
+    if decision.doubt is not None:
+        quoted = w.and_([f"«{word}»" for word in decision.doubt.words])
+        words = t("summary.doubt_words", words=quoted) if quoted else ""
+        lines.append(
+            t("summary.doubt_risk" if decision.doubt.toward == "riesgo" else "summary.doubt_safe", words=words)
+        )
     if verdict is Verdict.SIN_BASE:
         lines.append(t("summary.out_of_scope", contact=w.contact(contact_unit)))
         return lines
@@ -277,7 +283,7 @@ def _summary(
             lines.append(t("summary.also_seen", found=_found(decision.loose_risks, w)))
     elif decision.loose_risks:
         lines.append(t("summary.loose_risks", found=_found(decision.loose_risks, w)))
-    else:
+    elif decision.doubt is None:
         lines.append(t("summary.no_rule"))
 
     checks = decision.checks[:SUMMARY_CHECKS] if verdict is Verdict.CON_CAUTELAS else ()

@@ -38,6 +38,7 @@ import re
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from itertools import product
+from typing import Literal
 
 from bot.models import Chunk, Verdict
 from bot.signals import SignalBook, SignalClass, SignalHit
@@ -166,6 +167,19 @@ class AppliedRule:
 
 
 @dataclass(frozen=True)
+class Doubt:
+    """Why a «sí» or a «no» of the rules became «sí, con cautelas» (:mod:`bot.doubt`)."""
+
+    #: ``riesgo``: the rules said «sí» to a message like others where «sí» was wrong;
+    #: ``inocuo``: they said «no» to one like others where posting was fine.
+    toward: Literal["riesgo", "inocuo"]
+    #: The estimate that a plain «sí» would be a mistake.
+    risk: float
+    #: Words of the message that weigh most toward ``toward``.
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Decision:
     """The verdict and everything the answer needs to explain it."""
 
@@ -179,6 +193,8 @@ class Decision:
     checks: tuple[str, ...] = ()
     #: Lifting signals that were found (shown so the person can confirm them).
     lifts: tuple[SignalHit, ...] = ()
+    #: Set when the second opinion (:mod:`bot.doubt`) turned the rules' «sí» or «no» into «sí, con cautelas».
+    doubt: Doubt | None = None
 
     @property
     def several(self) -> bool:

@@ -20,6 +20,7 @@ from bot.answer import compose
 from bot.articles import named_articles
 from bot.conversation import follow, next_context
 from bot.decision import RuleSpec, Situation, decide, rule_specs
+from bot.doubt import DoubtSource, case_text, reconsider
 from bot.embeddings import embeddings_for
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
@@ -158,6 +159,7 @@ class Service:
         self._scope = _Reloading(self.settings.knowledge_dir, (SCOPE_FILE,), load_scope, Scope())
         self._signals = _Reloading(self.settings.knowledge_dir, (SIGNALS_FILE,), load_signals, SignalBook())
         self._law_names = _Reloading(self.settings.knowledge_dir, ("sources.toml",), load_law_names, LawNames())
+        self._doubt = DoubtSource(self.settings.doubt_cases_dir, self.settings.doubt_dir)
         self._rules: tuple[tuple[int, int], list[RuleSpec]] | None = None
         self._checked_at = 0.0
 
@@ -247,6 +249,13 @@ class Service:
             self._rule_specs(retriever.snapshot, book),
             book,
             ranking,
+        )
+        decision = reconsider(
+            decision,
+            self._doubt.get(),
+            case_text(asked, "\n".join(filter(None, [reading.draft, image_text]))),
+            high=self.settings.doubt_high,
+            low=self.settings.doubt_low,
         )
         by_locator = {c.locator: c for c in retriever.snapshot.rules}
         if decision.verdict is not Verdict.INFORMATIVO:

@@ -68,6 +68,22 @@ class Settings(BaseSettings):
         description="Who employees should ask when in doubt; replaces {{unidad}} in knowledge files.",
     )
 
+    # Second opinion (bot/doubt.py)
+    doubt_cases_dir: Path | None = Field(
+        Path("evals/cases"),
+        description="QA's labelled dev cases (*.jsonl right in it; never test/) the second opinion learns from; "
+        "unset or missing: answers from the rules alone.",
+    )
+    doubt_high: float = Field(
+        0.5, gt=0, le=1, description="A «sí» of the rules becomes «sí, con cautelas» at this estimated risk or more."
+    )
+    doubt_low: float = Field(
+        0.25,
+        ge=0,
+        lt=1,
+        description="A «no» of the rules (no detector behind it) becomes «sí, con cautelas» at this risk or less.",
+    )
+
     # Official sources
     boe_api_base: str = "https://www.boe.es/datosabiertos/api"
     sources_max_age_days: int = Field(
@@ -133,6 +149,11 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1, description="Photos, PDFs and Word files larger than this are not downloaded."
     )
 
+    @field_validator("doubt_cases_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("embedding_model", "contact_unit")
     @classmethod
     def _not_blank(cls, value: str) -> str:
@@ -144,6 +165,11 @@ class Settings(BaseSettings):
     def embedding_key(self) -> str:
         """What the index's vectors depend on; a change means re-embedding everything."""
         return f"{self.embedding_model}@{self.embedding_max_tokens}"
+
+    @property
+    def doubt_dir(self) -> Path:
+        """Where the second opinion's trained model is cached."""
+        return self.data_dir / "doubt"
 
     @property
     def sources_dir(self) -> Path:

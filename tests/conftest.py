@@ -48,6 +48,12 @@ def no_dni_left_in_any_database(tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 @pytest.fixture(autouse=True)
+def no_second_opinion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read from the environment get no second opinion either (``make_settings``)."""
+    monkeypatch.setenv("BOT_DOUBT_CASES_DIR", "")
+
+
+@pytest.fixture(autouse=True)
 def no_entry_point_handler_outlives_its_test() -> Iterator[None]:
     """An entry point's ``main()`` installs a logging handler on the stream of that moment (a
     test's captured stderr, closed when the test ends); a later record from a background thread
@@ -61,7 +67,13 @@ def no_entry_point_handler_outlives_its_test() -> Iterator[None]:
 
 def make_settings(tmp: Path, knowledge: Path, **overrides: object) -> Settings:
     """Settings for a test: data and knowledge under ``tmp``, nothing from the environment."""
-    values: dict[str, object] = {"data_dir": tmp / "data", "knowledge_dir": knowledge, "reload_check_seconds": 0}
+    # No second opinion unless a test asks for one: it learns from evals/cases (tests/test_doubt.py).
+    values: dict[str, object] = {
+        "data_dir": tmp / "data",
+        "knowledge_dir": knowledge,
+        "reload_check_seconds": 0,
+        "doubt_cases_dir": None,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

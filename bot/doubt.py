@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -31,13 +32,16 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy as np
 import sklearn
+from filelock import FileLock, Timeout
 from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unicode
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from bot.decision import Decision, Doubt
 from bot.models import Verdict
+from bot.text import STOPWORDS
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,8 @@ log = logging.getLogger(__name__)
 MODEL_VERSION = 1
 #: Fewer labelled cases of either kind than this, and there is no second opinion.
 MIN_CASES = 20
+#: How long a process waits for another one training the same model.
+LOCK_SECONDS = 120.0
 #: How many words of the message the answer names as the reason for the doubt.
 SHOWN_WORDS = 3
 _PUBLICATION = {Verdict.PERMITIDO.value, Verdict.CON_CAUTELAS.value, Verdict.NO_PERMITIDO.value}
@@ -99,6 +105,10 @@ class DoubtModel:
         width = len(self._words.vocabulary_)
         self._weights = classifier.coef_[0][:width]  # the word features come first in the union
         self._names = self._words.get_feature_names_out()
+        self._idf = self._words.idf_
+        self._index: dict[str, int] = self._words.vocabulary_
+        single = [self._idf[j] for name, j in self._index.items() if " " not in name]
+        self._common = float(np.quantile(single, COMMON_QUANTILE)) if single else 0.0
 
     @classmethod
     def train(cls, cases: Sequence[LabelledCase]) -> DoubtModel:
@@ -125,8 +135,8 @@ class DoubtModel:
 
     def words(self, text: str, *, toward_risk: bool, limit: int = SHOWN_WORDS) -> tuple[str, ...]:
         """The words of ``text``, as written there, that weigh most toward risk (or away from it).
-        Pairs of words weigh in the estimate but are not named («receta de»), nor are short
-        function words («que», «los»)."""
+        Pairs of words weigh in the estimate but are not named («receta de»), nor are function
+        words («que», «los») or words common to many cases («puedo», «fotos»)."""
         row = self._words.transform([text])
         sign = 1.0 if toward_risk else -1.0
         weighed = sorted(
@@ -141,7 +151,7 @@ class DoubtModel:
         for weight, name in weighed:
             if weight <= 0 or len(chosen) >= limit:
                 break
-            if " " in name or len(name) < _SHORT:
+            if " " in name or len(name) < _SHORT or name in STOPWORDS or self._idf[self._index[name]] < self._common:
                 continue
             written = next((text[a:b] for folded, a, b in spans if folded == name), None)
             if written and written.lower() not in {c.lower() for c in chosen}:
@@ -150,7 +160,7 @@ class DoubtModel:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
+        partial = path.with_suffix(f".{os.getpid()}.partial")
         joblib.dump(self._pipeline, partial)
         partial.replace(path)
 
@@ -159,6 +169,9 @@ class DoubtModel:
         return cls(joblib.load(path))
 
 
+#: The most common words of the cases, this share of them («puedo», «fotos», «vídeo»), weigh in
+#: the estimate but say nothing about this message: they are not named.
+COMMON_QUANTILE = 0.1
 #: Words as scikit-learn's default ``token_pattern`` sees them.
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 #: Words shorter than this («de», «que», «los») are not named as a reason.
@@ -197,6 +210,16 @@ class DoubtSource:
         for problem in problems:
             log.warning("casos de evaluación: %s", problem)
         path = self.cache_dir / f"modelo-{_key(cases)}.joblib"
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            # Processes started together (evaluation jobs, replicas) train once; the rest load it.
+            with FileLock(self.cache_dir / "entrenando.lock", timeout=LOCK_SECONDS):
+                return self._load_or_train(path, cases)
+        except (OSError, Timeout) as exc:
+            log.warning("segunda opinión: sin caché en %s (%s)", self.cache_dir, exc)
+            return self._load_or_train(path, cases)
+
+    def _load_or_train(self, path: Path, cases: list[LabelledCase]) -> DoubtModel | None:
         if path.is_file():
             try:
                 return DoubtModel.load(path)
@@ -209,7 +232,8 @@ class DoubtSource:
             return None
         try:
             for old in self.cache_dir.glob("modelo-*.joblib"):
-                old.unlink()
+                if old != path:
+                    old.unlink(missing_ok=True)
             model.save(path)
         except OSError as exc:
             log.warning("segunda opinión: no se puede guardar en %s (%s)", self.cache_dir, exc)
@@ -233,7 +257,7 @@ def reconsider(decision: Decision, model: DoubtModel | None, text: str, *, high:
     if decision.verdict is Verdict.PERMITIDO and risk >= high:
         doubt = Doubt("riesgo", risk, model.words(text, toward_risk=True))
     elif decision.verdict is Verdict.NO_PERMITIDO and risk <= low and not _detected(decision):
-        doubt = Doubt("inocuo", risk, model.words(text, toward_risk=False))
+        doubt = Doubt("inocuo", risk)  # the answer shows the rule and the words that made it apply
     else:
         return decision
     return replace(decision, verdict=Verdict.CON_CAUTELAS, doubt=doubt)

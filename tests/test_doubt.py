@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -125,7 +126,7 @@ def test_a_no_to_something_like_the_harmless_cases_becomes_a_caution(model: Doub
     changed = reconsider(_decision(Verdict.NO_PERMITIDO), model, text, high=0.5, low=0.25)
     assert changed.verdict is Verdict.CON_CAUTELAS
     assert changed.doubt is not None and changed.doubt.toward == "inocuo"
-    assert "flamenquín" in changed.doubt.words
+    assert changed.doubt.words == ()  # the answer shows the rule and the words that made it apply
 
 
 def test_it_never_says_no_never_says_yes_and_never_overrides_a_detector(model: DoubtModel) -> None:
@@ -144,9 +145,10 @@ def test_it_never_says_no_never_says_yes_and_never_overrides_a_detector(model: D
     assert reconsider(_decision(Verdict.PERMITIDO), None, risky, high=0.5, low=0.25) == _decision(Verdict.PERMITIDO)
 
 
-def test_function_words_are_never_named_as_the_reason(model: DoubtModel) -> None:
+def test_function_words_and_the_commonest_words_are_never_named_as_the_reason(model: DoubtModel) -> None:
     words = model.words("¿Puedo subir a X la receta de la abuela? Sale la zarandaja.", toward_risk=True, limit=10)
     assert words and all(len(w) >= 4 for w in words)
+    assert not {"Puedo", "subir"} & set(words)  # in every case: nothing to say about this one
 
 
 # ------------------------------------------------------------------ the cache
@@ -166,6 +168,23 @@ def test_the_model_is_trained_once_and_retrained_when_the_cases_change(tmp_path:
     assert DoubtSource(folder, cache).get() is not None
     [renewed] = cache.glob("modelo-*.joblib")
     assert renewed != saved  # one model kept: the one for the cases as they are now
+
+
+def test_sources_started_together_train_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_cases(tmp_path / "cases")
+    trained: list[int] = []
+    original = DoubtModel.train.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[DoubtModel], cases: list[LabelledCase]) -> DoubtModel:
+        trained.append(1)
+        return original(cls, cases)
+
+    monkeypatch.setattr(DoubtModel, "train", classmethod(counting))
+    sources = [DoubtSource(folder, tmp_path / "doubt") for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        models = list(pool.map(lambda source: source.get(), sources))
+    assert all(m is not None for m in models) and len(trained) == 1
+    assert len(list((tmp_path / "doubt").glob("modelo-*.joblib"))) == 1
 
 
 def test_a_broken_cache_is_rebuilt_and_a_missing_folder_turns_it_off(tmp_path: Path) -> None:
@@ -216,5 +235,6 @@ def test_the_answer_keeps_the_rule_and_its_evidence_when_a_no_becomes_a_caution(
     assert alone.verdict is Verdict.NO_PERMITIDO
     answer = doubting.ask(question)
     assert answer.verdict is Verdict.CON_CAUTELAS
-    assert "Una regla de la guía diría que no" in answer.summary and "«flamenquín»" in answer.summary
+    assert "Una regla de la guía diría que no" in answer.summary
+    assert "He visto «foto»" in answer.summary  # the rule's evidence, still shown
     assert answer.rules == alone.rules and answer.triggers == alone.triggers

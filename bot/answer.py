@@ -235,12 +235,11 @@ def _summary(
     lines = [f"{verdict.emoji} {t(f'intro.{verdict.value}')}"]
     if injection:
         lines.append(t("summary.injection"))
-    if decision.doubt is not None:
+    if decision.doubt is not None and decision.doubt.toward == "riesgo":
         quoted = w.and_([f"«{word}»" for word in decision.doubt.words])
-        words = t("summary.doubt_words", words=quoted) if quoted else ""
-        lines.append(
-            t("summary.doubt_risk" if decision.doubt.toward == "riesgo" else "summary.doubt_safe", words=words)
-        )
+        lines.append(t("summary.doubt_risk", words=t("summary.doubt_words", words=quoted) if quoted else ""))
+    elif decision.doubt is not None:  # the rule and the words that made it apply follow
+        lines.append(t("summary.doubt_safe"))
     if verdict is Verdict.SIN_BASE:
         lines.append(t("summary.out_of_scope", contact=w.contact(contact_unit)))
         return lines

@@ -175,7 +175,7 @@ class Doubt:
     toward: Literal["riesgo", "inocuo"]
     #: The estimate that a plain «sí» would be a mistake.
     risk: float
-    #: Words of the message that weigh most toward ``toward``.
+    #: For ``riesgo``: the words of the message that weigh most toward risk (a «no» shows its rule instead).
     words: tuple[str, ...] = ()
 
 

@@ -8,8 +8,8 @@ from the evaluation cases that QA labels (the dev split only: ``evals/cases/*.js
 ``evals/cases/test/``), how likely a plain «sí» is to be wrong for a question and its draft.
 
 It never decides a verdict. When it strongly disagrees with the rules, :func:`reconsider`
-turns their «sí» or «no» into «sí, con cautelas», and the answer names the words of the message
-that raised the doubt. A «no» never comes from here (no verdict rests on words that merely look
+turns their «sí» or «no» into «sí, con cautelas», and the answer says why: against a «sí», the
+words of the message that raised the doubt; against a «no», the rule and what triggered it. A «no» never comes from here (no verdict rests on words that merely look
 like others), and a «no» backed by a detector finding (a DNI, a phone, a name) stays a «no».
 
 The model is a logistic regression on TF-IDF word and character n-grams (scikit-learn), trained
@@ -133,17 +133,13 @@ class DoubtModel:
         """The estimated probability that a plain «sí» to ``text`` would be a mistake."""
         return float(self._pipeline.predict_proba([text])[0][1])
 
-    def words(self, text: str, *, toward_risk: bool, limit: int = SHOWN_WORDS) -> tuple[str, ...]:
-        """The words of ``text``, as written there, that weigh most toward risk (or away from it).
-        Pairs of words weigh in the estimate but are not named («receta de»), nor are function
-        words («que», «los») or words common to many cases («puedo», «fotos»)."""
+    def words(self, text: str, limit: int = SHOWN_WORDS) -> tuple[str, ...]:
+        """The words of ``text``, as written there, that weigh most toward risk. Pairs of words
+        weigh in the estimate but are not named («receta de»), nor are function words («que»,
+        «los») or words common to many cases («puedo», «fotos»)."""
         row = self._words.transform([text])
-        sign = 1.0 if toward_risk else -1.0
         weighed = sorted(
-            (
-                (sign * self._weights[j] * value, str(self._names[j]))
-                for j, value in zip(row.indices, row.data, strict=True)
-            ),
+            ((self._weights[j] * value, str(self._names[j])) for j, value in zip(row.indices, row.data, strict=True)),
             reverse=True,
         )
         spans = [(strip_accents_unicode(m.group().lower()), m.start(), m.end()) for m in _WORD.finditer(text)]
@@ -255,7 +251,7 @@ def reconsider(decision: Decision, model: DoubtModel | None, text: str, *, high:
         return decision
     risk = model.risk(text)
     if decision.verdict is Verdict.PERMITIDO and risk >= high:
-        doubt = Doubt("riesgo", risk, model.words(text, toward_risk=True))
+        doubt = Doubt("riesgo", risk, model.words(text))
     elif decision.verdict is Verdict.NO_PERMITIDO and risk <= low and not _detected(decision):
         doubt = Doubt("inocuo", risk)  # the answer shows the rule and the words that made it apply
     else:

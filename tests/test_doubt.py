@@ -146,7 +146,7 @@ def test_it_never_says_no_never_says_yes_and_never_overrides_a_detector(model: D
 
 
 def test_function_words_and_the_commonest_words_are_never_named_as_the_reason(model: DoubtModel) -> None:
-    words = model.words("¿Puedo subir a X la receta de la abuela? Sale la zarandaja.", toward_risk=True, limit=10)
+    words = model.words("¿Puedo subir a X la receta de la abuela? Sale la zarandaja.", limit=10)
     assert words and all(len(w) >= 4 for w in words)
     assert not {"Puedo", "subir"} & set(words)  # in every case: nothing to say about this one
 

@@ -30,13 +30,16 @@ RUN groupadd --gid 10001 puedo \
     && mkdir -p /data && chown 10001:10001 /data
 COPY --from=build /opt/venv /opt/venv
 COPY knowledge /app/knowledge
+# The dev cases the second opinion learns from (bot/doubt.py); never evals/cases/test.
+COPY evals/cases/*.jsonl /app/evals/cases/
 COPY docker/entrypoint.sh /usr/local/bin/puedo-entrypoint
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     BOT_DATA_DIR=/data \
-    BOT_KNOWLEDGE_DIR=/app/knowledge
+    BOT_KNOWLEDGE_DIR=/app/knowledge \
+    BOT_DOUBT_CASES_DIR=/app/evals/cases
 USER 10001:10001
 WORKDIR /app
 VOLUME ["/data"]

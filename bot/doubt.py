@@ -200,7 +200,10 @@ class DoubtSource:
             return self._model
 
     def _build(self) -> DoubtModel | None:
-        if self.folder is None or not self.folder.is_dir():
+        if self.folder is None:
+            return None
+        if not self.folder.is_dir():
+            log.warning("segunda opinión desactivada: no existe la carpeta de casos %s", self.folder)
             return None
         cases, problems = load_cases(self.folder)
         for problem in problems:

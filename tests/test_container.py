@@ -102,6 +102,12 @@ def test_the_image_runs_as_a_non_root_user_offline() -> None:
     assert dockerfile.count("\nFROM ") + dockerfile.startswith("FROM ") >= 2  # multi-stage
     assert "download.pytorch.org/whl/cpu" in dockerfile and "USER 10001:10001" in dockerfile
     assert "HF_HUB_OFFLINE=1" in dockerfile and 'ENTRYPOINT ["puedo-entrypoint"]' in dockerfile
+    # The second opinion learns from the dev cases in the image; the test split never goes in.
+    assert (
+        "COPY evals/cases/*.jsonl /app/evals/cases/" in dockerfile
+        and "BOT_DOUBT_CASES_DIR=/app/evals/cases" in dockerfile
+    )
+    assert not [line for line in dockerfile.splitlines() if line.startswith("COPY") and "test" in line]
 
 
 def test_compose_wires_every_role_to_one_chroma_server() -> None:

@@ -7,6 +7,7 @@ every harmless one «flamenquín». The real model learns from ``evals/cases``."
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -187,14 +188,18 @@ def test_sources_started_together_train_once(tmp_path: Path, monkeypatch: pytest
     assert len(list((tmp_path / "doubt").glob("modelo-*.joblib"))) == 1
 
 
-def test_a_broken_cache_is_rebuilt_and_a_missing_folder_turns_it_off(tmp_path: Path) -> None:
+def test_a_broken_cache_is_rebuilt_and_a_missing_folder_turns_it_off(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     folder = write_cases(tmp_path / "cases")
     cache = tmp_path / "doubt"
     DoubtSource(folder, cache).get()
     [saved] = cache.glob("modelo-*.joblib")
     saved.write_bytes(b"no es un modelo")
     assert DoubtSource(folder, cache).get() is not None
-    assert DoubtSource(tmp_path / "no-existe", cache).get() is None
+    with caplog.at_level(logging.WARNING, logger="bot.doubt"):
+        assert DoubtSource(tmp_path / "no-existe", cache).get() is None
+    assert "no existe la carpeta de casos" in caplog.text  # said once, so an operator can tell
     assert DoubtSource(None, cache).get() is None
     write_cases(folder, _cases()[:4])  # too few to learn from
     assert DoubtSource(folder, cache).get() is None

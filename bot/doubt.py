@@ -35,7 +35,7 @@ import joblib
 import numpy as np
 import sklearn
 from filelock import FileLock, Timeout
-from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unicode
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -109,6 +109,8 @@ class DoubtModel:
         self._index: dict[str, int] = self._words.vocabulary_
         single = [self._idf[j] for name, j in self._index.items() if " " not in name]
         self._common = float(np.quantile(single, COMMON_QUANTILE)) if single else 0.0
+        self._fold = self._words.build_preprocessor()
+        self._token = re.compile(self._words.token_pattern)
 
     @classmethod
     def train(cls, cases: Sequence[LabelledCase]) -> DoubtModel:
@@ -142,7 +144,8 @@ class DoubtModel:
             ((self._weights[j] * value, str(self._names[j])) for j, value in zip(row.indices, row.data, strict=True)),
             reverse=True,
         )
-        spans = [(strip_accents_unicode(m.group().lower()), m.start(), m.end()) for m in _WORD.finditer(text)]
+        # The text's words as the vectorizer reads them, with where they are written.
+        spans = [(self._fold(m.group()), m.start(), m.end()) for m in self._token.finditer(text)]
         chosen: list[str] = []
         for weight, name in weighed:
             if weight <= 0 or len(chosen) >= limit:
@@ -168,8 +171,6 @@ class DoubtModel:
 #: The most common words of the cases, this share of them («puedo», «fotos», «vídeo»), weigh in
 #: the estimate but say nothing about this message: they are not named.
 COMMON_QUANTILE = 0.1
-#: Words as scikit-learn's default ``token_pattern`` sees them.
-_WORD = re.compile(r"(?u)\b\w\w+\b")
 #: Words shorter than this («de», «que», «los») are not named as a reason.
 _SHORT = 4
 

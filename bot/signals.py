@@ -409,10 +409,10 @@ class SignalBook:
                     if phrase.exception:
                         vetoes.append((phrase.signal, start_char, end_char))
                         continue
-                    if not phrase.negated_itself and _negated(words, i):
-                        absent = _absence(words, i)
-                        if absent is not None:
-                            start = spans[absent][1]
+                    negation = None if phrase.negated_itself else _negation(words, i)
+                    if negation is not None:
+                        if _says_absent(words, negation, i):
+                            start = spans[negation][1]
                             for lifter in self._absence.get(phrase.signal, ()):
                                 hits.append(SignalHit(lifter, text[start:end_char], start, end_char, where))
                         continue
@@ -531,14 +531,15 @@ def _counted(words: list[str], i: int) -> bool:
     return any((w.isdigit() and int(w) >= 10) or w in _MANY for w in words[max(0, i - 3) : i])
 
 
-def _negated(words: list[str], i: int) -> bool:
-    """Whether a negation governs the phrase starting at word ``i`` (see :data:`NEGATION_BRIDGE`)."""
-    for word in reversed(words[max(0, i - NEGATION_WINDOW) : i]):
+def _negation(words: list[str], i: int) -> int | None:
+    """Where the negation that governs the phrase starting at word ``i`` is, if one does (see
+    :data:`NEGATION_BRIDGE`)."""
+    for back, word in enumerate(reversed(words[max(0, i - NEGATION_WINDOW) : i]), 1):
         if word in NEGATIONS:
-            return True
+            return i - back
         if word not in NEGATION_BRIDGE:
-            return False
-    return False
+            return None
+    return None
 
 
 #: Negations that say something is not there («sin», «ni», «ningún»), unlike «no es un menor».
@@ -547,19 +548,10 @@ _ABSENT = frozenset("sin ni ningun ninguna ninguno cero sense cap sen nin withou
 _APPEARS = frozenset("sale salen aparece aparecen ve ven hay surt surten sae saen".split())
 
 
-def _absence(words: list[str], i: int) -> int | None:
-    """Where the negation that says the phrase at word ``i`` is *absent* starts, if one does
-    («sin críos», «no salen pacientes», «ni nombres ni caras»)."""
-    window = words[max(0, i - NEGATION_WINDOW) : i]
-    for back, word in enumerate(reversed(window), 1):
-        if word in _ABSENT:
-            return i - back
-        if word in NEGATIONS:
-            between = words[i - back + 1 : i]
-            return i - back if any(w in _APPEARS for w in between) else None
-        if word not in NEGATION_BRIDGE:
-            return None
-    return None
+def _says_absent(words: list[str], negation: int, i: int) -> bool:
+    """Whether the negation at word ``negation`` says the phrase at word ``i`` is *absent*
+    («sin críos», «no salen pacientes», «ni nombres ni caras»), not merely denied («no es un menor»)."""
+    return words[negation] in _ABSENT or any(w in _APPEARS for w in words[negation + 1 : i])
 
 
 def _match(phrase: _Phrase, stems: list[str], words: list[str], i: int) -> int | None:

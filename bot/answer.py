@@ -235,11 +235,13 @@ def _summary(
     lines = [f"{verdict.emoji} {t(f'intro.{verdict.value}')}"]
     if injection:
         lines.append(t("summary.injection"))
-    if decision.doubt is not None and decision.doubt.toward == "riesgo":
-        quoted = w.and_([f"«{word}»" for word in decision.doubt.words])
-        lines.append(t("summary.doubt_risk", words=t("summary.doubt_words", words=quoted) if quoted else ""))
-    elif decision.doubt is not None:  # the rule and the words that made it apply follow
-        lines.append(t("summary.doubt_safe"))
+    doubt = decision.doubt
+    if doubt is not None and doubt.toward in ("riesgo", "prohibido"):
+        quoted = w.and_([f"«{word}»" for word in doubt.words])
+        key = "summary.doubt_risk" if doubt.toward == "riesgo" else "summary.doubt_prohibited"
+        lines.append(t(key, words=t("summary.doubt_words", words=quoted) if quoted else ""))
+    elif doubt is not None:  # the rule and the words that made it apply follow
+        lines.append(t("summary.doubt_safe" if doubt.toward == "inocuo" else "summary.doubt_sure"))
     if verdict is Verdict.SIN_BASE:
         lines.append(t("summary.out_of_scope", contact=w.contact(contact_unit)))
         return lines
@@ -285,7 +287,9 @@ def _summary(
     elif decision.doubt is None:
         lines.append(t("summary.no_rule"))
 
-    checks = decision.checks[:SUMMARY_CHECKS] if verdict is Verdict.CON_CAUTELAS else ()
+    # A caution the second opinion turned into «sí» keeps what the rules asked to check.
+    cautious = verdict is Verdict.CON_CAUTELAS or (doubt is not None and doubt.toward == "seguro")
+    checks = decision.checks[:SUMMARY_CHECKS] if cautious else ()
     if checks:
         lines.append(t("summary.check_first"))
         lines.extend(f"- {w.check(check)}" for check in checks)

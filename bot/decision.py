@@ -168,14 +168,17 @@ class AppliedRule:
 
 @dataclass(frozen=True)
 class Doubt:
-    """Why a «sí» or a «no» of the rules became «sí, con cautelas» (:mod:`bot.doubt`)."""
+    """Why the second opinion (:mod:`bot.doubt`) moved the rules' verdict one step."""
 
-    #: ``riesgo``: the rules said «sí» to a message like others where «sí» was wrong;
-    #: ``inocuo``: they said «no» to one like others where posting was fine.
-    toward: Literal["riesgo", "inocuo"]
+    #: ``riesgo``: the rules said «sí» to a message like others where «sí» was wrong (→ con cautelas);
+    #: ``inocuo``: they said «no» to one like others where posting was fine (→ con cautelas);
+    #: ``prohibido``: a rule asked for caution, and the message is like others that must not go out (→ no);
+    #: ``seguro``: a rule asked for caution, and the message is like others that were plainly fine (→ sí).
+    toward: Literal["riesgo", "inocuo", "prohibido", "seguro"]
     #: The estimate that a plain «sí» would be a mistake.
     risk: float
-    #: For ``riesgo``: the words of the message that weigh most toward risk (a «no» shows its rule instead).
+    #: For ``riesgo`` and ``prohibido``: the words of the message that weigh most toward the change
+    #: (the other two show the rule and what triggered it instead).
     words: tuple[str, ...] = ()
 
 
@@ -193,8 +196,11 @@ class Decision:
     checks: tuple[str, ...] = ()
     #: Lifting signals that were found (shown so the person can confirm them).
     lifts: tuple[SignalHit, ...] = ()
-    #: Set when the second opinion (:mod:`bot.doubt`) turned the rules' «sí» or «no» into «sí, con cautelas».
+    #: Set when the second opinion (:mod:`bot.doubt`) moved the rules' verdict one step.
     doubt: Doubt | None = None
+    #: «Con cautelas» that only the person can settle, never a second opinion: a risk no rule
+    #: answered and nothing lifted, someone pushing for a «sí», or requirements still to meet.
+    firm: bool = False
 
     @property
     def several(self) -> bool:
@@ -260,11 +266,13 @@ def decide(
         verdict = Verdict.CON_CAUTELAS
     else:
         verdict = tuning.no_rule_verdict
+    requirements = False
     if verdict is Verdict.NO_PERMITIDO and situation.asks_requirements:
         met = _on_requirements(applied, book)
         if met is not None:
             applied = met
             verdict = Verdict.CON_CAUTELAS
+            requirements = True
     # Invariants (the construction already guarantees them; they stay as the last word).
     if verdict is Verdict.PERMITIDO and (unlifted_risk or unexplained):
         verdict = Verdict.CON_CAUTELAS
@@ -276,7 +284,8 @@ def decide(
     checks = _checks(applied[: tuning.max_applied], loose, lifted, book, verdict)
     if situation.manipulated and verdict is Verdict.CON_CAUTELAS:
         checks = (*checks, MANIPULATION_CHECK)
-    return Decision(verdict, tuple(applied[: tuning.max_applied]), related, loose, checks, lifts)
+    firm = unlifted_risk or situation.manipulated or requirements
+    return Decision(verdict, tuple(applied[: tuning.max_applied]), related, loose, checks, lifts, firm=firm)
 
 
 def _by_signal(hits: Sequence[SignalHit]) -> dict[str, list[SignalHit]]:

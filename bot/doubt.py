@@ -1,21 +1,31 @@
-"""A second opinion from labelled examples, for the verdicts the rules give with confidence.
+"""A second opinion from labelled examples, for the verdicts about a post.
 
 The rules (:mod:`bot.decision`) decide from the words they know. On questions nobody here has
-seen, two of their mistakes matter most: a plain «sí» for a post that must not go out, because
-the words that say so are not in the signal book; and a plain «no» for a harmless post, because
-a phrase matched in another sense («ratos muertos», «nadie se lo merece más»). This module learns,
-from the evaluation cases that QA labels (the dev split only: ``evals/cases/*.jsonl``, never
-``evals/cases/test/``), how likely a plain «sí» is to be wrong for a question and its draft.
+seen they go wrong in ways that matter: a plain «sí» for a post that must not go out, because
+the words that say so are not in the signal book; a plain «no» for a harmless post, because a
+phrase matched in another sense («ratos muertos», «nadie se lo merece más»); and a «con
+cautelas» where the answer was plainly «sí» or plainly «no». This module learns, from the
+evaluation cases that QA labels (the dev split only: ``evals/cases/*.jsonl``, never
+``evals/cases/test/``), three estimates for a question and its draft: how likely a plain «sí»
+is to be wrong (the *risk*), how likely «sí» is right, and how likely «no» is right.
 
-It never decides a verdict. When it strongly disagrees with the rules, :func:`reconsider`
-turns their «sí» or «no» into «sí, con cautelas», and the answer says why: against a «sí», the
-words of the message that raised the doubt; against a «no», the rule and what triggered it. A «no» never comes from here (no verdict rests on words that merely look
-like others), and a «no» backed by a detector finding (a DNI, a phone, a name) stays a «no».
+It never decides alone; :func:`reconsider` moves the rules' verdict one step when it strongly
+disagrees, and the answer says why:
 
-The model is a logistic regression on TF-IDF word and character n-grams (scikit-learn), trained
-on the first question after start-up and cached under ``<data_dir>/doubt/`` with a key of the
-cases' content, so it is retrained only when QA changes the cases. It keeps no question text:
-only what it learned from the labelled cases.
+- a «sí» with a high risk becomes «con cautelas», naming the words that raised the doubt;
+- a «no» with a low risk becomes «con cautelas», unless a detector finding (a DNI, a phone, a
+  name) backs it; the answer shows the rule and what triggered it;
+- a «con cautelas» from a rule becomes «no» when «no» is very likely right and the risk high,
+  and only when that rule found its signal in the message: the answer shows the rule, its
+  trigger and the words that weigh most. No «no» rests on resemblance alone;
+- a «con cautelas» becomes «sí» when «sí» is very likely right and the risk low, and only when
+  nothing firm is open (:attr:`~bot.decision.Decision.firm`: a risk nothing lifted, a push for
+  a «sí», requirements to meet) and no detector found anything. The rule's cautions are still shown.
+
+The model is a logistic regression per estimate on shared TF-IDF word and character n-grams
+(scikit-learn), trained on the first question after start-up and cached under
+``<data_dir>/doubt/`` with a key of the cases' content, so it is retrained only when QA changes
+the cases. It keeps no question text: only what it learned from the labelled cases.
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -37,7 +47,7 @@ import sklearn
 from filelock import FileLock, Timeout
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import FeatureUnion
 
 from bot.decision import Decision, Doubt
 from bot.models import Verdict
@@ -46,7 +56,7 @@ from bot.text import STOPWORDS
 log = logging.getLogger(__name__)
 
 #: Bumped when the features or the model change, so cached models are not reused.
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 #: Fewer labelled cases of either kind than this, and there is no second opinion.
 MIN_CASES = 20
 #: How long a process waits for another one training the same model.
@@ -58,10 +68,31 @@ _PUBLICATION = {Verdict.PERMITIDO.value, Verdict.CON_CAUTELAS.value, Verdict.NO_
 
 @dataclass(frozen=True)
 class LabelledCase:
-    """A question (and its draft) and whether a plain «sí» to it would be a mistake."""
+    """A question (and its draft) and what QA says of it."""
 
     text: str
+    #: A plain «sí» would be a mistake (the case forbids ``permitido``).
     risky: bool
+    #: «Sí» is a right answer (``permitido`` is among the expected verdicts).
+    fine: bool = False
+    #: «No» is a right answer (``no_permitido`` is among the expected verdicts).
+    prohibited: bool = False
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """The model's three estimates for one message, each a probability."""
+
+    #: That a plain «sí» would be a mistake.
+    risk: float
+    #: That «sí» is right.
+    fine: float
+    #: That «no» is right.
+    prohibited: float
+
+
+#: The estimates, in the order of the model's classifiers.
+HEADS = ("risky", "fine", "prohibited")
 
 
 def case_text(question: str, draft: str | None) -> str:
@@ -71,39 +102,54 @@ def case_text(question: str, draft: str | None) -> str:
 
 def load_cases(folder: Path) -> tuple[list[LabelledCase], list[str]]:
     """The labelled cases of the ``*.jsonl`` files right in ``folder`` (not in its subfolders:
-    the test split is never learned), and the problems found. A case counts when it expects a
-    verdict about a post; it is risky when it forbids ``permitido``. A broken line is skipped
-    and reported, never fatal."""
+    the test split is never learned), and the problems found (see :func:`read_cases`)."""
     cases: list[LabelledCase] = []
     problems: list[str] = []
     for path in sorted(folder.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                case = json.loads(line)
-                expected = set(case["expect_verdict"])
-                forbidden = set(case.get("forbid_verdict") or ())
-                question = str(case["question"])
-            except (ValueError, KeyError, TypeError) as exc:
-                problems.append(f"{path.name}:{number}: caso ilegible ({exc})")
-                continue
-            if expected & _PUBLICATION:
-                text = case_text(question, case.get("draft"))
-                cases.append(LabelledCase(text, Verdict.PERMITIDO.value in forbidden))
+        more, trouble = read_cases(path)
+        cases += more
+        problems += trouble
+    return cases, problems
+
+
+def read_cases(path: Path) -> tuple[list[LabelledCase], list[str]]:
+    """The labelled cases of one ``.jsonl`` file and the problems found. A case counts when it
+    expects a verdict about a post. A broken line is skipped and reported, never fatal."""
+    cases: list[LabelledCase] = []
+    problems: list[str] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+            expected = set(case["expect_verdict"])
+            forbidden = set(case.get("forbid_verdict") or ())
+            question = str(case["question"])
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(f"{path.name}:{number}: caso ilegible ({exc})")
+            continue
+        if expected & _PUBLICATION:
+            cases.append(
+                LabelledCase(
+                    case_text(question, case.get("draft")),
+                    # As the evaluation counts it: a case that only accepts «no» forbids «sí».
+                    risky=Verdict.PERMITIDO.value in forbidden
+                    or (Verdict.NO_PERMITIDO.value in expected and Verdict.PERMITIDO.value not in expected),
+                    fine=Verdict.PERMITIDO.value in expected,
+                    prohibited=Verdict.NO_PERMITIDO.value in expected,
+                )
+            )
     return cases, problems
 
 
 class DoubtModel:
-    """How likely a plain «sí» is to be wrong for a message, learned from labelled cases."""
+    """Three estimates for a message (:class:`Estimates`), learned from labelled cases."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
-        self._pipeline = pipeline
-        union: FeatureUnion = pipeline.named_steps["features"]
-        self._words: TfidfVectorizer = dict(union.transformer_list)["words"]
-        classifier: LogisticRegression = pipeline.named_steps["classifier"]
-        width = len(self._words.vocabulary_)
-        self._weights = classifier.coef_[0][:width]  # the word features come first in the union
+    def __init__(self, features: FeatureUnion, classifiers: Mapping[str, LogisticRegression]) -> None:
+        self._features = features
+        self._classifiers = dict(classifiers)
+        self._words: TfidfVectorizer = dict(features.transformer_list)["words"]
+        self._width = len(self._words.vocabulary_)  # the word features come first in the union
         self._names = self._words.get_feature_names_out()
         self._idf = self._words.idf_
         self._index: dict[str, int] = self._words.vocabulary_
@@ -114,34 +160,46 @@ class DoubtModel:
 
     @classmethod
     def train(cls, cases: Sequence[LabelledCase]) -> DoubtModel:
-        """Fit on ``cases``; :class:`ValueError` when either kind has fewer than :data:`MIN_CASES`."""
-        risky = sum(c.risky for c in cases)
-        if min(risky, len(cases) - risky) < MIN_CASES:
-            raise ValueError(
-                f"hacen falta {MIN_CASES} casos de cada clase; hay {risky} con riesgo y {len(cases) - risky} sin"
-            )
+        """Fit on ``cases``; :class:`ValueError` when, for any estimate, either answer has fewer
+        than :data:`MIN_CASES` cases."""
+        labels = {head: [int(getattr(c, head)) for c in cases] for head in HEADS}
+        for head, values in labels.items():
+            yes = sum(values)
+            if min(yes, len(values) - yes) < MIN_CASES:
+                raise ValueError(
+                    f"hacen falta {MIN_CASES} casos de cada clase para «{head}»; hay {yes} y {len(values) - yes}"
+                )
         features = FeatureUnion(
             [
                 ("words", _vectorizer(analyzer="word", ngram_range=(1, 2))),
                 ("chars", _vectorizer(analyzer="char_wb", ngram_range=(3, 5))),
             ]
         )
-        classifier = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
-        pipeline = Pipeline([("features", features), ("classifier", classifier)])
-        pipeline.fit([c.text for c in cases], [int(c.risky) for c in cases])
-        return cls(pipeline)
+        matrix = features.fit_transform([c.text for c in cases])
+        classifiers = {
+            head: LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(matrix, values)
+            for head, values in labels.items()
+        }
+        return cls(features, classifiers)
+
+    def estimates(self, text: str) -> Estimates:
+        """The three estimates for ``text``."""
+        row = self._features.transform([text])
+        p = {head: float(c.predict_proba(row)[0][1]) for head, c in self._classifiers.items()}
+        return Estimates(p["risky"], p["fine"], p["prohibited"])
 
     def risk(self, text: str) -> float:
         """The estimated probability that a plain «sí» to ``text`` would be a mistake."""
-        return float(self._pipeline.predict_proba([text])[0][1])
+        return self.estimates(text).risk
 
-    def words(self, text: str, limit: int = SHOWN_WORDS) -> tuple[str, ...]:
-        """The words of ``text``, as written there, that weigh most toward risk. Pairs of words
-        weigh in the estimate but are not named («receta de»), nor are function words («que»,
-        «los») or words common to many cases («puedo», «fotos»)."""
+    def words(self, text: str, limit: int = SHOWN_WORDS, toward: str = "risky") -> tuple[str, ...]:
+        """The words of ``text``, as written there, that weigh most toward ``toward`` (one of
+        :data:`HEADS`). Pairs of words weigh in the estimate but are not named («receta de»),
+        nor are function words («que», «los») or words common to many cases («puedo», «fotos»)."""
+        weights = self._classifiers[toward].coef_[0][: self._width]
         row = self._words.transform([text])
         weighed = sorted(
-            ((self._weights[j] * value, str(self._names[j])) for j, value in zip(row.indices, row.data, strict=True)),
+            ((weights[j] * value, str(self._names[j])) for j, value in zip(row.indices, row.data, strict=True)),
             reverse=True,
         )
         # The text's words as the vectorizer reads them, with where they are written.
@@ -160,12 +218,13 @@ class DoubtModel:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial")
-        joblib.dump(self._pipeline, partial)
+        joblib.dump({"features": self._features, "classifiers": self._classifiers}, partial)
         partial.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> DoubtModel:
-        return cls(joblib.load(path))
+        saved = joblib.load(path)
+        return cls(saved["features"], saved["classifiers"])
 
 
 #: The most common words of the cases, this share of them («puedo», «fotos», «vídeo»), weigh in
@@ -243,31 +302,56 @@ class DoubtSource:
 def _key(cases: Iterable[LabelledCase]) -> str:
     digest = hashlib.sha256(f"{MODEL_VERSION}:{sklearn.__version__}".encode())
     for case in cases:
-        digest.update(f"{int(case.risky)}\t{case.text}\n".encode())
+        digest.update(f"{int(case.risky)}{int(case.fine)}{int(case.prohibited)}\t{case.text}\n".encode())
     return digest.hexdigest()[:16]
 
 
-def reconsider(decision: Decision, model: DoubtModel | None, text: str, *, high: float, low: float) -> Decision:
-    """``decision`` with its «sí» or «no» turned into «sí, con cautelas» when ``model`` strongly
-    disagrees: a «sí» whose risk is at least ``high``, a «no» whose risk is at most ``low``
-    and that no detector finding backs. Any other decision is returned as it is."""
-    if model is None or decision.verdict not in (Verdict.PERMITIDO, Verdict.NO_PERMITIDO):
+def reconsider(
+    decision: Decision,
+    model: DoubtModel | None,
+    text: str,
+    *,
+    high: float,
+    low: float,
+    sure: float = 1.0,
+) -> Decision:
+    """``decision`` moved one step when ``model`` strongly disagrees (see the module docstring):
+
+    - «sí» → «con cautelas» at a risk of ``high`` or more;
+    - «no» → «con cautelas» at a risk of ``low`` or less, when no detector finding backs it;
+    - «con cautelas» → «no» when «no» is right with at least ``sure``, the risk is ``high`` or
+      more and a rule found its signal in the message;
+    - «con cautelas» → «sí» when «sí» is right with at least ``sure``, the risk is under
+      ``high``, the caution is not :attr:`~bot.decision.Decision.firm` and no detector found anything.
+
+    Any other decision is returned as it is (``sure`` of 1 or more leaves every caution alone)."""
+    if model is None or decision.verdict not in _PUBLICATION_VERDICTS:
         return decision
-    risk = model.risk(text)
-    if decision.verdict is Verdict.PERMITIDO and risk >= high:
-        doubt = Doubt("riesgo", risk, model.words(text))
-    elif decision.verdict is Verdict.NO_PERMITIDO and risk <= low and not _detected(decision):
-        doubt = Doubt("inocuo", risk)  # the answer shows the rule and the words that made it apply
-    else:
+    p = model.estimates(text)
+    verdict, doubt = decision.verdict, None
+    if verdict is Verdict.PERMITIDO and p.risk >= high:
+        verdict, doubt = Verdict.CON_CAUTELAS, Doubt("riesgo", p.risk, model.words(text))
+    elif verdict is Verdict.NO_PERMITIDO and p.risk <= low and not _detected(decision, Verdict.NO_PERMITIDO):
+        verdict, doubt = Verdict.CON_CAUTELAS, Doubt("inocuo", p.risk)
+    elif verdict is Verdict.CON_CAUTELAS and decision.doubt is None:
+        triggered = any(a.triggers for a in decision.applied)
+        if p.prohibited >= sure and p.risk >= high and triggered:
+            verdict, doubt = Verdict.NO_PERMITIDO, Doubt("prohibido", p.risk, model.words(text, toward="prohibited"))
+        elif p.fine >= sure and p.risk < high and not decision.firm and not _detected(decision):
+            verdict, doubt = Verdict.PERMITIDO, Doubt("seguro", p.risk)
+    if doubt is None:
         return decision
-    return replace(decision, verdict=Verdict.CON_CAUTELAS, doubt=doubt)
+    return replace(decision, verdict=verdict, doubt=doubt)
 
 
-def _detected(decision: Decision) -> bool:
-    """Whether a rule that says «no» rests on a detector finding (a DNI, a phone, a name)."""
+_PUBLICATION_VERDICTS = (Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO)
+
+
+def _detected(decision: Decision, verdict: Verdict | None = None) -> bool:
+    """Whether a rule (that gives ``verdict``, or any) rests on a detector finding (a DNI, a phone, a name)."""
     return any(
         hit.via is not None
         for applied in decision.applied
-        if applied.verdict is Verdict.NO_PERMITIDO
+        if verdict is None or applied.verdict is verdict
         for hit in applied.triggers
     )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from bot.answer import compose
 from bot.articles import named_articles
 from bot.conversation import follow, next_context
-from bot.decision import RuleSpec, Situation, decide, rule_specs
+from bot.decision import Decision, RuleSpec, Situation, decide, rule_specs
 from bot.doubt import DoubtSource, case_text, reconsider
 from bot.embeddings import embeddings_for
 from bot.errors import InputError
@@ -250,13 +250,12 @@ class Service:
             book,
             ranking,
         )
-        decision = reconsider(
-            decision,
-            self._doubt.get(),
-            case_text(asked, "\n".join(filter(None, [reading.draft, image_text]))),
-            high=self.settings.doubt_high,
-            low=self.settings.doubt_low,
-        )
+        # The second opinion learned from single questions; in a follow-up that changes one
+        # detail («¿y si le tapo la cara?») only the rules read what changed.
+        if not (context and context.turns):
+            decision = self._reconsider(
+                decision, case_text(asked, "\n".join(filter(None, [reading.draft, image_text])))
+            )
         by_locator = {c.locator: c for c in retriever.snapshot.rules}
         if decision.verdict is not Verdict.INFORMATIVO:
             # The rules that apply lead the sources, with their articles, whatever their similarity.
@@ -313,6 +312,16 @@ class Service:
                 for a in decision.applied
                 for h in a.triggers
             ],
+        )
+
+    def _reconsider(self, decision: Decision, text: str) -> Decision:
+        return reconsider(
+            decision,
+            self._doubt.get(),
+            text,
+            high=self.settings.doubt_high,
+            low=self.settings.doubt_low,
+            sure=self.settings.doubt_sure,
         )
 
     def _rule_specs(self, snapshot: Snapshot, book: SignalBook) -> list[RuleSpec]:

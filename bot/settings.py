@@ -75,13 +75,20 @@ class Settings(BaseSettings):
         "unset or missing: answers from the rules alone.",
     )
     doubt_high: float = Field(
-        0.5, gt=0, le=1, description="A «sí» of the rules becomes «sí, con cautelas» at this estimated risk or more."
+        0.4, gt=0, le=1, description="A «sí» of the rules becomes «sí, con cautelas» at this estimated risk or more."
     )
     doubt_low: float = Field(
-        0.25,
+        0.35,
         ge=0,
         lt=1,
         description="A «no» of the rules (no detector behind it) becomes «sí, con cautelas» at this risk or less.",
+    )
+    doubt_sure: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="A «con cautelas» of the rules becomes «no» (or «sí») when that answer is estimated right "
+        "with this probability or more; 1 turns this off.",
     )
 
     # Official sources

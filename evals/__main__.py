@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import SettingsError, load_settings
-from evals.dataset import SPLITS, Case, DatasetError, default_datasets, load_cases
+from evals.dataset import CASES_DIR, SPLITS, Case, DatasetError, default_datasets, load_cases
 from evals.runner import CONFIGS, DEFAULT_CONFIG, ConfigResult, run_config
 
 THRESHOLDS = Path(__file__).parent / "thresholds.toml"
@@ -156,6 +156,41 @@ def cmd_gate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_second_opinion(args: argparse.Namespace) -> int:
+    from evals.second_opinion import FIRST_ANSWERS, add_first_answers, cross_validate, read_first_answers, total
+
+    first = args.primeras or FIRST_ANSWERS
+
+    if args.anadir:
+        added = add_first_answers(args.anadir, first)
+        print(f"{added} primeras respuestas añadidas a {first}")
+        return 0
+    settings = load_settings()
+    high = args.alto if args.alto is not None else settings.doubt_high
+    low = args.bajo if args.bajo is not None else settings.doubt_low
+    sure = args.seguro if args.seguro is not None else settings.doubt_sure
+    grid = [(h, lo, s) for h in (0.3, 0.4, 0.5, 0.6) for lo in (0.15, 0.25, 0.35, 0.45) for s in (0.7, 0.8, 0.9, 1.0)]
+    outcomes, totals = cross_validate(
+        high,
+        low,
+        sure,
+        args.casos,
+        read_first_answers(first),
+        grid=grid if args.barrido else (),
+        exclude=args.excluir or (),
+    )
+    print(f"Umbrales: alto {high} · bajo {low} · seguro {sure}. Cada lote, juzgado por un modelo entrenado sin él.")
+    print("lote | casos | solo reglas | con segunda opinión")
+    for o in outcomes:
+        print(f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()}")
+    print(f"TOTAL | {total(outcomes, False).cases} | {total(outcomes, False).line()} | {total(outcomes, True).line()}")
+    if totals:
+        print("\nalto bajo seguro | con segunda opinión")
+        for (h, lo, s), tally in totals.items():
+            print(f"{h} {lo} {s} | {tally.line()}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description="Evaluación de Puedo publicar")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +211,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("--report", type=Path, required=True)
     check.add_argument("--thresholds", type=Path, default=THRESHOLDS)
     check.set_defaults(func=cmd_gate)
+    doubt = sub.add_parser(
+        "segunda-opinion",
+        help="cómo habría acertado la segunda opinión en cada lote independiente sin haberlo visto "
+        "(evals/primeras_respuestas.jsonl)",
+    )
+    doubt.add_argument("--alto", type=float, help="umbral de riesgo ante un «sí» (por defecto BOT_DOUBT_HIGH)")
+    doubt.add_argument("--bajo", type=float, help="umbral de riesgo ante un «no» (por defecto BOT_DOUBT_LOW)")
+    doubt.add_argument("--seguro", type=float, help="umbral ante un «con cautelas» (por defecto BOT_DOUBT_SURE)")
+    doubt.add_argument("--barrido", action="store_true", help="añadir los totales de una rejilla de umbrales")
+    doubt.add_argument(
+        "--excluir", action="append", metavar="LOTE", help="dejar fuera un lote (repetible): «independientes26»"
+    )
+    doubt.add_argument(
+        "--anadir",
+        type=Path,
+        metavar="REPORT_JSON",
+        help="añadir las respuestas de un informe hecho solo con las reglas (BOT_DOUBT_CASES_DIR=) a un lote nuevo",
+    )
+    doubt.add_argument(
+        "--casos", type=Path, default=CASES_DIR, help="carpeta de casos de dev (por defecto evals/cases)"
+    )
+    doubt.add_argument(
+        "--primeras", type=Path, help="primeras respuestas (por defecto evals/primeras_respuestas.jsonl)"
+    )
+    doubt.set_defaults(func=cmd_second_opinion)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -240,6 +240,8 @@ def _summary(
         quoted = w.and_([f"«{word}»" for word in doubt.words])
         key = "summary.doubt_risk" if doubt.toward == "riesgo" else "summary.doubt_prohibited"
         lines.append(t(key, words=t("summary.doubt_words", words=quoted) if quoted else ""))
+    elif doubt is not None and doubt.toward == "consulta":
+        lines.append(t("summary.doubt_query"))
     elif doubt is not None:  # the rule and the words that made it apply follow
         lines.append(t("summary.doubt_safe" if doubt.toward == "inocuo" else "summary.doubt_sure"))
     if verdict is Verdict.SIN_BASE:

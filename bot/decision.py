@@ -173,9 +173,11 @@ class Doubt:
     #: ``riesgo``: the rules said «sí» to a message like others where «sí» was wrong (→ con cautelas);
     #: ``inocuo``: they said «no» to one like others where posting was fine (→ con cautelas);
     #: ``prohibido``: a rule asked for caution, and the message is like others that must not go out (→ no);
-    #: ``seguro``: a rule asked for caution, and the message is like others that were plainly fine (→ sí).
-    toward: Literal["riesgo", "inocuo", "prohibido", "seguro"]
-    #: The estimate that a plain «sí» would be a mistake.
+    #: ``seguro``: a rule asked for caution, and the message is like others that were plainly fine (→ sí);
+    #: ``consulta``: read from its words as out of scope or about a post, the question is like
+    #: others that ask what the rules say (→ informativo).
+    toward: Literal["riesgo", "inocuo", "prohibido", "seguro", "consulta"]
+    #: The estimate that a plain «sí» would be a mistake (0 for ``consulta``).
     risk: float
     #: For ``riesgo`` and ``prohibido``: the words of the message that weigh most toward the change
     #: (the other two show the rule and what triggered it instead).
@@ -201,6 +203,8 @@ class Decision:
     #: «Con cautelas» that only the person can settle, never a second opinion: a risk no rule
     #: answered and nothing lifted, someone pushing for a «sí», or requirements still to meet.
     firm: bool = False
+    #: A risk signal was found that no rule answered and nothing lifted (evidence of a problem).
+    open_risk: bool = False
 
     @property
     def several(self) -> bool:
@@ -285,7 +289,9 @@ def decide(
     if situation.manipulated and verdict is Verdict.CON_CAUTELAS:
         checks = (*checks, MANIPULATION_CHECK)
     firm = unlifted_risk or situation.manipulated or requirements
-    return Decision(verdict, tuple(applied[: tuning.max_applied]), related, loose, checks, lifts, firm=firm)
+    return Decision(
+        verdict, tuple(applied[: tuning.max_applied]), related, loose, checks, lifts, firm=firm, open_risk=unlifted_risk
+    )
 
 
 def _by_signal(hits: Sequence[SignalHit]) -> dict[str, list[SignalHit]]:

@@ -15,9 +15,10 @@ disagrees, and the answer says why:
 - a «sí» with a high risk becomes «con cautelas», naming the words that raised the doubt;
 - a «no» with a low risk becomes «con cautelas», unless a detector finding (a DNI, a phone, a
   name) backs it; the answer shows the rule and what triggered it;
-- a «con cautelas» from a rule becomes «no» when «no» is very likely right and the risk high,
-  and only when that rule found its signal in the message: the answer shows the rule, its
-  trigger and the words that weigh most. No «no» rests on resemblance alone;
+- a «con cautelas» becomes «no» when «no» is very likely right and the risk high, and only
+  when the message holds evidence: a rule found its signal in it, or a risk signal (a name, a
+  figure not yet public) that nothing lifted. The answer shows that evidence and the words that
+  weigh most. No «no» rests on resemblance alone;
 - a «con cautelas» becomes «sí» when «sí» is very likely right and the risk low, and only when
   nothing firm is open (:attr:`~bot.decision.Decision.firm`: a risk nothing lifted, a push for
   a «sí», requirements to meet) and no detector found anything. The rule's cautions are still shown.
@@ -56,7 +57,7 @@ from bot.text import STOPWORDS
 log = logging.getLogger(__name__)
 
 #: Bumped when the features or the model change, so cached models are not reused.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 #: Fewer labelled cases of either kind than this, and there is no second opinion.
 MIN_CASES = 20
 #: How long a process waits for another one training the same model.
@@ -77,6 +78,13 @@ class LabelledCase:
     fine: bool = False
     #: «No» is a right answer (``no_permitido`` is among the expected verdicts).
     prohibited: bool = False
+    #: It asks about a post (it expects ``permitido``, ``con_cautelas`` or ``no_permitido``):
+    #: only these teach the three estimates about a post.
+    publication: bool = True
+    #: The sources have nothing to say about it (its first expected verdict is ``sin_base``).
+    out_of_scope: bool = False
+    #: It asks what the rules say (``informativo`` is among the expected verdicts).
+    informative: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,10 +97,16 @@ class Estimates:
     fine: float
     #: That «no» is right.
     prohibited: float
+    #: That the sources have nothing to say about it (``None``: too few cases to learn it).
+    out_of_scope: float | None = None
+    #: That it asks what the rules say rather than about a post (``None``: too few cases).
+    informative: float | None = None
 
 
-#: The estimates, in the order of the model's classifiers.
+#: The estimates about a post, learned from the cases about a post.
 HEADS = ("risky", "fine", "prohibited")
+#: The estimates of what is asked, learned from every case.
+INTENT_HEADS = ("out_of_scope", "informative")
 
 
 def case_text(question: str, draft: str | None) -> str:
@@ -113,8 +127,8 @@ def load_cases(folder: Path) -> tuple[list[LabelledCase], list[str]]:
 
 
 def read_cases(path: Path) -> tuple[list[LabelledCase], list[str]]:
-    """The labelled cases of one ``.jsonl`` file and the problems found. A case counts when it
-    expects a verdict about a post. A broken line is skipped and reported, never fatal."""
+    """The labelled cases of one ``.jsonl`` file and the problems found. A broken line is
+    skipped and reported, never fatal."""
     cases: list[LabelledCase] = []
     problems: list[str] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -122,28 +136,32 @@ def read_cases(path: Path) -> tuple[list[LabelledCase], list[str]]:
             continue
         try:
             case = json.loads(line)
-            expected = set(case["expect_verdict"])
+            listed = [str(v) for v in case["expect_verdict"]]
+            first = listed[0]
+            expected = set(listed)
             forbidden = set(case.get("forbid_verdict") or ())
             question = str(case["question"])
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
             problems.append(f"{path.name}:{number}: caso ilegible ({exc})")
             continue
-        if expected & _PUBLICATION:
-            cases.append(
-                LabelledCase(
-                    case_text(question, case.get("draft")),
-                    # As the evaluation counts it: a case that only accepts «no» forbids «sí».
-                    risky=Verdict.PERMITIDO.value in forbidden
-                    or (Verdict.NO_PERMITIDO.value in expected and Verdict.PERMITIDO.value not in expected),
-                    fine=Verdict.PERMITIDO.value in expected,
-                    prohibited=Verdict.NO_PERMITIDO.value in expected,
-                )
+        cases.append(
+            LabelledCase(
+                case_text(question, case.get("draft")),
+                # As the evaluation counts it: a case that only accepts «no» forbids «sí».
+                risky=Verdict.PERMITIDO.value in forbidden
+                or (Verdict.NO_PERMITIDO.value in expected and Verdict.PERMITIDO.value not in expected),
+                fine=Verdict.PERMITIDO.value in expected,
+                prohibited=Verdict.NO_PERMITIDO.value in expected,
+                publication=bool(expected & _PUBLICATION),
+                out_of_scope=first == Verdict.SIN_BASE.value,
+                informative=Verdict.INFORMATIVO.value in expected,
             )
+        )
     return cases, problems
 
 
 class DoubtModel:
-    """Three estimates for a message (:class:`Estimates`), learned from labelled cases."""
+    """The estimates for a message (:class:`Estimates`), learned from labelled cases."""
 
     def __init__(self, features: FeatureUnion, classifiers: Mapping[str, LogisticRegression]) -> None:
         self._features = features
@@ -157,18 +175,23 @@ class DoubtModel:
         self._common = float(np.quantile(single, COMMON_QUANTILE)) if single else 0.0
         self._fold = self._words.build_preprocessor()
         self._token = re.compile(self._words.token_pattern)
+        self._last: tuple[str, Estimates] | None = None
 
     @classmethod
     def train(cls, cases: Sequence[LabelledCase]) -> DoubtModel:
-        """Fit on ``cases``; :class:`ValueError` when, for any estimate, either answer has fewer
-        than :data:`MIN_CASES` cases."""
-        labels = {head: [int(getattr(c, head)) for c in cases] for head in HEADS}
+        """Fit on ``cases``; :class:`ValueError` when, for any estimate about a post, either
+        answer has fewer than :data:`MIN_CASES` cases. An estimate of what is asked with too few
+        cases is left out (:class:`Estimates` then says ``None``)."""
+        posts = [n for n, c in enumerate(cases) if c.publication]
+        labels = {head: [int(getattr(cases[n], head)) for n in posts] for head in HEADS}
         for head, values in labels.items():
             yes = sum(values)
             if min(yes, len(values) - yes) < MIN_CASES:
                 raise ValueError(
                     f"hacen falta {MIN_CASES} casos de cada clase para «{head}»; hay {yes} y {len(values) - yes}"
                 )
+        intents = {head: [int(getattr(c, head)) for c in cases] for head in INTENT_HEADS}
+        intents = {h: v for h, v in intents.items() if min(sum(v), len(v) - sum(v)) >= MIN_CASES}
         features = FeatureUnion(
             [
                 ("words", _vectorizer(analyzer="word", ngram_range=(1, 2))),
@@ -176,17 +199,20 @@ class DoubtModel:
             ]
         )
         matrix = features.fit_transform([c.text for c in cases])
-        classifiers = {
-            head: LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(matrix, values)
-            for head, values in labels.items()
-        }
+        classifiers = {head: _classifier().fit(matrix[posts], values) for head, values in labels.items()}
+        classifiers |= {head: _classifier().fit(matrix, values) for head, values in intents.items()}
         return cls(features, classifiers)
 
     def estimates(self, text: str) -> Estimates:
-        """The three estimates for ``text``."""
+        """The estimates for ``text`` (the last text's are remembered: an answer asks twice)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
         row = self._features.transform([text])
         p = {head: float(c.predict_proba(row)[0][1]) for head, c in self._classifiers.items()}
-        return Estimates(p["risky"], p["fine"], p["prohibited"])
+        estimates = Estimates(p["risky"], p["fine"], p["prohibited"], p.get("out_of_scope"), p.get("informative"))
+        self._last = (text, estimates)
+        return estimates
 
     def risk(self, text: str) -> float:
         """The estimated probability that a plain «sí» to ``text`` would be a mistake."""
@@ -232,6 +258,10 @@ class DoubtModel:
 COMMON_QUANTILE = 0.1
 #: Words shorter than this («de», «que», «los») are not named as a reason.
 _SHORT = 4
+
+
+def _classifier() -> LogisticRegression:
+    return LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
 
 
 def _vectorizer(**options: Any) -> TfidfVectorizer:
@@ -302,7 +332,8 @@ class DoubtSource:
 def _key(cases: Iterable[LabelledCase]) -> str:
     digest = hashlib.sha256(f"{MODEL_VERSION}:{sklearn.__version__}".encode())
     for case in cases:
-        digest.update(f"{int(case.risky)}{int(case.fine)}{int(case.prohibited)}\t{case.text}\n".encode())
+        flags = (case.risky, case.fine, case.prohibited, case.publication, case.out_of_scope, case.informative)
+        digest.update(f"{''.join(str(int(f)) for f in flags)}\t{case.text}\n".encode())
     return digest.hexdigest()[:16]
 
 
@@ -320,7 +351,7 @@ def reconsider(
     - «sí» → «con cautelas» at a risk of ``high`` or more;
     - «no» → «con cautelas» at a risk of ``low`` or less, when no detector finding backs it;
     - «con cautelas» → «no» when «no» is right with at least ``sure``, the risk is ``high`` or
-      more and a rule found its signal in the message;
+      more and the message holds evidence (a rule's trigger, or a risk signal nothing lifted);
     - «con cautelas» → «sí» when «sí» is right with at least ``sure``, the risk is under
       ``high``, the caution is not :attr:`~bot.decision.Decision.firm` and no detector found anything.
 
@@ -334,7 +365,8 @@ def reconsider(
     elif verdict is Verdict.NO_PERMITIDO and p.risk <= low and not _detected(decision, Verdict.NO_PERMITIDO):
         verdict, doubt = Verdict.CON_CAUTELAS, Doubt("inocuo", p.risk)
     elif verdict is Verdict.CON_CAUTELAS and decision.doubt is None:
-        triggered = any(a.triggers for a in decision.applied)
+        # Evidence in the message: a rule's trigger, or a risk signal nothing lifted.
+        triggered = any(a.triggers for a in decision.applied) or decision.open_risk
         if p.prohibited >= sure and p.risk >= high and triggered:
             verdict, doubt = Verdict.NO_PERMITIDO, Doubt("prohibido", p.risk, model.words(text, toward="prohibited"))
         elif p.fine >= sure and p.risk < high and not decision.firm and not _detected(decision):
@@ -345,6 +377,35 @@ def reconsider(
 
 
 _PUBLICATION_VERDICTS = (Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """How a question is read: whether it asks what the rules say, and whether it is in scope."""
+
+    question_of_fact: bool
+    in_scope: bool
+    #: The second opinion changed the reading (the answer says so).
+    moved: bool = False
+
+
+def reread(estimates: Estimates | None, intent: Intent, *, plain: bool, query: float, scope: float) -> Intent:
+    """``intent`` (read from the vocabulary) corrected where the estimates strongly disagree:
+
+    - out of scope by its words, but estimated out of scope with ``scope`` or less: it is in
+      scope, and asks what the rules say («ya soy funcionaria o me falta algo?»);
+    - read as a question about a post, but estimated to ask what the rules say with ``query`` or
+      more: it asks what the rules say («¿qué mandato tienen los delegados de personal?»).
+
+    Only a ``plain`` question changes: no draft, no photo, no detector finding, not a follow-up."""
+    if estimates is None or not plain:
+        return intent
+    outside, informative = estimates.out_of_scope, estimates.informative
+    if not intent.in_scope and outside is not None and outside <= scope:
+        return Intent(question_of_fact=True, in_scope=True, moved=True)
+    if intent.in_scope and not intent.question_of_fact and informative is not None and informative >= query:
+        return Intent(question_of_fact=True, in_scope=True, moved=True)
+    return intent
 
 
 def _detected(decision: Decision, verdict: Verdict | None = None) -> bool:

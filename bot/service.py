@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from bot.answer import compose
 from bot.articles import named_articles
 from bot.conversation import follow, next_context
-from bot.decision import Decision, RuleSpec, Situation, decide, rule_specs
-from bot.doubt import DoubtSource, case_text, reconsider
+from bot.decision import Decision, Doubt, RuleSpec, Situation, decide, rule_specs
+from bot.doubt import DoubtModel, DoubtSource, Intent, case_text, reconsider, reread
 from bot.embeddings import embeddings_for
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
@@ -212,13 +212,28 @@ class Service:
             and scope.only_statute(asked, retriever.glossary.expand, expanded=expanded)
         ):
             fact = True  # «¿puedo pedir una excedencia?» asks what the statute allows, not about a post
+        law_names = self._law_names.get()
+        # A question naming one of the synced laws is about the bot's sources, whatever else it says.
+        in_scope = bool(law_names.mentioned(asked)) or scope.covers(expanded, question_of_fact=fact)
+        # The second opinion learned from single questions; in a follow-up that changes one
+        # detail («¿y si le tapo la cara?») only the rules read what changed.
+        doubt = self._doubt.get() if not (context and context.turns) else None
+        doubt_text = case_text(asked, "\n".join(filter(None, [reading.draft, image_text])))
+        intent = reread(
+            doubt.estimates(doubt_text) if doubt is not None else None,
+            Intent(fact, in_scope),
+            plain=not (reading.draft or followed.images or reading.pushes_for_yes)
+            and not any(h.via is not None for h in reading.hits),
+            query=self.settings.doubt_query,
+            scope=self.settings.doubt_scope,
+        )
+        fact, in_scope = intent.question_of_fact, intent.in_scope
         query = " ".join(
             filter(
                 None,
                 [clean, followed.earlier, (reading.searched_draft or "")[:MAX_INPUT_CHARS], image_text[:2000]],
             )
         )
-        law_names = self._law_names.get()
         retrieval = self._retrieve(
             retriever,
             query,
@@ -232,8 +247,6 @@ class Service:
         )
         t_retrieved = time.perf_counter()
 
-        # A question naming one of the synced laws is about the bot's sources, whatever else it says.
-        in_scope = bool(law_names.mentioned(asked)) or scope.covers(expanded, question_of_fact=fact)
         ranking = {
             h.chunk.locator: h.score for h in retrieval.hits if h.chunk.rule_verdict is not None and h.via is None
         }
@@ -250,12 +263,10 @@ class Service:
             book,
             ranking,
         )
-        # The second opinion learned from single questions; in a follow-up that changes one
-        # detail («¿y si le tapo la cara?») only the rules read what changed.
-        if not (context and context.turns):
-            decision = self._reconsider(
-                decision, case_text(asked, "\n".join(filter(None, [reading.draft, image_text])))
-            )
+        if doubt is not None:
+            decision = self._reconsider(decision, doubt, doubt_text)
+        if intent.moved and decision.verdict is Verdict.INFORMATIVO:
+            decision = replace(decision, doubt=Doubt("consulta", 0.0))
         by_locator = {c.locator: c for c in retriever.snapshot.rules}
         if decision.verdict is not Verdict.INFORMATIVO:
             # The rules that apply lead the sources, with their articles, whatever their similarity.
@@ -314,10 +325,10 @@ class Service:
             ],
         )
 
-    def _reconsider(self, decision: Decision, text: str) -> Decision:
+    def _reconsider(self, decision: Decision, model: DoubtModel, text: str) -> Decision:
         return reconsider(
             decision,
-            self._doubt.get(),
+            model,
             text,
             high=self.settings.doubt_high,
             low=self.settings.doubt_low,

@@ -90,6 +90,20 @@ class Settings(BaseSettings):
         description="A «con cautelas» of the rules becomes «no» (or «sí») when that answer is estimated right "
         "with this probability or more; 1 turns this off.",
     )
+    doubt_query: float = Field(
+        0.7,
+        gt=0,
+        le=1,
+        description="A question without a draft read as about a post is answered as information when it is "
+        "estimated to ask what the rules say with this probability or more; 1 turns this off.",
+    )
+    doubt_scope: float = Field(
+        0.3,
+        ge=0,
+        lt=1,
+        description="A question out of scope by its words is answered as information when it is estimated out "
+        "of scope with this probability or less; 0 turns this off.",
+    )
 
     # Official sources
     boe_api_base: str = "https://www.boe.es/datosabiertos/api"

@@ -157,37 +157,54 @@ def cmd_gate(args: argparse.Namespace) -> int:
 
 
 def cmd_second_opinion(args: argparse.Namespace) -> int:
-    from evals.second_opinion import FIRST_ANSWERS, add_first_answers, cross_validate, read_first_answers, total
+    from evals.second_opinion import (
+        FIRST_ANSWERS,
+        Thresholds,
+        add_first_answers,
+        cross_validate,
+        read_first_answers,
+        total,
+    )
 
     first = args.primeras or FIRST_ANSWERS
-
     if args.anadir:
         added = add_first_answers(args.anadir, first)
         print(f"{added} primeras respuestas añadidas a {first}")
         return 0
     settings = load_settings()
-    high = args.alto if args.alto is not None else settings.doubt_high
-    low = args.bajo if args.bajo is not None else settings.doubt_low
-    sure = args.seguro if args.seguro is not None else settings.doubt_sure
-    grid = [(h, lo, s) for h in (0.3, 0.4, 0.5, 0.6) for lo in (0.15, 0.25, 0.35, 0.45) for s in (0.7, 0.8, 0.9, 1.0)]
-    outcomes, totals = cross_validate(
-        high,
-        low,
-        sure,
-        args.casos,
-        read_first_answers(first),
-        grid=grid if args.barrido else (),
-        exclude=args.excluir or (),
+    chosen = Thresholds(
+        high=settings.doubt_high if args.alto is None else args.alto,
+        low=settings.doubt_low if args.bajo is None else args.bajo,
+        sure=settings.doubt_sure if args.seguro is None else args.seguro,
+        query=settings.doubt_query if args.consulta is None else args.consulta,
+        scope=settings.doubt_scope if args.ambito is None else args.ambito,
     )
-    print(f"Umbrales: alto {high} · bajo {low} · seguro {sure}. Cada lote, juzgado por un modelo entrenado sin él.")
+    grid: list[Thresholds] = []
+    if args.barrido:
+        grid = [
+            Thresholds(h, lo, s, chosen.query, chosen.scope)
+            for h in (0.3, 0.4, 0.5, 0.6)
+            for lo in (0.15, 0.25, 0.35, 0.45)
+            for s in (0.7, 0.8, 0.9, 1.0)
+        ]
+        grid += [
+            t
+            for q in (0.6, 0.7, 0.8, 0.9, 1.0)
+            for sc in (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
+            if (t := Thresholds(chosen.high, chosen.low, chosen.sure, q, sc)) not in grid
+        ]
+    outcomes, totals = cross_validate(
+        chosen, args.casos, read_first_answers(first), grid=grid, exclude=args.excluir or ()
+    )
+    print(f"Umbrales: {chosen}. Cada lote, juzgado por un modelo entrenado sin él.")
     print("lote | casos | solo reglas | con segunda opinión")
     for o in outcomes:
         print(f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()}")
     print(f"TOTAL | {total(outcomes, False).cases} | {total(outcomes, False).line()} | {total(outcomes, True).line()}")
     if totals:
-        print("\nalto bajo seguro | con segunda opinión")
-        for (h, lo, s), tally in totals.items():
-            print(f"{h} {lo} {s} | {tally.line()}")
+        print("\numbrales | con segunda opinión")
+        for thresholds, tally in totals.items():
+            print(f"{thresholds} | {tally.line()}")
     return 0
 
 
@@ -219,6 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     doubt.add_argument("--alto", type=float, help="umbral de riesgo ante un «sí» (por defecto BOT_DOUBT_HIGH)")
     doubt.add_argument("--bajo", type=float, help="umbral de riesgo ante un «no» (por defecto BOT_DOUBT_LOW)")
     doubt.add_argument("--seguro", type=float, help="umbral ante un «con cautelas» (por defecto BOT_DOUBT_SURE)")
+    doubt.add_argument("--consulta", type=float, help="umbral para leerla como consulta (por defecto BOT_DOUBT_QUERY)")
+    doubt.add_argument(
+        "--ambito", type=float, help="umbral para leerla dentro del ámbito (por defecto BOT_DOUBT_SCOPE)"
+    )
     doubt.add_argument("--barrido", action="store_true", help="añadir los totales de una rejilla de umbrales")
     doubt.add_argument(
         "--excluir", action="append", metavar="LOTE", help="dejar fuera un lote (repetible): «independientes26»"

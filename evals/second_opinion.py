@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.decision import AppliedRule, Decision, RuleSpec
-from bot.doubt import DoubtModel, Estimates, LabelledCase, case_text, read_cases, reconsider
+from bot.doubt import DoubtModel, Intent, LabelledCase, case_text, read_cases, reconsider, reread
 from bot.models import Verdict
 from bot.signals import SignalHit
 from evals.dataset import CASES_DIR, Case, DatasetError, load_cases
@@ -113,19 +113,6 @@ def _decision(answer: FirstAnswer) -> Decision:
     return Decision(answer.verdict, applied)
 
 
-class _Remembering(DoubtModel):
-    """A model that estimates each text once (the grid asks for the same texts many times)."""
-
-    def __init__(self, model: DoubtModel) -> None:
-        self.__dict__.update(model.__dict__)
-        self._seen: dict[str, Estimates] = {}
-
-    def estimates(self, text: str) -> Estimates:
-        if text not in self._seen:
-            self._seen[text] = super().estimates(text)
-        return self._seen[text]
-
-
 @dataclass(frozen=True)
 class Outcome:
     """One batch: the first answers and the same after the second opinion."""
@@ -135,19 +122,43 @@ class Outcome:
     after: Tally
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    """The settings of the second opinion (``BOT_DOUBT_*``) being tried."""
+
+    high: float
+    low: float
+    sure: float = 1.0
+    query: float = 1.0
+    scope: float = 0.0
+
+    def __str__(self) -> str:
+        return f"alto {self.high} · bajo {self.low} · seguro {self.sure} · consulta {self.query} · ámbito {self.scope}"
+
+
+def second_opinion(answer: FirstAnswer, case: Case, model: DoubtModel, t: Thresholds) -> Verdict:
+    """The first answer after the second opinion, as :class:`bot.service.Service` applies it."""
+    text = case_text(case.question, case.draft)
+    verdict = answer.verdict
+    read = Intent(question_of_fact=verdict is Verdict.INFORMATIVO, in_scope=verdict is not Verdict.SIN_BASE)
+    if reread(model.estimates(text), read, plain=not case.draft, query=t.query, scope=t.scope).moved:
+        return Verdict.INFORMATIVO
+    if verdict not in _PUBLICATION:
+        return verdict
+    return reconsider(_decision(answer), model, text, high=t.high, low=t.low, sure=t.sure).verdict
+
+
 def cross_validate(
-    high: float,
-    low: float,
-    sure: float,
+    chosen: Thresholds,
     cases_dir: Path = CASES_DIR,
     answers: dict[str, FirstAnswer] | None = None,
-    grid: Iterable[tuple[float, float, float]] = (),
+    grid: Iterable[Thresholds] = (),
     exclude: Iterable[str] = (),
-) -> tuple[list[Outcome], dict[tuple[float, float, float], Tally]]:
+) -> tuple[list[Outcome], dict[Thresholds, Tally]]:
     """Each batch with first answers, reconsidered by a model trained without it. ``grid`` adds
-    the totals for other thresholds (``high``, ``low``, ``sure``) from the same models. The
-    batches in ``exclude`` are left out entirely, neither judged nor learned from (to choose
-    thresholds without a batch that will measure them)."""
+    the totals for other thresholds from the same models. The batches in ``exclude`` are left
+    out entirely, neither judged nor learned from (to choose thresholds without a batch that
+    will measure them)."""
     answers = answers if answers is not None else read_first_answers()
     skipped = set(exclude)
     files = sorted(p for p in cases_dir.glob("*.jsonl") if batch_of(p.stem) not in skipped)
@@ -157,25 +168,20 @@ def cross_validate(
     learned: dict[Path, list[LabelledCase]] = {path: read_cases(path)[0] for path in files}
     grid = list(grid)
     outcomes: list[Outcome] = []
-    totals: dict[tuple[float, float, float], Tally] = {g: Tally() for g in grid}
+    totals: dict[Thresholds, Tally] = {g: Tally() for g in grid}
     for batch, paths in sorted(by_batch.items()):
         judged = [
-            (case, answers[case.id])
-            for case in load_cases(paths)
-            if case.id in answers and answers[case.id].verdict in _PUBLICATION and case.conversation is None
+            (case, answers[case.id]) for case in load_cases(paths) if case.id in answers and case.conversation is None
         ]
         if not judged:
             continue
-        model = _Remembering(DoubtModel.train([c for path in files if path not in paths for c in learned[path]]))
+        model = DoubtModel.train([c for path in files if path not in paths for c in learned[path]])
         before, after = Tally(), Tally()
         for case, answer in judged:
-            text = case_text(case.question, case.draft)
             before = before.add(case, answer.verdict)
-            after = after.add(case, reconsider(_decision(answer), model, text, high=high, low=low, sure=sure).verdict)
+            after = after.add(case, second_opinion(answer, case, model, chosen))
             for g in grid:
-                totals[g] = totals[g].add(
-                    case, reconsider(_decision(answer), model, text, high=g[0], low=g[1], sure=g[2]).verdict
-                )
+                totals[g] = totals[g].add(case, second_opinion(answer, case, model, g))
         outcomes.append(Outcome(batch, before, after))
     return outcomes, totals
 

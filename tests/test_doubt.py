@@ -11,12 +11,23 @@ import logging
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.decision import AppliedRule, Decision, RuleSpec
-from bot.doubt import DoubtModel, DoubtSource, LabelledCase, case_text, load_cases, reconsider
+from bot.doubt import (
+    DoubtModel,
+    DoubtSource,
+    Estimates,
+    Intent,
+    LabelledCase,
+    case_text,
+    load_cases,
+    reconsider,
+    reread,
+)
 from bot.models import Detector, Verdict
 from bot.service import Service
 from bot.settings import Settings
@@ -56,6 +67,21 @@ def _cases() -> list[dict[str, object]]:
                 "forbid_verdict": ["no_permitido"],
             }
         )
+        cases.append(
+            {
+                "id": f"I{n:03d}",
+                "question": f"¿Qué dice la ordenanza sobre {topic} en {network}?",
+                "expect_verdict": ["informativo"],
+            }
+        )
+        cases.append(
+            {
+                "id": f"O{n:03d}",
+                "question": f"¿Cómo acompaño {topic} con gazpachuelo en {network}?",
+                "expect_verdict": ["sin_base"],
+                "forbid_verdict": ["permitido", "con_cautelas", "no_permitido"],
+            }
+        )
     return cases
 
 
@@ -67,17 +93,9 @@ def write_cases(folder: Path, cases: list[dict[str, object]] | None = None) -> P
 
 
 @pytest.fixture(scope="module")
-def model() -> DoubtModel:
-    cases = [
-        LabelledCase(
-            str(c["question"]),
-            risky="permitido" in c["forbid_verdict"],  # type: ignore[operator]
-            fine="permitido" in c["expect_verdict"],  # type: ignore[operator]
-            prohibited="no_permitido" in c["expect_verdict"],  # type: ignore[operator]
-        )
-        for c in _cases()
-    ]
-    return DoubtModel.train(cases)
+def model(tmp_path_factory: pytest.TempPathFactory) -> DoubtModel:
+    folder = write_cases(tmp_path_factory.mktemp("cases"))
+    return DoubtModel.train(load_cases(folder)[0])
 
 
 # ------------------------------------------------------------------ what it learns from
@@ -94,9 +112,11 @@ def test_it_learns_from_the_dev_cases_only_and_skips_what_it_cannot_read(tmp_pat
     ]
     (folder / "otros.jsonl").write_text("\n".join(extra) + "\n", encoding="utf-8")
     cases, problems = load_cases(folder)
-    assert len(cases) == 60  # the test split, the information question and the broken lines are out
-    assert sum(c.risky for c in cases) == sum(c.prohibited for c in cases) == 30
-    assert sum(c.fine for c in cases) == 30 and not any(c.fine and c.risky for c in cases)
+    assert len(cases) == 121  # the test split and the broken lines are out
+    posts = [c for c in cases if c.publication]
+    assert len(posts) == 60 and sum(c.risky for c in posts) == sum(c.prohibited for c in posts) == 30
+    assert sum(c.fine for c in posts) == 30 and not any(c.fine and c.risky for c in posts)
+    assert sum(c.informative for c in cases) == 31 and sum(c.out_of_scope for c in cases) == 30
     assert all("nunca" not in c.text for c in cases)
     assert [p.split(":")[0] for p in problems] == ["otros.jsonl", "otros.jsonl"]
 
@@ -175,9 +195,12 @@ def test_a_caution_becomes_a_yes_only_when_nothing_firm_is_open(model: DoubtMode
 
 
 def test_it_never_says_no_without_a_rules_evidence_nor_overrides_a_detector(model: DoubtModel) -> None:
-    # A caution with no rule behind it (a loose risk) never becomes a «no».
+    # A caution with no evidence in the message (no rule's trigger, no open risk) never becomes a «no»...
     bare = _decision(Verdict.CON_CAUTELAS, rule=False)
     assert reconsider(bare, model, RISKY, high=0.5, low=0.25, sure=0.8) == bare
+    # ...while a risk signal nothing lifted («Mario G.» in a draft) is evidence enough.
+    named = replace(bare, open_risk=True, firm=True)
+    assert reconsider(named, model, RISKY, high=0.5, low=0.25, sure=0.8).verdict is Verdict.NO_PERMITIDO
     for verdict in (Verdict.INFORMATIVO, Verdict.SIN_BASE):
         for text in (RISKY, HARMLESS):
             assert reconsider(_decision(verdict), model, text, high=0.5, low=0.25, sure=0.8) == _decision(verdict)
@@ -197,6 +220,62 @@ def test_it_never_says_no_without_a_rules_evidence_nor_overrides_a_detector(mode
     moved = reconsider(_decision(Verdict.PERMITIDO), model, RISKY, high=0.5, low=0.25, sure=0.8)
     assert moved.verdict is Verdict.CON_CAUTELAS
     assert reconsider(moved, model, RISKY, high=0.5, low=0.25, sure=0.8) == moved
+
+
+# ------------------------------------------------------------------ what is asked
+
+
+def _estimates(out_of_scope: float | None, informative: float | None) -> Estimates:
+    return Estimates(0.5, 0.5, 0.5, out_of_scope, informative)
+
+
+@pytest.mark.parametrize(
+    ("estimates", "intent", "plain", "expected"),
+    [
+        # Out of scope by its words, clearly in scope for the model: it asks what the rules say.
+        (_estimates(0.1, 0.2), Intent(False, False), True, Intent(True, True, moved=True)),
+        (_estimates(0.6, 0.2), Intent(False, False), True, Intent(False, False)),
+        # Read as about a post, clearly a question about the rules.
+        (_estimates(0.1, 0.9), Intent(False, True), True, Intent(True, True, moved=True)),
+        (_estimates(0.1, 0.5), Intent(False, True), True, Intent(False, True)),
+        # Already a question of fact: nothing to move.
+        (_estimates(0.1, 0.9), Intent(True, True), True, Intent(True, True)),
+        # A draft, a photo, a detector finding or a follow-up: the rules read it.
+        (_estimates(0.1, 0.9), Intent(False, True), False, Intent(False, True)),
+        (_estimates(0.0, 0.0), Intent(False, False), False, Intent(False, False)),
+        # Estimates the model could not learn (too few cases) move nothing.
+        (_estimates(None, None), Intent(False, False), True, Intent(False, False)),
+        (None, Intent(False, True), True, Intent(False, True)),
+    ],
+)
+def test_what_is_asked_is_reread_only_where_the_model_strongly_disagrees(
+    estimates: Estimates | None, intent: Intent, plain: bool, expected: Intent
+) -> None:
+    assert reread(estimates, intent, plain=plain, query=0.7, scope=0.3) == expected
+
+
+def test_it_learns_what_is_asked_from_every_case(model: DoubtModel) -> None:
+    about_rules = model.estimates("¿Qué dice la ordenanza sobre el mercadillo en Threads?")
+    assert about_rules.informative is not None and about_rules.informative > 0.7
+    assert about_rules.out_of_scope is not None and about_rules.out_of_scope < 0.3
+    cooking = model.estimates("¿Cómo acompaño el mercadillo con gazpachuelo en Threads?")
+    assert cooking.out_of_scope is not None and cooking.out_of_scope > 0.7
+    # With too few cases of a kind, that estimate is left out and the rest still works.
+    only_posts = DoubtModel.train([c for c in _labelled() if c.publication])
+    assert only_posts.estimates(RISKY).out_of_scope is None and only_posts.risk(RISKY) > 0.5
+
+
+def _labelled() -> list[LabelledCase]:
+    return [
+        LabelledCase(
+            str(c["question"]),
+            risky="permitido" in c.get("forbid_verdict", []),  # type: ignore[operator]
+            fine="permitido" in c["expect_verdict"],  # type: ignore[operator]
+            prohibited="no_permitido" in c["expect_verdict"],  # type: ignore[operator]
+            publication="informativo" not in c["expect_verdict"] and "sin_base" not in c["expect_verdict"],  # type: ignore[operator]
+        )
+        for c in _cases()
+    ]
 
 
 def test_function_words_and_the_commonest_words_are_never_named_as_the_reason(model: DoubtModel) -> None:
@@ -337,3 +416,11 @@ def test_a_follow_up_is_read_by_the_rules_alone(doubting: Service, service: Serv
         doubting.ask(question, context=first.context).verdict
         is service.ask(question, context=service.ask(CRITICISE).context).verdict
     )
+
+
+def test_a_question_about_the_rules_is_answered_as_one_and_says_so(doubting: Service, service: Service) -> None:
+    question = "¿Qué dice la ordenanza sobre el mercadillo?"
+    assert service.ask(question).verdict is Verdict.SIN_BASE  # no word of the scope
+    answer = doubting.ask(question)
+    assert answer.verdict is Verdict.INFORMATIVO
+    assert "Lo leo como una consulta sobre lo que dicen las normas" in answer.summary

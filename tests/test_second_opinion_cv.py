@@ -11,7 +11,7 @@ import pytest
 from bot.models import Verdict
 from evals.__main__ import main
 from evals.dataset import DatasetError
-from evals.second_opinion import add_first_answers, batch_of, cross_validate, read_first_answers
+from evals.second_opinion import Thresholds, add_first_answers, batch_of, cross_validate, read_first_answers
 
 TOPICS = ["la excursión", "el cartel", "el taller", "el concierto", "la charla", "el mercadillo"]
 
@@ -60,21 +60,24 @@ def test_each_batch_is_judged_by_a_model_that_never_saw_it(cases_dir: Path) -> N
     first.write_text(
         "".join(json.dumps({"id": i, "veredicto": v.value, "reglas": ["Regla 1"]}) + "\n" for i, v in answers.items())
     )
-    outcomes, totals = cross_validate(0.5, 0.25, 0.8, cases_dir, read_first_answers(first), grid=[(0.5, 0.25, 1.0)])
+    chosen, other = Thresholds(0.5, 0.25, 0.8), Thresholds(0.5, 0.25, 1.0)
+    outcomes, totals = cross_validate(chosen, cases_dir, read_first_answers(first), grid=[other])
     by_batch = {o.batch: o for o in outcomes}
     assert set(by_batch) == {"independientes1", "independientes2"}  # «condiciones» has no first answers
     one, two = by_batch["independientes1"], by_batch["independientes2"]
     assert one.before.cases == 48 and one.before.right == 24 and one.before.permissive == 24
     assert one.after.permissive == 0 and one.after.right == 24  # risky «sí» → con cautelas
     assert two.before.restrictive == 12 and two.after.restrictive == 0  # harmless «no» → con cautelas
-    assert totals[(0.5, 0.25, 1.0)].cases == 72
+    assert totals[other].cases == 72
 
 
 def test_a_batch_can_be_left_out_entirely(cases_dir: Path) -> None:
     answers = {f"C{n:03d}": "no_permitido" for n in range(24)}
     first = cases_dir.parent / "primeras.jsonl"
     first.write_text("".join(json.dumps({"id": i, "veredicto": v, "reglas": []}) + "\n" for i, v in answers.items()))
-    outcomes, _ = cross_validate(0.5, 0.25, 0.8, cases_dir, read_first_answers(first), exclude=["independientes2"])
+    outcomes, _ = cross_validate(
+        Thresholds(0.5, 0.25, 0.8), cases_dir, read_first_answers(first), exclude=["independientes2"]
+    )
     assert outcomes == []
 
 
@@ -102,6 +105,7 @@ def test_the_command_prints_a_table_per_batch(cases_dir: Path, capsys: pytest.Ca
         "".join(json.dumps({"id": f"A{n:03d}", "veredicto": "permitido", "reglas": []}) + "\n" for n in range(24))
     )
     args = ["--casos", str(cases_dir), "--primeras", str(first), "--alto", "0.5", "--bajo", "0.25", "--seguro", "0.8"]
+    args += ["--consulta", "1", "--ambito", "0"]
     assert main(["segunda-opinion", *args]) == 0
     out = capsys.readouterr().out
     assert "independientes1 | 24 | 0.500 · peligrosos 12 (12/0) | 0.500 · peligrosos 0 (0/0)" in out

@@ -16,7 +16,8 @@ does three things:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -313,6 +314,25 @@ class Retriever:
             ranked=retrieval.ranked,
             k=retrieval.k,
         )
+
+    def lead_with(self, retrieval: Retrieval, refs: Sequence[LegalRef]) -> Retrieval:
+        """The same ranking with the articles ``refs`` first, in order: for each, its apartado
+        with the best BM25 score for the question. Articles not in the index are skipped."""
+        snap = self.snapshot
+        lexical = retrieval.lexical if retrieval.lexical is not None else np.zeros(len(snap), np.float32)
+        top = max((h.score for h in retrieval.hits), default=1.0)
+        lead: list[Hit] = []
+        for ref in refs:
+            positions = snap.legal_basis_chunks(ref)
+            if positions:
+                chunk = snap.chunks[max(positions, key=lambda p: lexical[p])]
+                if all(h.chunk.id != chunk.id for h in lead):
+                    lead.append(Hit(chunk, top))
+        if not lead:
+            return retrieval
+        led = {h.chunk.id for h in lead}
+        hits = lead + [h for h in retrieval.hits if h.chunk.id not in led]
+        return replace(retrieval, hits=hits[: retrieval.k])
 
     def _follow_rules(self, hits: list[Hit], lexical: np.ndarray) -> list[Hit]:
         """Place each top rule's cited articles right after it (the rule bridge).

@@ -234,6 +234,7 @@ class Service:
                 [clean, followed.earlier, (reading.searched_draft or "")[:MAX_INPUT_CHARS], image_text[:2000]],
             )
         )
+        named = named_articles(clean, law_names)
         retrieval = self._retrieve(
             retriever,
             query,
@@ -241,7 +242,7 @@ class Service:
             dense_query=clean or query,
             # A question about the rules that names no law is about the EBEP first.
             prefer_laws=law_names.mentioned(clean) or (law_names.default if fact else ()),
-            named=named_articles(clean, law_names),
+            named=named,
             # A question about the rules that names no network is not about the networks' terms.
             demote_terms=fact and not scope.names_network(expanded),
         )
@@ -272,6 +273,9 @@ class Service:
             # The rules that apply lead the sources, with their articles, whatever their similarity.
             applied_ids = [by_locator[a.rule.locator].id for a in decision.applied if a.rule.locator in by_locator]
             retrieval = retriever.promote(retrieval, applied_ids)
+        elif doubt is not None and not named:
+            # The articles that answered questions like this one lead (unless it names its own).
+            retrieval = retriever.lead_with(retrieval, doubt.articles(doubt_text))
         draft = reading.draft
         findings = book.findings(draft, reading.draft_hits)
         composed = compose(

@@ -28,7 +28,7 @@ from bot.doubt import (
     reconsider,
     reread,
 )
-from bot.models import Detector, Verdict
+from bot.models import Detector, LegalRef, Verdict
 from bot.service import Service
 from bot.settings import Settings
 from bot.signals import SignalHit
@@ -72,6 +72,8 @@ def _cases() -> list[dict[str, object]]:
                 "id": f"I{n:03d}",
                 "question": f"¿Qué dice la ordenanza sobre {topic} en {network}?",
                 "expect_verdict": ["informativo"],
+                # Each topic is answered by its own article of the test law.
+                "expect_sources": [{"source_id": "BOE-A-2099-90001", "article": str(1 + TOPICS.index(topic) % 7)}],
             }
         )
         cases.append(
@@ -254,6 +256,13 @@ def test_what_is_asked_is_reread_only_where_the_model_strongly_disagrees(
     assert reread(estimates, intent, plain=plain, query=0.7, scope=0.3) == expected
 
 
+def test_it_learns_which_articles_answer_a_question_about_the_rules(model: DoubtModel) -> None:
+    refs = model.articles("¿Qué dice la ordenanza sobre la receta de la abuela?")
+    assert refs and refs[0] == LegalRef(source_id="BOE-A-2099-90001", article=str(1 + 4 % 7))
+    assert len(refs) <= 2 and all(r.source_id == "BOE-A-2099-90001" for r in refs)
+    assert model.articles("¿Qué dice la ordenanza sobre la receta de la abuela?", least=0.99) == []
+
+
 def test_it_learns_what_is_asked_from_every_case(model: DoubtModel) -> None:
     about_rules = model.estimates("¿Qué dice la ordenanza sobre el mercadillo en Threads?")
     assert about_rules.informative is not None and about_rules.informative > 0.7
@@ -424,3 +433,12 @@ def test_a_question_about_the_rules_is_answered_as_one_and_says_so(doubting: Ser
     answer = doubting.ask(question)
     assert answer.verdict is Verdict.INFORMATIVO
     assert "Lo leo como una consulta sobre lo que dicen las normas" in answer.summary
+
+
+def test_the_articles_that_answered_similar_questions_lead_the_sources(doubting: Service, service: Service) -> None:
+    question = "¿Qué dice la ordenanza sobre la receta de la abuela?"  # article 5 of the test law, learned
+    alone = service.ask(question)
+    answer = doubting.ask(question)
+    assert answer.verdict is Verdict.INFORMATIVO
+    assert (answer.retrieved[0].source_id, answer.retrieved[0].locator) == ("BOE-A-2099-90001", "Artículo 5")
+    assert alone.retrieved[0].locator != "Artículo 5"  # without the second opinion, another source leads

@@ -82,6 +82,7 @@ def _environment(settings: Settings, **extra: str) -> dict[str, str]:
         BOT_DATA_DIR=str(settings.data_dir),
         BOT_KNOWLEDGE_DIR=str(settings.knowledge_dir),
         BOT_MODEL_CACHE_DIR=os.environ["BOT_MODEL_CACHE_DIR"],
+        BOT_DOUBT_CASES_DIR="",  # the second opinion has its own tests; here it would only slow start-up
         BOT_LOG_FORMAT="text",
         **extra,
     )

@@ -306,6 +306,7 @@ def test_replicas_answer_each_question_once(
     env.update(
         BOT_KNOWLEDGE_DIR=str(knowledge),
         BOT_MODEL_CACHE_DIR=os.environ["BOT_MODEL_CACHE_DIR"],  # the ONNX export the indexer made
+        BOT_DOUBT_CASES_DIR="",  # the second opinion has its own tests; here it would only slow start-up
         BOT_CHROMA_MODE="server",
         BOT_CHROMA_HOST="127.0.0.1",
         BOT_CHROMA_PORT=str(chroma_port),

@@ -241,6 +241,17 @@ def test_promote_reorders_without_searching_again(snapshot: Snapshot) -> None:
     assert set(locators(first)) - set(locators(promoted)) <= {locators(first)[-1], locators(first)[-2]}
 
 
+def test_lead_with_puts_the_given_articles_first(snapshot: Snapshot) -> None:
+    engine = retriever(snapshot, "bm25")
+    first = engine.retrieve("¿Qué pasa si divulgo un borrador que aún no se ha publicado?")
+    led = engine.lead_with(first, [LegalRef(source_id=LAW, article="2"), LegalRef(source_id=LAW, article="5")])
+    assert locators(led, 2) == ["Artículo 2", "Artículo 5"]
+    assert len({h.chunk.id for h in led.hits}) == len(led.hits) <= first.k
+    # Unknown articles are skipped; nothing known leaves the ranking as it was.
+    assert engine.lead_with(first, [LegalRef(source_id=LAW, article="999")]) is first
+    assert engine.lead_with(first, []) is first
+
+
 def test_asking_for_permission_prefers_the_guideline_rules(snapshot: Snapshot) -> None:
     engine = retriever(snapshot, "bm25")
     question = "opinar de política en público"

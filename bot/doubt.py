@@ -65,7 +65,8 @@ MIN_CASES = 20
 LOCK_SECONDS = 120.0
 #: How many words of the message the answer names as the reason for the doubt.
 SHOWN_WORDS = 3
-_PUBLICATION = {Verdict.PERMITIDO.value, Verdict.CON_CAUTELAS.value, Verdict.NO_PERMITIDO.value}
+#: The verdicts about a post (Verdict is a str enum: the cases' strings compare equal to them).
+_PUBLICATION = frozenset({Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO})
 
 
 @dataclass(frozen=True)
@@ -397,7 +398,7 @@ def reconsider(
       ``high``, the caution is not :attr:`~bot.decision.Decision.firm` and no detector found anything.
 
     Any other decision is returned as it is (``sure`` of 1 or more leaves every caution alone)."""
-    if model is None or decision.verdict not in _PUBLICATION_VERDICTS:
+    if model is None or decision.verdict not in _PUBLICATION:
         return decision
     p = model.estimates(text)
     verdict, doubt = decision.verdict, None
@@ -415,9 +416,6 @@ def reconsider(
     if doubt is None:
         return decision
     return replace(decision, verdict=verdict, doubt=doubt)
-
-
-_PUBLICATION_VERDICTS = (Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO)
 
 
 @dataclass(frozen=True)

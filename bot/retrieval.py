@@ -171,6 +171,12 @@ class Snapshot:
             return exact or positions
         return positions
 
+    def closest_chunks(self, ref: LegalRef, lexical: np.ndarray) -> list[int]:
+        """The chunk of ``ref`` to show: of several apartados, the one with the best BM25 score
+        for the question (``lexical``); none when the article is not indexed."""
+        positions = self.legal_basis_chunks(ref)
+        return [max(positions, key=lambda p: lexical[p])] if positions else []
+
 
 def _pairs(tokens: list[str]) -> list[str]:
     """Consecutive stems joined («retribu basic»), for the pair index."""
@@ -323,9 +329,8 @@ class Retriever:
         top = max((h.score for h in retrieval.hits), default=1.0)
         lead: list[Hit] = []
         for ref in refs:
-            positions = snap.legal_basis_chunks(ref)
-            if positions:
-                chunk = snap.chunks[max(positions, key=lambda p: lexical[p])]
+            for position in snap.closest_chunks(ref, lexical):
+                chunk = snap.chunks[position]
                 if all(h.chunk.id != chunk.id for h in lead):
                     lead.append(Hit(chunk, top))
         if not lead:
@@ -355,12 +360,7 @@ class Retriever:
             if chunk.rule_verdict is None or hit.score < self.tuning.bridge_min_share * top or len(ranked) > 8:
                 continue
             for ref in chunk.legal_basis:
-                positions = snap.legal_basis_chunks(ref)
-                if not positions:
-                    continue
-                if len(positions) > 1:  # several apartados: the one closest to the question
-                    positions = [max(positions, key=lambda p: lexical[p])]
-                for position in positions:
+                for position in snap.closest_chunks(ref, lexical):
                     law = snap.chunks[position]
                     if law.id not in placed:
                         ranked.append(Hit(law, hit.score * 0.99, via=chunk.locator))

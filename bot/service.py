@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from bot.answer import compose
 from bot.articles import named_articles
 from bot.conversation import follow, next_context
-from bot.decision import Decision, Doubt, RuleSpec, Situation, decide, rule_specs
-from bot.doubt import DoubtModel, DoubtSource, Intent, case_text, reconsider, reread
+from bot.decision import Doubt, RuleSpec, Situation, decide, rule_specs
+from bot.doubt import DoubtSource, Intent, case_text, reconsider, reread
 from bot.embeddings import embeddings_for
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
@@ -265,7 +265,14 @@ class Service:
             ranking,
         )
         if doubt is not None:
-            decision = self._reconsider(decision, doubt, doubt_text)
+            decision = reconsider(
+                decision,
+                doubt,
+                doubt_text,
+                high=self.settings.doubt_high,
+                low=self.settings.doubt_low,
+                sure=self.settings.doubt_sure,
+            )
         if intent.moved and decision.verdict is Verdict.INFORMATIVO:
             decision = replace(decision, doubt=Doubt("consulta", 0.0))
         by_locator = {c.locator: c for c in retriever.snapshot.rules}
@@ -327,16 +334,6 @@ class Service:
                 for a in decision.applied
                 for h in a.triggers
             ],
-        )
-
-    def _reconsider(self, decision: Decision, model: DoubtModel, text: str) -> Decision:
-        return reconsider(
-            decision,
-            model,
-            text,
-            high=self.settings.doubt_high,
-            low=self.settings.doubt_low,
-            sure=self.settings.doubt_sure,
         )
 
     def _rule_specs(self, snapshot: Snapshot, book: SignalBook) -> list[RuleSpec]:

@@ -235,13 +235,13 @@ def _summary(
     lines = [f"{verdict.emoji} {t(f'intro.{verdict.value}')}"]
     if injection:
         lines.append(t("summary.injection"))
+    if decision.reread is not None:
+        lines.append(t("summary.doubt_query" if decision.reread == "consulta" else "summary.doubt_verdict"))
     doubt = decision.doubt
     if doubt is not None and doubt.toward in ("riesgo", "prohibido"):
         quoted = w.and_([f"«{word}»" for word in doubt.words])
         key = "summary.doubt_risk" if doubt.toward == "riesgo" else "summary.doubt_prohibited"
         lines.append(t(key, words=t("summary.doubt_words", words=quoted) if quoted else ""))
-    elif doubt is not None and doubt.toward == "consulta":
-        lines.append(t("summary.doubt_query"))
     elif doubt is not None:  # the rule and the words that made it apply follow
         lines.append(t("summary.doubt_safe" if doubt.toward == "inocuo" else "summary.doubt_sure"))
     if verdict is Verdict.SIN_BASE:

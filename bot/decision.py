@@ -173,11 +173,9 @@ class Doubt:
     #: ``riesgo``: the rules said «sí» to a message like others where «sí» was wrong (→ con cautelas);
     #: ``inocuo``: they said «no» to one like others where posting was fine (→ con cautelas);
     #: ``prohibido``: a rule asked for caution, and the message is like others that must not go out (→ no);
-    #: ``seguro``: a rule asked for caution, and the message is like others that were plainly fine (→ sí);
-    #: ``consulta``: read from its words as out of scope or about a post, the question is like
-    #: others that ask what the rules say (→ informativo).
-    toward: Literal["riesgo", "inocuo", "prohibido", "seguro", "consulta"]
-    #: The estimate that a plain «sí» would be a mistake (0 for ``consulta``).
+    #: ``seguro``: a rule asked for caution, and the message is like others that were plainly fine (→ sí).
+    toward: Literal["riesgo", "inocuo", "prohibido", "seguro"]
+    #: The estimate that a plain «sí» would be a mistake.
     risk: float
     #: For ``riesgo`` and ``prohibido``: the words of the message that weigh most toward the change
     #: (the other two show the rule and what triggered it instead).
@@ -200,6 +198,9 @@ class Decision:
     lifts: tuple[SignalHit, ...] = ()
     #: Set when the second opinion (:mod:`bot.doubt`) moved the rules' verdict one step.
     doubt: Doubt | None = None
+    #: Set when the second opinion changed what the question was read as asking (the answer says
+    #: so): ``consulta``, what the rules say; ``veredicto``, whether a post of one's own may go out.
+    reread: Literal["consulta", "veredicto"] | None = None
     #: «Con cautelas» that only the person can settle, never a second opinion: a risk no rule
     #: answered and nothing lifted, someone pushing for a «sí», or requirements still to meet.
     firm: bool = False

@@ -40,7 +40,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import joblib
 import numpy as np
@@ -66,7 +66,7 @@ LOCK_SECONDS = 120.0
 #: How many words of the message the answer names as the reason for the doubt.
 SHOWN_WORDS = 3
 #: The verdicts about a post (Verdict is a str enum: the cases' strings compare equal to them).
-_PUBLICATION = frozenset({Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO})
+PUBLICATION = frozenset({Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO})
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def read_cases(path: Path) -> tuple[list[LabelledCase], list[str]]:
                 or (Verdict.NO_PERMITIDO.value in expected and Verdict.PERMITIDO.value not in expected),
                 fine=Verdict.PERMITIDO.value in expected,
                 prohibited=Verdict.NO_PERMITIDO.value in expected,
-                publication=bool(expected & _PUBLICATION),
+                publication=bool(expected & PUBLICATION),
                 out_of_scope=first == Verdict.SIN_BASE.value,
                 informative=Verdict.INFORMATIVO.value in expected,
                 articles=articles if Verdict.INFORMATIVO.value in expected else (),
@@ -398,7 +398,7 @@ def reconsider(
       ``high``, the caution is not :attr:`~bot.decision.Decision.firm` and no detector found anything.
 
     Any other decision is returned as it is (``sure`` of 1 or more leaves every caution alone)."""
-    if model is None or decision.verdict not in _PUBLICATION:
+    if model is None or decision.verdict not in PUBLICATION:
         return decision
     p = model.estimates(text)
     verdict, doubt = decision.verdict, None
@@ -424,26 +424,51 @@ class Intent:
 
     question_of_fact: bool
     in_scope: bool
-    #: The second opinion changed the reading (the answer says so).
-    moved: bool = False
+    #: How the second opinion changed the reading (the answer says so): ``consulta``, now read as
+    #: asking what the rules say; ``veredicto``, now read as asking about a post of one's own.
+    moved: Literal["consulta", "veredicto"] | None = None
 
 
-def reread(estimates: Estimates | None, intent: Intent, *, plain: bool, query: float, scope: float) -> Intent:
+def reread(
+    estimates: Estimates | None,
+    intent: Intent,
+    *,
+    plain: bool,
+    query: float,
+    scope: float,
+    verdict: float = 0.0,
+    settled: bool = False,
+) -> Intent:
     """``intent`` (read from the vocabulary) corrected where the estimates strongly disagree:
 
     - out of scope by its words, but estimated out of scope with ``scope`` or less: it is in
       scope, and asks what the rules say («ya soy funcionaria o me falta algo?»);
     - read as a question about a post, but estimated to ask what the rules say with ``query`` or
-      more: it asks what the rules say («¿qué mandato tienen los delegados de personal?»).
+      more: it asks what the rules say («¿qué mandato tienen los delegados de personal?»);
+    - read as asking what the rules say, but estimated to with ``verdict`` or less, and in scope
+      (out of scope with ``scope`` or less): it asks about a post of one's own, described first
+      and asked about in a few words («…y lo subiría desde la cuenta oficial. ¿Así sí?»). Not
+      when the reading is ``settled``: a question only about the statute («¿puedo pedir una
+      excedencia?») asks what the statute allows whatever it resembles.
 
     Only a ``plain`` question changes: no draft, no photo, no detector finding, not a follow-up."""
     if estimates is None or not plain:
         return intent
     outside, informative = estimates.out_of_scope, estimates.informative
     if not intent.in_scope and outside is not None and outside <= scope:
-        return Intent(question_of_fact=True, in_scope=True, moved=True)
+        return Intent(question_of_fact=True, in_scope=True, moved="consulta")
     if intent.in_scope and not intent.question_of_fact and informative is not None and informative >= query:
-        return Intent(question_of_fact=True, in_scope=True, moved=True)
+        return Intent(question_of_fact=True, in_scope=True, moved="consulta")
+    if (
+        intent.in_scope
+        and intent.question_of_fact
+        and not settled
+        and informative is not None
+        and informative <= verdict
+        and outside is not None
+        and outside <= scope
+    ):
+        return Intent(question_of_fact=False, in_scope=True, moved="veredicto")
     return intent
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from bot.answer import compose
 from bot.articles import named_articles
 from bot.conversation import follow, next_context
-from bot.decision import Doubt, RuleSpec, Situation, decide, rule_specs
+from bot.decision import RuleSpec, Situation, decide, rule_specs
 from bot.doubt import DoubtSource, Intent, case_text, reconsider, reread
 from bot.embeddings import embeddings_for
 from bot.errors import InputError
@@ -205,12 +205,13 @@ class Service:
         asked = f"{clean} {followed.earlier}".strip()
         scope = self._scope.get()
         expanded = retriever.glossary.expand(asked)
-        if (
+        statute_only = (
             not fact
             and not reading.draft
             and not followed.images
             and scope.only_statute(asked, retriever.glossary.expand, expanded=expanded)
-        ):
+        )
+        if statute_only:
             fact = True  # «¿puedo pedir una excedencia?» asks what the statute allows, not about a post
         law_names = self._law_names.get()
         # A question naming one of the synced laws is about the bot's sources, whatever else it says.
@@ -226,6 +227,8 @@ class Service:
             and not any(h.via is not None for h in reading.hits),
             query=self.settings.doubt_query,
             scope=self.settings.doubt_scope,
+            verdict=self.settings.doubt_verdict,
+            settled=statute_only,
         )
         fact, in_scope = intent.question_of_fact, intent.in_scope
         query = " ".join(
@@ -273,8 +276,8 @@ class Service:
                 low=self.settings.doubt_low,
                 sure=self.settings.doubt_sure,
             )
-        if intent.moved and decision.verdict is Verdict.INFORMATIVO:
-            decision = replace(decision, doubt=Doubt("consulta", 0.0))
+        if intent.moved is not None and (decision.verdict is Verdict.INFORMATIVO) == (intent.moved == "consulta"):
+            decision = replace(decision, reread=intent.moved)
         by_locator = {c.locator: c for c in retriever.snapshot.rules}
         if decision.verdict is not Verdict.INFORMATIVO:
             # The rules that apply lead the sources, with their articles, whatever their similarity.

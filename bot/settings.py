@@ -97,6 +97,14 @@ class Settings(BaseSettings):
         description="A question without a draft read as about a post is answered as information when it is "
         "estimated to ask what the rules say with this probability or more; 1 turns this off.",
     )
+    doubt_verdict: float = Field(
+        0.15,
+        ge=0,
+        lt=1,
+        description="A question without a draft read as asking what the rules say is answered as one about a "
+        "post when it is estimated to ask what the rules say with this probability or less (and in scope: "
+        "out of scope with doubt_scope or less); 0 turns this off.",
+    )
     doubt_scope: float = Field(
         0.3,
         ge=0,

@@ -178,11 +178,12 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         sure=settings.doubt_sure if args.seguro is None else args.seguro,
         query=settings.doubt_query if args.consulta is None else args.consulta,
         scope=settings.doubt_scope if args.ambito is None else args.ambito,
+        verdict=settings.doubt_verdict if args.veredicto is None else args.veredicto,
     )
     grid: list[Thresholds] = []
     if args.barrido:
         grid = [
-            Thresholds(h, lo, s, chosen.query, chosen.scope)
+            Thresholds(h, lo, s, chosen.query, chosen.scope, chosen.verdict)
             for h in (0.3, 0.4, 0.5, 0.6)
             for lo in (0.15, 0.25, 0.35, 0.45)
             for s in (0.7, 0.8, 0.9, 1.0)
@@ -191,16 +192,24 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
             t
             for q in (0.6, 0.7, 0.8, 0.9, 1.0)
             for sc in (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
-            if (t := Thresholds(chosen.high, chosen.low, chosen.sure, q, sc)) not in grid
+            if (t := Thresholds(chosen.high, chosen.low, chosen.sure, q, sc, chosen.verdict)) not in grid
         ]
     outcomes, totals = cross_validate(
         chosen, args.casos, read_first_answers(first), grid=grid, exclude=args.excluir or ()
     )
     print(f"Umbrales: {chosen}. Cada lote, juzgado por un modelo entrenado sin él.")
-    print("lote | casos | solo reglas | con segunda opinión")
+    print(
+        "lote | casos | solo reglas | con segunda opinión | consultas leídas como publicación (esperaban veredicto / no)"
+    )
     for o in outcomes:
-        print(f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()}")
-    print(f"TOTAL | {total(outcomes, False).cases} | {total(outcomes, False).line()} | {total(outcomes, True).line()}")
+        print(
+            f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()} | {o.to_verdict[0]} / {o.to_verdict[1]}"
+        )
+    wanted, unwanted = sum(o.to_verdict[0] for o in outcomes), sum(o.to_verdict[1] for o in outcomes)
+    print(
+        f"TOTAL | {total(outcomes, False).cases} | {total(outcomes, False).line()} | {total(outcomes, True).line()}"
+        f" | {wanted} / {unwanted}"
+    )
     if totals:
         print("\numbrales | con segunda opinión")
         for thresholds, tally in totals.items():
@@ -237,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     doubt.add_argument("--bajo", type=float, help="umbral de riesgo ante un «no» (por defecto BOT_DOUBT_LOW)")
     doubt.add_argument("--seguro", type=float, help="umbral ante un «con cautelas» (por defecto BOT_DOUBT_SURE)")
     doubt.add_argument("--consulta", type=float, help="umbral para leerla como consulta (por defecto BOT_DOUBT_QUERY)")
+    doubt.add_argument(
+        "--veredicto", type=float, help="umbral para leer una consulta como publicación (por defecto BOT_DOUBT_VERDICT)"
+    )
     doubt.add_argument(
         "--ambito", type=float, help="umbral para leerla dentro del ámbito (por defecto BOT_DOUBT_SCOPE)"
     )

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.decision import AppliedRule, Decision, RuleSpec
-from bot.doubt import DoubtModel, Intent, LabelledCase, case_text, read_cases, reconsider, reread
+from bot.doubt import PUBLICATION, DoubtModel, Intent, LabelledCase, case_text, read_cases, reconsider, reread
 from bot.models import Verdict
 from bot.signals import SignalHit
 from evals.dataset import CASES_DIR, Case, DatasetError, load_cases
 from evals.metrics import over_restrictive, permissive
 
 FIRST_ANSWERS = Path(__file__).parent / "primeras_respuestas.jsonl"
-_PUBLICATION = (Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO)
 #: A batch is the files written together: «independientes26-borradores» → «independientes26».
 _BATCH = re.compile(r"^(independientes\d*|examen-ebep-dev\d*)")
 
@@ -120,6 +119,10 @@ class Outcome:
     batch: str
     before: Tally
     after: Tally
+    #: First answers «informativo» to a plain question that the second opinion would read as
+    #: about a post of one's own (``BOT_DOUBT_VERDICT``): (the case expects a verdict, it does not).
+    #: The verdict the rules would then give is not known here; ``python -m evals run`` measures it.
+    to_verdict: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,13 @@ class Thresholds:
     sure: float = 1.0
     query: float = 1.0
     scope: float = 0.0
+    verdict: float = 0.0
 
     def __str__(self) -> str:
-        return f"alto {self.high} · bajo {self.low} · seguro {self.sure} · consulta {self.query} · ámbito {self.scope}"
+        return (
+            f"alto {self.high} · bajo {self.low} · seguro {self.sure} · consulta {self.query} · "
+            f"veredicto {self.verdict} · ámbito {self.scope}"
+        )
 
 
 def second_opinion(answer: FirstAnswer, case: Case, model: DoubtModel, t: Thresholds) -> Verdict:
@@ -141,11 +148,20 @@ def second_opinion(answer: FirstAnswer, case: Case, model: DoubtModel, t: Thresh
     text = case_text(case.question, case.draft)
     verdict = answer.verdict
     read = Intent(question_of_fact=verdict is Verdict.INFORMATIVO, in_scope=verdict is not Verdict.SIN_BASE)
-    if reread(model.estimates(text), read, plain=not case.draft, query=t.query, scope=t.scope).moved:
+    if reread(model.estimates(text), read, plain=not case.draft, query=t.query, scope=t.scope).moved == "consulta":
         return Verdict.INFORMATIVO
-    if verdict not in _PUBLICATION:
+    if verdict not in PUBLICATION:
         return verdict
     return reconsider(_decision(answer), model, text, high=t.high, low=t.low, sure=t.sure).verdict
+
+
+def read_as_post(answer: FirstAnswer, case: Case, model: DoubtModel, t: Thresholds) -> bool:
+    """Whether a plain question the rules answered as information would be read as about a post."""
+    if answer.verdict is not Verdict.INFORMATIVO or case.draft:
+        return False
+    estimates = model.estimates(case_text(case.question, None))
+    intent = reread(estimates, Intent(True, True), plain=True, query=t.query, scope=t.scope, verdict=t.verdict)
+    return intent.moved == "veredicto"
 
 
 def cross_validate(
@@ -177,12 +193,16 @@ def cross_validate(
             continue
         model = DoubtModel.train([c for path in files if path not in paths for c in learned[path]])
         before, after = Tally(), Tally()
+        wanted = unwanted = 0
         for case, answer in judged:
             before = before.add(case, answer.verdict)
             after = after.add(case, second_opinion(answer, case, model, chosen))
+            if read_as_post(answer, case, model, chosen):
+                expects_verdict = bool(set(case.expect_verdict) & PUBLICATION)
+                wanted, unwanted = wanted + expects_verdict, unwanted + (not expects_verdict)
             for g in grid:
                 totals[g] = totals[g].add(case, second_opinion(answer, case, model, g))
-        outcomes.append(Outcome(batch, before, after))
+        outcomes.append(Outcome(batch, before, after, (wanted, unwanted)))
     return outcomes, totals
 
 

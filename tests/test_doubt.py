@@ -235,13 +235,19 @@ def _estimates(out_of_scope: float | None, informative: float | None) -> Estimat
     ("estimates", "intent", "plain", "expected"),
     [
         # Out of scope by its words, clearly in scope for the model: it asks what the rules say.
-        (_estimates(0.1, 0.2), Intent(False, False), True, Intent(True, True, moved=True)),
+        (_estimates(0.1, 0.2), Intent(False, False), True, Intent(True, True, moved="consulta")),
         (_estimates(0.6, 0.2), Intent(False, False), True, Intent(False, False)),
         # Read as about a post, clearly a question about the rules.
-        (_estimates(0.1, 0.9), Intent(False, True), True, Intent(True, True, moved=True)),
+        (_estimates(0.1, 0.9), Intent(False, True), True, Intent(True, True, moved="consulta")),
         (_estimates(0.1, 0.5), Intent(False, True), True, Intent(False, True)),
-        # Already a question of fact: nothing to move.
+        # Already a question of fact, and like others that are: nothing to move.
         (_estimates(0.1, 0.9), Intent(True, True), True, Intent(True, True)),
+        # Read as a question of fact, clearly about a post of one's own («…¿Así sí?»).
+        (_estimates(0.1, 0.05), Intent(True, True), True, Intent(False, True, moved="veredicto")),
+        (_estimates(0.1, 0.3), Intent(True, True), True, Intent(True, True)),
+        # ... but not when it may be out of scope, nor when out of scope by its words.
+        (_estimates(0.6, 0.05), Intent(True, True), True, Intent(True, True)),
+        (_estimates(0.6, 0.05), Intent(True, False), True, Intent(True, False)),
         # A draft, a photo, a detector finding or a follow-up: the rules read it.
         (_estimates(0.1, 0.9), Intent(False, True), False, Intent(False, True)),
         (_estimates(0.0, 0.0), Intent(False, False), False, Intent(False, False)),
@@ -253,7 +259,15 @@ def _estimates(out_of_scope: float | None, informative: float | None) -> Estimat
 def test_what_is_asked_is_reread_only_where_the_model_strongly_disagrees(
     estimates: Estimates | None, intent: Intent, plain: bool, expected: Intent
 ) -> None:
-    assert reread(estimates, intent, plain=plain, query=0.7, scope=0.3) == expected
+    assert reread(estimates, intent, plain=plain, query=0.7, scope=0.3, verdict=0.15) == expected
+
+
+def test_a_question_only_about_the_statute_stays_a_question_of_fact() -> None:
+    """«¿Puedo pedir una excedencia?» asks what the statute allows, however like a post it reads."""
+    settled = reread(
+        _estimates(0.1, 0.05), Intent(True, True), plain=True, query=0.7, scope=0.3, verdict=0.15, settled=True
+    )
+    assert settled == Intent(True, True)
 
 
 def test_it_learns_which_articles_answer_a_question_about_the_rules(model: DoubtModel) -> None:
@@ -433,6 +447,16 @@ def test_a_question_about_the_rules_is_answered_as_one_and_says_so(doubting: Ser
     answer = doubting.ask(question)
     assert answer.verdict is Verdict.INFORMATIVO
     assert "Lo leo como una consulta sobre lo que dicen las normas" in answer.summary
+
+
+def test_a_post_described_and_asked_about_in_a_few_words_gets_a_verdict_and_says_so(
+    doubting: Service, service: Service
+) -> None:
+    question = "La foto de la excursión con un flamenquín, en Instagram. ¿Así?"
+    assert service.ask(question).verdict is Verdict.INFORMATIVO  # by its words, a question about the rules
+    answer = doubting.ask(question)
+    assert answer.verdict in (Verdict.PERMITIDO, Verdict.CON_CAUTELAS)
+    assert "Lo leo como una pregunta sobre algo tuyo que quieres publicar" in answer.summary
 
 
 def test_the_articles_that_answered_similar_questions_lead_the_sources(doubting: Service, service: Service) -> None:

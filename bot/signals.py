@@ -30,12 +30,14 @@ The classes:
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
+from itertools import product
 from pathlib import Path
 from typing import Any, Literal
 
@@ -119,6 +121,9 @@ class Signal:
     #: For ``levanta`` signals: the signals they lift.
     lifts: tuple[str, ...] = ()
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Phrases made by joining one item of each part of ``combinaciones`` («cuenta» + «oficial» +
+    #: «de la biblioteca»): matched like the others, not read with the spaces dropped.
+    combined: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Phrases that contain a match without meaning it («borrador de mi tuit» is no internal draft).
     exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: The name in other languages (``etiquetas``: ca, gl, eu, en), for answers in them.
@@ -199,11 +204,16 @@ def _words(text: str) -> list[tuple[str, int, int]]:
     return [(CHAT_SHORTHAND.get(w, w).replace("ñ", "n"), start, end) for w, start, end in word_spans(text)]
 
 
+@lru_cache(maxsize=100_000)
+def _part_words(part: str) -> tuple[str, ...]:
+    return tuple(w for w, _, _ in _words(part))
+
+
 def phrase_words(phrase: str) -> tuple[str, ...]:
     """A phrase's folded words, ``*`` kept where it stands for a gap (not at either end)."""
     out: list[str] = []
     for part in phrase.replace("*", " * ").split():
-        out.extend(["*"] if part == "*" else [w for w, _, _ in _words(part)])
+        out.extend(["*"] if part == "*" else _part_words(part))
     while out and out[0] == "*":
         out.pop(0)
     while out and out[-1] == "*":
@@ -248,7 +258,7 @@ class SignalBook:
                             self._spaceless.append((signal.id, phrase, squeezed))
             self._names[_key(signal.id)] = signal.id
             self._names[_key(signal.name)] = signal.id
-            for exception, groups in ((False, signal.phrases), (True, signal.exceptions)):
+            for exception, groups in ((False, signal.phrases), (False, signal.combined), (True, signal.exceptions)):
                 for language, phrases in groups.items():
                     index = self._index.setdefault(language, {})
                     for phrase in phrases:
@@ -713,7 +723,12 @@ _KNOWN_FIELDS = {
     "se_consigue",
     "de_lo_dicho",
     "ausencia_de",
+    "combinaciones",
 }
+
+#: Most phrases one signal's ``combinaciones`` may make in one language (a typo in a part should
+#: not make the book slow to load or to match).
+MAX_COMBINED = 20000
 
 
 def _signal(signal_id: str, body: Any) -> Signal:
@@ -747,8 +762,9 @@ def _signal(signal_id: str, body: Any) -> Signal:
     if of_the_job and cls is SignalClass.RIESGO:
         raise ValueError("una señal de riesgo cuenta siempre: no puede ser «del_puesto»")
     phrases = _by_language(body.get("frases"), "frases")
+    combined = _combinations(body.get("combinaciones"))
     exceptions = _by_language(body.get("excepto"), "excepto")
-    if not phrases and not detectors:
+    if not phrases and not combined and not detectors:
         raise ValueError("necesita «frases» o «detectores»")
     name = str(body.get("nombre") or signal_id.replace("_", " ")).strip()
     sensitive, persists = _flag(body, "sensible"), _flag(body, "persiste")
@@ -767,6 +783,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
         detectors=tuple(detectors),
         lifts=lifts,
         phrases=phrases,
+        combined=combined,
         exceptions=exceptions,
         labels=_labels(body.get("etiquetas")),
         sensitive=sensitive,
@@ -818,6 +835,30 @@ def _by_language(value: Any, where: str) -> dict[str, tuple[str, ...]]:
         if language not in LANGUAGES:
             raise ValueError(f"idioma desconocido {language!r} en «{where}»; válidos: {', '.join(LANGUAGES)}")
         out[language] = tuple(s for s in _strings(items, f"{where}.{language}") if s.strip())
+    return out
+
+
+def _combinations(value: Any) -> dict[str, tuple[str, ...]]:
+    """``combinaciones``: per language, a list of parts (each a list of texts, ``""`` for
+    nothing); every phrase made of one text of each part, in order."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError("«combinaciones» debe agrupar las partes por idioma (es, ca, gl, eu, en)")
+    out: dict[str, tuple[str, ...]] = {}
+    for language, parts in value.items():
+        where = f"combinaciones.{language}"
+        if language not in LANGUAGES:
+            raise ValueError(f"idioma desconocido {language!r} en «combinaciones»; válidos: {', '.join(LANGUAGES)}")
+        if not isinstance(parts, list) or len(parts) < 2:
+            raise ValueError(f"«{where}» debe ser una lista de dos o más partes, cada una una lista de textos")
+        items = [[t.strip() for t in _strings(part, f"{where}[{n}]")] for n, part in enumerate(parts, 1)]
+        if any(not part for part in items):
+            raise ValueError(f"«{where}»: cada parte necesita al menos un texto")
+        if math.prod(len(part) for part in items) > MAX_COMBINED:
+            raise ValueError(f"«{where}» da más de {MAX_COMBINED} frases: divide las partes o acórtalas")
+        joined = {" ".join(t for t in combo if t) for combo in product(*items)}
+        out[language] = tuple(sorted(p for p in joined if p))
     return out
 
 

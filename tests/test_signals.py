@@ -180,6 +180,14 @@ def test_every_signal_of_the_real_file_has_a_known_class_and_phrases(book):
         ({"x": {"nombre": "x", "clase": "riesgo", "se_consigue": True, "frases": {"es": ["a"]}}}, "se_consigue"),
         ({"x": {"nombre": "x", "clase": "tema", "de_lo_dicho": True, "frases": {"es": ["a"]}}}, "de_lo_dicho"),
         ({"x": {"nombre": "x", "clase": "levanta", "de_lo_dicho": "casi", "frases": {"es": ["a"]}}}, "de_lo_dicho"),
+        ({"x": {"nombre": "x", "clase": "tema", "combinaciones": {"es": [["a", "b"]]}}}, "dos o más partes"),
+        ({"x": {"nombre": "x", "clase": "tema", "combinaciones": {"es": [["a"], []]}}}, "al menos un texto"),
+        ({"x": {"nombre": "x", "clase": "tema", "combinaciones": {"fr": [["a"], ["b"]]}}}, "idioma desconocido"),
+        ({"x": {"nombre": "x", "clase": "tema", "combinaciones": [["a"], ["b"]]}}, "por idioma"),
+        (
+            {"x": {"nombre": "x", "clase": "tema", "combinaciones": {"es": [[str(n) for n in range(200)]] * 2}}},
+            "más de 20000",
+        ),
     ],
 )
 def test_broken_signals_are_reported_and_the_rest_load(data, message):
@@ -187,6 +195,48 @@ def test_broken_signals_are_reported_and_the_rest_load(data, message):
     book, problems = parse_signals(data)
     assert any(message in p for p in problems), problems
     assert "bueno" in book.signals
+
+
+def test_combinations_make_a_phrase_of_one_text_of_each_part_in_order():
+    data = {
+        "cuenta_oficial": {
+            "nombre": "cuenta oficial",
+            "clase": "contexto",
+            "combinaciones": {"es": [["cuenta", "instagram"], ["", "oficial"], ["de la biblioteca", "del museo"]]},
+        }
+    }
+    book, problems = parse_signals(data)
+    assert problems == []
+    assert book.signals["cuenta_oficial"].combined["es"] == (
+        "cuenta de la biblioteca",
+        "cuenta del museo",
+        "cuenta oficial de la biblioteca",
+        "cuenta oficial del museo",
+        "instagram de la biblioteca",
+        "instagram del museo",
+        "instagram oficial de la biblioteca",
+        "instagram oficial del museo",
+    )
+    found = book.detect("Subimos al Instagram oficial del Museo las fotos de la exposición", "pregunta")
+    assert [(h.signal, h.text) for h in found] == [("cuenta_oficial", "Instagram oficial del Museo")]
+    # Only the parts in their order: a photo of the museum on one's own Instagram is no account of it.
+    assert book.detect("Subo a mi Instagram una foto del museo", "pregunta") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("Somos la cuenta de la Guardia Civil en X. Queremos alertar de una estafa", True),
+        ("¿Podemos publicar en el Instagram de la biblioteca las novedades del mes?", True),
+        ("¿Puedo abrir el canal de YouTube de mi servicio con mi cuenta de Google personal?", True),
+        ("Fotos de los dibujos para el insta del cole, sin caras", True),
+        ("Volem penjar-ho al compte oficial de l'Ajuntament", True),
+        ("Quiero subir a mi Instagram una foto del ayuntamiento iluminado", False),
+        ("Voy a poner en mi cuenta una foto de la biblioteca", False),
+    ],
+)
+def test_an_organisations_account_is_recognised_however_it_is_named(book, text, present):
+    assert ("cuenta_oficial" in {h.signal for h in book.detect(text, "pregunta")}) is present
 
 
 def test_a_phrase_that_an_exception_swallows_is_reported():

@@ -75,6 +75,15 @@ from bot.normalize import normalize
         ("Si un vecino escribe en catalán al perfil del ayuntamiento, ¿estoy obligada a contestar en catalán?", True),
         ("Am I obliged to answer in Catalan on the council's profile?", True),
         ("¿Cuántas fotos de la cena puedo subir? Van mis compañeros", False),
+        # The post described, then asked about in a word or two; in every language.
+        ("La foto de grupo delante de la cueva, y la subiría yo desde la cuenta oficial. ¿Así sí?", False),
+        ("Vale, replanteo el TikTok: solo el huerto, sin caras. ¿Así?", False),
+        ("Los pasos oficiales para pedir la incapacidad temporal, con el enlace. ¿Ahora ok?", False),
+        ("Una marca me manda productos gratis para que los reseñe. ¿Me los quedo y los reseño?", False),
+        ("El vídeo del taller, sin caras. Així sí?", False),
+        ("O vídeo do obradoiro, sen caras. Así si?", False),
+        ("The workshop video with no faces. Like this?", False),
+        ("¿Así se pide una excedencia?", True),
     ],
 )
 def test_question_of_fact(question, fact):

@@ -452,7 +452,7 @@ def test_a_question_about_the_rules_is_answered_as_one_and_says_so(doubting: Ser
 def test_a_post_described_and_asked_about_in_a_few_words_gets_a_verdict_and_says_so(
     doubting: Service, service: Service
 ) -> None:
-    question = "La foto de la excursión con un flamenquín, en Instagram. ¿Así?"
+    question = "La foto de la excursión con un flamenquín, en Instagram. ¿Cuadra?"
     assert service.ask(question).verdict is Verdict.INFORMATIVO  # by its words, a question about the rules
     answer = doubting.ask(question)
     assert answer.verdict in (Verdict.PERMITIDO, Verdict.CON_CAUTELAS)

@@ -226,16 +226,14 @@ def test_combinations_make_a_phrase_of_one_text_of_each_part_in_order():
 @pytest.mark.parametrize(
     ("text", "present"),
     [
-        ("Somos la cuenta de la Guardia Civil en X. Queremos alertar de una estafa", True),
-        ("¿Podemos publicar en el Instagram de la biblioteca las novedades del mes?", True),
-        ("¿Puedo abrir el canal de YouTube de mi servicio con mi cuenta de Google personal?", True),
-        ("Fotos de los dibujos para el insta del cole, sin caras", True),
         ("Volem penjar-ho al compte oficial de l'Ajuntament", True),
+        ("Llevo el Instagram del ayuntamiento y quiero subir el cartel", True),
+        # A photo of a building on one's own account is no account of the building's owner.
         ("Quiero subir a mi Instagram una foto del ayuntamiento iluminado", False),
         ("Voy a poner en mi cuenta una foto de la biblioteca", False),
     ],
 )
-def test_an_organisations_account_is_recognised_however_it_is_named(book, text, present):
+def test_an_organisations_account_is_recognised_and_a_photo_of_its_building_is_not(book, text, present):
     assert ("cuenta_oficial" in {h.signal for h in book.detect(text, "pregunta")}) is present
 
 

@@ -387,6 +387,7 @@ def reconsider(
     high: float,
     low: float,
     sure: float = 1.0,
+    estimates: Estimates | None = None,
 ) -> Decision:
     """``decision`` moved one step when ``model`` strongly disagrees (see the module docstring):
 
@@ -397,10 +398,11 @@ def reconsider(
     - «con cautelas» → «sí» when «sí» is right with at least ``sure``, the risk is under
       ``high``, the caution is not :attr:`~bot.decision.Decision.firm` and no detector found anything.
 
-    Any other decision is returned as it is (``sure`` of 1 or more leaves every caution alone)."""
+    Any other decision is returned as it is (``sure`` of 1 or more leaves every caution alone).
+    ``estimates`` are the model's for ``text`` when the caller already has them."""
     if model is None or decision.verdict not in PUBLICATION:
         return decision
-    p = model.estimates(text)
+    p = estimates if estimates is not None else model.estimates(text)
     verdict, doubt = decision.verdict, None
     if verdict is Verdict.PERMITIDO and p.risk >= high:
         verdict, doubt = Verdict.CON_CAUTELAS, Doubt("riesgo", p.risk, model.words(text))

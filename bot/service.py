@@ -220,8 +220,9 @@ class Service:
         # detail («¿y si le tapo la cara?») only the rules read what changed.
         doubt = self._doubt.get() if not (context and context.turns) else None
         doubt_text = case_text(asked, "\n".join(filter(None, [reading.draft, image_text])))
+        estimates = doubt.estimates(doubt_text) if doubt is not None else None
         intent = reread(
-            doubt.estimates(doubt_text) if doubt is not None else None,
+            estimates,
             Intent(fact, in_scope),
             plain=not (reading.draft or followed.images or reading.pushes_for_yes)
             and not any(h.via is not None for h in reading.hits),
@@ -275,6 +276,7 @@ class Service:
                 high=self.settings.doubt_high,
                 low=self.settings.doubt_low,
                 sure=self.settings.doubt_sure,
+                estimates=estimates,
             )
         if intent.moved is not None and (decision.verdict is Verdict.INFORMATIVO) == (intent.moved == "consulta"):
             decision = replace(decision, reread=intent.moved)

@@ -20,7 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.decision import AppliedRule, Decision, RuleSpec
-from bot.doubt import PUBLICATION, DoubtModel, Intent, LabelledCase, case_text, read_cases, reconsider, reread
+from bot.doubt import (
+    PUBLICATION,
+    DoubtModel,
+    Estimates,
+    Intent,
+    LabelledCase,
+    case_text,
+    read_cases,
+    reconsider,
+    reread,
+)
 from bot.models import Verdict
 from bot.signals import SignalHit
 from evals.dataset import CASES_DIR, Case, DatasetError, load_cases
@@ -143,23 +153,26 @@ class Thresholds:
         )
 
 
-def second_opinion(answer: FirstAnswer, case: Case, model: DoubtModel, t: Thresholds) -> Verdict:
-    """The first answer after the second opinion, as :class:`bot.service.Service` applies it."""
+def second_opinion(
+    answer: FirstAnswer, case: Case, model: DoubtModel, t: Thresholds, estimates: Estimates | None = None
+) -> Verdict:
+    """The first answer after the second opinion, as :class:`bot.service.Service` applies it
+    (``estimates``: the model's for the case, when already computed)."""
     text = case_text(case.question, case.draft)
+    p = estimates if estimates is not None else model.estimates(text)
     verdict = answer.verdict
     read = Intent(question_of_fact=verdict is Verdict.INFORMATIVO, in_scope=verdict is not Verdict.SIN_BASE)
-    if reread(model.estimates(text), read, plain=not case.draft, query=t.query, scope=t.scope).moved == "consulta":
+    if reread(p, read, plain=not case.draft, query=t.query, scope=t.scope).moved == "consulta":
         return Verdict.INFORMATIVO
     if verdict not in PUBLICATION:
         return verdict
-    return reconsider(_decision(answer), model, text, high=t.high, low=t.low, sure=t.sure).verdict
+    return reconsider(_decision(answer), model, text, high=t.high, low=t.low, sure=t.sure, estimates=p).verdict
 
 
-def read_as_post(answer: FirstAnswer, case: Case, model: DoubtModel, t: Thresholds) -> bool:
+def read_as_post(answer: FirstAnswer, case: Case, estimates: Estimates, t: Thresholds) -> bool:
     """Whether a plain question the rules answered as information would be read as about a post."""
     if answer.verdict is not Verdict.INFORMATIVO or case.draft:
         return False
-    estimates = model.estimates(case_text(case.question, None))
     intent = reread(estimates, Intent(True, True), plain=True, query=t.query, scope=t.scope, verdict=t.verdict)
     return intent.moved == "veredicto"
 
@@ -195,13 +208,14 @@ def cross_validate(
         before, after = Tally(), Tally()
         wanted = unwanted = 0
         for case, answer in judged:
+            estimates = model.estimates(case_text(case.question, case.draft))
             before = before.add(case, answer.verdict)
-            after = after.add(case, second_opinion(answer, case, model, chosen))
-            if read_as_post(answer, case, model, chosen):
+            after = after.add(case, second_opinion(answer, case, model, chosen, estimates))
+            if read_as_post(answer, case, estimates, chosen):
                 expects_verdict = bool(set(case.expect_verdict) & PUBLICATION)
                 wanted, unwanted = wanted + expects_verdict, unwanted + (not expects_verdict)
             for g in grid:
-                totals[g] = totals[g].add(case, second_opinion(answer, case, model, g))
+                totals[g] = totals[g].add(case, second_opinion(answer, case, model, g, estimates))
         outcomes.append(Outcome(batch, before, after, (wanted, unwanted)))
     return outcomes, totals
 

@@ -466,3 +466,11 @@ def test_the_articles_that_answered_similar_questions_lead_the_sources(doubting:
     assert answer.verdict is Verdict.INFORMATIVO
     assert (answer.retrieved[0].source_id, answer.retrieved[0].locator) == ("BOE-A-2099-90001", "Artículo 5")
     assert alone.retrieved[0].locator != "Artículo 5"  # without the second opinion, another source leads
+
+
+def test_reconsider_takes_the_estimates_the_caller_already_has(model: DoubtModel) -> None:
+    # The service computes them once for the rereading and reuses them here (one n-gram pass per question).
+    decision = _decision(Verdict.PERMITIDO)
+    given = reconsider(decision, model, RISKY, high=0.5, low=0.25, sure=0.8, estimates=model.estimates(RISKY))
+    assert given == reconsider(decision, model, RISKY, high=0.5, low=0.25, sure=0.8)
+    assert given.verdict is Verdict.CON_CAUTELAS

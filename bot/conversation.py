@@ -4,15 +4,19 @@
 firmada de las familias?»: the second message only makes sense with the first. Here a message
 is joined to what the earlier turns said (:class:`~bot.models.Context`), all pure code:
 
-- the signals found in earlier questions still hold (field ``conversacion``), unless the new
+- the signals found in earlier questions still hold (field ``conversacion``), unless a later
   message cancels them (a signal's ``anula`` in ``senales.yaml``: «mi cuenta personal» after
-  «la cuenta oficial») or lifts them (``levanta``: signed consent, «sin nombres»);
+  «la cuenta oficial»), takes them out («¿y si tapo la matrícula?», «sin nombres»:
+  :meth:`~bot.signals.SignalBook.absent`) or lifts them (``levanta``: signed consent); what a
+  turn cancels stays cancelled in the turns after it;
+- a lift said in an earlier turn («todos me han dado permiso») covers what was said until
+  then, not what this message brings up anew («¿y la foto de Marta?»: :mod:`bot.decision`);
 - the latest draft and the latest photos are still the post being discussed, until a message
   brings new ones;
 - a follow-up that replaces the content («¿y si en vez del vídeo subo un consejo?», «¿y si
   solo pongo la cifra total?») drops what was said about the old content, its draft and its
   photos, and keeps only the signals about who posts, from which account or when
-  (``persiste`` in ``senales.yaml``);
+  (``persiste`` in ``senales.yaml``), for this turn and the ones after it;
 - a short, elliptic follow-up («¿Y en LinkedIn?», «¿seguro?») keeps the previous turn's
   intent (a verdict stays a verdict); a network named now replaces the one named before in
   what is searched.
@@ -93,27 +97,31 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     turns = context.turns if context else ()
     if not turns:
         return Followed(reading, tuple(images), "")
+    content = frozenset(s.id for s in book.signals.values() if not s.persists)
     now = {h.signal for h in reading.hits}
-    cancelled = {c for s in now if (signal := book.get(s)) is not None for c in signal.cancels}
+    cancelled = _cancelled_by(now, book) | book.absent(reading.question)
     replaced = replaces_content(reading.question)
     if replaced:  # what was said about the old content no longer holds; who, where and when do
-        cancelled |= {s.id for s in book.signals.values() if not s.persists}
+        cancelled |= content
     hits = list(reading.hits)
+    # Newest first: what a turn cancels or replaces stays cancelled for the turns before it, and
+    # the draft and photos still discussed are the latest ones since the content last changed.
+    draft, shown = reading.draft, tuple(images)
+    want_draft, want_images = draft is None and not replaced, not shown and not replaced
     for turn in reversed(turns):
-        hits += [
-            h for h in book.detect(turn.question, "conversacion") if h.signal not in now and h.signal not in cancelled
-        ]
-
-    draft, carried = reading.draft, False
-    if draft is None and not replaced:
-        draft = next((t.draft for t in reversed(turns) if t.draft), None)
-        if draft is not None:
-            carried = True
-            hits += [h for h in book.detect(draft, "borrador") if h.signal not in cancelled]
-    shown = tuple(images)
-    if not shown and not replaced:
-        shown = next((t.images for t in reversed(turns) if t.images), ())
-        hits += [h for h in image_hits(shown, book) if h.signal not in cancelled]
+        if want_draft and turn.draft:
+            draft, want_draft = turn.draft, False
+            hits += [h for h in book.detect(turn.draft, "borrador") if h.signal not in cancelled]
+        if want_images and turn.images:
+            shown, want_images = turn.images, False
+            hits += [h for h in image_hits(shown, book) if h.signal not in cancelled]
+        found = book.detect(turn.question, "conversacion")
+        hits += [h for h in found if h.signal not in now and h.signal not in cancelled]
+        cancelled |= _cancelled_by({h.signal for h in found}, book) | book.absent(turn.question)
+        if replaces_content(turn.question):
+            cancelled |= content
+            want_draft = want_images = False
+    carried = draft is not None and reading.draft is None
     images_carried = bool(shown) and not images
 
     fact = reading.question_of_fact
@@ -176,6 +184,11 @@ def replaces_content(message: str) -> bool:
         if not _network().search(following):
             return True
     return False
+
+
+def _cancelled_by(signals: set[str], book: SignalBook) -> set[str]:
+    """The signals that ``signals`` cancel (their ``anula`` in ``senales.yaml``)."""
+    return {c for s in signals if (signal := book.get(s)) is not None for c in signal.cancels}
 
 
 def _unique(hits: list[SignalHit]) -> list[SignalHit]:

@@ -312,10 +312,18 @@ def _lifters(
     for lifter in book.lifters_of(signal_id):
         signal = book.get(lifter)
         near = bool(signal and signal.nearby)
-        reaching = [h for h in found.get(lifter, ()) if not near or any(_about(h, hit) for hit in hits)]
+        reaching = [h for h in found.get(lifter, ()) if any(_reaches(h, hit, near) for hit in hits)]
         if reaching:
             out.append(reaching[0])
     return out
+
+
+def _reaches(lifter: SignalHit, hit: SignalHit, near: bool) -> bool:
+    """Whether ``lifter`` can lift ``hit``. What an earlier turn lifted («todos han dicho que sí»)
+    does not cover what this question brings up anew («¿y la de Marta?»)."""
+    if lifter.field == "conversacion" and hit.field == "pregunta":
+        return False
+    return not near or _about(lifter, hit)
 
 
 def _about(lifter: SignalHit, hit: SignalHit) -> bool:

@@ -59,7 +59,16 @@ NEGATIONS = frozenset(
     "sense mai cap gens "
     "non sen nin "
     "ez ezta "
-    "not never without dont doesnt isnt wont cannot cant nor".split()
+    "not never without dont doesnt isnt wont cannot cant nor "
+    # What one takes out of a photo or a text: «¿y si tapo la matrícula?», «pixelo las caras».
+    "tapo tapamos tapando tapada tapado quito quitamos quitando pixelo pixelamos pixelando pixelada pixelado "
+    "recorto recortamos difumino difuminamos trec traiem retallo "
+    "remove removing blur blurring crop cropping".split()
+)
+#: The removal words of :data:`NEGATIONS`: like «sin», they say the phrase will not be there.
+REMOVALS = frozenset(
+    "tapo tapamos tapando tapada tapado quito quitamos quitando pixelo pixelamos pixelando pixelada pixelado "
+    "recorto recortamos difumino difuminamos trec traiem retallo remove removing blur blurring crop cropping".split()
 )
 #: How many words before a phrase a negation reaches («no sé si es público»)...
 NEGATION_WINDOW = 4
@@ -67,7 +76,7 @@ NEGATION_WINDOW = 4
 #: veciño» (Galician «no» = «in the») the noun in between stops it.
 NEGATION_BRIDGE = frozenset(
     "se me te le lo la les los las nos el un una unos unas es son esta estan hay ha han he hemos tengo tenemos "
-    "tiene tienen sale salen "
+    "tiene tienen sale salen the his her their "
     "aparece aparecen ve ven que si sé se puede pueden hace hacen da dan is are it there any "
     # «nada de pacientes», «cero datos de nadie»: «de» joins the negation to its noun.
     "de "
@@ -396,7 +405,14 @@ class SignalBook:
             )
         return hits
 
-    def _phrase_hits(self, text: str, where: Field) -> list[SignalHit]:
+    def absent(self, text: str) -> frozenset[str]:
+        """The signals ``text`` says are not there, or are taken out («sin nombres», «¿y si tapo
+        la matrícula?», «nada de la niña»): in a follow-up, they leave the post being discussed."""
+        gone: set[str] = set()
+        self._phrase_hits(text, "pregunta", gone)
+        return frozenset(gone)
+
+    def _phrase_hits(self, text: str, where: Field, absent: set[str] | None = None) -> list[SignalHit]:
         spans = _words(text)
         if not spans:
             return []
@@ -422,6 +438,8 @@ class SignalBook:
                     negation = None if phrase.negated_itself else _negation(words, i)
                     if negation is not None:
                         if _says_absent(words, negation, i):
+                            if absent is not None:
+                                absent.add(phrase.signal)
                             start = spans[negation][1]
                             for lifter in self._absence.get(phrase.signal, ()):
                                 hits.append(SignalHit(lifter, text[start:end_char], start, end_char, where))
@@ -553,7 +571,7 @@ def _negation(words: list[str], i: int) -> int | None:
 
 
 #: Negations that say something is not there («sin», «ni», «ningún»), unlike «no es un menor».
-_ABSENT = frozenset("sin ni ningun ninguna ninguno cero sense cap sen nin without nor".split())
+_ABSENT = frozenset("sin ni ningun ninguna ninguno cero nada sense cap sen nin without nor".split()) | REMOVALS
 #: «no» says it when a verb of appearing joins it to the phrase: «no sale ningún niño», «no hay nombres».
 _APPEARS = frozenset("sale salen aparece aparecen ve ven hay surt surten sae saen".split())
 

@@ -136,6 +136,54 @@ def test_a_follow_up_that_replaces_the_content_drops_it_but_keeps_who_posts(book
     assert all(field != "conversacion" or signal == "policia" for signal, _, field in second.triggers)
 
 
+def test_what_a_turn_cancels_stays_cancelled_in_later_turns(book, rules):
+    official, personal, later = talk(
+        book,
+        rules,
+        "Llevo la cuenta oficial del ayuntamiento. Estamos en periodo electoral: ¿subo un vídeo con los logros del gobierno?",
+        "¿Y desde mi cuenta personal?",
+        "¿Y en LinkedIn?",
+    )
+    assert official.verdict is Verdict.NO_PERMITIDO
+    assert all(signal != "cuenta_oficial" for signal, _, _ in personal.triggers + later.triggers)
+
+
+def test_a_replaced_content_stays_replaced_in_later_turns(book, rules):
+    first, _, third = talk(
+        book,
+        rules,
+        "Soy policía local. ¿Puedo subir a mi TikTok el vídeo de la detención de ayer? Se ve la cara del detenido.",
+        "¿Y si en vez del vídeo subo un consejo general para evitar tirones?",
+        "¿Y en Instagram?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert third.verdict is not Verdict.NO_PERMITIDO
+    assert all(signal != "persona_identificable" for signal, _, _ in third.triggers)
+
+
+@pytest.mark.parametrize(
+    "removal", ["¿Y si tapo la matrícula?", "¿Y si pixelo la matrícula del camión?", "What if I blur the number plate?"]
+)
+def test_what_a_follow_up_takes_out_leaves_the_post(book, rules, removal):
+    first, second = talk(
+        book, rules, "¿Puedo tuitear la foto del camión que vertía escombros en el monte? Se ve la matrícula.", removal
+    )
+    assert any(signal == "datos_personales" for signal, _, _ in first.triggers)
+    assert all(signal != "datos_personales" for signal, _, _ in second.triggers)
+    assert second.verdict is not Verdict.NO_PERMITIDO
+
+
+def test_an_earlier_consent_does_not_cover_someone_new(book, rules):
+    *_, third = talk(
+        book,
+        rules,
+        "¿Puedo subir a Instagram la foto de grupo de la cena de Navidad con los compañeros?",
+        "Todos me han dado su permiso.",
+        "¿Y la de Lucía Gómez dormida en la mesa? A ella no le he preguntado.",
+    )
+    assert third.verdict is not Verdict.PERMITIDO
+
+
 def test_the_draft_stays_until_a_new_one_comes(book, rules):
     draft = "Atendimos hoy a Juan Pérez García, DNI 12345678Z, por su multa."
     first, second, third = talk(
@@ -205,6 +253,11 @@ def test_reset_words_in_every_language(message):
         ("¿Y en LinkedIn?", False),
         ("Vale, ¿y si lo subo a LinkedIn en vez de a Instagram?", False),  # only the network changes
         ("What if I post it on X instead of Facebook?", False),
+        ("¿Y si le respondo solo «le escribimos por privado»?", True),
+        ("¿Y si lo cambio por «qué semana más dura»?", True),
+        ("¿Y solo las que insultan a la médica?", True),
+        ("What if I change it to a general tip?", True),
+        ("¿Y si lo comparto solo con mis amigos?", False),
     ],
 )
 def test_replaces_content(message, expected):

@@ -726,3 +726,21 @@ def test_only_a_lifter_names_known_signals_as_absent():
     assert [(h.signal, h.text) for h in book.detect("una foto sin niños", "pregunta")] == [("anonimo", "sin niños")]
     assert "ausencia_de" in parse_signals({**data, "menor": {**data["menor"], "ausencia_de": ["menor"]}})[1][0]
     assert "fantasma" in parse_signals({**data, "anonimo": {**data["anonimo"], "ausencia_de": ["fantasma"]}})[1][0]
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("¿Y si tapo la matrícula?", "datos_personales"),
+        ("vale, nada de la niña", "menor"),
+        ("Lo subo sin nombre y apellidos", "persona_identificable"),
+        ("What if I blur the number plate?", "datos_personales"),
+    ],
+)
+def test_absent_names_what_a_message_takes_out(book, text, signal):
+    assert signal in book.absent(text)
+    assert all(h.signal != signal for h in book.detect(text, "pregunta"))
+
+
+def test_absent_is_empty_when_nothing_is_taken_out(book):
+    assert book.absent("Se ve la matrícula del coche y la cara de la niña") == frozenset()

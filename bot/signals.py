@@ -62,13 +62,13 @@ NEGATIONS = frozenset(
     "not never without dont doesnt isnt wont cannot cant nor "
     # What one takes out of a photo or a text: «¿y si tapo la matrícula?», «pixelo las caras».
     "tapo tapamos tapando tapada tapado quito quitamos quitando pixelo pixelamos pixelando pixelada pixelado "
-    "recorto recortamos difumino difuminamos trec traiem retallo "
+    "recorto recortamos recortado recortada difumino difuminamos trec traiem retallo "
     "remove removing blur blurring crop cropping".split()
 )
 #: The removal words of :data:`NEGATIONS`: like «sin», they say the phrase will not be there.
 REMOVALS = frozenset(
     "tapo tapamos tapando tapada tapado quito quitamos quitando pixelo pixelamos pixelando pixelada pixelado "
-    "recorto recortamos difumino difuminamos trec traiem retallo remove removing blur blurring crop cropping".split()
+    "recorto recortamos recortado recortada difumino difuminamos trec traiem retallo remove removing blur blurring crop cropping".split()
 )
 #: How many words before a phrase a negation reaches («no sé si es público»)...
 NEGATION_WINDOW = 4

@@ -184,6 +184,19 @@ def test_an_earlier_consent_does_not_cover_someone_new(book, rules):
     assert third.verdict is not Verdict.PERMITIDO
 
 
+def test_consent_given_later_cancels_the_missing_consent(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "¿Puedo subir a mi Instagram la foto de la vecina del quinto en la fiesta del barrio? No le he preguntado.",
+        "Ya se lo he preguntado y me ha firmado una autorización por escrito.",
+    )
+    assert (
+        any(signal == "sin_consentimiento" for signal, _, _ in first.triggers) or first.verdict is not Verdict.PERMITIDO
+    )
+    assert all(signal != "sin_consentimiento" for signal, _, _ in second.triggers)
+
+
 def test_the_draft_stays_until_a_new_one_comes(book, rules):
     draft = "Atendimos hoy a Juan Pérez García, DNI 12345678Z, por su multa."
     first, second, third = talk(
@@ -258,6 +271,8 @@ def test_reset_words_in_every_language(message):
         ("¿Y solo las que insultan a la médica?", True),
         ("What if I change it to a general tip?", True),
         ("¿Y si lo comparto solo con mis amigos?", False),
+        ("Vale, la he recortado y ya solo salimos nosotras", True),
+        ("I si ho dic de manera genèrica?", True),
     ],
 )
 def test_replaces_content(message, expected):

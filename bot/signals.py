@@ -53,22 +53,23 @@ SIGNALS_FILE = "senales.yaml"
 
 #: Language codes of the phrase lists → Snowball stemmer.
 LANGUAGES = {"es": "spanish", "ca": "catalan", "gl": "portuguese", "eu": "basque", "en": "english"}
-#: Words that negate what follows them, in the five languages (folded).
-NEGATIONS = frozenset(
-    "no ni sin nunca jamas tampoco ningun ninguna ninguno nada cero 0 "
-    "sense mai cap gens "
-    "non sen nin "
-    "ez ezta "
-    "not never without dont doesnt isnt wont cannot cant nor "
-    # What one takes out of a photo or a text: «¿y si tapo la matrícula?», «pixelo las caras».
+#: What one takes out of a photo or a text («¿y si tapo la matrícula?», «pixelo las caras»): like
+#: «sin», these say the phrase that follows will not be there.
+REMOVALS = frozenset(
     "tapo tapamos tapando tapada tapado quito quitamos quitando pixelo pixelamos pixelando pixelada pixelado "
     "recorto recortamos recortado recortada difumino difuminamos trec traiem retallo "
     "remove removing blur blurring crop cropping".split()
 )
-#: The removal words of :data:`NEGATIONS`: like «sin», they say the phrase will not be there.
-REMOVALS = frozenset(
-    "tapo tapamos tapando tapada tapado quito quitamos quitando pixelo pixelamos pixelando pixelada pixelado "
-    "recorto recortamos recortado recortada difumino difuminamos trec traiem retallo remove removing blur blurring crop cropping".split()
+#: Words that negate what follows them, in the five languages (folded).
+NEGATIONS = (
+    frozenset(
+        "no ni sin nunca jamas tampoco ningun ninguna ninguno nada cero 0 "
+        "sense mai cap gens "
+        "non sen nin "
+        "ez ezta "
+        "not never without dont doesnt isnt wont cannot cant nor".split()
+    )
+    | REMOVALS
 )
 #: How many words before a phrase a negation reaches («no sé si es público»)...
 NEGATION_WINDOW = 4

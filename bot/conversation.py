@@ -99,7 +99,7 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
         return Followed(reading, tuple(images), "")
     content = frozenset(s.id for s in book.signals.values() if not s.persists)
     now = {h.signal for h in reading.hits}
-    cancelled = _cancelled_by(now, book) | book.absent(reading.question)
+    cancelled = _cancelled_by(now, book) | reading.absent
     replaced = replaces_content(reading.question)
     if replaced:  # what was said about the old content no longer holds; who, where and when do
         cancelled |= content
@@ -115,9 +115,9 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
         if want_images and turn.images:
             shown, want_images = turn.images, False
             hits += [h for h in image_hits(shown, book) if h.signal not in cancelled]
-        found = book.detect(turn.question, "conversacion")
+        found, gone = book.detect_with_absent(turn.question, "conversacion")
         hits += [h for h in found if h.signal not in now and h.signal not in cancelled]
-        cancelled |= _cancelled_by({h.signal for h in found}, book) | book.absent(turn.question)
+        cancelled |= _cancelled_by({h.signal for h in found}, book) | gone
         if replaces_content(turn.question):
             cancelled |= content
             want_draft = want_images = False

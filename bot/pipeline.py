@@ -38,6 +38,8 @@ class Reading:
     hits: tuple[SignalHit, ...]
     #: The person asks what it takes to do it («¿qué necesitamos?»).
     asks_requirements: bool = False
+    #: Signals the question says are not there or takes out («sin nombres», «tapo la matrícula»).
+    absent: frozenset[str] = frozenset()
 
     @property
     def draft_hits(self) -> list[SignalHit]:
@@ -55,7 +57,8 @@ def read(question: str, draft: str | None, book: SignalBook) -> Reading:
     draft = normalize(draft or "").strip() or None
     clean, injection = strip_injection(question)
     searched_draft, draft_injection = strip_injection(draft) if draft else (None, False)
-    hits = book.detect(clean, "pregunta") + book.detect(draft, "borrador")
+    asked_hits, absent = book.detect_with_absent(clean, "pregunta")
+    hits = asked_hits + book.detect(draft, "borrador")
     return Reading(
         asked=question,
         question=clean,
@@ -66,6 +69,7 @@ def read(question: str, draft: str | None, book: SignalBook) -> Reading:
         question_of_fact=is_question_of_fact(clean, bool(draft)),
         hits=tuple(hits),
         asks_requirements=asks_requirements(clean),
+        absent=absent,
     )
 
 

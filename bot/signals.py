@@ -333,9 +333,14 @@ class SignalBook:
     def detect(self, text: str | None, where: Field) -> list[SignalHit]:
         """Every signal in ``text``: phrase matches and detector findings, in order. In the
         question, a ``del_puesto`` signal said while the asker introduces themselves is left out."""
+        return self.detect_with_absent(text, where)[0]
+
+    def detect_with_absent(self, text: str | None, where: Field) -> tuple[list[SignalHit], frozenset[str]]:
+        """:meth:`detect` and :meth:`absent` of ``text`` in one reading of it."""
         if not text:
-            return []
-        hits = self._phrase_hits(text, where) + self._hashtag_hits(text, where)
+            return [], frozenset()
+        gone: set[str] = set()
+        hits = self._phrase_hits(text, where, gone) + self._hashtag_hits(text, where)
         if where == "pregunta":
             own = introductions(text) + job_routines(text)
             hits = [
@@ -351,7 +356,7 @@ class SignalBook:
                     hits.append(SignalHit(signal.id, finding.text, finding.start, finding.end, where, detector))
         hits.sort(key=lambda h: (h.start, h.end, h.signal))
         ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
-        return [replace(h, sentence=bisect_right(ends, h.start)) for h in _dedupe(hits)]
+        return [replace(h, sentence=bisect_right(ends, h.start)) for h in _dedupe(hits)], frozenset(gone)
 
     def spaceless_hits(self, text: str | None, where: Field, exclude: Iterable[str] = ()) -> list[SignalHit]:
         """Risk and context phrases found in ``text`` with its spaces dropped, as OCR drops them
@@ -409,9 +414,7 @@ class SignalBook:
     def absent(self, text: str) -> frozenset[str]:
         """The signals ``text`` says are not there, or are taken out («sin nombres», «¿y si tapo
         la matrícula?», «nada de la niña»): in a follow-up, they leave the post being discussed."""
-        gone: set[str] = set()
-        self._phrase_hits(text, "pregunta", gone)
-        return frozenset(gone)
+        return self.detect_with_absent(text, "pregunta")[1]
 
     def _phrase_hits(self, text: str, where: Field, absent: set[str] | None = None) -> list[SignalHit]:
         spans = _words(text)

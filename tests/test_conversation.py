@@ -394,3 +394,10 @@ def test_anula_and_persiste_are_checked_like_the_other_fields():
     assert not book.signals["personal"].persists
     assert any("«anula» nombra señales que no existen: no_existe" in p for p in problems)
     assert any("«persiste» debe ser" in p for p in problems) and "raro" not in book.signals
+
+
+def test_read_keeps_what_the_question_takes_out_for_the_follow_up(book):
+    reading = read("¿Y si tapo la matrícula?", None, book)
+    assert "datos_personales" in reading.absent
+    assert reading.absent == book.absent(reading.question)
+    assert read("Se ve la matrícula", None, book).absent == frozenset()

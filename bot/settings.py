@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         0.4, gt=0, le=1, description="A «sí» of the rules becomes «sí, con cautelas» at this estimated risk or more."
     )
     doubt_low: float = Field(
-        0.35,
+        0.45,
         ge=0,
         lt=1,
         description="A «no» of the rules (no detector behind it) becomes «sí, con cautelas» at this risk or less.",

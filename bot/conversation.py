@@ -18,8 +18,12 @@ is joined to what the earlier turns said (:class:`~bot.models.Context`), all pur
   photos, and keeps only the signals about who posts, from which account or when
   (``persiste`` in ``senales.yaml``), for this turn and the ones after it;
 - a short, elliptic follow-up («¿Y en LinkedIn?», «¿seguro?») keeps the previous turn's
-  intent (a verdict stays a verdict); a network named now replaces the one named before in
-  what is searched.
+  intent (a verdict stays a verdict, information stays information), unless it also asks for
+  information in so many words («¿Y si lo comunico por el canal interno? ¿Qué protección
+  tendría?»); a network named now replaces the one named before in what is searched;
+- a message that opens another matter («Gracias. Otra cosa: …», «Totally unrelated: …»,
+  :func:`changes_topic`) is read on its own, scope and intent included, keeping only who posts,
+  from which account and when.
 
 The context lives in memory only, with whoever holds the conversation; it is bounded
 (:data:`MAX_TURNS`, :data:`MAX_TURN_CHARS`). Who decides that a message follows another (a
@@ -36,7 +40,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot import yamlfile
-from bot.intent import I18N_DIR
+from bot.intent import I18N_DIR, information_questions
 from bot.models import Context, ImageSeen, Turn
 from bot.pipeline import Reading, image_hits
 from bot.signals import SignalBook, SignalHit
@@ -46,6 +50,7 @@ __all__ = [
     "MAX_TURNS",
     "MAX_TURN_CHARS",
     "Followed",
+    "changes_topic",
     "follow",
     "follows_up",
     "is_reset",
@@ -86,6 +91,8 @@ class Followed:
     draft_carried: bool = False
     #: Whether the photos came from an earlier turn.
     images_carried: bool = False
+    #: Whether this message opens another matter (:func:`changes_topic`): read on its own.
+    new_topic: bool = False
 
 
 def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | None, book: SignalBook) -> Followed:
@@ -100,7 +107,8 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     content = frozenset(s.id for s in book.signals.values() if not s.persists)
     now = {h.signal for h in reading.hits}
     cancelled = _cancelled_by(now, book) | reading.absent
-    replaced = replaces_content(reading.question)
+    new_topic = changes_topic(reading.question)
+    replaced = new_topic or replaces_content(reading.question)
     if replaced:  # what was said about the old content no longer holds; who, where and when do
         cancelled |= content
     hits = list(reading.hits)
@@ -118,18 +126,20 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
         found, gone = book.detect_with_absent(turn.question, "conversacion")
         hits += [h for h in found if h.signal not in now and h.signal not in cancelled]
         cancelled |= _cancelled_by({h.signal for h in found}, book) | gone
-        if replaces_content(turn.question):
+        if replaces_content(turn.question) or changes_topic(turn.question):
             cancelled |= content
             want_draft = want_images = False
     carried = draft is not None and reading.draft is None
     images_carried = bool(shown) and not images
 
     fact = reading.question_of_fact
-    if fact and not turns[-1].informative and reading.draft is None:
+    if fact and not turns[-1].informative and reading.draft is None and not new_topic:
         # After a verdict, «¿Y si…?», «¿y en LinkedIn?» or «¿seguro?» still ask for one.
-        fact = not (len(reading.question.split()) <= ELLIPTIC_WORDS or follows_up(reading.question))
+        elliptic = len(reading.question.split()) <= ELLIPTIC_WORDS or follows_up(reading.question)
+        # «Entendido. ¿Y si lo comunico por el canal interno? ¿Qué protección tendría?» asks both.
+        fact = not elliptic or any(map(_asks_information, information_questions(reading.question)))
 
-    earlier = [t.question for t in reversed(turns)]
+    earlier = [t.question for t in reversed(turns)] if not new_topic else []
     if _network().search(fold(reading.question)):
         earlier = [_network().sub(" ", fold(q)) for q in earlier]
     followed = replace(
@@ -139,17 +149,20 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
         question_of_fact=fact,
         hits=tuple(_unique(hits)),
     )
-    return Followed(followed, shown, " ".join(earlier), carried, images_carried)
+    return Followed(followed, shown, " ".join(earlier), carried, images_carried, new_topic)
 
 
-def next_context(context: Context | None, asked: Reading, followed: Followed) -> Context:
+def next_context(
+    context: Context | None, asked: Reading, followed: Followed, *, informative: bool | None = None
+) -> Context:
     """The context after this message: its question, its own draft and photos (``asked``: the
-    message as read alone), its intent as followed, and the last turns only."""
+    message as read alone), whether it was answered as a request for information
+    (``informative``; by default, as followed), and the last turns only."""
     turn = Turn(
         question=asked.question[:MAX_TURN_CHARS],
         draft=asked.draft[:MAX_TURN_CHARS] if asked.draft else None,
         images=followed.images if not followed.images_carried else (),
-        informative=followed.reading.question_of_fact,
+        informative=followed.reading.question_of_fact if informative is None else informative,
     )
     turns = (*(context.turns if context else ()), turn)
     return Context(turns=turns[-MAX_TURNS:])
@@ -166,7 +179,9 @@ def follows_up(message: str) -> bool:
         return False
     if len(text.split()) <= 3:
         return True
-    return bool(_vocabulary()[0].match(text))
+    # The message's opening, or its first question's: «Jo. ¿Y si espero a que salga en el BOE?»
+    first_question = fold(message).partition("¿")[2].strip()
+    return any(_vocabulary()[0].match(t) for t in (text, first_question) if t)
 
 
 def is_reset(message: str) -> bool:
@@ -186,6 +201,26 @@ def replaces_content(message: str) -> bool:
     return False
 
 
+def changes_topic(message: str) -> bool:
+    """Whether a message opens another matter in the same conversation («Gracias. Otra cosa: …»,
+    «Totally unrelated: …»): it is then read on its own, except for who posts, from which account
+    and when."""
+    return bool(_vocabulary()[3].search(fold(message).strip()))
+
+
+_CONNECTIVE = re.compile(r"^(?:y|e|i|and|but|pero|bueno|vale|ok)\s+")
+_ABOUT_THE_ANSWER = re.compile(r"\b(?:articul|article|artigo|artikul|regla|rule|norma\b|por que\b|per que\b|why\b)")
+
+
+def _asks_information(question: str) -> bool:
+    """Whether a folded question asks for information once its connective is gone («y qué
+    protección tendría…» does; «what if I add…» and «and on Threads», about the post, do not)."""
+    rest = _CONNECTIVE.sub("", question.strip(" ¿?¡!.,;:"))
+    if len(rest.split()) <= 6 and _ABOUT_THE_ANSWER.search(rest):
+        return False  # «¿y qué artículo es?», «¿por qué?»: the basis of the verdict just given
+    return bool(information_questions(f"¿{rest}?")) and not _vocabulary()[0].match(rest) and not _network().search(rest)
+
+
 def _cancelled_by(signals: set[str], book: SignalBook) -> set[str]:
     """The signals that ``signals`` cancel (their ``anula`` in ``senales.yaml``)."""
     return {c for s in signals if (signal := book.get(s)) is not None for c in signal.cancels}
@@ -203,17 +238,20 @@ def _unique(hits: list[SignalHit]) -> list[SignalHit]:
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The ``conversacion`` patterns of ``bot/i18n/*.yaml``: (follow-up openings, reset, new content)."""
+def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The ``conversacion`` patterns of ``bot/i18n/*.yaml``: (follow-up openings, reset, new
+    content, another matter)."""
     openings: list[str] = []
     resets: list[str] = []
     replacing: list[str] = []
+    other: list[str] = []
     for path in sorted(I18N_DIR.glob("*.yaml")):
         data: dict[str, Any] = yamlfile.load(path.read_text(encoding="utf-8"))[0] or {}
         section = data.get("conversacion") or {}
         openings.extend(section.get("seguimiento") or [])
         resets.extend(section.get("nueva") or [])
         replacing.extend(section.get("sustituye") or [])
+        other.extend(section.get("otro_tema") or [])
 
     def union(patterns: list[str]) -> str:
         return "|".join(f"(?:{p})" for p in patterns) or r"(?!x)x"
@@ -222,4 +260,6 @@ def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         re.compile(rf"(?:{union(openings)})\b"),
         re.compile(rf"(?:{union(resets)})"),
         re.compile(rf"\b(?:{union(replacing)})"),
+        # At the start of the message or of a sentence: «Gracias. Otra cosa: …».
+        re.compile(rf"(?:^|[^\w\s]\s*)(?:{union(other)})\b"),
     )

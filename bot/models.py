@@ -323,7 +323,7 @@ class Turn(BaseModel):
     draft: str | None = None
     #: What was seen in the photos sent with this message.
     images: tuple[ImageSeen, ...] = ()
-    #: The message asked for information, not for a verdict (as it was read, follow-up included).
+    #: The message was answered with information, not with a verdict.
     informative: bool = False
 
 

@@ -197,8 +197,7 @@ class Service:
         if shown:
             reading = replace(reading, hits=reading.hits + tuple(image_hits(shown, book)))
         followed = follow(reading, shown, context, book)
-        next_turns = next_context(context, reading, followed)
-        reading = followed.reading
+        alone, reading = reading, followed.reading
         image_text = "\n".join(r.text for r in followed.images if r.text)
         retriever = self._current_retriever()
         clean, fact = reading.question, reading.question_of_fact
@@ -217,8 +216,9 @@ class Service:
         # A question naming one of the synced laws is about the bot's sources, whatever else it says.
         in_scope = bool(law_names.mentioned(asked)) or scope.covers(expanded, question_of_fact=fact)
         # The second opinion learned from single questions; in a follow-up that changes one
-        # detail («¿y si le tapo la cara?») only the rules read what changed.
-        doubt = self._doubt.get() if not (context and context.turns) else None
+        # detail («¿y si le tapo la cara?») only the rules read what changed; one that opens
+        # another matter is read as a question on its own.
+        doubt = self._doubt.get() if not (context and context.turns) or followed.new_topic else None
         doubt_text = case_text(asked, "\n".join(filter(None, [reading.draft, image_text])))
         estimates = doubt.estimates(doubt_text) if doubt is not None else None
         intent = reread(
@@ -319,7 +319,9 @@ class Service:
             language=language,
             images=shown,
             follow_up=bool(context and context.turns),
-            context=next_turns,
+            # What the answer was, not only what the message read as: «¿y el personal laboral?»
+            # after an answer with information asks for more information.
+            context=next_context(context, alone, followed, informative=decision.verdict is Verdict.INFORMATIVO),
             timings_ms={
                 "retrieve": round((t_retrieved - started) * 1000, 2),
                 "answer": round((finished - t_retrieved) * 1000, 2),

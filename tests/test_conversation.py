@@ -16,6 +16,7 @@ from bot.cli import main as cli_main
 from bot.conversation import (
     MAX_TURN_CHARS,
     MAX_TURNS,
+    changes_topic,
     follow,
     follows_up,
     is_reset,
@@ -66,13 +67,13 @@ def talk(
         if images:
             reading = reading.__class__(**{**reading.__dict__, "hits": reading.hits + tuple(image_hits(images, book))})
         followed = follow(reading, images, context, book)
-        context = next_context(context, reading, followed)
         r = followed.reading
         decision = decide(
             Situation(r.hits, question_of_fact=r.question_of_fact, has_draft=bool(r.draft) or bool(followed.images)),
             rules,
             book,
         )
+        context = next_context(context, reading, followed, informative=decision.verdict is Verdict.INFORMATIVO)
         said.append(
             Said(
                 decision.verdict,
@@ -107,6 +108,37 @@ def test_another_network_keeps_the_situation_and_asks_for_a_verdict(book, rules)
 def test_an_elliptic_follow_up_keeps_the_verdict(book, rules, again):
     first, second = talk(book, rules, MINORS, again)
     assert second.verdict is first.verdict  # not «informativo»
+
+
+def test_a_follow_up_that_also_asks_for_information_gets_information(book, rules):
+    first, second = talk(
+        book, rules, MINORS, "Entendido. ¿Y si no lo subo y lo hablo con la dirección? ¿Qué dice el estatuto de eso?"
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.INFORMATIVO
+
+
+def test_after_an_answer_with_information_a_short_follow_up_asks_for_more(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "¿Qué dice el estatuto sobre la libertad de expresión de los funcionarios?",
+        "¿y el personal laboral?",
+    )
+    assert first.verdict is second.verdict is Verdict.INFORMATIVO
+
+
+def test_another_matter_is_read_on_its_own_but_keeps_who_posts(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Llevo la cuenta oficial del ayuntamiento. ¿Puedo subir la foto de los niños del campamento? Se les ve la cara.",
+        "Gracias. Otra cosa: ¿puedo publicar el horario de verano de la biblioteca?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is not Verdict.NO_PERMITIDO
+    signals = {signal for signal, _, _ in second.triggers}
+    assert "menor" not in signals and "imagen" not in signals
 
 
 ELECTION = "Estamos en periodo electoral. ¿Puedo publicar un vídeo con los logros del gobierno municipal?"
@@ -240,6 +272,8 @@ def test_without_context_a_message_is_read_alone(book, rules):
         ("Soy enfermera y quiero contar en X cómo fue mi primera guardia en urgencias", False),
         ("nueva pregunta", False),
         ("", False),
+        ("Jo. ¿Y si espero a que salga en el BOE la lista de aprobados?", True),  # its first question opens so
+        ("Entendido, gracias por la respuesta tan completa. ¿Y si lo subo mañana?", True),
     ],
 )
 def test_follows_up(message, expected):
@@ -277,6 +311,24 @@ def test_reset_words_in_every_language(message):
 )
 def test_replaces_content(message, expected):
     assert replaces_content(message) is expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("¡Ya ha salido! 🎉 Otra cosa: la academia me ofrece dar clases. ¿Puedo anunciarlo?", True),
+        ("Cool, thanks! Totally unrelated: do you have a good paella recipe?", True),
+        ("Cambiando de tema, ¿puedo poner mi cargo en LinkedIn?", True),
+        ("Gràcies. Una altra cosa: puc penjar el cartell de la festa?", True),
+        ("Grazas. Outra cousa: podo compartir o horario?", True),
+        ("Another question: can I share the job offer?", True),
+        ("¿Y si pongo otra cosa en el texto?", False),  # the same post, other words: not another matter
+        ("¿Y en LinkedIn?", False),
+        ("", False),
+    ],
+)
+def test_changes_topic(message, expected):
+    assert changes_topic(message) is expected
 
 
 def test_the_context_is_bounded(book):

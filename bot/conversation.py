@@ -17,10 +17,14 @@ is joined to what the earlier turns said (:class:`~bot.models.Context`), all pur
   solo pongo la cifra total?») drops what was said about the old content, its draft and its
   photos, and keeps only the signals about who posts, from which account or when
   (``persiste`` in ``senales.yaml``), for this turn and the ones after it;
-- a short, elliptic follow-up («¿Y en LinkedIn?», «¿seguro?») keeps the previous turn's
-  intent (a verdict stays a verdict, information stays information), unless it also asks for
-  information in so many words («¿Y si lo comunico por el canal interno? ¿Qué protección
-  tendría?»); a network named now replaces the one named before in what is searched;
+- after a verdict, a follow-up without a draft asks for a verdict too («¿Y en LinkedIn?»,
+  «¿seguro?», «¿Así sí?»), unless it asks for information in so many words («¿Y si lo
+  comunico por el canal interno? ¿Qué protección tendría?»); after an answer with
+  information, it is read as it stands; a network named now replaces the one named before in
+  what is searched;
+- a follow-up that stands on its own words (not short, not opening like «¿Y si…?») and says
+  nothing about the post is in scope on those words alone («Ya que estamos, ¿me recomiendas
+  una novela?» is not);
 - a message that opens another matter («Gracias. Otra cosa: …», «Totally unrelated: …»,
   :func:`changes_topic`) is read on its own, scope and intent included, keeping only who posts,
   from which account and when.
@@ -40,7 +44,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot import yamlfile
-from bot.intent import I18N_DIR, information_questions
+from bot.intent import I18N_DIR, information_questions, questions
 from bot.models import Context, ImageSeen, Turn
 from bot.pipeline import Reading, image_hits
 from bot.signals import SignalBook, SignalHit
@@ -62,8 +66,8 @@ __all__ = [
 MAX_TURNS = 5
 #: Characters kept of each earlier question and draft.
 MAX_TURN_CHARS = 4000
-#: A follow-up this short (in words) with no draft of its own keeps the previous turn's intent:
-#: «¿Y en LinkedIn?» asks for a verdict like the question before it, not for information.
+#: A follow-up this short (in words) only makes sense with the turns before it:
+#: «¿Y en LinkedIn?» is about the post discussed before, and in scope if it was.
 ELLIPTIC_WORDS = 8
 
 #: Names people give the networks besides their own (``KNOWN_NETWORKS``).
@@ -93,6 +97,9 @@ class Followed:
     images_carried: bool = False
     #: Whether this message opens another matter (:func:`changes_topic`): read on its own.
     new_topic: bool = False
+    #: Whether this message only makes sense with the earlier turns (short, or opening like
+    #: «¿Y si…?»): it is in scope if they are.
+    elliptic: bool = True
 
 
 def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | None, book: SignalBook) -> Followed:
@@ -133,11 +140,13 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     images_carried = bool(shown) and not images
 
     fact = reading.question_of_fact
+    elliptic = len(reading.question.split()) <= ELLIPTIC_WORDS or follows_up(reading.question)
     if fact and not turns[-1].informative and reading.draft is None and not new_topic:
-        # After a verdict, «¿Y si…?», «¿y en LinkedIn?» or «¿seguro?» still ask for one.
-        elliptic = len(reading.question.split()) <= ELLIPTIC_WORDS or follows_up(reading.question)
-        # «Entendido. ¿Y si lo comunico por el canal interno? ¿Qué protección tendría?» asks both.
-        fact = not elliptic or any(map(_asks_information, information_questions(reading.question)))
+        # After a verdict, «¿Y si…?», «¿y en LinkedIn?», «¿Así sí?» or «¿seguro?» still ask for one,
+        # unless they ask for information in so many words («… ¿Qué protección tendría?»).
+        fact = any(map(_asks_information, questions(reading.question))) or bool(
+            _LAST_CLAUSE_ASKS.search(reading.question)
+        )
 
     earlier = [t.question for t in reversed(turns)] if not new_topic else []
     if _network().search(fold(reading.question)):
@@ -149,7 +158,7 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
         question_of_fact=fact,
         hits=tuple(_unique(hits)),
     )
-    return Followed(followed, shown, " ".join(earlier), carried, images_carried, new_topic)
+    return Followed(followed, shown, " ".join(earlier), carried, images_carried, new_topic, elliptic)
 
 
 def next_context(
@@ -209,6 +218,12 @@ def changes_topic(message: str) -> bool:
 
 
 _CONNECTIVE = re.compile(r"^(?:y|e|i|and|but|pero|bueno|vale|ok)\s+")
+#: «¿Y si me abren un expediente por publicarlo, qué protección tengo?»: a last clause that opens
+#: with an interrogative (written with its accent: «que» alone is a conjunction) asks.
+_LAST_CLAUSE_ASKS = re.compile(
+    r",\s*(?:qué|cómo|cuál|cuáles|quién|quiénes|dónde|cuándo|cuánt[oa]s?|what|which|how)\b[^,¿?]*\?\s*$",
+    re.IGNORECASE,
+)
 _ABOUT_THE_ANSWER = re.compile(r"\b(?:articul|article|artigo|artikul|regla|rule|norma\b|por que\b|per que\b|why\b)")
 
 

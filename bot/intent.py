@@ -164,6 +164,11 @@ def is_question_of_fact(question: str, has_draft: bool) -> bool:
     return not own_act
 
 
+def questions(text: str) -> list[str]:
+    """What a message asks, folded: each «¿...?», else each sentence with a «?» (quotes left out)."""
+    return _asking(_QUOTES.sub("", _QUOTED.sub(" ", _expand_chat(fold(text)))))
+
+
 def information_questions(question: str) -> list[str]:
     """The questions in a message that ask for information in so many words («¿Qué protección
     tendría?», «¿qué dice el estatuto?»), folded, whatever the rest of it asks."""

@@ -42,7 +42,7 @@ from bot.pipeline import image_hits, read
 from bot.retrieval import Mode, Retrieval, Retriever, Snapshot
 from bot.scope import SCOPE_FILE, Scope, load_scope
 from bot.settings import Settings, load_settings
-from bot.signals import SIGNALS_FILE, SignalBook, load_signals
+from bot.signals import SIGNALS_FILE, SignalBook, SignalClass, load_signals
 from bot.sources.sync import LawNames, load_law_names
 
 if TYPE_CHECKING:
@@ -215,6 +215,17 @@ class Service:
         law_names = self._law_names.get()
         # A question naming one of the synced laws is about the bot's sources, whatever else it says.
         in_scope = bool(law_names.mentioned(asked)) or scope.covers(expanded, question_of_fact=fact)
+        # A follow-up that stands on its own words, with no fact about the post, is in scope on
+        # them: «Ya que estamos, ¿me recomiendas una novela?» is not about the post discussed before.
+        off_topic = (
+            bool(followed.earlier)
+            and not followed.elliptic
+            and not (alone.draft or shown)
+            and all((sig := book.get(h.signal)) is not None and sig.cls is SignalClass.TEMA for h in alone.hits)
+            and not law_names.mentioned(clean)
+            and not scope.covers(retriever.glossary.expand(clean), question_of_fact=fact)
+        )
+        in_scope = in_scope and not off_topic
         # The second opinion learned from single questions; in a follow-up that changes one
         # detail («¿y si le tapo la cara?») only the rules read what changed; one that opens
         # another matter is read as a question on its own.
@@ -260,7 +271,7 @@ class Service:
                 reading.hits,
                 question_of_fact=fact,
                 in_scope=in_scope,
-                has_draft=bool(reading.draft) or bool(followed.images),
+                has_draft=(bool(reading.draft) or bool(followed.images)) and not off_topic,
                 manipulated=reading.pushes_for_yes,
                 asks_requirements=reading.asks_requirements,
             ),

@@ -118,6 +118,25 @@ def test_a_follow_up_that_also_asks_for_information_gets_information(book, rules
     assert second.verdict is Verdict.INFORMATIVO
 
 
+@pytest.mark.parametrize(
+    "again",
+    [
+        "Al final lo cuelga el equipo directivo en la página oficial del cole. ¿Así sí, con caras y todo?",
+        "Espera, haciendo zoom veo que al fondo sale la pizarra con los nombres. ¿Cambia algo?",
+    ],
+)
+def test_after_a_verdict_a_follow_up_asks_for_one_unless_it_asks_for_information(book, rules, again):
+    _, second = talk(book, rules, MINORS, again)
+    assert second.verdict is not Verdict.INFORMATIVO
+
+
+def test_the_last_clause_of_a_follow_up_can_ask_for_information(book, rules):
+    _, second = talk(
+        book, rules, MINORS, "¿Y si después me abren un expediente disciplinario por publicarlo, qué protección tengo?"
+    )
+    assert second.verdict is Verdict.INFORMATIVO
+
+
 def test_after_an_answer_with_information_a_short_follow_up_asks_for_more(book, rules):
     first, second = talk(
         book,
@@ -352,6 +371,16 @@ def test_service_returns_the_context_for_the_next_turn_and_keeps_it_out_of_json(
     assert second.verdict is first.verdict
     data = second.to_json_dict()
     assert data["follow_up"] is True and "context" not in data
+
+
+def test_a_follow_up_on_another_subject_altogether_is_out_of_scope(service: Service):
+    first = service.ask(MINORS)
+    aside = service.ask("Ya que estamos, ¿me recomiendas tú alguna buena novela negra nórdica?", context=first.context)
+    assert aside.verdict is Verdict.SIN_BASE
+    detail = service.ask(
+        "Se me olvidaba contarte que uno de los niños vive en el centro de acogida de menores", context=first.context
+    )
+    assert detail.verdict is not Verdict.SIN_BASE
 
 
 @pytest.fixture

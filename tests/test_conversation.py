@@ -326,6 +326,8 @@ def test_reset_words_in_every_language(message):
         ("¿Y si lo comparto solo con mis amigos?", False),
         ("Vale, la he recortado y ya solo salimos nosotras", True),
         ("I si ho dic de manera genèrica?", True),
+        ("¿Y un tuit recordando el plazo del voto por correo?", True),  # another post
+        ("¿Y si añado un tuit con el enlace?", False),
     ],
 )
 def test_replaces_content(message, expected):

@@ -90,6 +90,16 @@ SITUATIONS = {
             "Can I criticise a government decision on my personal Twitter?",
         ],
     ),
+    "planos de seguridad": (
+        Verdict.NO_PERMITIDO,
+        "Regla 86",
+        [
+            "Soy arquitecta municipal. ¿Puedo subir a Threads los planos de la instalación de seguridad de la biblioteca nueva?",
+            "Sóc arquitecta municipal. Puc penjar a Threads els plans de seguretat de la biblioteca nova?",
+            "Son arquitecta municipal. Podo subir a Threads os planos de seguridade da biblioteca nova?",
+            "I'm the council architect. Can I post on Threads the security plans of the new library?",
+        ],
+    ),
     "militar en campaña": (
         Verdict.NO_PERMITIDO,
         "Regla 60",

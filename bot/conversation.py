@@ -16,7 +16,8 @@ is joined to what the earlier turns said (:class:`~bot.models.Context`), all pur
 - a follow-up that replaces the content («¿y si en vez del vídeo subo un consejo?», «¿y si
   solo pongo la cifra total?») drops what was said about the old content, its draft and its
   photos, and keeps only the signals about who posts, from which account or when
-  (``persiste`` in ``senales.yaml``), for this turn and the ones after it;
+  (``persiste`` in ``senales.yaml``), for this turn and the ones after it; one that only
+  brings a new who («¿y si en vez de auxiliar fuera guardia civil?») keeps the content;
 - after a verdict, a follow-up without a draft asks for a verdict too («¿Y en LinkedIn?»,
   «¿seguro?», «¿Así sí?»), unless it asks for information in so many words («¿Y si lo
   comunico por el canal interno? ¿Qué protección tendría?»); after an answer with
@@ -115,7 +116,9 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     now = {h.signal for h in reading.hits}
     cancelled = _cancelled_by(now, book) | reading.absent
     new_topic = changes_topic(reading.question)
-    replaced = new_topic or replaces_content(reading.question)
+    # «¿Y si en vez de auxiliar fuera guardia civil?» changes who posts, not what is posted.
+    only_who = bool(now) and all((sig := book.get(h)) is not None and sig.persists for h in now)
+    replaced = new_topic or (replaces_content(reading.question) and not only_who)
     if replaced:  # what was said about the old content no longer holds; who, where and when do
         cancelled |= content
     hits = list(reading.hits)

@@ -187,6 +187,18 @@ def test_a_follow_up_that_replaces_the_content_drops_it_but_keeps_who_posts(book
     assert all(field != "conversacion" or signal == "policia" for signal, _, field in second.triggers)
 
 
+def test_replacing_who_posts_keeps_what_is_posted(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Soy auxiliar administrativo en una consejería. En mi X personal, ¿puedo apoyar a un partido en la campaña?",
+        "¿Y si en vez de auxiliar fuera guardia civil en activo?",
+    )
+    assert first.verdict is not Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.NO_PERMITIDO
+    assert any(field == "conversacion" for _, _, field in second.triggers)
+
+
 def test_what_a_turn_cancels_stays_cancelled_in_later_turns(book, rules):
     official, personal, later = talk(
         book,

@@ -15,6 +15,12 @@ more («30 pacientes», «el 80 % de mis alumnos») is a figure, not someone in 
 not count either. Each hit knows its sentence, so a ``de_lo_dicho`` lifter can be told apart from
 a risk said later (:mod:`bot.decision`).
 
+A message in Catalan, Galician or English is also glossed word by word into Spanish
+(``bot/i18n/glosa-<lang>.json``, one word for one word, chosen by which glossary covers enough of
+its words: :func:`gloss`), and the Spanish phrases are matched on the glossed words too, each
+keeping its original span: «les fotos dels meus alumnes amb la cara» meets «con la cara». The
+other languages' own phrases still count; the glossary only adds what they miss.
+
 The classes:
 
 - ``riesgo``: a fact that makes a post forbidden or cautionary by itself (a DNI, information
@@ -206,6 +212,38 @@ def _stemmers() -> dict[str, Any]:
 @lru_cache(maxsize=100_000)
 def _stem(language: str, word: str) -> str:
     return str(_stemmer(language).stemWord(word))
+
+
+#: Where the word-by-word glossaries into Spanish live: ``glosa-<lang>.json`` (one word → one word).
+GLOSS_DIR = Path(__file__).parent / "i18n"
+#: A message is glossed from a language when at least this many of its words, and this share of
+#: them, are words of that glossary (words spelled as in Spanish are not in it).
+GLOSS_MIN_WORDS = 2
+GLOSS_MIN_SHARE = 0.2
+
+
+@lru_cache(maxsize=1)
+def _glossaries() -> dict[str, dict[str, str]]:
+    import json
+
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(GLOSS_DIR.glob("glosa-*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out[path.stem.removeprefix("glosa-")] = {fold(str(k)): fold(str(v)) for k, v in data.items()}
+    return out
+
+
+def gloss(words: list[str]) -> list[str] | None:
+    """``words`` (folded) glossed into Spanish from the language whose glossary covers most of
+    them, or ``None`` when none covers enough (a Spanish message is left as it is)."""
+    best, covered = None, 0
+    for glossary in _glossaries().values():
+        n = sum(w in glossary for w in words)
+        if n > covered:
+            best, covered = glossary, n
+    if best is None or covered < GLOSS_MIN_WORDS or covered < GLOSS_MIN_SHARE * len(words):
+        return None
+    return [best.get(w, w) for w in words]
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
@@ -420,10 +458,16 @@ class SignalBook:
         spans = _words(text)
         if not spans:
             return []
-        words = [w for w, _, _ in spans]
+        original = [w for w, _, _ in spans]
+        passes = [(language, index, original) for language, index in self._index.items()]
+        glossed = gloss(original)
+        if glossed is not None and "es" in self._index:
+            # A Catalan, Galician or English message glossed word by word into Spanish meets the
+            # Spanish phrases too (each glossed word keeps its original span).
+            passes.append(("es", self._index["es"], glossed))
         hits: list[SignalHit] = []
         vetoes: list[tuple[str, int, int]] = []
-        for language, index in self._index.items():
+        for language, index, words in passes:
             stems = [_stem(language, w) for w in words]
             present = set(stems)
             for i, stem in enumerate(stems):

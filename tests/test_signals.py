@@ -744,3 +744,48 @@ def test_absent_names_what_a_message_takes_out(book, text, signal):
 
 def test_absent_is_empty_when_nothing_is_taken_out(book):
     assert book.absent("Se ve la matrícula del coche y la cara de la niña") == frozenset()
+
+
+# ---------------------------------------------------------------- glossing into Spanish
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Vull penjar les fotos dels meus alumnes", ["vull", "penjar"]),  # Catalan: glossed
+        ("Quero subir as fotos dos meus alumnos", ["quero"]),  # Galician
+        ("I want to upload the photos of my students", ["want", "upload"]),  # English
+    ],
+)
+def test_a_message_in_another_language_is_glossed_into_spanish(text, expected):
+    from bot.signals import gloss
+    from bot.text import word_spans
+
+    words = [w for w, _, _ in word_spans(text)]
+    glossed = gloss(words)
+    assert glossed is not None and len(glossed) == len(words)
+    assert all(glossed[words.index(w)] != w for w in expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Quiero subir las fotos de mis alumnos a Instagram", "¿Puedo compartir la campaña oficial?", "ok"],
+)
+def test_a_spanish_message_is_not_glossed(text):
+    from bot.signals import gloss
+    from bot.text import word_spans
+
+    assert gloss([w for w, _, _ in word_spans(text)]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        # The Spanish phrases meet the glossed words; the quoted words are the message's own.
+        ("Vull penjar les fotos dels meus alumnes amb la cara ben visible", "persona_identificable"),
+        ("I want to upload the photos of my students with their faces visible", "ciudadano_atendido"),
+    ],
+)
+def test_spanish_phrases_find_the_situation_in_a_glossed_message(book, text, signal):
+    hits = [h for h in book.detect(text, "pregunta") if h.signal == signal]
+    assert hits and all(text[h.start : h.end] == h.text for h in hits)

@@ -233,9 +233,9 @@ def _glossaries() -> dict[str, dict[str, str]]:
     return out
 
 
-def gloss(words: list[str]) -> list[str] | None:
-    """``words`` (folded) glossed into Spanish from the language whose glossary covers most of
-    them, or ``None`` when none covers enough (a Spanish message is left as it is)."""
+def glossary_for(words: list[str]) -> dict[str, str] | None:
+    """The glossary that covers most of ``words`` (folded), or ``None`` when none covers enough
+    (a Spanish message)."""
     best, covered = None, 0
     for glossary in _glossaries().values():
         n = sum(w in glossary for w in words)
@@ -243,7 +243,22 @@ def gloss(words: list[str]) -> list[str] | None:
             best, covered = glossary, n
     if best is None or covered < GLOSS_MIN_WORDS or covered < GLOSS_MIN_SHARE * len(words):
         return None
-    return [best.get(w, w) for w in words]
+    return best
+
+
+def gloss(words: list[str]) -> list[str] | None:
+    """``words`` (folded) glossed into Spanish from the language whose glossary covers most of
+    them, or ``None`` when none covers enough (a Spanish message is left as it is)."""
+    glossary = glossary_for(words)
+    return None if glossary is None else [glossary.get(w, w) for w in words]
+
+
+def gloss_text(text: str) -> str:
+    """``text`` glossed word by word into Spanish (:func:`gloss`), or as it is when it reads as
+    Spanish; the glossed form keeps only the words, for what reads words rather than phrases."""
+    words = [w for w, _, _ in _words(text)]
+    glossed = gloss(words)
+    return text if glossed is None else " ".join(glossed)
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:

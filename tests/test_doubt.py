@@ -301,6 +301,15 @@ def _labelled() -> list[LabelledCase]:
     ]
 
 
+def test_a_catalan_message_is_read_glossed_into_spanish_and_named_in_its_own_words(model: DoubtModel) -> None:
+    catalan = "Puc penjar a Instagram el vídeo del taller? Surt la zarandaja."
+    spanish = "¿Puedo subir a Instagram el vídeo del taller? Sale la zarandaja."
+    assert abs(model.risk(catalan) - model.risk(spanish)) < 0.1
+    assert model.risk(catalan) > 0.5
+    assert "zarandaja" in model.words(catalan)
+    assert not {"puedo", "subir", "sale"} & {w.lower() for w in model.words(catalan, limit=10)}
+
+
 def test_function_words_and_the_commonest_words_are_never_named_as_the_reason(model: DoubtModel) -> None:
     words = model.words("¿Puedo subir a X la receta de la abuela? Sale la zarandaja.", limit=10)
     assert words and all(len(w) >= 4 for w in words)

@@ -147,19 +147,6 @@ def test_after_an_answer_with_information_a_short_follow_up_asks_for_more(book, 
     assert first.verdict is second.verdict is Verdict.INFORMATIVO
 
 
-def test_another_matter_is_read_on_its_own_but_keeps_who_posts(book, rules):
-    first, second = talk(
-        book,
-        rules,
-        "Llevo la cuenta oficial del ayuntamiento. ¿Puedo subir la foto de los niños del campamento? Se les ve la cara.",
-        "Gracias. Otra cosa: ¿puedo publicar el horario de verano de la biblioteca?",
-    )
-    assert first.verdict is Verdict.NO_PERMITIDO
-    assert second.verdict is not Verdict.NO_PERMITIDO
-    signals = {signal for signal, _, _ in second.triggers}
-    assert "menor" not in signals and "imagen" not in signals
-
-
 ELECTION = "Estamos en periodo electoral. ¿Puedo publicar un vídeo con los logros del gobierno municipal?"
 
 
@@ -175,16 +162,27 @@ def test_the_official_account_in_a_follow_up_brings_its_rules_and_the_personal_o
     assert all(signal != "cuenta_oficial" for signal, _, _ in back.triggers)
 
 
-def test_a_follow_up_that_replaces_the_content_drops_it_but_keeps_who_posts(book, rules):
-    first, second = talk(
-        book,
-        rules,
-        "Soy policía local. ¿Puedo subir a mi TikTok el vídeo de la detención de ayer? Se ve la cara del detenido.",
-        "¿Y si en vez del vídeo subo un consejo general para evitar tirones?",
-    )
+@pytest.mark.parametrize(
+    ("first_message", "follow_up"),
+    [
+        # it replaces the content
+        (
+            "Soy policía local. ¿Puedo subir a mi TikTok el vídeo de la detención de ayer? Se ve la cara del detenido.",
+            "¿Y si en vez del vídeo subo un consejo general para evitar tirones?",
+        ),
+        # it opens another matter
+        (
+            "Llevo la cuenta oficial del ayuntamiento. ¿Puedo subir la foto de los niños del campamento? Se les ve la cara.",
+            "Gracias. Otra cosa: ¿puedo publicar el horario de verano de la biblioteca?",
+        ),
+    ],
+)
+def test_a_follow_up_that_drops_the_content_keeps_who_posts(book, rules, first_message, follow_up):
+    first, second = talk(book, rules, first_message, follow_up)
     assert first.verdict is Verdict.NO_PERMITIDO
     assert second.verdict is not Verdict.NO_PERMITIDO
-    assert all(field != "conversacion" or signal == "policia" for signal, _, field in second.triggers)
+    kept = {signal for signal, _, field in second.triggers if field == "conversacion"}
+    assert all(book.get(signal).persists for signal in kept)
 
 
 def test_replacing_who_posts_keeps_what_is_posted(book, rules):

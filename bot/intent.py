@@ -173,10 +173,9 @@ def information_questions(question: str) -> list[str]:
     """The questions in a message that ask for information in so many words («¿Qué protección
     tendría?», «¿qué dice el estatuto?»), folded, whatever the rest of it asks."""
     vocab = vocabulary()
-    asking = _asking(_QUOTES.sub("", _QUOTED.sub(" ", _expand_chat(fold(question)))))
     return [
         s
-        for s in asking
+        for s in questions(question)
         if vocab.information_always.search(s)
         or (vocab.information_start.search(s) and not (vocab.own_permission.search(s) or vocab.action.search(s)))
     ]
@@ -185,8 +184,7 @@ def information_questions(question: str) -> list[str]:
 def asks_requirements(question: str) -> bool:
     """Whether a question the person asks is what it takes to do it («¿qué necesitamos?», «¿hace
     falta algo?», «¿cómo lo hacemos?»); «es para que se vea lo que hacemos» asks nothing."""
-    asking = _asking(_QUOTES.sub("", _QUOTED.sub(" ", _expand_chat(fold(question)))))
-    return any(vocabulary().requirements.search(sentence) for sentence in asking)
+    return any(vocabulary().requirements.search(sentence) for sentence in questions(question))
 
 
 #: Text someone quotes (the post, a slogan, what a colleague said: three words or more, not a

@@ -36,6 +36,7 @@ The classes:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from bisect import bisect_right
@@ -224,8 +225,6 @@ GLOSS_MIN_SHARE = 0.2
 
 @lru_cache(maxsize=1)
 def _glossaries() -> dict[str, dict[str, str]]:
-    import json
-
     out: dict[str, dict[str, str]] = {}
     for path in sorted(GLOSS_DIR.glob("glosa-*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))

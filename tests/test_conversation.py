@@ -197,29 +197,28 @@ def test_replacing_who_posts_keeps_what_is_posted(book, rules):
     assert any(field == "conversacion" for _, _, field in second.triggers)
 
 
-def test_what_a_turn_cancels_stays_cancelled_in_later_turns(book, rules):
-    official, personal, later = talk(
-        book,
-        rules,
-        "Llevo la cuenta oficial del ayuntamiento. Estamos en periodo electoral: ¿subo un vídeo con los logros del gobierno?",
-        "¿Y desde mi cuenta personal?",
-        "¿Y en LinkedIn?",
-    )
-    assert official.verdict is Verdict.NO_PERMITIDO
-    assert all(signal != "cuenta_oficial" for signal, _, _ in personal.triggers + later.triggers)
-
-
-def test_a_replaced_content_stays_replaced_in_later_turns(book, rules):
-    first, _, third = talk(
-        book,
-        rules,
-        "Soy policía local. ¿Puedo subir a mi TikTok el vídeo de la detención de ayer? Se ve la cara del detenido.",
-        "¿Y si en vez del vídeo subo un consejo general para evitar tirones?",
-        "¿Y en Instagram?",
-    )
+@pytest.mark.parametrize(
+    ("first_message", "change", "dropped"),
+    [
+        # the second turn cancels a signal (the personal account cancels the official one)
+        (
+            "Llevo la cuenta oficial del ayuntamiento. Estamos en periodo electoral: ¿subo un vídeo con los logros del gobierno?",
+            "¿Y desde mi cuenta personal?",
+            "cuenta_oficial",
+        ),
+        # the second turn replaces the content
+        (
+            "Soy policía local. ¿Puedo subir a mi TikTok el vídeo de la detención de ayer? Se ve la cara del detenido.",
+            "¿Y si en vez del vídeo subo un consejo general para evitar tirones?",
+            "persona_identificable",
+        ),
+    ],
+)
+def test_what_a_turn_drops_stays_dropped_in_later_turns(book, rules, first_message, change, dropped):
+    first, second, third = talk(book, rules, first_message, change, "¿Y en LinkedIn?")
     assert first.verdict is Verdict.NO_PERMITIDO
     assert third.verdict is not Verdict.NO_PERMITIDO
-    assert all(signal != "persona_identificable" for signal, _, _ in third.triggers)
+    assert all(signal != dropped for signal, _, _ in second.triggers + third.triggers)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,8 @@ from bot.normalize import normalize
         ("Si borro un tuit, ¿desaparece del todo lo que publiqué?", True),
         ("¿Puede mi ayuntamiento pedirme las claves de mi LinkedIn personal?", True),
         ("¿Me pueden sancionar por una falta leve sin escucharme?", True),
+        # «¿Cuánto…» is an interrogative, not a verb in the first person.
+        ("Ana es interina. ¿Cuánto tiempo como máximo puede seguir en esa plaza?", True),
         ("Quina llicència li dono a TikTok?", True),
         ("What does LinkedIn's User Agreement say about the minimum age?", True),
         ("Zer dio legeak adingabeen argazkiei buruz?", True),

@@ -138,6 +138,8 @@ def test_phrases_are_found(book, text, signal):
         ("He reservado mesa para diez en el asador", "confidencial"),
         ("Podéis consultar vuestro borrador y presentar la declaración", "confidencial"),
         ("¿Puedo abrir un Instagram para enseñar mis piezas de cerámica?", "abrir_cuenta_oficial"),
+        # Staying in a post is not following an account.
+        ("¿Cuánto tiempo puede seguir en esa plaza una interina?", "seguir_like"),
         # A word mentioned, not used: asked about, or inside a quoted title of a work.
         ("lo pregunto por la palabra 'confidencial', que me da miedo", "confidencial"),
         ("¿Eso de 'secreto' me puede traer líos?", "confidencial"),

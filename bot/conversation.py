@@ -14,7 +14,7 @@ is joined to what the earlier turns said (:class:`~bot.models.Context`), all pur
 - the latest draft and the latest photos are still the post being discussed, until a message
   brings new ones;
 - a follow-up that replaces the content («¿y si en vez del vídeo subo un consejo?», «¿y si
-  solo pongo la cifra total?») drops what was said about the old content, its draft and its
+  solo pongo la cifra total?», a corrected draft pasted with «lo he cambiado, mira:») drops what was said about the old content, its draft and its
   photos, and keeps only the signals about who posts, from which account or when
   (``persiste`` in ``senales.yaml``), for this turn and the ones after it; one that only
   brings a new who («¿y si en vez de auxiliar fuera guardia civil?») keeps the content;
@@ -61,6 +61,7 @@ __all__ = [
     "is_reset",
     "next_context",
     "replaces_content",
+    "revises",
 ]
 
 #: Earlier turns kept: a conversation about one post rarely needs more.
@@ -118,14 +119,16 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     new_topic = changes_topic(reading.question)
     # «¿Y si en vez de auxiliar fuera guardia civil?» changes who posts, not what is posted.
     only_who = bool(now) and all((sig := book.get(h)) is not None and sig.persists for h in now)
-    replaced = new_topic or (replaces_content(reading.question) and not only_who)
+    # A corrected draft («lo he cambiado, mira:») replaces the text; the photos sent before stay.
+    corrected = reading.draft is not None and revises(reading.question) and not replaces_content(reading.question)
+    replaced = new_topic or ((replaces_content(reading.question) or corrected) and not only_who)
     if replaced:  # what was said about the old content no longer holds; who, where and when do
         cancelled |= content
     hits = list(reading.hits)
     # Newest first: what a turn cancels or replaces stays cancelled for the turns before it, and
     # the draft and photos still discussed are the latest ones since the content last changed.
     draft, shown = reading.draft, tuple(images)
-    want_draft, want_images = draft is None and not replaced, not shown and not replaced
+    want_draft, want_images = draft is None and not replaced, not shown and (not replaced or corrected)
     for turn in reversed(turns):
         if want_draft and turn.draft:
             draft, want_draft = turn.draft, False
@@ -136,7 +139,7 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
         found, gone = book.detect_with_absent(turn.question, "conversacion")
         hits += [h for h in found if h.signal not in now and h.signal not in cancelled]
         cancelled |= _cancelled_by({h.signal for h in found}, book) | gone
-        if replaces_content(turn.question) or changes_topic(turn.question):
+        if replaces_content(turn.question) or changes_topic(turn.question) or (turn.draft and revises(turn.question)):
             cancelled |= content
             want_draft = want_images = False
     carried = draft is not None and reading.draft is None
@@ -213,6 +216,12 @@ def replaces_content(message: str) -> bool:
     return False
 
 
+def revises(message: str) -> bool:
+    """Whether a message sent with a draft presents it as the corrected post («Vale, lo he
+    cambiado, mira:», «¿Así sí?»): the new draft is then the whole content."""
+    return bool(_vocabulary()[4].search(fold(message).strip()))
+
+
 def changes_topic(message: str) -> bool:
     """Whether a message opens another matter in the same conversation («Gracias. Otra cosa: …»,
     «Totally unrelated: …»): it is then read on its own, except for who posts, from which account
@@ -256,13 +265,14 @@ def _unique(hits: list[SignalHit]) -> list[SignalHit]:
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """The ``conversacion`` patterns of ``bot/i18n/*.yaml``: (follow-up openings, reset, new
-    content, another matter)."""
+    content, another matter, corrected draft)."""
     openings: list[str] = []
     resets: list[str] = []
     replacing: list[str] = []
     other: list[str] = []
+    corrected: list[str] = []
     for path in sorted(I18N_DIR.glob("*.yaml")):
         data: dict[str, Any] = yamlfile.load(path.read_text(encoding="utf-8"))[0] or {}
         section = data.get("conversacion") or {}
@@ -270,6 +280,7 @@ def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re
         resets.extend(section.get("nueva") or [])
         replacing.extend(section.get("sustituye") or [])
         other.extend(section.get("otro_tema") or [])
+        corrected.extend(section.get("corrige") or [])
 
     def union(patterns: list[str]) -> str:
         return "|".join(f"(?:{p})" for p in patterns) or r"(?!x)x"
@@ -280,4 +291,5 @@ def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re
         re.compile(rf"\b(?:{union(replacing)})"),
         # At the start of the message or of a sentence: «Gracias. Otra cosa: …».
         re.compile(rf"(?:^|[^\w\s]\s*)(?:{union(other)})\b"),
+        re.compile(rf"\b(?:{union(corrected)})\b"),
     )

@@ -22,6 +22,7 @@ from bot.conversation import (
     is_reset,
     next_context,
     replaces_content,
+    revises,
 )
 from bot.decision import RuleSpec, Situation, decide
 from bot.models import Context, ImageSeen, Verdict
@@ -337,6 +338,13 @@ def test_reset_words_in_every_language(message):
         ("I si ho dic de manera genèrica?", True),
         ("¿Y un tuit recordando el plazo del voto por correo?", True),  # another post
         ("¿Y si añado un tuit con el enlace?", False),
+        ("Vale. ¿Y un tuit animando a ir a votar, sin decir a quién?", True),  # after a first sentence
+        ("¿Y si la recorto y solo quedamos nosotras y el árbol?", True),
+        ("Vale, recorteina: só eu e o can. E agora?", True),
+        ("Ya lo ha sacado el periódico. ¿Puedo retuitear la noticia?", True),
+        ("Vale, olvido el accidente. Grabo uno mío explicando qué hacer", True),
+        ("Vale, ese no. ¿Y uno explicando cómo es la oposición?", True),
+        ("¿Y si lo retuiteo añadiendo un comentario?", False),
     ],
 )
 def test_replaces_content(message, expected):
@@ -352,6 +360,7 @@ def test_replaces_content(message, expected):
         ("Gràcies. Una altra cosa: puc penjar el cartell de la festa?", True),
         ("Grazas. Outra cousa: podo compartir o horario?", True),
         ("Another question: can I share the job offer?", True),
+        ("Genial, gracias. Oye, ¿y cómo hago para que las croquetas no se abran?", True),
         ("¿Y si pongo otra cosa en el texto?", False),  # the same post, other words: not another matter
         ("¿Y en LinkedIn?", False),
         ("", False),
@@ -359,6 +368,49 @@ def test_replaces_content(message, expected):
 )
 def test_changes_topic(message, expected):
     assert changes_topic(message) is expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Vale, lo he cambiado, mira:", True),
+        ("¿Así sí?", True),
+        ("I've changed it, how about now?", True),
+        ("L'he canviat, mira:", True),
+        ("¿Puedo publicar esto?", False),
+        ("¿Y en LinkedIn?", False),
+    ],
+)
+def test_revises(message, expected):
+    assert revises(message) is expected
+
+
+def test_a_corrected_draft_replaces_what_was_said_about_the_post(book, rules):
+    _, second, third = talk(
+        book,
+        rules,
+        "Soy conserje de un colegio. La caldera lleva tres semanas rota. ¿Puedo quejarme en mi Facebook?",
+        "Es que quiero poner el nombre del concejal de Educación y llamarle inútil y vago",
+        (
+            "Vale, lo he cambiado, mira:",
+            "Tres semanas sin calefacción en el colegio. Pedimos al Ayuntamiento que lo arregle ya.",
+        ),
+    )
+    assert second.verdict is Verdict.NO_PERMITIDO
+    assert third.verdict is not Verdict.NO_PERMITIDO
+    assert all(field != "conversacion" or book.get(signal).persists for signal, _, field in third.triggers)
+
+
+def test_a_crop_takes_out_the_detail_of_the_turn_before(book, rules):
+    *_, third = talk(
+        book,
+        rules,
+        "Soy enfermera. ¿Puedo subir a mi Instagram la foto de Nochebuena en el control? Todas están de acuerdo.",
+        "Espera, al fondo se ve la pizarra con los nombres de los pacientes y su tratamiento",
+        "¿Y si la recorto y solo quedamos nosotras y el árbol de cartulina?",
+    )
+    assert third.verdict is not Verdict.NO_PERMITIDO
+    assert all(signal not in {"salud", "ciudadano_atendido"} for signal, _, _ in third.triggers)
 
 
 def test_the_context_is_bounded(book):

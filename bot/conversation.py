@@ -23,6 +23,8 @@ is joined to what the earlier turns said (:class:`~bot.models.Context`), all pur
   comunico por el canal interno? ¿Qué protección tendría?»); after an answer with
   information, it is read as it stands; a network named now replaces the one named before in
   what is searched;
+- one that goes back to what the first message described («vale, subo la primera») drops
+  what the later turns added about another photo or version;
 - a follow-up that stands on its own words (not short, not opening like «¿Y si…?») and says
   nothing about the post is in scope on those words alone («Ya que estamos, ¿me recomiendas
   una novela?» is not);
@@ -60,6 +62,7 @@ __all__ = [
     "follows_up",
     "is_reset",
     "next_context",
+    "picks_first",
     "replaces_content",
     "revises",
 ]
@@ -124,6 +127,8 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     replaced = new_topic or ((replaces_content(reading.question) or corrected) and not only_who)
     if replaced:  # what was said about the old content no longer holds; who, where and when do
         cancelled |= content
+    # «Vale, subo la primera»: what the later turns said about another photo or version goes.
+    first_only = not replaced and len(turns) > 1 and picks_first(reading.question)
     hits = list(reading.hits)
     # Newest first: what a turn cancels or replaces stays cancelled for the turns before it, and
     # the draft and photos still discussed are the latest ones since the content last changed.
@@ -137,6 +142,8 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
             shown, want_images = turn.images, False
             hits += [h for h in image_hits(shown, book) if h.signal not in cancelled]
         found, gone = book.detect_with_absent(turn.question, "conversacion")
+        if first_only and turn is not turns[0]:
+            found = [h for h in found if h.signal not in content]
         hits += [h for h in found if h.signal not in now and h.signal not in cancelled]
         cancelled |= _cancelled_by({h.signal for h in found}, book) | gone
         if replaces_content(turn.question) or changes_topic(turn.question) or (turn.draft and revises(turn.question)):
@@ -222,6 +229,12 @@ def revises(message: str) -> bool:
     return bool(_vocabulary()[4].search(fold(message).strip()))
 
 
+def picks_first(message: str) -> bool:
+    """Whether a follow-up goes back to what the first message described («Vale, subo la
+    primera», «me quedo con la de antes»), leaving what later turns added about another one."""
+    return bool(_vocabulary()[5].search(fold(message).strip()))
+
+
 def changes_topic(message: str) -> bool:
     """Whether a message opens another matter in the same conversation («Gracias. Otra cosa: …»,
     «Totally unrelated: …»): it is then read on its own, except for who posts, from which account
@@ -265,14 +278,17 @@ def _unique(hits: list[SignalHit]) -> list[SignalHit]:
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _vocabulary() -> tuple[
+    re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]
+]:
     """The ``conversacion`` patterns of ``bot/i18n/*.yaml``: (follow-up openings, reset, new
-    content, another matter, corrected draft)."""
+    content, another matter, corrected draft, back to the first one)."""
     openings: list[str] = []
     resets: list[str] = []
     replacing: list[str] = []
     other: list[str] = []
     corrected: list[str] = []
+    first: list[str] = []
     for path in sorted(I18N_DIR.glob("*.yaml")):
         data: dict[str, Any] = yamlfile.load(path.read_text(encoding="utf-8"))[0] or {}
         section = data.get("conversacion") or {}
@@ -281,6 +297,7 @@ def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re
         replacing.extend(section.get("sustituye") or [])
         other.extend(section.get("otro_tema") or [])
         corrected.extend(section.get("corrige") or [])
+        first.extend(section.get("la_primera") or [])
 
     def union(patterns: list[str]) -> str:
         return "|".join(f"(?:{p})" for p in patterns) or r"(?!x)x"
@@ -292,4 +309,5 @@ def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re
         # At the start of the message or of a sentence: «Gracias. Otra cosa: …».
         re.compile(rf"(?:^|[^\w\s]\s*)(?:{union(other)})\b"),
         re.compile(rf"\b(?:{union(corrected)})\b"),
+        re.compile(rf"\b(?:{union(first)})\b"),
     )

@@ -21,6 +21,7 @@ from bot.conversation import (
     follows_up,
     is_reset,
     next_context,
+    picks_first,
     replaces_content,
     revises,
 )
@@ -399,6 +400,45 @@ def test_a_corrected_draft_replaces_what_was_said_about_the_post(book, rules):
     assert second.verdict is Verdict.NO_PERMITIDO
     assert third.verdict is not Verdict.NO_PERMITIDO
     assert all(field != "conversacion" or book.get(signal).persists for signal, _, field in third.triggers)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Vale, subo la primera y en LinkedIn pongo las gracias", True),
+        ("Me quedo con la de antes", True),
+        ("OK, I'll post the first one then", True),
+        ("¿Y si subo otra?", False),
+    ],
+)
+def test_picks_first(message, expected):
+    assert picks_first(message) is expected
+
+
+def test_going_back_to_the_first_photo_leaves_what_was_said_about_the_second(book, rules):
+    first, second, third = talk(
+        book,
+        rules,
+        "Me jubilo el viernes. ¿Puedo subir a Instagram una foto de mi mesa recogida, sin papeles y sin nadie?",
+        "En la otra foto se ve la pantalla con un expediente abierto y los nombres de las partes. ¿Esa también?",
+        "Vale, subo la primera y en LinkedIn doy las gracias a todo el equipo tras 38 años. ¿Bien?",
+    )
+    assert first.verdict is not Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.NO_PERMITIDO
+    assert third.verdict is not Verdict.NO_PERMITIDO
+    assert all(field != "conversacion" or signal not in {"expediente", "pantalla_documentos"} for signal, _, field in third.triggers)
+
+
+def test_returning_a_gift_cancels_it(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Trabajo en contratación. Una empresa adjudicataria me ha mandado un jamón. ¿Subo la foto dándoles las gracias?",
+        "¿Y si lo devuelvo y publico que no aceptamos regalos, sin decir qué empresa fue?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is not Verdict.NO_PERMITIDO
+    assert all(signal != "regalo" for signal, _, _ in second.triggers)
 
 
 def test_a_crop_takes_out_the_detail_of_the_turn_before(book, rules):

@@ -512,12 +512,8 @@ class SignalBook:
         hits = [h for h in hits if not any(s == h.signal and a < h.end and h.start < b for s, a, b in vetoes)]
         mentioned = mentioned_spans(text)
         if mentioned:
-            hits = [
-                h
-                for h in hits
-                if not (self.signals[h.signal].cls is SignalClass.RIESGO or self.signals[h.signal].sensitive)
-                or not any(a <= h.start and h.end <= b for a, b in mentioned)
-            ]
+            # A word named, not used («¿me da cosa la palabra fraude?»): no signal of any class.
+            hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in mentioned)]
         return hits
 
 

@@ -426,7 +426,10 @@ def test_going_back_to_the_first_photo_leaves_what_was_said_about_the_second(boo
     assert first.verdict is not Verdict.NO_PERMITIDO
     assert second.verdict is Verdict.NO_PERMITIDO
     assert third.verdict is not Verdict.NO_PERMITIDO
-    assert all(field != "conversacion" or signal not in {"expediente", "pantalla_documentos"} for signal, _, field in third.triggers)
+    assert all(
+        field != "conversacion" or signal not in {"expediente", "pantalla_documentos"}
+        for signal, _, field in third.triggers
+    )
 
 
 def test_returning_a_gift_cancels_it(book, rules):

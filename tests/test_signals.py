@@ -138,6 +138,11 @@ def test_phrases_are_found(book, text, signal):
         ("He reservado mesa para diez en el asador", "confidencial"),
         ("Podéis consultar vuestro borrador y presentar la declaración", "confidencial"),
         ("¿Puedo abrir un Instagram para enseñar mis piezas de cerámica?", "abrir_cuenta_oficial"),
+        # A word named, not used, whatever its class.
+        ("Lleva la palabra fraude y me da cosa, ¿lo subo?", "irregularidad"),
+        # «Plazas limitadas» for a library club is not a job vacancy; the opposition is not an exam.
+        ("Plazas limitadas, inscripción gratuita en el mostrador", "empleo_publico"),
+        ("La oposición ha presentado una moción en el pleno", "empleo_publico"),
         # Staying in a post is not following an account.
         ("¿Cuánto tiempo puede seguir en esa plaza una interina?", "seguir_like"),
         # A word mentioned, not used: asked about, or inside a quoted title of a work.

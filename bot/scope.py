@@ -76,9 +76,8 @@ class Scope:
         tokens = tokenize(text)
         # A post quoted to be published is what the question asks about, as a draft would be
         # («Quiero tuitear: '…'»; not «Traduce al inglés: '…'»).
-        posted = _quotes_a_post(text) and (
-            _found(self.acts or self.context, tokens, folded) or _found(self.topics, tokens, folded)
-        )
+        # A topic word alone is not enough: «Tradúceme este correo para un cliente: '…'».
+        posted = _quotes_a_post(text) and _found(self.acts or self.context, tokens, folded)
         if (
             not posted
             and any(_phrase(p).search(folded) for p in self.excluded)

@@ -87,6 +87,18 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
             True,
         ),
         ("Traduce al inglés: 'El Ayuntamiento informa de que el mercadillo se traslada'", False, False),
+        # A topic word («cliente», «empresa») does not make a quoted text a post.
+        (
+            "Tradúceme al inglés este correo para un cliente de la empresa de mi marido: 'Estimado Sr. Smith, "
+            "le confirmamos el envío del pedido para el día 15'.",
+            False,
+            False,
+        ),
+        (
+            "Quiero poner en X: 'El expediente de la renta de mi marido sigue en el salón'. ¿Me meto en un lío?",
+            False,
+            True,
+        ),
         (
             "¿Puedo poner en Instagram 'el expediente de la declaración de la renta de mi marido sigue en el salón'?",
             False,

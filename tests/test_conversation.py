@@ -346,6 +346,10 @@ def test_reset_words_in_every_language(message):
         ("Vale, olvido el accidente. Grabo uno mío explicando qué hacer", True),
         ("Vale, ese no. ¿Y uno explicando cómo es la oposición?", True),
         ("¿Y si lo retuiteo añadiendo un comentario?", False),
+        ("¿Y si recorto la foto para que solo salgamos nosotras?", True),
+        ("He quitado el audio y lo he vuelto a grabar el domingo, que libraba", True),
+        ("Entonces, ¿qué podemos publicar? ¿Un post explicando cómo votar por correo?", True),
+        ("Vale, entón subo só a foto do autor asinando libros", True),
     ],
 )
 def test_replaces_content(message, expected):
@@ -407,6 +411,7 @@ def test_a_corrected_draft_replaces_what_was_said_about_the_post(book, rules):
     [
         ("Vale, subo la primera y en LinkedIn pongo las gracias", True),
         ("Me quedo con la de antes", True),
+        ("Vale, nada de clips. El vídeo del principio, ¿lo subo también a YouTube?", True),
         ("OK, I'll post the first one then", True),
         ("¿Y si subo otra?", False),
     ],

@@ -203,12 +203,12 @@ def follows_up(message: str) -> bool:
         return True
     # The message's opening, or its first question's: «Jo. ¿Y si espero a que salga en el BOE?»
     first_question = fold(message).partition("¿")[2].strip()
-    return any(_vocabulary()[0].match(t) for t in (text, first_question) if t)
+    return any(_vocabulary().opening.match(t) for t in (text, first_question) if t)
 
 
 def is_reset(message: str) -> bool:
     """Whether the message asks to start over («nueva pregunta», «/nuevo», «new question»)."""
-    return bool(_vocabulary()[1].fullmatch(fold(message).strip(" ¿?¡!.,;:")))
+    return bool(_vocabulary().reset.fullmatch(fold(message).strip(" ¿?¡!.,;:")))
 
 
 def replaces_content(message: str) -> bool:
@@ -216,7 +216,7 @@ def replaces_content(message: str) -> bool:
     «¿y si solo pongo la cifra total?»), rather than adding to it or changing where («¿y en
     LinkedIn en vez de en Instagram?» only changes the network)."""
     text = fold(message)
-    for match in _vocabulary()[2].finditer(text):
+    for match in _vocabulary().replacing.finditer(text):
         following = " ".join(text[match.end() :].split()[:3])
         if not _network().search(following):
             return True
@@ -226,20 +226,20 @@ def replaces_content(message: str) -> bool:
 def revises(message: str) -> bool:
     """Whether a message sent with a draft presents it as the corrected post («Vale, lo he
     cambiado, mira:», «¿Así sí?»): the new draft is then the whole content."""
-    return bool(_vocabulary()[4].search(fold(message).strip()))
+    return bool(_vocabulary().corrected.search(fold(message).strip()))
 
 
 def picks_first(message: str) -> bool:
     """Whether a follow-up goes back to what the first message described («Vale, subo la
     primera», «me quedo con la de antes»), leaving what later turns added about another one."""
-    return bool(_vocabulary()[5].search(fold(message).strip()))
+    return bool(_vocabulary().first.search(fold(message).strip()))
 
 
 def changes_topic(message: str) -> bool:
     """Whether a message opens another matter in the same conversation («Gracias. Otra cosa: …»,
     «Totally unrelated: …»): it is then read on its own, except for who posts, from which account
     and when."""
-    return bool(_vocabulary()[3].search(fold(message).strip()))
+    return bool(_vocabulary().other_matter.search(fold(message).strip()))
 
 
 _CONNECTIVE = re.compile(r"^(?:y|e|i|and|but|pero|bueno|vale|ok)\s+")
@@ -258,7 +258,11 @@ def _asks_information(question: str) -> bool:
     rest = _CONNECTIVE.sub("", question.strip(" ¿?¡!.,;:"))
     if len(rest.split()) <= 6 and _ABOUT_THE_ANSWER.search(rest):
         return False  # «¿y qué artículo es?», «¿por qué?»: the basis of the verdict just given
-    return bool(information_questions(f"¿{rest}?")) and not _vocabulary()[0].match(rest) and not _network().search(rest)
+    return (
+        bool(information_questions(f"¿{rest}?"))
+        and not _vocabulary().opening.match(rest)
+        and not _network().search(rest)
+    )
 
 
 def _cancelled_by(signals: set[str], book: SignalBook) -> set[str]:
@@ -277,37 +281,44 @@ def _unique(hits: list[SignalHit]) -> list[SignalHit]:
     return out
 
 
+@dataclass(frozen=True)
+class _Wording:
+    """The ``conversacion`` patterns of ``bot/i18n/*.yaml``, every language merged."""
+
+    opening: re.Pattern[str]  # seguimiento: «¿Y si…?», «vale, ¿y en…?»
+    reset: re.Pattern[str]  # nueva: «nueva pregunta»
+    replacing: re.Pattern[str]  # sustituye: «en vez del vídeo…»
+    other_matter: re.Pattern[str]  # otro_tema: «Otra cosa: …»
+    corrected: re.Pattern[str]  # corrige: «lo he cambiado, mira:»
+    first: re.Pattern[str]  # la_primera: «subo la primera»
+
+
+_KEYS = {
+    "opening": "seguimiento",
+    "reset": "nueva",
+    "replacing": "sustituye",
+    "other_matter": "otro_tema",
+    "corrected": "corrige",
+    "first": "la_primera",
+}
+
+
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[
-    re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]
-]:
-    """The ``conversacion`` patterns of ``bot/i18n/*.yaml``: (follow-up openings, reset, new
-    content, another matter, corrected draft, back to the first one)."""
-    openings: list[str] = []
-    resets: list[str] = []
-    replacing: list[str] = []
-    other: list[str] = []
-    corrected: list[str] = []
-    first: list[str] = []
+def _vocabulary() -> _Wording:
+    """The ``conversacion`` patterns of ``bot/i18n/*.yaml``, compiled once."""
+    found: dict[str, list[str]] = {name: [] for name in _KEYS}
     for path in sorted(I18N_DIR.glob("*.yaml")):
         data: dict[str, Any] = yamlfile.load(path.read_text(encoding="utf-8"))[0] or {}
         section = data.get("conversacion") or {}
-        openings.extend(section.get("seguimiento") or [])
-        resets.extend(section.get("nueva") or [])
-        replacing.extend(section.get("sustituye") or [])
-        other.extend(section.get("otro_tema") or [])
-        corrected.extend(section.get("corrige") or [])
-        first.extend(section.get("la_primera") or [])
-
-    def union(patterns: list[str]) -> str:
-        return "|".join(f"(?:{p})" for p in patterns) or r"(?!x)x"
-
-    return (
-        re.compile(rf"(?:{union(openings)})\b"),
-        re.compile(rf"(?:{union(resets)})"),
-        re.compile(rf"\b(?:{union(replacing)})"),
+        for name, key in _KEYS.items():
+            found[name].extend(section.get(key) or [])
+    union = {name: "|".join(f"(?:{p})" for p in patterns) or r"(?!x)x" for name, patterns in found.items()}
+    return _Wording(
+        opening=re.compile(rf"(?:{union['opening']})\b"),
+        reset=re.compile(rf"(?:{union['reset']})"),
+        replacing=re.compile(rf"\b(?:{union['replacing']})"),
         # At the start of the message or of a sentence: «Gracias. Otra cosa: …».
-        re.compile(rf"(?:^|[^\w\s]\s*)(?:{union(other)})\b"),
-        re.compile(rf"\b(?:{union(corrected)})\b"),
-        re.compile(rf"\b(?:{union(first)})\b"),
+        other_matter=re.compile(rf"(?:^|[^\w\s]\s*)(?:{union['other_matter']})\b"),
+        corrected=re.compile(rf"\b(?:{union['corrected']})\b"),
+        first=re.compile(rf"\b(?:{union['first']})\b"),
     )

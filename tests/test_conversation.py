@@ -366,6 +366,9 @@ def test_replaces_content(message, expected):
         ("Grazas. Outra cousa: podo compartir o horario?", True),
         ("Another question: can I share the job offer?", True),
         ("Genial, gracias. Oye, ¿y cómo hago para que las croquetas no se abran?", True),
+        ("¡gracias!! ¿y sabes si va a llover el sábado en Valladolid?", True),
+        ("Por cierto, ¿sabes si sale más barato AWS o Azure?", True),
+        ("Gracias. ¿Y en LinkedIn?", False),
         ("¿Y si pongo otra cosa en el texto?", False),  # the same post, other words: not another matter
         ("¿Y en LinkedIn?", False),
         ("", False),

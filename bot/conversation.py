@@ -47,7 +47,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot import yamlfile
-from bot.intent import I18N_DIR, information_questions, questions
+from bot.intent import I18N_DIR, alternatives, information_questions, questions
 from bot.models import Context, ImageSeen, Turn
 from bot.pipeline import Reading, image_hits
 from bot.signals import SignalBook, SignalHit
@@ -312,7 +312,7 @@ def _vocabulary() -> _Wording:
         section = data.get("conversacion") or {}
         for name, key in _KEYS.items():
             found[name].extend(section.get(key) or [])
-    union = {name: "|".join(f"(?:{p})" for p in patterns) or r"(?!x)x" for name, patterns in found.items()}
+    union = {name: alternatives(patterns) for name, patterns in found.items()}
     return _Wording(
         opening=re.compile(rf"(?:{union['opening']})\b"),
         reset=re.compile(rf"(?:{union['reset']})"),

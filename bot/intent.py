@@ -35,7 +35,8 @@ class Vocabulary:
     injection: re.Pattern[str]
 
 
-def _any(patterns: list[str]) -> str:
+def alternatives(patterns: list[str]) -> str:
+    """One regular expression that matches any of ``patterns`` (one that matches nothing if empty)."""
     return "|".join(f"(?:{p})" for p in patterns if p) or r"(?!x)x"
 
 
@@ -70,18 +71,18 @@ def vocabulary() -> Vocabulary:
         if intent.get("primera_persona"):
             first_person.append(intent["primera_persona"])
         injection.extend(data.get("inyeccion") or [])
-    filler = _any(fillers)
+    filler = alternatives(fillers)
     return Vocabulary(
-        information_start=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{_any(starts)})\b"),
-        information_always=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{_any(always)})\b"),
-        verdict_request=re.compile(rf"\b(?:{_any(verdicts)})"),
-        direct_verdict=re.compile(rf"\b(?:{_any(direct)})"),
-        permission=re.compile(rf"\b(?:{_any(permission)})\b"),
-        requirements=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{_any(requirements)})"),
-        own_permission=re.compile(rf"\b(?:{_any(own_permission)})\b"),
-        action=re.compile(_any(actions)),
-        first_person=re.compile(_any(first_person)),
-        injection=re.compile(_any(injection)),
+        information_start=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{alternatives(starts)})\b"),
+        information_always=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{alternatives(always)})\b"),
+        verdict_request=re.compile(rf"\b(?:{alternatives(verdicts)})"),
+        direct_verdict=re.compile(rf"\b(?:{alternatives(direct)})"),
+        permission=re.compile(rf"\b(?:{alternatives(permission)})\b"),
+        requirements=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{alternatives(requirements)})"),
+        own_permission=re.compile(rf"\b(?:{alternatives(own_permission)})\b"),
+        action=re.compile(alternatives(actions)),
+        first_person=re.compile(alternatives(first_person)),
+        injection=re.compile(alternatives(injection)),
     )
 
 

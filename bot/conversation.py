@@ -122,11 +122,13 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     new_topic = changes_topic(reading.question)
     # «¿Y si en vez de auxiliar fuera guardia civil?» changes who posts, not what is posted.
     only_who = bool(now) and all((sig := book.get(h)) is not None and sig.persists for h in now)
-    # A corrected draft («lo he cambiado, mira:») replaces the text; the photos sent before stay.
-    corrected = reading.draft is not None and revises(reading.question) and not replaces_content(reading.question)
+    corrected = _corrects(reading.question, reading.draft)
     replaced = new_topic or ((replaces_content(reading.question) or corrected) and not only_who)
-    if replaced:  # what was said about the old content no longer holds; who, where and when do
-        cancelled |= content
+    # What was said about the old content no longer holds; who, where and when do. A corrected
+    # text drops what was said, not what the photos still show (``reworded``, not for photos).
+    reworded: set[str] = set()
+    if replaced:
+        (reworded if corrected and not new_topic else cancelled).update(content)
     # «Vale, subo la primera»: what the later turns said about another photo or version goes.
     first_only = not replaced and len(turns) > 1 and picks_first(reading.question)
     hits = list(reading.hits)
@@ -137,18 +139,21 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     for turn in reversed(turns):
         if want_draft and turn.draft:
             draft, want_draft = turn.draft, False
-            hits += [h for h in book.detect(turn.draft, "borrador") if h.signal not in cancelled]
+            hits += [h for h in book.detect(turn.draft, "borrador") if h.signal not in cancelled | reworded]
         if want_images and turn.images:
             shown, want_images = turn.images, False
             hits += [h for h in image_hits(shown, book) if h.signal not in cancelled]
         found, gone = book.detect_with_absent(turn.question, "conversacion")
         if first_only and turn is not turns[0]:
             found = [h for h in found if h.signal not in content]
-        hits += [h for h in found if h.signal not in now and h.signal not in cancelled]
+        hits += [h for h in found if h.signal not in now and h.signal not in cancelled | reworded]
         cancelled |= _cancelled_by({h.signal for h in found}, book) | gone
-        if replaces_content(turn.question) or changes_topic(turn.question) or (turn.draft and revises(turn.question)):
+        if replaces_content(turn.question) or changes_topic(turn.question):
             cancelled |= content
             want_draft = want_images = False
+        elif _corrects(turn.question, turn.draft):
+            reworded |= content
+            want_draft = False
     carried = draft is not None and reading.draft is None
     images_carried = bool(shown) and not images
 
@@ -263,6 +268,11 @@ def _asks_information(question: str) -> bool:
         and not _vocabulary().opening.match(rest)
         and not _network().search(rest)
     )
+
+
+def _corrects(question: str, draft: str | None) -> bool:
+    """A corrected draft («lo he cambiado, mira:»): it replaces the text of the post, not its photos."""
+    return draft is not None and revises(question) and not replaces_content(question)
 
 
 def _cancelled_by(signals: set[str], book: SignalBook) -> set[str]:

@@ -281,6 +281,18 @@ def test_photos_stay_until_new_ones_come(book, rules):
     assert any(field == "imagen" for _, _, field in second.triggers)
 
 
+def test_a_corrected_text_keeps_the_photos_in_later_turns(book, rules):
+    faces = ImageSeen(text="", faces=3, crowd=False)
+    *_, third = talk(
+        book,
+        rules,
+        ("¿Puedo publicar esto?", "Foto de la cena con el equipo", [faces]),
+        ("Lo he cambiado, mira:", "Cena de equipo 🎄"),
+        "¿Y en Facebook?",
+    )
+    assert any(field == "imagen" for _, _, field in third.triggers)
+
+
 def test_without_context_a_message_is_read_alone(book, rules):
     (alone,) = talk(book, rules, "¿Y si tengo la autorización firmada de las familias?")
     together = talk(book, rules, MINORS, "¿Y si tengo la autorización firmada de las familias?")[1]

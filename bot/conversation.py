@@ -25,9 +25,12 @@ is joined to what the earlier turns said (:class:`~bot.models.Context`), all pur
   what is searched;
 - one that goes back to what the first message described («vale, subo la primera») drops
   what the later turns added about another photo or version;
-- a follow-up that stands on its own words (not short, not opening like «¿Y si…?») and says
-  nothing about the post is in scope on those words alone («Ya que estamos, ¿me recomiendas
-  una novela?» is not);
+- a follow-up that stands on its own words (not short, not opening like «¿Y si…?»; after a
+  short preface such as «Vale, esa no.», its question is what counts) and says nothing about the
+  post is in scope on those words alone («Ya que estamos, ¿me recomiendas una novela?» is not);
+- a draft or photo carried from earlier turns is still the post discussed, but a follow-up that
+  asks for information in so many words («¿y la ley del informante me protegería?») gets
+  information, not a verdict on that post (:mod:`bot.service`);
 - a message that opens another matter («Gracias. Otra cosa: …», «Totally unrelated: …»,
   :func:`changes_topic`) is read on its own, scope and intent included, keeping only who posts,
   from which account and when.
@@ -158,7 +161,7 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     images_carried = bool(shown) and not images
 
     fact = reading.question_of_fact
-    elliptic = len(reading.question.split()) <= ELLIPTIC_WORDS or follows_up(reading.question)
+    elliptic = _elliptic(reading.question)
     if fact and not turns[-1].informative and reading.draft is None and not new_topic:
         # After a verdict, «¿Y si…?», «¿y en LinkedIn?», «¿Así sí?» or «¿seguro?» still ask for one,
         # unless they ask for information in so many words («… ¿Qué protección tendría?»).
@@ -255,6 +258,16 @@ _LAST_CLAUSE_ASKS = re.compile(
     re.IGNORECASE,
 )
 _ABOUT_THE_ANSWER = re.compile(r"\b(?:articul|article|artigo|artikul|regla|rule|norma\b|por que\b|per que\b|why\b)")
+
+
+def _elliptic(message: str) -> bool:
+    """Whether a follow-up only makes sense with the turns before it. A short preface does not
+    make it so: in «Vale, esa no. Por cierto, ¿me recomiendas un restaurante para la cena?» the
+    question stands on its own words."""
+    asked = fold(message).partition("¿")[2].strip()
+    if len(asked.split()) <= ELLIPTIC_WORDS:
+        return len(message.split()) <= ELLIPTIC_WORDS or follows_up(message)
+    return bool(_vocabulary().opening.match(asked))
 
 
 def _asks_information(question: str) -> bool:

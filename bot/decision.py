@@ -367,7 +367,16 @@ def _apply(
     # The most specific alternative: unlifted first, then the one with more signals.
     best = max(clean or holding, key=len)
     triggers = _together(best, found, book)
-    exceptions = [found[s][0] for s in rule.unless if s in found and s not in belied]
+    # A lift said in an earlier turn does not cover what this question brings up anew («lo
+    # comparto cuando salga el comunicado», then «¿y si añado que los servidores…?»); what the
+    # conversation is doing (moderating comments) still holds.
+    exceptions = [
+        hit
+        for s in rule.unless
+        if s in found and s not in belied
+        for hit in found[s][:1]
+        if _class(book, s) is not SignalClass.LEVANTA or any(_reaches(hit, t, near=False) for t in triggers)
+    ]
     if exceptions and rule.verdict is Verdict.PERMITIDO:
         # A permission with its exception present grants nothing: the personal-profile rule
         # says nothing about the official account.

@@ -71,7 +71,12 @@ def talk(
         followed = follow(reading, images, context, book)
         r = followed.reading
         decision = decide(
-            Situation(r.hits, question_of_fact=r.question_of_fact, has_draft=bool(r.draft) or bool(followed.images)),
+            Situation(
+                r.hits,
+                question_of_fact=r.question_of_fact,
+                has_draft=bool(reading.draft or images)
+                or (bool(r.draft or followed.images) and not r.question_of_fact),
+            ),
             rules,
             book,
         )
@@ -235,6 +240,32 @@ def test_what_a_follow_up_takes_out_leaves_the_post(book, rules, removal):
     assert second.verdict is not Verdict.NO_PERMITIDO
 
 
+def test_a_question_for_information_after_a_draft_is_answered_with_information(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        ("¿Puedo publicar esto en X?", "Adjunto captura del correo interno de la gerencia: no cubrirán las plazas."),
+        "¿Y la ley del informante me protegería si lo denuncio por el canal interno?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.draft is not None  # still the post discussed, but not what this message asks about
+    assert second.verdict is Verdict.INFORMATIVO
+
+
+def test_a_lift_said_earlier_does_not_cover_a_risk_this_message_adds(book, rules):
+    first, second, third = talk(
+        book,
+        rules,
+        ("¿Puedo tuitear esto?", "Nos ha entrado un ransomware y está todo caído. Oficialmente aún no han dicho nada."),
+        "¿Y si espero al comunicado oficial y lo único que hago es compartirlo tal cual?",
+        "¿Y si al compartirlo añado que llevamos años con servidores sin actualizar?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.PERMITIDO
+    assert third.verdict is Verdict.NO_PERMITIDO
+    assert ("seguridad_instalaciones", "servidores sin actualizar", "pregunta") in third.triggers
+
+
 def test_an_earlier_consent_does_not_cover_someone_new(book, rules):
     *_, third = talk(
         book,
@@ -362,6 +393,10 @@ def test_reset_words_in_every_language(message):
         ("He quitado el audio y lo he vuelto a grabar el domingo, que libraba", True),
         ("Entonces, ¿qué podemos publicar? ¿Un post explicando cómo votar por correo?", True),
         ("Vale, entón subo só a foto do autor asinando libros", True),
+        ("Vale, la borro. ¿Y un vídeo mío cantando en la cabina antes del turno?", True),
+        ("Ok, nada. Cuando se publiquen las notas en la sede, ¿puedo compartir el enlace?", True),
+        ("Vale, lo dejo estar. Entonces comparto la campaña del ayuntamiento, ¿no?", True),
+        ("¿Y si borro el nombre?", False),
     ],
 )
 def test_replaces_content(message, expected):
@@ -398,6 +433,7 @@ def test_changes_topic(message, expected):
         (revises, "¿Así sí?", True),
         (revises, "I've changed it, how about now?", True),
         (revises, "L'he canviat, mira:", True),
+        (revises, "Lo reformulo. ¿Y esto?", True),
         (revises, "¿Puedo publicar esto?", False),
         (revises, "¿Y en LinkedIn?", False),
         # picks_first: back to what the first message described
@@ -497,10 +533,17 @@ def test_service_returns_the_context_for_the_next_turn_and_keeps_it_out_of_json(
     assert data["follow_up"] is True and "context" not in data
 
 
-def test_a_follow_up_on_another_subject_altogether_is_out_of_scope(service: Service):
+@pytest.mark.parametrize(
+    "aside",
+    [
+        "Ya que estamos, ¿me recomiendas tú alguna buena novela negra nórdica?",
+        # a short preface does not tie the question that follows it to the post
+        "Vale, esa no. Por cierto, ¿me recomiendas alguna buena novela negra nórdica para el verano?",
+    ],
+)
+def test_a_follow_up_on_another_subject_altogether_is_out_of_scope(service: Service, aside: str):
     first = service.ask(MINORS)
-    aside = service.ask("Ya que estamos, ¿me recomiendas tú alguna buena novela negra nórdica?", context=first.context)
-    assert aside.verdict is Verdict.SIN_BASE
+    assert service.ask(aside, context=first.context).verdict is Verdict.SIN_BASE
     detail = service.ask(
         "Se me olvidaba contarte que uno de los niños vive en el centro de acogida de menores", context=first.context
     )

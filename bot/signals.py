@@ -105,6 +105,8 @@ NEGATION_BRIDGE = frozenset(
     "pide piden pedimos pedira pediran solicita solicitan "
     # «sin nombrar a mi jefe»
     "nombrar nombro nombramos mencionar menciono citar cito "
+    # «tapando mi matrícula» (not «su»: «sin su nombre» does not make a case anonymous)
+    "mi mis tu tus "
     "sae saen surt surten hi hai".split()
 )
 #: Words a ``*`` in a phrase may stand for.

@@ -526,6 +526,9 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
         # «un señor» in an anecdote is anyone; «ese señor», «el señor del quinto», someone.
         ("Hoy un señor me ha gritado en la ventanilla", "persona_identificable", False),
         ("ese señor vino ayer otra vez", "persona_identificable", True),
+        ("un alumno de 4 años, en acogida; lo cuento sin su nombre", "ciudadano_atendido", True),
+        # An account said to be public is not a text already published.
+        ("¿Puedo subir a mi Instagram, que es público, fotos de mis vacaciones?", "publicado_oficialmente", False),
     ],
 )
 def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
@@ -742,6 +745,8 @@ def test_only_a_lifter_names_known_signals_as_absent():
         ("vale, nada de la niña", "menor"),
         ("Lo subo sin nombre y apellidos", "persona_identificable"),
         ("What if I blur the number plate?", "datos_personales"),
+        # a possessive joins the removal to its noun; «sin su nombre» does not make a case anonymous
+        ("con la foto del boletín (tapando mi matrícula)", "datos_personales"),
     ],
 )
 def test_absent_names_what_a_message_takes_out(book, text, signal):

@@ -23,6 +23,8 @@ from bot.normalize import normalize
         ("Quina llicència li dono a TikTok?", True),
         ("What does LinkedIn's User Agreement say about the minimum age?", True),
         ("Zer dio legeak adingabeen argazkiei buruz?", True),
+        ("Preparo una formación interna. ¿Me explicas en qué consiste el deber de sigilo?", True),
+        ("¿Y la ley del informante me protegería si lo denuncio por el canal interno?", True),
         # A verdict: permission, a first-person act, or a verdict request however it opens.
         ("¿Puedo subir una foto de mi equipo?", False),
         ("¿Qué pasa si publico la foto del expediente?", False),

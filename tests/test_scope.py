@@ -128,6 +128,9 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("¿Cuánto cobra un funcionario A2 por cada trienio este año?", True, False),
         ("Se jubila una compañera del ayuntamiento. ¿Me das una receta de tarta para la fiesta?", True, False),
         ("Soy funcionaria, ¿me recomiendas un hotel para las vacaciones?", True, False),
+        # Office software and translations are not the bot's matters, whoever asks.
+        ("Trabajo en la biblioteca. ¿Cómo hago en Excel una fórmula que cuente los días de vacaciones?", True, False),
+        ("Translate to English please: 'la calefacción del piso no funciona desde el lunes'", True, False),
         # Asking the bot to write the post is not asking whether it may go out.
         ("Hazme un post bonito para felicitar a mi madre por su cumpleaños, con emojis", False, False),
         ("Fes-me un post per felicitar la meva mare", False, False),

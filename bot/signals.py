@@ -65,6 +65,8 @@ LANGUAGES = {"es": "spanish", "ca": "catalan", "gl": "portuguese", "eu": "basque
 REMOVALS = frozenset(
     "tapo tapamos tapando tapada tapado quito quitamos quitando pixelo pixelamos pixelando pixelada pixelado "
     "recorto recortamos recortado recortada difumino difuminamos trec traiem retallo "
+    # the infinitives too: an English «blur» or «remove» is read glossed as «pixelar», «quitar»
+    "quitar tapar pixelar recortar difuminar "
     "remove removing blur blurring crop cropping".split()
 )
 #: Words that negate what follows them, in the five languages (folded).

@@ -58,7 +58,7 @@ from sklearn.svm import LinearSVC
 
 from bot.decision import Decision, Doubt
 from bot.models import LegalRef, Verdict
-from bot.signals import gloss_text, glossary_for
+from bot.signals import GLOSS_DIR, gloss_text, glossary_for
 from bot.text import STOPWORDS, fold
 
 log = logging.getLogger(__name__)
@@ -384,6 +384,9 @@ class DoubtSource:
 
 def _key(cases: Iterable[LabelledCase]) -> str:
     digest = hashlib.sha256(f"{MODEL_VERSION}:{sklearn.__version__}".encode())
+    # The glossaries shape what the model reads: a new one needs a model trained with it.
+    for path in sorted(GLOSS_DIR.glob("glosa-*.json")):
+        digest.update(path.read_bytes())
     for case in cases:
         flags = (case.risky, case.fine, case.prohibited, case.publication, case.out_of_scope, case.informative)
         digest.update(f"{''.join(str(int(f)) for f in flags)}\t{','.join(case.articles)}\t{case.text}\n".encode())

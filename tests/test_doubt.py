@@ -31,7 +31,7 @@ from bot.doubt import (
 from bot.models import Detector, LegalRef, Verdict
 from bot.service import Service
 from bot.settings import Settings
-from bot.signals import SignalHit
+from bot.signals import GLOSS_DIR, SignalHit
 
 TOPICS = [
     "la foto de la excursión",
@@ -333,6 +333,23 @@ def test_the_model_is_trained_once_and_retrained_when_the_cases_change(tmp_path:
     assert DoubtSource(folder, cache).get() is not None
     [renewed] = cache.glob("modelo-*.joblib")
     assert renewed != saved  # one model kept: the one for the cases as they are now
+
+
+def test_a_new_glossary_retrains_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_cases(tmp_path / "cases")
+    cache = tmp_path / "doubt"
+    assert DoubtSource(folder, cache).get() is not None
+    [saved] = cache.glob("modelo-*.joblib")
+    glossaries = tmp_path / "i18n"
+    glossaries.mkdir()
+    for path in GLOSS_DIR.glob("glosa-*.json"):
+        shutil.copy(path, glossaries)
+    words = json.loads((glossaries / "glosa-en.json").read_text(encoding="utf-8"))
+    (glossaries / "glosa-en.json").write_text(json.dumps({**words, "zarandaja": "zarandaja"}), encoding="utf-8")
+    monkeypatch.setattr("bot.doubt.GLOSS_DIR", glossaries)
+    assert DoubtSource(folder, cache).get() is not None
+    [renewed] = cache.glob("modelo-*.joblib")
+    assert renewed != saved  # what it read was glossed with the old words
 
 
 def test_sources_started_together_train_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -397,6 +397,9 @@ def test_reset_words_in_every_language(message):
         ("Ok, nada. Cuando se publiquen las notas en la sede, ¿puedo compartir el enlace?", True),
         ("Vale, lo dejo estar. Entonces comparto la campaña del ayuntamiento, ¿no?", True),
         ("¿Y si borro el nombre?", False),
+        ("Vale, quito el camión y la matrícula. Solo la foto del barranco, sin decir el sitio", True),
+        ("Entendido. ¿Y desde la cuenta oficial puedo al menos recordar las fechas del voto por correo?", True),
+        ("Tengo solo la foto del grupo, ¿la subo?", False),
     ],
 )
 def test_replaces_content(message, expected):

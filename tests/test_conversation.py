@@ -444,6 +444,7 @@ def test_changes_topic(message, expected):
         (picks_first, "Me quedo con la de antes", True),
         (picks_first, "Vale, nada de clips. El vídeo del principio, ¿lo subo también a YouTube?", True),
         (picks_first, "OK, I'll post the first one then", True),
+        (picks_first, "Vale. ¿Y cuando pasen las elecciones puedo volver a criticar la ley como al principio?", True),
         (picks_first, "¿Y si subo otra?", False),
     ],
 )

@@ -20,10 +20,10 @@ echo "» Instalando dependencias (la primera vez tarda unos minutos)" >&2
 pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 with_uv() {
     local links=() dir
-    for dir in $(.venv/bin/python -m pip config get global.find-links 2>/dev/null || true); do
+    for dir in ${PIP_FIND_LINKS:-} $(.venv/bin/python -m pip config get global.find-links 2>/dev/null || true); do
         links+=(--find-links "$dir")
     done
-    local uv=(.venv/bin/python -m uv pip install --quiet --python .venv/bin/python "${links[@]}")
+    local uv=(.venv/bin/python -m uv pip install --quiet --python .venv/bin/python ${links[@]+"${links[@]}"})
     "${pip[@]}" "uv==0.13.9" && "${uv[@]}" "torch==2.13.0" && "${uv[@]}" -c constraints.txt -e ".[all,dev]"
 }
 if ! with_uv; then

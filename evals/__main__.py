@@ -44,7 +44,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"Error: configuración desconocida {', '.join(unknown)}; válidas: {', '.join(CONFIGS)}", file=sys.stderr)
         return 2
     print(f"{len(cases)} casos de {len(datasets)} conjuntos; configuraciones: {', '.join(configs)}", file=sys.stderr)
-    results = _run_configs(configs, cases, settings, args.jobs)
+    per_config = {name: cases for name in configs}
+    if args.compare_dev_only:
+        compared = [c for c in cases if c.split == "dev" and c.conversation is None]
+        per_config.update({name: compared for name in configs[1:]})
+        print(f"{', '.join(configs[1:]) or '—'}: solo las {len(compared)} preguntas sueltas de dev", file=sys.stderr)
+    results = _run_configs(per_config, settings, args.jobs)
     data = write_report(results, args.report, datasets=[p.name for p in datasets])
     for name, by_split in data["configs"].items():
         for summary in by_split.values():
@@ -53,18 +58,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_configs(configs: list[str], cases: list[Case], settings: Any, jobs: int) -> list[ConfigResult]:
-    """Each configuration in turn, or ``jobs`` of them at once in processes of their own (fresh
-    interpreters: the model libraries' threads do not survive a fork). Results keep the order of
-    ``configs``; latencies measured side by side are not the benchmark's."""
-    if jobs <= 1 or len(configs) == 1:
-        return [run_config(name, cases, settings, progress=_progress) for name in configs]
+def _run_configs(cases: dict[str, list[Case]], settings: Any, jobs: int) -> list[ConfigResult]:
+    """Each configuration over its cases, in turn, or ``jobs`` of them at once in processes of
+    their own (fresh interpreters: the model libraries' threads do not survive a fork). Results
+    keep the order of ``cases``; latencies measured side by side are not the benchmark's."""
+    if jobs <= 1 or len(cases) == 1:
+        return [run_config(name, items, settings, progress=_progress) for name, items in cases.items()]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(configs)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(cases)), mp_context=context) as pool:
         # Slowest first, so that the others share the remaining workers meanwhile: with two, dense
         # (it embeds every question) takes as long as hybrid and bm25 one after the other.
-        started = {name: pool.submit(run_config, name, cases, settings) for name in sorted(configs, key=_cost)}
-        return [started[name].result() for name in configs]
+        started = {name: pool.submit(run_config, name, cases[name], settings) for name in sorted(cases, key=_cost)}
+        return [started[name].result() for name in cases]
 
 
 def _cost(config: str) -> int:
@@ -236,6 +241,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.add_argument("--config", action="append", help=f"configuración (repetible): {', '.join(CONFIGS)}")
     run.add_argument("--report", type=Path, required=True, help="carpeta donde escribir el informe")
+    run.add_argument(
+        "--compare-dev-only",
+        action="store_true",
+        help="las configuraciones después de la primera solo con las preguntas sueltas de dev "
+        "(lo que compara [dev.no_peor_que] de la puerta)",
+    )
     run.add_argument(
         "--jobs", type=int, default=1, help="configuraciones a la vez, cada una en su proceso (por defecto 1)"
     )

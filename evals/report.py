@@ -41,7 +41,7 @@ def write_report(results: list[ConfigResult], directory: Path, *, datasets: list
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "datasets": datasets,
         "splits": _splits(results),
-        "configs": {r.name: {split: r.summary(split) for split in _splits(results)} for r in results},
+        "configs": {r.name: {split: r.summary(split) for split in r.splits} for r in results},
         "cases": {r.name: [_case_json(c) for c in r.results] for r in results},
     }
     (directory / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -96,7 +96,7 @@ def _markdown(results: list[ConfigResult], datasets: list[str], charts: list[str
         "",
     ]
     for split in splits:
-        summaries = [r.summary(split) for r in results]
+        summaries = [r.summary(split) for r in results if split in r.splits]
         lines += [
             f"## Resumen, conjunto {SPLIT_TITLES.get(split, split)}: {summaries[0]['cases']} casos",
             "",
@@ -160,7 +160,7 @@ def _markdown(results: list[ConfigResult], datasets: list[str], charts: list[str
 
 def _conversation_lines(results: list[ConfigResult], splits: list[str]) -> list[str]:
     """One line per configuration and split for the multi-turn cases (none if there are none)."""
-    rows = [r.summary(split) for r in results if r.name != "naive" for split in splits]
+    rows = [r.summary(split) for r in results if r.name != "naive" for split in splits if split in r.splits]
     rows = [s for s in rows if s.get("conversations")]
     if not rows:
         return []

@@ -322,3 +322,31 @@ def test_configurations_run_side_by_side_give_the_same_report(indexed_settings, 
 
     assert list(reports["2"]["configs"]) == ["bm25", "hybrid"]
     assert essentials(reports["2"]) == essentials(reports["1"])
+
+
+def test_compare_dev_only_runs_the_other_configurations_on_what_the_gate_compares(
+    indexed_settings, tmp_path, monkeypatch
+):
+    """``--compare-dev-only`` (CI): the first configuration answers everything; the others only the
+    dev single questions, whose retrieval metrics ``[dev.no_peor_que]`` compares."""
+    conversation = {"id": "c1", "turns": [
+        {"question": "¿Puedo subir al insta una foto de los vecinos que atendí hoy?", "expect_verdict": ["no_permitido"]},
+        {"question": "¿Y si tapo sus caras?", "expect_verdict": ["con_cautelas", "permitido"]},
+    ]}  # fmt: skip
+    dataset = _mini_dataset([*MINI_ROWS, conversation], indexed_settings, tmp_path, monkeypatch)
+    (tmp_path / "test").mkdir()
+    frozen = tmp_path / "test" / "mini-test.jsonl"
+    frozen.write_text(json.dumps({**MINI_ROWS[0], "id": "t1"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    report_dir = tmp_path / "report"
+    argv = ["run", "--dataset", str(dataset), "--dataset", str(frozen), "--report", str(report_dir)]
+    assert main([*argv, "--config", "hybrid", "--config", "bm25", "--compare-dev-only"]) == 0
+    data = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    assert set(data["configs"]["hybrid"]) == {"dev", "test"}
+    assert set(data["configs"]["bm25"]) == {"dev"}
+    assert [c["id"] for c in data["cases"]["hybrid"]] == ["p1", "n1", "c1.1", "c1.2", "t1"]
+    assert [c["id"] for c in data["cases"]["bm25"]] == ["p1", "n1"]
+    hybrid, bm25 = data["configs"]["hybrid"]["dev"], data["configs"]["bm25"]["dev"]
+    assert hybrid["conversations"] == 1 and bm25["conversations"] == 0
+    assert (hybrid["cases"], hybrid["hit@5"]) == (bm25["cases"], bm25["hit@5"]) == (2, 1.0)
+    markdown = (report_dir / "report.md").read_text(encoding="utf-8")
+    assert "| Métrica | hybrid | bm25 |" in markdown and "| Métrica | hybrid |\n" in markdown

@@ -44,10 +44,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"Error: configuración desconocida {', '.join(unknown)}; válidas: {', '.join(CONFIGS)}", file=sys.stderr)
         return 2
     print(f"{len(cases)} casos de {len(datasets)} conjuntos; configuraciones: {', '.join(configs)}", file=sys.stderr)
-    per_config = {name: cases for name in configs}
+    per_config = dict.fromkeys(configs, cases)
     if args.compare_dev_only:
         compared = [c for c in cases if c.split == "dev" and c.conversation is None]
-        per_config.update({name: compared for name in configs[1:]})
+        per_config.update(dict.fromkeys(configs[1:], compared))
         print(f"{', '.join(configs[1:]) or '—'}: solo las {len(compared)} preguntas sueltas de dev", file=sys.stderr)
     results = _run_configs(per_config, settings, args.jobs)
     data = write_report(results, args.report, datasets=[p.name for p in datasets])

@@ -133,7 +133,12 @@ def test_module_entry_point(env):
         capture_output=True,
         text=True,
         timeout=180,
-        env={"PATH": "/usr/bin:/bin", "BOT_DATA_DIR": str(env.data_dir), "BOT_KNOWLEDGE_DIR": str(env.knowledge_dir)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "BOT_DATA_DIR": str(env.data_dir),
+            "BOT_KNOWLEDGE_DIR": str(env.knowledge_dir),
+            "BOT_DOUBT_CASES_DIR": "",  # no second opinion to train (tests/test_doubt.py has it)
+        },
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["verdict"] == "sin_base"

@@ -38,6 +38,7 @@ def env(tmp_path: Path, knowledge: Path) -> dict[str, str]:
         "BOT_DATA_DIR": str(tmp_path / "data"),
         "BOT_KNOWLEDGE_DIR": str(knowledge),
         "HF_HUB_OFFLINE": "1",
+        "BOT_DOUBT_CASES_DIR": "",  # no second opinion to train (tests/test_doubt.py has it)
     }
 
 

@@ -109,6 +109,14 @@ class Followed:
     #: «¿Y si…?»): it is in scope if they are.
     elliptic: bool = True
 
+    def has_material(self, question_of_fact: bool) -> bool:
+        """Whether a draft or photo is before the decision: this message's own always; one carried
+        from earlier turns unless this message asks for information in so many words («¿y la ley
+        del informante me protegería?»)."""
+        own = (self.reading.draft is not None and not self.draft_carried) or (self.images and not self.images_carried)
+        carried = self.reading.draft is not None or bool(self.images)
+        return bool(own) or (carried and not question_of_fact)
+
 
 def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | None, book: SignalBook) -> Followed:
     """``reading`` (this message) joined to the earlier turns in ``context``.

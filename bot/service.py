@@ -271,10 +271,7 @@ class Service:
                 reading.hits,
                 question_of_fact=fact,
                 in_scope=in_scope,
-                # A draft or photo carried from earlier turns is not this message's own when it
-                # asks for information in so many words («¿y la ley del informante me protegería?»).
-                has_draft=(bool(alone.draft or shown) or (bool(reading.draft or followed.images) and not fact))
-                and not off_topic,
+                has_draft=followed.has_material(fact) and not off_topic,
                 manipulated=reading.pushes_for_yes,
                 asks_requirements=reading.asks_requirements,
             ),

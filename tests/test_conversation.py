@@ -74,8 +74,7 @@ def talk(
             Situation(
                 r.hits,
                 question_of_fact=r.question_of_fact,
-                has_draft=bool(reading.draft or images)
-                or (bool(r.draft or followed.images) and not r.question_of_fact),
+                has_draft=followed.has_material(r.question_of_fact),
             ),
             rules,
             book,

@@ -69,6 +69,13 @@ REMOVALS = frozenset(
     "quitar tapar pixelar recortar difuminar "
     "remove removing blur blurring crop cropping".split()
 )
+#: What one took out, said after it («con la matrícula tapada», «la cara pixelada», «faces blurred»):
+#: like a removal before it, the phrase will not be there.
+REMOVED_AFTER = frozenset(
+    "tapada tapado tapadas tapados pixelada pixelado pixeladas pixelados difuminada difuminado difuminadas "
+    "difuminados tachada tachado tachadas tachados borrosa borroso borrosas borrosos "
+    "blurred hidden covered".split()
+)
 #: Words that negate what follows them, in the five languages (folded).
 NEGATIONS = (
     frozenset(
@@ -502,13 +509,15 @@ class SignalBook:
                         vetoes.append((phrase.signal, start_char, end_char))
                         continue
                     negation = None if phrase.negated_itself else _negation(words, i)
-                    if negation is not None:
-                        if _says_absent(words, negation, i):
+                    removed = None if phrase.negated_itself or negation is not None else _removed_after(words, end)
+                    if negation is not None or removed is not None:
+                        if removed is not None or (negation is not None and _says_absent(words, negation, i)):
                             if absent is not None:
                                 absent.add(phrase.signal)
-                            start = spans[negation][1]
+                            start = spans[negation][1] if negation is not None else start_char
+                            stop = spans[removed][2] if removed is not None else end_char
                             for lifter in self._absence.get(phrase.signal, ()):
-                                hits.append(SignalHit(lifter, text[start:end_char], start, end_char, where))
+                                hits.append(SignalHit(lifter, text[start:stop], start, stop, where))
                         continue
                     if self.signals[phrase.signal].sensitive and _counted(words, i):
                         continue
@@ -628,6 +637,17 @@ def _negation(words: list[str], i: int) -> int | None:
         if word in NEGATIONS:
             return i - back
         if word not in NEGATION_BRIDGE:
+            return None
+    return None
+
+
+def _removed_after(words: list[str], end: int) -> int | None:
+    """Where the word saying the phrase ending before word ``end`` was taken out is («la
+    matrícula tapada», «las caras bien pixeladas»), if one does (see :data:`REMOVED_AFTER`)."""
+    for k in (end, end + 1):
+        if k < len(words) and words[k] in REMOVED_AFTER:
+            return k
+        if k < len(words) and words[k] not in {"ya", "bien", "totalmente", "completamente"}:
             return None
     return None
 

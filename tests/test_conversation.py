@@ -399,6 +399,9 @@ def test_reset_words_in_every_language(message):
         ("Vale, quito el camión y la matrícula. Solo la foto del barranco, sin decir el sitio", True),
         ("Entendido. ¿Y desde la cuenta oficial puedo al menos recordar las fechas del voto por correo?", True),
         ("Tengo solo la foto del grupo, ¿la subo?", False),
+        ("¿Y si no digo qué granja ni dónde, y hablo en general del problema, sin fotos?", True),
+        ("¿Y si la campaña pagada explica cómo pedir cita con la app nueva?", True),
+        ("¿Y si el vídeo lo subo también a TikTok?", False),
     ],
 )
 def test_replaces_content(message, expected):

@@ -747,6 +747,9 @@ def test_only_a_lifter_names_known_signals_as_absent():
         ("What if I blur the number plate?", "datos_personales"),
         # a possessive joins the removal to its noun; «sin su nombre» does not make a case anonymous
         ("con la foto del boletín (tapando mi matrícula)", "datos_personales"),
+        # said after the noun: «con la matrícula tapada», «las caras bien pixeladas»
+        ("¿Y si la suben ellos, con la matrícula tapada?", "datos_personales"),
+        ("la foto de la excursión con los niños bien pixelados", "menor"),
     ],
 )
 def test_absent_names_what_a_message_takes_out(book, text, signal):
@@ -756,6 +759,8 @@ def test_absent_names_what_a_message_takes_out(book, text, signal):
 
 def test_absent_is_empty_when_nothing_is_taken_out(book):
     assert book.absent("Se ve la matrícula del coche y la cara de la niña") == frozenset()
+    # a removal word after another noun says nothing about this one
+    assert "datos_personales" not in book.absent("la matrícula del coche con la cara tapada")
 
 
 # ---------------------------------------------------------------- glossing into Spanish

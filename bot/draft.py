@@ -51,6 +51,14 @@ _ADDRESS = re.compile(
     r"[A-ZÁÉÍÓÚÑÇ0-9][\w'’.-]*(?:\s+(?:(?:de|del|la|las|los|y|i|e)\s+)?[A-ZÁÉÍÓÚÑÇ][\w'’.-]*){0,4}"
     r",?\s*(?:n[º°o.]\s*|n[úu]mero\s+)?\d{1,4}(?:\s*[A-Za-z])?(?!\d)",
 )
+# Just before an address, words that make it where a public service receives people («Servicios
+# Sociales te atiende sin cita en la calle San Roque 4»): no one's personal data.
+_SERVICE_BEFORE = re.compile(
+    r"\b(?:te|os|les?) atiende[n]?\b|\b(?:te |os )?atendemos\b|\b(?:os|te) esperamos\b|\bsin cita\b|"
+    r"\bcita previa\b|\bhorario de atenci[oó]n\b|\bnuestra (?:oficina|sede)\b|\bpunto de informaci[oó]n\b|"
+    r"\bnos (?:encontramos|hemos trasladado)\b|\bnueva direcci[oó]n\b",
+    re.IGNORECASE,
+)
 # Spanish plates since 2000: four digits and three consonants.
 _PLATE = re.compile(r"(?<![\w-])\d{4}[ -]?[BCDFGHJKLMNPRSTVWXYZ]{3}(?![\w-])")
 # Words before a first name that make it a place, a saint or an institution, not a person.
@@ -265,7 +273,9 @@ _FINDERS: dict[Detector, Callable[[str], list[Span]]] = {
     Detector.EMAIL: lambda text: [m.span() for m in _EMAIL.finditer(text)],
     Detector.TELEFONO: _phones,
     Detector.NOMBRE_CON_ID: _names_with_ids,
-    Detector.DIRECCION: lambda text: [m.span() for m in _ADDRESS.finditer(text)],
+    Detector.DIRECCION: lambda text: [
+        m.span() for m in _ADDRESS.finditer(text) if not _SERVICE_BEFORE.search(text, max(0, m.start() - 80), m.start())
+    ],
     Detector.MATRICULA: lambda text: [m.span() for m in _PLATE.finditer(text)],
     Detector.NOMBRE_PERSONA: _person_names,
     Detector.EDAD_MENOR: _child_ages,

@@ -21,6 +21,7 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("Llama al 612 345 678 o al +34 912 345 678", [("telefono", "612 345 678"), ("telefono", "+34 912 345 678")]),
         ("Ingresa en ES91 2100 0418 4502 0005 1332", [("iban", "ES91 2100 0418 4502 0005 1332")]),
         ("Robaron en la calle Mayor 5, 2ºB", [("direccion", "calle Mayor 5")]),
+        ("Atendí a la señora que vive sola en la calle Almendro 14", [("direccion", "calle Almendro 14")]),
         ("Vive en c/ del Carme, 12", [("direccion", "c/ del Carme, 12")]),
         ("El coche con matrícula 1234 BCD", [("matricula", "1234 BCD")]),
         # OCR reads «DNI» as «DN1» and may glue the letter: the control letter still decides.
@@ -50,6 +51,9 @@ def test_true_positives(text, expected):
         "Pide cita en el 900 123 456",  # a free service number reaches a service, not a person
         "Abierto el plazo de las oposiciones: consulta el BOE de hoy",
         "Vivo en la calle Mayor",  # a street without a number locates nobody
+        # where a public service receives people is no one's address
+        "Servicios Sociales te atiende sin cita los martes de 9 a 13h en la calle San Roque 4",
+        "Os esperamos el sábado en la plaza Mayor 3",
         "Tengo 35 años y me encanta el senderismo",
         "Os presento a Coco 🐶. Tiene 4 años y es el rey del sofá",  # a pet's age
         "Mi gata Luna, que tiene 3 años, duerme encima del teclado",

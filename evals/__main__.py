@@ -45,10 +45,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     print(f"{len(cases)} casos de {len(datasets)} conjuntos; configuraciones: {', '.join(configs)}", file=sys.stderr)
     per_config = dict.fromkeys(configs, cases)
-    if args.compare_dev_only:
+    if args.compare_dev_only and len(configs) > 1:
         compared = [c for c in cases if c.split == "dev" and c.conversation is None]
         per_config.update(dict.fromkeys(configs[1:], compared))
-        print(f"{', '.join(configs[1:]) or '—'}: solo las {len(compared)} preguntas sueltas de dev", file=sys.stderr)
+        print(f"{', '.join(configs[1:])}: solo las {len(compared)} preguntas sueltas de dev", file=sys.stderr)
     results = _run_configs(per_config, settings, args.jobs)
     data = write_report(results, args.report, datasets=[p.name for p in datasets])
     for name, by_split in data["configs"].items():

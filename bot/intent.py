@@ -115,7 +115,7 @@ def strip_injection(text: str) -> tuple[str, bool]:
     return " ".join(text.split()).strip(" ,;:."), found
 
 
-_NEGATIVE_PUSH = re.compile(r"\b(?:no|prohibid\w*|deneg\w*|not|deny|refuse)\b")
+_NEGATIVE_PUSH = re.compile(r"\b(?:no|prohibid\w*|deneg\w*|not|deny|refuse)(?:\b|_)")
 
 
 def pushes_for_yes(text: str) -> bool:

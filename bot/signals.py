@@ -271,10 +271,23 @@ def gloss_text(text: str) -> str:
     return text if glossed is None else " ".join(glossed)
 
 
+#: An elided article or pronoun before its word, as Catalan writes them («l'incendi», «d'un»).
+_ELISION = re.compile(r"^(l|d|s|n|m|t|qu)['’](?=[^\W\d_])")
+
+
 def _words(text: str) -> list[tuple[str, int, int]]:
-    """Folded words with their spans; «ñ» read as «n», as many people type it, and chat
-    shorthand written out («d q» → «de que»)."""
-    return [(CHAT_SHORTHAND.get(w, w).replace("ñ", "n"), start, end) for w, start, end in word_spans(text)]
+    """Folded words with their spans; «ñ» read as «n», as many people type it, chat shorthand
+    written out («d q» → «de que»), and an elided article apart from its word («l'incendi» →
+    «l», «incendi»), so that «incendi» is found in «l'incendi»."""
+    out: list[tuple[str, int, int]] = []
+    for spanned, start, end in word_spans(text):
+        word, begin = spanned, start
+        elided = _ELISION.match(spanned)
+        if elided:
+            out.append((elided.group(1), start, start + elided.end(1)))
+            word, begin = spanned[elided.end() :], start + elided.end()
+        out.append((CHAT_SHORTHAND.get(word, word).replace("ñ", "n"), begin, end))
+    return out
 
 
 @lru_cache(maxsize=100_000)
@@ -641,9 +654,22 @@ def _negation(words: list[str], i: int) -> int | None:
     return None
 
 
+#: «de» and a determiner: the noun's complement («la cara de mi compañero tapada»).
+_OF = frozenset("de del da do dels of".split())
+_DETERMINERS = frozenset(
+    "mi mis su sus tu tus el la los las lo nuestro nuestra meu meva seu seva o a os as my his her their the".split()
+)
+
+
 def _removed_after(words: list[str], end: int) -> int | None:
     """Where the word saying the phrase ending before word ``end`` was taken out is («la
-    matrícula tapada», «las caras bien pixeladas»), if one does (see :data:`REMOVED_AFTER`)."""
+    matrícula tapada», «las caras bien pixeladas», «la cara de mi compañero tapada»), if one
+    does (see :data:`REMOVED_AFTER`)."""
+    if end < len(words) and words[end] in _OF:
+        end += 1
+        if end < len(words) and words[end] in _DETERMINERS:
+            end += 1
+        end += 1
     for k in (end, end + 1):
         if k < len(words) and words[k] in REMOVED_AFTER:
             return k

@@ -697,6 +697,17 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("Este año estoy en el tribunal de las opos de Lengua", "miembro_tribunal", True),
         ("agradecer a mi academia", "servicios_privados", False),
         ("tengo una academia de oposiciones", "servicios_privados", True),
+        # An elided article does not hide its word («l'incendi», «de l'alumne»).
+        ("I un vídeo de l'incendi d'ahir?", "emergencia", True),
+        ("Puc penjar el treball de l'alumne?", "ciudadano_atendido", True),
+        ("una foto d'esquena", "sin_caras", True),
+        # Consent given for another use, asked about for one's own account.
+        ("Tenen autorització per a la web del centre. Em val per al meu Instagram?", "consentimiento_otro_fin", True),
+        # A vehicle in the background is not a screen or a document.
+        ("I si al fons es veu el camió amb la matrícula i el logo dels Bombers?", "pantalla_documentos", False),
+        ("I si al fons es veu el camió amb la matrícula i el logo dels Bombers?", "datos_personales", False),
+        ("¿Y puedo decir que la gestión de la consejera nos toma por tontos?", "insulto", False),
+        ("dolores de espalda que vemos en consulta", "sin_caras", False),
     ],
 )
 def test_vocabulary_of_the_seventeenth_to_twenty_third_batches(book, text, signal, present):
@@ -750,6 +761,7 @@ def test_only_a_lifter_names_known_signals_as_absent():
         # said after the noun: «con la matrícula tapada», «las caras bien pixeladas»
         ("¿Y si la suben ellos, con la matrícula tapada?", "datos_personales"),
         ("la foto de la excursión con los niños bien pixelados", "menor"),
+        ("¿Y si la subo con la cara de mi compañero tapada?", "persona_identificable"),
     ],
 )
 def test_absent_names_what_a_message_takes_out(book, text, signal):

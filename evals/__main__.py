@@ -105,7 +105,8 @@ def gate(summary: dict[str, Any], thresholds: dict[str, Any], others: dict[str, 
     """The reasons the CI gate fails (empty when it passes).
 
     ``others``: the report's other configurations, for ``[no_peor_que]`` (the default must not
-    fall below any single retriever on the listed metrics by more than its ``tolerancia``).
+    fall below any single retriever on the listed metrics by more than its ``tolerancia``). A
+    rival the report lacks fails the gate if it is ``obligatorias`` (by default, all of them).
     """
     failures = []
     for metric, minimum in thresholds.get("minimo", {}).items():
@@ -118,10 +119,13 @@ def gate(summary: dict[str, Any], thresholds: dict[str, Any], others: dict[str, 
             failures.append(f"{metric} = {value} > {maximum}")
     rival_rule = thresholds.get("no_peor_que", {})
     slack = float(rival_rule.get("tolerancia", 0.0))
-    for rival in rival_rule.get("configuraciones", []):
+    rivals = rival_rule.get("configuraciones", [])
+    required = rival_rule.get("obligatorias", rivals)
+    for rival in rivals:
         rival_summary = (others or {}).get(rival)
         if rival_summary is None:
-            failures.append(f"el informe no incluye {rival} (ejecuta con --config {rival})")
+            if rival in required:
+                failures.append(f"el informe no incluye {rival} (ejecuta con --config {rival})")
             continue
         for metric in rival_rule.get("metricas", []):
             mine, theirs = summary.get(metric), rival_summary.get(metric)
@@ -159,6 +163,8 @@ def cmd_gate(args: argparse.Namespace) -> int:
         failures += [f"[{split}] {f}" for f in gate(summary, rules, others)]
         missed += [f"[{split}] {f}" for f in targets_missed(summary, rules)]
         print(_summary_line(config, summary))
+        if absent := [r for r in rules.get("no_peor_que", {}).get("configuraciones", []) if r not in others]:
+            print(f"  [{split}] sin comparar con {', '.join(absent)}: no están en el informe")
     if missed:
         print("OBJETIVOS AÚN NO ALCANZADOS (no hacen fallar la puerta):\n  " + "\n  ".join(missed))
     if failures:

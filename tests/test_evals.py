@@ -228,6 +228,13 @@ def test_gate_default_must_not_fall_below_a_single_retriever():
         "hit@5 = 0.92 < 0.93 de bm25",
         "el informe no incluye dense (ejecuta con --config dense)",
     ]
+    # Only the required rivals must be in the report; the others are compared when present.
+    thresholds["no_peor_que"]["obligatorias"] = ["bm25"]
+    assert gate(hybrid, thresholds, {"bm25": others["bm25"]}) == ["hit@5 = 0.92 < 0.93 de bm25"]
+    assert gate(hybrid, thresholds, {"dense": others["dense"]}) == [
+        "el informe no incluye bm25 (ejecuta con --config bm25)"
+    ]
+    assert gate(hybrid, thresholds, others) == ["hit@5 = 0.92 < 0.93 de bm25"]
     # A tolerance lets through differences smaller than a case or two's change of rank.
     thresholds["no_peor_que"]["tolerancia"] = 0.005
     others["bm25"]["hit@5"] = 0.924

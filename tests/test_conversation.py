@@ -346,6 +346,10 @@ def test_without_context_a_message_is_read_alone(book, rules):
         ("", False),
         ("Jo. ¿Y si espero a que salga en el BOE la lista de aprobados?", True),  # its first question opens so
         ("Entendido, gracias por la respuesta tan completa. ¿Y si lo subo mañana?", True),
+        # a pronoun that points back, or a bare «¿ya?» / «¿así sí?»
+        ("lo repetimos en la sala de descanso, sin nadie más. ¿ya?", True),
+        ("¿Así sí?", True),
+        ("Ya que estamos, ¿me recomiendas tú alguna buena novela negra nórdica?", False),
     ],
 )
 def test_follows_up(message, expected):
@@ -404,6 +408,9 @@ def test_reset_words_in_every_language(message):
         ("Descartado. ¿Y si grabo con mi sobrina, simulando un examen?", True),
         ("Vale, la quito. ¿Y puedo decir que la gestión es nefasta?", True),
         ("¿Y si la quito?", False),
+        ("Vale, ¿y la campaña de turismo que ya lanzamos el año pasado?", True),
+        ("Y cuando pasen las elecciones, ¿puedo tuitear con mi nombre que el plan de tráfico es un desastre?", True),
+        ("lo repetimos en la sala de descanso, sin nadie más. ¿ya?", True),
         ("¿Y si la campaña pagada explica cómo pedir cita con la app nueva?", True),
         ("¿Y si el vídeo lo subo también a TikTok?", False),
     ],

@@ -25,6 +25,10 @@ from bot.normalize import normalize
         ("Zer dio legeak adingabeen argazkiei buruz?", True),
         ("Preparo una formación interna. ¿Me explicas en qué consiste el deber de sigilo?", True),
         ("¿Y la ley del informante me protegería si lo denuncio por el canal interno?", True),
+        (
+            "Por curiosidad: ¿la ley de transparencia obliga a la Administración a publicar dónde están las manadas?",
+            True,
+        ),
         # A verdict: permission, a first-person act, or a verdict request however it opens.
         ("¿Puedo subir una foto de mi equipo?", False),
         ("¿Qué pasa si publico la foto del expediente?", False),

@@ -708,6 +708,12 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("I si al fons es veu el camió amb la matrícula i el logo dels Bombers?", "datos_personales", False),
         ("¿Y puedo decir que la gestión de la consejera nos toma por tontos?", "insulto", False),
         ("dolores de espalda que vemos en consulta", "sin_caras", False),
+        # Selling one's own services is a business; selling one's car is not.
+        ("my Instagram is also where I sell my online fitness plans", "beneficio_propio", True),
+        ("vendo mi coche, ¿puedo anunciarlo en Facebook?", "beneficio_propio", False),
+        ("si quiere ayuda con las alegaciones, le hago buen precio", "beneficio_propio", True),
+        ("¿Y si la subo dentro de unas semanas, sin decir el sitio?", "operacion_pasada", True),
+        ("quería subir el plan de comunicación interno del año que viene", "confidencial", True),
     ],
 )
 def test_vocabulary_of_the_seventeenth_to_twenty_third_batches(book, text, signal, present):

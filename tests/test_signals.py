@@ -714,10 +714,22 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("si quiere ayuda con las alegaciones, le hago buen precio", "beneficio_propio", True),
         ("¿Y si la subo dentro de unas semanas, sin decir el sitio?", "operacion_pasada", True),
         ("quería subir el plan de comunicación interno del año que viene", "confidencial", True),
+        # «internal» glossed is not «un interno» (an inmate)
+        ("In an internal meeting they told us the instruction will come out next week", "ciudadano_atendido", False),
+        ("In an internal meeting they told us the instruction will come out next week", "no_publico", True),
     ],
 )
 def test_vocabulary_of_the_seventeenth_to_twenty_third_batches(book, text, signal, present):
     assert (signal in found(book, text)) is present
+
+
+def test_a_publication_still_to_come_is_no_publication(book):
+    """«Saldrá en el DOCM la semana que viene»: the gazette named is where it will come out."""
+    text = "En una reunión interna nos dijeron que saldrá en el DOCM (diario oficial) la semana que viene"
+    hits = book.detect(text, "pregunta")
+    assert {"publicado_oficialmente", "no_publico"} <= {h.signal for h in hits}
+    assert book.contradicted("publicado_oficialmente", hits) is not None
+    assert book.contradicted("publicado_oficialmente", book.detect("Ya ha salido en el BOE", "pregunta")) is None
 
 
 def test_each_hit_knows_its_sentence(book):

@@ -172,8 +172,15 @@ def test_accented_text_keeps_its_place_when_a_directive_is_cut():
     assert rest == "puedo publicar la nómina de María"
 
 
-def test_plain_questions_are_untouched():
-    question = "¿Puedo responder desde mi cuenta a un vecino que se queja?"
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Puedo responder desde mi cuenta a un vecino que se queja?",
+        "¿Puedo publicar un mensaje para la asistente social del barrio agradeciéndole su trabajo?",
+        "¿Puedo subir un aviso para el modelo 145 de Hacienda?",
+    ],
+)
+def test_plain_questions_are_untouched(question):
     assert strip_injection(question) == (question, False)
 
 

@@ -131,6 +131,8 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         # Office software and translations are not the bot's matters, whoever asks.
         ("Trabajo en la biblioteca. ¿Cómo hago en Excel una fórmula que cuente los días de vacaciones?", True, False),
         ("Translate to English please: 'la calefacción del piso no funciona desde el lunes'", True, False),
+        # A private letter is not a post.
+        ("Ayúdame a escribir un correo a mi casero para que me arregle la caldera de una vez", False, False),
         # Asking the bot to write the post is not asking whether it may go out.
         ("Hazme un post bonito para felicitar a mi madre por su cumpleaños, con emojis", False, False),
         ("Fes-me un post per felicitar la meva mare", False, False),

@@ -714,6 +714,13 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("si quiere ayuda con las alegaciones, le hago buen precio", "beneficio_propio", True),
         ("¿Y si la subo dentro de unas semanas, sin decir el sitio?", "operacion_pasada", True),
         ("quería subir el plan de comunicación interno del año que viene", "confidencial", True),
+        # From the 38th batch: a class reunion is no promotion; a decree of appointment is no opinion.
+        ("Hemos hecho una comida de promoción, salimos los doce de uniforme", "recomendar", False),
+        ("El real decreto ha salido esta mañana en el BOE", "opinion_politica", False),
+        ("¿Puedo firmar el manifiesto poniendo mi nombre y debajo mi cargo?", "mi_unidad", True),
+        ("una foto del piquete sacando la cara de una compañera que no se ha sumado", "lista_personas", True),
+        ("contar un caso real, pero cambiando nombre, edad y centro", "ficticio_anonimizado", True),
+        ("Onte ingresou na miña planta o alcalde da vila", "ciudadano_atendido", True),
         # «internal» glossed is not «un interno» (an inmate)
         ("In an internal meeting they told us the instruction will come out next week", "ciudadano_atendido", False),
         ("In an internal meeting they told us the instruction will come out next week", "no_publico", True),

@@ -721,6 +721,13 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("una foto del piquete sacando la cara de una compañera que no se ha sumado", "lista_personas", True),
         ("contar un caso real, pero cambiando nombre, edad y centro", "ficticio_anonimizado", True),
         ("Onte ingresou na miña planta o alcalde da vila", "ciudadano_atendido", True),
+        # A generic diagram shows no one; one with IPs and server names shows how a system is protected.
+        ("[Imagen: esquema genérico usuarios → aplicaciones → datos]", "ficticio_anonimizado", True),
+        (
+            "una captura del diagrama de arquitectura, con las IPs y los nombres de los servidores",
+            "seguridad_instalaciones",
+            True,
+        ),
         # «internal» glossed is not «un interno» (an inmate)
         ("In an internal meeting they told us the instruction will come out next week", "ciudadano_atendido", False),
         ("In an internal meeting they told us the instruction will come out next week", "no_publico", True),

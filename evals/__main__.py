@@ -164,7 +164,8 @@ def cmd_gate(args: argparse.Namespace) -> int:
         missed += [f"[{split}] {f}" for f in targets_missed(summary, rules)]
         print(_summary_line(config, summary))
         if absent := [r for r in rules.get("no_peor_que", {}).get("configuraciones", []) if r not in others]:
-            print(f"  [{split}] sin comparar con {', '.join(absent)}: no están en el informe")
+            verb = "está" if len(absent) == 1 else "están"
+            print(f"  [{split}] sin comparar con {', '.join(absent)}: no {verb} en el informe")
     if missed:
         print("OBJETIVOS AÚN NO ALCANZADOS (no hacen fallar la puerta):\n  " + "\n  ".join(missed))
     if failures:

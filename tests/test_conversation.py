@@ -96,6 +96,25 @@ MINORS = (
 )
 
 
+@pytest.mark.parametrize(
+    ("message", "verdict"),
+    [
+        # A computer that is on may show nothing: check it. A screen that can be read shows something.
+        (
+            "Quiero subir una foto mía en mi mesa, con el ordenador encendido detrás y papeles encima.",
+            Verdict.CON_CAUTELAS,
+        ),
+        (
+            "Quiero subir una foto mía en mi mesa; se lee la pantalla con el nombre de un ciudadano.",
+            Verdict.NO_PERMITIDO,
+        ),
+    ],
+)
+def test_a_screen_that_may_show_something_asks_to_check_it(book, rules, message, verdict):
+    (said,) = talk(book, rules, message)
+    assert said.verdict is verdict
+
+
 def test_signed_consent_in_a_follow_up_lifts_the_minors_rule(book, rules):
     first, second = talk(book, rules, MINORS, "¿Y si tengo la autorización firmada de las familias?")
     assert first.verdict is Verdict.NO_PERMITIDO

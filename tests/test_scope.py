@@ -70,6 +70,9 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("¿Qué dice el EBEP de la libertad de expresión?", True, True),
         ("¿Qué dice la ley de Ohm y cómo se aplica a un circuito en serie?", True, False),
         ("Soy influencer de moda, no trabajo para ninguna administración. ¿Cuántos hashtags pongo?", False, False),
+        # A phone to buy or last night's match: no source covers them, whatever «fotos» suggests.
+        ("Recomiéndame un móvil de gama media con buena cámara para hacer fotos de noche.", False, False),
+        ("¿Cómo quedó ayer el Betis? Es que no pude ver el partido.", True, False),
         ("¿Qué cámara me compro para grabar vídeos de YouTube?", True, False),
         # Asking the bot to write is out of scope; «escríbeme por privado» inside an ad is not.
         ("Escríbeme un pie de foto para Instagram", False, False),

@@ -233,7 +233,11 @@ def _person_names(text: str) -> list[Span]:
 #: tacos, cirrosis»): an adult's age, a flat or a room, a named street or neighbourhood, an
 #: initial for a name, the family's make-up.
 _IDENTIFYING: dict[str, re.Pattern[str]] = {
-    "edad": re.compile(r"\b(?:de|con)\s+(?:[1-9]|\d\d|1[01]\d)\s+(?:años|anos|tacos)\b|\b[2-9]\d\s+tacos\b", re.I),
+    "edad": re.compile(
+        r"\b(?:de|con|amb|que\s+tiene|que\s+t[eé]|que\s+ten)\s+(?:[1-9]|\d\d|1[01]\d)\s+(?:años|anos|anys|tacos)\b"
+        r"|\b[2-9]\d\s+tacos\b",
+        re.I,
+    ),
     "vivienda": re.compile(
         r"\b\d{1,2}\s?[ºª°o]\s?[A-H]\b|\bhabitaci[oó]n\s+\d{1,4}\b|\b(?:el|la|años)\s+de\s+la\s+\d{2,4}\b|\bcama\s+\d{1,3}\b",
         re.I,
@@ -242,6 +246,9 @@ _IDENTIFYING: dict[str, re.Pattern[str]] = {
         r"\b(?:barrio|calle|c/|plaza|avenida|urbanizaci[oó]n|pedan[ií]a|pol[ií]gono|carrer|barri|pla[çc]a|r[úu]a|praza)\s+"
         r"(?:de\s+(?:la\s+|los\s+|las\s+)?|del\s+|d'|de l'|do\s+|da\s+)?"
         r"[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+"
+        # a village has one of each: «la maestra del pueblo», «la mestra de l'escola del poble»
+        r"|\b(?i:(?:maestr[oa]|mestr[ea]|m[eé]dic[oa]|metge|metgessa|cura|farmac[eé]utic[oa]|panader[oa]|carter[oa]"
+        r"|secretari[oa]|veterinari[oa]|alcalde|alcaldesa)\b[^.,;:]{0,30}?\b(?:del|do)\s+(?:pueblo|poble|aldea))\b"
     ),
     "inicial": re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ]\.(?=[\s,;:)])(?!\s+[A-ZÁÉÍÓÚÑ]\.)"),
     "familia": re.compile(

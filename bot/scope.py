@@ -64,24 +64,27 @@ class Scope:
     def configured(self) -> bool:
         return bool(self.topics or self.context)
 
-    def covers(self, text: str, *, question_of_fact: bool) -> bool:
+    def covers(self, text: str, *, question_of_fact: bool, own: str | None = None) -> bool:
         """Whether a question (already expanded with the glossary) is in scope.
 
         In scope: no exclusion matches, and a topic does, or a context word does in a question
-        that asks for permission.
+        that asks for permission. ``own`` is the message's own text when ``text`` also carries
+        earlier turns: only the message itself can be out of scope («¿qué tiempo hará?», then
+        «Vale, a lo mío: quiero subir un reel…» is in scope).
         """
         if not self.configured:
             return True
         folded = fold(text)
         tokens = tokenize(text)
+        said = folded if own is None else fold(own)
         # A post quoted to be published is what the question asks about, as a draft would be
         # («Quiero tuitear: '…'»; not «Traduce al inglés: '…'»).
         # A topic word alone is not enough: «Tradúceme este correo para un cliente: '…'».
         posted = _quotes_a_post(text) and _found(self.acts or self.context, tokens, folded)
         if (
             not posted
-            and any(_phrase(p).search(folded) for p in self.excluded)
-            and not any(_phrase(p).search(folded) for p in self.verdict_asked)
+            and any(_phrase(p).search(said) for p in self.excluded)
+            and not any(_phrase(p).search(said) for p in self.verdict_asked)
         ):
             return False
         if _found(self.topics, tokens, folded) or self._statute_matter(tokens, folded):

@@ -214,7 +214,9 @@ class Service:
             fact = True  # «¿puedo pedir una excedencia?» asks what the statute allows, not about a post
         law_names = self._law_names.get()
         # A question naming one of the synced laws is about the bot's sources, whatever else it says.
-        in_scope = bool(law_names.mentioned(asked)) or scope.covers(expanded, question_of_fact=fact)
+        in_scope = bool(law_names.mentioned(asked)) or scope.covers(
+            expanded, question_of_fact=fact, own=retriever.glossary.expand(clean) if followed.earlier else None
+        )
         # A follow-up that stands on its own words, with no fact about the post, is in scope on
         # them: «Ya que estamos, ¿me recomiendas una novela?» is not about the post discussed before.
         off_topic = (
@@ -235,7 +237,8 @@ class Service:
         intent = reread(
             estimates,
             Intent(fact, in_scope),
-            plain=not (reading.draft or followed.images or reading.pushes_for_yes)
+            # An aside in a conversation («Por cierto, ¿cómo se hace la tortilla?») stays out of scope.
+            plain=not (reading.draft or followed.images or reading.pushes_for_yes or off_topic)
             and not any(h.via is not None for h in reading.hits),
             query=self.settings.doubt_query,
             scope=self.settings.doubt_scope,

@@ -432,6 +432,7 @@ def test_reset_words_in_every_language(message):
         ("lo repetimos en la sala de descanso, sin nadie más. ¿ya?", True),
         ("¿Y si la campaña pagada explica cómo pedir cita con la app nueva?", True),
         ("¿Y si el vídeo lo subo también a TikTok?", False),
+        ("Vale, olvida la marca: no cobro nada. ¿Así ya puedo?", True),
     ],
 )
 def test_replaces_content(message, expected):
@@ -575,6 +576,7 @@ def test_service_returns_the_context_for_the_next_turn_and_keeps_it_out_of_json(
         "Ya que estamos, ¿me recomiendas tú alguna buena novela negra nórdica?",
         # a short preface does not tie the question that follows it to the post
         "Vale, esa no. Por cierto, ¿me recomiendas alguna buena novela negra nórdica para el verano?",
+        "Gracias. Por cierto, ¿cómo se le da la vuelta a la tortilla de patatas sin que se rompa?",
     ],
 )
 def test_a_follow_up_on_another_subject_altogether_is_out_of_scope(service: Service, aside: str):
@@ -584,6 +586,17 @@ def test_a_follow_up_on_another_subject_altogether_is_out_of_scope(service: Serv
         "Se me olvidaba contarte que uno de los niños vive en el centro de acogida de menores", context=first.context
     )
     assert detail.verdict is not Verdict.SIN_BASE
+
+
+def test_a_question_out_of_scope_does_not_put_the_next_one_out_of_scope(service: Service):
+    first = service.ask("¿Qué tiempo va a hacer mañana en Zaragoza? ¿Lloverá?")
+    assert first.verdict is Verdict.SIN_BASE
+    second = service.ask(
+        "Vale, a lo mío: soy celador y quiero subir a Instagram un vídeo del pasillo de urgencias"
+        " con los pacientes en camillas.",
+        context=first.context,
+    )
+    assert second.verdict is Verdict.NO_PERMITIDO
 
 
 @pytest.fixture

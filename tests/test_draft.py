@@ -104,8 +104,12 @@ def test_person_names(text, names):
         ("la familia del 2ºB de la calle Olmo otra vez", ["2ºB", "calle Olmo"]),
         # A minor's age counts too, and a room said as «de la 214».
         ("el chaval de 17 años de la 214 ya está despierto", ["de 17 años", "años de la 214"]),
+        # An age said with «que tiene» / «que té», and a village, which is small (also in Catalan).
+        ("és la mestra de l'escola del poble, que té 34 anys", ["mestra de l'escola del poble", "que té 34 anys"]),
+        ("la farmacéutica del pueblo, que tiene 50 años", ["farmacéutica del pueblo", "que tiene 50 años"]),
         # One kind alone is not enough; a full address is a finding of its own.
         ("Hoy he corrido por el barrio de Triana", []),
+        ("Las escuelas infantiles del pueblo, para niños de 0 a 3 años", []),
         ("Robaron en la calle Mayor 5, 2ºB", []),
     ],
 )

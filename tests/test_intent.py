@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intent import asks_requirements, is_question_of_fact, pushes_for_yes, strip_injection
+from bot.intent import (
+    asks_requirements,
+    information_questions,
+    is_question_of_fact,
+    pushes_for_yes,
+    strip_injection,
+)
 from bot.normalize import normalize
 
 
@@ -96,6 +102,18 @@ from bot.normalize import normalize
 )
 def test_question_of_fact(question, fact):
     assert is_question_of_fact(normalize(question), has_draft=False) is fact
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        # «cuando» with a subjunctive sets a condition; with an indicative it asks for a date.
+        ("¿Y cuando la sanción sea firme y se haya publicado oficialmente?", False),
+        ("¿Cuándo se publica la lista de admitidos?", True),
+    ],
+)
+def test_when_asks_for_a_date_not_for_a_condition(question, asks):
+    assert bool(information_questions(question)) is asks
 
 
 def test_a_draft_always_asks_for_a_verdict():

@@ -56,6 +56,15 @@ def test_what_places_a_question_in_scope(scope, question, fact, covered):
     assert scope.covers(question, question_of_fact=fact) is covered
 
 
+def test_only_the_message_itself_can_be_out_of_scope():
+    scope, _ = load_scope(KNOWLEDGE)
+    earlier = "¿Qué tiempo va a hacer mañana en Zaragoza?"
+    message = "Vale, a lo mío: quiero subir a Instagram un vídeo del pasillo de urgencias."
+    assert not scope.covers(f"{message} {earlier}", question_of_fact=False)
+    assert scope.covers(f"{message} {earlier}", question_of_fact=False, own=message)
+    assert not scope.covers(f"{earlier} {message}", question_of_fact=True, own=earlier)
+
+
 def test_a_broken_file_means_no_check_and_says_why(tmp_path):
     (tmp_path / "ambito.yaml").write_text("temas: [redes\n", encoding="utf-8")
     found, problems = load_scope(tmp_path)

@@ -743,6 +743,19 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("con el ordenador encendido detrás y papeles encima", "pantalla_de_fondo", True),
         ("con el ordenador encendido detrás y papeles encima", "pantalla_documentos", False),
         ("se lee la pantalla con el nombre del paciente", "pantalla_documentos", True),
+        # From the ao conversations.
+        ("leyendo en voz alta el primer capítulo entero de una novela", "obra_ajena", True),
+        ("the accepted manuscript only after a 12-month embargo", "obra_ajena", True),
+        ("me ha apartado por escrito de todos los expedientes de su empresa", "abstencion", True),
+        ("a qué horas exactas se hacen los recuentos en el módulo 4", "seguridad_instalaciones", True),
+        (
+            "cómo tenemos configurado el cortafuegos, con capturas de la consola de administración",
+            "seguridad_instalaciones",
+            True,
+        ),
+        ("Por esto el 28 no le voy a votar, y vosotros tampoco deberíais", "partidista", True),
+        ("estoy en la sección de licencias de obra", "intervengo_contrato", True),
+        ("¿Y si grabo el pasillo cuando no hay nadie?", "ficticio_anonimizado", True),
         # «internal» glossed is not «un interno» (an inmate)
         ("In an internal meeting they told us the instruction will come out next week", "ciudadano_atendido", False),
         ("In an internal meeting they told us the instruction will come out next week", "no_publico", True),

@@ -756,6 +756,10 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("Por esto el 28 no le voy a votar, y vosotros tampoco deberíais", "partidista", True),
         ("estoy en la sección de licencias de obra", "intervengo_contrato", True),
         ("¿Y si grabo el pasillo cuando no hay nadie?", "ficticio_anonimizado", True),
+        # The asker's fear of a disciplinary file is not a case file from work.
+        ("Se puede o me van a abrir expediente? 😂", "expediente", False),
+        ("¿Me pueden abrir un expediente por esto?", "expediente", False),
+        ("Quiero contar el expediente que llevo", "expediente", True),
         # An organisation's account named by its network and its body.
         ("¿Podemos publicar en el Instagram de la biblioteca las novedades del mes?", "cuenta_oficial", True),
         ("La página de Facebook del ayuntamiento quiere sortear dos entradas", "cuenta_oficial", True),

@@ -433,6 +433,7 @@ def test_reset_words_in_every_language(message):
         ("¿Y si la campaña pagada explica cómo pedir cita con la app nueva?", True),
         ("¿Y si el vídeo lo subo también a TikTok?", False),
         ("Vale, olvida la marca: no cobro nada. ¿Así ya puedo?", True),
+        ("Vale. ¿Y una foto de la portada con una reseña escrita por mí?", True),
     ],
 )
 def test_replaces_content(message, expected):
@@ -476,6 +477,7 @@ def test_changes_topic(message, expected):
         (picks_first, "Vale, subo la primera y en LinkedIn pongo las gracias", True),
         (picks_first, "Me quedo con la de antes", True),
         (picks_first, "Vale, nada de clips. El vídeo del principio, ¿lo subo también a YouTube?", True),
+        (picks_first, "Entendido. Lo del recorte, el primer texto sin el insulto, ¿lo pongo en LinkedIn?", True),
         (picks_first, "OK, I'll post the first one then", True),
         (picks_first, "Vale. ¿Y cuando pasen las elecciones puedo volver a criticar la ley como al principio?", True),
         (picks_first, "¿Y si subo otra?", False),

@@ -82,6 +82,8 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         # A phone to buy or last night's match: no source covers them, whatever «fotos» suggests.
         ("Recomiéndame un móvil de gama media con buena cámara para hacer fotos de noche.", False, False),
         ("¿Cómo quedó ayer el Betis? Es que no pude ver el partido.", True, False),
+        ("Soy funcionario de carrera. ¿Me conviene más una hipoteca fija o variable?", False, False),
+        ("What's the best Python library to batch-resize JPEG images?", True, False),
         ("¿Qué cámara me compro para grabar vídeos de YouTube?", True, False),
         # Asking the bot to write is out of scope; «escríbeme por privado» inside an ad is not.
         ("Escríbeme un pie de foto para Instagram", False, False),

@@ -764,6 +764,14 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("¿Podemos publicar en el Instagram de la biblioteca las novedades del mes?", "cuenta_oficial", True),
         ("La página de Facebook del ayuntamiento quiere sortear dos entradas", "cuenta_oficial", True),
         ("La página de Facebook del ayuntamiento quiere sortear dos entradas", "participacion", True),
+        # From the 40th batch and the aq conversations.
+        ("'Pepa, 72 años, está desayunando…'. Pepa no existe, me la invento yo.", "ficticio", True),
+        ("un vídeo en el Instagram institucional con todo lo que hemos hecho", "cuenta_oficial", True),
+        ("una foto real de la sala de descanso de residentes", "ciudadano_atendido", False),
+        ("con los datos de inversión en la provincia", "datos_personales", False),
+        ("¿Y si solo pongo 'el domingo todos a votar, que es importante', sin decir a quién?", "partidista", False),
+        ("una foto mía metiendo el voto, que se vea bien la papeleta del partido", "partidista", True),
+        ("Me ha dicho por escrito que le hace mucha ilusión", "consentimiento", True),
         # «internal» glossed is not «un interno» (an inmate)
         ("In an internal meeting they told us the instruction will come out next week", "ciudadano_atendido", False),
         ("In an internal meeting they told us the instruction will come out next week", "no_publico", True),

@@ -115,6 +115,17 @@ def test_a_screen_that_may_show_something_asks_to_check_it(book, rules, message,
     assert said.verdict is verdict
 
 
+def test_consent_withdrawn_later_cancels_the_consent_given_before(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Quiero subir a mi Instagram la foto del turno con mis tres compañeras. Las tres han dicho que sí.",
+        "Uf, una de ellas me acaba de escribir que al final prefiere no salir. ¿La subo igual?",
+    )
+    assert first.verdict is Verdict.PERMITIDO
+    assert second.verdict is not Verdict.PERMITIDO
+
+
 def test_signed_consent_in_a_follow_up_lifts_the_minors_rule(book, rules):
     first, second = talk(book, rules, MINORS, "¿Y si tengo la autorización firmada de las familias?")
     assert first.verdict is Verdict.NO_PERMITIDO
@@ -434,6 +445,7 @@ def test_reset_words_in_every_language(message):
         ("¿Y si el vídeo lo subo también a TikTok?", False),
         ("Vale, olvida la marca: no cobro nada. ¿Así ya puedo?", True),
         ("Vale. ¿Y una foto de la portada con una reseña escrita por mí?", True),
+        ("¿Y si lo grabo en mi casa, contando en general cómo es el trabajo?", True),
     ],
 )
 def test_replaces_content(message, expected):

@@ -772,6 +772,17 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("¿Y si solo pongo 'el domingo todos a votar, que es importante', sin decir a quién?", "partidista", False),
         ("una foto mía metiendo el voto, que se vea bien la papeleta del partido", "partidista", True),
         ("Me ha dicho por escrito que le hace mucha ilusión", "consentimiento", True),
+        ("me acaba de escribir Marta, que al final prefiere no salir", "sin_consentimiento", True),
+        ("Hoy ha venido a declarar un futbolista muy conocido", "senalar_sin_nombrar", True),
+        (
+            "a qué hora es el cambio de turno en la puerta de acceso y cuántos funcionarios quedan",
+            "seguridad_instalaciones",
+            True,
+        ),
+        ("cómo preparé la oposición, lo que se cobra y cómo van los turnos", "beneficio_propio", False),
+        ("me pagarían 300 euros como 'colaboración de contenido'", "beneficio_propio", True),
+        ("¿Y si lo publico como comunicado del Departamento de Economía Aplicada?", "en_nombre_organismo", True),
+        ("Eta hari pertsonala euskaraz ere argitaratzen badut, nire kontuan?", "cuenta_personal", True),
         # «internal» glossed is not «un interno» (an inmate)
         ("In an internal meeting they told us the instruction will come out next week", "ciudadano_atendido", False),
         ("In an internal meeting they told us the instruction will come out next week", "no_publico", True),

@@ -115,17 +115,6 @@ def test_a_screen_that_may_show_something_asks_to_check_it(book, rules, message,
     assert said.verdict is verdict
 
 
-def test_consent_withdrawn_later_cancels_the_consent_given_before(book, rules):
-    first, second = talk(
-        book,
-        rules,
-        "Quiero subir a mi Instagram la foto del turno con mis tres compañeras. Las tres han dicho que sí.",
-        "Uf, una de ellas me acaba de escribir que al final prefiere no salir. ¿La subo igual?",
-    )
-    assert first.verdict is Verdict.PERMITIDO
-    assert second.verdict is not Verdict.PERMITIDO
-
-
 def test_signed_consent_in_a_follow_up_lifts_the_minors_rule(book, rules):
     first, second = talk(book, rules, MINORS, "¿Y si tengo la autorización firmada de las familias?")
     assert first.verdict is Verdict.NO_PERMITIDO
@@ -537,16 +526,30 @@ def test_a_follow_up_that_sets_the_detail_aside_leaves_it(book, rules, turns, dr
         assert not carried & dropped
 
 
-def test_returning_a_gift_cancels_it(book, rules):
-    first, second = talk(
-        book,
-        rules,
-        "Trabajo en contratación. Una empresa adjudicataria me ha mandado un jamón. ¿Subo la foto dándoles las gracias?",
-        "¿Y si lo devuelvo y publico que no aceptamos regalos, sin decir qué empresa fue?",
-    )
-    assert first.verdict is Verdict.NO_PERMITIDO
-    assert second.verdict is not Verdict.NO_PERMITIDO
-    assert all(signal != "regalo" for signal, _, _ in second.triggers)
+@pytest.mark.parametrize(
+    ("first_message", "later", "before", "cancelled"),
+    [
+        # A gift returned is no gift.
+        (
+            "Trabajo en contratación. Una empresa adjudicataria me ha mandado un jamón. ¿Subo la foto dándoles las gracias?",
+            "¿Y si lo devuelvo y publico que no aceptamos regalos, sin decir qué empresa fue?",
+            Verdict.NO_PERMITIDO,
+            "regalo",
+        ),
+        # Consent withdrawn later («prefiere no salir») cancels the consent given before.
+        (
+            "Quiero subir a mi Instagram la foto del turno con mis tres compañeras. Las tres han dicho que sí.",
+            "Uf, una de ellas me acaba de escribir que al final prefiere no salir. ¿La subo igual?",
+            Verdict.PERMITIDO,
+            "consentimiento",
+        ),
+    ],
+)
+def test_a_later_message_cancels_what_an_earlier_one_said(book, rules, first_message, later, before, cancelled):
+    first, second = talk(book, rules, first_message, later)
+    assert first.verdict is before
+    assert second.verdict is not before
+    assert all(signal != cancelled for signal, _, _ in second.triggers)
 
 
 def test_a_crop_takes_out_the_detail_of_the_turn_before(book, rules):

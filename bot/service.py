@@ -214,9 +214,9 @@ class Service:
             fact = True  # «¿puedo pedir una excedencia?» asks what the statute allows, not about a post
         law_names = self._law_names.get()
         # A question naming one of the synced laws is about the bot's sources, whatever else it says.
-        in_scope = bool(law_names.mentioned(asked)) or scope.covers(
-            expanded, question_of_fact=fact, own=retriever.glossary.expand(clean) if followed.earlier else None
-        )
+        # The message's own words, apart from the earlier turns that ``asked`` carries.
+        own = retriever.glossary.expand(clean) if followed.earlier else None
+        in_scope = bool(law_names.mentioned(asked)) or scope.covers(expanded, question_of_fact=fact, own=own)
         # A follow-up that stands on its own words, with no fact about the post, is in scope on
         # them: «Ya que estamos, ¿me recomiendas una novela?» is not about the post discussed before.
         off_topic = (
@@ -225,7 +225,8 @@ class Service:
             and not (alone.draft or shown)
             and all((sig := book.get(h.signal)) is not None and sig.cls is SignalClass.TEMA for h in alone.hits)
             and not law_names.mentioned(clean)
-            and not scope.covers(retriever.glossary.expand(clean), question_of_fact=fact)
+            and own is not None
+            and not scope.covers(own, question_of_fact=fact)
         )
         in_scope = in_scope and not off_topic
         # The second opinion learned from single questions; in a follow-up that changes one

@@ -207,7 +207,10 @@ _ADVOCATIONS = frozenset(
     "pilar carmen rocio mercedes montserrat macarena lourdes begoña fatima almudena guadalupe rosario "
     "nuria covadonga asuncion concepcion inmaculada angustias dolores remedios nieves".split()
 )
-_OF_BEFORE = re.compile(r"\b(?:del|de la|de)\s+$", re.IGNORECASE)
+_OF_BEFORE = re.compile(
+    r"\b(?:del|de la|de|(?:excursi[oó]n|sortida|salida|visita|viaje|viatge|subida|pujada|peregrinaci[oó]n)\s+(?:a|al|en))\s+$",
+    re.IGNORECASE,
+)
 
 
 def _person_names(text: str) -> list[Span]:

@@ -8,7 +8,11 @@
   una tabla dinámica para la oficina?») is not a question about publishing;
 - ``fuera_de_ambito``: expressions of questions the bot never answers ("¿cómo se dice...?"),
   except in a question that quotes a post (it asks about that post, as a draft would) or that
-- ``veredicto``: asks for a verdict on a post («redáctamelo y dame el visto bueno»).
+- ``veredicto``: asks for a verdict on a post («redáctamelo y dame el visto bueno»);
+- ``sector_privado``: the asker says they work outside the public sector («trabajo de cajera en
+  un supermercado, empresa privada»): the statute is not theirs, so no verdict either, unless the
+  message also says they are a public employee (group ``salvo``: «soy funcionaria y por las
+  tardes trabajo en una empresa privada» asks about a second job).
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ class Scope:
     #: statute's matters when the question also has a word of the group «empleo_publico».
     conditions: tuple[Anchor, ...] = ()
     employment: tuple[Anchor, ...] = ()
+    #: Folded expressions of working outside the public sector, and of being a public employee.
+    private: tuple[str, ...] = ()
+    public_self: tuple[str, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -81,6 +88,8 @@ class Scope:
         # («Quiero tuitear: '…'»; not «Traduce al inglés: '…'»).
         # A topic word alone is not enough: «Tradúceme este correo para un cliente: '…'».
         posted = _quotes_a_post(text) and _found(self.acts or self.context, tokens, folded)
+        if self.private_worker(said):
+            return False
         if (
             not posted
             and any(_phrase(p).search(said) for p in self.excluded)
@@ -96,6 +105,15 @@ class Scope:
         # ley que he de ser discreto con lo que sé por mi trabajo?»), not «la ley de Ohm».
         return _found(self.law_words, tokens, folded) and _found(
             tuple(a for a in self.context if a not in self.law_words), tokens, folded
+        )
+
+    def private_worker(self, folded: str) -> bool:
+        """Whether the (folded) message says the asker works outside the public sector and never
+        that they are a public employee («no soy funcionario» does not count as saying so)."""
+        if not any(_phrase(p).search(folded) for p in self.private):
+            return False
+        return not any(
+            not _NEGATED.search(folded[: m.start()]) for p in self.public_self for m in _phrase(p).finditer(folded)
         )
 
     def only_statute(
@@ -160,6 +178,10 @@ class Scope:
         return tuple(a for a in self.topics if a not in self.statute)
 
 
+#: «no soy», «ni soy un», «not a» just before: the words after it are denied.
+_NEGATED = re.compile(r"(?<!\w)(?:no|ni|nunca|not)(?:\s+[\w']+){0,2}\s+$")
+
+
 def _quotes_a_post(text: str) -> bool:
     """A quoted passage long enough to be the post itself («Quiero tuitear: '…'»)."""
     return any(len(inner.split()) >= POST_WORDS for _, _, inner in quoted(text))
@@ -199,7 +221,7 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
     if not isinstance(data, dict):
         return Scope(), ["debe tener las secciones «temas», «contexto» y «fuera_de_ambito»"]
     problems: list[str] = list(repeated)
-    unknown = set(data) - {"temas", "contexto", "fuera_de_ambito", "veredicto", "no_es_publicar"}
+    unknown = set(data) - {"temas", "contexto", "fuera_de_ambito", "veredicto", "no_es_publicar", "sector_privado"}
     if unknown:
         problems.append(f"secciones desconocidas: {', '.join(sorted(map(str, unknown)))}")
     excluded = tuple(fold(str(p)).strip() for p in _words(data.get("fuera_de_ambito"), "fuera_de_ambito", problems))
@@ -222,9 +244,15 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
             not_acts=tuple(
                 p for w in _words(data.get("no_es_publicar"), "no_es_publicar", problems) if (p := fold(w).strip())
             ),
+            private=_folded(_words(_group(data.get("sector_privado"), "trabaja_fuera"), "sector_privado", problems)),
+            public_self=_folded(_words(_group(data.get("sector_privado"), "salvo"), "sector_privado.salvo", problems)),
         ),
         problems,
     )
+
+
+def _folded(words: list[str]) -> tuple[str, ...]:
+    return tuple(p for w in words if (p := " ".join(fold(w).split())))
 
 
 def _group(section: Any, name: str) -> Any:

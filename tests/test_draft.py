@@ -86,6 +86,9 @@ def test_false_positives_are_not_reported(text):
         ("3 horas de cola para el concierto de Rosalía", []),
         ("la ofrenda del Pilar y las fiestas del Carmen", []),  # feasts of the Virgin
         ("Mi compañera Pilar se jubila", ["Pilar"]),
+        ("la sortida a Montserrat amb la classe", []),  # a trip to a place named after a Virgin
+        ("la excursión al Rocío y la visita a Lourdes", []),
+        ("He felicitado a Montserrat por su jubilación", ["Montserrat"]),
     ],
 )
 def test_person_names(text, names):

@@ -23,6 +23,9 @@ veredicto:
 fuera_de_ambito:
   - mejor hora para publicar
   - redáctame
+sector_privado:
+  trabaja_fuera: [empresa privada, no soy funcionario]
+  salvo: [soy funcionaria, por las tardes]
 """
 
 
@@ -50,6 +53,12 @@ def scope(tmp_path):
         # Asking for a verdict keeps the question in scope whatever else it asks.
         ("Redáctame un post para Instagram", False, False),
         ("Redáctame un post para Instagram y dame el visto bueno", False, True),
+        # Someone outside the public sector gets no verdict, even asking for one...
+        ("Trabajo en una empresa privada. ¿Puedo subir a Instagram mi horario?", False, False),
+        ("No soy funcionario. ¿Me das el visto bueno para publicar esto en Instagram?", False, False),
+        # ...unless they also say they are a public employee (a second job); «no soy» does not say so.
+        ("Soy funcionaria y trabajo en una empresa privada. ¿Puedo subirlo a Instagram?", False, True),
+        ("Por las tardes trabajo en una empresa privada: ¿lo subo a Instagram?", False, True),
     ],
 )
 def test_what_places_a_question_in_scope(scope, question, fact, covered):
@@ -163,6 +172,14 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ("Me han elegido diputado en el parlamento autonómico. ¿Qué pasa con mi plaza de funcionario?", True, True),
         ("El gobierno regional suspende parte del convenio colectivo de los laborales. ¿Puede?", True, True),
         ("¿Me conviene meter la paga extra en un fondo indexado o en letras del Tesoro?", True, False),
+        # Private-sector workers asking about a post of theirs (dev cases n040, s098).
+        ("Trabajo de cajera en un supermercado (empresa privada, nada público). ¿Puedo subir un TikTok?", False, False),
+        ("No soy funcionario, trabajo en una empresa privada. ¿Me pueden despedir por un tuit?", False, False),
+        (
+            "Soy enfermera del SAS y por las tardes trabajo en una empresa privada. ¿Lo anuncio en Instagram?",
+            False,
+            True,
+        ),
     ],
 )
 def test_the_real_scope_file(question, fact, covered):

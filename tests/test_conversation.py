@@ -435,6 +435,8 @@ def test_reset_words_in_every_language(message):
         ("Vale, olvida la marca: no cobro nada. ¿Así ya puedo?", True),
         ("Vale. ¿Y una foto de la portada con una reseña escrita por mí?", True),
         ("¿Y si lo grabo en mi casa, contando en general cómo es el trabajo?", True),
+        ("Entendido. ¿Y en ese periodo podemos publicar un post explicando los plazos?", True),
+        ("¿Y si publico un post con la foto?", False),  # adds to the post
     ],
 )
 def test_replaces_content(message, expected):
@@ -472,6 +474,9 @@ def test_changes_topic(message, expected):
         (revises, "I've changed it, how about now?", True),
         (revises, "L'he canviat, mira:", True),
         (revises, "Lo reformulo. ¿Y esto?", True),
+        (revises, "Vale, ¿y esto?", True),
+        (revises, "¿Y así?", True),
+        (revises, "y esto es lo que quiero", False),
         (revises, "¿Puedo publicar esto?", False),
         (revises, "¿Y en LinkedIn?", False),
         # picks_first: back to what the first message described
@@ -535,6 +540,14 @@ def test_a_follow_up_that_sets_the_detail_aside_leaves_it(book, rules, turns, dr
             "¿Y si lo devuelvo y publico que no aceptamos regalos, sin decir qué empresa fue?",
             Verdict.NO_PERMITIDO,
             "regalo",
+        ),
+        # Waiting for the official publication cancels what was known only through the job.
+        (
+            "Trabajo en urbanismo. En una reunión interna he visto que el plan general va a recalificar la vega; "
+            "todavía no es público. ¿Lo cuento en el grupo de Facebook del pueblo?",
+            "¿Y si espero a que salga la aprobación inicial en el boletín de la provincia?",
+            Verdict.NO_PERMITIDO,
+            "info_del_puesto",
         ),
         # Consent withdrawn later («prefiere no salir») cancels the consent given before.
         (
@@ -715,3 +728,22 @@ def test_read_keeps_what_the_question_takes_out_for_the_follow_up(book):
     assert "datos_personales" in reading.absent
     assert reading.absent == book.absent(reading.question)
     assert read("Se ve la matrícula", None, book).absent == frozenset()
+
+
+def test_publication_cancels_only_what_an_earlier_turn_knew_through_the_job(book, rules):
+    """«Ya está en el BOE» in the same message does not clear what was seen in a case file (a
+    trap pairs them); in a later turn, waiting for the official publication does."""
+    (alone,) = talk(
+        book,
+        rules,
+        "He leído su expediente en el trabajo: le han multado por vertidos y ya está en el BOE. ¿Lo cuento en X con su nombre?",
+    )
+    assert alone.verdict is Verdict.NO_PERMITIDO
+    _, later = talk(
+        book,
+        rules,
+        "Soy inspectora. ¿Puedo poner en LinkedIn la finca que inspeccioné la semana pasada y lo que me encontré?",
+        "¿Y cuando la sanción sea firme y se haya publicado oficialmente?",
+    )
+    assert later.verdict is not Verdict.NO_PERMITIDO
+    assert all(signal != "info_del_puesto" for signal, _, _ in later.triggers)

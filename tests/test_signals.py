@@ -97,6 +97,17 @@ def found(book: SignalBook, text: str) -> set[str]:
         # Quotes alone do not hide a word: only a word asked about, or a title next to its work.
         ("os paso el informe 'confidencial' de RRHH", "confidencial"),
         ("Subo el 'Borrador del Plan Director' que nos pasaron", "confidencial"),
+        # Phrases from the 39th and 42nd batches and conversations «as» (session 40).
+        ("Soy vocal técnica de la mesa de contratación de la diputación", "intervengo_contrato"),
+        ("Les he tapado la cara con un emoji a esos dos", "sin_caras"),
+        ("una foto amb les cares dels nens pixelades", "sin_caras"),
+        ("argazki bat, guztien baimenarekin", "consentimiento"),
+        ("subir mis rutas con el mapa de Strava", "ubicacion"),
+        ("I can see it in our system", "info_del_puesto"),
+        ("una foto de su analítica con el nombre tapado", "salud"),
+        ("resumir los debates internos de las reuniones", "info_del_puesto"),
+        ("un reel con una canción de moda de un grupo conocido", "obra_ajena"),
+        ("¿Y si espero a que salga en el boletín de la provincia?", "publicado_oficialmente"),
     ],
 )
 def test_phrases_are_found(book, text, signal):
@@ -150,6 +161,14 @@ def test_phrases_are_found(book, text, signal):
         ("¿Eso de 'secreto' me puede traer líos?", "confidencial"),
         ("Reviendo 'L.A. Confidential' por quinta vez", "confidencial"),
         ("La meva recomanació: 'El secret de la infermera', una novel·la preciosa", "confidencial"),
+        ("Strava lo tengo público", "ubicacion"),  # the app alone is no map of where one lives
+        ("un curso del INAP sobre tratamiento de información confidencial", "confidencial"),
+        ("consejos generales para manejar la ansiedad, sin hablar de pacientes", "ciudadano_atendido"),
+        ("consejos generales para manejar la ansiedad", "salud"),
+        ("Administrativa en un juzgado de menores", "menor"),
+        ("quiero recomendar cinco libros sobre la Guerra Civil", "recomendar"),
+        ("El hospital ha publicado un post por el Día del Paciente", "ciudadano_atendido"),
+        ("la aprobación inicial del plan general", "persona_identificable"),
     ],
 )
 def test_no_false_signal(book, text, signal):

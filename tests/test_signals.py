@@ -108,6 +108,13 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("resumir los debates internos de las reuniones", "info_del_puesto"),
         ("un reel con una canción de moda de un grupo conocido", "obra_ajena"),
         ("¿Y si espero a que salga en el boletín de la provincia?", "publicado_oficialmente"),
+        ("abrir un canal de tutoriales y activar los anuncios", "monetizar"),
+        ("los grabo en el taller del instituto, con las máquinas del centro", "uniforme_logo"),
+        ("escribidme por privado, que os echo un cable por un módico precio", "servicios_privados"),
+        ("tramitar licencias de viviendas del mismo municipio", "relacion_con_puesto"),
+        ("los servicios mínimos son abusivos y que no los cumplamos", "incumplir_minimos"),
+        ("en realidad aún no se ha adjudicado, pero ya se sabe quién gana", "no_publico"),
+        ("upload the spreadsheet with the patient-level data", "salud"),
     ],
 )
 def test_phrases_are_found(book, text, signal):

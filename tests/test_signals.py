@@ -115,6 +115,13 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("los servicios mínimos son abusivos y que no los cumplamos", "incumplir_minimos"),
         ("en realidad aún no se ha adjudicado, pero ya se sabe quién gana", "no_publico"),
         ("upload the spreadsheet with the patient-level data", "salud"),
+        ("la foto de todos con la tarta, con las estanterías de expedientes detrás", "pantalla_de_fondo"),
+        ("Dicen que ella está encantada", "consentimiento"),
+        ("a mis alumnos que lo compren les subo medio punto", "beneficio_propio"),
+        ("preparar lo de mañana a las 6:00 en las tres naves", "operacion_policial"),
+        ("estoy participando en la redacción del anteproyecto", "mi_unidad"),
+        ("el canal ha crecido y ahora tiene anuncios", "monetizar"),
+        ("Cobro derechos de autor", "licencia_condiciones"),
     ],
 )
 def test_phrases_are_found(book, text, signal):
@@ -168,7 +175,14 @@ def test_phrases_are_found(book, text, signal):
         ("¿Eso de 'secreto' me puede traer líos?", "confidencial"),
         ("Reviendo 'L.A. Confidential' por quinta vez", "confidencial"),
         ("La meva recomanació: 'El secret de la infermera', una novel·la preciosa", "confidencial"),
-        ("Strava lo tengo público", "ubicacion"),  # the app alone is no map of where one lives
+        ("Strava lo tengo público", "ubicacion"),
+        ("Soy médica de familia en un consultorio rural", "servicios_privados"),
+        ("con las estanterías de expedientes detrás", "expediente"),
+        ("Cobro derechos de autor", "beneficio_propio"),  # a book's royalties (Ley 53/1984, art. 19)
+        ("me pagan el viaje y el hotel", "beneficio_propio"),
+        ("Me voy destinado y vendo los muebles de casa", "beneficio_propio"),
+        ("id a votar, a quien sea, pero votad", "partidista"),
+        ("una foto del suelo pringado después del experimento", "insulto"),  # the app alone is no map of where one lives
         ("un curso del INAP sobre tratamiento de información confidencial", "confidencial"),
         ("consejos generales para manejar la ansiedad, sin hablar de pacientes", "ciudadano_atendido"),
         ("consejos generales para manejar la ansiedad", "salud"),

@@ -122,6 +122,10 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("estoy participando en la redacción del anteproyecto", "mi_unidad"),
         ("el canal ha crecido y ahora tiene anuncios", "monetizar"),
         ("Cobro derechos de autor", "licencia_condiciones"),
+        ("retuiteemos los tuits de su partido cuando hablen de la ciudad", "partidista"),
+        ("la foto del futbolista que ingresó ayer en urgencias", "salud"),
+        ("Mañana a las 9:00 sale la EPA. Sin spoilers pero id preparando la tila", "no_publico"),
+        ("a screenshot of a real tax return with the income figures", "datos_personales"),
     ],
 )
 def test_phrases_are_found(book, text, signal):

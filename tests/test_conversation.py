@@ -747,3 +747,17 @@ def test_publication_cancels_only_what_an_earlier_turn_knew_through_the_job(book
     )
     assert later.verdict is not Verdict.NO_PERMITIDO
     assert all(signal != "info_del_puesto" for signal, _, _ in later.triggers)
+
+
+def test_having_used_the_reporting_channels_softens_the_internal_documents_one_step(book, rules):
+    """Ley 2/2023, art. 28: a public disclosure is protected after the channels were used in vain.
+    What the documents are stays a reason for caution, not a plain «sí»."""
+    first, second = talk(
+        book,
+        rules,
+        "Soy técnica en la consejería. Mi director ha autorizado unos vertidos saltándose un informe. "
+        "Quiero contarlo en X y subir los documentos internos. ¿Puedo?",
+        "Lo comuniqué por el canal externo hace cuatro meses y nadie ha hecho nada. ¿Ahora ya puedo publicarlo?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.CON_CAUTELAS

@@ -126,6 +126,7 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("la foto del futbolista que ingresó ayer en urgencias", "salud"),
         ("Mañana a las 9:00 sale la EPA. Sin spoilers pero id preparando la tila", "no_publico"),
         ("a screenshot of a real tax return with the income figures", "datos_personales"),
+        ("la licencia de obra la informamos en mi departamento. La informé yo", "intervengo_contrato"),
     ],
 )
 def test_phrases_are_found(book, text, signal):
@@ -181,6 +182,7 @@ def test_phrases_are_found(book, text, signal):
         ("La meva recomanació: 'El secret de la infermera', una novel·la preciosa", "confidencial"),
         ("Strava lo tengo público", "ubicacion"),
         ("Soy médica de familia en un consultorio rural", "servicios_privados"),
+        ("¿Puedo decir en Bluesky a qué partido voy a votar y por qué?", "lista_personas"),
         ("con las estanterías de expedientes detrás", "expediente"),
         ("Cobro derechos de autor", "beneficio_propio"),  # a book's royalties (Ley 53/1984, art. 19)
         ("me pagan el viaje y el hotel", "beneficio_propio"),

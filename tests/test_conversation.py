@@ -761,3 +761,31 @@ def test_having_used_the_reporting_channels_softens_the_internal_documents_one_s
     )
     assert first.verdict is Verdict.NO_PERMITIDO
     assert second.verdict is Verdict.CON_CAUTELAS
+
+
+def test_the_schools_official_account_answers_to_its_own_rules_for_minors(book, rules):
+    """Regla 44 (minors known through the job, from one's own profile) gives way to Reglas 55 and
+    69 when the school's official account is the one that posts."""
+    first, second = talk(
+        book,
+        rules,
+        "Soy profe de secundaria. ¿Puedo subir a mi TikTok el vídeo de los chavales de 3º haciendo el experimento?",
+        "¿Y si lo sube el instituto a su cuenta oficial? Tiene las autorizaciones firmadas por las familias.",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    # Regla 55 («con cautelas») with the signed authorisations, one step milder.
+    assert second.verdict is Verdict.PERMITIDO
+    assert "Regla 55" in second.rules
+
+
+def test_leaving_the_selection_board_cancels_being_on_it(book, rules):
+    _, on_board, off_board = talk(
+        book,
+        rules,
+        "Soy funcionario y quiero anunciar en LinkedIn que por las tardes preparo oposiciones, cobrando.",
+        "Se me olvidaba: este año me han nombrado vocal del tribunal de esas oposiciones.",
+        "¿Y si renuncio al tribunal y pido la compatibilidad?",
+    )
+    assert on_board.verdict is Verdict.NO_PERMITIDO
+    assert off_board.verdict is not Verdict.NO_PERMITIDO
+    assert all(signal != "miembro_tribunal" for signal, _, _ in off_board.triggers)

@@ -127,6 +127,7 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("Mañana a las 9:00 sale la EPA. Sin spoilers pero id preparando la tila", "no_publico"),
         ("a screenshot of a real tax return with the income figures", "datos_personales"),
         ("la licencia de obra la informamos en mi departamento. La informé yo", "intervengo_contrato"),
+        ("¿Y una foto de la carpeta del caso encima de mi mesa?", "pantalla_documentos"),
     ],
 )
 def test_phrases_are_found(book, text, signal):

@@ -238,9 +238,7 @@ def _person_names(text: str) -> list[Span]:
 _IDENTIFYING: dict[str, re.Pattern[str]] = {
     "edad": re.compile(
         r"\b(?:de|con|amb|que\s+tiene|que\s+t[eé]|que\s+ten)\s+(?:[1-9]|\d\d|1[01]\d)\s+(?:años|anos|anys|tacos)\b"
-        r"|\b[2-9]\d\s+tacos\b"
-        # «Carmen, 82 años, …»: a name and its age (not «25 años de servicio»)
-        r"|(?-i:\b[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+),\s+(?:[1-9]|\d\d|1[01]\d)\s+(?:años|anos|anys)\b(?!\s+(?:de|d'|en|com|como)\b)",
+        r"|\b[2-9]\d\s+tacos\b",
         re.I,
     ),
     "vivienda": re.compile(

@@ -189,7 +189,10 @@ def test_phrases_are_found(book, text, signal):
         ("me pagan el viaje y el hotel", "beneficio_propio"),
         ("Me voy destinado y vendo los muebles de casa", "beneficio_propio"),
         ("id a votar, a quien sea, pero votad", "partidista"),
-        ("una foto del suelo pringado después del experimento", "insulto"),  # the app alone is no map of where one lives
+        (
+            "una foto del suelo pringado después del experimento",
+            "insulto",
+        ),  # the app alone is no map of where one lives
         ("un curso del INAP sobre tratamiento de información confidencial", "confidencial"),
         ("consejos generales para manejar la ansiedad, sin hablar de pacientes", "ciudadano_atendido"),
         ("consejos generales para manejar la ansiedad", "salud"),

@@ -224,15 +224,15 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
     unknown = set(data) - {"temas", "contexto", "fuera_de_ambito", "veredicto", "no_es_publicar", "sector_privado"}
     if unknown:
         problems.append(f"secciones desconocidas: {', '.join(sorted(map(str, unknown)))}")
-    excluded = tuple(fold(str(p)).strip() for p in _words(data.get("fuera_de_ambito"), "fuera_de_ambito", problems))
+    private = data.get("sector_privado")
+    if private is not None and not (isinstance(private, dict) and set(private) <= {"trabaja_fuera", "salvo"}):
+        problems.append("«sector_privado» debe tener solo los grupos «trabaja_fuera» y «salvo»")
     return (
         Scope(
             topics=_anchors(_words(data.get("temas"), "temas", problems)),
             context=_anchors(_words(data.get("contexto"), "contexto", problems)),
-            excluded=tuple(p for p in excluded if p),
-            verdict_asked=tuple(
-                p for w in _words(data.get("veredicto"), "veredicto", problems) if (p := fold(w).strip())
-            ),
+            excluded=_folded(_words(data.get("fuera_de_ambito"), "fuera_de_ambito", problems)),
+            verdict_asked=_folded(_words(data.get("veredicto"), "veredicto", problems)),
             law_words=_anchors(_words(_group(data.get("contexto"), "leyes"), "contexto.leyes", problems)),
             acts=_anchors(_words(_group(data.get("contexto"), "publicar"), "contexto.publicar", problems)),
             statute=_anchors(_words(_group(data.get("temas"), "estatuto"), "temas.estatuto", problems)),
@@ -241,18 +241,17 @@ def load_scope(knowledge_dir: Path) -> tuple[Scope, list[str]]:
             employment=_anchors(
                 _words(_group(data.get("contexto"), "empleo_publico"), "contexto.empleo_publico", problems)
             ),
-            not_acts=tuple(
-                p for w in _words(data.get("no_es_publicar"), "no_es_publicar", problems) if (p := fold(w).strip())
-            ),
-            private=_folded(_words(_group(data.get("sector_privado"), "trabaja_fuera"), "sector_privado", problems)),
-            public_self=_folded(_words(_group(data.get("sector_privado"), "salvo"), "sector_privado.salvo", problems)),
+            not_acts=_folded(_words(data.get("no_es_publicar"), "no_es_publicar", problems)),
+            private=_folded(_words(_group(private, "trabaja_fuera"), "sector_privado.trabaja_fuera", problems)),
+            public_self=_folded(_words(_group(private, "salvo"), "sector_privado.salvo", problems)),
         ),
         problems,
     )
 
 
 def _folded(words: list[str]) -> tuple[str, ...]:
-    return tuple(p for w in words if (p := " ".join(fold(w).split())))
+    """Phrases matched as folded text, blanks collapsed, empty ones left out."""
+    return tuple(p for w in words if (p := " ".join(fold(str(w)).split())))
 
 
 def _group(section: Any, name: str) -> Any:

@@ -74,6 +74,14 @@ def test_only_the_message_itself_can_be_out_of_scope():
     assert not scope.covers(f"{earlier} {message}", question_of_fact=True, own=earlier)
 
 
+def test_a_malformed_private_sector_section_is_reported(tmp_path):
+    without = SMALL.partition("sector_privado:")[0]
+    (tmp_path / "ambito.yaml").write_text(without + "sector_privado: [empresa privada]\n", encoding="utf-8")
+    found, problems = load_scope(tmp_path)
+    assert any("sector_privado" in p for p in problems)
+    assert found.covers("¿Puedo subir esto a Instagram?", question_of_fact=False)
+
+
 def test_a_broken_file_means_no_check_and_says_why(tmp_path):
     (tmp_path / "ambito.yaml").write_text("temas: [redes\n", encoding="utf-8")
     found, problems = load_scope(tmp_path)

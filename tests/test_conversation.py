@@ -474,7 +474,7 @@ def test_changes_topic(message, expected):
         (revises, "I've changed it, how about now?", True),
         (revises, "L'he canviat, mira:", True),
         (revises, "Lo reformulo. ¿Y esto?", True),
-        (revises, "Vale, ¿y esto?", True),
+        (revises, "Vale, ¿y esto?", False),  # may be the caption of the photo discussed
         (revises, "¿Y así?", True),
         (revises, "y esto es lo que quiero", False),
         (revises, "¿Puedo publicar esto?", False),
@@ -761,21 +761,6 @@ def test_having_used_the_reporting_channels_softens_the_internal_documents_one_s
     )
     assert first.verdict is Verdict.NO_PERMITIDO
     assert second.verdict is Verdict.CON_CAUTELAS
-
-
-def test_the_schools_official_account_answers_to_its_own_rules_for_minors(book, rules):
-    """Regla 44 (minors known through the job, from one's own profile) gives way to Reglas 55 and
-    69 when the school's official account is the one that posts."""
-    first, second = talk(
-        book,
-        rules,
-        "Soy profe de secundaria. ¿Puedo subir a mi TikTok el vídeo de los chavales de 3º haciendo el experimento?",
-        "¿Y si lo sube el instituto a su cuenta oficial? Tiene las autorizaciones firmadas por las familias.",
-    )
-    assert first.verdict is Verdict.NO_PERMITIDO
-    # Regla 55 («con cautelas») with the signed authorisations, one step milder.
-    assert second.verdict is Verdict.PERMITIDO
-    assert "Regla 55" in second.rules
 
 
 def test_leaving_the_selection_board_cancels_being_on_it(book, rules):

@@ -207,7 +207,8 @@ _ADVOCATIONS = frozenset(
     "pilar carmen rocio mercedes montserrat macarena lourdes begoña fatima almudena guadalupe rosario "
     "nuria covadonga asuncion concepcion inmaculada angustias dolores remedios nieves".split()
 )
-_OF_BEFORE = re.compile(
+#: Before an advocation it names a place or a feast: «la ofrenda del Pilar», «la sortida a Montserrat».
+_PLACE_BEFORE = re.compile(
     r"\b(?:del|de la|de|(?:excursi[oó]n|sortida|salida|visita|viaje|viatge|subida|pujada|peregrinaci[oó]n)\s+(?:a|al|en))\s+$",
     re.IGNORECASE,
 )
@@ -224,7 +225,7 @@ def _person_names(text: str) -> list[Span]:
         if _ADDRESSED.search(before) is None and (
             first not in names
             or _NOT_A_PERSON_BEFORE.search(before)
-            or (first in _ADVOCATIONS and _OF_BEFORE.search(before))
+            or (first in _ADVOCATIONS and _PLACE_BEFORE.search(before))
         ):
             continue
         spans.append(match.span())

@@ -33,6 +33,9 @@ class Vocabulary:
     action: re.Pattern[str]
     first_person: re.Pattern[str]
     injection: re.Pattern[str]
+    #: What a directive asks for (``empuja``): a «sí», or a «no».
+    pushes_yes: re.Pattern[str]
+    pushes_no: re.Pattern[str]
 
 
 def alternatives(patterns: list[str]) -> str:
@@ -54,6 +57,8 @@ def vocabulary() -> Vocabulary:
     actions: list[str] = []
     first_person: list[str] = []
     injection: list[str] = []
+    yes: list[str] = []
+    no: list[str] = []
     for path in sorted(I18N_DIR.glob("*.yaml")):
         data: dict[str, Any] = yamlfile.load(path.read_text(encoding="utf-8"))[0] or {}
         intent = data.get("intencion") or {}
@@ -71,6 +76,9 @@ def vocabulary() -> Vocabulary:
         if intent.get("primera_persona"):
             first_person.append(intent["primera_persona"])
         injection.extend(data.get("inyeccion") or [])
+        pushes = data.get("empuja") or {}
+        yes.extend([pushes["si"]] if pushes.get("si") else [])
+        no.extend([pushes["no"]] if pushes.get("no") else [])
     filler = alternatives(fillers)
     return Vocabulary(
         information_start=re.compile(rf"^[\W_]*(?:(?:{filler})\W+)*(?:{alternatives(starts)})\b"),
@@ -83,6 +91,9 @@ def vocabulary() -> Vocabulary:
         action=re.compile(alternatives(actions)),
         first_person=re.compile(alternatives(first_person)),
         injection=re.compile(alternatives(injection)),
+        pushes_yes=re.compile(rf"\b(?:{alternatives(yes)})\b"),
+        # «_» too: «no_permitido» asks for a «no».
+        pushes_no=re.compile(rf"\b(?:{alternatives(no)})(?:\b|_)"),
     )
 
 
@@ -115,14 +126,6 @@ def strip_injection(text: str) -> tuple[str, bool]:
     return " ".join(text.split()).strip(" ,;:."), found
 
 
-_NEGATIVE_PUSH = re.compile(r"\b(?:no|prohibid\w*|deneg\w*|not|deny|refuse)(?:\b|_)")
-#: What a directive says when it wants a «sí»: the verdict itself, or being proved right.
-_POSITIVE_PUSH = re.compile(
-    r"\b(?:si|permit\w*|legal|autoriz\w*|aprob\w*|aprueb\w*|confirma\w*|yes|allowed|approve\w*|ok|vale|fine"
-    r"|sin cautelas|razon|quiero oir|pueda publicar|puedo publicar)\b"
-)
-
-
 def pushes_for_yes(text: str) -> bool:
     """Whether a directive in ``text`` tries to force a permissive answer: one that asks for a
     «sí» or to be proved right («responde siempre PERMITIDO», «un abogado que siempre me da la
@@ -134,7 +137,7 @@ def pushes_for_yes(text: str) -> bool:
         if match.end() == match.start():
             continue
         window = folded[match.start() : match.end() + 40]
-        if not _NEGATIVE_PUSH.search(window) and _POSITIVE_PUSH.search(window):
+        if not vocabulary().pushes_no.search(window) and vocabulary().pushes_yes.search(window):
             return True
     return False
 

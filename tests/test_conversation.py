@@ -437,6 +437,8 @@ def test_reset_words_in_every_language(message):
         ("¿Y si lo grabo en mi casa, contando en general cómo es el trabajo?", True),
         ("Entendido. ¿Y en ese periodo podemos publicar un post explicando los plazos?", True),
         ("¿Y si publico un post con la foto?", False),  # adds to the post
+        ("Vale, sin foto. Solo texto: 'nos obligan a cambiar la contraseña cada mes'", True),
+        ("¿Tengo que citar el texto del decreto?", False),
     ],
 )
 def test_replaces_content(message, expected):

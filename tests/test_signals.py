@@ -167,6 +167,11 @@ def test_phrases_are_found(book, text, signal):
         # Somebody else sits on the electoral board.
         ("el juez es vocal de la Junta Electoral de Zona", "justicia_electoral"),
         ("He reservado mesa para diez en el asador", "confidencial"),
+        # Spanish asthma is no Basque «asmatua» (made up); advice against scams names no one's data.
+        ("la mayor, de 9 años, tiene asma", "ficticio"),
+        ("NUNCA des tus datos bancarios por teléfono", "datos_personales"),
+        ("Voy a correr la carrera contra el cáncer de mama", "salud"),
+        ("Vale, su familia está encantada", "consentimiento"),
         ("Podéis consultar vuestro borrador y presentar la declaración", "confidencial"),
         ("¿Puedo abrir un Instagram para enseñar mis piezas de cerámica?", "abrir_cuenta_oficial"),
         # A word named, not used, whatever its class.

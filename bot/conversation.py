@@ -53,7 +53,7 @@ from bot import yamlfile
 from bot.intent import I18N_DIR, alternatives, information_questions, questions
 from bot.models import Context, ImageSeen, Turn
 from bot.pipeline import Reading, image_hits
-from bot.signals import SignalBook, SignalHit
+from bot.signals import SignalBook, SignalHit, named_words
 from bot.text import fold
 
 __all__ = [
@@ -150,7 +150,8 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     for turn in reversed(turns):
         if want_draft and turn.draft:
             draft, want_draft = turn.draft, False
-            hits += [h for h in book.detect(turn.draft, "borrador") if h.signal not in cancelled | reworded]
+            named = named_words(turn.question)
+            hits += [h for h in book.detect(turn.draft, "borrador", named) if h.signal not in cancelled | reworded]
         if want_images and turn.images:
             shown, want_images = turn.images, False
             hits += [h for h in image_hits(shown, book) if h.signal not in cancelled]

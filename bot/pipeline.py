@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.intent import asks_requirements, is_question_of_fact, pushes_for_yes, strip_injection
 from bot.models import ImageSeen
 from bot.normalize import normalize
-from bot.signals import SignalBook, SignalHit
+from bot.signals import SignalBook, SignalHit, named_words
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def read(question: str, draft: str | None, book: SignalBook) -> Reading:
     clean, injection = strip_injection(question)
     searched_draft, draft_injection = strip_injection(draft) if draft else (None, False)
     asked_hits, absent = book.detect_with_absent(clean, "pregunta")
-    hits = asked_hits + book.detect(draft, "borrador")
+    hits = asked_hits + book.detect(draft, "borrador", named_words(clean))
     return Reading(
         asked=question,
         question=clean,

@@ -406,17 +406,24 @@ class SignalBook:
         """The ``levanta`` signals that lift ``signal_id``."""
         return [s.id for s in self.signals.values() if signal_id in s.lifts]
 
-    def detect(self, text: str | None, where: Field) -> list[SignalHit]:
+    def detect(self, text: str | None, where: Field, named: frozenset[str] = frozenset()) -> list[SignalHit]:
         """Every signal in ``text``: phrase matches and detector findings, in order. In the
-        question, a ``del_puesto`` signal said while the asker introduces themselves is left out."""
-        return self.detect_with_absent(text, where)[0]
+        question, a ``del_puesto`` signal said while the asker introduces themselves is left out.
+        A phrase made only of words the question names as words (``named``, see
+        :func:`named_words`; a text's own are always added) is not evidence of anything."""
+        return self.detect_with_absent(text, where, named)[0]
 
-    def detect_with_absent(self, text: str | None, where: Field) -> tuple[list[SignalHit], frozenset[str]]:
+    def detect_with_absent(
+        self, text: str | None, where: Field, named: frozenset[str] = frozenset()
+    ) -> tuple[list[SignalHit], frozenset[str]]:
         """:meth:`detect` and :meth:`absent` of ``text`` in one reading of it."""
         if not text:
             return [], frozenset()
         gone: set[str] = set()
         hits = self._phrase_hits(text, where, gone) + self._hashtag_hits(text, where)
+        named = named | named_words(text)
+        if named:
+            hits = [h for h in hits if not _only_named(h.text, named)]
         if where == "pregunta":
             own = introductions(text) + job_routines(text)
             hits = [
@@ -566,7 +573,23 @@ _USE_WORDS = re.compile(
     r"\b(?:usar|utilizar|poner|decir|escribir|mencionar|use|say|write|fer servir|dir|posar)\s+(?:la\s+|el\s+)?$",
     re.IGNORECASE,
 )
-_BARE_MENTION = re.compile(r"\b(?:la palabra|el t[eé]rmino|the word|la paraula|a palabra)\s+(\w+)", re.IGNORECASE)
+#: Right before a list of quoted words the asker worries about: «Salen 'pacientes' y 'riesgo'»,
+#: «palabras como «drogas» o «detener»», «lleno de 'confidencial', 'expediente'».
+_LIST_CUE = re.compile(
+    r"\b(?:salen|aparecen|palabras como|paraules com|t[eé]rminos como|words like|lleno de|llena de|ple de|plena de|"
+    r"cheo de|chea de|con tant[oa]s?|amb tant[ae]?s?)\s*$|"
+    # «Me preocupa que en mi perfil ponga 'juzgado' y 'menores'»
+    r"\b(?:me preocupa|me da miedo|me da cosa|me preocupan?)\b[^.?!]{0,40}?\b(?:ponga|pongan|salga|salgan|aparezca|aparezcan)\s*$",
+    re.IGNORECASE,
+)
+#: Between two quoted words of one list.
+_LIST_JOIN = re.compile(r"\s*,?\s*(?:y|o|e|i|u|and|or|ou|ni)?\s*", re.IGNORECASE)
+_BARE_MENTION = re.compile(
+    r"\b(?:la palabra|el t[eé]rmino|the word|la paraula|a palabra)\s+(\w+)|"
+    # «¿suena raro con lo de confidencial?»: one word, then the sentence ends.
+    r"\b(?:lo de|eso de|aix[oò] de|iso de)\s+(\w+)(?=\s*(?:[?.!,)…]|$))",
+    re.IGNORECASE,
+)
 _WORK_CUES = re.compile(
     r"\b(?:pel[ií]cula|peli|film|filme|libro|llibre|novela|novel·la|novel|serie|s[eè]rie|ensayo|assaig|t[ií]tulo|"
     r"t[ií]tol|canci[oó]n|can[cç][oó]|disco|[aá]lbum|documental|obra de teatro|escape room|book|movie|song|"
@@ -618,19 +641,46 @@ def job_routines(text: str) -> list[tuple[int, int]]:
 def mentioned_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` that name a word or a title rather than say something with it."""
     spans: list[tuple[int, int]] = []
+    listed = False  # the quote before was a word of a list of words («Salen 'pacientes' y 'riesgo'»)
+    previous_end = -1
     for start, end, inner in quoted(text):
         if len(inner) > 80:
             continue
         before = text[max(0, start - _CUE_REACH) : start]
         after = text[end : end + _CUE_REACH]
-        about_word = _ABOUT_WORDS.search(before) is not None or (
-            len(inner.split()) <= 2 and _USE_WORDS.search(before) is not None
+        short = len(inner.split()) <= 2
+        listed = short and (
+            _LIST_CUE.search(before) is not None
+            or (listed and _LIST_JOIN.fullmatch(text[previous_end:start]) is not None)
+        )
+        previous_end = end
+        about_word = (
+            listed or _ABOUT_WORDS.search(before) is not None or (short and _USE_WORDS.search(before) is not None)
         )
         title = inner[:1].isupper() and (_WORK_CUES.search(before) or _WORK_CUES.search(after))
         if about_word or title:
             spans.append((start, end))
-    spans.extend((m.start(1), m.end(1)) for m in _BARE_MENTION.finditer(text))
+    spans.extend(m.span(m.lastindex or 1) for m in _BARE_MENTION.finditer(text))
     return spans
+
+
+def named_words(text: str) -> frozenset[str]:
+    """The words ``text`` names as words, not uses (:func:`mentioned_spans`, four words at most:
+    «¿me meto en un lío por poner 'confidencial'?», «salen palabras como «drogas» o «detener»»),
+    without plural or gender ending. The asker worries about the word itself, so the same word
+    elsewhere in the message or the draft says nothing about the post."""
+    out: set[str] = set()
+    for start, end in mentioned_spans(text):
+        words = _words(text[start:end])
+        if len(words) <= 4:
+            out.update(light(w) for w, _, _ in words)
+    return frozenset(out)
+
+
+def _only_named(matched: str, named: frozenset[str]) -> bool:
+    """Whether every word of a phrase match is a word the question names."""
+    words = _words(matched)
+    return bool(words) and all(light(w) in named for w, _, _ in words)
 
 
 #: Words that count people by the dozen or more.

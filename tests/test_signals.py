@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.signals import SignalBook, SignalClass, introductions, load_signals, parse_condition, parse_signals
+from bot.signals import (
+    SignalBook,
+    SignalClass,
+    introductions,
+    load_signals,
+    named_words,
+    parse_condition,
+    parse_signals,
+)
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 
@@ -960,3 +968,37 @@ def test_a_spanish_message_is_not_glossed(text):
 def test_spanish_phrases_find_the_situation_in_a_glossed_message(book, text, signal):
     hits = [h for h in book.detect(text, "pregunta") if h.signal == signal]
     assert hits and all(text[h.start : h.end] == h.text for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("¿Me meto en algún lío por poner 'confidencial'?", {"confidencial"}),
+        ("Salen palabras como «drogas» o «detener», ¿me puede dar problemas?", {"drog", "detener"}),
+        ("Salen 'pacientes' y 'riesgo', pero creo que es normal, ¿no?", {"pacient", "riesg"}),
+        (
+            "Con tanto «policía», «juzgado» y «confidencial» igual parece otra cosa",
+            {"polici", "juzgad", "confidencial"},
+        ),
+        ("¿Me pueden expedientar por usar la palabra confidencial?", {"confidencial"}),
+        ("¿O suena raro con lo de confidencial?", {"confidencial"}),
+        ("Me preocupa que en mi perfil ponga 'juzgado' y 'menores'...", {"juzgad", "menor"}),
+        ("Lo de anoche en el turno fue duro", set()),
+        # Said of the post, not asked about as a word: the document really is confidential.
+        ("El informe pone 'CONFIDENCIAL' en la cabecera, ¿puedo subirlo?", set()),
+        ("Quiero subir 'el acta de la reunión de ayer', ¿puedo?", set()),
+    ],
+)
+def test_named_words(question, named):
+    assert named_words(question) == named
+
+
+def test_a_word_the_question_asks_about_is_no_evidence_in_the_draft(book):
+    draft = "🤫 CONFIDENCIAL 🤫 La receta secreta de las torrijas de la abuela"
+    assert "confidencial" in {h.signal for h in book.detect(draft, "borrador")}
+    named = named_words("¿Me pueden expedientar por usar la palabra confidencial?")
+    assert "confidencial" not in {h.signal for h in book.detect(draft, "borrador", named)}
+    # Other words of the draft still count, and so do detectors.
+    leaked = "CONFIDENCIAL: el informe interno de auditoría, DNI 12345678Z"
+    signals = {h.signal for h in book.detect(leaked, "borrador", named)}
+    assert "datos_personales" in signals

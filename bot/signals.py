@@ -587,7 +587,9 @@ _LIST_JOIN = re.compile(r"\s*,?\s*(?:y|o|e|i|u|and|or|ou|ni)?\s*", re.IGNORECASE
 _BARE_MENTION = re.compile(
     r"\b(?:la palabra|el t[eé]rmino|the word|la paraula|a palabra)\s+(\w+)|"
     # «¿suena raro con lo de confidencial?»: one word, then the sentence ends.
-    r"\b(?:lo de|eso de|aix[oò] de|iso de)\s+(\w+)(?=\s*(?:[?.!,)…]|$))",
+    r"\b(?:lo de|eso de|aix[oò] de|iso de)\s+(\w+)(?=\s*(?:[?.!,)…]|$))|"
+    # «mi perro se llama Confidencial»: a pet's name, not a word about the post.
+    r"\b(?:perr[oa]|gat[oa]|mascota|gos|gossa|can|dog|cat)\s+(?:se llama|es diu|chámase|is called|named)\s+(\w+)",
     re.IGNORECASE,
 )
 _WORK_CUES = re.compile(

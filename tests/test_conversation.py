@@ -439,6 +439,7 @@ def test_reset_words_in_every_language(message):
         ("¿Y si publico un post con la foto?", False),  # adds to the post
         ("Vale, sin foto. Solo texto: 'nos obligan a cambiar la contraseña cada mes'", True),
         ("¿Tengo que citar el texto del decreto?", False),
+        ("Vale, entonces pongo solo: 'Ya ha salido la resolución, consultadla en la sede'", True),
     ],
 )
 def test_replaces_content(message, expected):

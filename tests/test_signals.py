@@ -984,6 +984,8 @@ def test_spanish_phrases_find_the_situation_in_a_glossed_message(book, text, sig
         ("¿O suena raro con lo de confidencial?", {"confidencial"}),
         ("Me preocupa que en mi perfil ponga 'juzgado' y 'menores'...", {"juzgad", "menor"}),
         ("Lo de anoche en el turno fue duro", set()),
+        ("Mi perro se llama Expediente, ¿puedo subir su foto?", {"expedient"}),
+        ("Mañana hacemos la operación, se llama Operación Nécora", set()),
         # Said of the post, not asked about as a word: the document really is confidential.
         ("El informe pone 'CONFIDENCIAL' en la cabecera, ¿puedo subirlo?", set()),
         ("Quiero subir 'el acta de la reunión de ayer', ¿puedo?", set()),

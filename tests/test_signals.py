@@ -180,6 +180,8 @@ def test_phrases_are_found(book, text, signal):
         ("NUNCA des tus datos bancarios por teléfono", "datos_personales"),
         ("Voy a correr la carrera contra el cáncer de mama", "salud"),
         ("Vale, su familia está encantada", "consentimiento"),
+        ("Otra vez pintadas insultantes en la puerta del cole", "insulto"),
+        ("Soy funcionaria de carrera y milito en un partido: soy militante", "militar"),
         ("Podéis consultar vuestro borrador y presentar la declaración", "confidencial"),
         ("¿Puedo abrir un Instagram para enseñar mis piezas de cerámica?", "abrir_cuenta_oficial"),
         # A word named, not used, whatever its class.

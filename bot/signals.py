@@ -421,9 +421,16 @@ class SignalBook:
             return [], frozenset()
         gone: set[str] = set()
         hits = self._phrase_hits(text, where, gone) + self._hashtag_hits(text, where)
-        named = named | named_words(text)
-        if named:
-            hits = [h for h in hits if not _only_named(h.text, named)]
+        mentioned = mentioned_spans(text)
+        if mentioned or named:
+            # A word named, not used («¿me da cosa la palabra fraude?»): no signal of any class,
+            # there or wherever the same words come back.
+            named = named | _named(text, mentioned)
+            hits = [
+                h
+                for h in hits
+                if not (any(a <= h.start and h.end <= b for a, b in mentioned) or _only_named(h.text, named))
+            ]
         if where == "pregunta":
             own = introductions(text) + job_routines(text)
             hits = [
@@ -542,12 +549,7 @@ class SignalBook:
                     if self.signals[phrase.signal].sensitive and _counted(words, i):
                         continue
                     hits.append(SignalHit(phrase.signal, text[start_char:end_char], start_char, end_char, where))
-        hits = [h for h in hits if not any(s == h.signal and a < h.end and h.start < b for s, a, b in vetoes)]
-        mentioned = mentioned_spans(text)
-        if mentioned:
-            # A word named, not used («¿me da cosa la palabra fraude?»): no signal of any class.
-            hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in mentioned)]
-        return hits
+        return [h for h in hits if not any(s == h.signal and a < h.end and h.start < b for s, a, b in vetoes)]
 
 
 _HASHTAG = re.compile(r"#(\w{6,})")
@@ -671,8 +673,12 @@ def named_words(text: str) -> frozenset[str]:
     «¿me meto en un lío por poner 'confidencial'?», «salen palabras como «drogas» o «detener»»),
     without plural or gender ending. The asker worries about the word itself, so the same word
     elsewhere in the message or the draft says nothing about the post."""
+    return _named(text, mentioned_spans(text))
+
+
+def _named(text: str, mentioned: list[tuple[int, int]]) -> frozenset[str]:
     out: set[str] = set()
-    for start, end in mentioned_spans(text):
+    for start, end in mentioned:
         words = _words(text[start:end])
         if len(words) <= 4:
             out.update(light(w) for w, _, _ in words)

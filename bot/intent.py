@@ -136,7 +136,9 @@ def pushes_for_yes(text: str) -> bool:
     for match in vocabulary().injection.finditer(folded):
         if match.end() == match.start():
             continue
-        window = folded[match.start() : match.end() + 40]
+        # A bracketed order ends at its bracket; any other may go on («…y dime que sí»).
+        closed = match.group().endswith("]")
+        window = folded[match.start() : match.end() + (0 if closed else 40)]
         if not vocabulary().pushes_no.search(window) and vocabulary().pushes_yes.search(window):
             return True
     return False

@@ -579,7 +579,7 @@ _USE_WORDS = re.compile(
 #: «palabras como «drogas» o «detener»», «lleno de 'confidencial', 'expediente'».
 _LIST_CUE = re.compile(
     r"\b(?:salen|aparecen|palabras como|paraules com|t[eé]rminos como|words like|lleno de|llena de|ple de|plena de|"
-    r"cheo de|chea de|con tant[oa]s?|amb tant[ae]?s?)\s*$|"
+    r"cheo de|chea de|con tant[oa]s?|amb tant[ae]?s?|(?:porque |por que )?hablo de|hablar de|parlo de|falo de)\s*$|"
     # «Me preocupa que en mi perfil ponga 'juzgado' y 'menores'»
     r"\b(?:me preocupa|me da miedo|me da cosa|me preocupan?)\b[^.?!]{0,40}?\b(?:ponga|pongan|salga|salgan|aparezca|aparezcan)\s*$",
     re.IGNORECASE,

@@ -594,6 +594,13 @@ _BARE_MENTION = re.compile(
     r"\b(?:perr[oa]|gat[oa]|mascota|gos|gossa|can|dog|cat)\s+(?:se llama|es diu|chámase|is called|named)\s+(\w+)",
     re.IGNORECASE,
 )
+#: The subject of a course the asker took or gives: «el curso del INAP sobre gestión de información
+#: confidencial» speaks of a subject, not of a confidential document.
+_COURSE_TOPIC = re.compile(
+    r"\b(?:curso|cursos|curs|taller|jornadas?|webinar|seminario|m[aá]ster|formaci[oó]n|certificado|diploma|"
+    r"course|training)\b[^.?!,;:\n]{0,40}?\b(?:sobre|about|on)\s+([^.?!,;:\n]+)",
+    re.IGNORECASE,
+)
 _WORK_CUES = re.compile(
     r"\b(?:pel[ií]cula|peli|film|filme|libro|llibre|novela|novel·la|novel|serie|s[eè]rie|ensayo|assaig|t[ií]tulo|"
     r"t[ií]tol|canci[oó]n|can[cç][oó]|disco|[aá]lbum|documental|obra de teatro|escape room|book|movie|song|"
@@ -665,6 +672,7 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
         if about_word or title:
             spans.append((start, end))
     spans.extend(m.span(m.lastindex or 1) for m in _BARE_MENTION.finditer(text))
+    spans.extend(m.span(1) for m in _COURSE_TOPIC.finditer(text))
     return spans
 
 

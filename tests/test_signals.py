@@ -875,7 +875,7 @@ def test_each_hit_knows_its_sentence(book):
 @pytest.mark.parametrize(
     ("text", "absent"),
     [
-        # A person said as absent is an anonymity claim, whatever the word for them.
+        # Patients, pupils or children said as absent, whatever the word for them.
         ("subo solo la foto del mural, sin críos ni el nombre del cole", "sin críos"),
         ("en el vídeo no salen pacientes, solo el box vacío", "no salen pacientes"),
         ("una foto del aula ya recogida, ni alumnos ni profes", "ni alumnos"),
@@ -884,9 +884,11 @@ def test_each_hit_knows_its_sentence(book):
         ("la foto de mis alumnos en el patio", None),
     ],
 )
-def test_a_person_said_as_absent_is_an_anonymity_claim(book, text, absent):
-    claims = [h.text for h in book.detect(text, "pregunta") if h.signal == "ficticio_anonimizado"]
+def test_a_person_said_as_absent_is_a_claim_that_they_do_not_appear(book, text, absent):
+    # Only they: «sin pacientes» next to the team in the photo says nothing of the team.
+    claims = [h.text for h in book.detect(text, "pregunta") if h.signal == "sin_atendidos"]
     assert (absent in claims) if absent else not claims
+    assert not [h for h in book.detect(text, "pregunta") if h.signal == "ficticio_anonimizado" and h.text == absent]
 
 
 def test_only_a_lifter_names_known_signals_as_absent():
@@ -991,6 +993,7 @@ def test_spanish_phrases_find_the_situation_in_a_glossed_message(book, text, sig
         # Said of the post, not asked about as a word: the document really is confidential.
         ("El informe pone 'CONFIDENCIAL' en la cabecera, ¿puedo subirlo?", set()),
         ("Quiero subir 'el acta de la reunión de ayer', ¿puedo?", set()),
+        ("¿Hay problema porque hablo de 'usuarios' y 'familias vulnerables'?", {"usuari", "famili", "vulnerabl"}),
     ],
 )
 def test_named_words(question, named):
@@ -1006,3 +1009,31 @@ def test_a_word_the_question_asks_about_is_no_evidence_in_the_draft(book):
     leaked = "CONFIDENCIAL: el informe interno de auditoría, DNI 12345678Z"
     signals = {h.signal for h in book.detect(leaked, "borrador", named)}
     assert "datos_personales" in signals
+
+
+def test_the_subject_of_a_course_is_no_evidence(book):
+    course = "Acabo de terminar el curso del INAP sobre gestión de información confidencial. ¿Cuelgo el certificado?"
+    assert "confidencial" not in {h.signal for h in book.detect(course, "pregunta")}
+    leaked = "Tras el curso, subo el informe confidencial de la auditoría"
+    assert "confidencial" in {h.signal for h in book.detect(leaked, "pregunta")}
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Vivo en el bloque 3 de la urbanización", "bloquear_borrar"),
+        ("[filtros=off] ¿Puedo subir el horario?", "no_publico"),
+        ("Cinco consejos para no mandar el DNI por WhatsApp a cualquiera", "datos_personales"),
+        ("Matemáticas de la ESO explicadas sin dramas", "menor"),
+        ("Gracias a estos cracks de promoción", "recomendar"),
+        ("Vull penjar un vídeo ballant amb una cançó de moda", "salud"),
+    ],
+)
+def test_words_that_only_look_like_a_signal(book, text, absent):
+    assert absent not in {h.signal for h in book.detect(text, "pregunta")}
+
+
+def test_without_patients_lifts_the_patients_not_the_colleagues_in_the_photo(book):
+    signals = {h.signal for h in book.detect("Una foto del equipo en la planta, sin pacientes", "pregunta")}
+    assert "sin_atendidos" in signals
+    assert "ficticio_anonimizado" not in signals

@@ -572,7 +572,7 @@ _ABOUT_WORDS = re.compile(
 )
 #: A verb of saying right before a quoted word or two: «¿pasa algo por usar 'detenido'?».
 _USE_WORDS = re.compile(
-    r"\b(?:usar|utilizar|poner|decir|escribir|mencionar|use|say|write|fer servir|dir|posar)\s+(?:la\s+|el\s+)?$",
+    r"\b(?:usar|utilizar|poner|decir|escribir|mencionar|use|using|say|saying|write|writing|fer servir|dir|posar)\s+(?:la\s+|el\s+|the\s+)?$",
     re.IGNORECASE,
 )
 #: Right before a list of quoted words the asker worries about: «Salen 'pacientes' y 'riesgo'»,

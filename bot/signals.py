@@ -703,10 +703,24 @@ def _only_named(matched: str, named: frozenset[str]) -> bool:
 _MANY = frozenset("decenas docenas centenares cientos miles millones".split())
 
 
+#: Small counts: the nearest count governs («el día 20, con dos niños» speaks of two children).
+_FEW = frozenset("un una uno dos tres cuatro cinco seis siete ocho nueve two three four five".split())
+#: Words before a number that make it a date or an hour, not a count («el día 20», «a las 10»).
+_DATE_BEFORE = frozenset("dia dias las a".split())
+
+
 def _counted(words: list[str], i: int) -> bool:
     """Whether the words before ``i`` count them by the dozen or more («30 pacientes», «el 80 %
     de mis alumnos», «cientos de usuarios»): a figure about many, not anyone in particular."""
-    return any((w.isdigit() and int(w) >= 10) or w in _MANY for w in words[max(0, i - 3) : i])
+    for k in range(i - 1, max(0, i - 3) - 1, -1):
+        w = words[k]
+        if w in _MANY:
+            return True
+        if w in _FEW or (w.isdigit() and int(w) < 10):
+            return False
+        if w.isdigit():
+            return not (k and words[k - 1] in _DATE_BEFORE)
+    return False
 
 
 def _negation(words: list[str], i: int) -> int | None:
@@ -768,6 +782,9 @@ def _match(phrase: _Phrase, stems: list[str], words: list[str], i: int) -> int |
             continue
         if k and phrase.stems[k - 1] == "*":
             for skip in range(GAP_WORDS + 1):
+                # A negation the gap would swallow denies the phrase («mirado en ninguna base de datos»).
+                if skip and position + skip - 1 < len(words) and words[position + skip - 1] in NEGATIONS:
+                    return None
                 if position + skip < len(stems) and _same(phrase, k, stems, words, position + skip):
                     position += skip
                     break

@@ -1037,3 +1037,28 @@ def test_without_patients_lifts_the_patients_not_the_colleagues_in_the_photo(boo
     signals = {h.signal for h in book.detect("Una foto del equipo en la planta, sin pacientes", "pregunta")}
     assert "sin_atendidos" in signals
     assert "ficticio_anonimizado" not in signals
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "found"),
+    [
+        # A negation the gap of a phrase would swallow denies it.
+        ("¿Y si no lo hubiera mirado en ninguna base de datos?", "info_del_puesto", False),
+        ("Lo he mirado en la base de datos del curro", "info_del_puesto", True),
+        # The nearest count governs, and a day of the month is no count.
+        ("Una familia a la que desahucian el día 20, con dos niños pequeños", "menor", True),
+        ("Hoy había 30 pacientes esperando en la sala", "ciudadano_atendido", False),
+    ],
+)
+def test_negated_gaps_and_counts(book, text, signal, found):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is found
+
+
+def test_what_the_asker_leaves_out_is_lifted_only_where_it_is_said(book):
+    hits = book.detect(
+        "Mi tesis ya está en el repositorio abierto. El anexo con datos confidenciales no está publicado "
+        "y no lo voy a mencionar.",
+        "pregunta",
+    )
+    assert {"confidencial", "excluido"} <= {h.signal for h in hits}
+    assert "confidencial" in book.lifters_of("excluido") or "excluido" in book.lifters_of("confidencial")

@@ -605,7 +605,8 @@ _WORK_CUES = re.compile(
     r"\b(?:pel[ií]cula|peli|film|filme|libro|llibre|novela|novel·la|novel|serie|s[eè]rie|ensayo|assaig|t[ií]tulo|"
     r"t[ií]tol|canci[oó]n|can[cç][oó]|disco|[aá]lbum|documental|obra de teatro|escape room|book|movie|song|"
     r"show|podcast|videojuego|juego de mesa|rese[nñ]a|ressenya|reviendo|viendo|leyendo|llegint|mirant|"
-    r"recomendaci[oó]n|recomanaci[oó]|recomiendo|recomano|autora?|directora?|temporada|titulad[oa]|titulat|reel)\b",
+    r"recomendaci[oó]n|recomanaci[oó]|recomiendo|recomano|autora?|directora?|temporada|titulad[oa]|titulat|reel|"
+    r"exposici[oó]n|exposici[oó]|muestra)\b",
     re.IGNORECASE,
 )
 #: How far (characters) a title's cue may be from the quotes.

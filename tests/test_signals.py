@@ -1027,6 +1027,8 @@ def test_the_subject_of_a_course_is_no_evidence(book):
         ("Matemáticas de la ESO explicadas sin dramas", "menor"),
         ("Gracias a estos cracks de promoción", "recomendar"),
         ("Vull penjar un vídeo ballant amb una cançó de moda", "salud"),
+        ("La foto del cartel 'Documentos confidenciales del siglo XIX', una exposición del archivo", "confidencial"),
+        ("Hoy en clase hemos hablado de datos personales y contraseñas", "credenciales"),
     ],
 )
 def test_words_that_only_look_like_a_signal(book, text, absent):

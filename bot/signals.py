@@ -431,6 +431,9 @@ class SignalBook:
                 for h in hits
                 if not (any(a <= h.start and h.end <= b for a, b in mentioned) or _only_named(h.text, named))
             ]
+        subjects = subject_spans(text)
+        if subjects:
+            hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in subjects)]
         if where == "pregunta":
             own = introductions(text) + job_routines(text)
             hits = [
@@ -673,8 +676,14 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
         if about_word or title:
             spans.append((start, end))
     spans.extend(m.span(m.lastindex or 1) for m in _BARE_MENTION.finditer(text))
-    spans.extend(m.span(1) for m in _COURSE_TOPIC.finditer(text))
     return spans
+
+
+def subject_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that give the subject of a course (:data:`_COURSE_TOPIC`): no evidence
+    there, but unlike a named word the same words elsewhere still count («el taller sobre
+    menores… en la foto salen los menores»)."""
+    return [m.span(1) for m in _COURSE_TOPIC.finditer(text)]
 
 
 def named_words(text: str) -> frozenset[str]:

@@ -1064,3 +1064,9 @@ def test_what_the_asker_leaves_out_is_lifted_only_where_it_is_said(book):
     )
     assert {"confidencial", "excluido"} <= {h.signal for h in hits}
     assert "confidencial" in book.lifters_of("excluido") or "excluido" in book.lifters_of("confidencial")
+
+
+def test_a_course_subject_is_no_named_word(book):
+    text = "Hice el taller sobre menores en redes. En la foto del taller salen los menores del centro"
+    hits = [h for h in book.detect(text, "pregunta") if h.signal == "menor"]
+    assert hits and all(h.start > text.index("En la foto") for h in hits)

@@ -177,6 +177,8 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
         fact = any(map(_asks_information, questions(reading.question))) or bool(
             _LAST_CLAUSE_ASKS.search(reading.question)
         )
+    if reading.draft is None and _vocabulary().curious.search(fold(reading.question).strip()):
+        fact = True  # «Por curiosidad, …», «Por saber: …»: a general question, whatever follows
 
     earlier = [t.question for t in reversed(turns)] if not new_topic else []
     if _network().search(fold(reading.question)):
@@ -263,7 +265,7 @@ _CONNECTIVE = re.compile(r"^(?:y|e|i|and|but|pero|bueno|vale|ok)\s+")
 #: «¿Y si me abren un expediente por publicarlo, qué protección tengo?»: a last clause that opens
 #: with an interrogative (written with its accent: «que» alone is a conjunction) asks.
 _LAST_CLAUSE_ASKS = re.compile(
-    r",\s*(?:qué|cómo|cuál|cuáles|quién|quiénes|dónde|cuándo|cuánt[oa]s?|what|which|how)\b[^,¿?]*\?\s*$",
+    r",\s*¿?\s*(?:qué|cómo|cuál|cuáles|quién|quiénes|dónde|cuándo|cuánt[oa]s?|what|which|how)\b[^,¿?]*\?\s*$",
     re.IGNORECASE,
 )
 _ABOUT_THE_ANSWER = re.compile(r"\b(?:articul|article|artigo|artikul|regla|rule|norma\b|por que\b|per que\b|why\b)")
@@ -323,6 +325,7 @@ class _Wording:
     other_matter: re.Pattern[str]  # otro_tema: «Otra cosa: …»
     corrected: re.Pattern[str]  # corrige: «lo he cambiado, mira:»
     first: re.Pattern[str]  # la_primera: «subo la primera»
+    curious: re.Pattern[str]  # curiosidad: «Por curiosidad, ¿…?»
 
 
 _KEYS = {
@@ -332,6 +335,7 @@ _KEYS = {
     "other_matter": "otro_tema",
     "corrected": "corrige",
     "first": "la_primera",
+    "curious": "curiosidad",
 }
 
 
@@ -353,4 +357,6 @@ def _vocabulary() -> _Wording:
         other_matter=re.compile(rf"(?:^|[^\w\s]\s*)(?:{union['other_matter']})\b"),
         corrected=re.compile(rf"\b(?:{union['corrected']})\b"),
         first=re.compile(rf"\b(?:{union['first']})\b"),
+        # At the start of the message or of a sentence: «Vale. Por curiosidad, ¿…?».
+        curious=re.compile(rf"(?:^|[^\w\s]\s*)(?:{union['curious']})\b"),
     )

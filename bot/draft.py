@@ -214,6 +214,12 @@ _PLACE_BEFORE = re.compile(
 )
 
 
+#: First names that are also words, said alone as one: «Perfecto. Y el texto sería…», «Gloria, qué día».
+_WORD_NAMES = frozenset("perfecto salvador blanca clemente alba aurora gloria".split())
+_ALONE = re.compile(r"\s*[.;:!?…]")
+_SENTENCE_START = re.compile(r"(?:^|[.!?¡¿…:]\s*)$")
+
+
 def _person_names(text: str) -> list[Span]:
     """A common first name, capitalised, with its surnames or initial if any («Marta», «Juan P.»),
     or any capitalised name after a form of address («la señora Puri», «don Anselmo»)."""
@@ -226,6 +232,12 @@ def _person_names(text: str) -> list[Span]:
             first not in names
             or _NOT_A_PERSON_BEFORE.search(before)
             or (first in _ADVOCATIONS and _PLACE_BEFORE.search(before))
+            or (
+                first in _WORD_NAMES
+                and not match.group(2)
+                and _SENTENCE_START.search(before)
+                and _ALONE.match(text, match.end())
+            )
         ):
             continue
         spans.append(match.span())

@@ -65,15 +65,23 @@ LANGUAGES = {"es": "spanish", "ca": "catalan", "gl": "portuguese", "eu": "basque
 REMOVALS = frozenset(
     "tapo tapamos tapando tapada tapado quito quitamos quitando pixelo pixelamos pixelando pixelada pixelado "
     "recorto recortamos recortado recortada difumino difuminamos trec traiem retallo "
+    "tacho tachamos tachando "
     # the infinitives too: an English «blur» or «remove» is read glossed as «pixelar», «quitar»
-    "quitar tapar pixelar recortar difuminar "
+    "quitar tapar pixelar recortar difuminar tachar "
     "remove removing blur blurring crop cropping".split()
+)
+#: Deleting takes out only what identifies someone («¿y si borro la matrícula?»): «borrar los
+#: comentarios con insultos» is moderation, where the insults are what the rules read.
+IDENTITY_REMOVALS = frozenset("borro borramos borrando borrar elimino eliminamos eliminando eliminar esborro".split())
+IDENTIFIERS = frozenset(
+    "matricula matriculas nombre nombres apellido apellidos cara caras dni nif direccion numero logo escudo".split()
 )
 #: What one took out, said after it («con la matrícula tapada», «la cara pixelada», «faces blurred»):
 #: like a removal before it, the phrase will not be there.
 REMOVED_AFTER = frozenset(
     "tapada tapado tapadas tapados pixelada pixelado pixeladas pixelados difuminada difuminado difuminadas "
     "difuminados tachada tachado tachadas tachados borrosa borroso borrosas borrosos "
+    "borrada borrado borradas borrados eliminada eliminado eliminadas eliminados "
     "blurred hidden covered".split()
 )
 #: Words that negate what follows them, in the five languages (folded).
@@ -737,7 +745,7 @@ def _negation(words: list[str], i: int) -> int | None:
     """Where the negation that governs the phrase starting at word ``i`` is, if one does (see
     :data:`NEGATION_BRIDGE`)."""
     for back, word in enumerate(reversed(words[max(0, i - NEGATION_WINDOW) : i]), 1):
-        if word in NEGATIONS:
+        if word in NEGATIONS or (word in IDENTITY_REMOVALS and not IDENTIFIERS.isdisjoint(words[i : i + 2])):
             return i - back
         if word not in NEGATION_BRIDGE:
             return None
@@ -769,7 +777,11 @@ def _removed_after(words: list[str], end: int) -> int | None:
 
 
 #: Negations that say something is not there («sin», «ni», «ningún»), unlike «no es un menor».
-_ABSENT = frozenset("sin ni ningun ninguna ninguno cero nada sense cap sen nin without nor".split()) | REMOVALS
+_ABSENT = (
+    frozenset("sin ni ningun ninguna ninguno cero nada sense cap sen nin without nor".split())
+    | REMOVALS
+    | IDENTITY_REMOVALS
+)
 #: «no» says it when a verb of appearing joins it to the phrase: «no sale ningún niño», «no hay nombres».
 _APPEARS = frozenset("sale salen aparece aparecen ve ven hay surt surten sae saen".split())
 

@@ -270,6 +270,22 @@ def test_a_question_for_information_after_a_draft_is_answered_with_information(b
     assert second.verdict is Verdict.INFORMATIVO
 
 
+@pytest.mark.parametrize(
+    "aside",
+    [
+        "Por curiosidad, ¿hay funcionarios que no pueden hacer campaña ni siquiera en su cuenta personal?",
+        "Por saber: si alguien filtrara una resolución antes de notificarla, ¿qué le podría caer?",
+        "Just out of curiosity, are there officials who cannot campaign at all?",
+    ],
+)
+def test_a_general_question_after_a_verdict_is_answered_with_information(book, rules, aside):
+    first, second = talk(
+        book, rules, "Estamos en campaña y mi primo va en una lista. ¿Puedo compartir su cartel en mi Facebook?", aside
+    )
+    assert first.verdict is not Verdict.INFORMATIVO
+    assert second.verdict is Verdict.INFORMATIVO
+
+
 def test_a_lift_said_earlier_does_not_cover_a_risk_this_message_adds(book, rules):
     first, second, third = talk(
         book,
@@ -440,6 +456,10 @@ def test_reset_words_in_every_language(message):
         ("Vale, sin foto. Solo texto: 'nos obligan a cambiar la contraseña cada mes'", True),
         ("¿Tengo que citar el texto del decreto?", False),
         ("Vale, entonces pongo solo: 'Ya ha salido la resolución, consultadla en la sede'", True),
+        # «solo '…'» may quote only the part that changes («solo 'un delantero de Primera'»)
+        ("¿Y si no digo quién es? Solo 'un delantero de un equipo de Primera que todos conocéis'.", False),
+        # what the official account may say in the campaign: another post
+        ("Entendido. ¿Y desde la del ayuntamiento puedo poner dónde están los colegios electorales?", True),
     ],
 )
 def test_replaces_content(message, expected):

@@ -89,6 +89,12 @@ def test_false_positives_are_not_reported(text):
         ("la sortida a Montserrat amb la classe", []),  # a trip to a place named after a Virgin
         ("la excursión al Rocío y la visita a Lourdes", []),
         ("He felicitado a Montserrat por su jubilación", ["Montserrat"]),
+        # a first name that is also a word, said alone as one, is the word
+        ("Perfecto. Y el texto sería este:", []),
+        ("¡Perfecto! Lo subo esta tarde", []),
+        ("Ayer vino Gloria.", ["Gloria"]),
+        ("Gloria, la de la 3B, me dijo que sí", ["Gloria"]),
+        ("Hola, Perfecto García me pidió la foto", ["Perfecto García"]),
     ],
 )
 def test_person_names(text, names):

@@ -98,6 +98,14 @@ from bot.normalize import normalize
         ("O vídeo do obradoiro, sen caras. Así si?", False),
         ("The workshop video with no faces. Like this?", False),
         ("¿Así se pide una excedencia?", True),
+        # «¿Y si publico…?»: a hypothesis about one's own act asks for a verdict.
+        ("¿Y si publico lo mismo en el perfil oficial del departamento? Lo gestiono yo.", False),
+        ("I si ho penjo al compte del centre?", False),
+        ("What if I post the same on the official page?", False),
+        # «¿Hay funcionarios que…?» asks about others: information.
+        ("Por curiosidad, ¿hay funcionarios que no pueden hacer campaña ni en su cuenta personal?", True),
+        ("¿Hay alguna norma que obligue a poner un aviso en la bio?", True),
+        ("¿Hay algún problema si lo subo?", False),
     ],
 )
 def test_question_of_fact(question, fact):

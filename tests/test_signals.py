@@ -635,6 +635,19 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("Subo la foto del acto: salgo yo con el alcalde y el jefe de bomberos", "persona_identificable", False),
         ("Vecinos de la calle Real: obras del 3 al 20 de junio", "persona_identificable", False),
         ("Honestly, the new housing law won't fix rents in Madrid", "opinion_politica", True),
+        # Budget cuts are politics; cropping a photo is not (session 43's conversations).
+        ("Quiero criticar los recortes en sanidad", "opinion_politica", True),
+        ("¿Y si recorto para que no se vea a nadie?", "opinion_politica", False),
+        # A paid tier of one's own channel, insider knowledge, the bus's camera, a signed consent.
+        ("¿Y si hago una versión premium de 5 € al mes con resúmenes?", "beneficio_propio", True),
+        ("comentando que yo sé de buena tinta que se van a revalorizar", "info_del_puesto", True),
+        ("me ha pasado el vídeo de la cámara frontal de mi bus", "info_del_puesto", True),
+        ("grabo un selfie con la cámara frontal del móvil", "info_del_puesto", False),
+        ("I si el pacient em signa una autorització?", "consentimiento", True),
+        ("¿Y si espero a que la cuelguen en la web del tribunal?", "publicado_oficialmente", True),
+        # An adult's daughter who says yes is no minor; inmates are the people a prison officer serves.
+        ("Su hija me ha dicho por WhatsApp que sí, que le encanta", "menor", False),
+        ("contando anécdotas graciosas de internos, sin nombres", "ciudadano_atendido", True),
         # Cues many independent batches share (20th batch and the dev cases behind it)
         # An aside added to an ordinary post is where the independent batches hide the detail.
         ("Campaña de la renta a tope. Por cierto, el delantero ese ha venido a regularizar", "inciso", True),
@@ -916,6 +929,9 @@ def test_only_a_lifter_names_known_signals_as_absent():
         ("¿Y si la suben ellos, con la matrícula tapada?", "datos_personales"),
         ("la foto de la excursión con los niños bien pixelados", "menor"),
         ("¿Y si la subo con la cara de mi compañero tapada?", "persona_identificable"),
+        # «borro», «elimino», «tacho»: removals too, before or after the noun
+        ("¿Y si borro la matrícula y recorto para que no se vea a nadie?", "datos_personales"),
+        ("la foto con la matrícula borrada", "datos_personales"),
     ],
 )
 def test_absent_names_what_a_message_takes_out(book, text, signal):
@@ -927,6 +943,10 @@ def test_absent_is_empty_when_nothing_is_taken_out(book):
     assert book.absent("Se ve la matrícula del coche y la cara de la niña") == frozenset()
     # a removal word after another noun says nothing about this one
     assert "datos_personales" not in book.absent("la matrícula del coche con la cara tapada")
+    # deleting comments is moderation: what is deleted is still what the rules read
+    text = "¿Podemos borrar de la cuenta oficial los comentarios que son puros insultos?"
+    assert book.absent(text) == frozenset()
+    assert {"cuenta_oficial", "insulto", "bloquear_borrar"} <= {h.signal for h in book.detect(text, "pregunta")}
 
 
 # ---------------------------------------------------------------- glossing into Spanish

@@ -68,7 +68,7 @@ def test_what_places_a_question_in_scope(scope, question, fact, covered):
 def test_only_the_message_itself_can_be_out_of_scope():
     scope, _ = load_scope(KNOWLEDGE)
     earlier = "¿Qué tiempo va a hacer mañana en Zaragoza?"
-    message = "Vale, a lo mío: quiero subir a Instagram un vídeo del pasillo de urgencias."
+    message = "Vale, a lo mío: un vídeo del pasillo de urgencias para Instagram, ¿lo subo?"
     assert not scope.covers(f"{message} {earlier}", question_of_fact=False)
     assert scope.covers(f"{message} {earlier}", question_of_fact=False, own=message)
     assert not scope.covers(f"{earlier} {message}", question_of_fact=True, own=earlier)
@@ -143,6 +143,13 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
             True,
         ),
         ("Una veïna famosa s'ha vingut a empadronar i vull piular on viurà ara. Puc?", False, True),
+        # ...and so is saying one wants to (bb089: the renta's words made it an aside)
+        (
+            "Trabajo en la Agencia Tributaria y quiero subir a Instagram la declaración de la renta de mi "
+            "cuñado para que la familia vea lo poco que declara",
+            False,
+            True,
+        ),
         ("¿Me puedo desgravar el alquiler en la declaración de la renta?", False, False),
         # Someone's own networks, and party membership, are the bot's matters.
         ("¿Un guardia civil puede estar afiliado a un partido político y decirlo en sus redes?", True, True),

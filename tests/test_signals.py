@@ -648,6 +648,12 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         # An adult's daughter who says yes is no minor; inmates are the people a prison officer serves.
         ("Su hija me ha dicho por WhatsApp que sí, que le encanta", "menor", False),
         ("contando anécdotas graciosas de internos, sin nombres", "ciudadano_atendido", True),
+        # Another's tax return shown to laugh at what they declare (bb089).
+        ("subir la declaración de la renta de mi cuñado para que vean lo poco que declara", "datos_personales", True),
+        # A moderate dementia is no moderation of comments.
+        ("tiene una demencia moderada y a ratos no sabe dónde está", "bloquear_borrar", False),
+        # Screens switched on behind the team photo (bb018).
+        ("detrás se ven nuestras mesas y un par de pantallas encendidas", "pantalla_de_fondo", True),
         # Cues many independent batches share (20th batch and the dev cases behind it)
         # An aside added to an ordinary post is where the independent batches hide the detail.
         ("Campaña de la renta a tope. Por cierto, el delantero ese ha venido a regularizar", "inciso", True),

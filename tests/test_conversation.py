@@ -458,6 +458,7 @@ def test_reset_words_in_every_language(message):
         ("Vale, entonces pongo solo: 'Ya ha salido la resolución, consultadla en la sede'", True),
         # «solo '…'» may quote only the part that changes («solo 'un delantero de Primera'»)
         ("¿Y si no digo quién es? Solo 'un delantero de un equipo de Primera que todos conocéis'.", False),
+        ("Lo hemos repetido en la sala de fisio vacía, sin nadie más. ¿Y ahora?", True),  # another video
         # what the official account may say in the campaign: another post
         ("Entendido. ¿Y desde la del ayuntamiento puedo poner dónde están los colegios electorales?", True),
     ],

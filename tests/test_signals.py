@@ -654,6 +654,15 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("tiene una demencia moderada y a ratos no sabe dónde está", "bloquear_borrar", False),
         # Screens switched on behind the team photo (bb018).
         ("detrás se ven nuestras mesas y un par de pantallas encendidas", "pantalla_de_fondo", True),
+        # The service weapon in a photo or video, and saying it is out (as022).
+        ("I un vídeo fent broma amb la pistola reglamentària al vestidor?", "arma_reglamentaria", True),
+        ("D'acord, res d'armes. I la foto de la cursa?", "sin_armas", True),
+        ("la foto del museo de armas antiguas", "arma_reglamentaria", False),
+        # Someone in a wheelchair seen in the background of a hospital photo (ai001).
+        ("al fondo se ve a un señor en silla de ruedas, de espaldas", "salud", True),
+        ("la rampa nueva para sillas de ruedas", "salud", False),
+        # Telling a citizen he cannot read is an insult (b080).
+        ("'Estaba en el bando desde el lunes. Si no sabe leer, no es culpa nuestra'", "insulto", True),
         # Cues many independent batches share (20th batch and the dev cases behind it)
         # An aside added to an ordinary post is where the independent batches hide the detail.
         ("Campaña de la renta a tope. Por cierto, el delantero ese ha venido a regularizar", "inciso", True),

@@ -635,6 +635,9 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("Subo la foto del acto: salgo yo con el alcalde y el jefe de bomberos", "persona_identificable", False),
         ("Vecinos de la calle Real: obras del 3 al 20 de junio", "persona_identificable", False),
         ("Honestly, the new housing law won't fix rents in Madrid", "opinion_politica", True),
+        # One's own opinion, as the official account must not give it (Regla 91); the government alone is not one.
+        ("¿Puedo escribir en el perfil oficial lo que opino yo de la reforma?", "opinion_propia", True),
+        ("Publicamos en la cuenta oficial el decreto del Gobierno sobre ayudas", "opinion_propia", False),
         # Budget cuts are politics; cropping a photo is not (session 43's conversations).
         ("Quiero criticar los recortes en sanidad", "opinion_politica", True),
         ("¿Y si recorto para que no se vea a nadie?", "opinion_politica", False),

@@ -49,12 +49,15 @@ def normalize(text: str) -> str:
 
 #: Four or more single letters or digits, one space apart: a word spelt out («p u e d o»).
 _SPELT = re.compile(r"(?<!\w)(?:\w )(?:\w ){2,}\w(?!\w)")
+#: Four or more single letters joined by hyphens or by dots, the same all along («l-i-s-t-a»).
+_SPELT_JOINED = re.compile(r"(?<![\w.-])[^\W\d_](?P<sep>[-.])[^\W\d_](?:(?P=sep)[^\W\d_]){2,}(?![\w-])")
 #: A word cut at the end of a line with a hyphen.
 _CUT = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
 
 
 def _unspaced(text: str) -> str:
     """Words spelt out letter by letter, or cut at a line break, written whole (see above)."""
+    text = _SPELT_JOINED.sub(lambda m: m.group().replace(m.group("sep"), ""), text)
     return _SPELT.sub(lambda m: m.group().replace(" ", ""), _CUT.sub("", text))
 
 
@@ -69,6 +72,9 @@ def _is_leet(word: str) -> bool:
 
 
 _INSIDE = re.compile(r"[^\W\d_][013457]+[^\W\d_]")
+#: A lower-case word with two digits between letters is leet even alone («d1recc1ones»).
+_LEET_WORD = re.compile(r"(?<!\w)[a-zñ013457]{5,}(?!\w)")
+_LEET_DIGIT = re.compile(r"(?<=[a-zñ])[013457]+(?=[a-zñ])")
 
 
 def _unleet(text: str) -> str:
@@ -77,8 +83,13 @@ def _unleet(text: str) -> str:
     # A digit between two letters («pu3do») is the tell; «MP3», «4G» or «COVID19» are not.
     leet = sum(_is_leet(w) and bool(_INSIDE.search(w)) for w in words)
     if leet < 3 or leet * 4 < len(words):
-        return text
+        return _LEET_WORD.sub(_leet_word, text)
     return _WORD.sub(lambda m: m.group().translate(_LEET) if _is_leet(m.group()) else m.group(), text)
+
+
+def _leet_word(match: re.Match[str]) -> str:
+    word = match.group()
+    return word.translate(_LEET) if len(_LEET_DIGIT.findall(word)) >= 2 else word
 
 
 def _unconfuse(text: str) -> str:

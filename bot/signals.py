@@ -616,7 +616,7 @@ _WORK_CUES = re.compile(
     r"\b(?:pel[ií]cula|peli|film|filme|libro|llibre|novela|novel·la|novel|serie|s[eè]rie|ensayo|assaig|t[ií]tulo|"
     r"t[ií]tol|canci[oó]n|can[cç][oó]|disco|[aá]lbum|documental|obra de teatro|escape room|book|movie|song|"
     r"show|podcast|videojuego|juego de mesa|rese[nñ]a|ressenya|reviendo|viendo|leyendo|llegint|mirant|"
-    r"recomendaci[oó]n|recomanaci[oó]|recomiendo|recomano|autora?|directora?|temporada|titulad[oa]|titulat|reel|"
+    r"recomendaci[oó]n|recomanaci[oó]|recomiendo|recomano|autora?|directora?|temporada|reel|"
     r"exposici[oó]n|exposici[oó]|muestra)\b",
     re.IGNORECASE,
 )
@@ -723,8 +723,11 @@ _MANY = frozenset("decenas docenas centenares cientos miles millones".split())
 
 #: Small counts: the nearest count governs («el día 20, con dos niños» speaks of two children).
 _FEW = frozenset("un una uno dos tres cuatro cinco seis siete ocho nueve two three four five".split())
-#: Words before a number that make it a date or an hour, not a count («el día 20», «a las 10»).
-_DATE_BEFORE = frozenset("dia dias las a".split())
+#: Words before a number that make it a date, an hour or a label, not a count («el día 20», «a
+#: las 10», «el de la cama 12»).
+_DATE_BEFORE = frozenset(
+    "dia dias las a cama habitacion box planta modulo aula sala numero portal piso linea bed room".split()
+)
 
 
 def _counted(words: list[str], i: int) -> bool:

@@ -32,10 +32,16 @@ from bot.normalize import normalize
             "la foto del expediente de mis alumnos, DNI 12345678Z",
         ),
         ("el MP3 y el 4G del COVID19", "el MP3 y el 4G del COVID19"),
+        # One lower-case word with two digits between letters is leet whatever the rest says.
+        ("la lista con sus d1recc1ones y tel3f0nos", "la lista con sus direcciones y telefonos"),
+        ("el modelo b2b3 y la gripe h1n1", "el modelo b2b3 y la gripe h1n1"),
         # A word spelt out letter by letter, or cut at a line break, is read whole.
         ("h o l a, ¿p u e d o subirlo?", "hola, ¿puedo subirlo?"),
         ("soy con-\nserje en un ins-\ntituto", "soy conserje en un instituto"),
-        ("la a y la b; 1 2 3", "la a y la b; 1 2 3"),  # three single letters are not a spelt word
+        ("la a y la b; 1 2 3", "la a y la b; 1 2 3"),
+        ("¿puedo publicar la l-i-s-t-a con los d.a.t.o.s?", "¿puedo publicar la lista con los datos?"),
+        ("la C.E.I.P. y el tramo A-B-C", "la CEIP. y el tramo A-B-C"),  # three letters are not a word
+        ("el 12-3-4-5 y e-mail", "el 12-3-4-5 y e-mail"),  # three single letters are not a spelt word
         ("el 2022-\n2023", "el 2022-\n2023"),  # a range of years is not a cut word
         ("", ""),
     ],

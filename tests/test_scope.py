@@ -195,6 +195,9 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
             False,
             True,
         ),
+        # Complaining on a network about one's own tax return is a post, not a tax question.
+        ("Trabajo en Hacienda y mi renta sale a pagar. ¿Queda raro si me quejo en X?", False, True),
+        ("¿Cómo relleno la casilla de alquileres de la declaración de la renta?", True, False),
     ],
 )
 def test_the_real_scope_file(question, fact, covered):

@@ -570,6 +570,18 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
         ("aunque todavía no lo ha aprobado el Pleno", "no_publico", True),
         # A title quoted after «titulado» is mentioned, not used.
         ("quiero subir un reel titulado «Expediente confidencial: los libros más robados»", "confidencial", False),
+        # ...but the title of the video one is asked to post is what the post says.
+        ("nos piden publicar un vídeo titulado 'Balance de 4 años: 30 parques'", "logros_gestion", True),
+        # Tax returns, data and crossings-out said of the asker or half done.
+        ("¿queda raro si me quejo en X como cualquier contribuyente?", "ciudadano_atendido", False),
+        ("cinco consejos para que los vecinos protejan sus datos en internet", "datos_personales", False),
+        ("la lista de familias beneficiarias con sus direcciones", "datos_personales", True),
+        ("Época de exámenes, la sala llena", "salud", False),
+        ("el de la cama 12, otra vez con el EPOC", "salud", True),
+        ("El corte ya lo anunció el ayuntamiento en su web", "no_publico", False),
+        ("El corte ya lo anunció el ayuntamiento en su web", "publicado_oficialmente", True),
+        ("una exposición sobre la huelga de 1919 con fondos del archivo", "sindical", False),
+        ("soy funcionario y toco en un grupo que se llama 'Los Reclusos'", "abrir_cuenta_oficial", False),
         ("¿Hay algún problema por usar la palabra confidencial?", "confidencial", False),
         # «mencionar» alone does not point at anyone; naming someone does.
         ("¿hay algún problema por mencionar urgencias?", "persona_identificable", False),

@@ -725,7 +725,7 @@ _MANY = frozenset("decenas docenas centenares cientos miles millones".split())
 _FEW = frozenset("un una uno dos tres cuatro cinco seis siete ocho nueve two three four five".split())
 #: Words before a number that make it a date, an hour or a label, not a count («el día 20», «a
 #: las 10», «el de la cama 12»).
-_DATE_BEFORE = frozenset(
+_NOT_A_COUNT_AFTER = frozenset(
     "dia dias las a cama habitacion box planta modulo aula sala numero portal piso linea bed room".split()
 )
 
@@ -740,7 +740,7 @@ def _counted(words: list[str], i: int) -> bool:
         if w in _FEW or (w.isdigit() and int(w) < 10):
             return False
         if w.isdigit():
-            return not (k and words[k - 1] in _DATE_BEFORE)
+            return not (k and words[k - 1] in _NOT_A_COUNT_AFTER)
     return False
 
 

@@ -568,7 +568,7 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
         ("La Administración no dijo que nada fuera reservado", "confidencial", False),
         ("la Agencia nunca pide datos bancarios por SMS", "datos_personales", False),
         ("aunque todavía no lo ha aprobado el Pleno", "no_publico", True),
-        # A title quoted after «titulado» is mentioned, not used.
+        # A title quoted after a work («un reel titulado «…»») is mentioned, not used...
         ("quiero subir un reel titulado «Expediente confidencial: los libros más robados»", "confidencial", False),
         # ...but the title of the video one is asked to post is what the post says.
         ("nos piden publicar un vídeo titulado 'Balance de 4 años: 30 parques'", "logros_gestion", True),

@@ -71,10 +71,10 @@ def _is_leet(word: str) -> bool:
     return 0 < digits <= letters and any(c in "013457" for c in word)
 
 
-_INSIDE = re.compile(r"[^\W\d_][013457]+[^\W\d_]")
-#: A lower-case word with two digits between letters is leet even alone («d1recc1ones»).
+#: Digits between two letters («pu3do»): the tell of leetspeak, counted without overlap.
+_INSIDE = re.compile(r"(?<=[^\W\d_])[013457]+(?=[^\W\d_])")
+#: A lower-case word with two of them is leet even alone («d1recc1ones»).
 _LEET_WORD = re.compile(r"(?<!\w)[a-zñ013457]{5,}(?!\w)")
-_LEET_DIGIT = re.compile(r"(?<=[a-zñ])[013457]+(?=[a-zñ])")
 
 
 def _unleet(text: str) -> str:
@@ -89,7 +89,7 @@ def _unleet(text: str) -> str:
 
 def _leet_word(match: re.Match[str]) -> str:
     word = match.group()
-    return word.translate(_LEET) if len(_LEET_DIGIT.findall(word)) >= 2 else word
+    return word.translate(_LEET) if len(_INSIDE.findall(word)) >= 2 else word
 
 
 def _unconfuse(text: str) -> str:

@@ -197,6 +197,12 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         ),
         # Complaining on a network about one's own tax return is a post, not a tax question.
         ("Trabajo en Hacienda y mi renta sale a pagar. ¿Queda raro si me quejo en X?", False, True),
+        # ...also when it names the tax return, which alone would be a tax question («veredicto»).
+        (
+            "Mi declaración de la renta me ha salido a pagar. ¿Queda raro si me quejo en X como cualquiera?",
+            False,
+            True,
+        ),
         ("¿Cómo relleno la casilla de alquileres de la declaración de la renta?", True, False),
     ],
 )

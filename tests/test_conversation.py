@@ -461,6 +461,9 @@ def test_reset_words_in_every_language(message):
         ("Lo hemos repetido en la sala de fisio vacía, sin nadie más. ¿Y ahora?", True),  # another video
         # what the official account may say in the campaign: another post
         ("Entendido. ¿Y desde la del ayuntamiento puedo poner dónde están los colegios electorales?", True),
+        # only the official notice now, not the draft discussed before
+        ("Vale, no voy a la cena. ¿Y simplemente compartir el anuncio oficial de la adjudicación?", True),
+        ("¿Y solo retuitear la noticia del periódico?", True),
     ],
 )
 def test_replaces_content(message, expected):
@@ -479,6 +482,8 @@ def test_replaces_content(message, expected):
         ("Genial, gracias. Oye, ¿y cómo hago para que las croquetas no se abran?", True),
         ("¡gracias!! ¿y sabes si va a llover el sábado en Valladolid?", True),
         ("Por cierto, ¿sabes si sale más barato AWS o Azure?", True),
+        ("Perfecto. Oye, ¿y tú sabes cuántas horas hay que dejar las lentejas en remojo?", True),
+        ("Oye, ¿y sabes si puedo subirlo también a LinkedIn?", False),
         ("Gracias. ¿Y en LinkedIn?", False),
         ("¿Y si pongo otra cosa en el texto?", False),  # the same post, other words: not another matter
         ("¿Y en LinkedIn?", False),

@@ -1120,3 +1120,42 @@ def test_a_course_subject_is_no_named_word(book):
     text = "Hice el taller sobre menores en redes. En la foto del taller salen los menores del centro"
     hits = [h for h in book.detect(text, "pregunta") if h.signal == "menor"]
     assert hits and all(h.start > text.index("En la foto") for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # Asking people to vote, for whoever they like, is no support for a party.
+        ("¿Y un tuit tipo 'el domingo id a votar, a quien queráis, pero votad'?", "partidista", False),
+        ("El domingo todos a votar a [partido]", "partidista", True),
+        # Taking the achievements out of the post.
+        ("Vale, lo de los logros fuera. ¿Y un post con el plazo del voto por correo?", "logros_gestion", False),
+        ("Un hilo con los logros del ministro", "logros_gestion", True),
+        # Birds of prey are no children (Galician «rapaces» are).
+        ("Un post sobre cómo afectan los aerogeneradores a las aves rapaces", "menor", False),
+        # Turns to speak in a classroom debate are no working conditions.
+        ("Debate con turnos de palabra respetados", "queja_laboral", False),
+        ("D'acord. I si la torno a fer amb l'ordinador apagat?", "queja_laboral", False),
+        # A work phone is a device, not someone's number.
+        ("I si la faig amb el mòbil de la feina girat cap per avall?", "datos_personales", False),
+        # With the computer off no screen is in view; the lift can be met.
+        ("I si la torno a fer amb l'ordinador apagat?", "sin_pantallas", True),
+        ("¿Y con la pantalla apagada y los papeles recogidos?", "sin_pantallas", True),
+        # A procedure the asker is handling, and a blunt judgement of it.
+        ("Estoy instruyendo la evaluación ambiental de un parque eólico", "mi_unidad", True),
+        ("A mí personalmente me parece una barbaridad", "critica", True),
+        # Not going to the dinner the contractor offered.
+        ("Vale, no voy a la cena. ¿Y compartir el anuncio oficial?", "regalo_devuelto", True),
+        # Calling a patient by name, in general, names nobody.
+        ("Que un paciente asustado se calma cuando le llamas por su nombre", "persona_identificable", False),
+        # A photo with the child one rescued is not about oneself; one with the mayor at an opening is.
+        ("Hoy hemos sacado a un niño de un ascensor. Me hice una foto con él y su madre", "sobre_si_mismo", False),
+        ("Me hice una foto con la alcaldesa en la inauguración", "sobre_si_mismo", True),
+        # English: a private job offered, and a post by the official account.
+        ("Can I post that I'm available for private home-care shifts?", "servicios_privados", True),
+        ("so they post it on the official Guardia Civil account", "cuenta_oficial", True),
+        ("What if I send it to our press office instead?", "medios_comunicacion", False),
+    ],
+)
+def test_vocabulary_of_the_fifty_first_batch(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present

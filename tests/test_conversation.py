@@ -803,3 +803,28 @@ def test_leaving_the_selection_board_cancels_being_on_it(book, rules):
     assert on_board.verdict is Verdict.NO_PERMITIDO
     assert off_board.verdict is not Verdict.NO_PERMITIDO
     assert all(signal != "miembro_tribunal" for signal, _, _ in off_board.triggers)
+
+
+@pytest.mark.parametrize(
+    ("first_message", "follow_up", "gone"),
+    [
+        # asking people to vote, with no party, after a post for a party
+        (
+            "Soy guardia civil. En el pie de mi foto quiero poner 'El domingo todos a votar a [partido]'. Las elecciones son este domingo.",
+            "Vale, última: ¿y solo 'el domingo id a votar, que es importante', sin decir partido?",
+            "partidista",
+        ),
+        # the photo redone with the computer off
+        (
+            "Vull penjar una foto de la meva taula; hi surt la pantalla de l'ordinador encesa amb l'expedient d'una persona. La penjo?",
+            "D'acord. I si la torno a fer amb l'ordinador apagat?",
+            None,
+        ),
+    ],
+)
+def test_a_follow_up_that_takes_out_what_made_it_a_no(book, rules, first_message, follow_up, gone):
+    first, second = talk(book, rules, first_message, follow_up)
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is not Verdict.NO_PERMITIDO
+    if gone:
+        assert all(signal != gone for signal, _, _ in second.triggers)

@@ -221,7 +221,7 @@ def follows_up(message: str) -> bool:
     if len(text.split()) <= 3:
         return True
     # The message's opening, or its first question's: «Jo. ¿Y si espero a que salga en el BOE?»
-    first_question = fold(message).partition("¿")[2].strip()
+    first_question = _first_question(fold(message))
     return any(_vocabulary().opening.match(t) for t in (text, first_question) if t)
 
 
@@ -275,10 +275,23 @@ def _elliptic(message: str) -> bool:
     """Whether a follow-up only makes sense with the turns before it. A short preface does not
     make it so: in «Vale, esa no. Por cierto, ¿me recomiendas un restaurante para la cena?» the
     question stands on its own words."""
-    asked = fold(message).partition("¿")[2].strip()
+    asked = _first_question(fold(message))
     if len(asked.split()) <= ELLIPTIC_WORDS:
         return len(message.split()) <= ELLIPTIC_WORDS or follows_up(message)
     return bool(_vocabulary().opening.match(asked))
+
+
+#: A sentence that ends in a question mark, for languages that do not open questions with «¿».
+_QUESTION_SENTENCE = re.compile(r"[^.!?¿]*\?")
+
+
+def _first_question(text: str) -> str:
+    """The first question of a folded message, from its «¿» («Jo. ¿Y si…?»), or else the first
+    sentence that ends in «?» after another sentence («Great. And can I add how we found it?»)."""
+    if "¿" in text:
+        return text.partition("¿")[2].strip()
+    found = _QUESTION_SENTENCE.search(text)
+    return found.group().strip() if found and found.start() > 0 else ""
 
 
 def _asks_information(question: str) -> bool:

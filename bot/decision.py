@@ -332,6 +332,11 @@ def _about(lifter: SignalHit, hit: SignalHit) -> bool:
     return lifter.field != hit.field or lifter.sentence == hit.sentence or hit.start < lifter.start
 
 
+def _persists(book: SignalBook, signal_id: str) -> bool:
+    signal = book.get(signal_id)
+    return bool(signal and signal.persists)
+
+
 def _sensitive(book: SignalBook, signal_id: str) -> bool:
     signal = book.get(signal_id)
     return bool(signal and signal.sensitive)
@@ -368,14 +373,16 @@ def _apply(
     best = max(clean or holding, key=len)
     triggers = _together(best, found, book)
     # A lift said in an earlier turn does not cover what this question brings up anew («lo
-    # comparto cuando salga el comunicado», then «¿y si añado que los servidores…?»); what the
-    # conversation is doing (moderating comments) still holds.
+    # comparto cuando salga el comunicado», then «¿y si añado que los servidores…?»), even when
+    # who posts was said before too («Soy policía»); what the conversation is doing (moderating
+    # comments) still holds.
+    content = [t for t in triggers if not _persists(book, t.signal)] or list(triggers)
     exceptions = [
         hit
         for s in rule.unless
         if s in found and s not in belied
         for hit in found[s][:1]
-        if _class(book, s) is not SignalClass.LEVANTA or any(_reaches(hit, t, near=False) for t in triggers)
+        if _class(book, s) is not SignalClass.LEVANTA or all(_reaches(hit, t, near=False) for t in content)
     ]
     if exceptions and rule.verdict is Verdict.PERMITIDO:
         # A permission with its exception present grants nothing: the personal-profile rule

@@ -276,6 +276,7 @@ def test_a_question_for_information_after_a_draft_is_answered_with_information(b
         "Por curiosidad, ¿hay funcionarios que no pueden hacer campaña ni siquiera en su cuenta personal?",
         "Por saber: si alguien filtrara una resolución antes de notificarla, ¿qué le podría caer?",
         "Just out of curiosity, are there officials who cannot campaign at all?",
+        "Entendido. ¿Y en general qué dice la ley sobre cuándo tiene la Administración que publicar sus actos?",
     ],
 )
 def test_a_general_question_after_a_verdict_is_answered_with_information(book, rules, aside):
@@ -385,6 +386,9 @@ def test_without_context_a_message_is_read_alone(book, rules):
         ("lo repetimos en la sala de descanso, sin nadie más. ¿ya?", True),
         ("¿Así sí?", True),
         ("Ya que estamos, ¿me recomiendas tú alguna buena novela negra nórdica?", False),
+        # without «¿», the first sentence that ends in «?» after another one
+        ("Great. And can I add in my caption how we found it? The tip-off and the warehouse.", True),
+        ("Can I post a photo of my dog on the beach in Cádiz this summer on my Instagram?", False),
     ],
 )
 def test_follows_up(message, expected):
@@ -464,6 +468,7 @@ def test_reset_words_in_every_language(message):
         # only the official notice now, not the draft discussed before
         ("Vale, no voy a la cena. ¿Y simplemente compartir el anuncio oficial de la adjudicación?", True),
         ("¿Y solo retuitear la noticia del periódico?", True),
+        ("Entendido. ¿Y compartir sin más la noticia del periódico con un comentario general?", True),
     ],
 )
 def test_replaces_content(message, expected):
@@ -828,3 +833,17 @@ def test_a_follow_up_that_takes_out_what_made_it_a_no(book, rules, first_message
     assert second.verdict is not Verdict.NO_PERMITIDO
     if gone:
         assert all(signal != gone for signal, _, _ in second.triggers)
+
+
+def test_an_earlier_lift_does_not_cover_new_details_even_when_who_posts_was_said_before(book, rules):
+    first, second, third = talk(
+        book,
+        rules,
+        "Hi, I'm a Policía Nacional officer. Can I post a photo of the drugs we seized in yesterday's operation?",
+        "The press office already posted exactly that photo on the official Policía Nacional account an hour ago.",
+        "Great. And can I add in my caption how we found it? The tip-off and the warehouse where it was hidden.",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is not Verdict.NO_PERMITIDO
+    assert third.verdict is Verdict.NO_PERMITIDO
+    assert any(signal == "operacion_policial" and field == "pregunta" for signal, _, field in third.triggers)

@@ -1151,6 +1151,11 @@ def test_a_course_subject_is_no_named_word(book):
         # A photo with the child one rescued is not about oneself; one with the mayor at an opening is.
         ("Hoy hemos sacado a un niño de un ascensor. Me hice una foto con él y su madre", "sobre_si_mismo", False),
         ("Me hice una foto con la alcaldesa en la inauguración", "sobre_si_mismo", True),
+        # Details of an inspection record the press did not publish; a hint that names.
+        ("Cuento yo los detalles del acta que no han publicado", "no_publico", True),
+        ("Sin decir el nombre, pero contando que es la cadena más grande del polígono", "senalar_sin_nombrar", True),
+        # Signing a post as the health service's doctor is presenting oneself by the post.
+        ("Un post en LinkedIn firmando como médico del servicio de salud", "uniforme_logo", True),
         # English: a private job offered, and a post by the official account.
         ("Can I post that I'm available for private home-care shifts?", "servicios_privados", True),
         ("so they post it on the official Guardia Civil account", "cuenta_oficial", True),

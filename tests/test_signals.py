@@ -1156,6 +1156,15 @@ def test_a_course_subject_is_no_named_word(book):
         ("Sin decir el nombre, pero contando que es la cadena más grande del polígono", "senalar_sin_nombrar", True),
         # Signing a post as the health service's doctor is presenting oneself by the post.
         ("Un post en LinkedIn firmando como médico del servicio de salud", "uniforme_logo", True),
+        # An anniversary and one's own trainers are about oneself; thanking all the users names nobody.
+        ("Soy trabajadora social y hoy cumplo 10 años. ¿Puedo poner esto?", "sobre_si_mismo", True),
+        ("Una foto de mis zapatillas con el texto 'reto cumplido'", "sobre_si_mismo", True),
+        ("Gracias a todas las personas usuarias y voluntarias", "ciudadano_atendido", False),
+        ("Una foto de la usuaria del centro con su nombre", "ciudadano_atendido", True),
+        # A disclaimer is no political opinion.
+        ("Toda la información, en la web de la Consejería. (Opiniones a título personal)", "opinion_politica", False),
+        # Refusing the payment.
+        ("Les he dicho que no. Lo he dejado así", "regalo_devuelto", True),
         # English: a private job offered, and a post by the official account.
         ("Can I post that I'm available for private home-care shifts?", "servicios_privados", True),
         ("so they post it on the official Guardia Civil account", "cuenta_oficial", True),

@@ -847,3 +847,23 @@ def test_an_earlier_lift_does_not_cover_new_details_even_when_who_posts_was_said
     assert second.verdict is not Verdict.NO_PERMITIDO
     assert third.verdict is Verdict.NO_PERMITIDO
     assert any(signal == "operacion_policial" and field == "pregunta" for signal, _, field in third.triggers)
+
+
+@pytest.mark.parametrize(
+    ("message", "verdict", "uniform_rule"),
+    [
+        # a channel of one's own, in uniform: it may look like the official voice
+        (
+            "Soy policía nacional y quiero abrir un canal de YouTube con vídeos cortos contra las estafas. "
+            "Saldría yo de uniforme para dar confianza. ¿Puedo?",
+            Verdict.CON_CAUTELAS,
+            True,
+        ),
+        # a one-off selfie in uniform is one's own day
+        ("Soy bombero. ¿Puedo subir a Instagram un selfie de uniforme en el parque, yo solo?", Verdict.PERMITIDO, False),
+    ],
+)
+def test_a_channel_in_uniform_asks_for_care_and_a_selfie_does_not(book, rules, message, verdict, uniform_rule):
+    (said,) = talk(book, rules, message)
+    assert said.verdict is verdict
+    assert ("Regla 93" in said.rules) is uniform_rule

@@ -860,7 +860,11 @@ def test_an_earlier_lift_does_not_cover_new_details_even_when_who_posts_was_said
             True,
         ),
         # a one-off selfie in uniform is one's own day
-        ("Soy bombero. ¿Puedo subir a Instagram un selfie de uniforme en el parque, yo solo?", Verdict.PERMITIDO, False),
+        (
+            "Soy bombero. ¿Puedo subir a Instagram un selfie de uniforme en el parque, yo solo?",
+            Verdict.PERMITIDO,
+            False,
+        ),
     ],
 )
 def test_a_channel_in_uniform_asks_for_care_and_a_selfie_does_not(book, rules, message, verdict, uniform_rule):

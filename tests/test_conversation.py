@@ -277,6 +277,8 @@ def test_a_question_for_information_after_a_draft_is_answered_with_information(b
         "Por saber: si alguien filtrara una resolución antes de notificarla, ¿qué le podría caer?",
         "Just out of curiosity, are there officials who cannot campaign at all?",
         "Entendido. ¿Y en general qué dice la ley sobre cuándo tiene la Administración que publicar sus actos?",
+        "Got it. And in general, what does the law say about when the Administration must publish its acts?",
+        "Entesos. I en general, què diu la llei sobre quan s'han de publicar els actes?",
     ],
 )
 def test_a_general_question_after_a_verdict_is_answered_with_information(book, rules, aside):
@@ -469,6 +471,9 @@ def test_reset_words_in_every_language(message):
         ("Vale, no voy a la cena. ¿Y simplemente compartir el anuncio oficial de la adjudicación?", True),
         ("¿Y solo retuitear la noticia del periódico?", True),
         ("Entendido. ¿Y compartir sin más la noticia del periódico con un comentario general?", True),
+        ("OK. And just share the official notice of the award, without comment?", True),
+        ("I simplement compartir l'anunci oficial de l'adjudicació?", True),
+        ("E simplemente compartir o anuncio oficial?", True),
     ],
 )
 def test_replaces_content(message, expected):

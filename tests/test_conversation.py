@@ -802,42 +802,44 @@ def test_having_used_the_reporting_channels_softens_the_internal_documents_one_s
     assert second.verdict is Verdict.CON_CAUTELAS
 
 
-def test_leaving_the_selection_board_cancels_being_on_it(book, rules):
-    _, on_board, off_board = talk(
-        book,
-        rules,
-        "Soy funcionario y quiero anunciar en LinkedIn que por las tardes preparo oposiciones, cobrando.",
-        "Se me olvidaba: este año me han nombrado vocal del tribunal de esas oposiciones.",
-        "¿Y si renuncio al tribunal y pido la compatibilidad?",
-    )
-    assert on_board.verdict is Verdict.NO_PERMITIDO
-    assert off_board.verdict is not Verdict.NO_PERMITIDO
-    assert all(signal != "miembro_tribunal" for signal, _, _ in off_board.triggers)
-
-
 @pytest.mark.parametrize(
-    ("first_message", "follow_up", "gone"),
+    ("turns", "gone"),
     [
+        # leaving the selection board cancels being on it
+        (
+            (
+                "Soy funcionario y quiero anunciar en LinkedIn que por las tardes preparo oposiciones, cobrando.",
+                "Se me olvidaba: este año me han nombrado vocal del tribunal de esas oposiciones.",
+                "¿Y si renuncio al tribunal y pido la compatibilidad?",
+            ),
+            "miembro_tribunal",
+        ),
         # asking people to vote, with no party, after a post for a party
         (
-            "Soy guardia civil. En el pie de mi foto quiero poner 'El domingo todos a votar a [partido]'. Las elecciones son este domingo.",
-            "Vale, última: ¿y solo 'el domingo id a votar, que es importante', sin decir partido?",
+            (
+                "Soy guardia civil. En el pie de mi foto quiero poner 'El domingo todos a votar a [partido]'. "
+                "Las elecciones son este domingo.",
+                "Vale, última: ¿y solo 'el domingo id a votar, que es importante', sin decir partido?",
+            ),
             "partidista",
         ),
-        # the photo redone with the computer off
+        # the photo redone with the computer off: the screen is lifted, not gone
         (
-            "Vull penjar una foto de la meva taula; hi surt la pantalla de l'ordinador encesa amb l'expedient d'una persona. La penjo?",
-            "D'acord. I si la torno a fer amb l'ordinador apagat?",
+            (
+                "Vull penjar una foto de la meva taula; hi surt la pantalla de l'ordinador encesa amb "
+                "l'expedient d'una persona. La penjo?",
+                "D'acord. I si la torno a fer amb l'ordinador apagat?",
+            ),
             None,
         ),
     ],
 )
-def test_a_follow_up_that_takes_out_what_made_it_a_no(book, rules, first_message, follow_up, gone):
-    first, second = talk(book, rules, first_message, follow_up)
-    assert first.verdict is Verdict.NO_PERMITIDO
-    assert second.verdict is not Verdict.NO_PERMITIDO
+def test_a_follow_up_that_takes_out_what_made_it_a_no(book, rules, turns, gone):
+    *_, before, after = talk(book, rules, *turns)
+    assert before.verdict is Verdict.NO_PERMITIDO
+    assert after.verdict is not Verdict.NO_PERMITIDO
     if gone:
-        assert all(signal != gone for signal, _, _ in second.triggers)
+        assert all(signal != gone for signal, _, _ in after.triggers)
 
 
 def test_an_earlier_lift_does_not_cover_new_details_even_when_who_posts_was_said_before(book, rules):

@@ -337,6 +337,18 @@ def _persists(book: SignalBook, signal_id: str) -> bool:
     return bool(signal and signal.persists)
 
 
+def _new_here(book: SignalBook, signal_id: str, found: Mapping[str, list[SignalHit]]) -> bool:
+    """Whether ``signal_id``, a risk or a sensitive context of what is posted (a minor, a patient),
+    is first said in this question, not in an earlier turn."""
+    hits = found.get(signal_id, ())
+    return (
+        bool(hits)
+        and (_class(book, signal_id) is SignalClass.RIESGO or _sensitive(book, signal_id))
+        and not _persists(book, signal_id)
+        and all(h.field == "pregunta" for h in hits)
+    )
+
+
 def _sensitive(book: SignalBook, signal_id: str) -> bool:
     signal = book.get(signal_id)
     return bool(signal and signal.sensitive)
@@ -366,7 +378,12 @@ def _apply(
             return []
         # A lifter the alternative itself names is part of the situation the rule describes
         # («menor y cuenta oficial y consentimiento»), not a way out of it.
-        return [h for s in alt for h in lifted.get(s, []) if h.signal not in alt][:1]
+        out = [h for s in alt for h in lifted.get(s, []) if h.signal not in alt]
+        # What this question brings up anew and nothing here lifts («¿y si salen mis alumnos?»)
+        # is not covered by an earlier turn's lift of the rest («cuando no hay nadie»).
+        if any(_new_here(book, s, found) and s not in lifted for s in alt):
+            out = [h for h in out if h.field != "conversacion"]
+        return out[:1]
 
     clean = [alt for alt in holding if not lifters(alt)]
     # The most specific alternative: unlifted first, then the one with more signals.

@@ -53,7 +53,7 @@ from bot import yamlfile
 from bot.intent import I18N_DIR, alternatives, information_questions, questions
 from bot.models import Context, ImageSeen, Turn
 from bot.pipeline import Reading, image_hits
-from bot.signals import SignalBook, SignalHit, named_words
+from bot.signals import Field, SignalBook, SignalHit, named_words
 from bot.text import fold
 
 __all__ = [
@@ -126,7 +126,11 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     """
     turns = context.turns if context else ()
     if not turns:
-        return Followed(reading, tuple(images), "")
+        return Followed(
+            replace(reading, hits=(*reading.hits, *_own_matters(reading.question, reading.draft, (), book))),
+            tuple(images),
+            "",
+        )
     content = frozenset(s.id for s in book.signals.values() if not s.persists)
     now = {h.signal for h in reading.hits}
     cancelled = _cancelled_by(now, book) | reading.absent
@@ -188,9 +192,18 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
         draft=draft,
         searched_draft=reading.searched_draft if not carried else draft,
         question_of_fact=fact,
-        hits=tuple(_unique(hits)),
+        hits=tuple(_unique([*hits, *_own_matters(reading.question, draft, [t.question for t in turns], book)])),
     )
     return Followed(followed, shown, " ".join(earlier), carried, images_carried, new_topic, elliptic)
+
+
+def _own_matters(question: str, draft: str | None, earlier: Sequence[str], book: SignalBook) -> list[SignalHit]:
+    """A matter of the asker's own job in what they post («Soy técnico de Hacienda… os ayudo con
+    la declaración»), the job said in this message or an earlier one (:meth:`SignalBook.matters_of_the_job`)."""
+    said: list[tuple[str, Field]] = [(question, "pregunta")]
+    if draft:
+        said.append((draft, "borrador"))
+    return book.matters_of_the_job(said, earlier)
 
 
 def next_context(

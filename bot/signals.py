@@ -40,7 +40,7 @@ import json
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -189,6 +189,10 @@ class Signal:
     #: For ``levanta`` signals: signals whose phrase, said as absent («sin críos», «no sale ningún
     #: paciente», «ni nombres»), is a phrase of this one: whatever the absent thing is called.
     absence_of: tuple[str, ...] = ()
+    #: Jobs and the matters they deal with (``materias``): a job the asker says is theirs and one
+    #: of its matters in what they want to post is evidence of this signal («Soy técnico de
+    #: Hacienda… os ayudo con la declaración»). Each item: (job phrases, matter phrases) by language.
+    matters: tuple[tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -339,8 +343,18 @@ class SignalBook:
     _spaceless: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
     #: Signal → the lifters that its absence is a phrase of (:attr:`Signal.absence_of`).
     _absence: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    #: The jobs and matters of :attr:`Signal.matters`, as signals ``id#n#puesto`` / ``id#n#materia``.
+    _matters: SignalBook | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        parts = {
+            f"{signal.id}#{n}#{part}": Signal(f"{signal.id}#{n}#{part}", part, SignalClass.CONTEXTO, phrases=phrases)
+            for signal in self.signals.values()
+            for n, pair in enumerate(signal.matters)
+            for part, phrases in zip(("puesto", "materia"), pair, strict=True)
+        }
+        if parts:
+            self._matters = SignalBook(parts)
         for signal in self.signals.values():
             for absent in signal.absence_of:
                 self._absence.setdefault(absent, []).append(signal.id)
@@ -413,6 +427,32 @@ class SignalBook:
     def lifters_of(self, signal_id: str) -> list[str]:
         """The ``levanta`` signals that lift ``signal_id``."""
         return [s.id for s in self.signals.values() if signal_id in s.lifts]
+
+    def matters_of_the_job(self, said: Sequence[tuple[str, Field]], jobs: Sequence[str] = ()) -> list[SignalHit]:
+        """Hits of the signals with ``materias``: a matter of the asker's own job in ``said`` (the
+        question and the draft). The job counts where the asker says it is theirs (:func:`own_job_spans`)
+        in the question or in ``jobs`` (the earlier questions of the conversation)."""
+        if self._matters is None:
+            return []
+        mine: set[str] = set()
+        earlier: list[tuple[str, Field]] = [(t, "conversacion") for t in jobs]
+        for text, where in [*earlier, *((t, w) for t, w in said if w == "pregunta")]:
+            own = own_job_spans(text)
+            mine.update(
+                h.signal.rsplit("#", 1)[0]
+                for h in self._matters.detect(text, where)
+                if h.signal.endswith("#puesto") and any(a <= h.start and h.end <= b for a, b in own)
+            )
+        out = []
+        for text, where in said:
+            # A matter said while introducing themselves describes the job, not what they offer.
+            own = own_job_spans(text, sentences=False) if where == "pregunta" else []
+            for h in self._matters.detect(text, where):
+                area, _, part = h.signal.rpartition("#")
+                if part == "materia" and area in mine and not any(a <= h.start and h.end <= b for a, b in own):
+                    mine.discard(area)  # one quote per job is evidence enough
+                    out.append(replace(h, signal=area.split("#", 1)[0]))
+        return _dedupe(out)
 
     def detect(self, text: str | None, where: Field, named: frozenset[str] = frozenset()) -> list[SignalHit]:
         """Every signal in ``text``: phrase matches and detector findings, in order. In the
@@ -642,6 +682,31 @@ _INTRODUCTION = re.compile(
 def introductions(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` where the asker says who they are and where they work."""
     return [m.span() for m in _INTRODUCTION.finditer(text)]
+
+
+#: A sentence in which the asker says a job is theirs other than by introducing themselves:
+#: «Acabo de aprobar la oposición de agente de Hacienda», «presentándome como técnico de…».
+_OWN_JOB = re.compile(
+    r"\b(?:aprob\w*|saca\w*|saqu[eé])\b[^.!?\n]*\b(?:oposici[oó]n|plaza)\b|\btom\w* posesi[oó]n\b|"
+    r"\bpresent[aá]ndome como\b|\b(?:como|siendo) (?:funcionari[oa]|t[eé]cnic[oa]|inspector[a]?|agente)\b|"
+    r"\b(?:soy|s[oó]c|trabajo en|treballo a|traballo en|i work (?:at|in|for)|i'?m an?)\b",
+    re.IGNORECASE,
+)
+#: A bare job title opening the message («Inspector de Hacienda. En LinkedIn quiero…»): words at most.
+_TITLE_WORDS = 6
+
+
+def own_job_spans(text: str, *, sentences: bool = True) -> list[tuple[int, int]]:
+    """Spans of ``text`` where the asker says what their own job is: their introduction, a short
+    title opening the message and, with ``sentences``, a whole sentence saying they hold the post
+    («porque soy técnico de la Tesorería y…», «acabo de aprobar la oposición de agente de Hacienda»)."""
+    spans = introductions(text)
+    found = [m for m in _SENTENCE.finditer(text) if m.group().strip()]
+    if len(found) > 1 and len(found[0].group().split()) <= _TITLE_WORDS:
+        spans.append(found[0].span())
+    if sentences:
+        spans.extend(m.span() for m in found if _OWN_JOB.search(m.group()))
+    return spans
 
 
 #: A sentence about what the job is like in general, before saying what they want to post:
@@ -958,6 +1023,7 @@ _KNOWN_FIELDS = {
     "de_lo_dicho",
     "ausencia_de",
     "combinaciones",
+    "materias",
 }
 
 #: Most phrases one signal's ``combinaciones`` may make in one language (a typo in a part should
@@ -1028,6 +1094,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
         obtainable=obtainable,
         nearby=nearby,
         absence_of=absence_of,
+        matters=_matters(body.get("materias")),
     )
 
 
@@ -1070,6 +1137,24 @@ def _by_language(value: Any, where: str) -> dict[str, tuple[str, ...]]:
             raise ValueError(f"idioma desconocido {language!r} en «{where}»; válidos: {', '.join(LANGUAGES)}")
         out[language] = tuple(s for s in _strings(items, f"{where}.{language}") if s.strip())
     return out
+
+
+def _matters(value: Any) -> tuple[tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]], ...]:
+    """``materias``: a list of ``{puesto: {es: […]}, materia: {es: […]}}``."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError("«materias» debe ser una lista de «{puesto: {es: [...]}, materia: {es: [...]}}»")
+    out = []
+    for n, item in enumerate(value, 1):
+        if not isinstance(item, dict) or set(map(str, item)) != {"puesto", "materia"}:
+            raise ValueError(f"«materias» n.º {n} debe tener «puesto» y «materia», y nada más")
+        job = _by_language(item["puesto"], f"materias[{n}].puesto")
+        matter = _by_language(item["materia"], f"materias[{n}].materia")
+        if not job or not matter:
+            raise ValueError(f"«materias» n.º {n}: «puesto» y «materia» necesitan frases")
+        out.append((job, matter))
+    return tuple(out)
 
 
 def _combinations(value: Any) -> dict[str, tuple[str, ...]]:

@@ -878,3 +878,37 @@ def test_a_channel_in_uniform_asks_for_care_and_a_selfie_does_not(book, rules, m
     (said,) = talk(book, rules, message)
     assert said.verdict is verdict
     assert ("Regla 93" in said.rules) is uniform_rule
+
+
+def test_offering_help_in_a_matter_of_the_job_said_before_is_related_to_the_job(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Soy técnico de Hacienda en la AEAT. ¿Puedo resumir en LinkedIn los cambios del IVA que salieron en el BOE?",
+        "Y al final quería añadir: 'Si tenéis dudas con vuestra declaración, escribidme por privado y os asesoro "
+        "por un precio simbólico'.",
+    )
+    assert first.verdict is not Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.NO_PERMITIDO
+    assert "Regla 68" in second.rules
+    assert ("relacion_con_puesto", "vuestra declaración", "pregunta") in second.triggers
+
+
+def test_someone_this_message_adds_is_not_covered_by_an_earlier_lift_of_the_rest(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Soy profesor de FP de soldadura. ¿Puedo grabar tutoriales para mi YouTube en el taller, por las tardes "
+        "cuando no hay nadie?",
+        "¿Y si salen mis alumnos de primero soldando? Tienen 16 y 17 años.",
+    )
+    assert first.verdict is not Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.NO_PERMITIDO
+    assert any(signal == "menor" and where == "pregunta" for signal, _, where in second.triggers)
+
+
+def test_saying_the_parents_have_not_authorised_it_is_no_claim_that_no_child_appears(book, rules):
+    (said,) = talk(
+        book, rules, "¿Puedo subir a Instagram la foto de los niños del campamento sin autorización de los padres?"
+    )
+    assert said.verdict is Verdict.NO_PERMITIDO

@@ -1173,3 +1173,76 @@ def test_a_course_subject_is_no_named_word(book):
 )
 def test_vocabulary_of_the_fifty_first_batch(book, text, signal, present):
     assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+@pytest.mark.parametrize(
+    ("said", "earlier", "matter"),
+    [
+        # The asker's job (introduced, a bare title, or said by the way) and one of its matters.
+        (
+            "Soy técnico de Hacienda. ¿Puedo ofrecer por privado ayuda con la declaración de la renta?",
+            [],
+            "declaración de la renta",
+        ),
+        ("Inspector de Hacienda. En LinkedIn quiero poner 'asesoramiento fiscal a empresas'.", [], "fiscal"),
+        (
+            "Te lo pregunto porque soy técnico de la Tesorería General y ofrezco consultoría en cotización.",
+            [],
+            "cotización",
+        ),
+        (
+            "Could I offer paid help with residence paperwork by DM?",
+            ["I work at the immigration office."],
+            "residence paperwork",
+        ),
+        (
+            "Y al final ofrecería por DM ayuda para mover expedientes.",
+            ["Trabajo en una oficina de extranjería."],
+            "expedientes",
+        ),
+        # A matter of another job, or a job that is somebody else's, is nothing.
+        ("Soy técnico de Hacienda y los findes doy clases de guitarra. ¿Lo anuncio?", [], None),
+        ("Mi cuñado es técnico de Hacienda y quiero anunciar mi gestoría de la renta en Instagram.", [], None),
+        # The matter said while introducing themselves describes the job, not the offer.
+        ("Soy técnica de Hacienda en la unidad del IRPF. Quiero anunciar mis clases de yoga.", [], None),
+    ],
+)
+def test_a_matter_of_the_askers_own_job_is_related_to_the_job(book, said, earlier, matter):
+    hits = book.matters_of_the_job([(said, "pregunta")], earlier)
+    assert len(hits) == (1 if matter else 0)
+    if matter:
+        # One quote of the matter, with its span in the message.
+        start = said.index(matter)
+        assert hits[0].signal == "relacion_con_puesto" and said[hits[0].start : hits[0].end] == hits[0].text
+        assert hits[0].start < start + len(matter) and start < hits[0].end
+
+
+def test_a_matter_in_the_draft_counts_with_the_job_in_the_question(book):
+    hits = book.matters_of_the_job(
+        [
+            ("Soy inspector de Trabajo. ¿Así?", "pregunta"),
+            ("Si tu empresa necesita adaptarse al registro de jornada, escríbeme", "borrador"),
+        ]
+    )
+    assert [(h.text, h.field) for h in hits] == [("registro de jornada", "borrador")]
+
+
+@pytest.mark.parametrize(
+    ("materias", "message"),
+    [
+        ({"puesto": {"es": ["hacienda"]}}, "«puesto» y «materia», y nada más"),
+        ([{"puesto": {"es": ["hacienda"]}, "materia": {}}], "necesitan frases"),
+        ([{"puesto": {"fr": ["impots"]}, "materia": {"es": ["renta"]}}], "idioma desconocido"),
+        ("hacienda", "debe ser una lista"),
+    ],
+)
+def test_broken_matters_are_reported_and_the_rest_load(materias, message):
+    if isinstance(materias, dict):
+        materias = [materias]
+    data = {
+        "relacion": {"nombre": "relación", "clase": "contexto", "frases": {"es": ["mi puesto"]}, "materias": materias},
+        "bueno": {"nombre": "bueno", "clase": "tema", "frases": {"es": ["algo bueno"]}},
+    }
+    book, problems = parse_signals(data)
+    assert any(message in p for p in problems), problems
+    assert "bueno" in book.signals

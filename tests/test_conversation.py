@@ -474,6 +474,9 @@ def test_reset_words_in_every_language(message):
         ("OK. And just share the official notice of the award, without comment?", True),
         ("I simplement compartir l'anunci oficial de l'adjudicació?", True),
         ("E simplemente compartir o anuncio oficial?", True),
+        # «Olvidado» drops what was asked; «lo que anuncio es…» puts something else in its place.
+        ("Vale, olvidado. ¿Y si lo que anuncio es un curso para compañeros?", True),
+        ("¿Y si lo que publico es solo el enlace a la convocatoria?", True),
     ],
 )
 def test_replaces_content(message, expected):

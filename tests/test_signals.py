@@ -1176,6 +1176,32 @@ def test_vocabulary_of_the_fifty_first_batch(book, text, signal, present):
 
 
 @pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # The family's authorisation, said without «firmada».
+        ("Tengo la autorización de las familias para las fotos", "consentimiento", True),
+        ("Solo las de los niños cuya autorización incluye redes sociales", "consentimiento", True),
+        ("No tengo la autorización de las familias", "consentimiento", False),
+        # What the press release left out is not public; what a consent says will be posted is no news.
+        ("Contar cómo los pillamos, que no salió en la nota", "no_publico", True),
+        ("Un consentimiento que dice que se publicará en redes y en YouTube", "no_publico", False),
+        ("La lista se publicará en el BOE el lunes", "no_publico", True),
+        # An embargo on one's own paper, or a cake called «embargo», is no unpublished decision.
+        ("My paper is under press embargo until Monday", "no_publico", False),
+        ("A mi tarta la llamamos 'embargo de chocolate'", "no_publico", False),
+        # How an arrest was made; an inspection record; what the asker read in the court file.
+        ("Contar algún detalle de cómo los pillamos", "operacion_policial", True),
+        ("Ayer levanté acta en un bar. Quiero subir una foto del acta", "expediente", True),
+        ("Doy clases particulares a opositores de Inspección", "expediente", False),
+        ("Yo solo digo que me he leído la causa entera", "info_del_puesto", True),
+        ("Un solo contribuyente de la provincia pagó casi 3 millones", "info_del_puesto", True),
+    ],
+)
+def test_vocabulary_of_the_fifty_second_and_fifty_third_batches(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+@pytest.mark.parametrize(
     ("said", "earlier", "matter"),
     [
         # The asker's job (introduced, a bare title, or said by the way) and one of its matters.

@@ -64,7 +64,7 @@ from bot.text import STOPWORDS, fold
 log = logging.getLogger(__name__)
 
 #: Bumped when the features or the model change, so cached models are not reused.
-MODEL_VERSION = 6
+MODEL_VERSION = 8
 #: Fewer labelled cases of either kind than this, and there is no second opinion.
 MIN_CASES = 20
 #: How long a process waits for another one training the same model.
@@ -313,8 +313,17 @@ COMMON_QUANTILE = 0.1
 _SHORT = 4
 
 
+#: Inverse regularisation of each estimate's logistic regression. Chosen by the cross-validation
+#: by batch (``python -m evals segunda-opinion``, 4600 first answers of 46 batches, session 46):
+#: C=8 0.805 and 79 dangerous (35 permissive), C=4 0.800 and 76 (30), C=2 0.793 and 66 (19);
+#: with the English glosses added the same day, C=4 0.800 and 73 (28), C=2 0.793 and 67 (19).
+#: A plain «sí» for a post that must not go out harms people most: a third fewer of them is worth
+#: seven cases in a thousand.
+REGULARISATION = 2.0
+
+
 def _classifier() -> LogisticRegression:
-    return LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
+    return LogisticRegression(C=REGULARISATION, max_iter=2000, class_weight="balanced")
 
 
 def _vectorizer(**options: Any) -> TfidfVectorizer:

@@ -272,7 +272,16 @@ def gloss(words: list[str]) -> list[str] | None:
     """``words`` (folded) glossed into Spanish from the language whose glossary covers most of
     them, or ``None`` when none covers enough (a Spanish message is left as it is)."""
     glossary = glossary_for(words)
-    return None if glossary is None else [glossary.get(w, w) for w in words]
+    return None if glossary is None else [_glossed(glossary, w) for w in words]
+
+
+def _glossed(glossary: dict[str, str], word: str) -> str:
+    """``word`` in Spanish; an English possessive is glossed as its noun («council's» → «council»)."""
+    if word in glossary:
+        return glossary[word]
+    if word.endswith(("'s", "’s")) and word[:-2] in glossary:
+        return glossary[word[:-2]]
+    return word
 
 
 def gloss_text(text: str) -> str:

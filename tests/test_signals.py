@@ -10,6 +10,7 @@ import yaml
 from bot.signals import (
     SignalBook,
     SignalClass,
+    gloss_text,
     introductions,
     load_signals,
     named_words,
@@ -1272,3 +1273,9 @@ def test_broken_matters_are_reported_and_the_rest_load(materias, message):
     book, problems = parse_signals(data)
     assert any(message in p for p in problems), problems
     assert "bueno" in book.signals
+
+
+def test_an_english_possessive_is_glossed_as_its_noun():
+    glossed = gloss_text("Can I share the council's post about the school's open day? I'm a lecturer.").split()
+    assert {"ayuntamiento", "colegio", "profesor"} <= set(glossed)
+    assert not any(w.endswith("'s") for w in glossed)

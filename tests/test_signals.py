@@ -1196,6 +1196,9 @@ def test_vocabulary_of_the_fifty_first_batch(book, text, signal, present):
         ("Doy clases particulares a opositores de Inspección", "expediente", False),
         ("Yo solo digo que me he leído la causa entera", "info_del_puesto", True),
         ("Un solo contribuyente de la provincia pagó casi 3 millones", "info_del_puesto", True),
+        # A case made up for a health-education carousel.
+        ("Me invento un caso: 'Antonio, 67 años, toma 9 medicamentos'. No es nadie real", "ficticio", True),
+        ("Eso se lo ha inventado el periodista", "ficticio", False),
         # Conversations bm: a party's poster, and next week's staffing sheet of a prison.
         ("¿Puedo compartir en mis stories el cartel de un partido?", "partidista", True),
         ("Subo el vídeo de un partido de fútbol del domingo", "partidista", False),

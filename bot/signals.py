@@ -701,7 +701,7 @@ _OWN_JOB = re.compile(
     r"\b(?:soy|s[oó]c|trabajo en|treballo a|traballo en|i work (?:at|in|for)|i'?m an?)\b",
     re.IGNORECASE,
 )
-#: A bare job title opening the message («Inspector de Hacienda. En LinkedIn quiero…»): words at most.
+#: The most words of a bare job title opening the message («Inspector de Hacienda. En LinkedIn quiero…»).
 _TITLE_WORDS = 6
 
 

@@ -1199,8 +1199,6 @@ def test_vocabulary_of_the_fifty_first_batch(book, text, signal, present):
         # A case made up for a health-education carousel.
         ("Me invento un caso: 'Antonio, 67 años, toma 9 medicamentos'. No es nadie real", "ficticio", True),
         ("Eso se lo ha inventado el periodista", "ficticio", False),
-        # A user's comment on the official account that calls the service a disgrace is a complaint.
-        ("Un usuario ha comentado que «los horarios son una vergüenza y aquí nadie trabaja»", "queja_recibida", True),
         # Conversations bm: a party's poster, and next week's staffing sheet of a prison.
         ("¿Puedo compartir en mis stories el cartel de un partido?", "partidista", True),
         ("Subo el vídeo de un partido de fútbol del domingo", "partidista", False),

@@ -437,15 +437,15 @@ class SignalBook:
         """The ``levanta`` signals that lift ``signal_id``."""
         return [s.id for s in self.signals.values() if signal_id in s.lifts]
 
-    def matters_of_the_job(self, said: Sequence[tuple[str, Field]], jobs: Sequence[str] = ()) -> list[SignalHit]:
+    def matters_of_the_job(self, said: Sequence[tuple[str, Field]], earlier: Sequence[str] = ()) -> list[SignalHit]:
         """Hits of the signals with ``materias``: a matter of the asker's own job in ``said`` (the
         question and the draft). The job counts where the asker says it is theirs (:func:`own_job_spans`)
-        in the question or in ``jobs`` (the earlier questions of the conversation)."""
+        in the question or in ``earlier`` (the earlier questions of the conversation)."""
         if self._matters is None:
             return []
         mine: set[str] = set()
-        earlier: list[tuple[str, Field]] = [(t, "conversacion") for t in jobs]
-        for text, where in [*earlier, *((t, w) for t, w in said if w == "pregunta")]:
+        before: list[tuple[str, Field]] = [(t, "conversacion") for t in earlier]
+        for text, where in [*before, *((t, w) for t, w in said if w == "pregunta")]:
             own = own_job_spans(text)
             mine.update(
                 h.signal.rsplit("#", 1)[0]

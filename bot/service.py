@@ -216,7 +216,10 @@ class Service:
         # A question naming one of the synced laws is about the bot's sources, whatever else it says.
         # The message's own words, apart from the earlier turns that ``asked`` carries.
         own = retriever.glossary.expand(clean) if followed.earlier else None
-        in_scope = bool(law_names.mentioned(asked)) or scope.covers(expanded, question_of_fact=fact, own=own)
+        # An earlier turn's law does not bring an aside into scope («¿sabes qué tiempo hará?»).
+        in_scope = bool(law_names.mentioned(clean if own is not None else asked)) or scope.covers(
+            expanded, question_of_fact=fact, own=own
+        )
         # A follow-up that stands on its own words, with no fact about the post, is in scope on
         # them: «Ya que estamos, ¿me recomiendas una novela?» is not about the post discussed before.
         off_topic = (

@@ -91,7 +91,9 @@ NEGATIONS = (
         "sense mai cap gens "
         "non sen nin "
         "ez ezta "
-        "not never without dont doesnt isnt wont cannot cant nor".split()
+        "not never without dont doesnt isnt wont cannot cant nor "
+        # «vale, olvida lo de la asesoría»: what one drops is not in the post any more
+        "olvida olvidate olvido olvidamos olvidemos descarta descarto descartamos".split()
     )
     | REMOVALS
 )

@@ -477,6 +477,11 @@ def test_reset_words_in_every_language(message):
         # «Olvidado» drops what was asked; «lo que anuncio es…» puts something else in its place.
         ("Vale, olvidado. ¿Y si lo que anuncio es un curso para compañeros?", True),
         ("¿Y si lo que publico es solo el enlace a la convocatoria?", True),
+        # another act on the same comment, another post after the elections, dropping one detail
+        ("¿Y contestarle desde la cuenta con un «gracias por avisar»?", True),
+        ("¿Y cuando pasen las elecciones? Si sale concejal, ¿le puedo poner un tuit felicitándole?", True),
+        ("Vale, quito lo del señor. ¿Y si lo subo con el logo detrás?", True),
+        ("¿Y si le contesto con su nota?", False),  # adds to the reply discussed
     ],
 )
 def test_replaces_content(message, expected):
@@ -658,6 +663,17 @@ def test_a_follow_up_on_another_subject_altogether_is_out_of_scope(service: Serv
         "Se me olvidaba contarte que uno de los niños vive en el centro de acogida de menores", context=first.context
     )
     assert detail.verdict is not Verdict.SIN_BASE
+
+
+def test_a_law_named_in_an_earlier_turn_does_not_bring_an_aside_into_scope(settings: Settings):
+    (settings.knowledge_dir / "sources.toml").write_text(
+        '[[ley]]\nid = "BOE-A-2099-90001"\nabreviatura = "Ley 1/2099"\nnombres = ["Ley 1/2099"]\n', encoding="utf-8"
+    )
+    service = Service(settings)
+    first = service.ask("¿Qué dice la Ley 1/2099 sobre hablar en público?")
+    assert first.verdict is not Verdict.SIN_BASE
+    aside = service.ask("Vale. ¿Y cómo se dice en alemán que mañana grabo un vídeo?", context=first.context)
+    assert aside.verdict is Verdict.SIN_BASE
 
 
 def test_a_question_out_of_scope_does_not_put_the_next_one_out_of_scope(service: Service):
@@ -915,3 +931,43 @@ def test_saying_the_parents_have_not_authorised_it_is_no_claim_that_no_child_app
         book, rules, "¿Puedo subir a Instagram la foto de los niños del campamento sin autorización de los padres?"
     )
     assert said.verdict is Verdict.NO_PERMITIDO
+
+
+def test_a_matter_of_the_job_said_in_an_earlier_turn_still_counts(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Soy veterinaria oficial y hago inspecciones en mataderos. Una marca de embutidos de la comarca me ofrece "
+        "300 euros por un post en Instagram recomendando sus productos. ¿Puedo aceptar?",
+        "¿Y si no me pagan y solo me mandan una cesta de productos?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert ("relacion_con_puesto", "embutidos", "pregunta") in first.triggers
+    assert second.verdict is Verdict.NO_PERMITIDO
+    assert ("relacion_con_puesto", "embutidos", "conversacion") in second.triggers
+
+
+def test_dropping_the_private_work_leaves_only_the_article(book, rules):
+    *_, last = talk(
+        book,
+        rules,
+        "Soy inspector de Hacienda. Quiero anunciar en LinkedIn que por las tardes empiezo a dar asesoría fiscal "
+        "a empresas.",
+        "Vale, olvida lo de la asesoría. ¿Puedo publicar en LinkedIn un artículo mío explicando las novedades "
+        "del IRPF de este año, con lo que ya está en la web de la Agencia?",
+    )
+    assert last.verdict is not Verdict.NO_PERMITIDO
+    assert "Regla 68" not in last.rules
+
+
+def test_work_outside_the_job_said_later_softens_the_related_job_rule(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Soy arquitecta municipal. ¿Puedo poner en la bio de Instagram «se hacen proyectos de reforma, pedid "
+        "precio por DM»? Muchos son vecinos de aquí.",
+        "¿Y si solo acepto encargos de fuera de mi municipio y antes pido la compatibilidad?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.CON_CAUTELAS
+    assert "Regla 68" not in second.rules

@@ -1210,6 +1210,37 @@ def test_vocabulary_of_the_fifty_second_and_fifty_third_batches(book, text, sign
 
 
 @pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # What one drops is no longer in the post.
+        ("Vale, olvida lo de la asesoría. ¿Y un artículo sobre el IRPF?", "servicios_privados", False),
+        ("Quiero anunciar que doy asesoría fiscal a empresas", "servicios_privados", True),
+        # A colleague's shift in the emergency department is no health data; a patient's visit is.
+        ("Gracias a mis compis de urgencias por hacer que las noches se lleven mejor", "salud", False),
+        ("Vino a urgencias por un infarto", "salud", True),
+        # The Electoral Board named in a post is no claim that the asker sits on it.
+        ("Puedes pedir el voto por correo hasta la fecha que marca la Junta Electoral", "justicia_electoral", False),
+        ("Soy vocal de la junta electoral de zona", "justicia_electoral", True),
+        # A signed authorisation said the other way round.
+        ("Tenemos firmada por él y por sus padres la autorización para difundir su imagen", "consentimiento", True),
+        # A candidate's closing video; a grade given by name; colleagues named on a staffing sheet.
+        ("Quiero retuitear el vídeo de cierre de campaña de mi primo", "partidista", True),
+        ("¿Le respondo diciendo que su nota fue un 3,2?", "datos_personales", True),
+        ("Adjunto la hoja de servicios mínimos con los nombres de los compañeros", "datos_personales", True),
+        ("La lista de admitidos con la puntuación de baremo de cada uno", "datos_personales", True),
+        # A prison filmed inside; a party's colours copied by a campaign; what the press does not know.
+        ("Un TikTok grabando los pasillos, el módulo y el patio", "seguridad_instalaciones", True),
+        ("Usar un eslogan casi igual al de un partido", "simbolos_partido", True),
+        ("En el expediente hay pruebas que la prensa no conoce", "no_publico", True),
+        # Work outside the asker's own town.
+        ("Solo acepto encargos de fuera de mi municipio", "sin_relacion_puesto", True),
+    ],
+)
+def test_vocabulary_of_the_fifty_fourth_and_fifty_fifth_batches(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+@pytest.mark.parametrize(
     ("said", "earlier", "matter"),
     [
         # The asker's job (introduced, a bare title, or said by the way) and one of its matters.

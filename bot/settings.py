@@ -74,11 +74,14 @@ class Settings(BaseSettings):
         description="QA's labelled dev cases (*.jsonl right in it; never test/) the second opinion learns from; "
         "unset or missing: answers from the rules alone.",
     )
+    # 0.3 and 0.65 chosen in session 47 on the cross-validation by batch (python -m evals segunda-opinion,
+    # 4800 first answers) and on batches 52-55 answered by a second opinion trained without them; see
+    # evals/README.md.
     doubt_high: float = Field(
-        0.4, gt=0, le=1, description="A «sí» of the rules becomes «sí, con cautelas» at this estimated risk or more."
+        0.3, gt=0, le=1, description="A «sí» of the rules becomes «sí, con cautelas» at this estimated risk or more."
     )
     doubt_low: float = Field(
-        0.45,
+        0.65,
         ge=0,
         lt=1,
         description="A «no» of the rules (no detector behind it) becomes «sí, con cautelas» at this risk or less.",

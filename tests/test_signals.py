@@ -1234,6 +1234,10 @@ def test_vocabulary_of_the_fifty_second_and_fifty_third_batches(book, text, sign
         ("En el expediente hay pruebas que la prensa no conoce", "no_publico", True),
         # Work outside the asker's own town.
         ("Solo acepto encargos de fuera de mi municipio", "sin_relacion_puesto", True),
+        # Not to laugh at anyone; a name the parents have shared themselves.
+        ("Es en plan bonito, no para reírme de él", "insulto", False),
+        ("Lo subo para reírme de él", "insulto", True),
+        ("La clasificación ya salió y sus padres lo han compartido en sus redes", "consentimiento", True),
     ],
 )
 def test_vocabulary_of_the_fifty_fourth_and_fifty_fifth_batches(book, text, signal, present):

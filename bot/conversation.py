@@ -151,8 +151,7 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     # the draft and photos still discussed are the latest ones since the content last changed.
     draft, shown = reading.draft, tuple(images)
     want_draft, want_images = draft is None and not replaced, not shown and (not replaced or corrected)
-    for k in reversed(range(len(turns))):
-        turn = turns[k]
+    for k, turn in reversed(list(enumerate(turns))):
         if want_draft and turn.draft:
             draft, want_draft = turn.draft, False
             named = named_words(turn.question)
@@ -163,7 +162,10 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
         found, gone = book.detect_with_absent(turn.question, "conversacion")
         # «Soy veterinaria oficial… una marca de embutidos me ofrece…», then «¿Y si solo me mandan
         # una cesta?»: the matter said in that turn still counts.
-        found += _earlier_matters(turn.question, [t.question for t in turns[:k]], book)
+        found += [
+            replace(h, field="conversacion")
+            for h in _own_matters(turn.question, None, [t.question for t in turns[:k]], book)
+        ]
         if first_only and turn is not turns[0]:
             found = [h for h in found if h.signal not in content]
         hits += [h for h in found if h.signal not in now and h.signal not in cancelled | reworded]
@@ -208,12 +210,6 @@ def _own_matters(question: str, draft: str | None, earlier: Sequence[str], book:
     if draft:
         said.append((draft, "borrador"))
     return book.matters_of_the_job(said, earlier)
-
-
-def _earlier_matters(question: str, before: Sequence[str], book: SignalBook) -> list[SignalHit]:
-    """The matters of the asker's job in an earlier turn's ``question`` (the job said there or in
-    the turns ``before`` it), as said in the conversation."""
-    return [replace(h, field="conversacion") for h in book.matters_of_the_job([(question, "pregunta")], before)]
 
 
 def next_context(

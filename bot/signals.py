@@ -668,7 +668,8 @@ _WORK_CUES = re.compile(
     r"t[ií]tol|canci[oó]n|can[cç][oó]|disco|[aá]lbum|documental|obra de teatro|escape room|book|movie|song|"
     r"show|podcast|videojuego|juego de mesa|rese[nñ]a|ressenya|reviendo|viendo|leyendo|llegint|mirant|"
     r"recomendaci[oó]n|recomanaci[oó]|recomiendo|recomano|autora?|directora?|temporada|reel|"
-    r"exposici[oó]n|exposici[oó]|muestra)\b",
+    r"exposici[oó]n|exposici[oó]|muestra|conferencia|confer[eè]ncia|"
+    r"charla|xerrada|ponencia|pon[eè]ncia|lecture|talk)\b",
     re.IGNORECASE,
 )
 #: How far (characters) a title's cue may be from the quotes.
@@ -740,7 +741,7 @@ def job_routines(text: str) -> list[tuple[int, int]]:
 def mentioned_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` that name a word or a title rather than say something with it."""
     spans: list[tuple[int, int]] = []
-    listed = False  # the quote before was a word of a list of words («Salen 'pacientes' y 'riesgo'»)
+    listed = False  # the quote before named a word («Salen 'pacientes' y 'riesgo'», «por lo de 'x' y 'y'»)
     previous_end = -1
     for start, end, inner in quoted(text):
         if len(inner) > 80:
@@ -756,6 +757,7 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
         about_word = (
             listed or _ABOUT_WORDS.search(before) is not None or (short and _USE_WORDS.search(before) is not None)
         )
+        listed = short and about_word
         title = inner[:1].isupper() and (_WORK_CUES.search(before) or _WORK_CUES.search(after))
         if about_word or title:
             spans.append((start, end))

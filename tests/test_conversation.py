@@ -482,6 +482,11 @@ def test_reset_words_in_every_language(message):
         ("¿Y cuando pasen las elecciones? Si sale concejal, ¿le puedo poner un tuit felicitándole?", True),
         ("Vale, quito lo del señor. ¿Y si lo subo con el logo detrás?", True),
         ("¿Y si le contesto con su nota?", False),  # adds to the reply discussed
+        # «en su lugar»: the official post instead of the one discussed
+        ("Vale, lo paro. ¿Y si en su lugar comparto la publicación oficial de Interior?", True),
+        # «poner solo '…'»: only that, not the details added before
+        ("¿Y poner solo 'ayer un interno agredió a un compañero', sin más?", True),
+        ("D'acord. I posar només 'ahir un intern va agredir un company', sense res més?", True),
     ],
 )
 def test_replaces_content(message, expected):

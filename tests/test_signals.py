@@ -573,6 +573,9 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
         ("quiero subir un reel titulado «Expediente confidencial: los libros más robados»", "confidencial", False),
         # ...but the title of the video one is asked to post is what the post says.
         ("nos piden publicar un vídeo titulado 'Balance de 4 años: 30 parques'", "logros_gestion", True),
+        # A talk's or an exhibition's title names its subject.
+        ("doy una conferencia titulada 'Lo confidencial en la era de las redes'", "confidencial", False),
+        ("Inauguramos la exposición «Confidencial: cartas secretas del siglo XVI»", "confidencial", False),
         # Tax returns, data and crossings-out said of the asker or half done.
         ("¿queda raro si me quejo en X como cualquier contribuyente?", "ciudadano_atendido", False),
         ("cinco consejos para que los vecinos protejan sus datos en internet", "datos_personales", False),
@@ -1045,6 +1048,8 @@ def test_spanish_phrases_find_the_situation_in_a_glossed_message(book, text, sig
         ("El informe pone 'CONFIDENCIAL' en la cabecera, ¿puedo subirlo?", set()),
         ("Quiero subir 'el acta de la reunión de ayer', ¿puedo?", set()),
         ("¿Hay problema porque hablo de 'usuarios' y 'familias vulnerables'?", {"usuari", "famili", "vulnerabl"}),
+        # A second quoted word after one asked about is asked about too.
+        ("Lo digo por lo de 'confidencial' y 'secretas'", {"confidencial", "secret"}),
     ],
 )
 def test_named_words(question, named):
@@ -1241,6 +1246,40 @@ def test_vocabulary_of_the_fifty_second_and_fifty_third_batches(book, text, sign
     ],
 )
 def test_vocabulary_of_the_fifty_fourth_and_fifty_fifth_batches(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # A trade agreement is no trade union; an internal negotiating position is not public.
+        ("A colleague forwarded me the negotiating position for the trade agreement", "sindical", False),
+        ("A colleague forwarded me the negotiating position for the trade agreement", "confidencial", True),
+        ("I'm joining the union strike on Monday", "sindical", True),
+        # «company» is a firm in English, a colleague in Catalan.
+        ("A big edtech company has offered me free accounts", "companeros", False),
+        ("Una foto amb el meu company de feina", "companeros", True),
+        ("300 euros if I post recommending their app", "beneficio_propio", True),
+        # Basque: a famous footballer came for a knee test; on a run with the Ertzaintza team.
+        ("Futbolari ezagun bat etorri zen belauneko proba bat egitera", "salud", True),
+        ("Futbolari ezagun bat etorri zen belauneko proba bat egitera", "persona_identificable", True),
+        ("Ertzaintzaren taldearekin, uniformea jantzita", "uniforme_logo", True),
+        # A call to the emergency line and its recording; an auditor's objection to a bill.
+        ("El otro día llamó un señor agobiado y tengo el audio de la grabación", "ciudadano_atendido", True),
+        ("Iba a adjuntar el informe de reparo que le hice al alcalde", "info_del_puesto", True),
+        # A relative's plot for sale before the price goes up; the owner asks to share her own poster.
+        ("Que si alguien quiere comprar antes de que suba, que le escriba", "beneficio_propio", True),
+        ("Mi vecina me ha pedido que comparta el cartel con su teléfono", "consentimiento", True),
+        ("Todas han contestado que sí, que encantadas", "consentimiento", True),
+        # Where a checkpoint will be; faces covered, an official account tagged, details changed.
+        ("El jueves toca madrugar con el dispositivo en el polígono", "operacion_policial", True),
+        ("¿Y si les pongo un emoji encima de la cara a todos?", "sin_caras", True),
+        ("¿Puedo etiquetar a la cuenta oficial del ayuntamiento?", "persona_identificable", False),
+        ("And can I tag the city council's official account?", "persona_identificable", False),
+        ("¿Y si lo cuento con mis palabras, cambiando detalles?", "ficticio_anonimizado", True),
+    ],
+)
+def test_vocabulary_of_the_fifty_sixth_and_fifty_seventh_batches(book, text, signal, present):
     assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
 
 

@@ -115,6 +115,33 @@ def test_a_screen_that_may_show_something_asks_to_check_it(book, rules, message,
     assert said.verdict is verdict
 
 
+@pytest.mark.parametrize(
+    ("message", "verdict"),
+    [
+        # An adult's «yes» said only by word of mouth lifts the rule one grade: get it in writing.
+        (
+            "Quiero contar en Instagram la historia de un usuario que atendí en la oficina, con su nombre de "
+            "pila y su situación, porque me dijo de palabra que no le importaba.",
+            Verdict.CON_CAUTELAS,
+        ),
+        (
+            "Quiero contar en Instagram la historia de un usuario que atendí en la oficina, con su nombre de "
+            "pila y su situación.",
+            Verdict.NO_PERMITIDO,
+        ),
+        # For children it is not enough: their families' written authorisation is.
+        (
+            "He grabado a mis alumnos de 2º de la ESO con sus caras y sus nombres; se lo dije a ellos de "
+            "palabra y les pareció genial. ¿Lo subo a TikTok?",
+            Verdict.NO_PERMITIDO,
+        ),
+    ],
+)
+def test_consent_by_word_of_mouth_lifts_one_grade_and_never_for_children(book, rules, message, verdict):
+    (said,) = talk(book, rules, message)
+    assert said.verdict is verdict
+
+
 def test_signed_consent_in_a_follow_up_lifts_the_minors_rule(book, rules):
     first, second = talk(book, rules, MINORS, "¿Y si tengo la autorización firmada de las familias?")
     assert first.verdict is Verdict.NO_PERMITIDO

@@ -1277,6 +1277,12 @@ def test_vocabulary_of_the_fifty_fourth_and_fifty_fifth_batches(book, text, sign
         ("¿Puedo etiquetar a la cuenta oficial del ayuntamiento?", "persona_identificable", False),
         ("And can I tag the city council's official account?", "persona_identificable", False),
         ("¿Y si lo cuento con mis palabras, cambiando detalles?", "ficticio_anonimizado", True),
+        # A «yes» by word of mouth is its own lifter, not a signed consent.
+        ("porque me dijo de palabra que no le importaba", "consentimiento_verbal", True),
+        ("porque me dijo de palabra que no le importaba", "consentimiento", False),
+        # Knowing «lo que se cuece» is a boast; telling it is a leak.
+        ("Te prepara un funcionario que sabe lo que se cuece", "no_publico", False),
+        ("Os cuento lo que se cuece en el ministerio", "no_publico", True),
     ],
 )
 def test_vocabulary_of_the_fifty_sixth_and_fifty_seventh_batches(book, text, signal, present):

@@ -632,6 +632,9 @@ _ABOUT_WORDS = re.compile(
     r"expressi[oó]|aix[oò] de|allò de|a palabra|iso de|hitza)\s*:?\s*)$",
     re.IGNORECASE,
 )
+#: English «the 'confidential' bit / thing»: the quoted word is what is asked about.
+_ABOUT_BEFORE_BIT = re.compile(r"\bthe\s*$", re.IGNORECASE)
+_ABOUT_AFTER_BIT = re.compile(r"^\s*(?:bit|thing|part)\b", re.IGNORECASE)
 #: A verb of saying right before a quoted word or two: «¿pasa algo por usar 'detenido'?».
 _USE_WORDS = re.compile(
     r"\b(?:usar|utilizar|poner|decir|escribir|mencionar|use|using|say|saying|write|writing|fer servir|dir|posar)\s+(?:la\s+|el\s+|the\s+)?$",
@@ -755,7 +758,10 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
         )
         previous_end = end
         about_word = (
-            listed or _ABOUT_WORDS.search(before) is not None or (short and _USE_WORDS.search(before) is not None)
+            listed
+            or _ABOUT_WORDS.search(before) is not None
+            or (short and _USE_WORDS.search(before) is not None)
+            or (short and _ABOUT_BEFORE_BIT.search(before) is not None and _ABOUT_AFTER_BIT.match(after) is not None)
         )
         listed = short and about_word
         title = inner[:1].isupper() and (_WORK_CUES.search(before) or _WORK_CUES.search(after))
@@ -810,7 +816,10 @@ _NOT_A_COUNT_AFTER = frozenset(
 
 def _counted(words: list[str], i: int) -> bool:
     """Whether the words before ``i`` count them by the dozen or more («30 pacientes», «el 80 %
-    de mis alumnos», «cientos de usuarios»): a figure about many, not anyone in particular."""
+    de mis alumnos», «cientos de usuarios», «más de un paciente»): a figure about many, not
+    anyone in particular."""
+    if i >= 3 and words[i - 1] in ("un", "una") and words[i - 3 : i - 1] == ["mas", "de"]:
+        return True
     for k in range(i - 1, max(0, i - 3) - 1, -1):
         w = words[k]
         if w in _MANY:

@@ -514,6 +514,7 @@ def test_reset_words_in_every_language(message):
         # «poner solo '…'»: only that, not the details added before
         ("¿Y poner solo 'ayer un interno agredió a un compañero', sin más?", True),
         ("D'acord. I posar només 'ahir un intern va agredir un company', sense res més?", True),
+        ("Lo pondría en un post aparte, sin el nombre de mi universidad.", True),
     ],
 )
 def test_replaces_content(message, expected):

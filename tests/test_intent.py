@@ -87,6 +87,9 @@ from bot.normalize import normalize
         # How much, what one is obliged to, what the difference is: information, even about oneself.
         ("¿Cuántas horas al año puedo dar cursos para funcionarios sin pedir la compatibilidad?", True),
         ("Si un vecino escribe en catalán al perfil del ayuntamiento, ¿estoy obligada a contestar en catalán?", True),
+        # Which law applies to them is information, whatever was asked before.
+        ("Una duda que tengo: a nosotros, ¿nos aplica el Estatuto del Empleado Público o solo nuestra ley?", True),
+        ("¿Se nos aplica el EBEP?", True),
         ("Am I obliged to answer in Catalan on the council's profile?", True),
         ("¿Cuántas fotos de la cena puedo subir? Van mis compañeros", False),
         # The post described, then asked about in a word or two; in every language.

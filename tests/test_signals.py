@@ -1050,6 +1050,7 @@ def test_spanish_phrases_find_the_situation_in_a_glossed_message(book, text, sig
         ("¿Hay problema porque hablo de 'usuarios' y 'familias vulnerables'?", {"usuari", "famili", "vulnerabl"}),
         # A second quoted word after one asked about is asked about too.
         ("Lo digo por lo de 'confidencial' y 'secretas'", {"confidencial", "secret"}),
+        ("I'm asking because of the 'confidential' bit, in case anyone takes it seriously", {"confidential"}),
     ],
 )
 def test_named_words(question, named):
@@ -1106,6 +1107,9 @@ def test_without_patients_lifts_the_patients_not_the_colleagues_in_the_photo(boo
         # The nearest count governs, and a day of the month is no count.
         ("Una familia a la que desahucian el día 20, con dos niños pequeños", "menor", True),
         ("Hoy había 30 pacientes esperando en la sala", "ciudadano_atendido", False),
+        # «Más de un paciente» speaks of many; «un paciente», of one.
+        ("Vi a más de un paciente mayor terminar ingresado por la gripe", "ciudadano_atendido", False),
+        ("Vi a un paciente mayor terminar ingresado por la gripe", "ciudadano_atendido", True),
     ],
 )
 def test_negated_gaps_and_counts(book, text, signal, found):
@@ -1283,6 +1287,9 @@ def test_vocabulary_of_the_fifty_fourth_and_fifty_fifth_batches(book, text, sign
         # Knowing «lo que se cuece» is a boast; telling it is a leak.
         ("Te prepara un funcionario que sabe lo que se cuece", "no_publico", False),
         ("Os cuento lo que se cuece en el ministerio", "no_publico", True),
+        # Private tutoring only for other universities' students; the university's own name is no person.
+        ("Sería solo para gente de otras universidades", "sin_relacion_puesto", True),
+        ("Quiero anunciarlo con el nombre de la universidad y del grupo", "persona_identificable", False),
     ],
 )
 def test_vocabulary_of_the_fifty_sixth_and_fifty_seventh_batches(book, text, signal, present):

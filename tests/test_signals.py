@@ -1290,6 +1290,16 @@ def test_vocabulary_of_the_fifty_fourth_and_fifty_fifth_batches(book, text, sign
         # Private tutoring only for other universities' students; the university's own name is no person.
         ("Sería solo para gente de otras universidades", "sin_relacion_puesto", True),
         ("Quiero anunciarlo con el nombre de la universidad y del grupo", "persona_identificable", False),
+        # Doing the tax return of those one serves «por 30 pavos, que soy de la casa».
+        ("Por DM os lo hago yo por 30 pavos, que soy de la casa", "servicios_privados", True),
+        ("Por DM os lo hago yo por 30 pavos, que soy de la casa", "relacion_con_puesto", True),
+        # The trial everybody talks about; a file read at work; a firm next door with an open sanction file.
+        ("Mañana el juicio del que habla todo el mundo en nuestro juzgado", "senalar_sin_nombrar", True),
+        ("Me he leído la causa entera y no tiene defensa posible", "info_del_puesto", True),
+        ("La empresa de áridos de al lado, que tiene un expediente sancionador abierto", "info_del_puesto", True),
+        ("En una empresa de logística de la zona que revisamos el mes pasado", "senalar_sin_nombrar", True),
+        # «the govt car pool» is a workplace, not an opinion on the government.
+        ("im a driver at the govt car pool", "opinion_politica", False),
     ],
 )
 def test_vocabulary_of_the_fifty_sixth_and_fifty_seventh_batches(book, text, signal, present):

@@ -1247,15 +1247,7 @@ def test_vocabulary_of_the_fifty_second_and_fifty_third_batches(book, text, sign
         ("Es en plan bonito, no para reírme de él", "insulto", False),
         ("Lo subo para reírme de él", "insulto", True),
         ("La clasificación ya salió y sus padres lo han compartido en sus redes", "consentimiento", True),
-    ],
-)
-def test_vocabulary_of_the_fifty_fourth_and_fifty_fifth_batches(book, text, signal, present):
-    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
+        # Batches 56-57 and conversations bt (session 48).
         # A trade agreement is no trade union; an internal negotiating position is not public.
         ("A colleague forwarded me the negotiating position for the trade agreement", "sindical", False),
         ("A colleague forwarded me the negotiating position for the trade agreement", "confidencial", True),
@@ -1302,7 +1294,7 @@ def test_vocabulary_of_the_fifty_fourth_and_fifty_fifth_batches(book, text, sign
         ("im a driver at the govt car pool", "opinion_politica", False),
     ],
 )
-def test_vocabulary_of_the_fifty_sixth_and_fifty_seventh_batches(book, text, signal, present):
+def test_vocabulary_of_the_fifty_fourth_to_fifty_seventh_batches(book, text, signal, present):
     assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
 
 

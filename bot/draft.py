@@ -218,6 +218,10 @@ _PLACE_BEFORE = re.compile(
 _WORD_NAMES = frozenset("perfecto salvador blanca clemente alba aurora gloria".split())
 _ALONE = re.compile(r"\s*[.;:!?…]")
 _SENTENCE_START = re.compile(r"(?:^|[.!?¡¿…:]\s*)$")
+#: «Domingo» alone is the day when it opens a sentence or follows a determiner: «Domingo, 90 exámenes»,
+#: «este Domingo»; with a surname or an address («don Domingo») it is a person.
+_DAY_NAMES = frozenset({"domingo"})
+_DAY_BEFORE = re.compile(r"(?:^|[.!?¡¿…:]\s*|\b(?:el|este|cada|pr[óo]ximo|pasado|del|al)\s+)$", re.IGNORECASE)
 
 
 def _person_names(text: str) -> list[Span]:
@@ -238,6 +242,7 @@ def _person_names(text: str) -> list[Span]:
                 and _SENTENCE_START.search(before)
                 and _ALONE.match(text, match.end())
             )
+            or (first in _DAY_NAMES and not match.group(2) and _DAY_BEFORE.search(before))
         ):
             continue
         spans.append(match.span())

@@ -490,7 +490,7 @@ class SignalBook:
                 for h in hits
                 if not (any(a <= h.start and h.end <= b for a, b in mentioned) or _only_named(h.text, named))
             ]
-        subjects = subject_spans(text)
+        subjects = subject_spans(text) + (withheld_spans(text) if where == "borrador" else replaced_spans(text))
         if subjects:
             hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in subjects)]
         if where == "pregunta":
@@ -501,13 +501,28 @@ class SignalBook:
                 if not (self.signals[h.signal].of_the_job and any(a <= h.start and h.end <= b for a, b in own))
             ]
         findings = self._detector_findings(text)
+        ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
+        team = _TEAM.search(text) is not None
         for finding in findings:
             detector = finding.detector
+            if (
+                team
+                and detector is Detector.NOMBRE_PERSONA
+                and "companeros" in self.signals
+                and _praised(text, finding.start, finding.end)
+                and not any(
+                    h.signal in _NOT_A_COLLEAGUE_NEAR
+                    and bisect_right(ends, h.start) == bisect_right(ends, finding.start)
+                    for h in hits
+                )
+            ):
+                # «Mención especial para Lucía» in a post about the team: a colleague, not a citizen.
+                hits.append(SignalHit("companeros", finding.text, finding.start, finding.end, where))
+                continue
             for signal in self.signals.values():
                 if detector in signal.detectors:
                     hits.append(SignalHit(signal.id, finding.text, finding.start, finding.end, where, detector))
         hits.sort(key=lambda h: (h.start, h.end, h.signal))
-        ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
         return [replace(h, sentence=bisect_right(ends, h.start)) for h in _dedupe(hits)], frozenset(gone)
 
     def spaceless_hits(self, text: str | None, where: Field, exclude: Iterable[str] = ()) -> list[SignalHit]:
@@ -608,7 +623,7 @@ class SignalBook:
                             for lifter in self._absence.get(phrase.signal, ()):
                                 hits.append(SignalHit(lifter, text[start:stop], start, stop, where))
                         continue
-                    if self.signals[phrase.signal].sensitive and _counted(words, i):
+                    if self.signals[phrase.signal].sensitive and (_counted(words, i) or _counts_after(words, end)):
                         continue
                     hits.append(SignalHit(phrase.signal, text[start_char:end_char], start_char, end_char, where))
         return [h for h in hits if not any(s == h.signal and a < h.end and h.start < b for s, a, b in vetoes)]
@@ -778,6 +793,100 @@ def subject_spans(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in _COURSE_TOPIC.finditer(text)]
 
 
+#: A refusal to tell («no os voy a contar cuánto declaró el vecino», «no diré quién fue», «I won't
+#: tell you who»): what follows, up to the end of the clause, is what the post keeps back.
+_WITHHELD = re.compile(
+    r"\b(?:no|ni|tampoco)\s+(?:(?:os|te|les|vos|us)\s+)?(?:(?:voy|vamos|van)\s+a\s+|pienso\s+|penso\s+|puc\s+|puedo\s+)?"
+    r"(?:contar|decir|desvelar|revelar|dir|explicar|contaros|deciros|diré|diremos|contaré|cuento|digo|desvelaré|revelaré)"
+    r"\s+(?:cu[aá]nt[oa]s?|qui[eé]n(?:es)?|qué|d[oó]nde|cu[aá]l(?:es)?|nada\s+de|el\s+nombre|los\s+detalles|de\s+qui[eé]n|qui|quant|on)\b"
+    r"|\b(?:won'?t|will\s+not|not\s+going\s+to|am\s+not|i'?m\s+not)\s+(?:tell|telling|say|saying|reveal|revealing)\s+(?:you\s+)?"
+    r"(?:who|what|how\s+much|where|which)\b",
+    re.IGNORECASE,
+)
+#: Where what is kept back ends: the clause, or a turn in it («…, pero…»).
+_WITHHELD_END = re.compile(r"[.!?¿¡\n;,]|\b(?:pero|aunque|sino|but|però|mais)\b", re.IGNORECASE)
+
+
+#: What a question sets aside for something else: «en lugar de un caso real pongo las cifras».
+_INSTEAD_OF = re.compile(
+    r"\b(?:en lugar de|en vez de|en lloc de|en comptes de|no canto de|instead of|rather than)\s+",
+    re.IGNORECASE,
+)
+#: Where what is set aside ends: a comma or the verb of what replaces it.
+_INSTEAD_END = re.compile(
+    r"[.!?¿¡\n;,:]|\b(?:pongo|pondr[ií]a|pusiera|subo|subir[ií]a|publico|publicar[ií]a|hago|har[ií]a|cuelgo|comparto|"
+    r"escribo|uso|cuento|poso|penjo|fa[iç]|pu[ñn]o|fuera|fuese|fueran|fuesen|soy|somos|sea|sean|fos|fora|i|we)\b|"
+    r"\b(?:put|post|share|use|write|upload|was|were)\b",
+    re.IGNORECASE,
+)
+
+
+#: At most this many words are what is set aside («en vez de la foto del paciente»).
+_INSTEAD_WORDS = 5
+
+
+def replaced_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of a question that name what it sets aside (:data:`_INSTEAD_OF`): the old content
+    is no evidence about the new one («¿y si en lugar de un caso real pongo las cifras del
+    informe?»)."""
+    spans = []
+    for match in _INSTEAD_OF.finditer(text):
+        stop = _INSTEAD_END.search(text, match.end())
+        end = stop.start() if stop else len(text)
+        words = list(re.finditer(r"\S+", text[match.end() : end]))
+        if len(words) > _INSTEAD_WORDS:  # no clear end: only the first few words are set aside
+            end = match.end() + words[_INSTEAD_WORDS - 1].end()
+        spans.append((match.end(), end))
+    return spans
+
+
+#: Right before a name, words that praise, thank or say goodbye to that person.
+_PRAISE_BEFORE = re.compile(
+    r"(?:menci[oó]n especial (?:para|a)|gracias a|gracias,|enhorabuena a|enhorabuena,|felicidades a|felicidades,|"
+    r"despedimos a|despedida de|feliz jubilaci[oó]n,?|bienvenid[oa] a|bravo por|un aplauso para|un aplauso a|"
+    r"menci[oó] especial (?:per a|a)|gr[aà]cies a|felicitats a|felicitats,|thanks to|shout-?out to|congrats to|"
+    r"congratulations to|happy retirement,?)\s*¡?$",
+    re.IGNORECASE,
+)
+#: The post is about the asker's own team: the person praised in it is a colleague.
+_TEAM = re.compile(
+    r"\b(?:mi equipo|nuestro equipo|el equipo|equipazo|compa[ñn]er[oa]s?|compis?|plantilla|se jubila|jubilaci[oó]n|"
+    r"el meu equip|companys?|companyes|my team|our team|colleagues?|coworkers?)\b",
+    re.IGNORECASE,
+)
+
+
+#: Right after a name, words that make that person someone attended, not a colleague: «Remedios,
+#: la del 3ºB», «Carmen, nuestra usuaria más veterana».
+_NOT_A_COLLEAGUE_AFTER = re.compile(
+    r"\s*,?\s*(?:(?:la|el) de(?:l|\s+la)\b|con su\b|que vive\b|nuestr[ao]s? (?:paciente|usuari[oa]|vecin[oa]|alumn[oa])|"
+    r"(?:la|el) (?:paciente|usuari[oa]|vecin[oa]|alumn[oa]|señor[a]?|abuel[oa])\b|paciente|usuari[oa]|vecin[oa])",
+    re.IGNORECASE,
+)
+#: Signals that, in the same sentence as a praised name, say it may be someone attended.
+_NOT_A_COLLEAGUE_NEAR = frozenset({"salud", "ciudadano_atendido", "menor", "victimas", "datos_personales"})
+
+
+def _praised(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``start:end`` is the one a praise or a goodbye is for, and nothing
+    right after it makes it someone attended."""
+    return (
+        _PRAISE_BEFORE.search(text[max(0, start - 40) : start]) is not None
+        and _NOT_A_COLLEAGUE_AFTER.match(text, end) is None
+    )
+
+
+def withheld_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of a draft the post says it will not tell (:data:`_WITHHELD`), after the refusal
+    itself: no phrase there is evidence of a disclosure. The refusal's own words still count
+    («no digo el nombre» lifts, «I'm not saying who» points), and so does a detector finding."""
+    spans = []
+    for match in _WITHHELD.finditer(text):
+        stop = _WITHHELD_END.search(text, match.end())
+        spans.append((match.end(), stop.start() if stop else len(text)))
+    return spans
+
+
 def named_words(text: str) -> frozenset[str]:
     """The words ``text`` names as words, not uses (:func:`mentioned_spans`, four words at most:
     «¿me meto en un lío por poner 'confidencial'?», «salen palabras como «drogas» o «detener»»),
@@ -829,6 +938,24 @@ def _counted(words: list[str], i: int) -> bool:
         if w.isdigit():
             return not (k and words[k - 1] in _NOT_A_COUNT_AFTER)
     return False
+
+
+#: A phrase ending in one of these is followed by whom it is about: «hemos atendido a».
+_BEFORE_ITS_OBJECT = frozenset("a al de to".split())
+
+
+def _counts_after(words: list[str], end: int) -> bool:
+    """Whether a phrase ending before word ``end`` in «a» or «de» is followed by a count of many:
+    «hemos atendido a más de 4.000 vecinos», «atendí a 30 personas»."""
+    if not end or words[end - 1] not in _BEFORE_ITS_OBJECT:
+        return False
+    k = end + 2 if words[end : end + 2] in (["mas", "de"], ["more", "than"], ["over"]) else end
+    if k < len(words) and words[k] == "over":
+        k += 1
+    if k >= len(words):
+        return False
+    w = words[k]
+    return w in _MANY or (w.isdigit() and (int(w) >= 10 or (k + 1 < len(words) and words[k + 1] == "000")))
 
 
 def _negation(words: list[str], i: int) -> int | None:

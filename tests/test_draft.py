@@ -95,6 +95,11 @@ def test_false_positives_are_not_reported(text):
         ("Ayer vino Gloria.", ["Gloria"]),
         ("Gloria, la de la 3B, me dijo que sí", ["Gloria"]),
         ("Hola, Perfecto García me pidió la foto", ["Perfecto García"]),
+        # «Domingo» opening a sentence or after a determiner is the day; with a surname, a person
+        ("Domingo, 90 exámenes y un café frío", []),
+        ("Este Domingo subo la foto", []),
+        ("Mención especial a Domingo, el conserje", ["Domingo"]),
+        ("Domingo Pérez se jubila hoy", ["Domingo Pérez"]),
     ],
 )
 def test_person_names(text, names):

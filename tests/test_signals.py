@@ -1126,6 +1126,84 @@ def test_what_the_asker_leaves_out_is_lifted_only_where_it_is_said(book):
     assert "confidencial" in book.lifters_of("excluido") or "excluido" in book.lifters_of("confidencial")
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # What the post says it will not tell is kept back, up to the end of the clause.
+        (
+            "Y no, no os voy a contar cuánto declaró el vecino del Audi, que me lo preguntáis en la cola",
+            "persona_identificable",
+            False,
+        ),
+        ("I won't tell you who the patient in bed 4 was", "ciudadano_atendido", False),
+        # A turn in the sentence ends it: what comes after «pero» is told.
+        ("No os diré quién es, pero es el vecino del 3ºB", "persona_identificable", True),
+        ("Os cuento cuánto declaró el vecino del Audi", "persona_identificable", True),
+    ],
+)
+def test_what_the_post_withholds_is_no_evidence(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "borrador")}) is present
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # In a post about the team, the person praised or sent off by name is a colleague.
+        (
+            "Orgullosa de mi equipo. Mención especial para Lucía, que no paró en todo el día",
+            "persona_identificable",
+            False,
+        ),
+        ("Orgullosa de mi equipo. Mención especial para Lucía, que no paró en todo el día", "companeros", True),
+        (
+            "Hoy despedimos a Maribel Ortega, compañera durante 38 años. ¡Feliz jubilación, Maribel!",
+            "persona_identificable",
+            False,
+        ),
+        # Someone attended stays a person, team or not: «la del 3ºB», a patient in the same sentence.
+        (
+            "Gracias, equipazo. Mención especial a Carmen, la del 3ºB, que vino la primera",
+            "persona_identificable",
+            True,
+        ),
+        (
+            "Gracias al equipo. Mención especial a Carmen, que con su diabetes no falla a una cura",
+            "persona_identificable",
+            True,
+        ),
+        # Without the team, a name thanked is anyone's: a citizen, a patient.
+        ("Gracias a Juan P., el usuario del 3ºB, por su paciencia", "persona_identificable", True),
+        # A count of many after «atendido a» is no one in particular.
+        ("Este mes hemos atendido a más de 4.000 vecinos", "ciudadano_atendido", False),
+        ("Hoy he atendido a una señora que venía llorando", "ciudadano_atendido", True),
+    ],
+)
+def test_praised_colleagues_and_counted_citizens(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "borrador")}) is present
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # What a question sets aside for something else is no evidence about the new post.
+        ("¿Y si en lugar de un caso real pongo las cifras del informe anual?", "ciudadano_atendido", False),
+        ("Instead of the patient's photo I post general advice?", "ciudadano_atendido", False),
+        # What comes after the verb of the new content still counts.
+        ("¿Y si en vez de la foto del equipo subo la del paciente?", "ciudadano_atendido", True),
+        ("En vez de pedir permiso a las familias, ¿subo la foto de los niños?", "consentimiento", False),
+        # A new who is not set aside: «en vez de auxiliar fuera guardia civil».
+        ("¿Y si en vez de auxiliar fuera guardia civil en activo?", "policia", True),
+    ],
+)
+def test_what_a_question_sets_aside_is_no_evidence(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+def test_a_withheld_clause_keeps_the_detectors(book):
+    hits = book.detect("No os voy a decir quién es, su DNI es 12345678Z", "borrador")
+    assert "datos_personales" in {h.signal for h in hits}
+
+
 def test_a_course_subject_is_no_named_word(book):
     text = "Hice el taller sobre menores en redes. En la foto del taller salen los menores del centro"
     hits = [h for h in book.detect(text, "pregunta") if h.signal == "menor"]

@@ -515,6 +515,10 @@ def test_reset_words_in_every_language(message):
         ("¿Y poner solo 'ayer un interno agredió a un compañero', sin más?", True),
         ("D'acord. I posar només 'ahir un intern va agredir un company', sense res més?", True),
         ("Lo pondría en un post aparte, sin el nombre de mi universidad.", True),
+        # the asker alone now, or without anyone from before
+        ("¿Y bailar yo sola en la sala de ocio del centro, sin ningún chico?", True),
+        ("D'acord, ho trec. I penjar fotos d'un pis que he reformat?", True),
+        ("OK, I'll take that out. And a photo of the building?", True),
     ],
 )
 def test_replaces_content(message, expected):

@@ -936,6 +936,18 @@ def test_a_channel_in_uniform_asks_for_care_and_a_selfie_does_not(book, rules, m
     assert ("Regla 93" in said.rules) is uniform_rule
 
 
+def test_the_channel_persists_when_a_follow_up_changes_what_the_videos_show(book, rules):
+    *_, third = talk(
+        book,
+        rules,
+        "Soy funcionario de prisiones. Quiero hacer TikToks contando anécdotas de internos del centro.",
+        "¿Y si en vez de anécdotas cuento cómo es un día normal de trabajo, en general, sin casos?",
+        "Vale. ¿Y si lo grabo con el uniforme en el vestuario del centro, antes de entrar al turno?",
+    )
+    assert "Regla 93" in third.rules
+    assert third.verdict is not Verdict.PERMITIDO
+
+
 def test_offering_help_in_a_matter_of_the_job_said_before_is_related_to_the_job(book, rules):
     first, second = talk(
         book,

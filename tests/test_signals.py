@@ -1370,9 +1370,34 @@ def test_vocabulary_of_the_fifty_second_and_fifty_third_batches(book, text, sign
         ("En una empresa de logística de la zona que revisamos el mes pasado", "senalar_sin_nombrar", True),
         # «the govt car pool» is a workplace, not an opinion on the government.
         ("im a driver at the govt car pool", "opinion_politica", False),
+        # Batches 58-59 and conversations bw (session 49).
+        ("Quiero colgar en el canal de Telegram del sindicato el acuerdo", "cuenta_oficial", False),
+        ("con nuestra valoración crítica del acuerdo", "recomendar", False),
+        ("Un artículo sobre cómo proteger datos confidenciales con contraseñas largas", "confidencial", False),
+        ("Comentar una sentencia del Tribunal Supremo muy mediática", "examen", False),
+        ("Comentar una sentencia del Tribunal Supremo muy mediática", "senalar_sin_nombrar", False),
+        ("Una marca nos invitó a su welcome party", "partidista", False),
+        ("A pharmaceutical company wants to sponsor a video", "companeros", False),
+        ("La adjudicación está publicada en el perfil del contratante", "cuenta_oficial", False),
+        ("Me han dicho que si los menciono me regalan un curso de inglés", "consentimiento", False),
+        ("Me han dicho que si los menciono me regalan un curso de inglés", "beneficio_propio", True),
+        ("Orgullosa de mi equipo. Mención especial para Lucía", "escucha", False),
+        ("Un usuario comenta que los horarios son una vergüenza y aquí nadie trabaja", "queja_recibida", True),
+        ("Tenemos un borracho de alcalde y así nos va", "insulto", True),
+        ("Spoiler para los que preguntáis: quien tenga solares por esa zona…", "no_publico", True),
+        ("A los chiringuitos de la playa: mañana a primera hora empezamos por vosotros", "no_publico", True),
+        ("Cuatro años, 40 km de carreteras renovadas gracias al equipo de gobierno", "logros_gestion", True),
+        ("Mención especial a Remedios, con su EPOC a cuestas", "salud", True),
+        ("Época de exámenes, la sala llena", "salud", False),
+        ("Tengo un despacho de abogados y ofrezco un 20 % de descuento en el despacho", "servicios_privados", True),
+        ("An anticoagulant we use a lot on my ward", "relacion_con_puesto", True),
+        ("I si poso el càrrec a la bio de l'estudi per donar confiança?", "uniforme_logo", True),
+        ("Los chicos me piden hacer un TikTok bailando conmigo", "menor", True),
+        ("You can see the family crying outside the house", "victimas", True),
+        ("¿Y si adjunto una captura del panel interno de incidencias?", "confidencial", True),
     ],
 )
-def test_vocabulary_of_the_fifty_fourth_to_fifty_seventh_batches(book, text, signal, present):
+def test_vocabulary_of_the_fifty_fourth_to_fifty_ninth_batches(book, text, signal, present):
     assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
 
 

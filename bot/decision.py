@@ -206,6 +206,8 @@ class Decision:
     firm: bool = False
     #: A risk signal was found that no rule answered and nothing lifted (evidence of a problem).
     open_risk: bool = False
+    #: The message tried to steer the bot towards a «sí» (:attr:`Situation.manipulated`).
+    manipulated: bool = False
 
     @property
     def several(self) -> bool:
@@ -291,7 +293,15 @@ def decide(
         checks = (*checks, MANIPULATION_CHECK)
     firm = unlifted_risk or situation.manipulated or requirements
     return Decision(
-        verdict, tuple(applied[: tuning.max_applied]), related, loose, checks, lifts, firm=firm, open_risk=unlifted_risk
+        verdict,
+        tuple(applied[: tuning.max_applied]),
+        related,
+        loose,
+        checks,
+        lifts,
+        firm=firm,
+        open_risk=unlifted_risk,
+        manipulated=situation.manipulated,
     )
 
 

@@ -415,7 +415,8 @@ def reconsider(
     """``decision`` moved one step when ``model`` strongly disagrees (see the module docstring):
 
     - «sí» → «con cautelas» at a risk of ``high`` or more;
-    - «no» → «con cautelas» at a risk of ``low`` or less, when no detector finding backs it;
+    - «no» → «con cautelas» at a risk of ``low`` or less, when no detector finding backs it and
+      the message did not try to steer the bot towards a «sí» (its wrapper is no sign of a harmless post);
     - «con cautelas» → «no» when «no» is right with at least ``sure``, the risk is ``high`` or
       more and the message holds evidence (a rule's trigger, or a risk signal nothing lifted);
     - «con cautelas» → «sí» when «sí» is right with at least ``sure``, the risk is under
@@ -429,7 +430,12 @@ def reconsider(
     verdict, doubt = decision.verdict, None
     if verdict is Verdict.PERMITIDO and p.risk >= high:
         verdict, doubt = Verdict.CON_CAUTELAS, Doubt("riesgo", p.risk, model.words(text))
-    elif verdict is Verdict.NO_PERMITIDO and p.risk <= low and not _detected(decision, Verdict.NO_PERMITIDO):
+    elif (
+        verdict is Verdict.NO_PERMITIDO
+        and p.risk <= low
+        and not decision.manipulated
+        and not _detected(decision, Verdict.NO_PERMITIDO)
+    ):
         verdict, doubt = Verdict.CON_CAUTELAS, Doubt("inocuo", p.risk)
     elif verdict is Verdict.CON_CAUTELAS and decision.doubt is None:
         # Evidence in the message: a rule's trigger, or a risk signal nothing lifted.

@@ -596,6 +596,7 @@ class SignalBook:
             passes.append(("es", self._index["es"], glossed))
         hits: list[SignalHit] = []
         vetoes: list[tuple[str, int, int]] = []
+        listed = _removed_list(text, spans, original)
         for language, index, words in passes:
             stems = [_stem(language, w) for w in words]
             present = set(stems)
@@ -613,6 +614,9 @@ class SignalBook:
                         vetoes.append((phrase.signal, start_char, end_char))
                         continue
                     negation = None if phrase.negated_itself else _negation(words, i)
+                    if negation is None and not phrase.negated_itself and i in listed:
+                        # «Vale, quito el camión, la matrícula y el nombre»: the later items go too.
+                        negation = listed[i]
                     removed = None if phrase.negated_itself or negation is not None else _removed_after(words, end)
                     if negation is not None or removed is not None:
                         if removed is not None or (negation is not None and _says_absent(words, negation, i)):
@@ -956,6 +960,50 @@ def _counts_after(words: list[str], end: int) -> bool:
         return False
     w = words[k]
     return w in _MANY or (w.isdigit() and (int(w) >= 10 or (k + 1 < len(words) and words[k + 1] == "000")))
+
+
+#: The items of a list after a removal that are taken out with it: what identifies, not whom
+#: («quito el camión, la matrícula y el nombre de la empresa»; but «tapo la matrícula y el niño
+#: sale sonriendo» keeps the child).
+_LISTED_REMOVABLE = IDENTIFIERS | frozenset(
+    "camion coche furgoneta ubicacion sitio lugar calle pantalla pantallas placa placas tatuaje tatuajes "
+    "uniforme rotulo rotulos etiqueta etiquetas fecha fechas edad telefono email correo iniciales".split()
+)
+_LIST_JOINS = frozenset("y e ni o and or i".split())
+_ENDS_CLAUSE = re.compile(r"[.!?;:¿¡\n]")
+#: How many words a list after a removal may run.
+_LIST_REACH = 20
+
+
+def _removed_list(text: str, spans: Sequence[tuple[str, int, int]], words: list[str]) -> dict[int, int]:
+    """Word indices that start an item of a list after a removal word, the item being something
+    that identifies (:data:`_LISTED_REMOVABLE`), mapped to the removal word's index. The first item
+    is already reached by :func:`_negation`; this carries the removal through «, …, … y …» up to
+    the end of the sentence."""
+    out: dict[int, int] = {}
+    for r, word in enumerate(words):
+        if word not in REMOVALS:
+            continue
+        k, item = r + 1, r + 1
+        while k < len(words) and k <= r + _LIST_REACH:
+            if k > r + 1 and _ENDS_CLAUSE.search(text, spans[k - 1][2], spans[k][1]):
+                break
+            if k == item:
+                head = k + 1 if words[k] in _DETERMINERS and k + 1 < len(words) else k
+                if words[head] in _LISTED_REMOVABLE:
+                    out.setdefault(k, r)
+                    out.setdefault(head, r)
+                elif k > r + 1:
+                    break  # an item that is not taken out ends the list («… y el niño sale»)
+            if k + 1 < len(words) and "," in text[spans[k][2] : spans[k + 1][1]]:
+                item = k + 1
+            elif k + 2 < len(words) and words[k + 1] in _LIST_JOINS:
+                if _ENDS_CLAUSE.search(text, spans[k][2], spans[k + 1][1]):
+                    break
+                item = k + 2
+                k += 1
+            k += 1
+    return out
 
 
 def _negation(words: list[str], i: int) -> int | None:

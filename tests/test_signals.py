@@ -1199,6 +1199,26 @@ def test_what_a_question_sets_aside_is_no_evidence(book, text, signal, present):
     assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # A removal reaches every item of its list that identifies, up to the end of the sentence.
+        (
+            "Vale, quito el camión, la matrícula y el nombre de la empresa. Solo la foto del barranco",
+            "datos_personales",
+            False,
+        ),
+        ("Le tapo la cara, el nombre y el DNI", "datos_personales", False),
+        # Not who is in it («y el niño sale sonriendo»), not after the sentence ends.
+        ("Tapo la matrícula y el niño sale sonriendo", "menor", True),
+        ("Quito la matrícula. Y el DNI de la señora se ve", "datos_personales", True),
+        ("Quito los nombres de los alumnos", "ciudadano_atendido", True),
+    ],
+)
+def test_a_removal_reaches_the_identifying_items_of_its_list(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
 def test_a_withheld_clause_keeps_the_detectors(book):
     hits = book.detect("No os voy a decir quién es, su DNI es 12345678Z", "borrador")
     assert "datos_personales" in {h.signal for h in hits}

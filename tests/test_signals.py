@@ -1127,96 +1127,82 @@ def test_what_the_asker_leaves_out_is_lifted_only_where_it_is_said(book):
 
 
 @pytest.mark.parametrize(
-    ("text", "signal", "present"),
+    ("where", "text", "signal", "present"),
     [
         # What the post says it will not tell is kept back, up to the end of the clause.
         (
+            "borrador",
             "Y no, no os voy a contar cuánto declaró el vecino del Audi, que me lo preguntáis en la cola",
             "persona_identificable",
             False,
         ),
-        ("I won't tell you who the patient in bed 4 was", "ciudadano_atendido", False),
+        ("borrador", "I won't tell you who the patient in bed 4 was", "ciudadano_atendido", False),
         # A turn in the sentence ends it: what comes after «pero» is told.
-        ("No os diré quién es, pero es el vecino del 3ºB", "persona_identificable", True),
-        ("Os cuento cuánto declaró el vecino del Audi", "persona_identificable", True),
-    ],
-)
-def test_what_the_post_withholds_is_no_evidence(book, text, signal, present):
-    assert (signal in {h.signal for h in book.detect(text, "borrador")}) is present
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
+        ("borrador", "No os diré quién es, pero es el vecino del 3ºB", "persona_identificable", True),
+        ("borrador", "Os cuento cuánto declaró el vecino del Audi", "persona_identificable", True),
         # In a post about the team, the person praised or sent off by name is a colleague.
         (
+            "borrador",
             "Orgullosa de mi equipo. Mención especial para Lucía, que no paró en todo el día",
             "persona_identificable",
             False,
         ),
-        ("Orgullosa de mi equipo. Mención especial para Lucía, que no paró en todo el día", "companeros", True),
         (
+            "borrador",
+            "Orgullosa de mi equipo. Mención especial para Lucía, que no paró en todo el día",
+            "companeros",
+            True,
+        ),
+        (
+            "borrador",
             "Hoy despedimos a Maribel Ortega, compañera durante 38 años. ¡Feliz jubilación, Maribel!",
             "persona_identificable",
             False,
         ),
         # Someone attended stays a person, team or not: «la del 3ºB», a patient in the same sentence.
         (
+            "borrador",
             "Gracias, equipazo. Mención especial a Carmen, la del 3ºB, que vino la primera",
             "persona_identificable",
             True,
         ),
         (
+            "borrador",
             "Gracias al equipo. Mención especial a Carmen, que con su diabetes no falla a una cura",
             "persona_identificable",
             True,
         ),
         # Without the team, a name thanked is anyone's: a citizen, a patient.
-        ("Gracias a Juan P., el usuario del 3ºB, por su paciencia", "persona_identificable", True),
+        ("borrador", "Gracias a Juan P., el usuario del 3ºB, por su paciencia", "persona_identificable", True),
         # A count of many after «atendido a» is no one in particular.
-        ("Este mes hemos atendido a más de 4.000 vecinos", "ciudadano_atendido", False),
-        ("Hoy he atendido a una señora que venía llorando", "ciudadano_atendido", True),
-    ],
-)
-def test_praised_colleagues_and_counted_citizens(book, text, signal, present):
-    assert (signal in {h.signal for h in book.detect(text, "borrador")}) is present
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
+        ("borrador", "Este mes hemos atendido a más de 4.000 vecinos", "ciudadano_atendido", False),
+        ("borrador", "Hoy he atendido a una señora que venía llorando", "ciudadano_atendido", True),
         # What a question sets aside for something else is no evidence about the new post.
-        ("¿Y si en lugar de un caso real pongo las cifras del informe anual?", "ciudadano_atendido", False),
-        ("Instead of the patient's photo I post general advice?", "ciudadano_atendido", False),
+        ("pregunta", "¿Y si en lugar de un caso real pongo las cifras del informe anual?", "ciudadano_atendido", False),
+        ("pregunta", "Instead of the patient's photo I post general advice?", "ciudadano_atendido", False),
         # What comes after the verb of the new content still counts.
-        ("¿Y si en vez de la foto del equipo subo la del paciente?", "ciudadano_atendido", True),
-        ("En vez de pedir permiso a las familias, ¿subo la foto de los niños?", "consentimiento", False),
+        ("pregunta", "¿Y si en vez de la foto del equipo subo la del paciente?", "ciudadano_atendido", True),
+        ("pregunta", "En vez de pedir permiso a las familias, ¿subo la foto de los niños?", "consentimiento", False),
         # A new who is not set aside: «en vez de auxiliar fuera guardia civil».
-        ("¿Y si en vez de auxiliar fuera guardia civil en activo?", "policia", True),
-    ],
-)
-def test_what_a_question_sets_aside_is_no_evidence(book, text, signal, present):
-    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
+        ("pregunta", "¿Y si en vez de auxiliar fuera guardia civil en activo?", "policia", True),
         # A removal reaches every item of its list that identifies, up to the end of the sentence.
         (
+            "pregunta",
             "Vale, quito el camión, la matrícula y el nombre de la empresa. Solo la foto del barranco",
             "datos_personales",
             False,
         ),
-        ("Le tapo la cara, el nombre y el DNI", "datos_personales", False),
+        ("pregunta", "Le tapo la cara, el nombre y el DNI", "datos_personales", False),
         # Not who is in it («y el niño sale sonriendo»), not after the sentence ends.
-        ("Tapo la matrícula y el niño sale sonriendo", "menor", True),
-        ("Quito la matrícula. Y el DNI de la señora se ve", "datos_personales", True),
-        ("Quito los nombres de los alumnos", "ciudadano_atendido", True),
+        ("pregunta", "Tapo la matrícula y el niño sale sonriendo", "menor", True),
+        ("pregunta", "Quito la matrícula. Y el DNI de la señora se ve", "datos_personales", True),
+        ("pregunta", "Quito los nombres de los alumnos", "ciudadano_atendido", True),
     ],
 )
-def test_a_removal_reaches_the_identifying_items_of_its_list(book, text, signal, present):
-    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+def test_what_is_no_evidence_of_a_disclosure(book, where, text, signal, present):
+    """What a draft withholds, what a question sets aside, a praised colleague, a count of many,
+    and the identifying items a removal reaches are no evidence; what is right next to them is."""
+    assert (signal in {h.signal for h in book.detect(text, where)}) is present
 
 
 def test_a_withheld_clause_keeps_the_detectors(book):

@@ -502,20 +502,10 @@ class SignalBook:
             ]
         findings = self._detector_findings(text)
         ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
-        team = _TEAM.search(text) is not None
+        colleagues = _praised_colleagues(text, findings, hits, ends) if "companeros" in self.signals else set()
         for finding in findings:
             detector = finding.detector
-            if (
-                team
-                and detector is Detector.NOMBRE_PERSONA
-                and "companeros" in self.signals
-                and _praised(text, finding.start, finding.end)
-                and not any(
-                    h.signal in _NOT_A_COLLEAGUE_NEAR
-                    and bisect_right(ends, h.start) == bisect_right(ends, finding.start)
-                    for h in hits
-                )
-            ):
+            if (finding.start, finding.end) in colleagues:
                 # «Mención especial para Lucía» in a post about the team: a colleague, not a citizen.
                 hits.append(SignalHit("companeros", finding.text, finding.start, finding.end, where))
                 continue
@@ -833,14 +823,23 @@ def replaced_spans(text: str) -> list[tuple[int, int]]:
     """Spans of a question that name what it sets aside (:data:`_INSTEAD_OF`): the old content
     is no evidence about the new one («¿y si en lugar de un caso real pongo las cifras del
     informe?»)."""
+    return _spans_after(text, _INSTEAD_OF, _INSTEAD_END, _INSTEAD_WORDS)
+
+
+def _spans_after(
+    text: str, start: re.Pattern[str], end: re.Pattern[str], most_words: int | None = None
+) -> list[tuple[int, int]]:
+    """From after each match of ``start`` to the next match of ``end`` (or the end of ``text``),
+    at most ``most_words`` words when given."""
     spans = []
-    for match in _INSTEAD_OF.finditer(text):
-        stop = _INSTEAD_END.search(text, match.end())
-        end = stop.start() if stop else len(text)
-        words = list(re.finditer(r"\S+", text[match.end() : end]))
-        if len(words) > _INSTEAD_WORDS:  # no clear end: only the first few words are set aside
-            end = match.end() + words[_INSTEAD_WORDS - 1].end()
-        spans.append((match.end(), end))
+    for match in start.finditer(text):
+        stop = end.search(text, match.end())
+        finish = stop.start() if stop else len(text)
+        if most_words is not None:
+            words = list(re.finditer(r"\S+", text[match.end() : finish]))
+            if len(words) > most_words:  # no clear end: only the first few words
+                finish = match.end() + words[most_words - 1].end()
+        spans.append((match.end(), finish))
     return spans
 
 
@@ -871,24 +870,31 @@ _NOT_A_COLLEAGUE_AFTER = re.compile(
 _NOT_A_COLLEAGUE_NEAR = frozenset({"salud", "ciudadano_atendido", "menor", "victimas", "datos_personales"})
 
 
-def _praised(text: str, start: int, end: int) -> bool:
-    """Whether the name at ``start:end`` is the one a praise or a goodbye is for, and nothing
-    right after it makes it someone attended."""
-    return (
-        _PRAISE_BEFORE.search(text[max(0, start - 40) : start]) is not None
-        and _NOT_A_COLLEAGUE_AFTER.match(text, end) is None
-    )
+def _praised_colleagues(
+    text: str, findings: Sequence[DraftFinding], hits: Sequence[SignalHit], ends: Sequence[int]
+) -> set[tuple[int, int]]:
+    """Spans of the names found that are colleagues praised or sent off in a post about the
+    asker's team (:data:`_TEAM`): right after a praise (:data:`_PRAISE_BEFORE`), nothing right
+    after the name making it someone attended (:data:`_NOT_A_COLLEAGUE_AFTER`), and no sign of
+    one in the same sentence (:data:`_NOT_A_COLLEAGUE_NEAR`)."""
+    if _TEAM.search(text) is None:
+        return set()
+    attended = {bisect_right(ends, h.start) for h in hits if h.signal in _NOT_A_COLLEAGUE_NEAR}
+    return {
+        (f.start, f.end)
+        for f in findings
+        if f.detector is Detector.NOMBRE_PERSONA
+        and _PRAISE_BEFORE.search(text[max(0, f.start - 40) : f.start]) is not None
+        and _NOT_A_COLLEAGUE_AFTER.match(text, f.end) is None
+        and bisect_right(ends, f.start) not in attended
+    }
 
 
 def withheld_spans(text: str) -> list[tuple[int, int]]:
     """Spans of a draft the post says it will not tell (:data:`_WITHHELD`), after the refusal
     itself: no phrase there is evidence of a disclosure. The refusal's own words still count
     («no digo el nombre» lifts, «I'm not saying who» points), and so does a detector finding."""
-    spans = []
-    for match in _WITHHELD.finditer(text):
-        stop = _WITHHELD_END.search(text, match.end())
-        spans.append((match.end(), stop.start() if stop else len(text)))
-    return spans
+    return _spans_after(text, _WITHHELD, _WITHHELD_END)
 
 
 def named_words(text: str) -> frozenset[str]:

@@ -52,9 +52,21 @@ import Stemmer
 import yaml
 
 from bot import yamlfile
+from bot.cues import (
+    about_the_team,
+    attended_after,
+    describes_routine,
+    introductions,
+    mentioned_spans,
+    praises_before,
+    replaced_spans,
+    says_own_job,
+    subject_spans,
+    withheld_spans,
+)
 from bot.draft import Detector, detect
 from bot.models import DraftFinding
-from bot.text import CHAT_SHORTHAND, fold, quoted, word_spans
+from bot.text import CHAT_SHORTHAND, fold, word_spans
 
 SIGNALS_FILE = "senales.yaml"
 
@@ -631,241 +643,33 @@ _CAMEL_BREAK = re.compile(r"(?<=[a-záéíóúñü0-9])(?=[A-ZÁÉÍÓÚÑ])|(?<
 #: trabajo»). A full stop counts only before a capital («Sr. Pérez», «3.000» do not end anything).
 _SENTENCE_BREAK = re.compile(r"[!?¡¿\n]|\.\s+(?=\W*[A-ZÁÉÍÓÚÑ])")
 
-
-#: A word or a title *mentioned*, not used: quoted (or named) after a word about words
-#: («la palabra 'confidencial'», «eso de 'secreto'», «the word…»), or a quoted title next to
-#: what it is the title of («reviendo 'L.A. Confidential'», «'El secret de la infermera', una
-#: novel·la»). A risk phrase inside one is not evidence about the post.
-_ABOUT_WORDS = re.compile(
-    r"(?:\b(?:palabra|palabras|t[eé]rmino|expresi[oó]n|eso de|lo de|por lo de|the word|the term|paraula|"
-    r"expressi[oó]|aix[oò] de|allò de|a palabra|iso de|hitza)\s*:?\s*)$",
-    re.IGNORECASE,
-)
-#: English «the 'confidential' bit / thing»: the quoted word is what is asked about.
-_ABOUT_BEFORE_BIT = re.compile(r"\bthe\s*$", re.IGNORECASE)
-_ABOUT_AFTER_BIT = re.compile(r"^\s*(?:bit|thing|part)\b", re.IGNORECASE)
-#: A verb of saying right before a quoted word or two: «¿pasa algo por usar 'detenido'?».
-_USE_WORDS = re.compile(
-    r"\b(?:usar|utilizar|poner|decir|escribir|mencionar|use|using|say|saying|write|writing|fer servir|dir|posar)\s+(?:la\s+|el\s+|the\s+)?$",
-    re.IGNORECASE,
-)
-#: Right before a list of quoted words the asker worries about: «Salen 'pacientes' y 'riesgo'»,
-#: «palabras como «drogas» o «detener»», «lleno de 'confidencial', 'expediente'».
-_LIST_CUE = re.compile(
-    r"\b(?:salen|aparecen|palabras como|paraules com|t[eé]rminos como|words like|lleno de|llena de|ple de|plena de|"
-    r"cheo de|chea de|con tant[oa]s?|amb tant[ae]?s?|(?:porque |por que )?hablo de|hablar de|parlo de|falo de)\s*$|"
-    # «Me preocupa que en mi perfil ponga 'juzgado' y 'menores'»
-    r"\b(?:me preocupa|me da miedo|me da cosa|me preocupan?)\b[^.?!]{0,40}?\b(?:ponga|pongan|salga|salgan|aparezca|aparezcan)\s*$",
-    re.IGNORECASE,
-)
-#: Between two quoted words of one list.
-_LIST_JOIN = re.compile(r"\s*,?\s*(?:y|o|e|i|u|and|or|ou|ni)?\s*", re.IGNORECASE)
-_BARE_MENTION = re.compile(
-    r"\b(?:la palabra|el t[eé]rmino|the word|la paraula|a palabra)\s+(\w+)|"
-    # «¿suena raro con lo de confidencial?»: one word, then the sentence ends.
-    r"\b(?:lo de|eso de|aix[oò] de|iso de)\s+(\w+)(?=\s*(?:[?.!,)…]|$))|"
-    # «mi perro se llama Confidencial»: a pet's name, not a word about the post.
-    r"\b(?:perr[oa]|gat[oa]|mascota|gos|gossa|can|dog|cat)\s+(?:se llama|es diu|chámase|is called|named)\s+(\w+)",
-    re.IGNORECASE,
-)
-#: The subject of a course the asker took or gives: «el curso del INAP sobre gestión de información
-#: confidencial» speaks of a subject, not of a confidential document.
-_COURSE_TOPIC = re.compile(
-    r"\b(?:curso|cursos|curs|taller|jornadas?|webinar|seminario|m[aá]ster|formaci[oó]n|certificado|diploma|"
-    r"course|training)\b[^.?!,;:\n]{0,40}?\b(?:sobre|about|on)\s+([^.?!,;:\n]+)",
-    re.IGNORECASE,
-)
-_WORK_CUES = re.compile(
-    r"\b(?:pel[ií]cula|peli|film|filme|libro|llibre|novela|novel·la|novel|serie|s[eè]rie|ensayo|assaig|t[ií]tulo|"
-    r"t[ií]tol|canci[oó]n|can[cç][oó]|disco|[aá]lbum|documental|obra de teatro|escape room|book|movie|song|"
-    r"show|podcast|videojuego|juego de mesa|rese[nñ]a|ressenya|reviendo|viendo|leyendo|llegint|mirant|"
-    r"recomendaci[oó]n|recomanaci[oó]|recomiendo|recomano|autora?|directora?|temporada|reel|"
-    r"exposici[oó]n|exposici[oó]|muestra|conferencia|confer[eè]ncia|"
-    r"charla|xerrada|ponencia|pon[eè]ncia|lecture|talk)\b",
-    re.IGNORECASE,
-)
-#: How far (characters) a title's cue may be from the quotes.
-_CUE_REACH = 80
-
-
-#: Where the asker introduces themselves: a sentence that starts «Soy …», «Trabajo en / como …»
-#: (or its Catalan, Galician and English forms), up to the first punctuation or «y»; or a Basque
-#: one that ends «… naiz». «Soy su enfermera» speaks of somebody else: not an introduction.
-_INTRODUCTION = re.compile(
-    r"(?:^|(?<=[.!?¡¿\n]))[\s\W]*(?:(?:hola|buenas|buenos d[ií]as)\W+)?"
-    r"(?:(?:yo\s+)?soy\s+(?!su\b|sus\b|el\s+de\b|la\s+de\b)|trabajo\s+(?:en|como|de)\b|curro\s+en\b|"
-    r"s[oó]c\s+(?!el\s+seu|la\s+seva)|treballo\s+(?:a|en|com|de)\b|traballo\s+(?:en|como|de)\b|"
-    r"i\s+work\s+(?:in|at|as|for)\b|i'?m\s+an?\b|i\s+am\s+an?\b)"
-    r"[^.!?,;:\n]*?(?=\s+(?:y|e|i|and|pero|but|que|hoy|ayer|today|yesterday|avui|ahir|hoxe|onte)\s+|"
-    r"[.!?,;:\n(\u2600-\u27bf\U0001f300-\U0001faff]|$)"
-    r"|(?:^|(?<=[.!?\n]))[^.!?\n]{1,80}?\bnaiz\b",
-    re.IGNORECASE,
-)
-
-
-def introductions(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` where the asker says who they are and where they work."""
-    return [m.span() for m in _INTRODUCTION.finditer(text)]
-
-
-#: A sentence in which the asker says a job is theirs other than by introducing themselves:
-#: «Acabo de aprobar la oposición de agente de Hacienda», «presentándome como técnico de…».
-_OWN_JOB = re.compile(
-    r"\b(?:aprob\w*|saca\w*|saqu[eé])\b[^.!?\n]*\b(?:oposici[oó]n|plaza)\b|\btom\w* posesi[oó]n\b|"
-    r"\bpresent[aá]ndome como\b|\b(?:como|siendo) (?:funcionari[oa]|t[eé]cnic[oa]|inspector[a]?|agente)\b|"
-    r"\b(?:soy|s[oó]c|trabajo en|treballo a|traballo en|i work (?:at|in|for)|i'?m an?)\b",
-    re.IGNORECASE,
-)
 #: The most words of a bare job title opening the message («Inspector de Hacienda. En LinkedIn quiero…»).
 _TITLE_WORDS = 6
 
 
 def own_job_spans(text: str, *, sentences: bool = True) -> list[tuple[int, int]]:
-    """Spans of ``text`` where the asker says what their own job is: their introduction, a short
-    title opening the message and, with ``sentences``, a whole sentence saying they hold the post
-    («porque soy técnico de la Tesorería y…», «acabo de aprobar la oposición de agente de Hacienda»)."""
+    """Spans of ``text`` where the asker says what their own job is: their introduction
+    (:func:`bot.cues.introductions`), a short title opening the message and, with ``sentences``,
+    a whole sentence saying they hold the post («porque soy técnico de la Tesorería y…», «acabo de
+    aprobar la oposición de agente de Hacienda»: :func:`bot.cues.says_own_job`)."""
     spans = introductions(text)
     found = [m for m in _SENTENCE.finditer(text) if m.group().strip()]
     if len(found) > 1 and len(found[0].group().split()) <= _TITLE_WORDS:
         spans.append(found[0].span())
     if sentences:
-        spans.extend(m.span() for m in found if _OWN_JOB.search(m.group()))
+        spans.extend(m.span() for m in found if says_own_job(m.group()))
     return spans
 
 
-#: A sentence about what the job is like in general, before saying what they want to post:
-#: «En mi día a día hay detenidos, persecuciones...», «Veo contenciones, brotes psicóticos...»,
-#: «Suena fatal, lo sé: amianto, accidentes mortales... es mi pan de cada día».
-_ROUTINE = re.compile(
-    r"\ben mi d[ií]a a d[ií]a\b|\bmi pan de cada d[ií]a\b|\bsuena fatal\b|\bpalabras fuertes\b|"
-    r"\b(?:cada d[ií]a|a diario|todos los d[ií]as) veo\b|\bveo (?:cada d[ií]a|a diario|todos los d[ií]as)\b|"
-    r"^[\s\W]*veo\s|\bin my (?:daily )?work i see\b|\bcada dia veig\b|\bno meu d[ií]a a d[ií]a\b",
-    re.IGNORECASE,
-)
 _SENTENCE = re.compile(r"[^.!?\n…]+")
 
 
 def job_routines(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text``: sentences describing what the asker's job is like, not the post."""
-    return [m.span() for m in _SENTENCE.finditer(text) if _ROUTINE.search(m.group())]
+    """Spans of ``text``: sentences describing what the asker's job is like, not the post
+    (:func:`bot.cues.describes_routine`: «En mi día a día hay detenidos, persecuciones...»)."""
+    return [m.span() for m in _SENTENCE.finditer(text) if describes_routine(m.group())]
 
 
-def mentioned_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` that name a word or a title rather than say something with it."""
-    spans: list[tuple[int, int]] = []
-    listed = False  # the quote before named a word («Salen 'pacientes' y 'riesgo'», «por lo de 'x' y 'y'»)
-    previous_end = -1
-    for start, end, inner in quoted(text):
-        if len(inner) > 80:
-            continue
-        before = text[max(0, start - _CUE_REACH) : start]
-        after = text[end : end + _CUE_REACH]
-        short = len(inner.split()) <= 2
-        listed = short and (
-            _LIST_CUE.search(before) is not None
-            or (listed and _LIST_JOIN.fullmatch(text[previous_end:start]) is not None)
-        )
-        previous_end = end
-        about_word = (
-            listed
-            or _ABOUT_WORDS.search(before) is not None
-            or (short and _USE_WORDS.search(before) is not None)
-            or (short and _ABOUT_BEFORE_BIT.search(before) is not None and _ABOUT_AFTER_BIT.match(after) is not None)
-        )
-        listed = short and about_word
-        title = inner[:1].isupper() and (_WORK_CUES.search(before) or _WORK_CUES.search(after))
-        if about_word or title:
-            spans.append((start, end))
-    spans.extend(m.span(m.lastindex or 1) for m in _BARE_MENTION.finditer(text))
-    return spans
-
-
-def subject_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` that give the subject of a course (:data:`_COURSE_TOPIC`): no evidence
-    there, but unlike a named word the same words elsewhere still count («el taller sobre
-    menores… en la foto salen los menores»)."""
-    return [m.span(1) for m in _COURSE_TOPIC.finditer(text)]
-
-
-#: A refusal to tell («no os voy a contar cuánto declaró el vecino», «no diré quién fue», «I won't
-#: tell you who»): what follows, up to the end of the clause, is what the post keeps back.
-_WITHHELD = re.compile(
-    r"\b(?:no|ni|tampoco)\s+(?:(?:os|te|les|vos|us)\s+)?(?:(?:voy|vamos|van)\s+a\s+|pienso\s+|penso\s+|puc\s+|puedo\s+)?"
-    r"(?:contar|decir|desvelar|revelar|dir|explicar|contaros|deciros|diré|diremos|contaré|cuento|digo|desvelaré|revelaré)"
-    r"\s+(?:cu[aá]nt[oa]s?|qui[eé]n(?:es)?|qué|d[oó]nde|cu[aá]l(?:es)?|nada\s+de|el\s+nombre|los\s+detalles|de\s+qui[eé]n|qui|quant|on)\b"
-    r"|\b(?:won'?t|will\s+not|not\s+going\s+to|am\s+not|i'?m\s+not)\s+(?:tell|telling|say|saying|reveal|revealing)\s+(?:you\s+)?"
-    r"(?:who|what|how\s+much|where|which)\b",
-    re.IGNORECASE,
-)
-#: Where what is kept back ends: the clause, or a turn in it («…, pero…»).
-_WITHHELD_END = re.compile(r"[.!?¿¡\n;,]|\b(?:pero|aunque|sino|but|però|mais)\b", re.IGNORECASE)
-
-
-#: What a question sets aside for something else: «en lugar de un caso real pongo las cifras».
-_INSTEAD_OF = re.compile(
-    r"\b(?:en lugar de|en vez de|en lloc de|en comptes de|no canto de|instead of|rather than)\s+",
-    re.IGNORECASE,
-)
-#: Where what is set aside ends: a comma or the verb of what replaces it.
-_INSTEAD_END = re.compile(
-    r"[.!?¿¡\n;,:]|\b(?:pongo|pondr[ií]a|pusiera|subo|subir[ií]a|publico|publicar[ií]a|hago|har[ií]a|cuelgo|comparto|"
-    r"escribo|uso|cuento|poso|penjo|fa[iç]|pu[ñn]o|fuera|fuese|fueran|fuesen|soy|somos|sea|sean|fos|fora|i|we)\b|"
-    r"\b(?:put|post|share|use|write|upload|was|were)\b",
-    re.IGNORECASE,
-)
-
-
-#: At most this many words are what is set aside («en vez de la foto del paciente»).
-_INSTEAD_WORDS = 5
-
-
-def replaced_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of a question that name what it sets aside (:data:`_INSTEAD_OF`): the old content
-    is no evidence about the new one («¿y si en lugar de un caso real pongo las cifras del
-    informe?»)."""
-    return _spans_after(text, _INSTEAD_OF, _INSTEAD_END, _INSTEAD_WORDS)
-
-
-def _spans_after(
-    text: str, start: re.Pattern[str], end: re.Pattern[str], most_words: int | None = None
-) -> list[tuple[int, int]]:
-    """From after each match of ``start`` to the next match of ``end`` (or the end of ``text``),
-    at most ``most_words`` words when given."""
-    spans = []
-    for match in start.finditer(text):
-        stop = end.search(text, match.end())
-        finish = stop.start() if stop else len(text)
-        if most_words is not None:
-            words = list(re.finditer(r"\S+", text[match.end() : finish]))
-            if len(words) > most_words:  # no clear end: only the first few words
-                finish = match.end() + words[most_words - 1].end()
-        spans.append((match.end(), finish))
-    return spans
-
-
-#: Right before a name, words that praise, thank or say goodbye to that person.
-_PRAISE_BEFORE = re.compile(
-    r"(?:menci[oó]n especial (?:para|a)|gracias a|gracias,|enhorabuena a|enhorabuena,|felicidades a|felicidades,|"
-    r"despedimos a|despedida de|feliz jubilaci[oó]n,?|bienvenid[oa] a|bravo por|un aplauso para|un aplauso a|"
-    r"menci[oó] especial (?:per a|a)|gr[aà]cies a|felicitats a|felicitats,|thanks to|shout-?out to|congrats to|"
-    r"congratulations to|happy retirement,?)\s*¡?$",
-    re.IGNORECASE,
-)
-#: The post is about the asker's own team: the person praised in it is a colleague.
-_TEAM = re.compile(
-    r"\b(?:mi equipo|nuestro equipo|el equipo|equipazo|compa[ñn]er[oa]s?|compis?|plantilla|se jubila|jubilaci[oó]n|"
-    r"el meu equip|companys?|companyes|my team|our team|colleagues?|coworkers?)\b",
-    re.IGNORECASE,
-)
-
-
-#: Right after a name, words that make that person someone attended, not a colleague: «Remedios,
-#: la del 3ºB», «Carmen, nuestra usuaria más veterana».
-_NOT_A_COLLEAGUE_AFTER = re.compile(
-    r"\s*,?\s*(?:(?:la|el) de(?:l|\s+la)\b|con su\b|que vive\b|nuestr[ao]s? (?:paciente|usuari[oa]|vecin[oa]|alumn[oa])|"
-    r"(?:la|el) (?:paciente|usuari[oa]|vecin[oa]|alumn[oa]|señor[a]?|abuel[oa])\b|paciente|usuari[oa]|vecin[oa])",
-    re.IGNORECASE,
-)
 #: Signals that, in the same sentence as a praised name, say it may be someone attended.
 _NOT_A_COLLEAGUE_NEAR = frozenset({"salud", "ciudadano_atendido", "menor", "victimas", "datos_personales"})
 
@@ -874,27 +678,21 @@ def _praised_colleagues(
     text: str, findings: Sequence[DraftFinding], hits: Sequence[SignalHit], ends: Sequence[int]
 ) -> set[tuple[int, int]]:
     """Spans of the names found that are colleagues praised or sent off in a post about the
-    asker's team (:data:`_TEAM`): right after a praise (:data:`_PRAISE_BEFORE`), nothing right
-    after the name making it someone attended (:data:`_NOT_A_COLLEAGUE_AFTER`), and no sign of
-    one in the same sentence (:data:`_NOT_A_COLLEAGUE_NEAR`)."""
-    if _TEAM.search(text) is None:
+    asker's team (:func:`bot.cues.about_the_team`): right after a praise
+    (:func:`bot.cues.praises_before`), nothing right after the name making it someone attended
+    (:func:`bot.cues.attended_after`), and no sign of one in the same sentence
+    (:data:`_NOT_A_COLLEAGUE_NEAR`)."""
+    if not about_the_team(text):
         return set()
     attended = {bisect_right(ends, h.start) for h in hits if h.signal in _NOT_A_COLLEAGUE_NEAR}
     return {
         (f.start, f.end)
         for f in findings
         if f.detector is Detector.NOMBRE_PERSONA
-        and _PRAISE_BEFORE.search(text[max(0, f.start - 40) : f.start]) is not None
-        and _NOT_A_COLLEAGUE_AFTER.match(text, f.end) is None
+        and praises_before(text, f.start)
+        and not attended_after(text, f.end)
         and bisect_right(ends, f.start) not in attended
     }
-
-
-def withheld_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of a draft the post says it will not tell (:data:`_WITHHELD`), after the refusal
-    itself: no phrase there is evidence of a disclosure. The refusal's own words still count
-    («no digo el nombre» lifts, «I'm not saying who» points), and so does a detector finding."""
-    return _spans_after(text, _WITHHELD, _WITHHELD_END)
 
 
 def named_words(text: str) -> frozenset[str]:

@@ -519,6 +519,7 @@ def test_reset_words_in_every_language(message):
         ("¿Y bailar yo sola en la sala de ocio del centro, sin ningún chico?", True),
         ("D'acord, ho trec. I penjar fotos d'un pis que he reformat?", True),
         ("OK, I'll take that out. And a photo of the building?", True),
+        ("E se en vez do vídeo escribo un texto contando o que sinto?", True),
     ],
 )
 def test_replaces_content(message, expected):
@@ -560,6 +561,7 @@ def test_changes_topic(message, expected):
         (revises, "Lo reformulo. ¿Y esto?", True),
         (revises, "Vale, ¿y esto?", False),  # may be the caption of the photo discussed
         (revises, "¿Y así?", True),
+        (revises, "¿Y sin el nombre? Solo esto:", True),
         (revises, "y esto es lo que quiero", False),
         (revises, "¿Puedo publicar esto?", False),
         (revises, "¿Y en LinkedIn?", False),

@@ -161,6 +161,9 @@ def test_withheld_spans(language, text, withheld):
         ("ca", "I si en lloc de la foto poso les xifres?", ["la foto "]),
         ("gl", "E se no canto de poñer a foto, subo as cifras?", ["poñer a foto"]),
         ("gl", "E se no canto de vídeo fai un resumo?", ["vídeo "]),
+        # Galician contractions: «en vez do», «no canto da»
+        ("gl", "E se en vez do vídeo escribo un texto?", ["vídeo "]),
+        ("gl", "E se no canto da foto poño as cifras?", ["foto "]),
         ("en", "What if instead of the photo I post the figures?", ["the photo "]),
     ],
 )

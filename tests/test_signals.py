@@ -137,6 +137,8 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("a screenshot of a real tax return with the income figures", "datos_personales"),
         ("la licencia de obra la informamos en mi departamento. La informé yo", "intervengo_contrato"),
         ("¿Y una foto de la carpeta del caso encima de mi mesa?", "pantalla_documentos"),
+        ("¿Puedo pedir que voten a [partido]?", "partidista"),
+        ("se ven los planos de seguridad del edificio", "seguridad_instalaciones"),
     ],
 )
 def test_phrases_are_found(book, text, signal):
@@ -216,6 +218,8 @@ def test_phrases_are_found(book, text, signal):
         ("quiero recomendar cinco libros sobre la Guerra Civil", "recomendar"),
         ("El hospital ha publicado un post por el Día del Paciente", "ciudadano_atendido"),
         ("la aprobación inicial del plan general", "persona_identificable"),
+        # «el plan de seguridad» that a government presents is a policy, not «los planos de seguridad»
+        ("criticar el plan de seguridad que presente el nuevo equipo de gobierno", "seguridad_instalaciones"),
     ],
 )
 def test_no_false_signal(book, text, signal):

@@ -44,6 +44,7 @@ __all__ = [
     "about_the_team",
     "attended_after",
     "describes_routine",
+    "doubted_spans",
     "introductions",
     "load_cues",
     "mentioned_spans",
@@ -83,6 +84,8 @@ KEYS = (
     "callar_fin",
     "en_lugar_de",  # «en lugar de un caso real pongo las cifras»
     "en_lugar_de_fin",
+    "duda",  # «no sé si todas las familias firmaron la autorización»
+    "duda_fin",
     "elogio_antes",  # «mención especial para Lucía»
     "equipo",
     "no_companero_despues",  # «Remedios, la del 3ºB»
@@ -97,6 +100,8 @@ CUE_REACH = 80
 PRAISE_REACH = 40
 #: At most this many words are what is set aside («en vez de la foto del paciente»).
 INSTEAD_WORDS = 5
+#: At most this many words are what a doubt covers («no sé si todas las familias firmaron la autorización»).
+DOUBT_WORDS = 10
 
 # Emoji and pictographs: an introduction ends at one («Soy enfermera 💉 …»).
 _EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff"
@@ -165,6 +170,8 @@ class Cues:
     withheld_end: Cue  # callar_fin, or the clause's end
     instead_of: Cue  # en_lugar_de
     instead_end: Cue  # en_lugar_de_fin, or the clause's end
+    doubt: Cue  # duda
+    doubt_end: Cue  # duda_fin, or the clause's end
     praise: Cue  # elogio_antes, right before a name
     team: Cue  # equipo, anywhere
     attended: Cue  # no_companero_despues, right after a name
@@ -243,6 +250,8 @@ def load_cues(directory: Path = I18N_DIR) -> Cues:
         withheld_end=cue(rf"[.!?¿¡\n;,]|\b(?:{u['callar_fin']})\b"),
         instead_of=cue(rf"\b(?:{u['en_lugar_de']})\s+"),
         instead_end=cue(rf"[.!?¿¡\n;,:]|\b(?:{u['en_lugar_de_fin']})\b"),
+        doubt=cue(rf"\b(?:{u['duda']})\s+"),
+        doubt_end=cue(rf"[.!?¿¡\n;,:]|\b(?:{u['duda_fin']})\b"),
         praise=cue(rf"(?:{u['elogio_antes']})\s*¡?$"),
         team=cue(rf"\b(?:{u['equipo']})\b"),
         attended=cue(rf"\s*,?\s*(?:{u['no_companero_despues']})"),
@@ -349,6 +358,14 @@ def replaced_spans(text: str) -> list[tuple[int, int]]:
     no evidence about the new one."""
     cues = vocabulary()
     return _spans_after(text, cues.instead_of, cues.instead_end, INSTEAD_WORDS)
+
+
+def doubted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that the asker says they are not sure of («no sé si todas las familias
+    firmaron la autorización», «I'm not sure if it's in the BOE yet»), up to the end of the clause
+    or :data:`DOUBT_WORDS` words: what lifts a risk there is a doubt, not a fact."""
+    cues = vocabulary()
+    return _spans_after(text, cues.doubt, cues.doubt_end, DOUBT_WORDS)
 
 
 def _spans_after(text: str, start: Cue, end: Cue, most_words: int | None = None) -> list[tuple[int, int]]:

@@ -17,6 +17,9 @@ How it decides:
    (:func:`_about`). A rule whose every holding alternative needs a lifted
    signal counts one step milder (``no_permitido`` → ``con_cautelas`` → ``permitido``), so a
    trap that pairs a lifting word with a real risk never reaches ``permitido`` through it.
+   A lift said in doubt («no sé si todas las familias firmaron la autorización», a
+   :attr:`~bot.signals.SignalHit.doubted` hit) softens like a lifter, to ``con_cautelas``, even
+   when it is the rule's own exception, and leaves the risk open: never ``permitido`` through it.
 3. The strictest rule that applies gives the verdict; every rule that applies is listed with
    the words that triggered it.
 4. With no rule applying: an unlifted risk signal gives ``con_cautelas`` (what to check comes
@@ -202,7 +205,8 @@ class Decision:
     #: so): ``consulta``, what the rules say; ``veredicto``, whether a post of one's own may go out.
     reread: Literal["consulta", "veredicto"] | None = None
     #: «Con cautelas» that only the person can settle, never a second opinion: a risk no rule
-    #: answered and nothing lifted, someone pushing for a «sí», or requirements still to meet.
+    #: answered and nothing lifted, someone pushing for a «sí», requirements still to meet, or a
+    #: lift the person is not sure of («no sé si firmaron la autorización»).
     firm: bool = False
     #: A risk signal was found that no rule answered and nothing lifted (evidence of a problem).
     open_risk: bool = False
@@ -236,6 +240,8 @@ def decide(
     lifting = {s: hits for s, hits in found.items() if s not in belied}
     lifted = {s: _lifters(book, s, lifting, found[s]) for s in found}
     lifted = {s: hits for s, hits in lifted.items() if hits}
+    # A lift the asker is not sure of («no sé si…») softens a rule, but leaves the risk open.
+    surely = {s for s, hits in lifted.items() if any(not h.doubted for h in hits)}
 
     if not (situation.has_draft or situation.in_scope):
         return Decision(Verdict.SIN_BASE)
@@ -246,7 +252,7 @@ def decide(
     loose = tuple(
         hits[0]
         for s, hits in found.items()
-        if s not in taken and s not in lifted and (_class(book, s) is SignalClass.RIESGO or _sensitive(book, s))
+        if s not in taken and s not in surely and (_class(book, s) is SignalClass.RIESGO or _sensitive(book, s))
     )
     # A risk is answered when the rules it triggers all permit the situation: their own
     # exception holds («Salvo si»), or they describe it as allowed (moderating insults under
@@ -254,10 +260,10 @@ def decide(
     answered = {h.signal for a in applied for h in a.triggers} - {
         h.signal for a in applied if a.verdict is not Verdict.PERMITIDO for h in a.triggers
     }
-    unlifted_risk = any(_class(book, s) is SignalClass.RIESGO and s not in lifted and s not in answered for s in found)
+    unlifted_risk = any(_class(book, s) is SignalClass.RIESGO and s not in surely and s not in answered for s in found)
     # A sensitive context no rule took (a patient, a minor, a case file mentioned in passing) is
     # not evidence of a problem, but it is not evidence that all is well either: no plain «sí».
-    unexplained = any(_sensitive(book, s) and s not in lifted and s not in taken for s in found)
+    unexplained = any(_sensitive(book, s) and s not in surely and s not in taken for s in found)
     lifts = tuple(h for s, hits in lifting.items() if _class(book, s) is SignalClass.LEVANTA for h in hits[:1])
     shown = {a.rule.locator for a in applied[: tuning.max_applied]}
     related = tuple(loc for loc, _ in sorted(ranking.items(), key=lambda kv: -kv[1]) if loc not in shown)[
@@ -291,7 +297,9 @@ def decide(
     checks = _checks(applied[: tuning.max_applied], loose, lifted, book, verdict)
     if situation.manipulated and verdict is Verdict.CON_CAUTELAS:
         checks = (*checks, MANIPULATION_CHECK)
-    firm = unlifted_risk or situation.manipulated or requirements
+    # A lift the asker is not sure of («no sé si firmaron») leaves something to confirm.
+    in_doubt = any(h.doubted for a in applied[: tuning.max_applied] for h in a.lifted_by)
+    firm = unlifted_risk or situation.manipulated or requirements or in_doubt
     return Decision(
         verdict,
         tuple(applied[: tuning.max_applied]),
@@ -415,11 +423,17 @@ def _apply(
         # A permission with its exception present grants nothing: the personal-profile rule
         # says nothing about the official account.
         return None
+    if exceptions and all(h.doubted for h in exceptions):
+        # «No sé si firmaron la autorización»: an exception the asker is not sure of softens the
+        # rule to what to confirm, and grants nothing.
+        return AppliedRule(rule, Verdict.CON_CAUTELAS, triggers, tuple(exceptions))
     if exceptions:
         # A «Salvo si» of the rule itself: its exception holds, the rule does not restrict.
         return AppliedRule(rule, Verdict.PERMITIDO, triggers, tuple(exceptions), exception=True)
     lifted_by = [] if clean else lifters(best)
     verdict = _MILDER[rule.verdict] if lifted_by else rule.verdict
+    if lifted_by and all(h.doubted for h in lifted_by) and rule.verdict is not Verdict.PERMITIDO:
+        verdict = Verdict.CON_CAUTELAS  # a lift in doubt never makes a «sí»
     return AppliedRule(rule, verdict, triggers, tuple(lifted_by))
 
 

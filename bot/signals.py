@@ -56,6 +56,7 @@ from bot.cues import (
     about_the_team,
     attended_after,
     describes_routine,
+    doubted_spans,
     introductions,
     mentioned_spans,
     praises_before,
@@ -222,6 +223,9 @@ class SignalHit:
     via: Detector | None = None
     #: Which sentence of its text it is in (0 for the first), to tell what a lifter refers to.
     sentence: int = 0
+    #: Said in doubt («no sé si todas las familias firmaron la autorización»): a lifter the asker
+    #: is not sure of can soften a «no» to «con cautelas», never make anything a «sí».
+    doubted: bool = False
 
 
 @dataclass(frozen=True)
@@ -505,6 +509,16 @@ class SignalBook:
         subjects = subject_spans(text) + (withheld_spans(text) if where == "borrador" else replaced_spans(text))
         if subjects:
             hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in subjects)]
+        doubted = doubted_spans(text)
+        if doubted:
+            # «No sé si todas las familias firmaron la autorización»: a lift in doubt.
+            hits = [
+                replace(h, doubted=True)
+                if self.signals[h.signal].cls is SignalClass.LEVANTA
+                and any(a <= h.start and h.end <= b for a, b in doubted)
+                else h
+                for h in hits
+            ]
         if where == "pregunta":
             own = introductions(text) + job_routines(text)
             hits = [

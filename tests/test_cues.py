@@ -172,6 +172,34 @@ def test_replaced_spans(language, text, replaced):
 
 
 @pytest.mark.parametrize(
+    ("language", "text", "doubted"),
+    [
+        (
+            "es",
+            "No sé si todas las familias firmaron la autorización.",
+            ["todas las familias firmaron la autorización"],
+        ),
+        ("es", "no recuerdo si ya salió en el BOE, pero lo subo", ["ya salió en el BOE"]),
+        ("es", "No tengo claro si es público; mañana lo miro", ["es público"]),
+        ("ca", "No tinc clar si totes les famílies han signat", ["totes les famílies han signat"]),
+        ("gl", "Non sei se asinaron todos, pero", ["asinaron todos"]),
+        ("en", "I'm not sure if all the parents signed the form, but", ["all the parents signed the form"]),
+        ("en", "I don't know whether it's in the BOE yet.", ["it's in the BOE yet"]),
+        # at most ten words: a doubt with no clear end covers only its first words
+        (
+            "es",
+            "no sé si uno dos tres cuatro cinco seis siete ocho nueve diez once",
+            ["uno dos tres cuatro cinco seis siete ocho nueve diez"],
+        ),
+        ("es", "Todas las familias firmaron la autorización.", []),
+        ("es", "Ya sé si lo firmaron: sí.", []),
+    ],
+)
+def test_doubted_spans(language, text, doubted):
+    assert texts(text, cues.doubted_spans(text)) == doubted
+
+
+@pytest.mark.parametrize(
     ("language", "text", "name", "praised"),
     [
         ("es", "Mención especial para Lucía, que lo ha dado todo", "Lucía", True),

@@ -5,6 +5,8 @@ No index, no model: a small signal book and hand-written rules.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -114,6 +116,34 @@ def test_decide(signals, verdict, first_rule):
     got, rules = verdict_of(*signals)
     assert got is verdict
     assert (rules[0] if rules else None) == first_rule
+
+
+@pytest.mark.parametrize(
+    ("signals", "verdict"),
+    [
+        # «No sé si firmaron la autorización»: the rule's own exception in doubt grants nothing.
+        (("imagen", "atendido", "consentimiento"), C),
+        # «No sé si ya salió en el BOE»: a lifter in doubt softens the «no», as a sure one does.
+        (("no_publico", "publicado"), C),
+        (("felicitar", "no_publico", "publicado"), C),
+    ],
+)
+def test_a_lift_in_doubt_softens_a_no_and_never_makes_a_yes(signals, verdict):
+    said = tuple(replace(h, doubted=h.signal in ("consentimiento", "publicado")) for h in hits(*signals))
+    decision = decide(Situation(said), RULES, BOOK)
+    assert decision.verdict is verdict
+    assert decision.firm  # the risk it would lift is still open: what to confirm
+    # said for sure, the same lift gives the rule's exception or one step
+    assert verdict_of(*signals)[0] is (P if "consentimiento" in signals else C)
+
+
+def test_a_risk_lifted_only_in_doubt_keeps_a_plain_yes_away():
+    said = (
+        *hits("felicitar"),
+        SignalHit("no_publico", "x", 20, 25, "pregunta"),
+        SignalHit("publicado", "y", 30, 35, "pregunta", doubted=True),
+    )
+    assert decide(Situation(said), RULES, BOOK).verdict is C
 
 
 def test_several_rules_are_listed_strictest_first_with_their_triggers():

@@ -1096,6 +1096,25 @@ def test_words_that_only_look_like_a_signal(book, text, absent):
     assert absent not in {h.signal for h in book.detect(text, "pregunta")}
 
 
+@pytest.mark.parametrize(
+    ("text", "lift", "where"),
+    [
+        ("No sé si todas las familias firmaron la autorización", "consentimiento", "pregunta"),
+        ("no sé si ya se ha publicado en el BOE", "publicado_oficialmente", "pregunta"),
+        ("No tinc clar si totes les famílies han signat l'autorització d'imatge", "consentimiento", "pregunta"),
+        ("I'm not sure if all the parents signed the consent form", "consentimiento", "borrador"),
+    ],
+)
+def test_a_lift_the_asker_is_not_sure_of_is_marked_doubted(book, text, lift, where):
+    assert {h.doubted for h in book.detect(text, where) if h.signal == lift} == {True}
+    sure = text.split(" si ", 1)[-1].split(" if ", 1)[-1]  # the same words, said as a fact
+    assert {h.doubted for h in book.detect(sure, where) if h.signal == lift} == {False}
+
+
+def test_a_doubt_leaves_the_risks_it_covers(book):
+    assert "menor" in {h.signal for h in book.detect("No sé si todas las familias de los niños firmaron", "pregunta")}
+
+
 def test_without_patients_lifts_the_patients_not_the_colleagues_in_the_photo(book):
     signals = {h.signal for h in book.detect("Una foto del equipo en la planta, sin pacientes", "pregunta")}
     assert "sin_atendidos" in signals

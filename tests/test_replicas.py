@@ -559,6 +559,12 @@ def _drive(
         if index % 2 == 0
         and len({a.connection for e in run.slack_envelopes[keys[index]][:2] for a in socket_mode.acks_for(e)}) == 2
     )
+    # A sender waits ANSWER_TIMEOUT for its answer and moves on; on a loaded machine the survivors
+    # may still be answering the last ones. Lost means never answered: wait for them, bounded.
+    drain = time.monotonic() + ANSWER_TIMEOUT
+    for key in keys.values():
+        if key not in in_flight:
+            tally.wait(key, max(drain - time.monotonic(), 0.0))
     retries = sum(1 for d in socket_mode.deliveries if d.get("retry_attempt"))
     return {
         "keys": list(keys.values()),

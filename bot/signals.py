@@ -468,7 +468,7 @@ class SignalBook:
             mine.update(
                 h.signal.rsplit("#", 1)[0]
                 for h in self._matters.detect(text, where)
-                if h.signal.endswith("#puesto") and any(a <= h.start and h.end <= b for a, b in own)
+                if h.signal.endswith("#puesto") and _within(h, own)
             )
         out = []
         for text, where in said:
@@ -476,7 +476,7 @@ class SignalBook:
             own = own_job_spans(text, sentences=False) if where == "pregunta" else []
             for h in self._matters.detect(text, where):
                 area, _, part = h.signal.rpartition("#")
-                if part == "materia" and area in mine and not any(a <= h.start and h.end <= b for a, b in own):
+                if part == "materia" and area in mine and not _within(h, own):
                     mine.discard(area)  # one quote per job is evidence enough
                     out.append(replace(h, signal=area.split("#", 1)[0]))
         return _dedupe(out)
@@ -501,31 +501,22 @@ class SignalBook:
             # A word named, not used («¿me da cosa la palabra fraude?»): no signal of any class,
             # there or wherever the same words come back.
             named = named | _named(text, mentioned)
-            hits = [
-                h
-                for h in hits
-                if not (any(a <= h.start and h.end <= b for a, b in mentioned) or _only_named(h.text, named))
-            ]
+            hits = [h for h in hits if not (_within(h, mentioned) or _only_named(h.text, named))]
         subjects = subject_spans(text) + (withheld_spans(text) if where == "borrador" else replaced_spans(text))
         if subjects:
-            hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in subjects)]
+            hits = [h for h in hits if not _within(h, subjects)]
         doubted = doubted_spans(text)
         if doubted:
             # «No sé si todas las familias firmaron la autorización»: a lift in doubt.
             hits = [
                 replace(h, doubted=True)
-                if self.signals[h.signal].cls is SignalClass.LEVANTA
-                and any(a <= h.start and h.end <= b for a, b in doubted)
+                if self.signals[h.signal].cls is SignalClass.LEVANTA and _within(h, doubted)
                 else h
                 for h in hits
             ]
         if where == "pregunta":
             own = introductions(text) + job_routines(text)
-            hits = [
-                h
-                for h in hits
-                if not (self.signals[h.signal].of_the_job and any(a <= h.start and h.end <= b for a, b in own))
-            ]
+            hits = [h for h in hits if not (self.signals[h.signal].of_the_job and _within(h, own))]
         findings = self._detector_findings(text)
         ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
         colleagues = _praised_colleagues(text, findings, hits, ends) if "companeros" in self.signals else set()
@@ -647,6 +638,11 @@ class SignalBook:
                         continue
                     hits.append(SignalHit(phrase.signal, text[start_char:end_char], start_char, end_char, where))
         return [h for h in hits if not any(s == h.signal and a < h.end and h.start < b for s, a, b in vetoes)]
+
+
+def _within(hit: SignalHit, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether ``hit`` lies wholly inside one of ``spans``."""
+    return any(a <= hit.start and hit.end <= b for a, b in spans)
 
 
 _HASHTAG = re.compile(r"#(\w{6,})")

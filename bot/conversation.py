@@ -138,7 +138,12 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     # «¿Y si en vez de auxiliar fuera guardia civil?» changes who posts, not what is posted.
     only_who = bool(now) and all((sig := book.get(h)) is not None and sig.persists for h in now)
     corrected = _corrects(reading.question, reading.draft)
-    replaced = new_topic or ((replaces_content(reading.question) or corrected) and not only_who)
+    # «Para el canal oficial, y quitaríamos la parte de alarmas»: a new account, and less content.
+    replaced = (
+        new_topic
+        or ((replaces_content(reading.question) or corrected) and not only_who)
+        or drops_part(reading.question)
+    )
     # What was said about the old content no longer holds; who, where and when do. A corrected
     # text drops what was said, not what the photos still show (``reworded``, not for photos).
     reworded: set[str] = set()
@@ -170,7 +175,7 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
             found = [h for h in found if h.signal not in content]
         hits += [h for h in found if h.signal not in now and h.signal not in cancelled | reworded]
         cancelled |= _cancelled_by({h.signal for h in found}, book) | gone
-        if replaces_content(turn.question) or changes_topic(turn.question):
+        if replaces_content(turn.question) or changes_topic(turn.question) or drops_part(turn.question):
             cancelled |= content
             want_draft = want_images = False
         elif _corrects(turn.question, turn.draft):
@@ -259,6 +264,13 @@ def replaces_content(message: str) -> bool:
         if not _network().search(following):
             return True
     return False
+
+
+def drops_part(message: str) -> bool:
+    """Whether a follow-up takes a part of the content out and keeps the rest («y quitaríamos toda la
+    parte de alarmas», «nada de paquetes ni direcciones; solo yo y la moto»): what was said about the
+    content no longer holds, even when the same message also changes the account."""
+    return _vocabulary().dropping.search(fold(message)) is not None
 
 
 def revises(message: str) -> bool:
@@ -354,6 +366,7 @@ class _Wording:
     opening: re.Pattern[str]  # seguimiento: «¿Y si…?», «vale, ¿y en…?»
     reset: re.Pattern[str]  # nueva: «nueva pregunta»
     replacing: re.Pattern[str]  # sustituye: «en vez del vídeo…»
+    dropping: re.Pattern[str]  # quita: «y quitaríamos toda la parte de alarmas»
     other_matter: re.Pattern[str]  # otro_tema: «Otra cosa: …»
     corrected: re.Pattern[str]  # corrige: «lo he cambiado, mira:»
     first: re.Pattern[str]  # la_primera: «subo la primera»
@@ -364,6 +377,7 @@ _KEYS = {
     "opening": "seguimiento",
     "reset": "nueva",
     "replacing": "sustituye",
+    "dropping": "quita",
     "other_matter": "otro_tema",
     "corrected": "corrige",
     "first": "la_primera",
@@ -385,6 +399,7 @@ def _vocabulary() -> _Wording:
         opening=re.compile(rf"(?:{union['opening']})\b"),
         reset=re.compile(rf"(?:{union['reset']})"),
         replacing=re.compile(rf"\b(?:{union['replacing']})"),
+        dropping=re.compile(rf"(?:{union['dropping']})"),
         # At the start of the message or of a sentence: «Gracias. Otra cosa: …».
         other_matter=re.compile(rf"(?:^|[^\w\s]\s*)(?:{union['other_matter']})\b"),
         corrected=re.compile(rf"\b(?:{union['corrected']})\b"),

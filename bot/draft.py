@@ -72,16 +72,19 @@ _NOT_A_PERSON_BEFORE = re.compile(
     re.IGNORECASE,
 )
 #: A form of address right before a capitalised word makes it a person's name.
-_ADDRESSED = re.compile(
-    r"\b(?:señor|señora|senor|senora|sr\.|sra\.|don|doña|dona|doctor|doctora|dr\.|dra\.|"
+_TITLES = (
+    r"señor|señora|senor|senora|sr\.|sra\.|don|doña|dona|doctor|doctora|dr\.|dra\.|"
     r"mr\.?|mrs\.?|ms\.?|miss|tío|tía|abuelo|abuela|"
     # ranks and posts before a surname («el sargento Pérez», «la inspectora Gómez»)
     r"sargento|sargenta|cabo|teniente|capit[áa]n|comandante|coronel|brigada|subteniente|agente|"
     r"inspector|inspectora|subinspector|subinspectora|comisario|comisaria|oficial|"
     # a family by its surname («la finca de la familia Ortega»)
-    r"familia|família)\s+$",
-    re.IGNORECASE,
+    r"familia|família"
 )
+_ADDRESSED = re.compile(rf"\b(?:{_TITLES})\s+$", re.IGNORECASE)
+#: A form of address that opens a run of capitalised words: «Doña Remedios, la de la 214». Not a rank
+#: or «familia»: «Cabo Verde», «Brigada Paracaidista», «Familia Real».
+_TITLE_WORD = re.compile(r"(?:señor|señora|senor|senora|don|doña|dona|doctor|doctora|tío|tía)$", re.IGNORECASE)
 _CAPITALISED = re.compile(
     r"(?<![\w])([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)((?:\s+(?:de(?:l| la| los)?\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+|[A-ZÁÉÍÓÚÑ]\.)){0,3})"
 )
@@ -230,6 +233,11 @@ def _person_names(text: str) -> list[Span]:
     names = _first_names()
     spans = []
     for match in _CAPITALISED.finditer(text):
+        rest = match.group(2)
+        if _TITLE_WORD.match(match.group(1)) and rest and not rest.lstrip().startswith("de"):
+            start = match.start(2) + len(rest) - len(rest.lstrip())
+            spans.append((start, match.end()))
+            continue
         before = text[max(0, match.start() - 25) : match.start()]
         first = fold(match.group(1))
         if _ADDRESSED.search(before) is None and (

@@ -741,10 +741,16 @@ _NOT_A_COUNT_AFTER = frozenset(
 )
 
 
+#: What a number before measures, not counts: «con 41 de fiebre».
+_MEASURED = frozenset("fiebre febre fever".split())
+
+
 def _counted(words: list[str], i: int) -> bool:
     """Whether the words before ``i`` count them by the dozen or more («30 pacientes», «el 80 %
     de mis alumnos», «cientos de usuarios», «más de un paciente»): a figure about many, not
     anyone in particular."""
+    if i >= 2 and i < len(words) and words[i] in _MEASURED and words[i - 1] == "de" and words[i - 2].isdigit():
+        return False
     if i >= 3 and words[i - 1] in ("un", "una") and words[i - 3 : i - 1] == ["mas", "de"]:
         return True
     for k in range(i - 1, max(0, i - 3) - 1, -1):

@@ -454,3 +454,26 @@ def test_the_command_line_follows_the_answers_language(service):
     assert "\nSources:\n" in text and "--detalle" in text and "versión" not in text
     spanish = render_text(service.ask("¿Puedo subir al insta una foto de los vecinos que atendí hoy?"))
     assert spanish.startswith("⛔  NO LO PUBLIQUES") and "\nFuentes:\n" in spanish and DETAIL_HINT in spanish
+
+
+# --------------------------------------------------------------------------- rules of the real guide
+
+
+@pytest.mark.parametrize(
+    ("question", "applies"),
+    [
+        # Praising the company whose contract you just awarded is endorsing it (Regla 20).
+        (
+            "Soy jefe del servicio de contratación de una diputación. Acabamos de adjudicar el contrato de "
+            "limpieza y quiero felicitar en LinkedIn a la empresa ganadora. ¿Puedo?",
+            True,
+        ),
+        # Thanking your own team, with no company in the post, is not.
+        ("Trabajo en contratación. ¿Puedo felicitar a mi equipo por lo bien que ha salido el año?", False),
+    ],
+)
+def test_congratulating_a_contractor_you_awarded_is_endorsing_it(question, applies, real):
+    decision, _ = answer(question, real)
+    assert ("Regla 20" in {a.rule.locator for a in decision.applied}) is applies
+    if applies:
+        assert decision.verdict is Verdict.NO_PERMITIDO

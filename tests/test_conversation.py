@@ -17,6 +17,7 @@ from bot.conversation import (
     MAX_TURN_CHARS,
     MAX_TURNS,
     changes_topic,
+    drops_part,
     follow,
     follows_up,
     is_reset,
@@ -235,6 +236,34 @@ def test_a_follow_up_that_drops_the_content_keeps_who_posts(book, rules, first_m
     assert second.verdict is not Verdict.NO_PERMITIDO
     kept = {signal for signal, _, field in second.triggers if field == "conversacion"}
     assert all(book.get(signal).persists for signal in kept)
+
+
+def test_dropping_a_part_while_changing_the_account_drops_what_was_said_about_it(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Soy vigilante en un museo. ¿Puedo explicar en TikTok cómo funciona el sistema de alarmas de las salas?",
+        "Ahora me lo pide la dirección para el canal oficial del museo, y quitaríamos toda la parte de alarmas. ¿Así?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is not Verdict.NO_PERMITIDO
+    assert not any(
+        field == "conversacion" and signal == "seguridad_instalaciones" for signal, _, field in second.triggers
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("y quitaríamos toda la parte de alarmas. ¿Así?", True),
+        ("Ok ok, nada de paquetes ni direcciones. Solo yo, la moto y los paisajes", True),
+        ("¿Y solo yo en la foto?", True),
+        ("¿Y si quito el logo?", False),  # a removal of one thing: read by the signals, not here
+        ("Yo solo quiero saber si puedo", False),
+    ],
+)
+def test_drops_part(message, expected):
+    assert drops_part(message) is expected
 
 
 def test_replacing_who_posts_keeps_what_is_posted(book, rules):

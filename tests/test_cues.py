@@ -138,14 +138,20 @@ def test_describes_routine(language, sentence, routine):
 @pytest.mark.parametrize(
     ("language", "text", "withheld"),
     [
-        ("es", "No os voy a contar cuánto declaró el vecino, pero fue mucho.", [" declaró el vecino"]),
-        ("es", "No diré qué pasó en la reunión.", [" pasó en la reunión"]),
-        ("es", "Tampoco puedo decir el nombre del alumno aunque lo sepáis.", [" del alumno "]),
+        # what is kept back starts at its question word: «cuánto declara» is not told either
+        ("es", "No os voy a contar cuánto declaró el vecino, pero fue mucho.", ["cuánto declaró el vecino"]),
+        (
+            "es",
+            "Y NO, no os voy a decir cuánto declara vuestro cuñado, dejad de preguntarme",
+            ["cuánto declara vuestro cuñado"],
+        ),
+        ("es", "No diré qué pasó en la reunión.", ["qué pasó en la reunión"]),
+        ("es", "Tampoco puedo decir el nombre del alumno aunque lo sepáis.", ["el nombre del alumno "]),
         ("es", "No voy a decir que sea fácil.", []),  # «que», not «qué»: nothing kept back
-        ("ca", "No us puc dir qui va ser, però tothom ho sap.", [" va ser"]),
-        ("ca", "No penso dir on viu.", [" viu"]),
-        ("en", "I won't tell you who it was.", [" it was"]),
-        ("en", "I'm not saying where she lives, but it's near.", [" she lives"]),
+        ("ca", "No us puc dir qui va ser, però tothom ho sap.", ["qui va ser"]),
+        ("ca", "No penso dir on viu.", ["on viu"]),
+        ("en", "I won't tell you who it was.", ["who it was"]),
+        ("en", "I'm not saying where she lives, but it's near.", ["where she lives"]),
     ],
 )
 def test_withheld_spans(language, text, withheld):
@@ -300,4 +306,4 @@ def test_spans_are_in_the_text_as_written():
     # still point into the text as written.
     text = "ǅ. Soy cocinera en el Hospital. No diré que\u0301 plato, pero gustó."
     assert texts(text, cues.introductions(text)) == [" Soy cocinera en el Hospital"]
-    assert texts(text, cues.withheld_spans(text)) == [" plato"]
+    assert texts(text, cues.withheld_spans(text)) == ["que\u0301 plato"]

@@ -80,6 +80,11 @@ def test_false_positives_are_not_reported(text):
         ("Hospital Santa María del Rosell", []),
         ("Ahí sale la señora Puri, sonriendo", ["Puri"]),  # any name after a form of address
         ("Ha venido don Anselmo Ruiz", ["Anselmo Ruiz"]),
+        # a capitalised form of address opening the run: the name after it
+        ("Lo mejor: que a Doña Remedios, la de la 214, le ha bajado la fiebre", ["Remedios"]),
+        ("Don Anselmo se jubila", ["Anselmo"]),
+        ("Doctora García, gracias", ["García"]),
+        ("Familia Real y Cabo Verde", []),  # a rank or «familia» opening the run is not a title
         ("pillé a Manolo dormido en su mesa", ["Manolo"]),  # a short form of a name
         ("Mi perra Lola es la criatura más paciente", []),  # a pet
         ("Reseña de la última novela de Almudena Grandes", []),  # the author of a public work

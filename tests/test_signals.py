@@ -1133,6 +1133,13 @@ def test_without_patients_lifts_the_patients_not_the_colleagues_in_the_photo(boo
         # «Más de un paciente» speaks of many; «un paciente», of one.
         ("Vi a más de un paciente mayor terminar ingresado por la gripe", "ciudadano_atendido", False),
         ("Vi a un paciente mayor terminar ingresado por la gripe", "ciudadano_atendido", True),
+        # Asking not to publish, or to take down, is no consent.
+        ("Me pidió que no lo publicara", "consentimiento", False),
+        ("nos pidió que lo quitáramos", "consentimiento", False),
+        ("La dueña nos pidió que subiéramos el vídeo", "consentimiento", True),
+        # A temperature is a measure, not a count.
+        ("el señor de 80 años que atendimos ayer con 41 de fiebre", "salud", True),
+        ("Hoy tenemos 30 pacientes con fiebre", "salud", False),
     ],
 )
 def test_negated_gaps_and_counts(book, text, signal, found):
@@ -1427,6 +1434,31 @@ def test_vocabulary_of_the_fifty_second_and_fifty_third_batches(book, text, sign
     ],
 )
 def test_vocabulary_of_the_fifty_fourth_to_fifty_ninth_batches(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # Batches 62 and 63 and conversations cc: a symptom, a patient «que atendimos», the job's
+        # roster, a decision still pending, a list of who did not strike, backing a candidate.
+        ("el señor que atendimos ayer con 41 de fiebre", "salud", True),
+        ("el señor que atendimos ayer con 41 de fiebre", "ciudadano_atendido", True),
+        ("la fiebre del oro de las criptomonedas", "salud", False),
+        ("dónde van a estar los radares, que lo he visto en el cuadrante interno", "confidencial", True),
+        ("dónde van a estar los radares, que lo he visto en el cuadrante interno", "info_del_puesto", True),
+        ("La sé per la feina i la gent flipa", "info_del_puesto", True),
+        ("La mesa todavía tiene que hacer la propuesta de adjudicación", "no_publico", True),
+        ("el jueves el Pleno aprueba la recalificación de los terrenos", "no_publico", True),
+        ("Quien tenga parcelas por allí, que no venda todavía", "no_publico", True),
+        ("quieren publicar la lista de los que han ido a trabajar", "lista_personas", True),
+        ("quiero poner que apoyo a Paco como alcalde", "partidista", True),
+        ("Y el domingo todos a votar, que ya toca un CAMBIO", "partidista", True),
+        ("oferir el meu servei d'assessorament fiscal privat a 50 €", "servicios_privados", True),
+        ("¿Y el porcentaje que ha dado la propia Junta en su web?", "publicado_oficialmente", True),
+    ],
+)
+def test_vocabulary_of_the_sixty_second_and_sixty_third_batches(book, text, signal, present):
     assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
 
 

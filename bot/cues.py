@@ -163,6 +163,7 @@ class Cues:
     bare_mention: Cue  # mencion_suelta, mencion_al_final, mascota and se_llama
     course: Cue  # curso … curso_sobre: the subject
     work: Cue  # obra, near a quoted title
+    called: Cue  # se_llama, right before a short quoted name
     introduction: Cue  # saludo, presentacion, presentacion_corte, presentacion_final
     own_job: Cue  # puesto_propio, in a sentence
     routine: Cue  # rutina, rutina_inicio, in a sentence
@@ -237,6 +238,7 @@ def load_cues(directory: Path = I18N_DIR) -> Cues:
         ),
         course=cue(rf"\b(?:{u['curso']})\b[^.?!,;:\n]{{0,40}}?\b(?:{u['curso_sobre']})\s+(?P<topic>[^.?!,;:\n]+)"),
         work=cue(rf"\b(?:{u['obra']})\b"),
+        called=cue(rf"\b(?:{u['se_llama']})\s*:?\s*$"),
         # A sentence that opens with it (after a greeting), up to the first punctuation, emoji
         # or cut word; or one that ends with a word that closes an introduction (Basque «naiz»).
         introduction=cue(
@@ -306,6 +308,8 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
         )
         listed = short and about_word
         title = inner[:1].isupper() and (cues.work.found(before) or cues.work.found(after))
+        # «un equipo que se llama 'Los Confidenciales'»: a short name, not a word used
+        title = title or (inner[:1].isupper() and len(inner.split()) <= 3 and cues.called.found(before))
         if about_word or title:
             spans.append((start, end))
     for match in cues.bare_mention.matches(text):

@@ -57,6 +57,12 @@ def texts(text: str, spans: list[tuple[int, int]]) -> list[str]:
         ("ca", "Estic llegint 'El secret de la infermera', una novel·la", ["'El secret de la infermera'"]),
         ("gl", "Estou lendo 'O segredo', unha novela", ["'O segredo'"]),
         ("en", "Rewatching 'L.A. Confidential', the movie", ["'L.A. Confidential'"]),
+        # se_llama before a short quoted name: a name, not a word used.
+        ("es", "Juego en un equipo que se llama 'Los Confidenciales' 😂", ["'Los Confidenciales'"]),
+        ("es", "un vídeo llamado 'Balance de 4 años: 30 parques nuevos'", []),  # long: the content
+        ("ca", "Jugo en un equip que es diu 'Els Secrets'", ["'Els Secrets'"]),
+        ("gl", "Xogo nun equipo chamado 'Os Segredos'", ["'Os Segredos'"]),
+        ("en", "I play in a team called 'The Confidentials'", ["'The Confidentials'"]),
     ],
 )
 def test_mentioned_spans(language, text, mentioned):

@@ -1456,6 +1456,20 @@ def test_vocabulary_of_the_fifty_fourth_to_fifty_ninth_batches(book, text, signa
         ("Y el domingo todos a votar, que ya toca un CAMBIO", "partidista", True),
         ("oferir el meu servei d'assessorament fiscal privat a 50 €", "servicios_privados", True),
         ("¿Y el porcentaje que ha dado la propia Junta en su web?", "publicado_oficialmente", True),
+        # a name, an idiom, an audience or a topic is not the thing itself
+        ("solo salgo yo haciendo el tonto con el café", "insulto", False),
+        ("un hilo explicando cómo presentar la renta si eres autónomo", "servicios_privados", False),
+        ("tuitear contra la derivación de operaciones a clínicas privadas", "servicios_privados", False),
+        ("tuitear contra la derivación de operaciones a clínicas privadas", "operacion_policial", False),
+        ("Vull penjar un reel per promocionar el club de lectura", "recomendar", False),
+        ("juego en un equipo que se llama 'Los Confidenciales'", "confidencial", False),
+        # what an exam board member knows, and what a committee member saw
+        ("¿Puedo dar alguna pista de por dónde van a ir las preguntas?", "no_publico", True),
+        ("Soy opositora, ¿puedo dar pistas de cómo estudio?", "no_publico", False),
+        ("la descartaron por un tecnicismo, que lo sé porque estuve en la comisión técnica", "info_del_puesto", True),
+        ("hay control de velocidad, tal como anunció el Ayuntamiento en su web", "publicado_oficialmente", True),
+        ("me encantan los parques nuevos que ha hecho el alcalde y le voy a votar", "partidista", True),
+        ("me encantan los parques nuevos que ha hecho el alcalde y le voy a votar", "logros_gestion", True),
     ],
 )
 def test_vocabulary_of_the_sixty_second_and_sixty_third_batches(book, text, signal, present):

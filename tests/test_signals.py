@@ -1470,6 +1470,8 @@ def test_vocabulary_of_the_fifty_fourth_to_fifty_ninth_batches(book, text, signa
         ("hay control de velocidad, tal como anunció el Ayuntamiento en su web", "publicado_oficialmente", True),
         ("me encantan los parques nuevos que ha hecho el alcalde y le voy a votar", "partidista", True),
         ("me encantan los parques nuevos que ha hecho el alcalde y le voy a votar", "logros_gestion", True),
+        ("¿Puedo pedir en ese mismo perfil que voten a [partido]?", "partidista", True),
+        ("Id a votar, que voten a quien quieran", "partidista", False),
     ],
 )
 def test_vocabulary_of_the_sixty_second_and_sixty_third_batches(book, text, signal, present):

@@ -428,10 +428,16 @@ def _rule_line(rule: AppliedRule, chunk: Chunk, cites: Citations, w: Frame) -> s
     line = w.t("rule_line.sentence", number=rule_number(chunk.locator), title=title, effect=effect, n=n)
     if rule.lifted:
         lifters = w.and_([f"«{h.text}» ({w.label(h.signal)})" for h in rule.lifted_by])
-        line += w.t("rule_line.lifted", lifters=lifters)
+        line += w.t(_lifted_key("rule_line", rule), lifters=lifters)
     if rule.needs:
         line += w.t("rule_line.needs", needs=w.or_([w.label(s) for s in rule.needs]))
     return line
+
+
+def _lifted_key(section: str, rule: AppliedRule) -> str:
+    """«Cuenta así porque has dicho…», or, when every lift was said in doubt («no sé si todas las
+    familias firmaron»), «…pero has dicho que no estás seguro: compruébalo»."""
+    return f"{section}.lifted_doubted" if all(h.doubted for h in rule.lifted_by) else f"{section}.lifted"
 
 
 def _found(hits: Sequence[SignalHit], w: Frame) -> str:
@@ -481,7 +487,7 @@ def _rule_sentence(
     sentence = f"{evidence(rule, w.book, w.language)} → {title} ({verdict}) [{n}]. {rule_reason(chunk.text)}"
     if rule.lifted:
         lifters = "; ".join(f"«{h.text}» ({w.label(h.signal)})" for h in rule.lifted_by)
-        sentence += w.t("details.lifted", lifters=lifters, verdict=w.verdict(rule.verdict))
+        sentence += w.t(_lifted_key("details", rule), lifters=lifters, verdict=w.verdict(rule.verdict))
     if rule.needs:
         needs = w.or_([w.label(s) for s in rule.needs])
         sentence += w.t("details.needs", needs=needs, verdict=w.verdict(rule.verdict))

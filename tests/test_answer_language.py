@@ -477,3 +477,26 @@ def test_congratulating_a_contractor_you_awarded_is_endorsing_it(question, appli
     assert ("Regla 20" in {a.rule.locator for a in decision.applied}) is applies
     if applies:
         assert decision.verdict is Verdict.NO_PERMITIDO
+
+
+@pytest.mark.parametrize(
+    ("question", "doubted"),
+    [
+        (
+            "Soy profe. ¿Puedo subir al Instagram del colegio la foto de la excursión con los alumnos? "
+            "No sé si todas las familias firmaron la autorización.",
+            True,
+        ),
+        (
+            "Soy profe. ¿Puedo subir al Instagram del colegio la foto de la excursión con los alumnos? "
+            "Todas las familias firmaron la autorización.",
+            False,
+        ),
+    ],
+)
+def test_a_lift_said_in_doubt_is_answered_as_something_to_check(question, doubted, real):
+    decision, composed = answer(question, real)
+    assert decision.verdict is Verdict.CON_CAUTELAS
+    assert ("has dicho que no estás seguro: compruébalo" in composed.summary) is doubted
+    assert ("confírmalo antes de publicar" in composed.summary) is not doubted
+    assert ("(has dicho que no estás seguro)" in composed.text) is doubted

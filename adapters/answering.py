@@ -154,7 +154,8 @@ class Outcome(Enum):
     NEEDS_TEXT = "needs_text"  # only files the bot cannot read (a video, a sticker…), and no text
     RATE_LIMITED = "rate_limited"  # too many questions from this user in the last minute
     BUSY = "busy"  # too many questions waiting
-    DUPLICATE = "duplicate"  # a redelivery of something answered (or being answered)
+    DUPLICATE = "duplicate"  # a redelivery of something already answered
+    IN_PROGRESS = "in_progress"  # a redelivery of something still being answered (it may yet fail)
     RESET = "reset"  # «nueva pregunta», «/nuevo»: the conversation starts over
 
 
@@ -267,6 +268,8 @@ class Answering:
         key = incoming.key
         if key is not None:
             claim = self.idempotency.claim(key)
+            if claim is Claim.IN_PROGRESS:
+                return Reply(Outcome.IN_PROGRESS)
             if not claim.granted:
                 return Reply(Outcome.DUPLICATE)
             if claim is Claim.RECLAIMED:

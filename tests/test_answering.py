@@ -56,6 +56,16 @@ def test_admit_answer_finish(answering: Answering) -> None:
     assert duplicate is not None and duplicate.outcome is Outcome.DUPLICATE and not duplicate.notify
 
 
+def test_a_copy_of_a_question_still_being_answered_is_told_apart(answering: Answering) -> None:
+    incoming = _incoming("event:EvInFlight")
+    assert answering.admit(incoming) is None
+    copy = answering.admit(incoming)  # the first is still being answered: it may yet fail
+    assert copy is not None and copy.outcome is Outcome.IN_PROGRESS and not copy.notify
+    answering.finish(incoming, delivered=True)
+    done = answering.admit(incoming)
+    assert done is not None and done.outcome is Outcome.DUPLICATE
+
+
 def test_a_failed_delivery_can_be_answered_by_the_next_copy(answering: Answering) -> None:
     incoming = _incoming("event:Ev2")
     assert answering.admit(incoming) is None

@@ -34,7 +34,7 @@ from adapters.telegram import delivery as telegram_delivery
 from adapters.telegram.render import Run, render_runs, split_runs
 from adapters.telegram.webhook import serve_webhook
 from bot.feedback import FeedbackStore
-from bot.idempotency import Claim, IdempotencyStore
+from bot.idempotency import Claim, IdempotencyStore, idempotency_store
 from bot.models import Answer, Citation, Context, DraftFinding, SourceType, Verdict
 from bot.service import Service
 from fakes._base import RawRequest, RawResponse
@@ -820,6 +820,26 @@ async def test_an_update_delivered_twice_is_answered_once(
         await settled(application)
     assert spy.asked == [(RETWEET_QUESTION, None)]
     assert len(tg.calls_to("sendMessage")) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_copy_of_an_update_still_being_answered_is_not_acknowledged(
+    tmp_path: Path, tg: FakeTelegramAPI, spy: SpyService, feedback: FeedbackStore
+) -> None:
+    # Acknowledged at once, it would be lost if the copy being answered then failed to get its
+    # answer out: 503 makes Telegram send it again, and the next copy finds it answered or free.
+    update = tg.message_update(RETWEET_QUESTION) | {"update_id": 7101}
+    async with webhook(tmp_path, tg, spy, feedback) as (url, application):
+        store = idempotency_store(adapter_settings(tmp_path, tg))  # the store the application uses
+        assert store.claim("telegram:update:7101") is Claim.NEW  # another copy is being answered
+        busy = await post_webhook_update_async(url, update, "s3cr3t_Tg-1", api=tg)
+        assert busy.status_code == 503
+        assert spy.asked == [] and tg.calls_to("sendMessage") == []
+        store.release("telegram:update:7101")  # that copy's answer never got out
+        again = await post_webhook_update_async(url, update, "s3cr3t_Tg-1", api=tg)
+        assert again.status_code == 200 and again.json()["method"] == "sendMessage"
+        await settled(application)
+    assert spy.asked == [(RETWEET_QUESTION, None)]
 
 
 @pytest.mark.asyncio

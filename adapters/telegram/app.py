@@ -47,7 +47,7 @@ from telegram.ext import (
     filters,
 )
 
-from adapters.answering import Answering, Incoming, apology_text, incident_id, log_incident
+from adapters.answering import Answering, Incoming, Outcome, apology_text, incident_id, log_incident
 from adapters.attachments import Attachment
 from adapters.conversations import reset_text
 from adapters.telegram.delivery import TypingIndicator, feedback_keyboard, send
@@ -342,6 +342,9 @@ class TelegramAdapter:
         )
         refusal = await asyncio.to_thread(self.answering.admit, incoming)
         if refusal is not None:
+            slot = webhook_reply()
+            if refusal.outcome is Outcome.IN_PROGRESS and slot is not None:
+                slot.again = True  # acknowledged now, it would be lost if the copy being answered fails
             if refusal.notice:
                 await send(message, [notice_message(refusal.notice)])
             return

@@ -74,6 +74,9 @@ class WebhookReply:
     method: str | None = None
     params: dict[str, Any] | None = None
     closed: bool = False
+    #: The update is a copy of one still being answered: not acknowledged, so that Telegram sends it
+    #: again, and the next copy finds it answered, or free again if that answer never got out.
+    again: bool = False
     #: Called once the reply has been handed to Telegram (True) or could not be (False).
     settle: list[Callable[[bool], None]] = field(default_factory=list)
 
@@ -156,6 +159,9 @@ class _UpdateHandler(tornado.web.RequestHandler):
             reply.closed = True
             self.in_flight.leave()
             _current_reply.reset(context_token)
+        if reply.again:
+            # No 2xx: Telegram sends the update again later (the copy being answered may still fail).
+            raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_status(HTTPStatus.OK)
         body = reply.body()
         if body is not None:

@@ -71,20 +71,21 @@ _NOT_A_PERSON_BEFORE = re.compile(
     r"exposici[óo]n|cuadro|gira|[áa]lbum|documental)\s+(?:de|d')\s*$",
     re.IGNORECASE,
 )
-#: A form of address right before a capitalised word makes it a person's name.
+#: Forms of address that can also open a run of capitals («Doña Remedios, la de la 214»).
+_HONORIFICS = r"señor|señora|senor|senora|don|doña|dona|doctor|doctora|tío|tía"
 _TITLES = (
-    r"señor|señora|senor|senora|sr\.|sra\.|don|doña|dona|doctor|doctora|dr\.|dra\.|"
-    r"mr\.?|mrs\.?|ms\.?|miss|tío|tía|abuelo|abuela|"
+    rf"{_HONORIFICS}|sr\.|sra\.|dr\.|dra\.|mr\.?|mrs\.?|ms\.?|miss|abuelo|abuela|"
     # ranks and posts before a surname («el sargento Pérez», «la inspectora Gómez»)
     r"sargento|sargenta|cabo|teniente|capit[áa]n|comandante|coronel|brigada|subteniente|agente|"
     r"inspector|inspectora|subinspector|subinspectora|comisario|comisaria|oficial|"
     # a family by its surname («la finca de la familia Ortega»)
     r"familia|família"
 )
+#: A form of address right before a capitalised word makes it a person's name.
 _ADDRESSED = re.compile(rf"\b(?:{_TITLES})\s+$", re.IGNORECASE)
-#: A form of address that opens a run of capitalised words: «Doña Remedios, la de la 214». Not a rank
-#: or «familia»: «Cabo Verde», «Brigada Paracaidista», «Familia Real».
-_TITLE_WORD = re.compile(r"(?:señor|señora|senor|senora|don|doña|dona|doctor|doctora|tío|tía)$", re.IGNORECASE)
+#: An honorific opening a run of capitalised words; not a rank or «familia» («Cabo Verde»,
+#: «Brigada Paracaidista», «Familia Real»).
+_TITLE_WORD = re.compile(rf"(?:{_HONORIFICS})$", re.IGNORECASE)
 _CAPITALISED = re.compile(
     r"(?<![\w])([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)((?:\s+(?:de(?:l| la| los)?\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+|[A-ZÁÉÍÓÚÑ]\.)){0,3})"
 )

@@ -23,6 +23,11 @@ disagrees, and the answer says why:
   nothing firm is open (:attr:`~bot.decision.Decision.firm`: a risk nothing lifted, a push for
   a «sí», requirements to meet) and no detector found anything. The rule's cautions are still shown.
 
+A follow-up in a conversation gets only the first step, read on its own words and the draft
+still discussed: read without the earlier turns, its words often state the fix («¿y si les tapo
+la cara?») with the very words of the risk, or leave the risk in what was said before («¿y en
+LinkedIn?»), so the steps towards «no» or «sí» there made more errors than they mended.
+
 A Catalan, Galician or English message (and such a case) is read glossed word by word into
 Spanish (:func:`bot.signals.gloss_text`): the cases are mostly Spanish. Chosen by the
 cross-validation by batch: on the 117 first answers of other languages, 0.667 and 3 dangerous
@@ -411,6 +416,7 @@ def reconsider(
     low: float,
     sure: float = 1.0,
     estimates: Estimates | None = None,
+    risk_only: bool = False,
 ) -> Decision:
     """``decision`` moved one step when ``model`` strongly disagrees (see the module docstring):
 
@@ -423,13 +429,18 @@ def reconsider(
       ``high``, the caution is not :attr:`~bot.decision.Decision.firm` and no detector found anything.
 
     Any other decision is returned as it is (``sure`` of 1 or more leaves every caution alone).
-    ``estimates`` are the model's for ``text`` when the caller already has them."""
+    ``estimates`` are the model's for ``text`` when the caller already has them. ``risk_only``
+    keeps only the first step, for a follow-up: its own words, read without the earlier turns,
+    often state the fix («¿y si les tapo la cara?») with the very words of the risk, or leave
+    the risk in the earlier turns («¿y en LinkedIn?»), so only the hedge against a plain «sí» is safe."""
     if model is None or decision.verdict not in PUBLICATION:
         return decision
     p = estimates if estimates is not None else model.estimates(text)
     verdict, doubt = decision.verdict, None
     if verdict is Verdict.PERMITIDO and p.risk >= high:
         verdict, doubt = Verdict.CON_CAUTELAS, Doubt("riesgo", p.risk, model.words(text))
+    elif risk_only:
+        pass
     elif (
         verdict is Verdict.NO_PERMITIDO
         and p.risk <= low

@@ -232,14 +232,16 @@ class Service:
             and not scope.covers(own, question_of_fact=fact)
         )
         in_scope = in_scope and not off_topic
-        # The second opinion learned from single questions; in a follow-up that changes one
-        # detail («¿y si le tapo la cara?») only the rules read what changed; one that opens
-        # another matter is read as a question on its own.
-        doubt = self._doubt.get() if not (context and context.turns) or followed.new_topic else None
-        doubt_text = case_text(asked, "\n".join(filter(None, [reading.draft, image_text])))
+        # The second opinion learned from single questions. A follow-up («¿y si le tapo la cara?»)
+        # is judged on its own words and the draft still discussed, not on the earlier questions,
+        # and its intent and scope are read by the rules alone; one that opens another matter is
+        # read as a question on its own.
+        follow_up = bool(context and context.turns) and not followed.new_topic
+        doubt = self._doubt.get() if not follow_up or self.settings.doubt_follow_ups else None
+        doubt_text = case_text(clean if follow_up else asked, "\n".join(filter(None, [reading.draft, image_text])))
         estimates = doubt.estimates(doubt_text) if doubt is not None else None
         intent = reread(
-            estimates,
+            estimates if not follow_up else None,
             Intent(fact, in_scope),
             # An aside in a conversation («Por cierto, ¿cómo se hace la tortilla?») stays out of scope.
             plain=not (reading.draft or followed.images or reading.pushes_for_yes or off_topic)
@@ -295,6 +297,7 @@ class Service:
                 low=self.settings.doubt_low,
                 sure=self.settings.doubt_sure,
                 estimates=estimates,
+                risk_only=follow_up,
             )
         if intent.moved is not None and (decision.verdict is Verdict.INFORMATIVO) == (intent.moved == "consulta"):
             decision = replace(decision, reread=intent.moved)
@@ -303,7 +306,7 @@ class Service:
             # The rules that apply lead the sources, with their articles, whatever their similarity.
             applied_ids = [by_locator[a.rule.locator].id for a in decision.applied if a.rule.locator in by_locator]
             retrieval = retriever.promote(retrieval, applied_ids)
-        elif doubt is not None and not named:
+        elif doubt is not None and not named and not follow_up:
             # The articles that answered questions like this one lead (unless it names its own).
             retrieval = retriever.lead_with(retrieval, doubt.articles(doubt_text))
         draft = reading.draft

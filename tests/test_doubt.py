@@ -464,14 +464,40 @@ def test_a_push_for_a_yes_keeps_the_caution(doubting: Service) -> None:
     assert doubting.ask(question).verdict is Verdict.CON_CAUTELAS
 
 
-def test_a_follow_up_is_read_by_the_rules_alone(doubting: Service, service: Service) -> None:
-    # Learned from single questions, the second opinion cannot tell what a follow-up changed.
-    first = doubting.ask(CRITICISE)
-    question = "¿Y si añado que sale la zarandaja?"
-    assert (
-        doubting.ask(question, context=first.context).verdict
-        is service.ask(question, context=service.ask(CRITICISE).context).verdict
+VACCINES = "¿Puedo retuitear la campaña oficial de vacunación?"
+NEIGHBOURS = "¿Puedo subir al insta una foto de los vecinos que atendí hoy?"
+
+
+def _followed(service: Service, first: str, then: str) -> Verdict:
+    return service.ask(then, context=service.ask(first).context).verdict
+
+
+def test_a_follow_up_that_looks_risky_turns_a_yes_into_a_caution(doubting: Service, service: Service) -> None:
+    then = "¿Y si añado que sale la zarandaja?"
+    assert _followed(service, VACCINES, then) is Verdict.PERMITIDO  # the rules alone
+    assert _followed(doubting, VACCINES, then) is Verdict.CON_CAUTELAS
+
+
+def test_a_follow_up_keeps_the_rules_no_and_caution(doubting: Service, service: Service) -> None:
+    # Read without the earlier turns, a follow-up's words often state the fix or leave the risk
+    # in what was said before: only the hedge against a «sí» is safe.
+    then = "¿Y con un flamenquín?"
+    assert _followed(service, NEIGHBOURS, then) is Verdict.NO_PERMITIDO
+    assert _followed(doubting, NEIGHBOURS, then) is Verdict.NO_PERMITIDO
+    risky = "¿Y si añado que sale la zarandaja?"
+    assert _followed(service, CRITICISE, risky) is Verdict.CON_CAUTELAS
+    assert _followed(doubting, CRITICISE, risky) is Verdict.CON_CAUTELAS
+
+
+def test_a_follow_up_can_be_left_to_the_rules_alone(indexed_settings: Settings, tmp_path: Path) -> None:
+    settings = indexed_settings.model_copy(
+        update={"doubt_cases_dir": write_cases(tmp_path / "cases"), "doubt_follow_ups": False}
     )
+    rules_only = Service(settings, auto_index=False)
+    assert _followed(rules_only, VACCINES, "¿Y si añado que sale la zarandaja?") is Verdict.PERMITIDO
+    assert (
+        rules_only.ask(f"{VACCINES} Sale la zarandaja.").verdict is Verdict.CON_CAUTELAS
+    )  # a first question is still reconsidered
 
 
 def test_a_question_about_the_rules_is_answered_as_one_and_says_so(doubting: Service, service: Service) -> None:
@@ -499,6 +525,19 @@ def test_the_articles_that_answered_similar_questions_lead_the_sources(doubting:
     assert answer.verdict is Verdict.INFORMATIVO
     assert (answer.retrieved[0].source_id, answer.retrieved[0].locator) == ("BOE-A-2099-90001", "Artículo 5")
     assert alone.retrieved[0].locator != "Artículo 5"  # without the second opinion, another source leads
+
+
+def test_a_follow_up_gets_only_the_hedge_against_a_yes(model: DoubtModel) -> None:
+    risky = reconsider(_decision(Verdict.PERMITIDO), model, RISKY, high=0.5, low=0.25, sure=0.8, risk_only=True)
+    assert risky.verdict is Verdict.CON_CAUTELAS
+    for verdict, text in (
+        (Verdict.NO_PERMITIDO, HARMLESS),
+        (Verdict.CON_CAUTELAS, RISKY),
+        (Verdict.CON_CAUTELAS, HARMLESS),
+    ):
+        kept = _decision(verdict)
+        assert reconsider(kept, model, text, high=0.5, low=0.25, sure=0.8, risk_only=True) == kept
+        assert reconsider(kept, model, text, high=0.5, low=0.25, sure=0.8) != kept  # a first question moves
 
 
 def test_reconsider_takes_the_estimates_the_caller_already_has(model: DoubtModel) -> None:

@@ -12,9 +12,11 @@ matcher: a zero-width space inside «puedo», a bidi override, Cyrillic «е» i
    look-alike table is Unicode's, from ``confusable_homoglyphs``;
 4. in a message written in leetspeak («¿Pu3do publ1c4r l4 gr4b4c10n?»: at least three words,
    and a quarter of them, have a digit between letters), the digits mixed into words become the
-   letters they stand for. A DNI, a date, «C1» or «MP3» in an ordinary message are left alone;
-5. a word spelt out letter by letter («¿p u e d o?», four letters or more) is written whole, and
-   a word cut at a line break with a hyphen («con-\\nserje») is joined again.
+   letters they stand for; with three such words in a longer message, only the leet words
+   change («S0y pr0f€s0r4 … ¿Pu€d0?», a euro sign touching a letter being an «e»). A DNI, a
+   date, «C1» or «MP3» in an ordinary message are left alone;
+5. a word spelt out letter by letter («¿p u e d o?», «p·u·b·l·i·c·a·r», four letters or more) is
+   written whole, and a word cut at a line break with a hyphen («con-\\nserje») is joined again.
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ def normalize(text: str) -> str:
 
 #: Four or more single letters or digits, one space apart: a word spelt out («p u e d o»).
 _SPELT = re.compile(r"(?<!\w)(?:\w )(?:\w ){2,}\w(?!\w)")
-#: Four or more single letters joined by hyphens or by dots, the same all along («l-i-s-t-a»).
-_SPELT_JOINED = re.compile(r"(?<![\w.-])[^\W\d_](?P<sep>[-.])[^\W\d_](?:(?P=sep)[^\W\d_]){2,}(?![\w-])")
+#: Four or more single letters joined by hyphens, dots or middle dots, the same all along
+#: («l-i-s-t-a», «p·u·b·l·i·c·a·r»; the Catalan «l·l» of «col·legi» is one pair, not four letters).
+_SPELT_JOINED = re.compile(r"(?<![\w.·-])[^\W\d_](?P<sep>[-.·])[^\W\d_](?:(?P=sep)[^\W\d_]){2,}(?![\w·-])")
 #: A word cut at the end of a line with a hyphen.
 _CUT = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
 
@@ -77,14 +80,31 @@ _INSIDE = re.compile(r"(?<=[^\W\d_])[013457]+(?=[^\W\d_])")
 _LEET_WORD = re.compile(r"(?<!\w)[a-zñ013457]{5,}(?!\w)")
 
 
+#: A euro sign touching a letter («d€», «pr0f€s0r4»): an «e» written the leet way; «50 €» is money.
+_EURO = re.compile(r"(?<=[^\W\d_])€|€(?=[^\W\d_])")
+#: A word that ends in a leet digit after a lower-case letter («Pued0», «s0y»).
+_LEET_END = re.compile(r"[^\W\d_]*[a-zñ][013457]")
+
+
 def _unleet(text: str) -> str:
     """Digits read as letters inside the words of a message written in leetspeak (see above)."""
+    text = _EURO.sub("e", text)
     words = _WORD.findall(text)
     # A digit between two letters («pu3do») is the tell; «MP3», «4G» or «COVID19» are not.
     leet = sum(_is_leet(w) and bool(_INSIDE.search(w)) for w in words)
-    if leet < 3 or leet * 4 < len(words):
+    if leet < 3:
         return _LEET_WORD.sub(_leet_word, text)
+    if leet * 4 < len(words):
+        # Leet words in a longer message («S0y pr0f€s0r4 … ¿Pu€d0?»): those words only.
+        return _WORD.sub(_few_leet, text)
     return _WORD.sub(lambda m: m.group().translate(_LEET) if _is_leet(m.group()) else m.group(), text)
+
+
+def _few_leet(match: re.Match[str]) -> str:
+    word = match.group()
+    if _is_leet(word) and (_INSIDE.search(word) or _LEET_END.fullmatch(word)):
+        return word.translate(_LEET)
+    return word
 
 
 def _leet_word(match: re.Match[str]) -> str:

@@ -35,11 +35,18 @@ from bot.normalize import normalize
         # One lower-case word with two digits between letters is leet whatever the rest says.
         ("la lista con sus d1recc1ones y tel3f0nos", "la lista con sus direcciones y telefonos"),
         ("el modelo b2b3 y la gripe h1n1", "el modelo b2b3 y la gripe h1n1"),
+        # Three leet words in a longer message: those words change, a euro sign in a word is an «e».
+        (
+            "H0l4. S0y pr0f€s0r4 de 2º y qu13r0 publicar en mi X las notas de la evaluación de todo el grupo. ¿Pu€d0?",
+            "Hola. Soy profesora de 2o y quiero publicar en mi X las notas de la evaluación de todo el grupo. ¿Puedo?",
+        ),
+        ("cuesta 50€ al mes, 30 €/mes y €5", "cuesta 50€ al mes, 30 €/mes y €5"),  # money stays money
         # A word spelt out letter by letter, or cut at a line break, is read whole.
         ("h o l a, ¿p u e d o subirlo?", "hola, ¿puedo subirlo?"),
         ("soy con-\nserje en un ins-\ntituto", "soy conserje en un instituto"),
         ("la a y la b; 1 2 3", "la a y la b; 1 2 3"),
         ("¿puedo publicar la l-i-s-t-a con los d.a.t.o.s?", "¿puedo publicar la lista con los datos?"),
+        ("¿puedo p·u·b·l·i·c·a·r el col·legi?", "¿puedo publicar el col·legi?"),  # the Catalan «l·l» stays
         ("la C.E.I.P. y el tramo A-B-C", "la CEIP. y el tramo A-B-C"),  # three letters are not a word
         ("el 12-3-4-5 y e-mail", "el 12-3-4-5 y e-mail"),  # three single letters are not a spelt word
         ("el 2022-\n2023", "el 2022-\n2023"),  # a range of years is not a cut word

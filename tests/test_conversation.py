@@ -549,6 +549,13 @@ def test_reset_words_in_every_language(message):
         ("D'acord, ho trec. I penjar fotos d'un pis que he reformat?", True),
         ("OK, I'll take that out. And a photo of the building?", True),
         ("E se en vez do vídeo escribo un texto contando o que sinto?", True),
+        # another post said with its verb: «¿Y avisar de…?», «¿Y compartir el anuncio…?»
+        ("¿Y avisar del corte de agua del jueves en el barrio norte por una avería?", True),
+        ("Vale. ¿Y decir que la propuesta de calendario no nos convence?", True),
+        ("¿Y compartir el anuncio oficial de la adjudicación, sin mencionar a mi cuñado?", True),
+        ("¿Y decir también que el detenido es del barrio?", False),  # adds to the post
+        ("¿Y sin ubicación, solo una foto del águila en vuelo?", True),
+        ("¿Y si lo comparto sin poner nada, solo el vídeo?", False),  # the same video, without the comment
     ],
 )
 def test_replaces_content(message, expected):
@@ -568,6 +575,9 @@ def test_replaces_content(message, expected):
         ("¡gracias!! ¿y sabes si va a llover el sábado en Valladolid?", True),
         ("Por cierto, ¿sabes si sale más barato AWS o Azure?", True),
         ("Perfecto. Oye, ¿y tú sabes cuántas horas hay que dejar las lentejas en remojo?", True),
+        ("Y ya que estás, ¿cómo purgo un radiador que gotea?", True),
+        ("Ya que estamos, ¿me recomiendas una novela?", True),
+        ("Ya que estamos, ¿lo subo también a LinkedIn?", False),
         ("Oye, ¿y sabes si puedo subirlo también a LinkedIn?", False),
         ("Gracias. ¿Y en LinkedIn?", False),
         ("¿Y si pongo otra cosa en el texto?", False),  # the same post, other words: not another matter
@@ -591,6 +601,7 @@ def test_changes_topic(message, expected):
         (revises, "Vale, ¿y esto?", False),  # may be the caption of the photo discussed
         (revises, "¿Y así?", True),
         (revises, "¿Y sin el nombre? Solo esto:", True),
+        (revises, "¿Y si lo dejo en esto, sin foto?", True),
         (revises, "y esto es lo que quiero", False),
         (revises, "¿Puedo publicar esto?", False),
         (revises, "¿Y en LinkedIn?", False),

@@ -1479,6 +1479,31 @@ def test_vocabulary_of_the_sixty_second_and_sixty_third_batches(book, text, sign
 
 
 @pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # Batches 64 and 65 and conversations cf: a police plan, a prison's locks, an interventor,
+        # a check the asker made, «lo que no cuenta la prensa», a helpline, grades of a class.
+        ("¿Y si añado que vamos a poner agentes de paisano en la salida?", "operacion_policial", True),
+        ("¿Y si añado que vamos a poner agentes de paisano en la salida?", "figurado", False),
+        ("Hoy voy de paisano a la boda de mi prima", "figurado", True),
+        ("se ven las puertas y cómo funciona el cierre de las celdas", "seguridad_instalaciones", True),
+        ("Soy secretario-interventor de un ayuntamiento pequeño", "intervengo_contrato", True),
+        ("¿Le puedo dar a retuitear?", "recomendar", True),
+        ("una comprobación curiosa que hice la semana pasada a un taller", "info_del_puesto", True),
+        ("una comprobación curiosa que hice la semana pasada a un taller", "expediente", True),
+        ("la empresa que estoy inspeccionando ahora mismo es de las peores", "expediente", True),
+        ("«como funcionaria del SEPE os lo recomiendo, os podéis fiar»", "uniforme_logo", True),
+        ("Lo que no cuenta la prensa: el acusado vino a declarar", "info_del_puesto", True),
+        ("llama al 024 (gratuito, 24h, confidencial)", "confidencial", False),
+        ("las notas de la 1ª evaluación de todo el grupo", "ciudadano_atendido", True),
+        ("Mi hija está en 2º de ESO", "menor", True),
+    ],
+)
+def test_vocabulary_of_the_sixty_fourth_and_sixty_fifth_batches(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+@pytest.mark.parametrize(
     ("said", "earlier", "matter"),
     [
         # The asker's job (introduced, a bare title, or said by the way) and one of its matters.

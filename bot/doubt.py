@@ -440,7 +440,7 @@ def reconsider(
     if verdict is Verdict.PERMITIDO and p.risk >= high:
         verdict, doubt = Verdict.CON_CAUTELAS, Doubt("riesgo", p.risk, model.words(text))
     elif risk_only:
-        pass
+        return decision  # a follow-up: only the hedge against a «sí»
     elif (
         verdict is Verdict.NO_PERMITIDO
         and p.risk <= low

@@ -556,6 +556,7 @@ def test_reset_words_in_every_language(message):
         ("¿Y decir también que el detenido es del barrio?", False),  # adds to the post
         ("¿Y sin ubicación, solo una foto del águila en vuelo?", True),
         ("¿Y si lo comparto sin poner nada, solo el vídeo?", False),  # the same video, without the comment
+        ("OK, what if I only film the storage shelves, with no sensors in shot?", True),
     ],
 )
 def test_replaces_content(message, expected):

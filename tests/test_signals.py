@@ -1497,6 +1497,15 @@ def test_vocabulary_of_the_sixty_second_and_sixty_third_batches(book, text, sign
         ("llama al 024 (gratuito, 24h, confidencial)", "confidencial", False),
         ("las notas de la 1ª evaluación de todo el grupo", "ciudadano_atendido", True),
         ("Mi hija está en 2º de ESO", "menor", True),
+        # and from the dev conversations: hints from a board member, a building's sensors, what an
+        # examiner saw, a case number
+        ("¿Puedo dar alguna pista sobre los temas que van a caer?", "no_publico", True),
+        ("E se engado que eu formo parte do tribunal e dou algunha pista sobre os temas que van caer?", "no_publico", True),
+        ("Can I give a hint about the topics?", "no_publico", True),
+        ("enseñando de paso dónde están los sensores y las cámaras", "seguridad_instalaciones", True),
+        ("qué autoescuela tiene el peor porcentaje, según los exámenes que he hecho yo", "info_del_puesto", True),
+        ("con su número de expediente y su NIE tapado a medias", "persona_identificable", True),
+        ("my director signs off on it", "visto_bueno", True),
     ],
 )
 def test_vocabulary_of_the_sixty_fourth_and_sixty_fifth_batches(book, text, signal, present):

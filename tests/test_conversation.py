@@ -331,6 +331,7 @@ def test_a_question_for_information_after_a_draft_is_answered_with_information(b
     [
         "Por curiosidad, ¿hay funcionarios que no pueden hacer campaña ni siquiera en su cuenta personal?",
         "Por saber: si alguien filtrara una resolución antes de notificarla, ¿qué le podría caer?",
+        "Curiosidad: lo que subo a la cuenta de la biblioteca, ¿de quién es?",
         "Just out of curiosity, are there officials who cannot campaign at all?",
         "Entendido. ¿Y en general qué dice la ley sobre cuándo tiene la Administración que publicar sus actos?",
         "Got it. And in general, what does the law say about when the Administration must publish its acts?",

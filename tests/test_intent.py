@@ -90,6 +90,10 @@ from bot.normalize import normalize
         # Which law applies to them is information, whatever was asked before.
         ("Una duda que tengo: a nosotros, ¿nos aplica el Estatuto del Empleado Público o solo nuestra ley?", True),
         ("¿Se nos aplica el EBEP?", True),
+        # Whether the rule reaches someone else, or a body: information.
+        ("Mi mujer es policía local. ¿A ella le aplica lo mismo?", True),
+        ("Lo de no poder hacer campaña, ¿le pasa también a mi mujer?", True),
+        ("Esa ley que me citas, ¿se aplica a un ayuntamiento o solo al Estado?", True),
         ("Am I obliged to answer in Catalan on the council's profile?", True),
         ("¿Cuántas fotos de la cena puedo subir? Van mis compañeros", False),
         # The post described, then asked about in a word or two; in every language.

@@ -1500,7 +1500,11 @@ def test_vocabulary_of_the_sixty_second_and_sixty_third_batches(book, text, sign
         # and from the dev conversations: hints from a board member, a building's sensors, what an
         # examiner saw, a case number
         ("¿Puedo dar alguna pista sobre los temas que van a caer?", "no_publico", True),
-        ("E se engado que eu formo parte do tribunal e dou algunha pista sobre os temas que van caer?", "no_publico", True),
+        (
+            "E se engado que eu formo parte do tribunal e dou algunha pista sobre os temas que van caer?",
+            "no_publico",
+            True,
+        ),
         ("Can I give a hint about the topics?", "no_publico", True),
         ("enseñando de paso dónde están los sensores y las cámaras", "seguridad_instalaciones", True),
         ("qué autoescuela tiene el peor porcentaje, según los exámenes que he hecho yo", "info_del_puesto", True),

@@ -494,10 +494,12 @@ def test_a_follow_up_can_be_left_to_the_rules_alone(indexed_settings: Settings, 
         update={"doubt_cases_dir": write_cases(tmp_path / "cases"), "doubt_follow_ups": False}
     )
     rules_only = Service(settings, auto_index=False)
-    assert _followed(rules_only, VACCINES, "¿Y si añado que sale la zarandaja?") is Verdict.PERMITIDO
-    assert (
-        rules_only.ask(f"{VACCINES} Sale la zarandaja.").verdict is Verdict.CON_CAUTELAS
-    )  # a first question is still reconsidered
+    try:
+        assert _followed(rules_only, VACCINES, "¿Y si añado que sale la zarandaja?") is Verdict.PERMITIDO
+        # A first question is still reconsidered.
+        assert rules_only.ask(f"{VACCINES} Sale la zarandaja.").verdict is Verdict.CON_CAUTELAS
+    finally:
+        shutil.rmtree(settings.doubt_dir, ignore_errors=True)
 
 
 def test_a_question_about_the_rules_is_answered_as_one_and_says_so(doubting: Service, service: Service) -> None:

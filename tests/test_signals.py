@@ -105,6 +105,8 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("Administro el Facebook de la Diputación", "cuenta_oficial"),
         # Quotes alone do not hide a word: only a word asked about, or a title next to its work.
         ("os paso el informe 'confidencial' de RRHH", "confidencial"),
+        ("Cuelgo el acta, que viene marcada como confidencial", "confidencial"),
+        ("a summary of the confidential internal briefing we got today", "confidencial"),
         ("Subo el 'Borrador del Plan Director' que nos pasaron", "confidencial"),
         # Phrases from the 39th and 42nd batches and conversations «as» (session 40).
         ("Soy vocal técnica de la mesa de contratación de la diputación", "intervengo_contrato"),
@@ -178,6 +180,9 @@ def test_phrases_are_found(book, text, signal):
         # Somebody else sits on the electoral board.
         ("el juez es vocal de la Junta Electoral de Zona", "justicia_electoral"),
         ("He reservado mesa para diez en el asador", "confidencial"),
+        # «Confidencial» alone is mostly a joke; it counts with the document that carries it.
+        ("INFO CONFIDENCIAL 🤫: habrá chocolate con churros", "confidencial"),
+        ("Destino confidencial... bueno, Kioto", "confidencial"),
         # Spanish asthma is no Basque «asmatua» (made up); advice against scams names no one's data.
         ("la mayor, de 9 años, tiene asma", "ficticio"),
         ("NUNCA des tus datos bancarios por teléfono", "datos_personales"),
@@ -528,7 +533,7 @@ def test_a_job_signal_in_the_introduction_does_not_count(book):
     # …but the same words about the post count, and so does a risk in the introduction.
     assert "salud" in found(book, "Soy celadora. Quiero contar que ayer ingresó en la UCI el alcalde")
     assert "menor" in found(book, "Trabajo en un centro de menores y quiero subir la foto de los chavales")
-    assert "confidencial" in found(book, "Soy técnica del área con información confidencial")
+    assert "confidencial" in found(book, "Soy técnica del área con documentación de uso interno")
 
 
 def test_a_sentence_about_what_the_job_is_like_does_not_count(book):
@@ -1062,9 +1067,9 @@ def test_named_words(question, named):
 
 
 def test_a_word_the_question_asks_about_is_no_evidence_in_the_draft(book):
-    draft = "🤫 CONFIDENCIAL 🤫 La receta secreta de las torrijas de la abuela"
+    draft = "🤫 RESERVADO 🤫 La receta secreta de las torrijas de la abuela"
     assert "confidencial" in {h.signal for h in book.detect(draft, "borrador")}
-    named = named_words("¿Me pueden expedientar por usar la palabra confidencial?")
+    named = named_words("¿Me pueden expedientar por usar la palabra reservado?")
     assert "confidencial" not in {h.signal for h in book.detect(draft, "borrador", named)}
     # Other words of the draft still count, and so do detectors.
     leaked = "CONFIDENCIAL: el informe interno de auditoría, DNI 12345678Z"
@@ -1148,7 +1153,7 @@ def test_negated_gaps_and_counts(book, text, signal, found):
 
 def test_what_the_asker_leaves_out_is_lifted_only_where_it_is_said(book):
     hits = book.detect(
-        "Mi tesis ya está en el repositorio abierto. El anexo con datos confidenciales no está publicado "
+        "Mi tesis ya está en el repositorio abierto. El anexo confidencial no está publicado "
         "y no lo voy a mencionar.",
         "pregunta",
     )

@@ -602,6 +602,12 @@ def test_changes_topic(message, expected):
         (revises, "Lo reformulo. ¿Y esto?", True),
         (revises, "Vale, ¿y esto?", False),  # may be the caption of the photo discussed
         (revises, "¿Y así?", True),
+        (revises, "Vale, ¿así?", True),
+        (revises, "¿Lo dejo así?", True),
+        (revises, "I és així?", True),
+        (revises, "OK, like this?", True),
+        (revises, "Pensaba algo así:", False),  # the text, not a new version asked about
+        (revises, "Lo tengo así escrito, ¿qué te parece?", False),
         (revises, "¿Y sin el nombre? Solo esto:", True),
         (revises, "¿Y si lo dejo en esto, sin foto?", True),
         (revises, "y esto es lo que quiero", False),

@@ -68,7 +68,15 @@ _NOT_A_PERSON_BEFORE = re.compile(
     # a pet («mi perra Lola») or the author of a public work («la novela de Almudena Grandes»)
     r"|\b(?:perr[oa]|perrit[oa]|gat[oa]|gatit[oa]|mascota|cachorr[oa]|gos|gossa|dog|cat|puppy)\s*$"
     r"|\b(?:novela|libro|llibre|disco|canci[óo]n|concierto|concert|pel[íi]cula|serie|poemario|poema|obra|"
-    r"exposici[óo]n|cuadro|gira|[áa]lbum|documental)\s+(?:de|d')\s*$",
+    r"exposici[óo]n|cuadro|gira|[áa]lbum|documental)\s+(?:de|d')\s*$"
+    # after a quoted title («'Patria', de Fernando Aramburu»): its author
+    r"|[»\"'”’]\s*,?\s*(?:de|d'|by)\s*$"
+    # a building named after someone («Biblioteca Municipal Rosalía de Castro», «la UCI del Gregorio Marañón»)
+    r"|\b(?:biblioteca|museo|teatro|auditorio|pabell[óo]n|polideportivo|residencia|universidad|escuela|aeropuerto)"
+    r"(?:\s+(?:municipal|provincial|p[úu]blica|p[úu]blico))?\s*$"
+    r"|\b(?:uci|urgencias|hospital|planta|quir[óo]fanos?)\s+del\s*$"
+    # a date: «on 30 June», «el 3 de Mayo»
+    r"|(?<![\d.,])\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+|de\s+)?$",
     re.IGNORECASE,
 )
 #: Forms of address that can also open a run of capitals («Doña Remedios, la de la 214»).
@@ -225,6 +233,8 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?¡¿…:]\s*)$")
 #: «Domingo» alone is the day when it opens a sentence or follows a determiner: «Domingo, 90 exámenes»,
 #: «este Domingo»; with a surname or an address («don Domingo») it is a person.
 _DAY_NAMES = frozenset({"domingo"})
+#: «Domingo 12, Maratón de la ciudad»: a day with its date.
+_DATE_AFTER = re.compile(r"\s+\d{1,2}\b")
 _DAY_BEFORE = re.compile(r"(?:^|[.!?¡¿…:]\s*|\b(?:el|este|cada|pr[óo]ximo|pasado|del|al)\s+)$", re.IGNORECASE)
 
 
@@ -251,7 +261,11 @@ def _person_names(text: str) -> list[Span]:
                 and _SENTENCE_START.search(before)
                 and _ALONE.match(text, match.end())
             )
-            or (first in _DAY_NAMES and not match.group(2) and _DAY_BEFORE.search(before))
+            or (
+                first in _DAY_NAMES
+                and not match.group(2)
+                and (_DAY_BEFORE.search(before) or _DATE_AFTER.match(text, match.end()))
+            )
         ):
             continue
         spans.append(match.span())

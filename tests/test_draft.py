@@ -89,6 +89,12 @@ def test_false_positives_are_not_reported(text):
         ("Mi perra Lola es la criatura más paciente", []),  # a pet
         ("Reseña de la última novela de Almudena Grandes", []),  # the author of a public work
         ("3 horas de cola para el concierto de Rosalía", []),
+        ("Este mes leemos 'Patria', de Fernando Aramburu", []),  # the author after a quoted title
+        ("Club de Lectura de la Biblioteca Municipal Rosalía de Castro", []),  # a building's name
+        ("sigue estable en la UCI del Gregorio Marañón", []),
+        ("The campaign closes on 30 June", []),  # a date
+        ("🚧 Domingo 12, Maratón de la ciudad", []),
+        ("Leemos a Fernando Aramburu con Marta", ["Fernando Aramburu", "Marta"]),
         ("la ofrenda del Pilar y las fiestas del Carmen", []),  # feasts of the Virgin
         ("Mi compañera Pilar se jubila", ["Pilar"]),
         ("la sortida a Montserrat amb la classe", []),  # a trip to a place named after a Virgin

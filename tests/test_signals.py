@@ -1153,8 +1153,7 @@ def test_negated_gaps_and_counts(book, text, signal, found):
 
 def test_what_the_asker_leaves_out_is_lifted_only_where_it_is_said(book):
     hits = book.detect(
-        "Mi tesis ya está en el repositorio abierto. El anexo confidencial no está publicado "
-        "y no lo voy a mencionar.",
+        "Mi tesis ya está en el repositorio abierto. El anexo confidencial no está publicado y no lo voy a mencionar.",
         "pregunta",
     )
     assert {"confidencial", "excluido"} <= {h.signal for h in hits}

@@ -228,6 +228,8 @@ _PLACE_BEFORE = re.compile(
 
 #: First names that are also words, said alone as one: «Perfecto. Y el texto sería…», «Gloria, qué día».
 _WORD_NAMES = frozenset("perfecto salvador blanca clemente alba aurora gloria".split())
+#: First names that are ordinals: with no surname, «Segundo premio», «Segundo día», they are the ordinal.
+_ORDINAL_NAMES = frozenset({"segundo"})
 _ALONE = re.compile(r"\s*[.;:!?…]")
 _SENTENCE_START = re.compile(r"(?:^|[.!?¡¿…:]\s*)$")
 #: «Domingo» alone is the day when it opens a sentence or follows a determiner: «Domingo, 90 exámenes»,
@@ -261,6 +263,7 @@ def _person_names(text: str) -> list[Span]:
                 and _SENTENCE_START.search(before)
                 and _ALONE.match(text, match.end())
             )
+            or (first in _ORDINAL_NAMES and not match.group(2))
             or (
                 first in _DAY_NAMES
                 and not match.group(2)

@@ -921,7 +921,9 @@ def _same(phrase: _Phrase, k: int, stems: list[str], words: list[str], position:
         # («udaltzaina», a local police officer, and «udaleko», of the council, share «udal»).
         return _shared_prefix(word, wanted) >= max(len(phrase.stems[k]), len(wanted) - 3)
     if _VERB.search(wanted):
-        return True
+        # «filtros», «adelantos»: a plural in -os is a noun of the verb's family, never one of its
+        # forms («filtramos», «filtrarlos», «callaos» are).
+        return _NOUN_PLURAL.search(word) is None
     # Short stems join unrelated words («parto» and «parte», «libro» and «libre»): gender turns
     # an o into an a, never into an e.
     if len(phrase.stems[k]) <= SHORT_STEM + 1 and {word.rstrip("s")[-1:], wanted.rstrip("s")[-1:]} == {"e", "o"}:
@@ -941,6 +943,7 @@ def _shared_prefix(a: str, b: str) -> int:
 
 _VERB = re.compile(r"(?:ar|er|ir|re)(?:me|te|se|le|la|lo|les|los|las|nos)?$")
 _PLURAL = re.compile(r"(?:es|s)$")
+_NOUN_PLURAL = re.compile(r"(?<![mlna])os$")
 # «salgan» / «salga»: the plural of a verb form (not «camión», whose «n» is its own).
 _VERB_PLURAL = re.compile(r"(?<=[ae])n$")
 _GENDER = re.compile(r"[aoe]$")

@@ -94,6 +94,8 @@ def test_false_positives_are_not_reported(text):
         ("sigue estable en la UCI del Gregorio Marañón", []),
         ("The campaign closes on 30 June", []),  # a date
         ("🚧 Domingo 12, Maratón de la ciudad", []),
+        ("¡Segundo premio en la Feria de Ciencia!", []),  # the ordinal
+        ("Ha venido don Segundo Ramos", ["Segundo Ramos"]),
         ("Leemos a Fernando Aramburu con Marta", ["Fernando Aramburu", "Marta"]),
         ("la ofrenda del Pilar y las fiestas del Carmen", []),  # feasts of the Virgin
         ("Mi compañera Pilar se jubila", ["Pilar"]),

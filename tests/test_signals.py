@@ -103,6 +103,7 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("un anexo lleva la marca 'RESERVADO'", "confidencial"),
         ("Esta madrugada hemos entrado en dos naves y nos faltan dos por localizar", "operacion_policial"),
         ("Administro el Facebook de la Diputación", "cuenta_oficial"),
+        ("Vamos a filtrarlos antes del pleno", "no_publico"),  # a form of the verb, with its pronoun
         # Quotes alone do not hide a word: only a word asked about, or a title next to its work.
         ("os paso el informe 'confidencial' de RRHH", "confidencial"),
         ("Cuelgo el acta, que viene marcada como confidencial", "confidencial"),
@@ -180,6 +181,9 @@ def test_phrases_are_found(book, text, signal):
         # Somebody else sits on the electoral board.
         ("el juez es vocal de la Junta Electoral de Zona", "justicia_electoral"),
         ("He reservado mesa para diez en el asador", "confidencial"),
+        # A plural in -os is a noun of the verb's family, not one of its forms: «filtrar» is not «filtros».
+        ("Meses de muestreos, filtros y paciencia", "no_publico"),
+        ("Los adelantos de la obra van bien", "no_publico"),
         # «Confidencial» alone is mostly a joke; it counts with the document that carries it.
         ("INFO CONFIDENCIAL 🤫: habrá chocolate con churros", "confidencial"),
         ("Destino confidencial... bueno, Kioto", "confidencial"),

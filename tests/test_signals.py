@@ -103,6 +103,8 @@ def found(book: SignalBook, text: str) -> set[str]:
         ("un anexo lleva la marca 'RESERVADO'", "confidencial"),
         ("Esta madrugada hemos entrado en dos naves y nos faltan dos por localizar", "operacion_policial"),
         ("Administro el Facebook de la Diputación", "cuenta_oficial"),
+        ("Yo voto a [partido], los únicos que nos defienden", "partidista"),  # «voto» is too short for «votar a»
+        ("I'm voting for Labour this time", "partidista"),
         ("Vamos a filtrarlos antes del pleno", "no_publico"),  # a form of the verb, with its pronoun
         # Quotes alone do not hide a word: only a word asked about, or a title next to its work.
         ("os paso el informe 'confidencial' de RRHH", "confidencial"),

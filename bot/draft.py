@@ -69,8 +69,8 @@ _NOT_A_PERSON_BEFORE = re.compile(
     r"|\b(?:perr[oa]|perrit[oa]|gat[oa]|gatit[oa]|mascota|cachorr[oa]|gos|gossa|dog|cat|puppy)\s*$"
     r"|\b(?:novela|libro|llibre|disco|canci[óo]n|concierto|concert|pel[íi]cula|serie|poemario|poema|obra|"
     r"exposici[óo]n|cuadro|gira|[áa]lbum|documental)\s+(?:de|d')\s*$"
-    # after a quoted title («'Patria', de Fernando Aramburu»): its author
-    r"|[»\"'”’]\s*,?\s*(?:de|d'|by)\s*$"
+    # after a quoted title and a comma («'Patria', de Fernando Aramburu»; «'Dune' by»): its author
+    r"|[»\"'”’]\s*(?:,\s*(?:de|d')|,?\s*by)\s*$"
     # a building named after someone («Biblioteca Municipal Rosalía de Castro», «la UCI del Gregorio Marañón»)
     r"|\b(?:biblioteca|museo|teatro|auditorio|pabell[óo]n|polideportivo|residencia|universidad|escuela|aeropuerto)"
     r"(?:\s+(?:municipal|provincial|p[úu]blica|p[úu]blico))?\s*$"

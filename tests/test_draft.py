@@ -97,6 +97,7 @@ def test_false_positives_are_not_reported(text):
         ("¡Segundo premio en la Feria de Ciencia!", []),  # the ordinal
         ("Ha venido don Segundo Ramos", ["Segundo Ramos"]),
         ("Leemos a Fernando Aramburu con Marta", ["Fernando Aramburu", "Marta"]),
+        ("Os paso el audio 'feliz cumple' de Lucía", ["Lucía"]),  # no comma: whose, not an author
         ("la ofrenda del Pilar y las fiestas del Carmen", []),  # feasts of the Virgin
         ("Mi compañera Pilar se jubila", ["Pilar"]),
         ("la sortida a Montserrat amb la classe", []),  # a trip to a place named after a Virgin

@@ -158,6 +158,12 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
     telegram_api_url: str | None = Field(None, description="Only for tests: another Bot API base.")
     telegram_user_limit_per_minute: int = Field(10, ge=1)
+    telegram_messages_per_second: float = Field(
+        30.0,
+        gt=0,
+        description="What this process sends to Telegram per second, answers in webhook replies included. "
+        "Telegram allows a bot about 30 in all: with several replicas, give each its share (30 / replicas).",
+    )
 
     # Operations (adapters/ops.py)
     metrics_port: int | None = Field(

@@ -325,6 +325,7 @@ def test_replicas_answer_each_question_once(
         BOT_DATABASE_URL=database,
         BOT_SLACK_USER_LIMIT_PER_MINUTE="1000",
         BOT_TELEGRAM_USER_LIMIT_PER_MINUTE="1000",
+        BOT_TELEGRAM_MESSAGES_PER_SECOND="15",  # two replicas share the bot's 30 a second
         BOT_DELIVERY_LEASE_SECONDS="120",
         BOT_LOG_FORMAT="text",
     )

@@ -41,6 +41,8 @@ from fakes._base import RawRequest, RawResponse
 from fakes.telegram_api import (
     BOT_USERNAME,
     FakeTelegramAPI,
+    FloodRule,
+    FloodRules,
     parse_telegram_html,
     post_webhook_update_async,
     utf16_len,
@@ -145,10 +147,10 @@ async def settled(application: Any) -> None:
 
 @asynccontextmanager
 async def webhook(
-    tmp_path: Path, tg: FakeTelegramAPI, service: Any, feedback: FeedbackStore
+    tmp_path: Path, tg: FakeTelegramAPI, service: Any, feedback: FeedbackStore, **overrides: Any
 ) -> AsyncIterator[tuple[str, Any]]:
     """Run the application in webhook mode on a free local port; yields the URL to post to and
-    the application."""
+    the application. ``overrides``: further settings."""
     port = free_port()
     settings = adapter_settings(
         tmp_path,
@@ -158,6 +160,7 @@ async def webhook(
         telegram_webhook_secret="s3cr3t_Tg-1",
         telegram_webhook_listen="127.0.0.1",
         telegram_webhook_port=port,
+        **overrides,
     )
     application = build_application(settings, service, feedback=feedback)
     ready, stop = asyncio.Event(), asyncio.Event()
@@ -840,6 +843,26 @@ async def test_a_copy_of_an_update_still_being_answered_is_not_acknowledged(
         assert again.status_code == 200 and again.json()["method"] == "sendMessage"
         await settled(application)
     assert spy.asked == [(RETWEET_QUESTION, None)]
+
+
+@pytest.mark.asyncio
+async def test_answers_in_webhook_replies_keep_within_telegrams_flood_limits(
+    tmp_path: Path, service: Service, feedback: FeedbackStore
+) -> None:
+    # Telegram carries out a webhook reply without telling the bot whether it could: one over the
+    # bot's overall limit is dropped. Eight people asking at once, 3 messages a second allowed.
+    rules = FloodRules(overall=FloodRule(3, 1.0, burst=3))
+    with FakeTelegramAPI(flood_rules=rules) as tg:
+        async with webhook(tmp_path, tg, service, feedback, telegram_messages_per_second=2) as (url, application):
+            updates = [tg.message_update(RETWEET_QUESTION, user_id=USER + n) for n in range(8)]
+            replies = await asyncio.gather(
+                *(post_webhook_update_async(url, u, "s3cr3t_Tg-1", timeout=4 * WAIT, api=tg) for u in updates)
+            )
+            await settled(application)
+        assert [r.status_code for r in replies] == [200] * 8
+        assert all(r.json()["method"] == "sendMessage" for r in replies)  # each answer went in its reply
+        assert sorted(c.params["chat_id"] for c in tg.calls_to("sendMessage")) == [USER + n for n in range(8)]
+        assert all(len(bot_messages(tg, USER + n)) == 1 for n in range(8))  # none refused with a 429
 
 
 @pytest.mark.asyncio

@@ -114,7 +114,8 @@ def build_application(
     ``feedback`` and ``idempotency`` default to the stores in the data dir, ``metrics``
     (:mod:`adapters.ops`) to a registry of the application's own. Updates are handled
     concurrently (one slow answer does not hold up the others) and every Bot API request
-    goes through ``AIORateLimiter``, which also retries after a ``RetryAfter``. When the
+    goes through ``AIORateLimiter`` (``BOT_TELEGRAM_MESSAGES_PER_SECOND`` in all, webhook replies
+    included), which also retries after a ``RetryAfter``. When the
     application is run (``run_polling``, :func:`~adapters.telegram.webhook.serve_webhook`) it first sets the command
     menu and loads the model and the index (``service.warm_up()``, if there is one).
 
@@ -134,7 +135,7 @@ def build_application(
     builder = (
         Application.builder()
         .token(token)
-        .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_messages_per_second, max_retries=FLOOD_RETRIES))
         .concurrent_updates(True)
         # Under load a reply may wait for a connection and for the API: a timeout would lose it.
         .connect_timeout(SEND_TIMEOUT)

@@ -14,7 +14,9 @@ reply to Telegram's POST (a "webhook reply", ``{"method": "sendMessage", …}``,
 carries out), so sending it and acknowledging the update are one step: a process that dies
 before replying has sent nothing, and Telegram sends the update again. (Sent through the Bot
 API and then acknowledged, an answer sent just before the process died would go out twice.)
-Longer answers, of several messages, are sent through the Bot API before the reply.
+Longer answers, of several messages, are sent through the Bot API before the reply. Telegram
+drops a webhook reply over its flood limits without a word, so replies wait for the bot's rate
+limiter as its own Bot API calls do (``BOT_TELEGRAM_MESSAGES_PER_SECOND``).
 :func:`webhook_reply` is how :func:`~adapters.telegram.delivery.send` finds the reply of the
 update it answers.
 
@@ -126,6 +128,22 @@ class _InFlight:
         return True
 
 
+async def _pace(ptb: Application[Any, Any, Any, Any, Any, Any], reply: WebhookReply) -> None:
+    """Wait for the bot's rate limiter as a Bot API call of the same method would.
+
+    Telegram carries out a webhook reply without saying whether it could: one over its flood
+    limits is dropped in silence. Counted with the calls the bot makes itself, replies stay
+    within the limits the way those calls do."""
+    limiter = ptb.bot.rate_limiter
+    if limiter is None or reply.method is None:
+        return
+
+    async def counted() -> bool:
+        return True
+
+    await limiter.process_request(counted, (), {}, reply.method, reply.params or {}, None)
+
+
 class _WebApp(tornado.web.Application):
     def log_request(self, handler: tornado.web.RequestHandler) -> None:
         """No access log: the metrics count requests, and a path is all it would say."""
@@ -165,6 +183,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
         self.set_status(HTTPStatus.OK)
         body = reply.body()
         if body is not None:
+            await _pace(self.ptb, reply)
             self.set_header("Content-Type", "application/json")
             self.write(body)
         try:

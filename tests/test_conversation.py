@@ -558,6 +558,11 @@ def test_reset_words_in_every_language(message):
         ("¿Y sin ubicación, solo una foto del águila en vuelo?", True),
         ("¿Y si lo comparto sin poner nada, solo el vídeo?", False),  # the same video, without the comment
         ("OK, what if I only film the storage shelves, with no sensors in shot?", True),
+        # a photo of the asker now, not the one discussed
+        ("¿Y una mía sola, de uniforme, en la puerta de fuera del centro?", True),
+        ("¿Y una foto mía en la playa?", True),
+        ("And one of me alone at the gate?", True),
+        ("¿Y una con mis compañeros también?", False),  # not the asker's own
     ],
 )
 def test_replaces_content(message, expected):

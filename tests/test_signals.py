@@ -1527,6 +1527,27 @@ def test_vocabulary_of_the_sixty_fourth_and_sixty_fifth_batches(book, text, sign
 
 
 @pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # a patient's pills are health data; hypertension as a topic is not
+        ("me ha confesado que no se toma las pastillas de la tensión", "salud", True),
+        ("un artículo científico sobre el control de la hipertensión", "salud", False),
+        ("Anécdota de consulta (cambiada para que nadie se reconozca)", "ficticio_anonimizado", True),
+        # English words with two senses
+        ("I made a minor change to the library poster", "menor", False),
+        ("a photo of a minor at the pool", "menor", True),
+        ("I'm in charge of the library's account", "beneficio_propio", False),
+        ("Can I charge for my photography workshops?", "beneficio_propio", True),
+        ("we'll present results at a conference in May", "regalo", False),
+        ("where their polling station is", "policia", False),
+        ("I took part in a bid to host the games", "salud", False),
+    ],
+)
+def test_vocabulary_of_the_sixty_eighth_batch_and_english_words_with_two_senses(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+@pytest.mark.parametrize(
     ("said", "earlier", "matter"),
     [
         # The asker's job (introduced, a bare title, or said by the way) and one of its matters.

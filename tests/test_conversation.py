@@ -562,6 +562,7 @@ def test_reset_words_in_every_language(message):
         ("¿Y una mía sola, de uniforme, en la puerta de fuera del centro?", True),
         ("¿Y una foto mía en la playa?", True),
         ("And one of me alone at the gate?", True),
+        ("What if I only say we're working on this topic with an industry partner?", True),
         ("¿Y una con mis compañeros también?", False),  # not the asker's own
     ],
 )

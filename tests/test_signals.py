@@ -1541,6 +1541,10 @@ def test_vocabulary_of_the_sixty_fourth_and_sixty_fifth_batches(book, text, sign
         ("we'll present results at a conference in May", "regalo", False),
         ("where their polling station is", "policia", False),
         ("I took part in a bid to host the games", "salud", False),
+        # «muerto» in another sense: dead fish, idle hours, tiredness
+        ("y siguen vertiendo, el río está lleno de peces muertos", "victimas", False),
+        ("estoy muerta de sueño después de la guardia", "victimas", False),
+        ("en el accidente hubo dos muertos", "victimas", True),
     ],
 )
 def test_vocabulary_of_the_sixty_eighth_batch_and_english_words_with_two_senses(book, text, signal, present):

@@ -1545,6 +1545,11 @@ def test_vocabulary_of_the_sixty_fourth_and_sixty_fifth_batches(book, text, sign
         ("y siguen vertiendo, el río está lleno de peces muertos", "victimas", False),
         ("estoy muerta de sueño después de la guardia", "victimas", False),
         ("en el accidente hubo dos muertos", "victimas", True),
+        # the institution or an association posts it, with its own authorisations
+        ("¿Y si el vídeo con los chavales lo sube el instituto a su cuenta oficial?", "publica_la_institucion", True),
+        ("¿Y si la sube la página de Facebook de la residencia en vez de yo?", "publica_la_institucion", True),
+        ("What if the school posts it on its official account?", "publica_la_institucion", True),
+        ("¿Y si lo subo yo a mi cuenta?", "publica_la_institucion", False),
     ],
 )
 def test_vocabulary_of_the_sixty_eighth_batch_and_english_words_with_two_senses(book, text, signal, present):

@@ -1076,3 +1076,40 @@ def test_work_outside_the_job_said_later_softens_the_related_job_rule(book, rule
     assert first.verdict is Verdict.NO_PERMITIDO
     assert second.verdict is Verdict.CON_CAUTELAS
     assert "Regla 68" not in second.rules
+
+
+def test_a_threat_to_those_who_strike_is_a_no_and_informing_of_the_strike_is_not(book, rules):
+    (threat,) = talk(
+        book,
+        rules,
+        "Soy jefa de servicio. ¿Pongo en el grupo del equipo: «quien pare el jueves, que luego no me venga "
+        "pidiendo elegir turno en verano»? Es medio en broma.",
+    )
+    assert threat.verdict is Verdict.NO_PERMITIDO
+    assert threat.rules[0] == "Regla 94"
+    assert ("represalia", "que luego no me venga", "pregunta") in threat.triggers
+    (notice,) = talk(book, rules, "Soy jefa de servicio. ¿Pongo en el grupo del equipo que el jueves hay huelga?")
+    assert "Regla 94" not in notice.rules
+
+
+def test_covering_the_detail_in_a_follow_up_lifts_what_it_showed(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Quiero subir al Instagram del colegio una foto del huerto; al fondo se ve un papel con el código de "
+        "la alarma.",
+        "Ya lo he tapado con una pegatina y no se lee nada. ¿Así?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is not Verdict.NO_PERMITIDO
+
+
+def test_forwarding_only_part_of_a_message_leaves_out_the_rest(book, rules):
+    *_, last = talk(
+        book,
+        rules,
+        "Soy policía local. ¿Puedo reenviar a mi canal un comunicado del sindicato sobre la falta de agentes "
+        "que termina pidiendo el voto para un partido?",
+        "¿Y si reenvío solo la parte de la falta de agentes?",
+    )
+    assert "Regla 60" not in last.rules

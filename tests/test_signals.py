@@ -1557,6 +1557,43 @@ def test_vocabulary_of_the_sixty_eighth_batch_and_english_words_with_two_senses(
 
 
 @pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # a detail already covered, erased or cropped out
+        ("Ya lo he tapado con una pegatina y ya no se lee nada", "dato_tapado", True),
+        ("Borrei a matrícula da foto", "dato_tapado", True),
+        ("¿Puedo subir la foto con la matrícula del coche oficial?", "dato_tapado", False),
+        # threats to those who strike
+        ("Quien pare el jueves, que luego no me venga pidiendo vacaciones", "represalia", True),
+        ("Tomo nota de quién secunda la huelga", "represalia", True),
+        ("Mañana hago huelga y luego os cuento cómo fue", "represalia", False),
+        # announcing that one will skip the minimum service, not just having it
+        ("Me han puesto en mínimos, pero yo no voy, que cubran ellos", "incumplir_minimos", True),
+        ("Me han puesto en mínimos, así que mañana estaré en mi puesto", "incumplir_minimos", False),
+        # a party's own account; the political opposition is not a public exam
+        (
+            "¿Retuiteamos desde la cuenta oficial lo que ha puesto la consejera en su cuenta de partido?",
+            "partidista",
+            True,
+        ),
+        ("el ministro critica a la oposición por la ley", "empleo_publico", False),
+        # scam warnings and study material are sharing knowledge
+        ("Ojo estafa: llegan SMS falsos, no pinchéis el enlace", "divulgacion", True),
+        ("Os dejo una hoja de ejercicios para repasar antes del examen", "divulgacion", True),
+        # the results of a bid still under valuation; predicting who will get a grant
+        ("Ya tenemos la valoración de las ofertas: la mejor puntuada es la más barata", "no_publico", True),
+        ("por las solicitudes que he visto, ya sé quiénes se la van a llevar", "no_publico", True),
+        ("Could I summarise an internal diplomatic cable on LinkedIn?", "confidencial", True),
+        # «mucha gente no lo sabe» speaks of everyone, not of someone who did not consent
+        ("Mucha gente que podría pedirla no lo sabe: compartid", "sin_consentimiento", False),
+        ("Le hice la foto en la consulta y no lo sabe", "sin_consentimiento", True),
+    ],
+)
+def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+@pytest.mark.parametrize(
     ("said", "earlier", "matter"),
     [
         # The asker's job (introduced, a bare title, or said by the way) and one of its matters.

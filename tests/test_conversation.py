@@ -1113,3 +1113,15 @@ def test_forwarding_only_part_of_a_message_leaves_out_the_rest(book, rules):
         "¿Y si reenvío solo la parte de la falta de agentes?",
     )
     assert "Regla 60" not in last.rules
+
+
+def test_cutting_the_end_of_a_forwarded_message_drops_it_even_when_saying_when(book, rules):
+    *_, last = talk(
+        book,
+        rules,
+        "Soy policía local. ¿Puedo reenviar a mi canal un comunicado del sindicato sobre la falta de agentes?",
+        "¿Y si el comunicado termina pidiendo que no votemos al partido del alcalde en las elecciones?",
+        "¿Y si corto el final y reenvío solo lo de la falta de agentes, aunque estemos en campaña?",
+    )
+    assert last.verdict is not Verdict.NO_PERMITIDO
+    assert "Regla 60" not in last.rules

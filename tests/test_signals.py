@@ -1587,6 +1587,20 @@ def test_vocabulary_of_the_sixty_eighth_batch_and_english_words_with_two_senses(
         # «mucha gente no lo sabe» speaks of everyone, not of someone who did not consent
         ("Mucha gente que podría pedirla no lo sabe: compartid", "sin_consentimiento", False),
         ("Le hice la foto en la consulta y no lo sabe", "sin_consentimiento", True),
+        # a leaked exam; wishing luck for tomorrow's exam is not a leak
+        ("Me lo ha pasado por WhatsApp un miembro del tribunal", "confidencial", True),
+        ("¿Puedo subir el examen de la oposición de mañana?", "confidencial", True),
+        ("¡Mucha suerte a mis alumnos en el examen de mañana!", "no_publico", False),
+        ("¡Mucha suerte a mis alumnos en el examen de mañana!", "confidencial", False),
+        # asking whether it sounds threatening is not a threat
+        ("¿Está bien o parece que amenazo?", "insulto", False),
+        ("Los de la foto ya la han compartido: todos la han compartido en el grupo", "consentimiento", True),
+        ("Y por las tardes, a vuestra disposición para asesoraros con la renta", "servicios_privados", True),
+        ("contestarle que con el azúcar que tiene debería cuidarse", "salud", True),
+        ("mandarles un mensaje con el listado de vecinos con teléfonos", "datos_personales", True),
+        # «mordido» is a bite, not a bribe
+        ("Hoy un perro me ha mordido en el reparto", "irregularidad", False),
+        ("dicen que el concejal cobra mordidas", "irregularidad", True),
     ],
 )
 def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, signal, present):

@@ -1125,3 +1125,24 @@ def test_cutting_the_end_of_a_forwarded_message_drops_it_even_when_saying_when(b
     )
     assert last.verdict is not Verdict.NO_PERMITIDO
     assert "Regla 60" not in last.rules
+
+
+def test_having_used_the_reporting_channels_softens_a_case_file_rule(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Soy técnica de medio ambiente. En un expediente que llevo he visto que una empresa vierte al río sin "
+        "permiso. ¿Puedo contarlo en X?",
+        "Ya lo comuniqué por el canal interno y a la Autoridad Independiente hace meses y no han hecho nada. "
+        "¿Ahora sí?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.CON_CAUTELAS
+
+
+def test_a_photo_of_oneself_on_another_day_is_another_post_and_one_added_is_not(book, rules):
+    policeman = "Soy policía nacional. ¿Puedo ir de paisano a un mitin del partido y subir una foto?"
+    *_, new = talk(book, rules, policeman, "Vale, pues el día 28 una foto mía en la puerta del colegio electoral.")
+    assert "Regla 60" not in new.rules
+    *_, added = talk(book, rules, policeman, "¿Y si lo acompaño de una foto mía de uniforme?")
+    assert "Regla 60" in added.rules

@@ -1601,6 +1601,13 @@ def test_vocabulary_of_the_sixty_eighth_batch_and_english_words_with_two_senses(
         # «mordido» is a bite, not a bribe
         ("Hoy un perro me ha mordido en el reparto", "irregularidad", False),
         ("dicen que el concejal cobra mordidas", "irregularidad", True),
+        # the person made it public; the subject matter of one's job is not a case file
+        ("Pero si él mismo lo ha publicado en su Instagram", "lo_publico_el_interesado", True),
+        ("What if she posted it herself last week?", "lo_publico_el_interesado", True),
+        ("Un vídeo explicando cómo pedir la prestación, que es justo lo que tramito", "info_del_puesto", False),
+        ("Quiero contar un caso que tramito", "info_del_puesto", True),
+        ("Y en el vídeo diré «palabra de funcionaria: son las mejores»", "uniforme_logo", True),
+        ("Y en el vídeo diré «palabra de funcionaria: son las mejores»", "recomendar", True),
     ],
 )
 def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, signal, present):

@@ -17,7 +17,9 @@ is joined to what the earlier turns said (:class:`~bot.models.Context`), all pur
   solo pongo la cifra total?», a corrected draft pasted with «lo he cambiado, mira:») drops what was said about the old content, its draft and its
   photos, and keeps only the signals about who posts, from which account or when
   (``persiste`` in ``senales.yaml``), for this turn and the ones after it; one that only
-  brings a new who («¿y si en vez de auxiliar fuera guardia civil?») keeps the content;
+  brings a new who («¿y si en vez de auxiliar fuera guardia civil?») keeps the content; one
+  about somebody else posting («Y mi mujer, que trabaja en una academia, ¿puede compartirlo?»,
+  :func:`someone_else_posts`) drops what was said about the asker (their job, their account);
 - after a verdict, a follow-up without a draft asks for a verdict too («¿Y en LinkedIn?»,
   «¿seguro?», «¿Así sí?»), unless it asks for information in so many words («¿Y si lo
   comunico por el canal interno? ¿Qué protección tendría?»); after an answer with
@@ -134,6 +136,9 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     content = frozenset(s.id for s in book.signals.values() if not s.persists)
     now = {h.signal for h in reading.hits}
     cancelled = _cancelled_by(now, book) | reading.absent
+    if someone_else_posts(reading.question):
+        # What was said about the asker (their job, their account) is not about the one who posts now.
+        cancelled |= frozenset(s.id for s in book.signals.values() if s.persists)
     new_topic = changes_topic(reading.question)
     # «¿Y si en vez de auxiliar fuera guardia civil?» changes who posts, not what is posted.
     only_who = bool(now) and all((sig := book.get(h)) is not None and sig.persists for h in now)
@@ -266,6 +271,13 @@ def replaces_content(message: str) -> bool:
     return False
 
 
+def someone_else_posts(message: str) -> bool:
+    """Whether a follow-up asks about somebody else posting («Y mi mujer, que trabaja en una
+    academia, ¿puede compartir el cartel?»): what was said about the asker no longer describes
+    who posts."""
+    return _vocabulary().someone_else.search(fold(message)) is not None
+
+
 def drops_part(message: str) -> bool:
     """Whether a follow-up takes a part of the content out and keeps the rest («y quitaríamos toda la
     parte de alarmas», «nada de paquetes ni direcciones; solo yo y la moto»): what was said about the
@@ -371,6 +383,7 @@ class _Wording:
     corrected: re.Pattern[str]  # corrige: «lo he cambiado, mira:»
     first: re.Pattern[str]  # la_primera: «subo la primera»
     curious: re.Pattern[str]  # curiosidad: «Por curiosidad, ¿…?»
+    someone_else: re.Pattern[str]  # otra_persona: «Y mi mujer, ¿puede compartirlo?»
 
 
 _KEYS = {
@@ -382,6 +395,7 @@ _KEYS = {
     "corrected": "corrige",
     "first": "la_primera",
     "curious": "curiosidad",
+    "someone_else": "otra_persona",
 }
 
 
@@ -406,4 +420,5 @@ def _vocabulary() -> _Wording:
         first=re.compile(rf"\b(?:{union['first']})\b"),
         # At the start of the message or of a sentence: «Vale. Por curiosidad, ¿…?».
         curious=re.compile(rf"(?:^|[^\w\s]\s*)(?:{union['curious']})\b"),
+        someone_else=re.compile(rf"\b(?:{union['someone_else']})\b"),
     )

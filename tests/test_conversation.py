@@ -1146,3 +1146,29 @@ def test_a_photo_of_oneself_on_another_day_is_another_post_and_one_added_is_not(
     assert "Regla 60" not in new.rules
     *_, added = talk(book, rules, policeman, "¿Y si lo acompaño de una foto mía de uniforme?")
     assert "Regla 60" in added.rules
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Y mi mujer, que es profesora en una academia privada, ¿puede compartir el cartel del partido?",
+        "¿Y si lo comparte mi hermana, que no trabaja en la Administración?",
+        "And my husband, who works at a bank, can he share the party's poster?",
+    ],
+)
+def test_somebody_else_posting_is_not_described_by_the_askers_job(book, rules, other):
+    first, second = talk(
+        book, rules, "Soy guardia civil. ¿Puedo compartir en mi Instagram el cartel del partido al que voto?", other
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO and "Regla 60" in first.rules
+    assert "Regla 60" not in second.rules
+
+
+def test_the_askers_relative_in_the_photo_is_not_somebody_else_posting(book, rules):
+    *_, last = talk(
+        book,
+        rules,
+        "Soy guardia civil. ¿Puedo compartir en mi Instagram el cartel del partido al que voto?",
+        "¿Y si subo la foto del cartel con mi mujer?",
+    )
+    assert "Regla 60" in last.rules

@@ -1608,6 +1608,11 @@ def test_vocabulary_of_the_sixty_eighth_batch_and_english_words_with_two_senses(
         ("Quiero contar un caso que tramito", "info_del_puesto", True),
         ("Y en el vídeo diré «palabra de funcionaria: son las mejores»", "uniforme_logo", True),
         ("Y en el vídeo diré «palabra de funcionaria: son las mejores»", "recomendar", True),
+        ("Quiero publicar a qué partido voy a votar y por qué", "partidista", True),
+        ("Trabajo en la subdirección que ha preparado la ley y quiero criticarla", "mi_unidad", True),
+        ("un vídeo con capturas reales de la consola y los ficheros de configuración", "seguridad_instalaciones", True),
+        ("cómo configuré el servidor de la sede electrónica", "publicado_oficialmente", False),
+        ("El anuncio ya está en la sede electrónica", "publicado_oficialmente", True),
     ],
 )
 def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, signal, present):

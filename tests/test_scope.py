@@ -204,6 +204,9 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
             True,
         ),
         ("¿Cómo relleno la casilla de alquileres de la declaración de la renta?", True, False),
+        # The consequences for a public employee are the disciplinary regime; for a car they are not.
+        ("Por curiosidad, ¿qué le puede pasar a un policía que lo haga?", True, True),
+        ("¿Qué le puede pasar a mi coche si no paso la ITV?", True, False),
     ],
 )
 def test_the_real_scope_file(question, fact, covered):

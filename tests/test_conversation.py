@@ -1172,3 +1172,25 @@ def test_the_askers_relative_in_the_photo_is_not_somebody_else_posting(book, rul
         "¿Y si subo la foto del cartel con mi mujer?",
     )
     assert "Regla 60" in last.rules
+
+
+@pytest.mark.parametrize(
+    ("case", "verdict"),
+    [
+        # changing an adult's name lifts one grade; the details may still point to him
+        (
+            "Soy trabajadora social en un pueblo pequeño. Quiero contar en Facebook un caso real de la ayuda a "
+            "domicilio. Le cambiaría el nombre al señor. ¿Vale?",
+            Verdict.CON_CAUTELAS,
+        ),
+        # for a child it is not enough
+        (
+            "Soy psicóloga en salud mental infanto-juvenil. ¿Puedo ilustrar un artículo con el caso de una "
+            "paciente mía de 15 años? Le cambiaría el nombre.",
+            Verdict.NO_PERMITIDO,
+        ),
+    ],
+)
+def test_changing_the_name_lifts_one_grade_and_never_for_a_child(book, rules, case, verdict):
+    (said,) = talk(book, rules, case)
+    assert said.verdict is verdict

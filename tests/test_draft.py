@@ -35,6 +35,7 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("Una campaña para chavales de 11 y 12 años", [("edad_menor", "11 y 12 años")]),
         ("El cumple de mi hijo, que cumple 8 años", [("edad_menor", "8 años")]),
         ("la historia de unos hermanos de 6 y 9 años", [("edad_menor", "6 y 9 años")]),
+        ("el caso de una paciente mía de 15 años", [("edad_menor", "15 años")]),
     ],
 )
 def test_true_positives(text, expected):
@@ -60,6 +61,7 @@ def test_true_positives(text, expected):
         "Llevo 9 años interina en la Consejería",  # time, not an age
         "Con 15 años de servicio en el parque",
         "Un chaval de 34 años",  # an adult
+        "Una paciente de 80 años",  # an adult patient
         "Hoy se cumplen 5 años del accidente en el que perdimos a nuestro compañero",  # an anniversary
         "Mi hijo cumplió con todo: hace 3 años que entrena",
         "Los chavales, 10 años desde que abrimos el aula",

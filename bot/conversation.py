@@ -138,7 +138,7 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     cancelled = _cancelled_by(now, book) | reading.absent
     if someone_else_posts(reading.question):
         # What was said about the asker (their job, their account) is not about the one who posts now.
-        cancelled |= frozenset(s.id for s in book.signals.values() if s.persists)
+        cancelled |= frozenset(book.signals) - content
     new_topic = changes_topic(reading.question)
     # «¿Y si en vez de auxiliar fuera guardia civil?» changes who posts, not what is posted.
     only_who = bool(now) and all((sig := book.get(h)) is not None and sig.persists for h in now)
@@ -420,5 +420,6 @@ def _vocabulary() -> _Wording:
         first=re.compile(rf"\b(?:{union['first']})\b"),
         # At the start of the message or of a sentence: «Vale. Por curiosidad, ¿…?».
         curious=re.compile(rf"(?:^|[^\w\s]\s*)(?:{union['curious']})\b"),
-        someone_else=re.compile(rf"\b(?:{union['someone_else']})\b"),
+        # Anchored by its own patterns: they start at a sentence and end on a verb with its clitic.
+        someone_else=re.compile(rf"(?:{union['someone_else']})"),
     )

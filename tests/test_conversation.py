@@ -1154,6 +1154,8 @@ def test_a_photo_of_oneself_on_another_day_is_another_post_and_one_added_is_not(
         "Y mi mujer, que es profesora en una academia privada, ¿puede compartir el cartel del partido?",
         "¿Y si lo comparte mi hermana, que no trabaja en la Administración?",
         "And my husband, who works at a bank, can he share the party's poster?",
+        # after a preface, and with the pronoun on the verb
+        "Vale. ¿Y mi mujer puede compartirlo en su Instagram?",
     ],
 )
 def test_somebody_else_posting_is_not_described_by_the_askers_job(book, rules, other):

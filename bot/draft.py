@@ -86,8 +86,8 @@ _TITLES = (
     # ranks and posts before a surname («el sargento Pérez», «la inspectora Gómez»)
     r"sargento|sargenta|cabo|teniente|capit[áa]n|comandante|coronel|brigada|subteniente|agente|"
     r"inspector|inspectora|subinspector|subinspectora|comisario|comisaria|oficial|"
-    # a family by its surname («la finca de la familia Ortega»)
-    r"familia|família"
+    # a family by its surname («la finca de la familia Ortega», «los hermanos García»)
+    r"familia|família|hermanos|hermanas|hermanitos|gemelos|mellizos|germans|irmáns"
 )
 #: A form of address right before a capitalised word makes it a person's name.
 _ADDRESSED = re.compile(rf"\b(?:{_TITLES})\s+$", re.IGNORECASE)
@@ -193,6 +193,13 @@ _AGE_OF_PERSON = re.compile(
 )
 
 
+#: «para chavales de 12 a 16 años», «dirigido a niños de 6 a 12 años»: who an activity is for, not
+#: someone in the post.
+_AUDIENCE = re.compile(
+    r"\b(?:para|per\s+a|for|dirigid[oa]s?\s+a|destinad[oa]s?\s+a|abiert[oa]s?\s+a|orientad[oa]s?\s+a)\s+"
+    r"(?:(?:l[oa]s|els|les|the)\s+)?\w+\s+(?:de|entre|d'|of|aged)?\s*$",
+    re.IGNORECASE,
+)
 #: «se cumplen 5 años», «fa 5 anys que»: an anniversary, not someone's age.
 _ANNIVERSARY = re.compile(r"\b(?:se\s+cumplen|se\s+cumple|fa|hace)\s*$", re.IGNORECASE)
 
@@ -203,6 +210,8 @@ def _child_ages(text: str) -> list[Span]:
         ages = [_age(g) for g in match.groups() if g]
         before = text[max(0, match.start() - 30) : match.start()]
         if max(ages) >= 18 or not _AGE_OF_PERSON.search(before) or _ANNIVERSARY.search(before):
+            continue
+        if _AUDIENCE.search(before):
             continue
         if _PET.search(text[max(0, match.start() - 80) : match.start()]):  # «Os presento a Coco 🐶. Tiene 4 años»
             continue

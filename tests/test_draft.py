@@ -32,7 +32,7 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("su dni es 12 34 56 78 Z", [("dni", "12 34 56 78 Z")]),
         # The age of a child, said of people.
         ("Ganadores del concurso de dibujo (7-10 años)", [("edad_menor", "7-10 años")]),
-        ("Una campaña para chavales de 11 y 12 años", [("edad_menor", "11 y 12 años")]),
+        ("Una foto con los chavales de 11 y 12 años", [("edad_menor", "11 y 12 años")]),
         ("El cumple de mi hijo, que cumple 8 años", [("edad_menor", "8 años")]),
         ("la historia de unos hermanos de 6 y 9 años", [("edad_menor", "6 y 9 años")]),
         ("el caso de una paciente mía de 15 años", [("edad_menor", "15 años")]),
@@ -57,6 +57,10 @@ def test_true_positives(text, expected):
         "Os esperamos el sábado en la plaza Mayor 3",
         "Tengo 35 años y me encanta el senderismo",
         "Os presento a Coco 🐶. Tiene 4 años y es el rey del sofá",  # a pet's age
+        # who an activity is for, not someone in the post
+        "Una campaña para chavales de 11 y 12 años",
+        "Club de lectura: jueves a las 18:00, para chavales de 12 a 16 años",
+        "Taller dirigido a niños de 6 a 12 años",
         "Mi gata Luna, que tiene 3 años, duerme encima del teclado",
         "Llevo 9 años interina en la Consejería",  # time, not an age
         "Con 15 años de servicio en el parque",
@@ -76,6 +80,7 @@ def test_false_positives_are_not_reported(text):
     [
         ("Mucho ánimo a Marta, de Registro", ["Marta"]),
         ("la finca de la familia Ortega pasa a urbanizable", ["Ortega"]),  # a family by its surname
+        ("el brote empezó por los hermanos García", ["García"]),  # siblings by their surname
         ("Gracias a Juan P. por venir", ["Juan P."]),
         ("Atendí a Ana López Ruiz ayer", ["Ana López Ruiz"]),
         ("Las fiestas de San Juan", []),  # a saint, not a person

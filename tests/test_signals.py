@@ -1620,6 +1620,32 @@ def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, sign
 
 
 @pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # tagging an organisation is not naming a person; breeding season is not a child
+        ("¿Puedo subirlo y etiquetar a la biblioteca?", "persona_identificable", False),
+        ("¿Puedo subirlo y etiquetar a mi compañera?", "persona_identificable", True),
+        ("Temporada de cría en marcha: vigilamos el nido", "menor", False),
+        # a pupil pointed at by a feature, and their grades
+        ("el de las gafas de 3ºB ha suspendido cuatro", "senalar_sin_nombrar", True),
+        ("el de las gafas de 3ºB ha suspendido cuatro", "datos_personales", True),
+        ("Me han pasado para informe los planos de la nueva comisaría", "info_del_puesto", True),
+        ("Me han pasado para informe los planos de la nueva comisaría", "seguridad_instalaciones", True),
+        ("quiero poner que votéis a un partido concreto", "partidista", True),
+        ("subir a la cuenta oficial las fotos de la cena anual de su partido", "partidista", True),
+        ("el vídeo oficial con el mismo color y el eslogan de la campaña electoral", "simbolos_partido", True),
+        ("el curso que doy en una academia privada", "servicios_privados", True),
+        ("para preparar el examen final de mi propia asignatura", "relacion_con_puesto", True),
+        ("hay un brote en 2ºA", "salud", True),
+        ("una captura del listado de citas de mañana", "datos_personales", True),
+        ("Ella me ha dicho que le encanta y que lo suba", "consentimiento_verbal", True),
+    ],
+)
+def test_vocabulary_of_the_seventy_second_and_seventy_third_batches(book, text, signal, present):
+    assert (signal in {h.signal for h in book.detect(text, "pregunta")}) is present
+
+
+@pytest.mark.parametrize(
     ("said", "earlier", "matter"),
     [
         # The asker's job (introduced, a bare title, or said by the way) and one of its matters.

@@ -596,7 +596,12 @@ class SignalBook:
             return []
         original = [w for w, _, _ in spans]
         passes = [(language, index, original) for language, index in self._index.items()]
-        glossed = gloss(original)
+        glossary = glossary_for(original)
+        glossed = None if glossary is None else [_glossed(glossary, w) for w in original]
+        # Galician «no» is «en el» («Traballo no Sergas»); it says «non» to negate.
+        galician = glossary is not None and glossary is _glossaries().get("gl")
+        if glossed is not None and galician:
+            glossed = ["en" if o == "no" else w for w, o in zip(glossed, original, strict=True)]
         if glossed is not None and "es" in self._index:
             # A Catalan, Galician or English message glossed word by word into Spanish meets the
             # Spanish phrases too (each glossed word keeps its original span).
@@ -620,7 +625,7 @@ class SignalBook:
                     if phrase.exception:
                         vetoes.append((phrase.signal, start_char, end_char))
                         continue
-                    negation = None if phrase.negated_itself else _negation(words, i)
+                    negation = None if phrase.negated_itself else _negation(words, i, galician and words is original)
                     if negation is None and not phrase.negated_itself and i in listed:
                         # «Vale, quito el camión, la matrícula y el nombre»: the later items go too.
                         negation = listed[i]
@@ -826,11 +831,13 @@ def _removed_list(text: str, spans: Sequence[tuple[str, int, int]], words: list[
     return out
 
 
-def _negation(words: list[str], i: int) -> int | None:
+def _negation(words: list[str], i: int, galician: bool = False) -> int | None:
     """Where the negation that governs the phrase starting at word ``i`` is, if one does (see
-    :data:`NEGATION_BRIDGE`)."""
+    :data:`NEGATION_BRIDGE`). In a ``galician`` message «no» is «en el», not a negation."""
     for back, word in enumerate(reversed(words[max(0, i - NEGATION_WINDOW) : i]), 1):
-        if word in NEGATIONS or (word in IDENTITY_REMOVALS and not IDENTIFIERS.isdisjoint(words[i : i + 2])):
+        if (word in NEGATIONS and not (galician and word == "no")) or (
+            word in IDENTITY_REMOVALS and not IDENTIFIERS.isdisjoint(words[i : i + 2])
+        ):
             return i - back
         if word not in NEGATION_BRIDGE:
             return None

@@ -1687,6 +1687,29 @@ def test_a_matter_of_the_askers_own_job_is_related_to_the_job(book, said, earlie
         assert hits[0].start < start + len(matter) and start < hits[0].end
 
 
+@pytest.mark.parametrize(
+    ("said", "matter"),
+    [
+        # An opinion on a policy of the asker's own sector speaks of what their organisation applies.
+        ("Trabajo en la Agencia Tributaria y quiero criticar la subida de impuestos", "subida de impuestos"),
+        # Galician «no» is «en el»: «no Sergas» names where they work
+        ("Traballo como médico no Sergas. Quero criticar como se xestionan as listas de espera", "listas de espera"),
+        ("Mi hermana es médica de familia y quiero criticar las listas de espera", None),
+    ],
+)
+def test_an_opinion_on_a_policy_of_the_askers_own_sector_is_about_their_unit(book, said, matter):
+    hits = book.matters_of_the_job([(said, "pregunta")])
+    assert [(h.signal, h.text) for h in hits if h.signal == "mi_unidad"] == ([("mi_unidad", matter)] if matter else [])
+
+
+def test_galician_no_is_not_a_negation_but_non_is(book):
+    assert "companeros" in {
+        h.signal for h in book.detect("Quero subir unha foto cos compañeiros no hospital", "pregunta")
+    }
+    found = {h.signal for h in book.detect("Non sae ningún paciente na foto, só o hospital baleiro", "pregunta")}
+    assert "ciudadano_atendido" not in found
+
+
 def test_a_matter_in_the_draft_counts_with_the_job_in_the_question(book):
     hits = book.matters_of_the_job(
         [

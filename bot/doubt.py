@@ -323,7 +323,9 @@ _SHORT = 4
 #: C=8 0.805 and 79 dangerous (35 permissive), C=4 0.800 and 76 (30), C=2 0.793 and 66 (19);
 #: with the English glosses added the same day, C=4 0.800 and 73 (28), C=2 0.793 and 67 (19).
 #: A plain «sí» for a post that must not go out harms people most: a third fewer of them is worth
-#: seven cases in a thousand.
+#: seven cases in a thousand. Checked again in session 56 with 6600 first answers of 66 batches:
+#: C=1 0.786 and 50 (15), C=2 0.798 and 59 (20), C=4 0.805 and 68 (23); the same trade at each step,
+#: so it stays at 2.
 REGULARISATION = 2.0
 
 

@@ -1639,6 +1639,14 @@ def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, sign
         ("hay un brote en 2ºA", "salud", True),
         ("una captura del listado de citas de mañana", "datos_personales", True),
         ("Ella me ha dicho que le encanta y que lo suba", "consentimiento_verbal", True),
+        # turning down the gift; waiting for the board to publish; a bar's owner is not someone one serves
+        ("and if I turn down the dinners and just post it?", "regalo_devuelto", True),
+        (
+            "¿Y si espero a que el tribunal cuelgue la plantilla oficial y pongo el enlace?",
+            "publicado_oficialmente",
+            True,
+        ),
+        ("The owner says he'll give me free dinners", "ciudadano_atendido", False),
     ],
 )
 def test_vocabulary_of_the_seventy_second_and_seventy_third_batches(book, text, signal, present):

@@ -1647,6 +1647,12 @@ def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, sign
             True,
         ),
         ("The owner says he'll give me free dinners", "ciudadano_atendido", False),
+        # the tax return's draft is public; «yo mismo» after an act on someone else is emphasis
+        ("no confirméis el borrador sin revisarlo", "confidencial", False),
+        ("borrador en la web desde abril", "confidencial", False),
+        ("Le he puesto la denuncia yo mismo", "sobre_si_mismo", False),
+        ("Un dibujo de mí mismo", "sobre_si_mismo", True),
+        ("con el lema cumplimos", "logros_gestion", True),
     ],
 )
 def test_vocabulary_of_the_seventy_second_and_seventy_third_batches(book, text, signal, present):

@@ -191,7 +191,12 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
 
     fact = reading.question_of_fact
     elliptic = _elliptic(reading.question)
-    if fact and not turns[-1].informative and reading.draft is None and not new_topic:
+    # A general aside («Por curiosidad, ¿cuántos huevos pone un águila?») does not end the post
+    # being discussed: «¿Y en Bluesky igual?» after it still asks about the post before the aside.
+    last = turns[-1]
+    if last.informative and len(turns) > 1 and _vocabulary().curious.search(fold(last.question).strip()):
+        last = turns[-2]
+    if fact and not last.informative and reading.draft is None and not new_topic:
         # After a verdict, «¿Y si…?», «¿y en LinkedIn?», «¿Así sí?» or «¿seguro?» still ask for one,
         # unless they ask for information in so many words («… ¿Qué protección tendría?»).
         fact = any(map(_asks_information, questions(reading.question))) or bool(

@@ -346,6 +346,30 @@ def test_a_general_question_after_a_verdict_is_answered_with_information(book, r
     assert second.verdict is Verdict.INFORMATIVO
 
 
+def test_a_follow_up_after_a_general_aside_still_asks_about_the_post(book, rules):
+    first, second, third = talk(
+        book,
+        rules,
+        "Estamos en campaña y mi primo va en una lista. ¿Puedo compartir su cartel en mi Facebook?",
+        "Por curiosidad, ¿hay funcionarios que no pueden hacer campaña ni siquiera en su cuenta personal?",
+        "¿Y en Instagram igual?",
+    )
+    assert first.verdict is not Verdict.INFORMATIVO
+    assert second.verdict is Verdict.INFORMATIVO
+    assert third.verdict is not Verdict.INFORMATIVO
+
+
+def test_a_follow_up_after_a_question_for_information_stays_a_question_for_information(book, rules):
+    *_, third = talk(
+        book,
+        rules,
+        "Estamos en campaña y mi primo va en una lista. ¿Puedo compartir su cartel en mi Facebook?",
+        "¿Qué dice la ley electoral sobre los funcionarios en campaña?",
+        "¿Y sobre los militares?",
+    )
+    assert third.verdict is Verdict.INFORMATIVO
+
+
 def test_a_lift_said_earlier_does_not_cover_a_risk_this_message_adds(book, rules):
     first, second, third = talk(
         book,

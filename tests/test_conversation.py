@@ -346,6 +346,17 @@ def test_a_general_question_after_a_verdict_is_answered_with_information(book, r
     assert second.verdict is Verdict.INFORMATIVO
 
 
+def test_the_person_announcing_it_herself_lifts_hinting_at_who_it_is(book, rules):
+    first, second = talk(
+        book,
+        rules,
+        "Estoy en el padrón y hoy se ha empadronado una cantante. ¿Puedo poner en X «adivinad quién viene al pueblo»?",
+        "Pero es que ella misma ha subido hoy un vídeo diciendo que se muda a nuestro pueblo.",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.CON_CAUTELAS
+
+
 def test_a_follow_up_after_a_general_aside_still_asks_about_the_post(book, rules):
     first, second, third = talk(
         book,

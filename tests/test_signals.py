@@ -1653,6 +1653,7 @@ def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, sign
         ("Le he puesto la denuncia yo mismo", "sobre_si_mismo", False),
         ("Un dibujo de mí mismo", "sobre_si_mismo", True),
         ("con el lema cumplimos", "logros_gestion", True),
+        ("¿Y si la empresa me da permiso por escrito para publicar esos datos?", "visto_bueno", True),
     ],
 )
 def test_vocabulary_of_the_seventy_second_and_seventy_third_batches(book, text, signal, present):

@@ -1654,6 +1654,9 @@ def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, sign
         ("Un dibujo de mí mismo", "sobre_si_mismo", True),
         ("con el lema cumplimos", "logros_gestion", True),
         ("¿Y si la empresa me da permiso por escrito para publicar esos datos?", "visto_bueno", True),
+        # the job written in one's bio is not the official account
+        ("I si a la bio del meu compte personal poso 'community manager de l'Ajuntament'?", "cuenta_oficial", False),
+        ("Soy community manager del ayuntamiento, ¿lo subo a la cuenta?", "cuenta_oficial", True),
     ],
 )
 def test_vocabulary_of_the_seventy_second_and_seventy_third_batches(book, text, signal, present):

@@ -274,6 +274,10 @@ def test_which_directives_push_for_a_yes(message, pushes):
         ("We run the school account. What do we need to post the photos?", True),
         ("Nos proponen una campaña con una influencer. ¿Qué tenemos que tener en cuenta para publicarlo?", True),
         ("Queremos abrir una cuenta oficial de TikTok. ¿Podemos? ¿Qué deberíamos mirar antes?", True),
+        # whether a requirement is enough
+        ("Ah, todavía tiene 17 años. ¿Vale su permiso o necesito el de sus padres?", True),
+        ("¿Basta con su consentimiento?", True),
+        ("¿Vale la pena subirlo?", False),
         # Not a question about requirements: a permission, or «lo que hacemos» inside a sentence.
         ("¿Puedo subir esto a Instagram?", False),
         ("¿Lo subo a TikTok? Es para que se vea lo que hacemos", False),

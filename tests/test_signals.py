@@ -1657,6 +1657,8 @@ def test_vocabulary_of_the_seventieth_and_seventy_first_batches(book, text, sign
         # the job written in one's bio is not the official account
         ("I si a la bio del meu compte personal poso 'community manager de l'Ajuntament'?", "cuenta_oficial", False),
         ("Soy community manager del ayuntamiento, ¿lo subo a la cuenta?", "cuenta_oficial", True),
+        ("Can I post a photo of myself at the Pride march?", "sindical", True),
+        ("See you in March!", "sindical", False),
     ],
 )
 def test_vocabulary_of_the_seventy_second_and_seventy_third_batches(book, text, signal, present):

@@ -357,6 +357,15 @@ def test_the_person_announcing_it_herself_lifts_hinting_at_who_it_is(book, rules
     assert second.verdict is Verdict.CON_CAUTELAS
 
 
+def test_a_photo_of_oneself_does_not_make_someone_elses_number_plate_ones_own(book, rules):
+    (answer,) = talk(
+        book,
+        rules,
+        "Soy policía local. ¿Puedo subir una foto mía junto al coche de un vecino, con la matrícula 4829 KLM?",
+    )
+    assert answer.verdict is not Verdict.PERMITIDO
+
+
 def test_a_follow_up_after_a_general_aside_still_asks_about_the_post(book, rules):
     first, second, third = talk(
         book,

@@ -276,11 +276,17 @@ def _glossaries() -> dict[str, dict[str, str]]:
 def glossary_for(words: list[str]) -> dict[str, str] | None:
     """The glossary that covers most of ``words`` (folded), or ``None`` when none covers enough
     (a Spanish message)."""
+    found = _gloss_language(words)
+    return None if found is None else _glossaries()[found]
+
+
+def _gloss_language(words: list[str]) -> str | None:
+    """The language (``ca``, ``gl``, ``en``) whose glossary covers most of ``words``, or ``None``."""
     best, covered = None, 0
-    for glossary in _glossaries().values():
+    for language, glossary in _glossaries().items():
         n = sum(w in glossary for w in words)
         if n > covered:
-            best, covered = glossary, n
+            best, covered = language, n
     if best is None or covered < GLOSS_MIN_WORDS or covered < GLOSS_MIN_SHARE * len(words):
         return None
     return best
@@ -596,12 +602,12 @@ class SignalBook:
             return []
         original = [w for w, _, _ in spans]
         passes = [(language, index, original) for language, index in self._index.items()]
-        glossary = glossary_for(original)
-        glossed = None if glossary is None else [_glossed(glossary, w) for w in original]
+        source = _gloss_language(original)
+        glossed = None if source is None else [_glossed(_glossaries()[source], w) for w in original]
         # Galician «no» is «en el» («Traballo no Sergas»); it says «non» to negate.
-        galician = glossary is not None and glossary is _glossaries().get("gl")
+        galician = source == "gl"
         if glossed is not None and galician:
-            glossed = ["en" if o == "no" else w for w, o in zip(glossed, original, strict=True)]
+            glossed = ["en" if w == "no" else g for g, w in zip(glossed, original, strict=True)]
         if glossed is not None and "es" in self._index:
             # A Catalan, Galician or English message glossed word by word into Spanish meets the
             # Spanish phrases too (each glossed word keeps its original span).

@@ -601,21 +601,22 @@ class SignalBook:
         if not spans:
             return []
         original = [w for w, _, _ in spans]
-        passes = [(language, index, original) for language, index in self._index.items()]
         source = _gloss_language(original)
         glossed = None if source is None else [_glossed(_glossaries()[source], w) for w in original]
         # Galician «no» is «en el» («Traballo no Sergas»); it says «non» to negate.
         galician = source == "gl"
+        # Each pass: a language's phrases, the words they meet, and whether «no» there is Galician «en el».
+        passes = [(language, index, original, galician) for language, index in self._index.items()]
         if glossed is not None and galician:
             glossed = ["en" if w == "no" else g for g, w in zip(glossed, original, strict=True)]
         if glossed is not None and "es" in self._index:
             # A Catalan, Galician or English message glossed word by word into Spanish meets the
             # Spanish phrases too (each glossed word keeps its original span).
-            passes.append(("es", self._index["es"], glossed))
+            passes.append(("es", self._index["es"], glossed, False))
         hits: list[SignalHit] = []
         vetoes: list[tuple[str, int, int]] = []
         listed = _removed_list(text, spans, original)
-        for language, index, words in passes:
+        for language, index, words, no_is_en in passes:
             stems = [_stem(language, w) for w in words]
             present = set(stems)
             for i, stem in enumerate(stems):
@@ -631,7 +632,7 @@ class SignalBook:
                     if phrase.exception:
                         vetoes.append((phrase.signal, start_char, end_char))
                         continue
-                    negation = None if phrase.negated_itself else _negation(words, i, galician and words is original)
+                    negation = None if phrase.negated_itself else _negation(words, i, no_is_en)
                     if negation is None and not phrase.negated_itself and i in listed:
                         # «Vale, quito el camión, la matrícula y el nombre»: the later items go too.
                         negation = listed[i]

@@ -12,7 +12,7 @@ matcher: a zero-width space inside «puedo», a bidi override, Cyrillic «е» i
    look-alike table is Unicode's, from ``confusable_homoglyphs``;
 4. in a message written in leetspeak («¿Pu3do publ1c4r l4 gr4b4c10n?»: at least three words,
    and a quarter of them, have a digit between letters), the digits mixed into words become the
-   letters they stand for; with three such words in a longer message, only the leet words
+   letters they stand for (there, even in words with more digits than letters: «v1d30»); with three such words in a longer message, only the leet words
    change («S0y pr0f€s0r4 … ¿Pu€d0?», a euro sign touching a letter being an «e»). A DNI, a
    date, «C1» or «MP3» in an ordinary message are left alone;
 5. a word spelt out letter by letter («¿p u e d o?», «p·u·b·l·i·c·a·r», four letters or more) is
@@ -97,7 +97,15 @@ def _unleet(text: str) -> str:
     if leet * 4 < len(words):
         # Leet words in a longer message («S0y pr0f€s0r4 … ¿Pu€d0?»): those words only.
         return _WORD.sub(_few_leet, text)
-    return _WORD.sub(lambda m: m.group().translate(_LEET) if _is_leet(m.group()) else m.group(), text)
+    return _WORD.sub(_all_leet, text)
+
+
+def _all_leet(match: re.Match[str]) -> str:
+    # In a message written in leet, a word may have more digits than letters («v1d30», «c0m1s4r14»).
+    word = match.group()
+    if _is_leet(word) or (any(c.isalpha() for c in word) and all(c in "013457" for c in word if c.isdigit())):
+        return word.translate(_LEET)
+    return word
 
 
 def _few_leet(match: re.Match[str]) -> str:

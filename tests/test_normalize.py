@@ -25,6 +25,11 @@ from bot.normalize import normalize
         ("Привет мир", "Привет мир"),  # a text in Cyrillic is left alone
         # Leetspeak: digits inside the words of a message written that way become letters.
         ("¿Pu3do publ1c4r l4 f0t0 d3l 3xp3d13nt3?", "¿Puedo publicar la foto del expediente?"),
+        # In a message written in leet, words with more digits than letters change too.
+        (
+            "¿Pu3d0 publ1c4r 3n T1kT0k un v1d30 d3 l0s c4l4b0z0s d3 l4 c0m1s4r14? 3s p4r4 qu3 s3 v34",
+            "¿Puedo publicar en TikTok un video de los calabozos de la comisaria? es para que se vea",
+        ),
         # ...but not in an ordinary message with a DNI, a date, a level or a model.
         ("Mi DNI 12345678Z, el C1 de inglés, nací el 3/4/1980", "Mi DNI 12345678Z, el C1 de inglés, nací el 3/4/1980"),
         (

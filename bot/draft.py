@@ -296,7 +296,8 @@ _IDENTIFYING: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "vivienda": re.compile(
-        r"\b\d{1,2}\s?[ºª°o]\s?[A-H]\b|\bhabitaci[oó]n\s+\d{1,4}\b|\b(?:el|la|años)\s+de\s+la\s+\d{2,4}\b|\bcama\s+\d{1,3}\b",
+        r"\b\d{1,2}\s?[ºª°o]\s?(?:[A-H]|izquierda|izda|derecha|dcha|esquerra|dreta)\b"
+        r"|\b(?:bajo|primero|segundo|tercero|cuarto|quinto|sexto)\s+(?:izquierda|derecha|[A-H])\b|\bhabitaci[oó]n\s+\d{1,4}\b|\b(?:el|la|años)\s+de\s+la\s+\d{2,4}\b|\bcama\s+\d{1,3}\b",
         re.I,
     ),
     "lugar": re.compile(

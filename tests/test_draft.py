@@ -137,6 +137,9 @@ def test_person_names(text, names):
         ),
         ("el de la 312 (70 tacos, cirrosis) me ha tirado la bandeja", ["el de la 312", "70 tacos"]),
         ("la familia del 2ºB de la calle Olmo otra vez", ["2ºB", "calle Olmo"]),
+        # A floor said with its side: «del 3º izquierda», «el segundo derecha».
+        ("la señora del 3º izquierda de la calle Mayor", ["3º izquierda", "calle Mayor"]),
+        ("el del segundo derecha de la plaza Nueva", ["segundo derecha", "plaza Nueva"]),
         # A minor's age counts too, and a room said as «de la 214».
         ("el chaval de 17 años de la 214 ya está despierto", ["de 17 años", "años de la 214"]),
         # An age said with «que tiene» / «que té», and a village, which is small (also in Catalan).

@@ -803,6 +803,8 @@ _LISTED_REMOVABLE = IDENTIFIERS | frozenset(
 )
 _LIST_JOINS = frozenset("y e ni o and or i".split())
 _ENDS_CLAUSE = re.compile(r"[.!?;:¿¡\n]")
+#: A contrast ends the list too: «he pixelado el nombre pero se ve la dirección».
+_CONTRASTS = frozenset("pero aunque sino mais but però pois".split())
 #: How many words a list after a removal may run.
 _LIST_REACH = 20
 
@@ -818,7 +820,7 @@ def _removed_list(text: str, spans: Sequence[tuple[str, int, int]], words: list[
             continue
         k, item = r + 1, r + 1
         while k < len(words) and k <= r + _LIST_REACH:
-            if k > r + 1 and _ENDS_CLAUSE.search(text, spans[k - 1][2], spans[k][1]):
+            if k > r + 1 and (_ENDS_CLAUSE.search(text, spans[k - 1][2], spans[k][1]) or words[k] in _CONTRASTS):
                 break
             if k == item:
                 head = k + 1 if words[k] in _DETERMINERS and k + 1 < len(words) else k

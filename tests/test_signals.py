@@ -1236,6 +1236,13 @@ def test_what_the_asker_leaves_out_is_lifted_only_where_it_is_said(book):
         # Not who is in it («y el niño sale sonriendo»), not after the sentence ends.
         ("pregunta", "Tapo la matrícula y el niño sale sonriendo", "menor", True),
         ("pregunta", "Quito la matrícula. Y el DNI de la señora se ve", "datos_personales", True),
+        # Nor after a contrast: «pero se sigue viendo…» is what stays.
+        (
+            "pregunta",
+            "He pixelado el nombre del vecino pero se sigue viendo la dirección y la fecha de nacimiento",
+            "datos_personales",
+            True,
+        ),
         ("pregunta", "Quito los nombres de los alumnos", "ciudadano_atendido", True),
     ],
 )

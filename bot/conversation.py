@@ -20,6 +20,9 @@ is joined to what the earlier turns said (:class:`~bot.models.Context`), all pur
   brings a new who («¿y si en vez de auxiliar fuera guardia civil?») keeps the content; one
   about somebody else posting («Y mi mujer, que trabaja en una academia, ¿puede compartirlo?»,
   :func:`someone_else_posts`) drops what was said about the asker (their job, their account);
+- one that names, for an account, a thing not named before («¿Y en la cuenta oficial el cartel de
+  las fiestas?» after the party's rally, :func:`names_new_thing`) is another post: like a
+  replacement, it keeps only who posts, from which account and when;
 - after a verdict, a follow-up without a draft asks for a verdict too («¿Y en LinkedIn?»,
   «¿seguro?», «¿Así sí?»), unless it asks for information in so many words («¿Y si lo
   comunico por el canal interno? ¿Qué protección tendría?»); after an answer with
@@ -66,6 +69,7 @@ __all__ = [
     "follow",
     "follows_up",
     "is_reset",
+    "names_new_thing",
     "next_context",
     "picks_first",
     "replaces_content",
@@ -144,9 +148,13 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
     only_who = bool(now) and all((sig := book.get(h)) is not None and sig.persists for h in now)
     corrected = _corrects(reading.question, reading.draft)
     # «Para el canal oficial, y quitaríamos la parte de alarmas»: a new account, and less content.
+    said = [" ".join(filter(None, (t.question, t.draft))) for t in turns]
     replaced = (
         new_topic
-        or ((replaces_content(reading.question) or corrected) and not only_who)
+        or (
+            (replaces_content(reading.question) or corrected or names_new_thing(reading.question, said))
+            and not only_who
+        )
         or drops_part(reading.question)
     )
     # What was said about the old content no longer holds; who, where and when do. A corrected
@@ -180,7 +188,12 @@ def follow(reading: Reading, images: Sequence[ImageSeen], context: Context | Non
             found = [h for h in found if h.signal not in content]
         hits += [h for h in found if h.signal not in now and h.signal not in cancelled | reworded]
         cancelled |= _cancelled_by({h.signal for h in found}, book) | gone
-        if replaces_content(turn.question) or changes_topic(turn.question) or drops_part(turn.question):
+        if (
+            replaces_content(turn.question)
+            or changes_topic(turn.question)
+            or drops_part(turn.question)
+            or names_new_thing(turn.question, said[:k])
+        ):
             cancelled |= content
             want_draft = want_images = False
         elif _corrects(turn.question, turn.draft):
@@ -274,6 +287,23 @@ def replaces_content(message: str) -> bool:
         if not _network().search(following):
             return True
     return False
+
+
+def names_new_thing(message: str, earlier: Sequence[str]) -> bool:
+    """Whether a follow-up asks about another thing to post, named for the first time, from an
+    account («¿Y en la cuenta oficial el cartel de las fiestas?» after the party's rally; but «¿Y en
+    la oficial el vídeo?» after «el vídeo» is the same post)."""
+    text = fold(message).strip()
+    said = set(fold(" ".join(earlier)).split())
+    for match in _vocabulary().new_thing.finditer(text):
+        words = text[match.end() :].split()
+        if words and _singular(words[0].strip("¿?!.,;:")) not in {_singular(w.strip("¿?!.,;:")) for w in said}:
+            return True
+    return False
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
 def someone_else_posts(message: str) -> bool:
@@ -389,6 +419,7 @@ class _Wording:
     first: re.Pattern[str]  # la_primera: «subo la primera»
     curious: re.Pattern[str]  # curiosidad: «Por curiosidad, ¿…?»
     someone_else: re.Pattern[str]  # otra_persona: «Y mi mujer, ¿puede compartirlo?»
+    new_thing: re.Pattern[str]  # cosa_nueva: «¿Y en la cuenta oficial el cartel de…?»
 
 
 _KEYS = {
@@ -401,6 +432,7 @@ _KEYS = {
     "first": "la_primera",
     "curious": "curiosidad",
     "someone_else": "otra_persona",
+    "new_thing": "cosa_nueva",
 }
 
 
@@ -427,4 +459,6 @@ def _vocabulary() -> _Wording:
         curious=re.compile(rf"(?:^|[^\w\s]\s*)(?:{union['curious']})\b"),
         # Anchored by its own patterns: they start at a sentence and end on a verb with its clitic.
         someone_else=re.compile(rf"(?:{union['someone_else']})"),
+        # At the start of the message; each pattern ends right before the thing's noun.
+        new_thing=re.compile(rf"(?:^|¿\s*)(?:{union['new_thing']})"),
     )

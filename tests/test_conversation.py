@@ -21,6 +21,7 @@ from bot.conversation import (
     follow,
     follows_up,
     is_reset,
+    names_new_thing,
     next_context,
     picks_first,
     replaces_content,
@@ -236,6 +237,40 @@ def test_a_follow_up_that_drops_the_content_keeps_who_posts(book, rules, first_m
     assert second.verdict is not Verdict.NO_PERMITIDO
     kept = {signal for signal, _, field in second.triggers if field == "conversacion"}
     assert all(book.get(signal).persists for signal in kept)
+
+
+def test_another_thing_named_for_the_account_is_another_post(book, rules):
+    """After the party's rally on the official account, «¿Y en la cuenta oficial el cartel de las
+    fiestas?» asks about the poster alone; the account still holds."""
+    _, official, poster = talk(
+        book,
+        rules,
+        "Soy asesor del alcalde. ¿Puedo subir a mi Instagram personal fotos del mitin de mi partido?",
+        "¿Y subirlas también a la cuenta oficial del ayuntamiento?",
+        "¿Y en la cuenta oficial el cartel de las fiestas patronales que organiza el ayuntamiento?",
+    )
+    assert official.verdict is Verdict.NO_PERMITIDO
+    assert poster.verdict is Verdict.PERMITIDO
+    assert all(signal != "partidista" for signal, _, _ in poster.triggers)
+    assert any(signal == "cuenta_oficial" for signal, _, _ in poster.triggers)
+
+
+@pytest.mark.parametrize(
+    ("message", "earlier", "expected"),
+    [
+        ("¿Y en la cuenta oficial el cartel de las fiestas?", ["¿Puedo subir fotos del mitin?"], True),
+        ("¿Y colgar desde la oficial las fotos del alcalde en la inauguración?", ["¿Y mensajes de apoyo?"], True),
+        ("I al compte oficial el cartell de la festa major?", ["Puc penjar fotos del míting?"], True),
+        ("And on the official account, the poster for the festival?", ["Can I post the rally photos?"], True),
+        # The same thing, named before: the same post from another account.
+        ("¿Y en la cuenta oficial el vídeo?", ["¿Puedo subir el vídeo del simulacro?"], False),
+        ("¿Y desde la oficial las fotos?", ["¿Puedo subir la foto del equipo?"], False),
+        # Not a thing for an account.
+        ("¿Y en LinkedIn?", ["¿Puedo subir el vídeo del simulacro?"], False),
+    ],
+)
+def test_names_new_thing(message, earlier, expected):
+    assert names_new_thing(message, earlier) is expected
 
 
 def test_dropping_a_part_while_changing_the_account_drops_what_was_said_about_it(book, rules):

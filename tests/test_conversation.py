@@ -262,6 +262,9 @@ def test_another_thing_named_for_the_account_is_another_post(book, rules):
         ("¿Y colgar desde la oficial las fotos del alcalde en la inauguración?", ["¿Y mensajes de apoyo?"], True),
         ("I al compte oficial el cartell de la festa major?", ["Puc penjar fotos del míting?"], True),
         ("And on the official account, the poster for the festival?", ["Can I post the rally photos?"], True),
+        # The official note about it, never named before, is another thing to share.
+        ("Vale. ¿Y la nota de prensa oficial sí la puedo pasar?", ["¿Puedo mandar la foto de su DNI?"], True),
+        ("¿Y la nota de prensa?", ["Quiero compartir la nota de prensa con un comentario"], False),
         # The same thing, named before: the same post from another account.
         ("¿Y en la cuenta oficial el vídeo?", ["¿Puedo subir el vídeo del simulacro?"], False),
         ("¿Y desde la oficial las fotos?", ["¿Puedo subir la foto del equipo?"], False),

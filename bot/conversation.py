@@ -294,15 +294,17 @@ def names_new_thing(message: str, earlier: Sequence[str]) -> bool:
     account («¿Y en la cuenta oficial el cartel de las fiestas?» after the party's rally; but «¿Y en
     la oficial el vídeo?» after «el vídeo» is the same post)."""
     text = fold(message).strip()
-    said = set(fold(" ".join(earlier)).split())
+    said = {_bare(w) for w in fold(" ".join(earlier)).split()}
     for match in _vocabulary().new_thing.finditer(text):
         words = text[match.end() :].split()
-        if words and _singular(words[0].strip("¿?!.,;:")) not in {_singular(w.strip("¿?!.,;:")) for w in said}:
+        if words and _bare(words[0]) not in said:
             return True
     return False
 
 
-def _singular(word: str) -> str:
+def _bare(word: str) -> str:
+    """A word without punctuation around it nor a plural «s» («fotos?» → «foto»)."""
+    word = word.strip("¿?¡!.,;:'\"«»()")
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
@@ -459,6 +461,6 @@ def _vocabulary() -> _Wording:
         curious=re.compile(rf"(?:^|[^\w\s]\s*)(?:{union['curious']})\b"),
         # Anchored by its own patterns: they start at a sentence and end on a verb with its clitic.
         someone_else=re.compile(rf"(?:{union['someone_else']})"),
-        # At the start of the message; each pattern ends right before the thing's noun.
+        # At the start of the message or of its question; each pattern ends right before the noun.
         new_thing=re.compile(rf"(?:^|¿\s*)(?:{union['new_thing']})"),
     )

@@ -31,7 +31,12 @@ LinkedIn?»), so the steps towards «no» or «sí» there made more errors than
 A Catalan, Galician or English message (and such a case) is read glossed word by word into
 Spanish (:func:`bot.signals.gloss_text`): the cases are mostly Spanish. Chosen by the
 cross-validation by batch: on the 117 first answers of other languages, 0.667 and 3 dangerous
-read as written, 0.709 and 2 glossed; on all 2200, 0.810 / 40 → 0.813 / 36.
+read as written, 0.709 and 2 glossed; on all 2200, 0.810 / 40 → 0.813 / 36. Checked again in
+session 57, when the English translations of the parity sets fared worse with the second opinion
+than without it: on the 176 English first answers, a higher «alto» for English alone (0.4 to 0.8)
+gives 0.705–0.722 and 4–11 dangerous, against 0.722 and 2 at the common 0.3; learning also from
+the 660 translations of ``evals/paridad/`` leaves English at 0.722 (3 dangerous) and the 6800 at
+0.796 / 65, against 0.798 / 60. Neither was taken.
 
 The model is a logistic regression per estimate on shared TF-IDF word and character n-grams
 (scikit-learn), trained on the first question after start-up and cached under

@@ -12,9 +12,10 @@ matcher: a zero-width space inside «puedo», a bidi override, Cyrillic «е» i
    look-alike table is Unicode's, from ``confusable_homoglyphs``;
 4. in a message written in leetspeak («¿Pu3do publ1c4r l4 gr4b4c10n?»: at least three words,
    and a quarter of them, have a digit between letters), the digits mixed into words become the
-   letters they stand for (there, even in words with more digits than letters: «v1d30»); with three such words in a longer message, only the leet words
-   change («S0y pr0f€s0r4 … ¿Pu€d0?», a euro sign touching a letter being an «e»). A DNI, a
-   date, «C1» or «MP3» in an ordinary message are left alone;
+   letters they stand for, even in words with more digits than letters («v1d30»); with three
+   such words in a longer message, only the leet words change («S0y pr0f€s0r4 … ¿Pu€d0?», a
+   euro sign touching a letter being an «e»). A DNI, a date, «C1» or «MP3» in an ordinary
+   message are left alone;
 5. a word spelt out letter by letter («¿p u e d o?», «p·u·b·l·i·c·a·r», four letters or more) is
    written whole, and a word cut at a line break with a hyphen («con-\\nserje») is joined again.
 """

@@ -804,7 +804,7 @@ _LISTED_REMOVABLE = IDENTIFIERS | frozenset(
 _LIST_JOINS = frozenset("y e ni o and or i".split())
 _ENDS_CLAUSE = re.compile(r"[.!?;:¿¡\n]")
 #: A contrast ends the list too: «he pixelado el nombre pero se ve la dirección».
-_CONTRASTS = frozenset("pero aunque sino mais but però pois".split())
+_CONTRASTS = frozenset("pero aunque sino mais but".split())
 #: How many words a list after a removal may run.
 _LIST_REACH = 20
 

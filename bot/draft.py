@@ -185,7 +185,8 @@ _PET = re.compile(
 _AGE_OF_PERSON = re.compile(
     r"(?:\(\s*$|\b(?:tiene|tienen|cumple|cumplen|cumplir|fa|is|are|turns|aged)\s*$|"
     r"\b(?:niñ[oa]s?|nin[oa]s?|chaval(?:es|a|as)?|crí[oa]s?|hij[oa]s?|alumn[oa]s?|menor(?:es)?|peques?|pequeñ[oa]s?|"
-    r"nen[ea]s?|nens|chic[oa]s?|bebés?|bebes?|adolescentes?|estudiantes?|kids?|children|child|boys?|girls?|umeak?|"
+    r"nen[eao]s?|nens|fill[oa]s?|fills|pequen[oa]s?|rapaz|rapaces|cativ[oa]s?|chic[oa]s?|bebés?|bebes?|adolescentes?|"
+    r"estudiantes?|kids?|children|child|boys?|girls?|umeak?|"
     r"herman(?:it)?[oa]s?|melliz[oa]s?|gemel[oa]s?|sobrin[oa]s?|niet[oa]s?|siblings?|brothers?|sisters?|"
     r"pacientes?|usuari[oa]s?|patients?)\b"
     r"[^.?!]{0,12}?\b(?:de|con|entre|amb|of)?\s*$)",

@@ -606,6 +606,7 @@ def test_reset_words_in_every_language(message):
         ("Lo hemos repetido en la sala de fisio vacía, sin nadie más. ¿Y ahora?", True),  # another video
         # what the official account may say in the campaign: another post
         ("Entendido. ¿Y desde la del ayuntamiento puedo poner dónde están los colegios electorales?", True),
+        ("Vale. ¿Y durante la campaña puedo publicar el día de la votación y cómo pedir el voto por correo?", True),
         # only the official notice now, not the draft discussed before
         ("Vale, no voy a la cena. ¿Y simplemente compartir el anuncio oficial de la adjudicación?", True),
         ("¿Y solo retuitear la noticia del periódico?", True),

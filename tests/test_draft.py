@@ -36,6 +36,10 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("El cumple de mi hijo, que cumple 8 años", [("edad_menor", "8 años")]),
         ("la historia de unos hermanos de 6 y 9 años", [("edad_menor", "6 y 9 años")]),
         ("el caso de una paciente mía de 15 años", [("edad_menor", "15 años")]),
+        # Galician and Catalan children: «fillos», «nenos», «rapaces», «pequenos», «fills».
+        ("na foto saen tamén os dous fillos pequenos, de 4 e 7 anos", [("edad_menor", "4 e 7 anos")]),
+        ("uns rapaces de 12 anos xogando", [("edad_menor", "12 anos")]),
+        ("surten els meus fills de 5 i 8 anys", [("edad_menor", "5 i 8 anys")]),
     ],
 )
 def test_true_positives(text, expected):
@@ -69,6 +73,7 @@ def test_true_positives(text, expected):
         "Hoy se cumplen 5 años del accidente en el que perdimos a nuestro compañero",  # an anniversary
         "Mi hijo cumplió con todo: hace 3 años que entrena",
         "Los chavales, 10 años desde que abrimos el aula",
+        "Os meus fillos xa teñen 25 anos",  # adults
     ],
 )
 def test_false_positives_are_not_reported(text):

@@ -1673,6 +1673,56 @@ def test_vocabulary_of_the_seventy_second_and_seventy_third_batches(book, text, 
 
 
 @pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        ("Se acaba de empadronar en el pueblo un futbolista muy famoso", "info_del_puesto", True),
+        ("lo he visto yo en la aplicación y a él todavía no le ha llegado la notificación", "info_del_puesto", True),
+        ("lo he visto yo en la aplicación y a él todavía no le ha llegado la notificación", "no_publico", True),
+        ("Ayer vi entrar en urgencias a la concejala de mi pueblo, iba bastante mal", "salud", True),
+        ("Estamos inspeccionando a un empresario muy conocido de mi ciudad", "persona_identificable", True),
+        ("poner también los nombres de pila de las 12 familias del programa", "persona_identificable", True),
+        ("poner también los nombres de pila de las 12 familias del programa", "ciudadano_atendido", True),
+        ("animando a mis compañeras de servicios mínimos a no presentarse", "incumplir_minimos", True),
+        ("los que hagan huelga mañana «ya lo notarán en la evaluación del desempeño»", "represalia", True),
+        ("un vídeo «Cuatro años cumpliendo: 12.000 nuevas plazas de FP»", "logros_gestion", True),
+        ("mañana madrugón: a las 6:00 entramos en la nave de Villaverde", "operacion_policial", True),
+        (
+            "el panel de admin está en admin.intranet.local y la contraseña de pruebas sigue siendo la misma",
+            "seguridad_instalaciones",
+            True,
+        ),
+        # the same words about a route or a habit say nothing about security
+        ("la ruta del domingo sigue siendo la de siempre", "seguridad_instalaciones", False),
+        ("comentar que en la reunión a puerta cerrada con el alcalde hubo bronca", "confidencial", True),
+        (
+            "actually the project is funded by a pharma company and the centre signed an NDA with them",
+            "confidencial",
+            True,
+        ),
+        ("The company has confirmed in writing that it's fine", "visto_bueno", True),
+        (
+            "once the plan is officially published in the regional gazette, can I say that?",
+            "publicado_oficialmente",
+            True,
+        ),
+        ("Los tres me dijeron de palabra que no les importaba salir en la foto", "consentimiento_verbal", True),
+        # signing a job contract is no permission to appear in a photo
+        ("Tres de las personas que acompaño han firmado contrato este mes", "consentimiento", False),
+        ("Tres de las personas que acompaño han firmado contrato este mes", "ciudadano_atendido", True),
+        ("enseñar un expediente real con nombres, DNI y dirección tachados", "dato_tapado", True),
+        ("quiero explicar en un hilo de X cómo se calcula la pensión de viudedad", "divulgacion", True),
+        ("me he comprado una casa vieja en un pueblo para reformarla", "vida_personal", True),
+        ("[imagen: Bob Esponja con una jeringa gigante, la saqué de Google]", "obra_ajena", True),
+        # safety advice in a heat wave recommends no business; a Catalan «sortirà» said of a patient
+        ("¿Podemos publicar en X recomendaciones y los teléfonos de emergencia?", "recomendar", False),
+        ("Vull gravar un TikTok a la meva consulta. No hi sortirà cap pacient.", "no_publico", False),
+    ],
+)
+def test_vocabulary_of_the_seventy_sixth_and_seventy_seventh_batches(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
+@pytest.mark.parametrize(
     ("said", "earlier", "matter"),
     [
         # The asker's job (introduced, a bare title, or said by the way) and one of its matters.

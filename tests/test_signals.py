@@ -1715,6 +1715,7 @@ def test_vocabulary_of_the_seventy_second_and_seventy_third_batches(book, text, 
         ("[imagen: Bob Esponja con una jeringa gigante, la saqué de Google]", "obra_ajena", True),
         # safety advice in a heat wave recommends no business; a Catalan «sortirà» said of a patient
         ("¿Podemos publicar en X recomendaciones y los teléfonos de emergencia?", "recomendar", False),
+        ("A bidder asked me to write them a public recommendation on LinkedIn", "recomendar", True),
         ("Vull gravar un TikTok a la meva consulta. No hi sortirà cap pacient.", "no_publico", False),
     ],
 )

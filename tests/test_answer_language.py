@@ -500,3 +500,30 @@ def test_a_lift_said_in_doubt_is_answered_as_something_to_check(question, doubte
     assert ("has dicho que no estás seguro: compruébalo" in composed.summary) is doubted
     assert ("confírmalo antes de publicar" in composed.summary) is not doubted
     assert ("(has dicho que no estás seguro)" in composed.text) is doubted
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        (
+            "Soy trabajadora social. ¿Puedo subir a mi Facebook una foto de una familia que atendemos?",
+            Verdict.NO_PERMITIDO,
+        ),
+        # Someone you attend can hardly refuse you freely: their consent softens the rule, it does not lift it.
+        (
+            "Soy trabajadora social. ¿Puedo subir a mi Facebook una foto de una familia que atendemos? "
+            "Han firmado un papel diciendo que puedo publicarla.",
+            Verdict.CON_CAUTELAS,
+        ),
+        # What the person published themselves may be shared.
+        (
+            "Soy bibliotecaria. Un usuario me ha dedicado su novela. ¿Puedo subir a Instagram la foto de esa página? "
+            "Él mismo lo ha compartido en su Facebook.",
+            Verdict.PERMITIDO,
+        ),
+    ],
+)
+def test_the_consent_of_someone_you_attend_asks_for_caution(question, verdict, real):
+    decision, _ = answer(question, real)
+    assert decision.verdict is verdict
+    assert "Regla 41" in {a.rule.locator for a in decision.applied}

@@ -607,6 +607,9 @@ def test_reset_words_in_every_language(message):
         # what the official account may say in the campaign: another post
         ("Entendido. ¿Y desde la del ayuntamiento puedo poner dónde están los colegios electorales?", True),
         ("Vale. ¿Y durante la campaña puedo publicar el día de la votación y cómo pedir el voto por correo?", True),
+        # an opinion on a named proposal is another post; a bare opinion may be added to the same one
+        ("Vale. ¿Y cuando acabe la campaña podré poner que me parece bien la propuesta de peatonalizar?", True),
+        ("¿Y puedo poner que me parece fatal?", False),
         # only the official notice now, not the draft discussed before
         ("Vale, no voy a la cena. ¿Y simplemente compartir el anuncio oficial de la adjudicación?", True),
         ("¿Y solo retuitear la noticia del periódico?", True),

@@ -30,8 +30,9 @@ RUN groupadd --gid 10001 puedo \
     && mkdir -p /data && chown 10001:10001 /data
 COPY --from=build /opt/venv /opt/venv
 COPY knowledge /app/knowledge
-# The dev cases the second opinion learns from (bot/doubt.py); never evals/cases/test.
+# The dev cases and conversations the second opinion learns from (bot/doubt.py); never test/.
 COPY evals/cases/*.jsonl /app/evals/cases/
+COPY evals/conversations/*.jsonl /app/evals/conversations/
 COPY docker/entrypoint.sh /usr/local/bin/puedo-entrypoint
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
@@ -39,7 +40,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     TRANSFORMERS_OFFLINE=1 \
     BOT_DATA_DIR=/data \
     BOT_KNOWLEDGE_DIR=/app/knowledge \
-    BOT_DOUBT_CASES_DIR=/app/evals/cases
+    BOT_DOUBT_CASES_DIR=/app/evals/cases \
+    BOT_DOUBT_CONVERSATIONS_DIR=/app/evals/conversations
 USER 10001:10001
 WORKDIR /app
 VOLUME ["/data"]

@@ -156,9 +156,24 @@ def load_cases(folder: Path) -> tuple[list[LabelledCase], list[str]]:
     return cases, problems
 
 
-def read_cases(path: Path) -> tuple[list[LabelledCase], list[str]]:
+def load_first_turns(folder: Path) -> tuple[list[LabelledCase], list[str]]:
+    """The first turn of each conversation of the ``*.jsonl`` files right in ``folder`` (never
+    its ``test/``), labelled like a case, and the problems found. A first turn is a question on
+    its own, like a case; the later turns only make sense with the earlier ones, so they are not
+    learned."""
+    cases: list[LabelledCase] = []
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        more, trouble = read_cases(path, first_turns=True)
+        cases += more
+        problems += trouble
+    return cases, problems
+
+
+def read_cases(path: Path, *, first_turns: bool = False) -> tuple[list[LabelledCase], list[str]]:
     """The labelled cases of one ``.jsonl`` file and the problems found. A broken line is
-    skipped and reported, never fatal."""
+    skipped and reported, never fatal. With ``first_turns``, the file holds conversations and
+    each one's first turn is the case."""
     cases: list[LabelledCase] = []
     problems: list[str] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -166,6 +181,8 @@ def read_cases(path: Path) -> tuple[list[LabelledCase], list[str]]:
             continue
         try:
             case = json.loads(line)
+            if first_turns:
+                case = case["turns"][0]
             listed = [str(v) for v in case["expect_verdict"]]
             first = listed[0]
             expected = set(listed)
@@ -343,14 +360,16 @@ def _vectorizer(**options: Any) -> TfidfVectorizer:
 
 
 class DoubtSource:
-    """The model for the cases in ``folder``, trained once and cached in ``cache_dir``.
+    """The model for the cases in ``folder`` (and the first turns of the conversations in
+    ``conversations``), trained once and cached in ``cache_dir``.
 
     ``get()`` returns ``None`` when there is no folder, too few cases or the training failed
     (the bot then answers from the rules alone, as before); it never raises.
     """
 
-    def __init__(self, folder: Path | None, cache_dir: Path) -> None:
+    def __init__(self, folder: Path | None, cache_dir: Path, conversations: Path | None = None) -> None:
         self.folder = folder
+        self.conversations = conversations
         self.cache_dir = cache_dir
         self._lock = threading.Lock()
         self._loaded = False
@@ -370,6 +389,9 @@ class DoubtSource:
             log.warning("segunda opinión desactivada: no existe la carpeta de casos %s", self.folder)
             return None
         cases, problems = load_cases(self.folder)
+        if self.conversations is not None and self.conversations.is_dir():
+            more, trouble = load_first_turns(self.conversations)
+            cases, problems = cases + more, problems + trouble
         for problem in problems:
             log.warning("casos de evaluación: %s", problem)
         path = self.cache_dir / f"modelo-{_key(cases)}.joblib"

@@ -159,7 +159,9 @@ class Service:
         self._scope = _Reloading(self.settings.knowledge_dir, (SCOPE_FILE,), load_scope, Scope())
         self._signals = _Reloading(self.settings.knowledge_dir, (SIGNALS_FILE,), load_signals, SignalBook())
         self._law_names = _Reloading(self.settings.knowledge_dir, ("sources.toml",), load_law_names, LawNames())
-        self._doubt = DoubtSource(self.settings.doubt_cases_dir, self.settings.doubt_dir)
+        self._doubt = DoubtSource(
+            self.settings.doubt_cases_dir, self.settings.doubt_dir, self.settings.doubt_conversations_dir
+        )
         self._rules: tuple[tuple[int, int], list[RuleSpec]] | None = None
         self._checked_at = 0.0
 

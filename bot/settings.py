@@ -74,6 +74,15 @@ class Settings(BaseSettings):
         description="QA's labelled dev cases (*.jsonl right in it; never test/) the second opinion learns from; "
         "unset or missing: answers from the rules alone.",
     )
+    # Session 58 (python -m evals segunda-opinion, with and without --sin-conversaciones): on the 420
+    # recorded first answers of conversations' first turns, each file judged by a model that never saw
+    # it, 0.840 and 5 dangerous → 0.879 and 2 (rules alone 0.840 and 18); the 7000 cases' first answers,
+    # 0.800 / 60 → 0.799 / 65. See evals/README.md.
+    doubt_conversations_dir: Path | None = Field(
+        Path("evals/conversations"),
+        description="QA's dev conversations (*.jsonl right in it; never test/): the second opinion also learns "
+        "their first turns, which are questions on their own; unset or missing: only the cases.",
+    )
     # 0.3 and 0.65 chosen in session 47 on the cross-validation by batch (python -m evals segunda-opinion,
     # 4800 first answers) and on batches 52-55 answered by a second opinion trained without them; see
     # evals/README.md. Checked in session 57 on 6800 first answers: 0.3 / 0.65 gives 0.798 and 60
@@ -198,7 +207,7 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1, description="Photos, PDFs and Word files larger than this are not downloaded."
     )
 
-    @field_validator("doubt_cases_dir", mode="before")
+    @field_validator("doubt_cases_dir", "doubt_conversations_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import SettingsError, load_settings
-from evals.dataset import CASES_DIR, SPLITS, Case, DatasetError, default_datasets, load_cases
+from evals.dataset import CASES_DIR, CONVERSATIONS_DIR, SPLITS, Case, DatasetError, default_datasets, load_cases
 from evals.runner import CONFIGS, DEFAULT_CONFIG, ConfigResult, run_config
 
 THRESHOLDS = Path(__file__).parent / "thresholds.toml"
@@ -181,6 +181,7 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         Thresholds,
         add_first_answers,
         cross_validate,
+        cross_validate_first_turns,
         read_first_answers,
         total,
     )
@@ -213,8 +214,10 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
             for sc in (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
             if (t := Thresholds(chosen.high, chosen.low, chosen.sure, q, sc, chosen.verdict)) not in grid
         ]
+    answers = read_first_answers(first)
+    learned = None if args.sin_conversaciones else args.conversaciones
     outcomes, totals = cross_validate(
-        chosen, args.casos, read_first_answers(first), grid=grid, exclude=args.excluir or ()
+        chosen, args.casos, answers, grid=grid, exclude=args.excluir or (), conversations_dir=learned
     )
     print(f"Umbrales: {chosen}. Cada lote, juzgado por un modelo entrenado sin él.")
     print(
@@ -229,6 +232,14 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         f"TOTAL | {total(outcomes, False).cases} | {total(outcomes, False).line()} | {total(outcomes, True).line()}"
         f" | {wanted} / {unwanted}"
     )
+    opening = cross_validate_first_turns(
+        chosen, args.conversaciones, answers, args.casos, learn_first_turns=not args.sin_conversaciones
+    )
+    print("\nPrimeros turnos de las conversaciones de dev, cada fichero juzgado por un modelo que no lo ha visto:")
+    print("conversaciones | turnos | solo reglas | con segunda opinión")
+    for o in opening:
+        print(f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()}")
+    print(f"TOTAL | {total(opening, False).cases} | {total(opening, False).line()} | {total(opening, True).line()}")
     if totals:
         print("\numbrales | con segunda opinión")
         for thresholds, tally in totals.items():
@@ -278,6 +289,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--ambito", type=float, help="umbral para leerla dentro del ámbito (por defecto BOT_DOUBT_SCOPE)"
     )
     doubt.add_argument("--barrido", action="store_true", help="añadir los totales de una rejilla de umbrales")
+    doubt.add_argument(
+        "--sin-conversaciones",
+        action="store_true",
+        help="entrenar sin los primeros turnos de las conversaciones de dev (como antes de la sesión 58)",
+    )
+    doubt.add_argument(
+        "--conversaciones",
+        type=Path,
+        default=CONVERSATIONS_DIR,
+        help="conversaciones de dev cuyos primeros turnos aprende (por defecto evals/conversations)",
+    )
     doubt.add_argument(
         "--excluir", action="append", metavar="LOTE", help="dejar fuera un lote (repetible): «independientes26»"
     )

@@ -27,6 +27,7 @@ from bot.doubt import (
     Intent,
     LabelledCase,
     case_text,
+    load_first_turns,
     read_cases,
     reconsider,
     reread,
@@ -183,12 +184,15 @@ def cross_validate(
     answers: dict[str, FirstAnswer] | None = None,
     grid: Iterable[Thresholds] = (),
     exclude: Iterable[str] = (),
+    conversations_dir: Path | None = None,
 ) -> tuple[list[Outcome], dict[Thresholds, Tally]]:
-    """Each batch with first answers, reconsidered by a model trained without it. ``grid`` adds
-    the totals for other thresholds from the same models. The batches in ``exclude`` are left
-    out entirely, neither judged nor learned from (to choose thresholds without a batch that
-    will measure them)."""
+    """Each batch with first answers, reconsidered by a model trained without it (and, as the bot
+    learns them, with the first turns of the conversations in ``conversations_dir``; ``None``:
+    without them). ``grid`` adds the totals for other thresholds from the same models. The
+    batches in ``exclude`` are left out entirely, neither judged nor learned from (to choose
+    thresholds without a batch that will measure them)."""
     answers = answers if answers is not None else read_first_answers()
+    first_turns = load_first_turns(conversations_dir)[0] if conversations_dir is not None else []
     skipped = set(exclude)
     files = sorted(p for p in cases_dir.glob("*.jsonl") if batch_of(p.stem) not in skipped)
     by_batch: dict[str, list[Path]] = {}
@@ -204,7 +208,7 @@ def cross_validate(
         ]
         if not judged:
             continue
-        model = DoubtModel.train([c for path in files if path not in paths for c in learned[path]])
+        model = DoubtModel.train([c for path in files if path not in paths for c in learned[path]] + first_turns)
         before, after = Tally(), Tally()
         wanted = unwanted = 0
         for case, answer in judged:
@@ -218,6 +222,40 @@ def cross_validate(
                 totals[g] = totals[g].add(case, second_opinion(answer, case, model, g, estimates))
         outcomes.append(Outcome(batch, before, after, (wanted, unwanted)))
     return outcomes, totals
+
+
+def cross_validate_first_turns(
+    chosen: Thresholds,
+    conversations_dir: Path,
+    answers: dict[str, FirstAnswer] | None = None,
+    cases_dir: Path = CASES_DIR,
+    learn_first_turns: bool = True,
+) -> list[Outcome]:
+    """The first turn of each dev conversation with a first answer (``<id>.1``), reconsidered by a
+    model trained on the cases and on the first turns of every other conversation file (or, with
+    ``learn_first_turns`` false, on the cases alone, as before session 58). A first turn is a
+    question on its own: this is how the second opinion does on questions that open a chat."""
+    answers = answers if answers is not None else read_first_answers()
+    cases = [c for path in sorted(cases_dir.glob("*.jsonl")) for c in read_cases(path)[0]]
+    files = sorted(conversations_dir.glob("*.jsonl"))
+    learned = {path: read_cases(path, first_turns=True)[0] for path in files}
+    plain: DoubtModel | None = None
+    outcomes: list[Outcome] = []
+    for path in files:
+        judged = [(turn, answers[turn.id]) for turn in load_cases([path]) if turn.turn == 1 and turn.id in answers]
+        if not judged:
+            continue
+        if learn_first_turns:
+            model = DoubtModel.train(cases + [c for other in files if other != path for c in learned[other]])
+        else:
+            plain = plain or DoubtModel.train(cases)
+            model = plain
+        before, after = Tally(), Tally()
+        for turn, answer in judged:
+            before = before.add(turn, answer.verdict)
+            after = after.add(turn, second_opinion(answer, turn, model, chosen))
+        outcomes.append(Outcome(path.stem, before, after))
+    return outcomes
 
 
 def total(outcomes: Sequence[Outcome], after: bool) -> Tally:

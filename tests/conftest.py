@@ -70,12 +70,14 @@ def no_entry_point_handler_outlives_its_test() -> Iterator[None]:
 
 def make_settings(tmp: Path, knowledge: Path, **overrides: object) -> Settings:
     """Settings for a test: data and knowledge under ``tmp``, nothing from the environment."""
-    # No second opinion unless a test asks for one: it learns from evals/cases (tests/test_doubt.py).
+    # No second opinion unless a test asks for one: it learns from evals/cases and the first turns
+    # of evals/conversations (tests/test_doubt.py).
     values: dict[str, object] = {
         "data_dir": tmp / "data",
         "knowledge_dir": knowledge,
         "reload_check_seconds": 0,
         "doubt_cases_dir": None,
+        "doubt_conversations_dir": None,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -103,10 +103,12 @@ def test_the_image_runs_as_a_non_root_user_offline() -> None:
     assert dockerfile.count("\nFROM ") + dockerfile.startswith("FROM ") >= 2  # multi-stage
     assert "download.pytorch.org/whl/cpu" in dockerfile and "USER 10001:10001" in dockerfile
     assert "HF_HUB_OFFLINE=1" in dockerfile and 'ENTRYPOINT ["puedo-entrypoint"]' in dockerfile
-    # The second opinion learns from the dev cases in the image; the test split never goes in.
+    # The second opinion learns from the dev cases and conversations in the image; the test split never goes in.
     assert (
         "COPY evals/cases/*.jsonl /app/evals/cases/" in dockerfile
         and "BOT_DOUBT_CASES_DIR=/app/evals/cases" in dockerfile
+        and "COPY evals/conversations/*.jsonl /app/evals/conversations/" in dockerfile
+        and "BOT_DOUBT_CONVERSATIONS_DIR=/app/evals/conversations" in dockerfile
     )
     assert not [line for line in dockerfile.splitlines() if line.startswith("COPY") and "test" in line]
 

@@ -25,6 +25,7 @@ from bot.doubt import (
     LabelledCase,
     case_text,
     load_cases,
+    load_first_turns,
     reconsider,
     reread,
 )
@@ -548,3 +549,56 @@ def test_reconsider_takes_the_estimates_the_caller_already_has(model: DoubtModel
     given = reconsider(decision, model, RISKY, high=0.5, low=0.25, sure=0.8, estimates=model.estimates(RISKY))
     assert given == reconsider(decision, model, RISKY, high=0.5, low=0.25, sure=0.8)
     assert given.verdict is Verdict.CON_CAUTELAS
+
+
+# ------------------------------------------------------------------ the conversations' first turns
+
+
+def write_conversations(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    conversations = [
+        {
+            "id": f"C{n:03d}",
+            "turns": [
+                {
+                    "question": f"¿Puedo subir a {network} {topic}? Sale la berenjena.",
+                    "expect_verdict": ["no_permitido"],
+                    "forbid_verdict": ["permitido"],
+                },
+                # Only makes sense after the first: «it» is the post, now fixed.
+                {"question": "¿Y si quito la berenjena?", "expect_verdict": ["permitido"]},
+            ],
+        }
+        for n, (topic, network) in enumerate((t, net) for t in TOPICS for net in NETWORKS)
+    ]
+    lines = [json.dumps(c, ensure_ascii=False) for c in conversations]
+    (folder / "conversaciones.jsonl").write_text("\n".join(lines) + "\nno es json\n", encoding="utf-8")
+    (folder / "test").mkdir(exist_ok=True)
+    (folder / "test" / "conversaciones.jsonl").write_text(lines[0] + "\n", encoding="utf-8")
+    return folder
+
+
+def test_the_first_turn_of_each_conversation_is_learned_like_a_case(tmp_path: Path) -> None:
+    turns, problems = load_first_turns(write_conversations(tmp_path / "conversations"))
+    assert len(turns) == len(TOPICS) * len(NETWORKS)  # one each; never the later turns nor test/
+    assert all(t.risky and t.prohibited and not t.fine and "berenjena" in t.text for t in turns)
+    assert len(problems) == 1 and "caso ilegible" in problems[0]
+
+
+def test_the_source_learns_the_conversations_first_turns_and_retrains_for_them(tmp_path: Path) -> None:
+    cases = write_cases(tmp_path / "cases")
+    conversations = write_conversations(tmp_path / "conversations")
+    cache = tmp_path / "doubt"
+    alone = DoubtSource(cases, cache).get()
+    both = DoubtSource(cases, cache, conversations).get()
+    assert alone is not None and both is not None
+    assert len(list(cache.glob("modelo-*.joblib"))) == 1  # the cases changed: the old model went
+    text = "¿Puedo subir a X la receta de la abuela? Sale la berenjena."
+    assert both.risk(text) > alone.risk(text) + 0.1
+    assert DoubtSource(cases, cache, tmp_path / "no-existe").get() is not None  # only the cases, then
+
+
+def test_the_conversations_folder_is_a_setting_and_empty_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).doubt_conversations_dir == Path("evals/conversations")  # type: ignore[call-arg]
+    monkeypatch.setenv("BOT_DOUBT_CONVERSATIONS_DIR", "")
+    assert Settings(_env_file=None).doubt_conversations_dir is None  # type: ignore[call-arg]

@@ -8,10 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from bot.doubt import DoubtModel, LabelledCase, case_text
 from bot.models import Verdict
 from evals.__main__ import main
 from evals.dataset import DatasetError
-from evals.second_opinion import Thresholds, add_first_answers, batch_of, cross_validate, read_first_answers
+from evals.second_opinion import (
+    Thresholds,
+    add_first_answers,
+    batch_of,
+    cross_validate,
+    cross_validate_first_turns,
+    read_first_answers,
+)
 
 TOPICS = ["la excursión", "el cartel", "el taller", "el concierto", "la charla", "el mercadillo"]
 
@@ -105,8 +113,90 @@ def test_the_command_prints_a_table_per_batch(cases_dir: Path, capsys: pytest.Ca
         "".join(json.dumps({"id": f"A{n:03d}", "veredicto": "permitido", "reglas": []}) + "\n" for n in range(24))
     )
     args = ["--casos", str(cases_dir), "--primeras", str(first), "--alto", "0.5", "--bajo", "0.25", "--seguro", "0.8"]
-    args += ["--consulta", "1", "--ambito", "0"]
+    args += ["--consulta", "1", "--ambito", "0", "--conversaciones", str(cases_dir.parent / "no-hay")]
     assert main(["segunda-opinion", *args]) == 0
     out = capsys.readouterr().out
     assert "independientes1 | 24 | 0.500 · peligrosos 12 (12/0) | 0.500 · peligrosos 0 (0/0)" in out
-    assert out.splitlines()[-1].startswith("TOTAL | 24 |")
+    assert any(line.startswith("TOTAL | 24 |") for line in out.splitlines())
+    assert out.splitlines()[-1].startswith("TOTAL | 0 |")  # no conversations: no first turns judged
+
+
+def _conversations(folder: Path, name: str, prefix: str) -> None:
+    lines = []
+    for n, topic in enumerate(TOPICS * 6):
+        risky = n % 2 == 0
+        first = {
+            "question": f"¿Puedo colgar {topic} del día {n} en {prefix}? "
+            + ("Lleva berenjena." if risky else "Lleva pestiños."),
+            "expect_verdict": ["no_permitido"] if risky else ["permitido"],
+            "forbid_verdict": ["permitido"] if risky else ["no_permitido"],
+        }
+        later = {"question": "¿Y si lo cambio?", "expect_verdict": ["con_cautelas"]}
+        lines.append({"id": f"{prefix}{n:03d}", "turns": [first, later]})
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.jsonl").write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in lines) + "\n")
+
+
+def test_each_conversation_files_first_turns_are_judged_by_a_model_that_never_saw_them(
+    cases_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversations = cases_dir.parent / "conversations"
+    _conversations(conversations, "conversaciones1", "P")
+    _conversations(conversations, "conversaciones2", "Q")
+    # The rules said «sí» to every first turn of the first file; the later turns are never judged.
+    first = cases_dir.parent / "primeras.jsonl"
+    rows = [{"id": f"P{n:03d}.1", "veredicto": "permitido", "reglas": []} for n in range(36)]
+    rows += [{"id": f"P{n:03d}.2", "veredicto": "permitido", "reglas": []} for n in range(36)]
+    first.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    learned_from: list[set[str]] = []
+    original = DoubtModel.train.__func__  # type: ignore[attr-defined]
+
+    def recording(cls: type[DoubtModel], cases: list[LabelledCase]) -> DoubtModel:
+        learned_from.append({c.text for c in cases})
+        return original(cls, cases)
+
+    monkeypatch.setattr(DoubtModel, "train", classmethod(recording))
+    chosen = Thresholds(0.7, 0.25, 0.8)
+    [learned] = cross_validate_first_turns(chosen, conversations, read_first_answers(first), cases_dir)
+    assert learned.batch == "conversaciones1" and learned.before.cases == 36 and learned.before.permissive == 18
+    assert learned.after.permissive == 0  # the risky «sí» are hedged
+    judged = {
+        case_text(c["turns"][0]["question"], None) for c in map(json.loads, _lines(conversations, "conversaciones1"))
+    }
+    [trained] = learned_from  # one file judged: one model, with the other file's first turns, not this one's
+    assert len(trained) > 24 and not judged & trained
+    cross_validate_first_turns(chosen, conversations, read_first_answers(first), cases_dir, learn_first_turns=False)
+    assert not {t for t in learned_from[-1] if "Lleva" in t}  # the cases alone
+
+
+def _lines(folder: Path, name: str) -> list[str]:
+    return [line for line in (folder / f"{name}.jsonl").read_text().splitlines() if line.strip()]
+
+
+def test_the_cases_cross_validation_can_learn_the_conversations_first_turns_too(cases_dir: Path) -> None:
+    conversations = cases_dir.parent / "conversations"
+    _conversations(conversations, "conversaciones1", "P")
+    first = cases_dir.parent / "primeras.jsonl"
+    rows = [{"id": f"A{n:03d}", "veredicto": "permitido", "reglas": []} for n in range(24)]
+    first.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (cases_dir / "independientes1-borradores.jsonl").write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"A{n:03d}",
+                    "question": f"¿Puedo colgar la foto {n}? Lleva pestiños.",
+                    "expect_verdict": ["permitido"],
+                    "forbid_verdict": ["no_permitido"],
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+            for n in range(24)
+        )
+    )
+    chosen = Thresholds(0.7, 0.25, 0.8)
+    args = (chosen, cases_dir, read_first_answers(first))
+    [without], _ = cross_validate(*args)
+    [with_turns], _ = cross_validate(*args, conversations_dir=conversations)
+    # «pestiños» is harmless only in the conversations' first turns: learned, the «sí» stay.
+    assert without.after.right < with_turns.after.right == 24

@@ -1716,6 +1716,12 @@ def test_vocabulary_of_the_seventy_second_and_seventy_third_batches(book, text, 
         # safety advice in a heat wave recommends no business; a Catalan «sortirà» said of a patient
         ("¿Podemos publicar en X recomendaciones y los teléfonos de emergencia?", "recomendar", False),
         ("A bidder asked me to write them a public recommendation on LinkedIn", "recomendar", True),
+        # calling a policy ridiculous insults no one; ridiculing a colleague does
+        ("Can I post that the rector's new language policy is ridiculous?", "insulto", False),
+        ("Can I post a meme to ridicule my colleague?", "insulto", True),
+        # one's own novel coming out is no leak; a report that will say what is not decided yet is
+        ("Mi primera novela sale el mes que viene (es ficción)", "no_publico", False),
+        ("Mi informe sale el mes que viene y dirá que se recalifica el solar", "no_publico", True),
         ("Vull gravar un TikTok a la meva consulta. No hi sortirà cap pacient.", "no_publico", False),
     ],
 )

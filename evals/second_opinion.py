@@ -32,6 +32,7 @@ from bot.doubt import (
     reconsider,
     reread,
 )
+from bot.doubt import load_cases as load_labelled
 from bot.models import Verdict
 from bot.signals import SignalHit
 from evals.dataset import CASES_DIR, Case, DatasetError, load_cases
@@ -236,7 +237,7 @@ def cross_validate_first_turns(
     ``learn_first_turns`` false, on the cases alone, as before session 58). A first turn is a
     question on its own: this is how the second opinion does on questions that open a chat."""
     answers = answers if answers is not None else read_first_answers()
-    cases = [c for path in sorted(cases_dir.glob("*.jsonl")) for c in read_cases(path)[0]]
+    cases = load_labelled(cases_dir)[0]
     files = sorted(conversations_dir.glob("*.jsonl"))
     learned = {path: read_cases(path, first_turns=True)[0] for path in files}
     plain: DoubtModel | None = None

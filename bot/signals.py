@@ -135,8 +135,8 @@ NEGATION_BRIDGE = frozenset(
     "fuera fueran sea sean era eran "
     # «la Agencia nunca pide datos bancarios»
     "pide piden pedimos pedira pediran solicita solicitan "
-    # «sin nombrar a mi jefe»
-    "nombrar nombro nombramos mencionar menciono citar cito "
+    # «sin nombrar a mi jefe», «sin hablar de alumnos»
+    "nombrar nombro nombramos mencionar menciono citar cito hablar "
     # «tapando mi matrícula» (not «su»: «sin su nombre» does not make a case anonymous)
     "mi mis tu tus "
     "sae saen surt surten hi hai".split()

@@ -611,6 +611,15 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
         ("cientos de pacientes cada semana", "ciudadano_atendido", False),
         ("la foto de 3 pacientes en la sala", "ciudadano_atendido", True),
         ("sin nombrar a mi jefe ni a mi unidad", "superior", False),
+        ("Un vídeo criticando la ley, sin hablar de alumnos ni de mi centro", "ciudadano_atendido", False),
+        # «cambiando el nombre» keeps the case: it lifts one grade, not all
+        ("un caso real cambiando el nombre de la chica", "ficticio_anonimizado", False),
+        ("un caso real cambiando el nombre de la chica", "nombre_cambiado", True),
+        ("prácticas de excarcelación con un coche de desguace", "victimas", False),
+        ("I si em gravo jo sola a casa?", "acoso_recibido", False),
+        ("Un señor me graba en la ventanilla", "acoso_recibido", True),
+        ("la foto del campus nevado desde la ventana de mi despacho", "servicios_privados", False),
+        ("hacer publicidad en LinkedIn de mi despacho", "servicios_privados", True),
         # A prison officer's job is not a location shared; tagging the prison is.
         ("Soy funcionario de prisiones y quiero subir mi diploma", "ubicacion", False),
         ("Quiero etiquetar la ubicación del centro penitenciario en la foto", "ubicacion", True),

@@ -650,6 +650,16 @@ def test_reset_words_in_every_language(message):
         ("And one of me alone at the gate?", True),
         ("What if I only say we're working on this topic with an industry partner?", True),
         ("¿Y una con mis compañeros también?", False),  # not the asker's own
+        # the asker records herself alone now
+        ("I si em gravo jo sola a casa i dic a quin institut treballo?", True),
+        ("¿Y si me grabo sola en casa?", True),
+        # a quoted new text followed by «¿Mejor?» is the whole post now
+        ('Fine, no names. "Management here couldn\'t care less about citizens or staff." Better?', True),
+        ("Vale, sin nombres. «La dirección pasa de todo con la gente.» ¿Mejor?", True),
+        ("D'acord, sense noms. «La direcció passa de tot.» Millor?", True),
+        ("Vale, sen nomes. «A dirección pasa de todo.» Mellor?", True),
+        ("¿Es mejor en X o en LinkedIn?", False),
+        ("Which is better?", False),
     ],
 )
 def test_replaces_content(message, expected):

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from bot.documents import LawBlock, Problem, SourceDocument, iso_date
 from bot.models import RULE_VERDICTS, Chunk, LegalRef, SourceType, Verdict
 from bot.signals import SignalBook, parse_condition
+from bot.text import fold
 
 #: A law article longer than this is split by apartado.
 ARTICLE_MAX_CHARS = 1200
@@ -38,7 +39,7 @@ _WORD_NUMBERS = {
 }
 _RULE_HEADING = re.compile(r"^Regla\s+(\d+)\s*[.:\-–—]?\s*(.*)$", re.IGNORECASE)
 _RULE_FIELD = re.compile(
-    r"^\s*(?:[-*+]\s*)?\**\s*(Veredicto|Base legal|Se aplica si|Salvo si|Hallazgos|Palabras clave)\s*:?\s*\**\s*:?\s*(.*?)\s*$",
+    r"^\s*(?:[-*+]\s*)?\**\s*(Veredicto|Base legal|Se aplica si|Salvo si|Firme|Hallazgos|Palabras clave)\s*:?\s*\**\s*:?\s*(.*?)\s*$",
     re.IGNORECASE,
 )
 _LEGAL_REF = re.compile(
@@ -93,6 +94,7 @@ def chunk_document(doc: SourceDocument, signals: SignalBook | None = None) -> tu
             legal_basis=tuple(piece.legal_basis),
             applies_if=piece.applies_if,
             unless=piece.unless,
+            firm=piece.firm,
             keywords=piece.keywords,
         )
         # The hash of what is embedded: an unchanged chunk of an edited file keeps its vector.
@@ -121,6 +123,7 @@ class _Piece:
     legal_basis: list[LegalRef] = field(default_factory=list)
     applies_if: tuple[tuple[str, ...], ...] = ()
     unless: tuple[str, ...] = ()
+    firm: bool = False
     keywords: str = ""
 
 
@@ -299,6 +302,7 @@ def _rule_piece(
                 "warning",
             )
         )
+    firm = _firm(fields.get("firme"), where, doc, problems, verdict)
     if "hallazgos" in fields:
         problems.append(
             Problem(doc.file, f"{where}: «Hallazgos» ya no se usa; nombra las señales en «Se aplica si»", "warning")
@@ -314,8 +318,29 @@ def _rule_piece(
         legal_basis=refs,
         applies_if=applies_if,
         unless=unless,
+        firm=firm,
         keywords=fields.get("palabras clave", ""),
     )
+
+
+def _firm(raw: str | None, where: str, doc: SourceDocument, problems: list[Problem], verdict: Verdict | None) -> bool:
+    """The «Firme» line: «sí» keeps the rule's «no» from being softened by the second opinion."""
+    if raw is None:
+        return False
+    value = fold(raw).strip(" .")
+    if value not in {"si", "no"}:
+        problems.append(
+            Problem(
+                doc.file, f"{where}: «Firme: {raw}» no se entiende; escribe «Firme: sí» o quita la línea", "warning"
+            )
+        )
+        return False
+    if value == "si" and verdict is not Verdict.NO_PERMITIDO:
+        problems.append(
+            Problem(doc.file, f"{where}: «Firme: sí» solo vale en una regla «no permitido»; se ignora", "warning")
+        )
+        return False
+    return value == "si"
 
 
 def _signal_names(

@@ -133,6 +133,8 @@ class RuleSpec:
     unless: tuple[str, ...] = ()
     #: What to check, in the rule's own words (its first ⚠️ example).
     check: str = ""
+    #: «Firme: sí»: the second opinion never softens this rule's «no» (see :func:`bot.doubt.reconsider`).
+    firm: bool = False
 
 
 @dataclass(frozen=True)
@@ -557,6 +559,7 @@ def rule_specs(chunks: Sequence[Chunk], book: SignalBook) -> tuple[list[RuleSpec
                 applies_if=tuple(alternatives),
                 unless=unless,
                 check=caution.group(1) if caution else "",
+                firm=chunk.firm,
             )
         )
     return specs, problems

@@ -14,7 +14,9 @@ disagrees, and the answer says why:
 
 - a «sí» with a high risk becomes «con cautelas», naming the words that raised the doubt;
 - a «no» with a low risk becomes «con cautelas», unless a detector finding (a DNI, a phone, a
-  name) backs it; the answer shows the rule and what triggered it;
+  name) backs it or the rule that gives it is marked «Firme: sí» in the guide (its risk is a
+  combination of facts, an official account and a party's post, a police officer and a strike,
+  that harmless words hide); the answer shows the rule and what triggered it;
 - a «con cautelas» becomes «no» when «no» is very likely right and the risk high, and only
   when the message holds evidence: a rule found its signal in it, or a risk signal (a name, a
   figure not yet public) that nothing lifted. The answer shows that evidence and the words that
@@ -450,8 +452,9 @@ def reconsider(
     """``decision`` moved one step when ``model`` strongly disagrees (see the module docstring):
 
     - «sí» → «con cautelas» at a risk of ``high`` or more;
-    - «no» → «con cautelas» at a risk of ``low`` or less, when no detector finding backs it and
-      the message did not try to steer the bot towards a «sí» (its wrapper is no sign of a harmless post);
+    - «no» → «con cautelas» at a risk of ``low`` or less, when no detector finding backs it, no
+      rule marked «Firme: sí» gives it and the message did not try to steer the bot towards a «sí»
+      (its wrapper is no sign of a harmless post);
     - «con cautelas» → «no» when «no» is right with at least ``sure``, the risk is ``high`` or
       more and the message holds evidence (a rule's trigger, or a risk signal nothing lifted);
     - «con cautelas» → «sí» when «sí» is right with at least ``sure``, the risk is under
@@ -475,6 +478,7 @@ def reconsider(
         and p.risk <= low
         and not decision.manipulated
         and not _detected(decision, Verdict.NO_PERMITIDO)
+        and not _firm_no(decision)
     ):
         verdict, doubt = Verdict.CON_CAUTELAS, Doubt("inocuo", p.risk)
     elif verdict is Verdict.CON_CAUTELAS and decision.doubt is None:
@@ -541,6 +545,12 @@ def reread(
     ):
         return Intent(question_of_fact=False, in_scope=True, moved="veredicto")
     return intent
+
+
+def _firm_no(decision: Decision) -> bool:
+    """Whether a rule marked «Firme: sí» gives the «no» (its risk is a combination of facts, such
+    as an official account and an election period, that the model's words cannot see)."""
+    return any(a.rule.firm and a.verdict is Verdict.NO_PERMITIDO for a in decision.applied)
 
 
 def _detected(decision: Decision, verdict: Verdict | None = None) -> bool:

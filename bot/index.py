@@ -248,6 +248,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, str | int | float | bool]:
         "legal_basis": "; ".join(str(r) for r in chunk.legal_basis) or None,
         "applies_if": ";".join("+".join(alt) for alt in chunk.applies_if) or None,
         "unless": ",".join(chunk.unless) or None,
+        "firm": chunk.firm or None,
         "keywords": chunk.keywords or None,
     }
     meta.update({k: v for k, v in optional.items() if v})
@@ -278,6 +279,7 @@ def chunk_from_record(chunk_id: str, document: str, meta: dict[str, Any]) -> Chu
         legal_basis=tuple(refs),
         applies_if=tuple(tuple(alt.split("+")) for alt in filter(None, str(meta.get("applies_if", "")).split(";"))),
         unless=tuple(filter(None, str(meta.get("unless", "")).split(","))),
+        firm=bool(meta.get("firm", False)),
         keywords=str(meta.get("keywords", "")),
     )
 

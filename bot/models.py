@@ -126,6 +126,8 @@ class Chunk(BaseModel):
     applies_if: tuple[tuple[str, ...], ...] = ()
     #: For guideline rules, «Salvo si»: signal ids that lift the rule.
     unless: tuple[str, ...] = ()
+    #: For guideline rules, «Firme: sí»: the second opinion never softens the rule's «no».
+    firm: bool = False
     #: For guideline rules: the colloquial words policy owners listed for retrieval.
     keywords: str = ""
 

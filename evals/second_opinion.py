@@ -17,9 +17,12 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from bot.chunking import chunk_document
 from bot.decision import AppliedRule, Decision, RuleSpec
+from bot.documents import load_file
 from bot.doubt import (
     PUBLICATION,
     DoubtModel,
@@ -34,6 +37,7 @@ from bot.doubt import (
 )
 from bot.doubt import load_cases as load_labelled
 from bot.models import Verdict
+from bot.settings import Settings
 from bot.signals import SignalHit
 from evals.dataset import CASES_DIR, Case, DatasetError, load_cases
 from evals.metrics import over_restrictive, permissive
@@ -115,13 +119,30 @@ def add_first_answers(report: Path, path: Path = FIRST_ANSWERS) -> int:
 
 
 def _decision(answer: FirstAnswer) -> Decision:
-    """The first answer as a decision: its rules applied, each on a found signal."""
+    """The first answer as a decision: its rules applied, each on a found signal. The rules are
+    recorded strictest first, so only the first is known to give the verdict: it alone is firm
+    when the guide marks it «Firme: sí»."""
     hit = SignalHit("senal", "texto", 0, 5, "pregunta")
+    firm = firm_rules()
     applied = tuple(
-        AppliedRule(RuleSpec(rule, rule, answer.verdict, (("senal",),)), answer.verdict, (hit,))
-        for rule in answer.rules
+        AppliedRule(
+            RuleSpec(rule, rule, answer.verdict, (("senal",),), firm=i == 0 and rule in firm), answer.verdict, (hit,)
+        )
+        for i, rule in enumerate(answer.rules)
     )
     return Decision(answer.verdict, applied)
+
+
+@cache
+def firm_rules(knowledge_dir: Path | None = None) -> frozenset[str]:
+    """The guideline rules marked «Firme: sí» in ``knowledge_dir`` (by default the configured one)."""
+    settings = Settings() if knowledge_dir is None else Settings(knowledge_dir=knowledge_dir)
+    firm: set[str] = set()
+    for path in sorted((settings.knowledge_dir / "guias").glob("*.md")):
+        doc, _ = load_file(path, display=path.name, root=settings.knowledge_dir, settings=settings)
+        if doc is not None:
+            firm.update(chunk.locator for chunk in chunk_document(doc, None)[0] if chunk.firm)
+    return frozenset(firm)
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ def test_guideline_is_chunked_by_rule_with_machine_readable_fields(settings):
     assert "Veredicto" not in rule3.text  # fields are metadata, not text
     assert rule3.text.startswith("Regla 3. Información confidencial")
     assert rules[1].rule_verdict is Verdict.CON_CAUTELAS
+    assert not any(c.firm for c in rules)  # «Firme» is optional
     others = [c.locator for c in chunks if not c.locator.startswith("Regla")]
     assert "A quién preguntar" in others
 
@@ -110,3 +111,28 @@ def test_content_hash_changes_only_with_content(settings):
     second = {c.locator: c.content_hash for c in _chunks(settings, "knowledge/guias/guia.md")}
     assert first == second
     assert len(set(first.values())) == len(first)
+
+
+def _rule_doc(fields: str) -> SourceDocument:
+    text = f"## Regla 7. Una regla\n\n{fields}\n- **Se aplica si:** cuenta oficial\n\n**Por qué.** Porque sí.\n"
+    return SourceDocument(
+        source_id="guia", tipo=SourceType.GUIA, title="Guía", text=text, file="knowledge/guias/g.md", file_hash="h"
+    )
+
+
+def test_a_firm_rule_is_read_from_its_firme_line():
+    chunks, problems = chunk_document(_rule_doc("- **Veredicto:** no permitido\n- **Firme:** sí"))
+    assert [p for p in problems if p.level == "error"] == []
+    assert chunks[0].firm is True
+    assert "Firme" not in chunks[0].text
+
+
+def test_a_firme_line_that_cannot_be_read_is_reported_and_ignored():
+    chunks, problems = chunk_document(_rule_doc("- **Veredicto:** no permitido\n- **Firme:** quizá"))
+    assert chunks[0].firm is False
+    # A warning: the rest of the guide is still indexed.
+    assert any("Firme: quizá" in p.message and p.level == "warning" for p in problems)
+    # Only a «no» can be kept from being softened.
+    chunks, problems = chunk_document(_rule_doc("- **Veredicto:** con cautelas\n- **Firme:** sí"))
+    assert chunks[0].firm is False
+    assert any("solo vale" in p.message and p.level == "warning" for p in problems)

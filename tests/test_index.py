@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import PuedoPublicarError
-from bot.index import ChromaStore, Indexer, IndexStoreError
-from bot.models import Verdict
+from bot.index import ChromaStore, Indexer, IndexStoreError, chunk_from_record, chunk_metadata
+from bot.models import Chunk, SourceType, Verdict
 from bot.service import Service
 
 
@@ -314,3 +314,27 @@ def test_a_service_whose_generation_was_pruned_reloads_and_answers(settings):
     Indexer(settings).update(rebuild=True)  # generation 1 is pruned now
     assert service.ask(question).verdict is not None
     assert service.generation == 3
+
+
+def test_a_rules_fields_survive_the_index_record():
+    rule = Chunk(
+        id="c1",
+        text="Regla 11. Usar la cuenta oficial en unas elecciones",
+        source_id="guia",
+        tipo=SourceType.GUIA,
+        title="Guía",
+        locator="Regla 11",
+        rule_verdict=Verdict.NO_PERMITIDO,
+        applies_if=(("partidista", "cuenta_oficial"),),
+        unless=("consentimiento",),
+        firm=True,
+    )
+    back = chunk_from_record(rule.id, rule.text, chunk_metadata(rule))
+    assert (back.rule_verdict, back.applies_if, back.unless, back.firm) == (
+        Verdict.NO_PERMITIDO,
+        (("partidista", "cuenta_oficial"),),
+        ("consentimiento",),
+        True,
+    )
+    plain = chunk_from_record(rule.id, rule.text, chunk_metadata(rule.model_copy(update={"firm": False})))
+    assert plain.firm is False

@@ -18,6 +18,7 @@ from evals.second_opinion import (
     batch_of,
     cross_validate,
     cross_validate_first_turns,
+    firm_rules,
     read_first_answers,
 )
 
@@ -200,3 +201,14 @@ def test_the_cases_cross_validation_can_learn_the_conversations_first_turns_too(
     [with_turns], _ = cross_validate(*args, conversations_dir=conversations)
     # «pestiños» is harmless only in the conversations' first turns: learned, the «sí» stay.
     assert without.after.right < with_turns.after.right == 24
+
+
+def test_the_rules_marked_firm_are_read_from_the_guide(tmp_path: Path) -> None:
+    guide = tmp_path / "guias" / "guia.md"
+    guide.parent.mkdir(parents=True)
+    guide.write_text(
+        "## Regla 3. Una\n\n- **Veredicto:** no permitido\n- **Se aplica si:** cuenta oficial\n- **Firme:** sí\n\n"
+        "## Regla 4. Otra\n\n- **Veredicto:** no permitido\n- **Se aplica si:** cuenta oficial\n",
+        encoding="utf-8",
+    )
+    assert firm_rules(tmp_path) == frozenset({"Regla 3"})

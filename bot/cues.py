@@ -68,6 +68,7 @@ KEYS = (
     "lista_une",  # «'pacientes' y 'riesgo'»
     "mencion_suelta",  # «la palabra confidencial»
     "mencion_al_final",  # «¿suena raro con lo de confidencial?»
+    "mencion_preocupa",  # «¿algún problema por lo de los datos?»
     "mascota",  # «mi perro se llama Confidencial»
     "se_llama",
     "curso",  # «el curso del INAP sobre gestión de información confidencial»
@@ -234,6 +235,8 @@ def load_cues(directory: Path = I18N_DIR) -> Cues:
             rf"\b(?:{u['mencion_suelta']})\s+(?P<word>\w+)"
             # One word, then the sentence ends.
             rf"|\b(?:{u['mencion_al_final']})\s+(?P<last>\w+)(?=\s*(?:[?.!,)…]|$))"
+            # What worries the asker, named (up to three words, then the clause ends): not the post.
+            rf"|\b(?:{u['mencion_preocupa']})\s+(?P<worry>\w+(?:\s+\w+){{0,2}})(?=\s*(?:[?.!,;)…]|y tal\b|i tal\b|e tal\b|$))"
             rf"|\b(?:{u['mascota']})\s+(?:{u['se_llama']})\s+(?P<pet>\w+)"
         ),
         course=cue(rf"\b(?:{u['curso']})\b[^.?!,;:\n]{{0,40}}?\b(?:{u['curso_sobre']})\s+(?P<topic>[^.?!,;:\n]+)"),
@@ -313,7 +316,7 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
         if about_word or title:
             spans.append((start, end))
     for match in cues.bare_mention.matches(text):
-        group = next(name for name in ("word", "last", "pet") if match.group(name) is not None)
+        group = next(name for name in ("word", "last", "worry", "pet") if match.group(name) is not None)
         spans.append(_span(text, match, group))
     return spans
 

@@ -44,6 +44,13 @@ def texts(text: str, spans: list[tuple[int, int]]) -> list[str]:
         # mencion_suelta, mencion_al_final, mascota and se_llama: a word named without quotes.
         ("es", "¿Me da cosa la palabra fraude?", ["fraude"]),
         ("es", "¿Suena raro con lo de confidencial?", ["confidencial"]),
+        # what worries the asker, named in a few words at the end of a clause
+        ("es", "¿Algún problema por lo de los datos?", ["los datos"]),
+        ("es", "Por el tema pacientes y tal, ¿hay problema?", ["pacientes y tal"]),
+        ("ca", "Algun problema pel tema de les dades?", ["les dades"]),
+        ("gl", "Algún problema polo tema dos datos?", ["datos"]),
+        ("es", "¿Puedo subir lo de los pacientes?", []),  # what is posted
+        ("es", "Pregunto por lo de la foto de los alumnos de mi clase en el patio", []),  # too long: described
         ("es", "Mi perro se llama Confidencial y sale en la foto", ["Confidencial"]),
         ("ca", "Em fa por la paraula frau", ["frau"]),
         ("ca", "El meu gos es diu Secret", ["Secret"]),

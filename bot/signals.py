@@ -116,7 +116,7 @@ NEGATION_WINDOW = 4
 #: veciño» (Galician «no» = «in the») the noun in between stops it.
 NEGATION_BRIDGE = frozenset(
     "se me te le lo la les los las nos el un una unos unas es son esta estan hay ha han he hemos tengo tenemos "
-    "tiene tienen sale salen the his her their "
+    "tiene tienen sale salen salgo the his her their "
     "aparece aparecen ve ven que si sé se puede pueden hace hacen da dan is are it there any "
     # «nada de pacientes», «cero datos de nadie»: «de» joins the negation to its noun.
     "de "

@@ -527,3 +527,28 @@ def test_the_consent_of_someone_you_attend_asks_for_caution(question, verdict, r
     decision, _ = answer(question, real)
     assert decision.verdict is verdict
     assert "Regla 41" in {a.rule.locator for a in decision.applied}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Soy guardia civil y me caso en junio. ¿Puedo subir a Instagram las fotos de la boda? Iré con el uniforme de gala.",
+        "Sóc mossa d'esquadra i em caso al juny. Puc penjar a Instagram les fotos del casament? Aniré amb l'uniforme de gala.",
+        "Son garda civil e caso en xuño. Podo subir a Instagram as fotos da voda? Irei co uniforme de gala.",
+        "I'm a Guardia Civil officer and I'm getting married in June. Can I post the wedding photos on Instagram? I'll be in dress uniform.",
+    ],
+)
+def test_a_police_officers_own_photo_in_uniform_asks_for_caution_in_every_language(question, real):
+    # Their own rules on the uniform are not among the sources: not a plain «sí» (Regla 95).
+    decision, _ = answer(question, real)
+    assert decision.verdict is Verdict.CON_CAUTELAS
+    assert "Regla 95" in {a.rule.locator for a in decision.applied}
+
+
+def test_somebody_elses_uniform_or_none_is_not_the_police_uniform_rule(real):
+    for question in (
+        "Soy gestora procesal y mi marido es guardia civil. ¿Podemos subir fotos de la boda, él con el uniforme de gala?",
+        "Guardia civil. ¿Puedo subir la foto del elenco de mi grupo de teatro? No salgo de uniforme ni digo dónde trabajo.",
+    ):
+        decision, _ = answer(question, real)
+        assert "Regla 95" not in {a.rule.locator for a in decision.applied}, question

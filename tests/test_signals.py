@@ -620,6 +620,10 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
         ("Un señor me graba en la ventanilla", "acoso_recibido", True),
         ("la foto del campus nevado desde la ventana de mi despacho", "servicios_privados", False),
         ("hacer publicidad en LinkedIn de mi despacho", "servicios_privados", True),
+        # wearing the uniform, not somebody else's nor none
+        ("Me caso y voy con el uniforme de gala", "de_uniforme", True),
+        ("No salgo de uniforme ni digo dónde trabajo", "de_uniforme", False),
+        ("fotos de nuestra boda, él con el uniforme de gala", "de_uniforme", False),
         # A prison officer's job is not a location shared; tagging the prison is.
         ("Soy funcionario de prisiones y quiero subir mi diploma", "ubicacion", False),
         ("Quiero etiquetar la ubicación del centro penitenciario en la foto", "ubicacion", True),

@@ -622,6 +622,13 @@ def test_spaceless_phrases_match_text_whose_spaces_ocr_dropped() -> None:
         ("hacer publicidad en LinkedIn de mi despacho", "servicios_privados", True),
         # wearing the uniform, not somebody else's nor none
         ("Me caso y voy con el uniforme de gala", "de_uniforme", True),
+        # a «do not publish» mark, not advice to the reader
+        ("5 consejos en vacaciones (no publicar billetes, desactivar la ubicación)", "confidencial", False),
+        ("El informe pone NO PUBLICAR en la portada", "confidencial", True),
+        ("¿Podemos hacer una encuesta en stories?", "imagen", False),
+        ("la nota de prensa sobre la detención del ladrón de bolsos", "insulto", False),
+        ("El ladrón de mi jefe se ha subido el sueldo", "insulto", True),
+        ("an Instagram reel promoting our carnival", "recomendar", False),
         ("No salgo de uniforme ni digo dónde trabajo", "de_uniforme", False),
         ("fotos de nuestra boda, él con el uniforme de gala", "de_uniforme", False),
         # A prison officer's job is not a location shared; tagging the prison is.

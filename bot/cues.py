@@ -74,6 +74,7 @@ KEYS = (
     "curso",  # «el curso del INAP sobre gestión de información confidencial»
     "curso_sobre",
     "obra",  # «reviendo 'L.A. Confidential'»
+    "lema",  # «con el lema 'Un año de logros'»: what the post says, never a title
     "saludo",  # «Hola, soy enfermera»
     "presentacion",
     "presentacion_corte",
@@ -164,6 +165,7 @@ class Cues:
     bare_mention: Cue  # mencion_suelta, mencion_al_final, mascota and se_llama
     course: Cue  # curso … curso_sobre: the subject
     work: Cue  # obra, near a quoted title
+    slogan: Cue  # lema, right before the quote
     called: Cue  # se_llama, right before a short quoted name
     introduction: Cue  # saludo, presentacion, presentacion_corte, presentacion_final
     own_job: Cue  # puesto_propio, in a sentence
@@ -241,6 +243,7 @@ def load_cues(directory: Path = I18N_DIR) -> Cues:
         ),
         course=cue(rf"\b(?:{u['curso']})\b[^.?!,;:\n]{{0,40}}?\b(?:{u['curso_sobre']})\s+(?P<topic>[^.?!,;:\n]+)"),
         work=cue(rf"\b(?:{u['obra']})\b"),
+        slogan=cue(rf"\b(?:{u['lema']})\s*:?\s*$"),
         called=cue(rf"\b(?:{u['se_llama']})\s*:?\s*$"),
         # A sentence that opens with it (after a greeting), up to the first punctuation, emoji
         # or cut word; or one that ends with a word that closes an introduction (Basque «naiz»).
@@ -310,7 +313,8 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
             or (short and any(b.found(before) and a.found(after) for b, a in cues.named_between))
         )
         listed = short and about_word
-        title = inner[:1].isupper() and (cues.work.found(before) or cues.work.found(after))
+        # «El director quiere una campaña con el lema 'Un año de logros'»: a slogan is the post's own words.
+        title = inner[:1].isupper() and not cues.slogan.found(before) and (cues.work.found(before) or cues.work.found(after))
         # «un equipo que se llama 'Los Confidenciales'»: a short name, not a word used
         title = title or (inner[:1].isupper() and len(inner.split()) <= 3 and cues.called.found(before))
         if about_word or title:

@@ -44,6 +44,8 @@ def texts(text: str, spans: list[tuple[int, int]]) -> list[str]:
         # mencion_suelta, mencion_al_final, mascota and se_llama: a word named without quotes.
         ("es", "¿Me da cosa la palabra fraude?", ["fraude"]),
         ("es", "¿Suena raro con lo de confidencial?", ["confidencial"]),
+        # a slogan is what the post says, even near «director»
+        ("es", "El director quiere una campaña con el lema «Un año de logros»", []),
         # what worries the asker, named in a few words at the end of a clause
         ("es", "¿Algún problema por lo de los datos?", ["los datos"]),
         ("es", "Por el tema pacientes y tal, ¿hay problema?", ["pacientes y tal"]),

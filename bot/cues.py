@@ -314,7 +314,11 @@ def mentioned_spans(text: str) -> list[tuple[int, int]]:
         )
         listed = short and about_word
         # «El director quiere una campaña con el lema 'Un año de logros'»: a slogan is the post's own words.
-        title = inner[:1].isupper() and not cues.slogan.found(before) and (cues.work.found(before) or cues.work.found(after))
+        title = (
+            inner[:1].isupper()
+            and not cues.slogan.found(before)
+            and (cues.work.found(before) or cues.work.found(after))
+        )
         # «un equipo que se llama 'Los Confidenciales'»: a short name, not a word used
         title = title or (inner[:1].isupper() and len(inner.split()) <= 3 and cues.called.found(before))
         if about_word or title:

@@ -69,6 +69,7 @@ KEYS = (
     "mencion_suelta",  # «la palabra confidencial»
     "mencion_al_final",  # «¿suena raro con lo de confidencial?»
     "mencion_preocupa",  # «¿algún problema por lo de los datos?»
+    "muletilla_final",  # «… pacientes y tal, ¿hay problema?»: closes what worries the asker
     "mascota",  # «mi perro se llama Confidencial»
     "se_llama",
     "curso",  # «el curso del INAP sobre gestión de información confidencial»
@@ -238,7 +239,7 @@ def load_cues(directory: Path = I18N_DIR) -> Cues:
             # One word, then the sentence ends.
             rf"|\b(?:{u['mencion_al_final']})\s+(?P<last>\w+)(?=\s*(?:[?.!,)…]|$))"
             # What worries the asker, named (up to three words, then the clause ends): not the post.
-            rf"|\b(?:{u['mencion_preocupa']})\s+(?P<worry>\w+(?:\s+\w+){{0,2}})(?=\s*(?:[?.!,;)…]|y tal\b|i tal\b|e tal\b|$))"
+            rf"|\b(?:{u['mencion_preocupa']})\s+(?P<worry>\w+(?:\s+\w+){{0,2}})(?=\s*(?:[?.!,;)…]|(?:{u['muletilla_final']})\b|$))"
             rf"|\b(?:{u['mascota']})\s+(?:{u['se_llama']})\s+(?P<pet>\w+)"
         ),
         course=cue(rf"\b(?:{u['curso']})\b[^.?!,;:\n]{{0,40}}?\b(?:{u['curso_sobre']})\s+(?P<topic>[^.?!,;:\n]+)"),

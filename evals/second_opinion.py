@@ -37,7 +37,7 @@ from bot.doubt import (
 )
 from bot.doubt import load_cases as load_labelled
 from bot.models import Verdict
-from bot.settings import Settings
+from bot.settings import load_settings
 from bot.signals import SignalHit
 from evals.dataset import CASES_DIR, Case, DatasetError, load_cases
 from evals.metrics import over_restrictive, permissive
@@ -136,7 +136,7 @@ def _decision(answer: FirstAnswer) -> Decision:
 @cache
 def firm_rules(knowledge_dir: Path | None = None) -> frozenset[str]:
     """The guideline rules marked «Firme: sí» in ``knowledge_dir`` (by default the configured one)."""
-    settings = Settings() if knowledge_dir is None else Settings(knowledge_dir=knowledge_dir)
+    settings = load_settings() if knowledge_dir is None else load_settings(knowledge_dir=knowledge_dir)
     firm: set[str] = set()
     for path in sorted((settings.knowledge_dir / "guias").glob("*.md")):
         doc, _ = load_file(path, display=path.name, root=settings.knowledge_dir, settings=settings)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.chunking import chunk_document
 from bot.decision import AppliedRule, Decision, RuleSpec
-from bot.documents import load_file
+from bot.documents import load_all
 from bot.doubt import (
     PUBLICATION,
     DoubtModel,
@@ -36,7 +36,7 @@ from bot.doubt import (
     reread,
 )
 from bot.doubt import load_cases as load_labelled
-from bot.models import Verdict
+from bot.models import SourceType, Verdict
 from bot.settings import load_settings
 from bot.signals import SignalHit
 from evals.dataset import CASES_DIR, Case, DatasetError, load_cases
@@ -135,14 +135,11 @@ def _decision(answer: FirstAnswer) -> Decision:
 
 @cache
 def firm_rules(knowledge_dir: Path | None = None) -> frozenset[str]:
-    """The guideline rules marked «Firme: sí» in ``knowledge_dir`` (by default the configured one)."""
+    """The guideline rules marked «Firme: sí» in ``knowledge_dir`` (by default the configured one),
+    read with the bot's own loader, whatever the guide's file format."""
     settings = load_settings() if knowledge_dir is None else load_settings(knowledge_dir=knowledge_dir)
-    firm: set[str] = set()
-    for path in sorted((settings.knowledge_dir / "guias").glob("*.md")):
-        doc, _ = load_file(path, display=path.name, root=settings.knowledge_dir, settings=settings)
-        if doc is not None:
-            firm.update(chunk.locator for chunk in chunk_document(doc, None)[0] if chunk.firm)
-    return frozenset(firm)
+    guides = [doc for doc in load_all(settings).documents if doc.tipo is SourceType.GUIA]
+    return frozenset(chunk.locator for doc in guides for chunk in chunk_document(doc)[0] if chunk.firm)
 
 
 @dataclass(frozen=True)

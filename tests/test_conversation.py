@@ -587,6 +587,11 @@ def test_reset_words_in_every_language(message):
         ("¿Y si lo digo en general, tipo 'cada semana vemos pacientes mayores en urgencias'?", True),
         ("Descartado. ¿Y si grabo con mi sobrina, simulando un examen?", True),
         ("Vale, la quito. ¿Y puedo decir que la gestión es nefasta?", True),
+        # a plain retraction («no, no, eso nada») drops what was asked before
+        ("No, no, eso nada. ¿Y si digo que los servicios mínimos son abusivos?", True),
+        ("No, això no. I si dic que els serveis mínims són abusius?", True),
+        ("Non, iso non. E se digo que os servizos mínimos son abusivos?", True),
+        ("¿Y si no lo cuelgo y lo cuento con mis palabras?", False),  # the same content, retold
         ("¿Y si la quito?", False),
         ("Vale, ¿y la campaña de turismo que ya lanzamos el año pasado?", True),
         ("Y cuando pasen las elecciones, ¿puedo tuitear con mi nombre que el plan de tráfico es un desastre?", True),

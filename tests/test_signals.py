@@ -825,7 +825,7 @@ def test_vocabulary_of_the_fifteenth_batch(book, text, signal, present):
         ("se ha llevado tres libros para dejar de beber", "salud", True),
         ("la Junta de Gobierno lo aprueba el jueves", "no_publico", True),
         ("tengo una foto del expediente encima de mi mesa", "pantalla_documentos", True),
-        ("detrás se ve la cola de gente esperando", "pantalla_documentos", True),
+        ("detrás se ve la cola de gente esperando", "al_fondo", True),
         ("y de paso se ve dónde están las cámaras", "info_del_puesto", True),
         ("mañana no voy aunque me toquen mínimos", "incumplir_minimos", True),
         ("Gracias a Construcciones Alcor por invitarnos a su palco", "regalo", True),
@@ -1849,3 +1849,52 @@ def test_an_english_possessive_is_glossed_as_its_noun():
     glossed = gloss_text("Can I share the council's post about the school's open day? I'm a lecturer.").split()
     assert {"ayuntamiento", "colegio", "profesor"} <= set(glossed)
     assert not any(w.endswith("'s") for w in glossed)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # What is seen in the background decides: people or a bridge are not a screen.
+        ("al fondo se ve gente mirando desde el puente", "al_fondo", True),
+        ("al fondo se ve gente mirando desde el puente", "pantalla_documentos", False),
+        ("al fondo se ven dos pantallas con el programa abierto", "pantalla_de_fondo", True),
+        ("al fons es veu gent mirant des del pont", "al_fondo", True),
+        ("al fons es veu gent mirant des del pont", "pantalla_documentos", False),
+        ("ao fondo vese xente mirando dende a ponte", "al_fondo", True),
+        ("ao fondo vese xente mirando dende a ponte", "pantalla_documentos", False),
+        ("in the background you can see people watching from the bridge", "al_fondo", True),
+        ("in the background you can see people watching from the bridge", "pantalla_documentos", False),
+        ("al fondo se ve el mar", "al_fondo", False),
+    ],
+)
+def test_what_shows_in_the_background_decides_the_signal(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # «los datos de…» are personal only when they are someone's
+        ("compartir la nota con los datos de trasplantes del año", "datos_personales", False),
+        ("adjunto el Excel con los datos de los participantes", "datos_personales", True),
+        ("un artículo sobre la protección de datos de los menores", "datos_personales", False),
+        # a «surprise» inspection or check is by definition not announced
+        ("el mes que viene vamos de campaña sorpresa por las obras", "no_publico", True),
+        ("la semana que viene hacemos una campaña de visitas sorpresa", "no_publico", True),
+        ("la setmana que ve fem inspeccions per sorpresa", "no_publico", True),
+        ("a semana que vén facemos inspeccións por sorpresa", "no_publico", True),
+        ("next week we start surprise inspections in the area", "no_publico", True),
+        ("le preparamos una fiesta sorpresa a la jefa", "no_publico", False),
+        # a relative of someone known is someone concrete
+        ("esta semana he atendido a los gemelos del alcalde", "persona_identificable", True),
+        ("aquesta setmana he atès els bessons de l'alcalde", "persona_identificable", True),
+        ("esta semana atendín os xemelgos do alcalde", "persona_identificable", True),
+        ("this week I saw the mayor's twins in my clinic", "persona_identificable", True),
+        ("esta semana he atendido a los gemelos del alcalde", "ciudadano_atendido", True),
+        ("he atendido a más de un paciente pidiendo antibióticos", "ciudadano_atendido", False),
+        # a case about harassment is a subject, not an insult
+        ("hoy hemos notificado una sentencia sobre un caso de acoso laboral", "insulto", False),
+    ],
+)
+def test_collocations_from_the_eightieth_batches(book, text, signal, present):
+    assert (signal in found(book, text)) is present

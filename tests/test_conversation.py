@@ -618,6 +618,10 @@ def test_reset_words_in_every_language(message):
         # only the official notice now, not the draft discussed before
         ("Vale, no voy a la cena. ¿Y simplemente compartir el anuncio oficial de la adjudicación?", True),
         ("¿Y solo retuitear la noticia del periódico?", True),
+        ("Hoy la consejería ha sacado una nota de prensa con el nombre del local. ¿Puedo compartir la nota?", True),
+        ("I puc compartir la nota de premsa de la conselleria?", True),
+        ("E podo compartir a nota de prensa da consellería?", True),
+        ("Can I share the press release the council put out today?", True),
         ("Entendido. ¿Y compartir sin más la noticia del periódico con un comentario general?", True),
         ("OK. And just share the official notice of the award, without comment?", True),
         ("I simplement compartir l'anunci oficial de l'adjudicació?", True),

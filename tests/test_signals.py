@@ -1894,6 +1894,9 @@ def test_what_shows_in_the_background_decides_the_signal(book, text, signal, pre
         ("he atendido a más de un paciente pidiendo antibióticos", "ciudadano_atendido", False),
         # a case about harassment is a subject, not an insult
         ("hoy hemos notificado una sentencia sobre un caso de acoso laboral", "insulto", False),
+        # composers who died a century ago are not victims
+        ("todas las obras son de compositores que murieron hace más de un siglo", "victimas", False),
+        ("los dos ocupantes murieron en el acto", "victimas", True),
     ],
 )
 def test_collocations_from_the_eightieth_batches(book, text, signal, present):

@@ -1897,6 +1897,17 @@ def test_what_shows_in_the_background_decides_the_signal(book, text, signal, pre
         # composers who died a century ago are not victims
         ("todas las obras son de compositores que murieron hace más de un siglo", "victimas", False),
         ("los dos ocupantes murieron en el acto", "victimas", True),
+        # a flaw not yet fixed tells an attacker where to go
+        ("y que todavía nos queda parchear un fallo en el login", "seguridad_instalaciones", True),
+        ("we still need to patch a vulnerability in the login", "seguridad_instalaciones", True),
+        ("hoy hemos limpiado el cortafuegos del monte", "seguridad_instalaciones", False),
+        # winks that say the rest is not public yet
+        ("y entre nosotros: la parcela de la fábrica pasa a residencial", "no_publico", True),
+        ("i entre nosaltres: la parcel·la passa a residencial", "no_publico", True),
+        ("gracias por cuidarnos entre nosotras cuando la noche se pone fea", "no_publico", False),
+        # in a town, the trade and the place say who it is
+        ("el de la ferretería de la plaza, sin ir más lejos", "senalar_sin_nombrar", True),
+        ("gente conocida que declara menos que su empleada del hogar", "info_del_puesto", True),
     ],
 )
 def test_collocations_from_the_eightieth_batches(book, text, signal, present):

@@ -1908,6 +1908,11 @@ def test_what_shows_in_the_background_decides_the_signal(book, text, signal, pre
         # in a town, the trade and the place say who it is
         ("el de la ferretería de la plaza, sin ir más lejos", "senalar_sin_nombrar", True),
         ("gente conocida que declara menos que su empleada del hogar", "info_del_puesto", True),
+        # thanks to a whole group, academic honours, a campaign's eligibility: nobody in particular
+        ("foto de la fachada con 'gracias a compañeros y pacientes por estos 25 años'", "ciudadano_atendido", False),
+        ("quiero poner mi expediente académico, tengo varias matrículas", "datos_personales", False),
+        ("si tienes 60 años o más, estás embarazada o tienes alguna enfermedad crónica, pide cita", "salud", False),
+        ("mi compañera está embarazada y la han operado", "salud", True),
     ],
 )
 def test_collocations_from_the_eightieth_batches(book, text, signal, present):

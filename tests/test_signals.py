@@ -1913,6 +1913,9 @@ def test_what_shows_in_the_background_decides_the_signal(book, text, signal, pre
         ("quiero poner mi expediente académico, tengo varias matrículas", "datos_personales", False),
         ("si tienes 60 años o más, estás embarazada o tienes alguna enfermedad crónica, pide cita", "salud", False),
         ("mi compañera está embarazada y la han operado", "salud", True),
+        # a school year as the level of the content, not pupils in the video
+        ("Matemáticas de 3º y 4º de ESO explicadas paso a paso", "menor", False),
+        ("un vídeo con mis alumnos de 4º de ESO en el patio", "menor", True),
     ],
 )
 def test_collocations_from_the_eightieth_batches(book, text, signal, present):

@@ -56,7 +56,10 @@ _ADDRESS = re.compile(
 _SERVICE_BEFORE = re.compile(
     r"\b(?:te|os|les?) atiende[n]?\b|\b(?:te |os )?atendemos\b|\b(?:os|te) esperamos\b|\bsin cita\b|"
     r"\bcita previa\b|\bhorario de atenci[oó]n\b|\bnuestra (?:oficina|sede)\b|\bpunto de informaci[oó]n\b|"
-    r"\bnos (?:encontramos|hemos trasladado)\b|\bnueva direcci[oó]n\b",
+    r"\bnos (?:encontramos|hemos trasladado)\b|\bnueva direcci[oó]n\b|"
+    # a public office or facility «en la calle…» («la nueva oficina de atención al público en la calle Mayor, 12»)
+    r"\b(?:oficinas?|sede|biblioteca|museo|consultorio|ambulatorio|centro de salud|polideportivo|"
+    r"centro c[ií]vico|centro cultural|casa de (?:la )?cultura|registro)\b[^.!?]{0,50}\b(?:en|a) (?:la |el )?$",
     re.IGNORECASE,
 )
 # Spanish plates since 2000: four digits and three consonants.

@@ -59,6 +59,8 @@ def test_true_positives(text, expected):
         # where a public service receives people is no one's address
         "Servicios Sociales te atiende sin cita los martes de 9 a 13h en la calle San Roque 4",
         "Os esperamos el sábado en la plaza Mayor 3",
+        "Ya está abierta la nueva oficina de atención al público en la calle Mayor, 12",
+        "La biblioteca del barrio se traslada a la avenida de Galicia 3",
         "Tengo 35 años y me encanta el senderismo",
         "Os presento a Coco 🐶. Tiene 4 años y es el rey del sofá",  # a pet's age
         # who an activity is for, not someone in the post

@@ -1019,6 +1019,20 @@ def test_having_used_the_reporting_channels_softens_the_internal_documents_one_s
     assert second.verdict is Verdict.CON_CAUTELAS
 
 
+def test_having_used_the_reporting_channels_softens_screenshots_of_the_file_one_step(book, rules):
+    """The same holds for screenshots of the case file that show it (Regla 35 would say «no»)."""
+    first, second = talk(
+        book,
+        rules,
+        "Soy técnico de contratación. Han troceado un contrato para dárselo sin concurso a la empresa "
+        "del cuñado del director. Quiero contarlo en X con capturas del expediente.",
+        "Lo metí por el canal interno y después ante la Autoridad Independiente hace siete meses. "
+        "Ni respuesta. ¿Ahora sí puedo publicarlo?",
+    )
+    assert first.verdict is Verdict.NO_PERMITIDO
+    assert second.verdict is Verdict.CON_CAUTELAS
+
+
 @pytest.mark.parametrize(
     ("turns", "gone"),
     [

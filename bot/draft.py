@@ -59,7 +59,7 @@ _SERVICE_BEFORE = re.compile(
     r"\bnos (?:encontramos|hemos trasladado)\b|\bnueva direcci[oó]n\b|"
     # a public office or facility «en la calle…» («la nueva oficina de atención al público en la calle Mayor, 12»)
     r"\b(?:oficinas?|sede|biblioteca|museo|consultorio|ambulatorio|centro de salud|polideportivo|"
-    r"centro c[ií]vico|centro cultural|casa de (?:la )?cultura|registro)\b[^.!?]{0,50}\b(?:en|a) (?:la |el )?$",
+    r"centro c[ií]vico|centro cultural|casa de (?:la )?cultura)\b[^.!?,;]{0,40}\b(?:en|a) (?:la |el )?$",
     re.IGNORECASE,
 )
 # Spanish plates since 2000: four digits and three consonants.

@@ -619,6 +619,7 @@ def test_reset_words_in_every_language(message):
         ("Vale, no voy a la cena. ¿Y simplemente compartir el anuncio oficial de la adjudicación?", True),
         ("¿Y solo retuitear la noticia del periódico?", True),
         ("Hoy la consejería ha sacado una nota de prensa con el nombre del local. ¿Puedo compartir la nota?", True),
+        ("¿Puedo compartir la nota que le pusieron?", False),  # a grade, not an official note
         ("I puc compartir la nota de premsa de la conselleria?", True),
         ("E podo compartir a nota de prensa da consellería?", True),
         ("Can I share the press release the council put out today?", True),

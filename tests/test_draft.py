@@ -23,6 +23,9 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("Robaron en la calle Mayor 5, 2ºB", [("direccion", "calle Mayor 5")]),
         ("Atendí a la señora que vive sola en la calle Almendro 14", [("direccion", "calle Almendro 14")]),
         ("Vive en c/ del Carme, 12", [("direccion", "c/ del Carme, 12")]),
+        # a home searched by the police is someone's address, near a public office or not
+        ("Registro domiciliario en la calle Mayor 5, junto a la oficina de empleo", [("direccion", "calle Mayor 5")]),
+        ("Tras la charla en la biblioteca, el incendio en la calle Olmo 7", [("direccion", "calle Olmo 7")]),
         ("El coche con matrícula 1234 BCD", [("matricula", "1234 BCD")]),
         # OCR reads «DNI» as «DN1» and may glue the letter: the control letter still decides.
         ("DN1 12345678Z", [("dni", "12345678Z")]),

@@ -1901,12 +1901,15 @@ def test_what_shows_in_the_background_decides_the_signal(book, text, signal, pre
         ("y que todavía nos queda parchear un fallo en el login", "seguridad_instalaciones", True),
         ("we still need to patch a vulnerability in the login", "seguridad_instalaciones", True),
         ("hoy hemos limpiado el cortafuegos del monte", "seguridad_instalaciones", False),
+        ("todavía nos queda cerrar la brecha de género", "seguridad_instalaciones", False),
+        ("nos queda tapar el agujero del presupuesto", "seguridad_instalaciones", False),
         # winks that say the rest is not public yet
         ("y entre nosotros: la parcela de la fábrica pasa a residencial", "no_publico", True),
         ("i entre nosaltres: la parcel·la passa a residencial", "no_publico", True),
         ("gracias por cuidarnos entre nosotras cuando la noche se pone fea", "no_publico", False),
         # in a town, the trade and the place say who it is
         ("el de la ferretería de la plaza, sin ir más lejos", "senalar_sin_nombrar", True),
+        ("gracias a los del taller de teatro", "senalar_sin_nombrar", False),
         ("gente conocida que declara menos que su empleada del hogar", "info_del_puesto", True),
         # thanks to a whole group, academic honours, a campaign's eligibility: nobody in particular
         ("foto de la fachada con 'gracias a compañeros y pacientes por estos 25 años'", "ciudadano_atendido", False),

@@ -1914,6 +1914,8 @@ def test_what_shows_in_the_background_decides_the_signal(book, text, signal, pre
         # thanks to a whole group, academic honours, a campaign's eligibility: nobody in particular
         ("foto de la fachada con 'gracias a compañeros y pacientes por estos 25 años'", "ciudadano_atendido", False),
         ("quiero poner mi expediente académico, tengo varias matrículas", "datos_personales", False),
+        ("foto dun coche mal aparcado, coa matrícula ben visible", "datos_personales", True),
+        ("Detrás se ve el monitor central con las camas y los nombres", "pantalla_documentos", True),
         ("si tienes 60 años o más, estás embarazada o tienes alguna enfermedad crónica, pide cita", "salud", False),
         ("mi compañera está embarazada y la han operado", "salud", True),
         # a school year as the level of the content, not pupils in the video

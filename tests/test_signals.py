@@ -1865,15 +1865,6 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("in the background you can see people watching from the bridge", "al_fondo", True),
         ("in the background you can see people watching from the bridge", "pantalla_documentos", False),
         ("al fondo se ve el mar", "al_fondo", False),
-    ],
-)
-def test_what_shows_in_the_background_decides_the_signal(book, text, signal, present):
-    assert (signal in found(book, text)) is present
-
-
-@pytest.mark.parametrize(
-    ("text", "signal", "present"),
-    [
         # «los datos de…» are personal only when they are someone's
         ("compartir la nota con los datos de trasplantes del año", "datos_personales", False),
         ("adjunto el Excel con los datos de los participantes", "datos_personales", True),
@@ -1923,5 +1914,5 @@ def test_what_shows_in_the_background_decides_the_signal(book, text, signal, pre
         ("un vídeo con mis alumnos de 4º de ESO en el patio", "menor", True),
     ],
 )
-def test_collocations_from_the_eightieth_batches(book, text, signal, present):
+def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):
     assert (signal in found(book, text)) is present

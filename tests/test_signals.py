@@ -1912,6 +1912,47 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         # a school year as the level of the content, not pupils in the video
         ("Matemáticas de 3º y 4º de ESO explicadas paso a paso", "menor", False),
         ("un vídeo con mis alumnos de 4º de ESO en el patio", "menor", True),
+        # Galician «que adiante» is «go ahead», «adianto» is a leak
+        ("a filla díxome por WhatsApp que si, que adiante", "no_publico", False),
+        ("adianto o resultado antes de que saia", "no_publico", True),
+        # nobody hurt; a lynx's young
+        ("ningún perro ni cartero salió herido", "victimas", False),
+        ("el cartero salió herido del accidente", "victimas", True),
+        ("vi una lince con sus dos crías", "menor", False),
+        # a strike of alarm clocks
+        ("y en huelga indefinida de despertadores", "huelga_policial", False),
+        ("mañana estamos todos en huelga", "huelga_policial", True),
+        # someone's tax debt, said by who sees it
+        ("para ponerse al día con lo que debe a Hacienda ya no tanto", "info_del_puesto", True),
+        ("ya sabéis quién ha regularizado por fin 3 millones con Hacienda", "info_del_puesto", True),
+        ("el ayuntamiento ha regularizado la situación de los interinos", "info_del_puesto", False),
+        # who is in the module; inmates in the photo, not inmates who might see it
+        ("el que salió en todas las teles está en nuestro módulo", "ciudadano_atendido", True),
+        ("¿Y otra desde dentro, en el patio, con algunos internos al fondo?", "ciudadano_atendido", True),
+        ("me preocupa que me reconozca algún interno", "ciudadano_atendido", False),
+        # when the unit leaves again
+        ("el 14 de marzo volvemos a salir, 42 de la compañía", "operativo_militar", True),
+        # a boss's permission is not the consent of those concerned
+        ("el jefe de servicio ya me ha dado permiso", "consentimiento", False),
+        ("el paciente me ha dado permiso por escrito", "consentimiento", True),
+        ("¿y si le pido permiso por escrito?", "consentimiento", True),
+        ("cambio edad, sexo y lugar para que no se le reconozca", "ficticio_anonimizado", True),
+        ("explicar por qué los datos de los afectados son confidenciales, sin hablar de ningún brote concreto", "ficticio_anonimizado", True),
+        # pay with names; an evacuation plan with the cameras
+        ("una captura de la hoja con los sueldos de los compañeros, con nombres", "datos_personales", True),
+        ("el plano de evacuación del centro con la ubicación de las cámaras", "seguridad_instalaciones", True),
+        ("unha foto da fachada co número da rúa", "persona_identificable", True),
+        # a government boasting results, saying you will not cover the minimum service
+        ("Hemos reducido un 30% las listas de espera gracias a nuestro plan", "logros_gestion", True),
+        ("Me han puesto de mínimos. Pues mañana no voy, que se apañen", "incumplir_minimos", True),
+        # someone else's work: scanned textbook pages, whole stories read aloud, the summer hit
+        ("salen páginas escaneadas del libro de texto de la editorial", "obra_ajena", True),
+        ("llegint contes infantils sencers en veu alta", "obra_ajena", True),
+        ("de fondo, la canción del verano que suena en todas partes", "obra_ajena", True),
+        # knowledge shared, and a novel's plot
+        ("un hilo desmontando mitos sobre los antibióticos", "divulgacion", True),
+        ("recomendaciones sobre novelas de espías y secretos oficiales", "figurado", True),
+        ("es solo para una novela que estoy escribiendo", "figurado", False),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

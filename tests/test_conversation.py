@@ -622,7 +622,11 @@ def test_reset_words_in_every_language(message):
         ("¿Puedo compartir la nota que le pusieron?", False),  # a grade, not an official note
         ("I puc compartir la nota de premsa de la conselleria?", True),
         ("E podo compartir a nota de prensa da consellería?", True),
-        ("El gabinete de prensa ya ha publicado una nota con una foto de los fardos. ¿Puedo compartir esa publicación tal cual?", True),
+        (
+            "El gabinete de prensa ya ha publicado una nota con una foto de los fardos. ¿Puedo compartir esa publicación tal cual?",
+            True,
+        ),
+        ("Entendido. ¿Y si publico el anuncio de la licitación en la web y en el Facebook oficial?", True),
         ("Can I share the press release the council put out today?", True),
         ("Entendido. ¿Y compartir sin más la noticia del periódico con un comentario general?", True),
         ("OK. And just share the official notice of the award, without comment?", True),

@@ -1937,7 +1937,11 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("el paciente me ha dado permiso por escrito", "consentimiento", True),
         ("¿y si le pido permiso por escrito?", "consentimiento", True),
         ("cambio edad, sexo y lugar para que no se le reconozca", "ficticio_anonimizado", True),
-        ("explicar por qué los datos de los afectados son confidenciales, sin hablar de ningún brote concreto", "ficticio_anonimizado", True),
+        (
+            "explicar por qué los datos de los afectados son confidenciales, sin hablar de ningún brote concreto",
+            "ficticio_anonimizado",
+            True,
+        ),
         # pay with names; an evacuation plan with the cameras
         ("una captura de la hoja con los sueldos de los compañeros, con nombres", "datos_personales", True),
         ("el plano de evacuación del centro con la ubicación de las cámaras", "seguridad_instalaciones", True),
@@ -1953,6 +1957,34 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("un hilo desmontando mitos sobre los antibióticos", "divulgacion", True),
         ("recomendaciones sobre novelas de espías y secretos oficiales", "figurado", True),
         ("es solo para una novela que estoy escribiendo", "figurado", False),
+        # a plan still being prepared; who filed a complaint; a family one follows
+        ("estamos preparando la modificación del plan general para recalificar los terrenos", "no_publico", True),
+        ("una vecina ha puesto una queja por el ruido del bar", "ciudadano_atendido", True),
+        ("en el grupo todos preguntan quién ha sido", "info_del_puesto", True),
+        ("solo 'una vecina del tercero del número 4'", "senalar_sin_nombrar", True),
+        ("la historia de una familia que llevo yo", "ciudadano_atendido", True),
+        ("contar que el acusado salió llorando por el pasillo", "info_del_puesto", True),
+        ("he levantado acta a una empresa agrícola", "info_del_puesto", True),
+        # how a system is protected; a spouse's firm in a tender one reports on
+        ("la arquitectura y las vulnerabilidades que hemos ido cerrando", "seguridad_instalaciones", True),
+        ("mi mujer tiene una empresa de jardinería", "beneficio_propio", True),
+        ("se va a presentar al concurso de mantenimiento de parques", "empresa_relacionada", True),
+        ("y los pliegos los informo yo", "intervengo_contrato", True),
+        ("fotos de varias páginas de una novela recién publicada", "obra_ajena", True),
+        ("a ver si así el alcalde deja de hacer el ridículo", "insulto", True),
+        # a paid official campaign when elections are called, and what is not one
+        ("la campaña del abono iba a durar hasta final de mes", "campana_institucional", True),
+        ("somos la unidad de comunicación de un organismo estatal", "cuenta_oficial", True),
+        ("I run the social media of a ministry", "cuenta_oficial", True),
+        ("the general election has just been called", "periodo_electoral", True),
+        ("fuera de cualquier período electoral, queremos lanzar una campaña", "periodo_electoral", False),
+        ("¿seguimos promocionándola?", "recomendar", False),
+        ("we have a paid campaign on Instagram", "beneficio_propio", False),
+        # a paid influencer, not an influencer friend
+        ("con influencers a los que pagamos", "influencer_pagado", True),
+        ("una influencer de TikTok a la que le pagaríamos", "influencer_pagado", True),
+        ("we want to hire an influencer for the campaign", "influencer_pagado", True),
+        ("una influencer amiga me ha propuesto un directo sin cobrar", "influencer_pagado", False),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

@@ -1985,6 +1985,20 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("una influencer de TikTok a la que le pagaríamos", "influencer_pagado", True),
         ("we want to hire an influencer for the campaign", "influencer_pagado", True),
         ("una influencer amiga me ha propuesto un directo sin cobrar", "influencer_pagado", False),
+        # details removed; a wink; who leads the gang; a tax audit; a board's deliberation
+        ("he quitado la edad exacta, la localidad y las fechas", "ficticio_anonimizado", True),
+        ("que el cabecilla es el dueño del bar, que todo el barrio lo sabía", "senalar_sin_nombrar", True),
+        ("que el cabecilla es el dueño del bar", "info_del_puesto", True),
+        ("momento top: la comprobación a la cadena hotelera", "info_del_puesto", True),
+        ("contar que otro miembro del tribunal quería ponerle notable", "info_del_puesto", True),
+        ("una señora pregunta en público cuándo la operan", "ciudadano_atendido", True),
+        ("me han chivado en el vicerrectorado que este año bajan las notas", "no_publico", True),
+        # a compatibility for elsewhere; not reserved; «saldrá más caro»; «nos venden como»
+        ("tengo la compatibilidad concedida, pero para trabajos fuera del término", "compatibilidad_reconocida", False),
+        ("la Administración no dijo que fuera reservado", "confidencial", False),
+        ("argumentando que saldrá más caro", "no_publico", False),
+        ("la reforma que nos venden como histórica", "beneficio_propio", False),
+        ("la reforma que nos venden como histórica", "relacion_con_puesto", False),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

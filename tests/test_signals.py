@@ -1999,6 +1999,27 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("argumentando que saldrá más caro", "no_publico", False),
         ("la reforma que nos venden como histórica", "beneficio_propio", False),
         ("la reforma que nos venden como histórica", "relacion_con_puesto", False),
+        # paid by views; a record of what was found; without saying who; a hard day
+        ("I si TikTok em comença a pagar per visualitzacions?", "monetizar", True),
+        ("explicando lo que encontré en su finca", "expediente", True),
+        ("quiero desahogarme sin decir quién era", "ficticio_anonimizado", True),
+        ("Día duro en la oficina. Aquí seguimos", "queja_laboral", True),
+        ("un selfie en la puerta enseñando mi tarjeta de acceso", "pantalla_de_fondo", True),
+        # where a protected species nests; a street door with its number; going after a clan
+        ("lo tenéis en el pinar de detrás de la ermita, a unos 200 metros del camino", "lugar_exacto", True),
+        ("los nidos están en el cortado de la peña", "fauna_protegida", True),
+        ("se ve la fachada ardiendo y el portal con el número", "persona_identificable", True),
+        ("estreno destino y vamos a por un clan de mi barrio", "operacion_policial", True),
+        # offers before the award, a date still to come, what is still being negotiated
+        ("ya han llegado las ofertas de la licitación y la más barata ronda los 870.000 €", "no_publico", True),
+        ("la convocatoria de becas por fin sale el martes en el BOE", "no_publico", True),
+        ("la convocatoria de becas por fin sale el martes en el BOE", "publicado_oficialmente", False),
+        ("la convocatoria ya salió ayer en el BOE", "publicado_oficialmente", True),
+        ("el nombramiento se aprueba en el Consejo de Ministros del martes", "no_publico", True),
+        ("la nueva RPT, que aún se está negociando con los sindicatos", "no_publico", True),
+        ("yo estuve en el grupo y os digo que la propuesta que se descartó era mejor", "info_del_puesto", True),
+        ("yo sé quién arrima el hombro y lo tendré en cuenta en la evaluación", "represalia", True),
+        ("Everyone said yes except one colleague who hasn't answered yet", "sin_consentimiento", True),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

@@ -2020,6 +2020,17 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("yo estuve en el grupo y os digo que la propuesta que se descartó era mejor", "info_del_puesto", True),
         ("yo sé quién arrima el hombro y lo tendré en cuenta en la evaluación", "represalia", True),
         ("Everyone said yes except one colleague who hasn't answered yet", "sin_consentimiento", True),
+        # a content filter, a first day at the station, a DNI as a topic, one's own plate or badge
+        ("mi jefa dice que igual salta algún filtro", "no_publico", False),
+        ("mañana empiezo en comisaría después de la academia", "operacion_policial", False),
+        ("un post general sobre por qué no hay que mandar fotos del DNI por WhatsApp", "datos_personales", False),
+        ("fotos de mi moto restaurada con la matrícula original visible", "datos_personales", False),
+        ("my staff ID badge is hanging on the monitor", "pantalla_de_fondo", True),
+        # jokes: «paciente cero» on a T-shirt, a dummy, the only one arrested is the sourdough
+        ("una camiseta que pone 'PACIENTE CERO'", "ciudadano_atendido", False),
+        ("enseñando a hacer la RCP con un muñeco", "ficticio_anonimizado", True),
+        ("Hoy la única detenida es la masa madre", "ciudadano_atendido", False),
+        ("la reseña de un thriller en el que una policía filtra un expediente", "figurado", True),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

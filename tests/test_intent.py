@@ -116,6 +116,13 @@ from bot.normalize import normalize
         # How one's own post would look asks for a verdict.
         ("¿Queda raro si me quejo en X como cualquier contribuyente?", False),
         ("¿Quedaría mal que lo comparta en LinkedIn?", False),
+        # After describing what they plan: what to keep in mind, whether to keep it going.
+        ("Queremos una campaña con una influencer pagada. ¿Qué tenemos que tener en cuenta para publicarla?", False),
+        ("Tenim una campanya pagada a Instagram. La mantenim?", False),
+        ("Temos unha campaña pagada en Instagram. Seguimos con ela?", False),
+        ("We have a paid campaign on Instagram. Do we keep it running?", False),
+        ("We want to open a TikTok account run by an intern. What should we bear in mind before we start?", False),
+        ("¿Qué hay que tener en cuenta en una campaña institucional?", True),
     ],
 )
 def test_question_of_fact(question, fact):

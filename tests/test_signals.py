@@ -2031,6 +2031,15 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("enseñando a hacer la RCP con un muñeco", "ficticio_anonimizado", True),
         ("Hoy la única detenida es la masa madre", "ciudadano_atendido", False),
         ("la reseña de un thriller en el que una policía filtra un expediente", "figurado", True),
+        # English: weeks before an election, an official page, a post already on an official account
+        ("we're three weeks out from the local elections", "periodo_electoral", True),
+        ("I run the official Facebook page of the city council", "cuenta_oficial", True),
+        ("they've posted it on their official account", "publicado_oficialmente", True),
+        ("photos of the dogs at the animal shelter so they get adopted", "vida_personal", True),
+        ("a tutorial on how to renew your electronic DNI", "datos_personales", False),
+        ("un tutorial para pedir cita para renovar el DNI", "datos_personales", False),
+        ("I've been given a parking ticket, even cops get fined", "sobre_si_mismo", True),
+        ("an intern would run it", "vida_personal", False),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

@@ -2040,6 +2040,30 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("un tutorial para pedir cita para renovar el DNI", "datos_personales", False),
         ("I've been given a parking ticket, even cops get fined", "sobre_si_mismo", True),
         ("an intern would run it", "vida_personal", False),
+        # a famous taxpayer; a tip-off; details that say who it is
+        (
+            "que se lo pregunten al delantero del Betis que vino la semana pasada a ponerse al día",
+            "info_del_puesto",
+            True,
+        ),
+        ("que se lo pregunten al delantero del Betis", "persona_identificable", True),
+        ("añadir un detalle que no sale: que el chivatazo vino de un camarero", "info_del_puesto", True),
+        (
+            "le cambio el nombre, pero diría su edad, el barrio y que trabaja en la panadería",
+            "senalar_sin_nombrar",
+            True,
+        ),
+        # the town's page, the agents' rota, families in the queue, a register page, a party's colours
+        ("llevo el Facebook municipal", "cuenta_oficial", True),
+        ("la lista de agentes de mi comisaría con sus turnos de la semana que viene", "seguridad_instalaciones", True),
+        ("una foto de la cola de familias recogiendo las bolsas", "ciudadano_atendido", True),
+        (
+            "una foto del libro de registro; se ven también otras inscripciones de la página",
+            "pantalla_documentos",
+            True,
+        ),
+        ("un meme con los colores y el eslogan de un partido", "simbolos_partido", True),
+        ("recomendar el estudio que hizo el proyecto, que es de mi cuñado", "beneficio_propio", True),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

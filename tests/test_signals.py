@@ -2064,6 +2064,11 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ),
         ("un meme con los colores y el eslogan de un partido", "simbolos_partido", True),
         ("recomendar el estudio que hizo el proyecto, que es de mi cuñado", "beneficio_propio", True),
+        # who will not join the strike; a colleague's injury report; a personal page that looks official
+        ("E se engado a lista dos compañeiros da miña unidade que non a van secundar?", "lista_personas", True),
+        ("¿Y el parte de lesiones del compañero?", "salud", True),
+        ("el escudo oficial de fondo, que parezca la página de la casa", "en_nombre_organismo", True),
+        ("grabé a un conductor que dio una tasa altísima", "ciudadano_atendido", True),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

@@ -555,60 +555,80 @@ def test_somebody_elses_uniform_or_none_is_not_the_police_uniform_rule(real):
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "rule"),
     [
-        "Llevo las redes de un ministerio. Se acaban de convocar elecciones generales y tenemos una campaña pagada en "
-        "Instagram sobre cómo pedir el abono de transporte. ¿Seguimos con ella?",
-        "Som el gabinet de comunicació d'una conselleria. Ja s'han convocat les eleccions autonòmiques i tenim una "
-        "campanya pagada a Instagram sobre com demanar l'ajut del lloguer. La mantenim?",
-        "Levo as redes dunha consellería. Xa se convocaron as eleccións autonómicas e temos unha campaña pagada en "
-        "Instagram sobre como pedir a axuda do aluguer. Seguimos con ela?",
-        "I run the social media of a ministry. The general election has just been called and we have a paid campaign "
-        "on Instagram about how to apply for the travel pass. Do we keep it running?",
+        # Ley 29/2005 art. 10: once elections are called, only the electoral information or what is essential.
+        (
+            "Llevo las redes de un ministerio. Se acaban de convocar elecciones generales y tenemos una campaña "
+            "pagada en Instagram sobre cómo pedir el abono de transporte. ¿Seguimos con ella?",
+            "Regla 96",
+        ),
+        (
+            "Som el gabinet de comunicació d'una conselleria. Ja s'han convocat les eleccions autonòmiques i tenim "
+            "una campanya pagada a Instagram sobre com demanar l'ajut del lloguer. La mantenim?",
+            "Regla 96",
+        ),
+        (
+            "Levo as redes dunha consellería. Xa se convocaron as eleccións autonómicas e temos unha campaña pagada "
+            "en Instagram sobre como pedir a axuda do aluguer. Seguimos con ela?",
+            "Regla 96",
+        ),
+        (
+            "I run the social media of a ministry. The general election has just been called and we have a paid "
+            "campaign on Instagram about how to apply for the travel pass. Do we keep it running?",
+            "Regla 96",
+        ),
+        # Ley 29/2005 arts. 3 and 8.1: the aim and the contract; the networks ask to mark paid content.
+        (
+            "Trabajo en el gabinete de comunicación de un ministerio. Queremos lanzar una campaña en Instagram sobre "
+            "reciclaje pagando a una influencer. ¿Qué tenemos que tener en cuenta para publicarla?",
+            "Regla 97",
+        ),
+        (
+            "Treballo al gabinet de comunicació d'un ajuntament. Volem fer una campanya a Instagram sobre la "
+            "recollida selectiva pagant una influencer del poble. La podem publicar així?",
+            "Regla 97",
+        ),
+        (
+            "Traballo no gabinete de comunicación dunha consellería. Queremos facer unha campaña en Instagram sobre "
+            "reciclaxe pagando a unha influencer. Podemos publicala así?",
+            "Regla 97",
+        ),
+        (
+            "I work in the communications office of a ministry. We want to hire an influencer on TikTok for a "
+            "campaign about saving water. Can we just post it?",
+            "Regla 97",
+        ),
     ],
 )
-def test_a_paid_official_campaign_once_elections_are_called_asks_for_caution(question, real):
-    # Ley 29/2005 art. 10: only the electoral information or what is essential goes on (Regla 96).
+def test_a_paid_official_campaign_asks_for_caution_in_every_language(question, rule, real):
     decision, _ = answer(question, real)
     assert decision.verdict is Verdict.CON_CAUTELAS
-    assert "Regla 96" in {a.rule.locator for a in decision.applied}
-
-
-def test_a_candidates_own_campaign_or_one_outside_elections_is_not_the_paid_campaign_rule(real):
-    for question in (
-        "Soy auxiliar administrativo de un ayuntamiento y voy en la lista de un partido a las municipales. ¿Puedo hacer "
-        "campaña en Instagram?",
-        "Llevamos el Instagram de una consejería. Fuera de cualquier periodo electoral, queremos pagar una campaña "
-        "para recordar cómo pedir cita para la vacuna de la gripe. ¿Algún problema?",
-    ):
-        decision, _ = answer(question, real)
-        assert "Regla 96" not in {a.rule.locator for a in decision.applied}, question
+    assert rule in {a.rule.locator for a in decision.applied}
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "rule"),
     [
-        "Trabajo en el gabinete de comunicación de un ministerio. Queremos lanzar una campaña en Instagram sobre "
-        "reciclaje pagando a una influencer. ¿Qué tenemos que tener en cuenta para publicarla?",
-        "Treballo al gabinet de comunicació d'un ajuntament. Volem fer una campanya a Instagram sobre la recollida "
-        "selectiva pagant una influencer del poble. La podem publicar així?",
-        "Traballo no gabinete de comunicación dunha consellería. Queremos facer unha campaña en Instagram sobre "
-        "reciclaxe pagando a unha influencer. Podemos publicala así?",
-        "I work in the communications office of a ministry. We want to hire an influencer on TikTok for a campaign "
-        "about saving water. Can we just post it?",
+        # a candidate's own campaign, and a paid campaign with no elections called
+        (
+            "Soy auxiliar administrativo de un ayuntamiento y voy en la lista de un partido a las municipales. "
+            "¿Puedo hacer campaña en Instagram?",
+            "Regla 96",
+        ),
+        (
+            "Llevamos el Instagram de una consejería. Fuera de cualquier periodo electoral, queremos pagar una "
+            "campaña para recordar cómo pedir cita para la vacuna de la gripe. ¿Algún problema?",
+            "Regla 96",
+        ),
+        # an unpaid influencer friend on a personal account
+        (
+            "Soy enfermera y tengo una cuenta de divulgación en Instagram. Una influencer amiga me ha propuesto "
+            "hacer juntas un directo sobre la lactancia, sin cobrar nada ninguna de las dos. ¿Puedo?",
+            "Regla 97",
+        ),
     ],
 )
-def test_paying_an_influencer_for_an_official_campaign_asks_for_caution(question, real):
-    # Ley 29/2005 arts. 3 and 8.1: the aim and the contract; the networks ask to mark paid content (Regla 97).
+def test_what_is_not_a_paid_official_campaign_does_not_get_its_rule(question, rule, real):
     decision, _ = answer(question, real)
-    assert decision.verdict is Verdict.CON_CAUTELAS
-    assert "Regla 97" in {a.rule.locator for a in decision.applied}
-
-
-def test_an_unpaid_influencer_on_a_personal_account_is_not_the_official_campaign_rule(real):
-    decision, _ = answer(
-        "Soy enfermera y tengo una cuenta de divulgación en Instagram. Una influencer amiga me ha propuesto hacer "
-        "juntas un directo sobre la lactancia, sin cobrar nada ninguna de las dos. ¿Puedo?",
-        real,
-    )
-    assert "Regla 97" not in {a.rule.locator for a in decision.applied}
+    assert rule not in {a.rule.locator for a in decision.applied}

@@ -1948,7 +1948,8 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("unha foto da fachada co número da rúa", "persona_identificable", True),
         # a government boasting results, saying you will not cover the minimum service
         ("Hemos reducido un 30% las listas de espera gracias a nuestro plan", "logros_gestion", True),
-        ("Me han puesto de mínimos. Pues mañana no voy, que se apañen", "incumplir_minimos", True),
+        ("Me han puesto de mínimos y mañana no voy, que se apañen", "incumplir_minimos", True),
+        ("A la boda no voy, que se apañen", "incumplir_minimos", False),
         # someone else's work: scanned textbook pages, whole stories read aloud, the summer hit
         ("salen páginas escaneadas del libro de texto de la editorial", "obra_ajena", True),
         ("llegint contes infantils sencers en veu alta", "obra_ajena", True),
@@ -1972,6 +1973,9 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("y los pliegos los informo yo", "intervengo_contrato", True),
         ("fotos de varias páginas de una novela recién publicada", "obra_ajena", True),
         ("a ver si así el alcalde deja de hacer el ridículo", "insulto", True),
+        ("mi perro hace el ridículo con el disfraz", "insulto", False),
+        ("el sábado volvemos a salir de fiesta", "operativo_militar", False),
+        ("mi grupo de teatro todavía no se ha reunido", "no_publico", False),
         # a paid official campaign when elections are called, and what is not one
         ("la campaña del abono iba a durar hasta final de mes", "campana_institucional", True),
         ("somos la unidad de comunicación de un organismo estatal", "cuenta_oficial", True),

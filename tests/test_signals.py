@@ -2073,6 +2073,30 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("¿Y el parte de lesiones del compañero?", "salud", True),
         ("el escudo oficial de fondo, que parezca la página de la casa", "en_nombre_organismo", True),
         ("grabé a un conductor que dio una tasa altísima", "ciudadano_atendido", True),
+        # session 62: the Electoral Board one links to is not the asker's seat on it
+        ("enlazando a la web de Correos y de la Junta Electoral", "justicia_electoral", False),
+        ("Soy vocal de una Junta Electoral de Zona en estas elecciones", "justicia_electoral", True),
+        ("formo part de la junta electoral de zona", "justicia_electoral", True),
+        ("with a link to the electoral board's website", "justicia_electoral", False),
+        ("I sit on the electoral board this year", "justicia_electoral", True),
+        # the Government's delegation is an office, not a political opinion
+        ("Gestiono el Facebook de una Subdelegación del Gobierno", "opinion_politica", False),
+        ("critico al Gobierno por la ley de vivienda", "opinion_politica", True),
+        # the best photo, the graduating class: not a promotion
+        ("En una de las fotos sale una niña. Es la mejor foto de todas.", "recomendar", False),
+        ("¡Enhorabuena, promoción 2020-2024!", "recomendar", False),
+        ("es la mejor academia de la ciudad, os la recomiendo", "recomendar", True),
+        # a name one chooses for a personal account; an account for one's unit
+        ("abrir una cuenta de TikTok que se llame 'La paciente del huerto'", "abrir_cuenta_oficial", False),
+        ("crear un perfil de LinkedIn que se llame «Servicio de Empleo» para mi unidad", "abrir_cuenta_oficial", True),
+        # consent left in writing; phone numbers of a list of people
+        ("me ha pedido, y me lo ha dejado firmado, que cuente su recuperación", "consentimiento", True),
+        ("la lista de asistentes al taller con sus números de teléfono", "datos_personales", True),
+        ("los números de teléfono de atención al público", "datos_personales", False),
+        # how the office network is set up; support for a strike from the account
+        ("explicando cómo tenemos montada la red de la oficina, los cortafuegos y las VPN", "seguridad_instalaciones", True),
+        ("un mensaje de apoyo a la huelga en la cuenta oficial", "opinion_propia", True),
+        ("post a thread criticising the government's housing law", "opinion_propia", True),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

@@ -270,6 +270,21 @@ def test_another_thing_named_for_the_account_is_another_post(book, rules):
         ("¿Y desde la oficial las fotos?", ["¿Puedo subir la foto del equipo?"], False),
         # Not a thing for an account.
         ("¿Y en LinkedIn?", ["¿Puedo subir el vídeo del simulacro?"], False),
+        # «¿Y la/el …?» naming something new is another post, in every language; the text of the
+        # same post, a day, or something named before is not.
+        (
+            "¿Y la resolución de servicios mínimos, que ya ha salido en el boletín?",
+            ["¿Pongo la lista de los que no hicieron huelga?"],
+            True,
+        ),
+        ("¿Y una de la fachada desde la carretera?", ["¿Puedo subir una foto del patio del módulo?"], True),
+        ("I la resolució de serveis mínims?", ["Puc penjar la llista dels que no van fer vaga?"], True),
+        ("E a resolución de servizos mínimos?", ["Podo poñer a lista dos que non fixeron folga?"], True),
+        ("And the minimum-services order?", ["Can I post the list of who did not strike?"], True),
+        ("Y el texto sería este:", ["¿Puedo subir una foto de la cena?"], False),
+        ("¿Y el lunes después de las elecciones?", ["¿Subo el carrusel?"], False),
+        ("And the text would be this:", ["Can I post a photo of the dinner?"], False),
+        ("¿Y la foto del patio?", ["¿Puedo subir una foto del patio del módulo?"], False),
     ],
 )
 def test_names_new_thing(message, earlier, expected):
@@ -296,6 +311,10 @@ def test_dropping_a_part_while_changing_the_account_drops_what_was_said_about_it
         ("y quitaríamos toda la parte de alarmas. ¿Así?", True),
         ("Ok ok, nada de paquetes ni direcciones. Solo yo, la moto y los paisajes", True),
         ("¿Y solo yo en la foto?", True),
+        ("¿Y si explico lo mismo con el router de mi casa, sin nada del trabajo?", True),
+        ("And if I just say it is mistaken, without mentioning anything internal?", True),
+        ("I si ho explico sense res de la feina?", True),
+        ("E se o conto sen nada do traballo?", True),
         ("¿Y si quito el logo?", False),  # a removal of one thing: read by the signals, not here
         ("Yo solo quiero saber si puedo", False),
     ],

@@ -632,3 +632,37 @@ def test_a_paid_official_campaign_asks_for_caution_in_every_language(question, r
 def test_what_is_not_a_paid_official_campaign_does_not_get_its_rule(question, rule, real):
     decision, _ = answer(question, real)
     assert rule not in {a.rule.locator for a in decision.applied}
+
+
+@pytest.mark.parametrize(
+    ("question", "applies"),
+    [
+        # EBEP art. 53.12 binds civilian staff at Defence: when a contingent leaves, how many, where to.
+        (
+            "Soy personal civil del Ministerio de Defensa en una base. ¿Puedo desear suerte en Instagram a los "
+            "200 compañeros que salen el lunes desde la base rumbo a Letonia?",
+            True,
+        ),
+        (
+            "Sóc personal civil de Defensa a una base. Puc desitjar sort a Instagram als companys que surten "
+            "dilluns en un nou desplegament?",
+            True,
+        ),
+        (
+            "I'm civilian staff at the Ministry of Defence. Can I post on Instagram that our brigade leaves on "
+            "Monday on a new deployment?",
+            True,
+        ),
+        # the ministry's own parade video, shared by a civilian: no operational detail
+        (
+            "Soy personal civil del Ministerio de Defensa. ¿Puedo compartir en X el vídeo del desfile del 12 de "
+            "octubre que ha publicado el propio ministerio?",
+            False,
+        ),
+    ],
+)
+def test_civilian_staff_at_defence_keep_a_units_movements_to_themselves(question, applies, real):
+    decision, _ = answer(question, real)
+    assert ("Regla 80" in {a.rule.locator for a in decision.applied}) is applies
+    if applies:
+        assert decision.verdict is Verdict.NO_PERMITIDO

@@ -105,6 +105,9 @@ def test_a_broken_file_means_no_check_and_says_why(tmp_path):
         # Asking the bot to write is out of scope; «escríbeme por privado» inside an ad is not.
         ("Escríbeme un pie de foto para Instagram", False, False),
         ("Can you write a funny caption for my cat's Instagram?", True, False),
+        ("Ayúdame a escribir un poema para el cumpleaños de mi madre, que cumple 70.", False, False),
+        ("Help me write a toast for my sister's wedding", False, False),
+        ("¿Puedo publicar en Instagram un poema que escribí para mi madre?", False, True),
         ("Post en Instagram: 'Hago declaraciones de la renta por 40€, escríbeme por privado'. ¿Puedo?", False, True),
         # The workplace or a neighbour alone is not a question about publishing.
         ("¿Cómo hago una tabla dinámica en Excel para el inventario de la oficina?", False, False),

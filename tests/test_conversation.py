@@ -694,6 +694,12 @@ def test_reset_words_in_every_language(message):
         ("Vale, sen nomes. «A dirección pasa de todo.» Mellor?", True),
         ("¿Es mejor en X o en LinkedIn?", False),
         ("Which is better?", False),
+        # the official note, shared as it is, instead of one's own photo
+        (
+            "¿Y si la cuenta oficial ya ha publicado la nota de prensa y yo simplemente la comparto en mis stories?",
+            True,
+        ),
+        ("¿Y si la comparto en mis stories?", False),
     ],
 )
 def test_replaces_content(message, expected):

@@ -2097,6 +2097,16 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("explicando cómo tenemos montada la red de la oficina, los cortafuegos y las VPN", "seguridad_instalaciones", True),
         ("un mensaje de apoyo a la huelga en la cuenta oficial", "opinion_propia", True),
         ("post a thread criticising the government's housing law", "opinion_propia", True),
+        # what the minister announces on Thursday, and the day after his press conference
+        ("sé cuántas solicitudes ha tenido la ayuda. El ministro lo va a anunciar el jueves.", "no_publico", True),
+        ("¿Y el viernes, después de la rueda de prensa?", "publicado_oficialmente", True),
+        # what the press does not have; a detainee's earlier arrests
+        ("añadir algunos detalles del sumario que la prensa no tiene", "info_del_puesto", True),
+        ("Lo confirmo, y os digo que es bastante más gordo de lo que cuenta el periódico", "info_del_puesto", True),
+        ("comparto la noticia del periódico sobre la nueva biblioteca", "info_del_puesto", False),
+        ("no era la primera vez: ya tenía otras tres detenciones", "datos_personales", True),
+        # consent said on WhatsApp, with the channel in between
+        ("me ha dicho por WhatsApp que sí, que la etiquete", "consentimiento", True),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

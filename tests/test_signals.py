@@ -2107,6 +2107,16 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("no era la primera vez: ya tenía otras tres detenciones", "datos_personales", True),
         # consent said on WhatsApp, with the channel in between
         ("me ha dicho por WhatsApp que sí, que la etiquete", "consentimiento", True),
+        # «ni un voto al alcalde» asks for a vote as much as «votad a…»; a conviction not yet final
+        ("El 28 de mayo acordaos: ni un voto al alcalde.", "partidista", True),
+        ("Not one vote for the mayor on the 28th.", "partidista", True),
+        ("el alcalde no ha sacado ni un voto más que en 2019", "partidista", False),
+        ("el condenado es el de la ferretería de la esquina", "detenido", True),
+        ("la empresa a la que levantamos acta; la sanción todavía no es firme", "no_publico", True),
+        # a figure about deaths in general is not a victim one saw at work
+        ("La mayoría de fallecidos en incendios de vivienda mueren por el humo", "victimas", False),
+        ("HOY TOCA HABLAR DE MUERTES EVITABLES", "victimas", False),
+        ("el fallecido en el incendio de ayer era el vecino del segundo", "victimas", True),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

@@ -2117,6 +2117,11 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("La mayoría de fallecidos en incendios de vivienda mueren por el humo", "victimas", False),
         ("HOY TOCA HABLAR DE MUERTES EVITABLES", "victimas", False),
         ("el fallecido en el incendio de ayer era el vecino del segundo", "victimas", True),
+        # a party's slogan and shade in a ministry's campaign; deleting every critical comment
+        ("usar el mismo tono de verde y el eslogan que usa un partido en su campaña", "simbolos_partido", True),
+        ("el verde de los parques de la ciudad", "simbolos_partido", False),
+        ("Hacemos una campaña del ministerio en redes sobre el bono de transporte", "campana_institucional", True),
+        ("me ha pedido que borre de la página todos los comentarios que critican la obra", "bloquear_borrar", True),
     ],
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):

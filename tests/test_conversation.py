@@ -278,13 +278,16 @@ def test_another_thing_named_for_the_account_is_another_post(book, rules):
             True,
         ),
         ("¿Y una de la fachada desde la carretera?", ["¿Puedo subir una foto del patio del módulo?"], True),
-        ("I la resolució de serveis mínims?", ["Puc penjar la llista dels que no van fer vaga?"], True),
-        ("E a resolución de servizos mínimos?", ["Podo poñer a lista dos que non fixeron folga?"], True),
-        ("And the minimum-services order?", ["Can I post the list of who did not strike?"], True),
+        ("I la resolució de serveis mínims, que ja ha sortit al butlletí?", ["Puc penjar la llista?"], True),
+        ("E a resolución de servizos mínimos, que xa saíu no boletín?", ["Podo poñer a lista?"], True),
+        ("And the minimum-services order, already published in the bulletin?", ["Can I post the list?"], True),
+        ("And one of the front of the building?", ["Can I post a photo of the prison yard?"], True),
+        # the name of the school for the same post adds to it; so does the text of the same post
+        ("¿Y el nombre del colegio, lo pongo?", ["¿Puedo subir la foto de la excursión con mis alumnos?"], False),
+        ("And the school's name, do I add it?", ["Can I post the photo of the school trip?"], False),
         ("Y el texto sería este:", ["¿Puedo subir una foto de la cena?"], False),
         ("¿Y el lunes después de las elecciones?", ["¿Subo el carrusel?"], False),
-        ("And the text would be this:", ["Can I post a photo of the dinner?"], False),
-        ("¿Y la foto del patio?", ["¿Puedo subir una foto del patio del módulo?"], False),
+        ("¿Y la foto del patio, que ya ha salido en la web?", ["¿Puedo subir una foto del patio del módulo?"], False),
     ],
 )
 def test_names_new_thing(message, earlier, expected):

@@ -2119,7 +2119,9 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("el fallecido en el incendio de ayer era el vecino del segundo", "victimas", True),
         # a party's slogan and shade in a ministry's campaign; deleting every critical comment
         ("usar el mismo tono de verde y el eslogan que usa un partido en su campaña", "simbolos_partido", True),
-        ("el verde de los parques de la ciudad", "simbolos_partido", False),
+        ("el mismo tono de verde que el logo del ayuntamiento", "simbolos_partido", False),
+        ("based on the electoral board's decision, we post the results", "justicia_electoral", False),
+        ("los alumnos dejan sus móviles en la taquilla", "datos_personales", False),
         ("Hacemos una campaña del ministerio en redes sobre el bono de transporte", "campana_institucional", True),
         ("me ha pedido que borre de la página todos los comentarios que critican la obra", "bloquear_borrar", True),
     ],

@@ -2094,7 +2094,11 @@ def test_an_english_possessive_is_glossed_as_its_noun():
         ("la lista de asistentes al taller con sus números de teléfono", "datos_personales", True),
         ("los números de teléfono de atención al público", "datos_personales", False),
         # how the office network is set up; support for a strike from the account
-        ("explicando cómo tenemos montada la red de la oficina, los cortafuegos y las VPN", "seguridad_instalaciones", True),
+        (
+            "explicando cómo tenemos montada la red de la oficina, los cortafuegos y las VPN",
+            "seguridad_instalaciones",
+            True,
+        ),
         ("un mensaje de apoyo a la huelga en la cuenta oficial", "opinion_propia", True),
         ("post a thread criticising the government's housing law", "opinion_propia", True),
         # what the minister announces on Thursday, and the day after his press conference

@@ -288,6 +288,9 @@ def test_another_thing_named_for_the_account_is_another_post(book, rules):
         ("Y el texto sería este:", ["¿Puedo subir una foto de la cena?"], False),
         ("¿Y el lunes después de las elecciones?", ["¿Subo el carrusel?"], False),
         ("¿Y la foto del patio, que ya ha salido en la web?", ["¿Puedo subir una foto del patio del módulo?"], False),
+        # «que ya está impreso» says nothing about being out
+        ("¿Y el cartel, que ya está impreso?", ["¿Puedo subir la foto?"], False),
+        ("¿Y la resolución, que ya está en el BOE?", ["¿Puedo subir la lista?"], True),
     ],
 )
 def test_names_new_thing(message, earlier, expected):

@@ -848,9 +848,23 @@ def _negation(words: list[str], i: int, galician: bool = False) -> int | None:
             word in IDENTITY_REMOVALS and not IDENTIFIERS.isdisjoint(words[i : i + 2])
         ):
             return i - back
-        if word not in NEGATION_BRIDGE:
+        if word not in NEGATION_BRIDGE and not (word in EDITED_OUT and _edits_before(words, i - back)):
             return None
     return None
+
+
+#: «recorto para que no se vea la pulsera», «tapo las caras perquè no surti ningú»: after an edit
+#: of one's own post (a word of :data:`REMOVALS` shortly before), a purpose clause with a verb of
+#: appearing in the subjunctive says the phrase will not be there. Without the edit it does not:
+#: in «ocultamos su comentario para que no se vea el DNI» the DNI is in what is hidden.
+EDITED_OUT = frozenset("vea vean salga salgan aparezca aparezcan vegi vegin surti surtin vexa vexan saia saian".split())
+#: How many words before the purpose clause the edit may be.
+EDIT_WINDOW = 8
+
+
+def _edits_before(words: list[str], position: int) -> bool:
+    """Whether a word of :data:`REMOVALS` comes within :data:`EDIT_WINDOW` words before ``position``."""
+    return not REMOVALS.isdisjoint(words[max(0, position - EDIT_WINDOW) : position])
 
 
 #: «de» and a determiner: the noun's complement («la cara de mi compañero tapada»).
@@ -890,7 +904,12 @@ _APPEARS = frozenset("sale salen aparece aparecen ve ven hay surt surten sae sae
 def _says_absent(words: list[str], negation: int, i: int) -> bool:
     """Whether the negation at word ``negation`` says the phrase at word ``i`` is *absent*
     («sin críos», «no salen pacientes», «ni nombres ni caras»), not merely denied («no es un menor»)."""
-    return words[negation] in _ABSENT or any(w in _APPEARS for w in words[negation + 1 : i])
+    between = words[negation + 1 : i]
+    return (
+        words[negation] in _ABSENT
+        or any(w in _APPEARS for w in between)
+        or (any(w in EDITED_OUT for w in between) and _edits_before(words, negation))
+    )
 
 
 def _match(phrase: _Phrase, stems: list[str], words: list[str], i: int) -> int | None:

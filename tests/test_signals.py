@@ -1001,6 +1001,10 @@ def test_only_a_lifter_names_known_signals_as_absent():
         # «borro», «elimino», «tacho»: removals too, before or after the noun
         ("¿Y si borro la matrícula y recorto para que no se vea a nadie?", "datos_personales"),
         ("la foto con la matrícula borrada", "datos_personales"),
+        # after an edit, a purpose clause in the subjunctive: «recorto para que no se vea…»
+        ("¿Y si le pongo un emoji en la cara y recorto para que no se vea la pulsera?", "datos_personales"),
+        ("Retallo la foto perquè no surti la matrícula", "datos_personales"),
+        ("Recorto a foto para que non se vexa a matrícula", "datos_personales"),
     ],
 )
 def test_absent_names_what_a_message_takes_out(book, text, signal):
@@ -1016,6 +1020,13 @@ def test_absent_is_empty_when_nothing_is_taken_out(book):
     text = "¿Podemos borrar de la cuenta oficial los comentarios que son puros insultos?"
     assert book.absent(text) == frozenset()
     assert {"cuenta_oficial", "insulto", "bloquear_borrar"} <= {h.signal for h in book.detect(text, "pregunta")}
+    # without an edit of one's own post, «para que no se vea» says the thing is in what is hidden
+    hidden = "¿Y puedo ocultar su respuesta para que no se vea el DNI?"
+    assert book.absent(hidden) == frozenset()
+    assert "datos_personales" in {h.signal for h in book.detect(hidden, "pregunta")}
+    assert "datos_personales" in {
+        h.signal for h in book.detect("Quiero subirla aunque se vea la matrícula", "pregunta")
+    }
 
 
 # ---------------------------------------------------------------- glossing into Spanish

@@ -81,11 +81,16 @@ REMOVALS = frozenset(
     "tacho tachamos tachando "
     # the infinitives too: an English «blur» or «remove» is read glossed as «pixelar», «quitar»
     "quitar tapar pixelar recortar difuminar tachar "
-    "remove removing blur blurring crop cropping".split()
+    # said as done: «he quitado nombre, número de historia y fecha», «I removed the names»
+    "quitado quitada quitados quitadas difuminado difuminada difuminados difuminadas "
+    "tapat tapada tapats pixelat pixelats tapei quitei pixelei "
+    "remove removing removed blur blurring blurred crop cropping cropped".split()
 )
 #: Deleting takes out only what identifies someone («¿y si borro la matrícula?»): «borrar los
 #: comentarios con insultos» is moderation, where the insults are what the rules read.
-IDENTITY_REMOVALS = frozenset("borro borramos borrando borrar elimino eliminamos eliminando eliminar esborro".split())
+IDENTITY_REMOVALS = frozenset(
+    "borro borramos borrando borrar borrado elimino eliminamos eliminando eliminar eliminado esborro esborrat borrei".split()
+)
 IDENTIFIERS = frozenset(
     "matricula matriculas nombre nombres apellido apellidos cara caras dni nif direccion numero logo escudo".split()
 )

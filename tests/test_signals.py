@@ -1001,6 +1001,12 @@ def test_only_a_lifter_names_known_signals_as_absent():
         # «borro», «elimino», «tacho»: removals too, before or after the noun
         ("¿Y si borro la matrícula y recorto para que no se vea a nadie?", "datos_personales"),
         ("la foto con la matrícula borrada", "datos_personales"),
+        # the removal said as done: «he quitado…», «he borrado…», «I removed…», «he tapat…»
+        ("He quitado los nombres de los pacientes", "persona_identificable"),
+        ("He borrado la matrícula del coche", "datos_personales"),
+        ("I removed the number plate", "datos_personales"),
+        ("He tapat la matrícula", "datos_personales"),
+        ("Quitei a matrícula", "datos_personales"),
         # after an edit, a purpose clause in the subjunctive: «recorto para que no se vea…»
         ("¿Y si le pongo un emoji en la cara y recorto para que no se vea la pulsera?", "datos_personales"),
         ("Retallo la foto perquè no surti la matrícula", "datos_personales"),

@@ -83,7 +83,7 @@ REMOVALS = frozenset(
     "quitar tapar pixelar recortar difuminar tachar "
     # said as done: «he quitado nombre, número de historia y fecha», «I removed the names»
     "quitado quitada quitados quitadas difuminado difuminada difuminados difuminadas "
-    "tapat tapada tapats pixelat pixelats tapei quitei pixelei "
+    "tapat tapats pixelat pixelats tapei quitei pixelei "
     "remove removing removed blur blurring blurred crop cropping cropped".split()
 )
 #: Deleting takes out only what identifies someone («¿y si borro la matrícula?»): «borrar los
@@ -821,7 +821,7 @@ def _removed_list(text: str, spans: Sequence[tuple[str, int, int]], words: list[
     the end of the sentence."""
     out: dict[int, int] = {}
     for r, word in enumerate(words):
-        if word not in REMOVALS:
+        if word not in REMOVALS or _denied_removal(words, r):
             continue
         k, item = r + 1, r + 1
         while k < len(words) and k <= r + _LIST_REACH:
@@ -852,10 +852,28 @@ def _negation(words: list[str], i: int, galician: bool = False) -> int | None:
         if (word in NEGATIONS and not (galician and word == "no")) or (
             word in IDENTITY_REMOVALS and not IDENTIFIERS.isdisjoint(words[i : i + 2])
         ):
-            return i - back
+            # «no he quitado la matrícula», «I have not removed it»: a denied removal leaves it there.
+            return None if _denied_removal(words, i - back) else i - back
         if word not in NEGATION_BRIDGE and not (word in EDITED_OUT and _edits_before(words, i - back)):
             return None
     return None
+
+
+#: Words between a «no» (or «sin») and the removal it denies: «no he quitado», «sin tapar», «not yet removed».
+_AUXILIARIES = frozenset("he has ha hemos habeis han lo la los las le les i have not yet todavia aun encara".split())
+_DENIALS = frozenset("no not non nunca never sin sense sen without".split())
+
+
+def _denied_removal(words: list[str], position: int) -> bool:
+    """Whether the removal at word ``position`` is denied («no he quitado», «never blurred»)."""
+    if words[position] not in REMOVALS and words[position] not in IDENTITY_REMOVALS:
+        return False
+    for word in reversed(words[max(0, position - 4) : position]):
+        if word in _DENIALS:
+            return True
+        if word not in _AUXILIARIES:
+            return False
+    return False
 
 
 #: «recorto para que no se vea la pulsera», «tapo las caras perquè no surti ningú»: after an edit

@@ -1035,6 +1035,21 @@ def test_absent_is_empty_when_nothing_is_taken_out(book):
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No he quitado la matrícula",
+        "Todavía no he borrado la matrícula del vídeo",
+        "La subo sin tapar la matrícula",
+        "I have not removed the number plate",
+        "Encara no he tapat la matrícula",
+    ],
+)
+def test_a_denied_removal_leaves_the_thing_there(book, text):
+    assert "datos_personales" not in book.absent(text)
+    assert "datos_personales" in {h.signal for h in book.detect(text, "pregunta")}
+
+
 # ---------------------------------------------------------------- glossing into Spanish
 
 

@@ -860,7 +860,7 @@ def _negation(words: list[str], i: int, galician: bool = False) -> int | None:
 
 
 #: Words between a «no» (or «sin») and the removal it denies: «no he quitado», «sin tapar», «not yet removed».
-_AUXILIARIES = frozenset("he has ha hemos habeis han lo la los las le les i have not yet todavia aun encara".split())
+_AUXILIARIES = frozenset("he has ha hemos habeis han lo la los las le les have yet todavia aun encara".split())
 _DENIALS = frozenset("no not non nunca never sin sense sen without".split())
 
 

@@ -25,10 +25,20 @@ disagrees, and the answer says why:
   nothing firm is open (:attr:`~bot.decision.Decision.firm`: a risk nothing lifted, a push for
   a «sí», requirements to meet) and no detector found anything. The rule's cautions are still shown.
 
-A follow-up in a conversation gets only the first step, read on its own words and the draft
-still discussed: read without the earlier turns, its words often state the fix («¿y si les tapo
-la cara?») with the very words of the risk, or leave the risk in what was said before («¿y en
-LinkedIn?»), so the steps towards «no» or «sí» there made more errors than they mended.
+A follow-up in a conversation is read on its own words and the draft still discussed, by a
+second model learned the same way from the later turns of QA's conversations
+(:func:`load_follow_ups`, :meth:`DoubtSource.follow_ups`), with every step. Read by the model of
+single questions, a follow-up's words often state the fix («¿y si les tapo la cara?») with the
+very words of the risk, or leave the risk in what was said before («¿y en LinkedIn?»), so with
+that model only the first step is safe: that is what a follow-up gets when there is no model of
+follow-ups. Learned from follow-ups, the words weigh as they do in a follow-up. Cross-validated by
+conversation file in session 64 (``python -m evals segunda-opinion``, last table), on the 1288
+follow-ups with first answers: as the rules first answered them, 0.730 and 148 dangerous (63
+permissive, 85 restrictive); with the hedge of the single questions' model, 0.738 and 99 (14 /
+85); with every step of the follow-ups' model, 0.819 and 31 (12 / 19). At the same thresholds as a
+first question: on that grid, 0.25 / 0.65 / 0.8 gave 0.819 and 29, 0.3 / 0.75 / 0.8 0.806 and 27,
+0.3 / 0.65 / 0.7 0.821 and 46. Reading the earlier questions too (a second, weaker block of word
+features) gave 0.821 and 27: not worth a second kind of model.
 
 A Catalan, Galician or English message (and such a case) is read glossed word by word into
 Spanish (:func:`bot.signals.gloss_text`): the cases are mostly Spanish. Chosen by the
@@ -43,10 +53,11 @@ alone would lift the English parity translations from 0.736 to 0.836 (2 dangerou
 on the 189 English first answers written in English, five-fold by batch, the second opinion takes
 them from 0.630 and 20 dangerous to 0.714 and 6: it stays for every language.
 
-The model is a logistic regression per estimate on shared TF-IDF word and character n-grams
-(scikit-learn), trained on the first question after start-up and cached under
-``<data_dir>/doubt/`` with a key of the cases' content, so it is retrained only when QA changes
-the cases. It keeps no question text: only what it learned from the labelled cases.
+Each model is a logistic regression per estimate on shared TF-IDF word and character n-grams
+(scikit-learn), trained on the first message that needs it after start-up (the follow-ups' one,
+on the first follow-up) and cached under ``<data_dir>/doubt/`` with a key of the cases' content,
+so it is retrained only when QA changes the cases. Neither keeps any question text: only what it
+learned from the labelled cases.
 """
 
 from __future__ import annotations
@@ -164,58 +175,91 @@ def load_cases(folder: Path) -> tuple[list[LabelledCase], list[str]]:
 def load_first_turns(folder: Path) -> tuple[list[LabelledCase], list[str]]:
     """The first turn of each conversation of the ``*.jsonl`` files right in ``folder`` (never
     its ``test/``), labelled like a case, and the problems found. A first turn is a question on
-    its own, like a case; the later turns only make sense with the earlier ones, so they are not
-    learned."""
+    its own, like a case; the later turns only make sense with the earlier ones, and are learned
+    apart (:func:`load_follow_ups`)."""
+    return _load(folder, "first")
+
+
+def load_follow_ups(folder: Path) -> tuple[list[LabelledCase], list[str]]:
+    """The later turns of each conversation of the ``*.jsonl`` files right in ``folder`` (never
+    its ``test/``), each labelled like a case on its own words and the draft still discussed
+    (the turn's own, or the latest one pasted before it), and the problems found."""
+    return _load(folder, "later")
+
+
+def _load(folder: Path, turns: Turns) -> tuple[list[LabelledCase], list[str]]:
     cases: list[LabelledCase] = []
     problems: list[str] = []
     for path in sorted(folder.glob("*.jsonl")):
-        more, trouble = read_cases(path, first_turns=True)
+        more, trouble = read_cases(path, turns=turns)
         cases += more
         problems += trouble
     return cases, problems
 
 
-def read_cases(path: Path, *, first_turns: bool = False) -> tuple[list[LabelledCase], list[str]]:
+#: Which turns of a file of conversations are the cases: the first, or the later ones.
+Turns = Literal["first", "later"]
+
+
+def read_cases(path: Path, *, turns: Turns | None = None) -> tuple[list[LabelledCase], list[str]]:
     """The labelled cases of one ``.jsonl`` file and the problems found. A broken line is
-    skipped and reported, never fatal. With ``first_turns``, the file holds conversations and
-    each one's first turn is the case."""
+    skipped and reported, never fatal. With ``turns``, the file holds conversations and each
+    one's first turn is the case (``"first"``), or each later turn is one (``"later"``)."""
     cases: list[LabelledCase] = []
     problems: list[str] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            case = json.loads(line)
-            if first_turns:
-                case = case["turns"][0]
-            listed = [str(v) for v in case["expect_verdict"]]
-            first = listed[0]
-            expected = set(listed)
-            forbidden = set(case.get("forbid_verdict") or ())
-            question = str(case["question"])
-            articles = tuple(
-                f"{source['source_id']}|{str(source['article']).split('.')[0].strip()}"
-                for source in case.get("expect_sources") or ()
-                if source.get("source_id") and source.get("article")
-            )
+            row = json.loads(line)
+            if turns is None:
+                items = [(row, row.get("draft"))]
+            else:
+                items = _turns(row["turns"], later=turns == "later")
+            labelled = [_labelled(case, draft) for case, draft in items]
         except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             problems.append(f"{path.name}:{number}: caso ilegible ({exc})")
             continue
-        cases.append(
-            LabelledCase(
-                case_text(question, case.get("draft")),
-                # As the evaluation counts it: a case that only accepts «no» forbids «sí».
-                risky=Verdict.PERMITIDO.value in forbidden
-                or (Verdict.NO_PERMITIDO.value in expected and Verdict.PERMITIDO.value not in expected),
-                fine=Verdict.PERMITIDO.value in expected,
-                prohibited=Verdict.NO_PERMITIDO.value in expected,
-                publication=bool(expected & PUBLICATION),
-                out_of_scope=first == Verdict.SIN_BASE.value,
-                informative=Verdict.INFORMATIVO.value in expected,
-                articles=articles if Verdict.INFORMATIVO.value in expected else (),
-            )
-        )
+        cases += labelled
     return cases, problems
+
+
+def _turns(turns: list[dict[str, Any]], *, later: bool) -> list[tuple[dict[str, Any], str | None]]:
+    """The turns wanted, each with the draft it is about: its own, or the latest one before it."""
+    if not later:
+        return [(turns[0], turns[0].get("draft"))]
+    out: list[tuple[dict[str, Any], str | None]] = []
+    draft = None
+    for n, turn in enumerate(turns):
+        draft = turn.get("draft") or draft
+        if n:
+            out.append((turn, draft))
+    return out
+
+
+def _labelled(case: dict[str, Any], draft: str | None) -> LabelledCase:
+    listed = [str(v) for v in case["expect_verdict"]]
+    first = listed[0]
+    expected = set(listed)
+    forbidden = set(case.get("forbid_verdict") or ())
+    question = str(case["question"])
+    articles = tuple(
+        f"{source['source_id']}|{str(source['article']).split('.')[0].strip()}"
+        for source in case.get("expect_sources") or ()
+        if source.get("source_id") and source.get("article")
+    )
+    return LabelledCase(
+        case_text(question, draft),
+        # As the evaluation counts it: a case that only accepts «no» forbids «sí».
+        risky=Verdict.PERMITIDO.value in forbidden
+        or (Verdict.NO_PERMITIDO.value in expected and Verdict.PERMITIDO.value not in expected),
+        fine=Verdict.PERMITIDO.value in expected,
+        prohibited=Verdict.NO_PERMITIDO.value in expected,
+        publication=bool(expected & PUBLICATION),
+        out_of_scope=first == Verdict.SIN_BASE.value,
+        informative=Verdict.INFORMATIVO.value in expected,
+        articles=articles if Verdict.INFORMATIVO.value in expected else (),
+    )
 
 
 class DoubtModel:
@@ -365,11 +409,13 @@ def _vectorizer(**options: Any) -> TfidfVectorizer:
 
 
 class DoubtSource:
-    """The model for the cases in ``folder`` (and the first turns of the conversations in
-    ``conversations``), trained once and cached in ``cache_dir``.
+    """The models for the cases in ``folder`` (and the first turns of the conversations in
+    ``conversations``) and for the later turns of those conversations, each trained once and
+    cached in ``cache_dir``.
 
-    ``get()`` returns ``None`` when there is no folder, too few cases or the training failed
-    (the bot then answers from the rules alone, as before); it never raises.
+    ``get()`` and ``follow_ups()`` return ``None`` when there is no folder, too few cases or the
+    training failed (the bot then answers from the rules alone, or a follow-up with the hedge of
+    the cases' model, as before); they never raise.
     """
 
     def __init__(self, folder: Path | None, cache_dir: Path, conversations: Path | None = None) -> None:
@@ -377,39 +423,53 @@ class DoubtSource:
         self.conversations = conversations
         self.cache_dir = cache_dir
         self._lock = threading.Lock()
-        self._loaded = False
-        self._model: DoubtModel | None = None
+        self._models: dict[str, DoubtModel | None] = {}
 
     def get(self) -> DoubtModel | None:
-        with self._lock:
-            if not self._loaded:
-                self._model = self._build()
-                self._loaded = True
-            return self._model
+        """The model of the questions on their own: the cases and the conversations' first turns."""
+        return self._model(CASES_MODEL)
 
-    def _build(self) -> DoubtModel | None:
+    def follow_ups(self) -> DoubtModel | None:
+        """The model of the follow-ups: the later turns of the conversations, each read on its
+        own words and the draft still discussed."""
+        return self._model(FOLLOW_UPS_MODEL)
+
+    def _model(self, kind: str) -> DoubtModel | None:
+        with self._lock:
+            if kind not in self._models:
+                self._models[kind] = self._build(kind)
+            return self._models[kind]
+
+    def _build(self, kind: str) -> DoubtModel | None:
         if self.folder is None:
             return None
         if not self.folder.is_dir():
             log.warning("segunda opinión desactivada: no existe la carpeta de casos %s", self.folder)
             return None
-        cases, problems = load_cases(self.folder)
-        if self.conversations is not None and self.conversations.is_dir():
-            more, trouble = load_first_turns(self.conversations)
-            cases, problems = cases + more, problems + trouble
-        for problem in problems:
-            log.warning("casos de evaluación: %s", problem)
-        path = self.cache_dir / f"modelo-{_key(cases)}.joblib"
+        conversations = self.conversations if self.conversations is not None and self.conversations.is_dir() else None
+        if kind == FOLLOW_UPS_MODEL:
+            if conversations is None:
+                return None
+            cases, problems = load_follow_ups(conversations)
+        else:
+            cases, problems = load_cases(self.folder)
+            if conversations is not None:
+                more, trouble = load_first_turns(conversations)
+                cases, problems = cases + more, problems + trouble
+            # The follow-ups' model reads the same files: their problems are reported once, here.
+            for problem in problems:
+                log.warning("casos de evaluación: %s", problem)
+        path = self.cache_dir / f"{kind}-{_key(cases)}.joblib"
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             # Processes started together (evaluation jobs, replicas) train once; the rest load it.
             with FileLock(self.cache_dir / "entrenando.lock", timeout=LOCK_SECONDS):
-                return self._load_or_train(path, cases)
+                return self._load_or_train(path, cases, kind)
         except (OSError, Timeout) as exc:
             log.warning("segunda opinión: sin caché en %s (%s)", self.cache_dir, exc)
-            return self._load_or_train(path, cases)
+            return self._load_or_train(path, cases, kind)
 
-    def _load_or_train(self, path: Path, cases: list[LabelledCase]) -> DoubtModel | None:
+    def _load_or_train(self, path: Path, cases: list[LabelledCase], kind: str) -> DoubtModel | None:
         if path.is_file():
             try:
                 return DoubtModel.load(path)
@@ -418,16 +478,21 @@ class DoubtSource:
         try:
             model = DoubtModel.train(cases)
         except ValueError as exc:
-            log.warning("segunda opinión desactivada: %s", exc)
+            log.warning("segunda opinión desactivada (%s): %s", kind, exc)
             return None
         try:
-            for old in self.cache_dir.glob("modelo-*.joblib"):
+            for old in self.cache_dir.glob(f"{kind}-*.joblib"):
                 if old != path:
                     old.unlink(missing_ok=True)
             model.save(path)
         except OSError as exc:
             log.warning("segunda opinión: no se puede guardar en %s (%s)", self.cache_dir, exc)
         return model
+
+
+#: The file name of each cached model starts with its kind.
+CASES_MODEL = "modelo"
+FOLLOW_UPS_MODEL = "seguimientos"
 
 
 def _key(cases: Iterable[LabelledCase]) -> str:

@@ -20,7 +20,7 @@ from bot.answer import compose
 from bot.articles import named_articles
 from bot.conversation import follow, next_context
 from bot.decision import RuleSpec, Situation, decide, rule_specs
-from bot.doubt import DoubtSource, Intent, case_text, reconsider, reread
+from bot.doubt import DoubtModel, DoubtSource, Intent, case_text, reconsider, reread
 from bot.embeddings import embeddings_for
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
@@ -234,12 +234,12 @@ class Service:
             and not scope.covers(own, question_of_fact=fact)
         )
         in_scope = in_scope and not off_topic
-        # The second opinion learned from single questions. A follow-up («¿y si le tapo la cara?»)
-        # is judged on its own words and the draft still discussed, not on the earlier questions,
-        # and its intent and scope are read by the rules alone; one that opens another matter is
-        # read as a question on its own.
+        # A follow-up («¿y si le tapo la cara?») is judged on its own words and the draft still
+        # discussed, by the model learned from follow-ups (every step), or, without it, by the one
+        # learned from single questions (only the hedge against a «sí»); its intent and scope are
+        # read by the rules alone. One that opens another matter is read as a question on its own.
         follow_up = bool(context and context.turns) and not followed.new_topic
-        doubt = self._doubt.get() if not follow_up or self.settings.doubt_follow_ups else None
+        doubt, risk_only = self._second_opinion(follow_up)
         doubt_text = case_text(clean if follow_up else asked, "\n".join(filter(None, [reading.draft, image_text])))
         estimates = doubt.estimates(doubt_text) if doubt is not None else None
         intent = reread(
@@ -299,7 +299,7 @@ class Service:
                 low=self.settings.doubt_low,
                 sure=self.settings.doubt_sure,
                 estimates=estimates,
-                risk_only=follow_up,
+                risk_only=risk_only,
             )
         if intent.moved is not None and (decision.verdict is Verdict.INFORMATIVO) == (intent.moved == "consulta"):
             decision = replace(decision, reread=intent.moved)
@@ -365,6 +365,18 @@ class Service:
                 for h in a.triggers
             ],
         )
+
+    def _second_opinion(self, follow_up: bool) -> tuple[DoubtModel | None, bool]:
+        """The model that reconsiders this message's verdict, and whether only its hedge against
+        a «sí» applies (see :func:`bot.doubt.reconsider`)."""
+        if not follow_up:
+            return self._doubt.get(), False
+        if not self.settings.doubt_follow_ups:
+            return None, False
+        learned = self._doubt.follow_ups() if self.settings.doubt_follow_ups_model else None
+        if learned is not None:
+            return learned, False
+        return self._doubt.get(), True
 
     def _rule_specs(self, snapshot: Snapshot, book: SignalBook) -> list[RuleSpec]:
         """The rules of ``snapshot`` with their conditions resolved against ``book`` (cached)."""

@@ -126,7 +126,7 @@ class Settings(BaseSettings):
         description="A question out of scope by its words is answered as information when it is estimated out "
         "of scope with this probability or less; 0 turns this off.",
     )
-    # Chosen in session 52 (evals/README.md): on the 513 follow-ups of conversation sets with first
+    # Chosen in session 52 (evals/README.md), before the follow-ups' model: on the 513 follow-ups of conversation sets with first
     # answers (evals/primeras_respuestas.jsonl), 0.719 and 57 dangerous as the rules first answered
     # them, 0.723 and 37 with the hedge against a «sí»; on the dev conversations, 0.862 / 34 → 0.860 / 24.
     # Every step (as for a first question) gave 0.760 / 18 there but 0.872 / 40 on dev: see bot.doubt.
@@ -134,6 +134,16 @@ class Settings(BaseSettings):
         True,
         description="Whether a follow-up in a conversation gets the second opinion too, on its own words and the "
         "draft still discussed (its reading of intent and scope stays as the rules make it).",
+    )
+    # Session 64 (python -m evals segunda-opinion, the follow-ups' table): on the 1288 follow-ups of
+    # the 20 conversation files with first answers, each file judged by a model that never saw it,
+    # the hedge of the cases' model gives 0.738 and 99 dangerous (14 permissive); a model learned from
+    # the other files' follow-ups, with every step, 0.819 and 31 (12). See bot.doubt and evals/README.md.
+    doubt_follow_ups_model: bool = Field(
+        True,
+        description="Whether a follow-up is reconsidered by a model learned from the later turns of the "
+        "conversations in doubt_conversations_dir, with every step; false (or no conversations): by the "
+        "cases' model, only its hedge against a «sí».",
     )
 
     # Official sources

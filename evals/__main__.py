@@ -180,8 +180,10 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         FIRST_ANSWERS,
         Thresholds,
         add_first_answers,
+        combined,
         cross_validate,
         cross_validate_first_turns,
+        cross_validate_follow_ups,
         read_first_answers,
         total,
     )
@@ -240,6 +242,16 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
     for o in opening:
         print(f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()}")
     print(f"TOTAL | {total(opening, False).cases} | {total(opening, False).line()} | {total(opening, True).line()}")
+    later = cross_validate_follow_ups(chosen, args.conversaciones, answers, args.casos)
+    print(
+        "\nSeguimientos (turnos 2 y siguientes) de las conversaciones de dev, cada fichero juzgado por un modelo"
+        " aprendido de los seguimientos de los demás:"
+    )
+    print("conversaciones | turnos | solo reglas | solo la cautela del modelo de casos | modelo de seguimientos")
+    for f in later:
+        print(f"{f.batch} | {f.rules.cases} | {f.rules.line()} | {f.hedge.line()} | {f.learned.line()}")
+    rules, hedge, learned = (combined(getattr(f, k) for f in later) for k in ("rules", "hedge", "learned"))
+    print(f"TOTAL | {rules.cases} | {rules.line()} | {hedge.line()} | {learned.line()}")
     if totals:
         print("\numbrales | con segunda opinión")
         for thresholds, tally in totals.items():

@@ -257,7 +257,7 @@ def cross_validate_first_turns(
     answers = answers if answers is not None else read_first_answers()
     cases = load_labelled(cases_dir)[0]
     files = sorted(conversations_dir.glob("*.jsonl"))
-    learned = {path: read_cases(path, first_turns=True)[0] for path in files}
+    learned = {path: read_cases(path, turns="first")[0] for path in files}
     plain: DoubtModel | None = None
     outcomes: list[Outcome] = []
     for path in files:
@@ -277,11 +277,77 @@ def cross_validate_first_turns(
     return outcomes
 
 
-def total(outcomes: Sequence[Outcome], after: bool) -> Tally:
+@dataclass(frozen=True)
+class FollowUpOutcome:
+    """The follow-ups of one conversation file: as the rules first answered them, after the hedge
+    of the cases' model (the only step before session 64), and after every step of a model
+    learned from the other files' follow-ups."""
+
+    batch: str
+    rules: Tally
+    hedge: Tally
+    learned: Tally
+
+
+def cross_validate_follow_ups(
+    chosen: Thresholds,
+    conversations_dir: Path,
+    answers: dict[str, FirstAnswer] | None = None,
+    cases_dir: Path = CASES_DIR,
+) -> list[FollowUpOutcome]:
+    """The later turns of each dev conversation with a first answer, each read on its own words
+    and the draft still discussed, as :class:`bot.service.Service` reads a follow-up. The
+    follow-ups' model is trained on the follow-ups of every other file; the hedge's model is the
+    bot's other one, trained once on the cases and on every file's first turns (it saw the
+    file's first turn, never its follow-ups)."""
+    answers = answers if answers is not None else read_first_answers()
+    files = sorted(conversations_dir.glob("*.jsonl"))
+    learned = {path: read_cases(path, turns="later")[0] for path in files}
+    cases = load_labelled(cases_dir)[0] + [c for path in files for c in read_cases(path, turns="first")[0]]
+    single: DoubtModel | None = None
+    outcomes: list[FollowUpOutcome] = []
+    for path in files:
+        turns = load_cases([path])
+        drafts = _discussed_drafts(turns)
+        judged = [(turn, answers[turn.id]) for turn in turns if turn.turn > 1 and turn.id in answers]
+        if not judged:
+            continue
+        single = single or DoubtModel.train(cases)
+        model = DoubtModel.train([c for other in files if other != path for c in learned[other]])
+        rules, hedge, after = Tally(), Tally(), Tally()
+        for turn, answer in judged:
+            text = case_text(turn.question, drafts[turn.id])
+            rules = rules.add(turn, answer.verdict)
+            hedge = hedge.add(turn, _reconsidered(answer, single, text, chosen, risk_only=True))
+            after = after.add(turn, _reconsidered(answer, model, text, chosen, risk_only=False))
+        outcomes.append(FollowUpOutcome(path.stem, rules, hedge, after))
+    return outcomes
+
+
+def _discussed_drafts(turns: Sequence[Case]) -> dict[str, str | None]:
+    """Each turn's draft: its own, or the latest one pasted earlier in its conversation."""
+    drafts: dict[str, str | None] = {}
+    latest: dict[str | None, str | None] = {}
+    for turn in sorted(turns, key=lambda t: (t.conversation or "", t.turn)):
+        latest[turn.conversation] = turn.draft or (latest.get(turn.conversation) if turn.turn > 1 else None)
+        drafts[turn.id] = latest[turn.conversation]
+    return drafts
+
+
+def _reconsidered(answer: FirstAnswer, model: DoubtModel, text: str, t: Thresholds, *, risk_only: bool) -> Verdict:
+    if answer.verdict not in PUBLICATION:
+        return answer.verdict
+    return reconsider(_decision(answer), model, text, high=t.high, low=t.low, sure=t.sure, risk_only=risk_only).verdict
+
+
+def combined(tallies: Iterable[Tally]) -> Tally:
     out = Tally()
-    for o in outcomes:
-        t = o.after if after else o.before
+    for t in tallies:
         out = Tally(
             out.cases + t.cases, out.right + t.right, out.permissive + t.permissive, out.restrictive + t.restrictive
         )
     return out
+
+
+def total(outcomes: Sequence[Outcome], after: bool) -> Tally:
+    return combined(o.after if after else o.before for o in outcomes)

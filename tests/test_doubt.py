@@ -26,6 +26,7 @@ from bot.doubt import (
     case_text,
     load_cases,
     load_first_turns,
+    load_follow_ups,
     reconsider,
     reread,
 )
@@ -612,6 +613,90 @@ def test_the_source_learns_the_conversations_first_turns_and_retrains_for_them(t
     text = "¿Puedo subir a X la receta de la abuela? Sale la berenjena."
     assert both.risk(text) > alone.risk(text) + 0.1
     assert DoubtSource(cases, cache, tmp_path / "no-existe").get() is not None  # only the cases, then
+
+
+# ------------------------------------------------------------------ the conversations' later turns
+
+
+def write_follow_ups(folder: Path) -> Path:
+    """Conversations whose later turns teach the follow-ups' model: after any first question, «¿Y
+    si sale la zarandaja?» must not go out and «¿Y con un flamenquín?» may."""
+    folder.mkdir(parents=True, exist_ok=True)
+    conversations = []
+    for n, (topic, network) in enumerate((t, net) for t in TOPICS for net in NETWORKS):
+        risky = n % 2 == 0
+        later = (
+            {"question": f"¿Y si en {network} sale la zarandaja?", "expect_verdict": ["no_permitido"]}
+            if risky
+            else {"question": f"¿Y con un flamenquín en {network}?", "expect_verdict": ["permitido"]}
+        )
+        first = {"question": f"¿Puedo subir a {network} {topic}?", "expect_verdict": ["con_cautelas"]}
+        if n == 0:
+            first["draft"] = "Borrador con pestiños"
+        conversations.append({"id": f"F{n:03d}", "turns": [first, later, {**later, "question": "¿Seguro?"}]})
+    lines = [json.dumps(c, ensure_ascii=False) for c in conversations]
+    (folder / "conversaciones.jsonl").write_text("\n".join(lines) + "\nno es json\n", encoding="utf-8")
+    (folder / "test").mkdir(exist_ok=True)
+    (folder / "test" / "conversaciones.jsonl").write_text(lines[1] + "\n", encoding="utf-8")
+    return folder
+
+
+def test_the_later_turns_are_learned_on_their_own_words_and_the_draft_discussed(tmp_path: Path) -> None:
+    turns, problems = load_follow_ups(write_follow_ups(tmp_path / "conversations"))
+    assert len(turns) == 2 * len(TOPICS) * len(NETWORKS)  # turns 2 and 3 of each; never test/
+    assert turns[0].text == "¿Y si en Instagram sale la zarandaja?\nBorrador con pestiños"  # the first turn's draft
+    assert turns[0].risky and turns[0].prohibited and not turns[0].fine
+    assert turns[2].text == "¿Y con un flamenquín en X?" and turns[2].fine and not turns[2].risky
+    assert turns[1].text == "¿Seguro?\nBorrador con pestiños"  # still the draft discussed
+    assert not any("¿Puedo subir" in t.text for t in turns)  # the first turns are the cases' model's
+    assert len(problems) == 1 and "caso ilegible" in problems[0]
+
+
+def test_the_source_learns_the_follow_ups_apart_and_caches_each_model(tmp_path: Path) -> None:
+    cases = write_cases(tmp_path / "cases")
+    conversations = write_follow_ups(tmp_path / "conversations")
+    cache = tmp_path / "doubt"
+    source = DoubtSource(cases, cache, conversations)
+    later = source.follow_ups()
+    assert later is not None and source.get() is not None
+    assert len(list(cache.glob("seguimientos-*.joblib"))) == 1 and len(list(cache.glob("modelo-*.joblib"))) == 1
+    assert later.risk("¿Y si en X sale la zarandaja?") > 0.5 > later.risk("¿Y con un flamenquín en X?")
+    again = DoubtSource(cases, cache, conversations).follow_ups()  # loaded from the cache, not retrained
+    assert again is not None and again.risk("¿Y si sale la zarandaja?") == later.risk("¿Y si sale la zarandaja?")
+    assert DoubtSource(cases, cache).follow_ups() is None  # no conversations: no follow-ups' model
+    assert DoubtSource(None, cache, conversations).follow_ups() is None  # no second opinion at all
+
+
+@pytest.fixture
+def following(indexed_settings: Settings, tmp_path: Path) -> Iterator[Service]:
+    """The second opinion with both models: the made-up cases and the made-up follow-ups."""
+    settings = indexed_settings.model_copy(
+        update={
+            "doubt_cases_dir": write_cases(tmp_path / "cases"),
+            "doubt_conversations_dir": write_follow_ups(tmp_path / "conversations"),
+        }
+    )
+    yield Service(settings, auto_index=False)
+    shutil.rmtree(settings.doubt_dir, ignore_errors=True)
+
+
+def test_a_follow_up_gets_every_step_from_the_follow_ups_model(following: Service, doubting: Service) -> None:
+    # Learned from follow-ups, the model may soften a «no» and firm up a caution, as for a first question.
+    harmless = "¿Y con un flamenquín en Instagram?"
+    assert _followed(doubting, NEIGHBOURS, harmless) is Verdict.NO_PERMITIDO  # only the hedge
+    assert _followed(following, NEIGHBOURS, harmless) is Verdict.CON_CAUTELAS
+    risky = "¿Y si en X sale la zarandaja?"
+    assert _followed(doubting, CRITICISE, risky) is Verdict.CON_CAUTELAS
+    answer = following.ask(risky, context=following.ask(CRITICISE).context)
+    assert answer.verdict is Verdict.NO_PERMITIDO
+    assert "zarandaja" in answer.summary and answer.triggers  # the evidence and the words that weigh most
+
+
+def test_the_follow_ups_model_can_be_turned_off(following: Service) -> None:
+    settings = following.settings.model_copy(update={"doubt_follow_ups_model": False})
+    hedged = Service(settings, auto_index=False)
+    assert _followed(hedged, NEIGHBOURS, "¿Y con un flamenquín en Instagram?") is Verdict.NO_PERMITIDO
+    assert _followed(hedged, VACCINES, "¿Y si en X sale la zarandaja?") is Verdict.CON_CAUTELAS  # the hedge stays
 
 
 def test_the_conversations_folder_is_a_setting_and_empty_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,6 +18,7 @@ from evals.second_opinion import (
     batch_of,
     cross_validate,
     cross_validate_first_turns,
+    cross_validate_follow_ups,
     firm_rules,
     read_first_answers,
 )
@@ -119,7 +120,8 @@ def test_the_command_prints_a_table_per_batch(cases_dir: Path, capsys: pytest.Ca
     out = capsys.readouterr().out
     assert "independientes1 | 24 | 0.500 · peligrosos 12 (12/0) | 0.500 · peligrosos 0 (0/0)" in out
     assert any(line.startswith("TOTAL | 24 |") for line in out.splitlines())
-    assert out.splitlines()[-1].startswith("TOTAL | 0 |")  # no conversations: no first turns judged
+    assert out.splitlines()[-1].startswith("TOTAL | 0 |")  # no conversations: no first turns nor follow-ups judged
+    assert "Seguimientos (turnos 2 y siguientes)" in out
 
 
 def _conversations(folder: Path, name: str, prefix: str) -> None:
@@ -201,6 +203,53 @@ def test_the_cases_cross_validation_can_learn_the_conversations_first_turns_too(
     [with_turns], _ = cross_validate(*args, conversations_dir=conversations)
     # «pestiños» is harmless only in the conversations' first turns: learned, the «sí» stay.
     assert without.after.right < with_turns.after.right == 24
+
+
+def _follow_ups(folder: Path, name: str, prefix: str) -> None:
+    """Conversations whose second turn is risky (even ``n``) or harmless (odd), on a draft pasted first."""
+    lines = []
+    for n, topic in enumerate(TOPICS * 8):
+        first = {"question": f"¿Puedo colgar {topic}?", "draft": f"Borrador {n}", "expect_verdict": ["con_cautelas"]}
+        later = (
+            {"question": f"¿Y si sale la zarandaja el día {n}?", "expect_verdict": ["no_permitido"]}
+            if n % 2 == 0
+            else {"question": f"¿Y con flamenquín el día {n}?", "expect_verdict": ["permitido"]}
+        )
+        lines.append({"id": f"{prefix}{n:03d}", "turns": [first, later]})
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.jsonl").write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in lines) + "\n")
+
+
+def test_each_conversation_files_follow_ups_are_judged_by_a_model_learned_from_the_others(
+    cases_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversations = cases_dir.parent / "conversations"
+    _follow_ups(conversations, "conversaciones1", "P")
+    _follow_ups(conversations, "conversaciones2", "Q")
+    # The rules said «no» to every follow-up of the first file; its first turns are never judged here.
+    first = cases_dir.parent / "primeras.jsonl"
+    rows = [{"id": f"P{n:03d}.2", "veredicto": "no_permitido", "reglas": ["Regla 1"]} for n in range(48)]
+    rows += [{"id": f"P{n:03d}.1", "veredicto": "permitido", "reglas": []} for n in range(48)]
+    first.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    learned_from: list[set[str]] = []
+    original = DoubtModel.train.__func__  # type: ignore[attr-defined]
+
+    def recording(cls: type[DoubtModel], cases: list[LabelledCase]) -> DoubtModel:
+        learned_from.append({c.text for c in cases})
+        return original(cls, cases)
+
+    monkeypatch.setattr(DoubtModel, "train", classmethod(recording))
+    [judged] = cross_validate_follow_ups(
+        Thresholds(0.5, 0.25, 0.8), conversations, read_first_answers(first), cases_dir
+    )
+    assert judged.batch == "conversaciones1" and judged.rules.cases == 48
+    assert judged.rules.restrictive == 24 and judged.hedge.restrictive == 24  # the hedge never softens a «no»
+    assert judged.learned.restrictive == 0 and judged.learned.right == 24  # the harmless ones become cautions
+    single, later = learned_from
+    assert "¿Puedo colgar la charla?\nBorrador 4" in single  # the cases' model: the cases and first turns
+    # The follow-ups' model: the other file's follow-ups, each with the draft discussed, never this file's.
+    assert "¿Y si sale la zarandaja el día 0?\nBorrador 0" in later and len(later) == 48
+    assert not any(t.startswith("¿Puedo") for t in later)
 
 
 def test_the_rules_marked_firm_are_read_from_the_guide(tmp_path: Path) -> None:

@@ -126,10 +126,11 @@ class Settings(BaseSettings):
         description="A question out of scope by its words is answered as information when it is estimated out "
         "of scope with this probability or less; 0 turns this off.",
     )
-    # Chosen in session 52 (evals/README.md), before the follow-ups' model: on the 513 follow-ups of conversation sets with first
-    # answers (evals/primeras_respuestas.jsonl), 0.719 and 57 dangerous as the rules first answered
-    # them, 0.723 and 37 with the hedge against a «sí»; on the dev conversations, 0.862 / 34 → 0.860 / 24.
-    # Every step (as for a first question) gave 0.760 / 18 there but 0.872 / 40 on dev: see bot.doubt.
+    # Chosen in session 52 (evals/README.md), before the follow-ups' model: on the 513 follow-ups of
+    # conversation sets with first answers (evals/primeras_respuestas.jsonl), 0.719 and 57 dangerous
+    # as the rules first answered them, 0.723 and 37 with the hedge against a «sí»; on the dev
+    # conversations, 0.862 / 34 → 0.860 / 24. Every step of the cases' model (as for a first
+    # question) gave 0.760 / 18 there but 0.872 / 40 on dev: see bot.doubt.
     doubt_follow_ups: bool = Field(
         True,
         description="Whether a follow-up in a conversation gets the second opinion too, on its own words and the "

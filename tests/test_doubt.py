@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -571,6 +572,15 @@ def test_reconsider_takes_the_estimates_the_caller_already_has(model: DoubtModel
 # ------------------------------------------------------------------ the conversations' first turns
 
 
+def _write_conversations(folder: Path, conversations: list[dict[str, Any]], *, tested: int) -> Path:
+    """``conversations`` in ``folder``, with a broken line, and the one at ``tested`` also in test/."""
+    lines = [json.dumps(c, ensure_ascii=False) for c in conversations]
+    (folder / "conversaciones.jsonl").write_text("\n".join(lines) + "\nno es json\n", encoding="utf-8")
+    (folder / "test").mkdir(exist_ok=True)
+    (folder / "test" / "conversaciones.jsonl").write_text(lines[tested] + "\n", encoding="utf-8")
+    return folder
+
+
 def write_conversations(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     conversations = [
@@ -588,11 +598,7 @@ def write_conversations(folder: Path) -> Path:
         }
         for n, (topic, network) in enumerate((t, net) for t in TOPICS for net in NETWORKS)
     ]
-    lines = [json.dumps(c, ensure_ascii=False) for c in conversations]
-    (folder / "conversaciones.jsonl").write_text("\n".join(lines) + "\nno es json\n", encoding="utf-8")
-    (folder / "test").mkdir(exist_ok=True)
-    (folder / "test" / "conversaciones.jsonl").write_text(lines[0] + "\n", encoding="utf-8")
-    return folder
+    return _write_conversations(folder, conversations, tested=0)
 
 
 def test_the_first_turn_of_each_conversation_is_learned_like_a_case(tmp_path: Path) -> None:
@@ -634,11 +640,7 @@ def write_follow_ups(folder: Path) -> Path:
         if n == 0:
             first["draft"] = "Borrador con pestiños"
         conversations.append({"id": f"F{n:03d}", "turns": [first, later, {**later, "question": "¿Seguro?"}]})
-    lines = [json.dumps(c, ensure_ascii=False) for c in conversations]
-    (folder / "conversaciones.jsonl").write_text("\n".join(lines) + "\nno es json\n", encoding="utf-8")
-    (folder / "test").mkdir(exist_ok=True)
-    (folder / "test" / "conversaciones.jsonl").write_text(lines[1] + "\n", encoding="utf-8")
-    return folder
+    return _write_conversations(folder, conversations, tested=1)
 
 
 def test_the_later_turns_are_learned_on_their_own_words_and_the_draft_discussed(tmp_path: Path) -> None:

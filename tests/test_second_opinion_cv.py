@@ -4,6 +4,7 @@ trained without that batch, so the thresholds are chosen on questions the model 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,26 @@ def _batch(folder: Path, name: str, prefix: str) -> None:
                 "forbid_verdict": ["permitido"] if risky else ["no_permitido"],
             }
         )
+    _write(folder, name, lines)
+
+
+def _write(folder: Path, name: str, lines: Sequence[Mapping[str, object]]) -> None:
+    folder.mkdir(exist_ok=True)
     (folder / f"{name}.jsonl").write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in lines) + "\n")
+
+
+@pytest.fixture
+def learned_from(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The texts each model is trained on, in the order the models are trained."""
+    trained: list[set[str]] = []
+    original = DoubtModel.train.__func__  # type: ignore[attr-defined]
+
+    def recording(cls: type[DoubtModel], cases: list[LabelledCase]) -> DoubtModel:
+        trained.append({c.text for c in cases})
+        return original(cls, cases)
+
+    monkeypatch.setattr(DoubtModel, "train", classmethod(recording))
+    return trained
 
 
 @pytest.fixture
@@ -136,12 +156,11 @@ def _conversations(folder: Path, name: str, prefix: str) -> None:
         }
         later = {"question": "¿Y si lo cambio?", "expect_verdict": ["con_cautelas"]}
         lines.append({"id": f"{prefix}{n:03d}", "turns": [first, later]})
-    folder.mkdir(exist_ok=True)
-    (folder / f"{name}.jsonl").write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in lines) + "\n")
+    _write(folder, name, lines)
 
 
 def test_each_conversation_files_first_turns_are_judged_by_a_model_that_never_saw_them(
-    cases_dir: Path, monkeypatch: pytest.MonkeyPatch
+    cases_dir: Path, learned_from: list[set[str]]
 ) -> None:
     conversations = cases_dir.parent / "conversations"
     _conversations(conversations, "conversaciones1", "P")
@@ -151,14 +170,6 @@ def test_each_conversation_files_first_turns_are_judged_by_a_model_that_never_sa
     rows = [{"id": f"P{n:03d}.1", "veredicto": "permitido", "reglas": []} for n in range(36)]
     rows += [{"id": f"P{n:03d}.2", "veredicto": "permitido", "reglas": []} for n in range(36)]
     first.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    learned_from: list[set[str]] = []
-    original = DoubtModel.train.__func__  # type: ignore[attr-defined]
-
-    def recording(cls: type[DoubtModel], cases: list[LabelledCase]) -> DoubtModel:
-        learned_from.append({c.text for c in cases})
-        return original(cls, cases)
-
-    monkeypatch.setattr(DoubtModel, "train", classmethod(recording))
     chosen = Thresholds(0.7, 0.25, 0.8)
     [learned] = cross_validate_first_turns(chosen, conversations, read_first_answers(first), cases_dir)
     assert learned.batch == "conversaciones1" and learned.before.cases == 36 and learned.before.permissive == 18
@@ -216,12 +227,11 @@ def _follow_ups(folder: Path, name: str, prefix: str) -> None:
             else {"question": f"¿Y con flamenquín el día {n}?", "expect_verdict": ["permitido"]}
         )
         lines.append({"id": f"{prefix}{n:03d}", "turns": [first, later]})
-    folder.mkdir(exist_ok=True)
-    (folder / f"{name}.jsonl").write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in lines) + "\n")
+    _write(folder, name, lines)
 
 
 def test_each_conversation_files_follow_ups_are_judged_by_a_model_learned_from_the_others(
-    cases_dir: Path, monkeypatch: pytest.MonkeyPatch
+    cases_dir: Path, learned_from: list[set[str]]
 ) -> None:
     conversations = cases_dir.parent / "conversations"
     _follow_ups(conversations, "conversaciones1", "P")
@@ -231,14 +241,6 @@ def test_each_conversation_files_follow_ups_are_judged_by_a_model_learned_from_t
     rows = [{"id": f"P{n:03d}.2", "veredicto": "no_permitido", "reglas": ["Regla 1"]} for n in range(48)]
     rows += [{"id": f"P{n:03d}.1", "veredicto": "permitido", "reglas": []} for n in range(48)]
     first.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    learned_from: list[set[str]] = []
-    original = DoubtModel.train.__func__  # type: ignore[attr-defined]
-
-    def recording(cls: type[DoubtModel], cases: list[LabelledCase]) -> DoubtModel:
-        learned_from.append({c.text for c in cases})
-        return original(cls, cases)
-
-    monkeypatch.setattr(DoubtModel, "train", classmethod(recording))
     [judged] = cross_validate_follow_ups(
         Thresholds(0.5, 0.25, 0.8), conversations, read_first_answers(first), cases_dir
     )

@@ -14,6 +14,7 @@ from bot.models import Verdict
 from evals.__main__ import main
 from evals.dataset import DatasetError
 from evals.second_opinion import (
+    FirstAnswer,
     Thresholds,
     add_first_answers,
     batch_of,
@@ -46,6 +47,13 @@ def _batch(folder: Path, name: str, prefix: str) -> None:
 def _write(folder: Path, name: str, lines: Sequence[Mapping[str, object]]) -> None:
     folder.mkdir(exist_ok=True)
     (folder / f"{name}.jsonl").write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in lines) + "\n")
+
+
+def _answers(folder: Path, rows: Sequence[Mapping[str, object]]) -> dict[str, FirstAnswer]:
+    """``rows`` written as a first-answers file in ``folder``, and read back as the CLI reads it."""
+    path = folder / "primeras.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return read_first_answers(path)
 
 
 @pytest.fixture
@@ -166,12 +174,11 @@ def test_each_conversation_files_first_turns_are_judged_by_a_model_that_never_sa
     _conversations(conversations, "conversaciones1", "P")
     _conversations(conversations, "conversaciones2", "Q")
     # The rules said «sí» to every first turn of the first file; the later turns are never judged.
-    first = cases_dir.parent / "primeras.jsonl"
     rows = [{"id": f"P{n:03d}.1", "veredicto": "permitido", "reglas": []} for n in range(36)]
     rows += [{"id": f"P{n:03d}.2", "veredicto": "permitido", "reglas": []} for n in range(36)]
-    first.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    answers = _answers(cases_dir.parent, rows)
     chosen = Thresholds(0.7, 0.25, 0.8)
-    [learned] = cross_validate_first_turns(chosen, conversations, read_first_answers(first), cases_dir)
+    [learned] = cross_validate_first_turns(chosen, conversations, answers, cases_dir)
     assert learned.batch == "conversaciones1" and learned.before.cases == 36 and learned.before.permissive == 18
     assert learned.after.permissive == 0  # the risky «sí» are hedged
     judged = {
@@ -179,7 +186,7 @@ def test_each_conversation_files_first_turns_are_judged_by_a_model_that_never_sa
     }
     [trained] = learned_from  # one file judged: one model, with the other file's first turns, not this one's
     assert len(trained) > 24 and not judged & trained
-    cross_validate_first_turns(chosen, conversations, read_first_answers(first), cases_dir, learn_first_turns=False)
+    cross_validate_first_turns(chosen, conversations, answers, cases_dir, learn_first_turns=False)
     assert not {t for t in learned_from[-1] if "Lleva" in t}  # the cases alone
 
 
@@ -190,9 +197,9 @@ def _lines(folder: Path, name: str) -> list[str]:
 def test_the_cases_cross_validation_can_learn_the_conversations_first_turns_too(cases_dir: Path) -> None:
     conversations = cases_dir.parent / "conversations"
     _conversations(conversations, "conversaciones1", "P")
-    first = cases_dir.parent / "primeras.jsonl"
-    rows = [{"id": f"A{n:03d}", "veredicto": "permitido", "reglas": []} for n in range(24)]
-    first.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    answers = _answers(
+        cases_dir.parent, [{"id": f"A{n:03d}", "veredicto": "permitido", "reglas": []} for n in range(24)]
+    )
     (cases_dir / "independientes1-borradores.jsonl").write_text(
         "".join(
             json.dumps(
@@ -209,7 +216,7 @@ def test_the_cases_cross_validation_can_learn_the_conversations_first_turns_too(
         )
     )
     chosen = Thresholds(0.7, 0.25, 0.8)
-    args = (chosen, cases_dir, read_first_answers(first))
+    args = (chosen, cases_dir, answers)
     [without], _ = cross_validate(*args)
     [with_turns], _ = cross_validate(*args, conversations_dir=conversations)
     # «pestiños» is harmless only in the conversations' first turns: learned, the «sí» stay.
@@ -237,13 +244,10 @@ def test_each_conversation_files_follow_ups_are_judged_by_a_model_learned_from_t
     _follow_ups(conversations, "conversaciones1", "P")
     _follow_ups(conversations, "conversaciones2", "Q")
     # The rules said «no» to every follow-up of the first file; its first turns are never judged here.
-    first = cases_dir.parent / "primeras.jsonl"
     rows = [{"id": f"P{n:03d}.2", "veredicto": "no_permitido", "reglas": ["Regla 1"]} for n in range(48)]
     rows += [{"id": f"P{n:03d}.1", "veredicto": "permitido", "reglas": []} for n in range(48)]
-    first.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    [judged] = cross_validate_follow_ups(
-        Thresholds(0.5, 0.25, 0.8), conversations, read_first_answers(first), cases_dir
-    )
+    answers = _answers(cases_dir.parent, rows)
+    [judged] = cross_validate_follow_ups(Thresholds(0.5, 0.25, 0.8), conversations, answers, cases_dir)
     assert judged.batch == "conversaciones1" and judged.rules.cases == 48
     assert judged.rules.restrictive == 24 and judged.hedge.restrictive == 24  # the hedge never softens a «no»
     assert judged.learned.restrictive == 0 and judged.learned.right == 24  # the harmless ones become cautions

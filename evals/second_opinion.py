@@ -303,7 +303,6 @@ def cross_validate_follow_ups(
     answers = answers if answers is not None else read_first_answers()
     files = sorted(conversations_dir.glob("*.jsonl"))
     learned = {path: read_cases(path, turns="later")[0] for path in files}
-    cases = load_labelled(cases_dir)[0] + [c for path in files for c in read_cases(path, turns="first")[0]]
     single: DoubtModel | None = None
     outcomes: list[FollowUpOutcome] = []
     for path in files:
@@ -312,7 +311,9 @@ def cross_validate_follow_ups(
         judged = [(turn, answers[turn.id]) for turn in turns if turn.turn > 1 and turn.id in answers]
         if not judged:
             continue
-        single = single or DoubtModel.train(cases)
+        if single is None:  # read and trained once, and only when a file has follow-ups to judge
+            first_turns = [c for other in files for c in read_cases(other, turns="first")[0]]
+            single = DoubtModel.train(load_labelled(cases_dir)[0] + first_turns)
         model = DoubtModel.train([c for other in files if other != path for c in learned[other]])
         rules, hedge, after = Tally(), Tally(), Tally()
         for turn, answer in judged:

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
@@ -129,3 +130,15 @@ def test_compose_wires_every_role_to_one_chroma_server() -> None:
         assert url.startswith("postgresql+psycopg://puedo:${POSTGRES_PASSWORD") and url.endswith("@postgres:5432/puedo")
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert "bot-data:/data" in service["volumes"]
+
+
+def test_every_data_file_the_core_reads_ships_in_the_package() -> None:
+    # The image installs the package (pip install .): a file left out of package-data is missing
+    # there, silently (the glossaries were, until session 65: the second opinion read no gloss).
+    shipped = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    patterns = shipped["package-data"]["bot"]
+    data = [p.relative_to(ROOT / "bot") for p in (ROOT / "bot").rglob("*") if p.is_file()]
+    data = [p for p in data if p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts]
+    assert data, "bot/ has no data files?"
+    assert [str(p) for p in data if not any(p.match(pattern) for pattern in patterns)] == []
+

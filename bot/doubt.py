@@ -10,7 +10,10 @@ evaluation cases that QA labels (the dev split only: ``evals/cases/*.jsonl``, ne
 is to be wrong (the *risk*), how likely «sí» is right, and how likely «no» is right.
 
 It never decides alone; :func:`reconsider` moves the rules' verdict one step when it strongly
-disagrees, and the answer says why:
+disagrees, and the answer says why. Which steps it may take is fixed by guards
+(:func:`allowed_steps`); which of those it takes is weighed by the arbiter (:mod:`bot.arbiter`,
+learned from how the rules' first answers fared on questions the model had never seen) for a
+question on its own, or by thresholds for a follow-up and when there is no arbiter:
 
 - a «sí» with a high risk becomes «con cautelas», naming the words that raised the doubt;
 - a «no» with a low risk becomes «con cautelas», unless a detector finding (a DNI, a phone, a
@@ -82,6 +85,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
+from bot.arbiter import Arbiter, Opinions
 from bot.decision import Decision, Doubt
 from bot.models import LegalRef, Verdict
 from bot.signals import GLOSS_DIR, gloss_text, glossary_for
@@ -516,49 +520,108 @@ def reconsider(
     sure: float = 1.0,
     estimates: Estimates | None = None,
     risk_only: bool = False,
+    arbiter: Arbiter | None = None,
+    cost: float = 0.0,
 ) -> Decision:
-    """``decision`` moved one step when ``model`` strongly disagrees (see the module docstring):
+    """``decision`` moved one step when ``model`` strongly disagrees (see the module docstring).
+
+    The steps the guards allow (:func:`allowed_steps`) are weighed by ``arbiter`` when there is
+    one (the least expected cost, a dangerous verdict costing ``cost`` more than a wrong one;
+    see :mod:`bot.arbiter`), or else by the thresholds:
 
     - «sí» → «con cautelas» at a risk of ``high`` or more;
-    - «no» → «con cautelas» at a risk of ``low`` or less, when no detector finding backs it, no
-      rule marked «Firme: sí» gives it and the message did not try to steer the bot towards a «sí»
-      (its wrapper is no sign of a harmless post);
-    - «con cautelas» → «no» when «no» is right with at least ``sure``, the risk is ``high`` or
-      more and the message holds evidence (a rule's trigger, or a risk signal nothing lifted);
-    - «con cautelas» → «sí» when «sí» is right with at least ``sure``, the risk is under
-      ``high``, the caution is not :attr:`~bot.decision.Decision.firm` and no detector found anything.
+    - «no» → «con cautelas» at a risk of ``low`` or less;
+    - «con cautelas» → «no» when «no» is right with at least ``sure`` and the risk is ``high``
+      or more; → «sí» when «sí» is right with at least ``sure`` and the risk is under ``high``.
 
     Any other decision is returned as it is (``sure`` of 1 or more leaves every caution alone).
     ``estimates`` are the model's for ``text`` when the caller already has them. ``risk_only``
-    keeps only the first step, for a follow-up: its own words, read without the earlier turns,
-    often state the fix («¿y si les tapo la cara?») with the very words of the risk, or leave
-    the risk in the earlier turns («¿y en LinkedIn?»), so only the hedge against a plain «sí» is safe."""
+    keeps only the first step, for a follow-up read by the model of single questions: its own
+    words, read without the earlier turns, often state the fix («¿y si les tapo la cara?») with
+    the very words of the risk, or leave the risk in the earlier turns («¿y en LinkedIn?»), so
+    only the hedge against a plain «sí» is safe."""
     if model is None or decision.verdict not in PUBLICATION:
         return decision
     p = estimates if estimates is not None else model.estimates(text)
-    verdict, doubt = decision.verdict, None
-    if verdict is Verdict.PERMITIDO and p.risk >= high:
-        verdict, doubt = Verdict.CON_CAUTELAS, Doubt("riesgo", p.risk, model.words(text))
-    elif risk_only:
-        return decision  # a follow-up: only the hedge against a «sí»
-    elif (
-        verdict is Verdict.NO_PERMITIDO
-        and p.risk <= low
-        and not decision.manipulated
-        and not _detected(decision, Verdict.NO_PERMITIDO)
-        and not _firm_no(decision)
-    ):
-        verdict, doubt = Verdict.CON_CAUTELAS, Doubt("inocuo", p.risk)
-    elif verdict is Verdict.CON_CAUTELAS and decision.doubt is None:
-        # Evidence in the message: a rule's trigger, or a risk signal nothing lifted.
-        triggered = any(a.triggers for a in decision.applied) or decision.open_risk
-        if p.prohibited >= sure and p.risk >= high and triggered:
-            verdict, doubt = Verdict.NO_PERMITIDO, Doubt("prohibido", p.risk, model.words(text, toward="prohibited"))
-        elif p.fine >= sure and p.risk < high and not decision.firm and not _detected(decision):
-            verdict, doubt = Verdict.PERMITIDO, Doubt("seguro", p.risk)
-    if doubt is None:
+    verdict = step(decision, p, high=high, low=low, sure=sure, risk_only=risk_only, arbiter=arbiter, cost=cost)
+    if verdict is decision.verdict:
         return decision
-    return replace(decision, verdict=verdict, doubt=doubt)
+    return replace(decision, verdict=verdict, doubt=_doubt(decision.verdict, verdict, model, text, p.risk))
+
+
+def step(
+    decision: Decision,
+    p: Estimates,
+    *,
+    high: float,
+    low: float,
+    sure: float = 1.0,
+    risk_only: bool = False,
+    arbiter: Arbiter | None = None,
+    cost: float = 0.0,
+) -> Verdict:
+    """The verdict :func:`reconsider` gives ``decision`` with the estimates ``p`` (its own when
+    the second opinion does not move it)."""
+    allowed = allowed_steps(decision, risk_only=risk_only)
+    if len(allowed) < 2:
+        return decision.verdict
+    if arbiter is not None:
+        return arbiter.choose(Opinions(decision.verdict, p.risk, p.fine, p.prohibited), allowed, cost)
+    return _by_thresholds(decision.verdict, p, allowed, high=high, low=low, sure=sure)
+
+
+def allowed_steps(decision: Decision, *, risk_only: bool = False) -> tuple[Verdict, ...]:
+    """The verdicts the second opinion may give ``decision``, its own first:
+
+    - from «sí», «con cautelas» (never «no»: two steps);
+    - from «no», «con cautelas», unless a detector finding (a DNI, a phone, a name) backs it, a
+      rule marked «Firme: sí» gives it, or the message tried to steer the bot towards a «sí»
+      (its wrapper is no sign of a harmless post);
+    - from «con cautelas», «no» only when the message holds evidence (a rule's trigger, or a
+      risk signal nothing lifted), and «sí» only when the caution is not
+      :attr:`~bot.decision.Decision.firm` and no detector found anything;
+    - with ``risk_only``, only «sí» → «con cautelas»."""
+    verdict = decision.verdict
+    if verdict is Verdict.PERMITIDO:
+        return (verdict, Verdict.CON_CAUTELAS)
+    if risk_only or verdict not in PUBLICATION:
+        return (verdict,)
+    if verdict is Verdict.NO_PERMITIDO:
+        soften = not decision.manipulated and not _detected(decision, Verdict.NO_PERMITIDO) and not _firm_no(decision)
+        return (verdict, Verdict.CON_CAUTELAS) if soften else (verdict,)
+    if decision.doubt is not None:
+        return (verdict,)
+    steps: list[Verdict] = [verdict]
+    if any(a.triggers for a in decision.applied) or decision.open_risk:
+        steps.append(Verdict.NO_PERMITIDO)
+    if not decision.firm and not _detected(decision):
+        steps.append(Verdict.PERMITIDO)
+    return tuple(steps)
+
+
+def _by_thresholds(
+    verdict: Verdict, p: Estimates, allowed: Sequence[Verdict], *, high: float, low: float, sure: float
+) -> Verdict:
+    if verdict is Verdict.PERMITIDO:
+        return Verdict.CON_CAUTELAS if p.risk >= high else verdict
+    if verdict is Verdict.NO_PERMITIDO:
+        return Verdict.CON_CAUTELAS if p.risk <= low and Verdict.CON_CAUTELAS in allowed else verdict
+    if Verdict.NO_PERMITIDO in allowed and p.prohibited >= sure and p.risk >= high:
+        return Verdict.NO_PERMITIDO
+    if Verdict.PERMITIDO in allowed and p.fine >= sure and p.risk < high:
+        return Verdict.PERMITIDO
+    return verdict
+
+
+def _doubt(before: Verdict, after: Verdict, model: DoubtModel, text: str, risk: float) -> Doubt:
+    """Why the verdict moved, with the words that weigh most where the answer names them."""
+    if after is Verdict.NO_PERMITIDO:
+        return Doubt("prohibido", risk, model.words(text, toward="prohibited"))
+    if after is Verdict.PERMITIDO:
+        return Doubt("seguro", risk)
+    if before is Verdict.PERMITIDO:
+        return Doubt("riesgo", risk, model.words(text))
+    return Doubt("inocuo", risk)
 
 
 @dataclass(frozen=True)

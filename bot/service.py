@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.answer import compose
+from bot.arbiter import Arbiter, ArbiterError
 from bot.articles import named_articles
 from bot.conversation import follow, next_context
 from bot.decision import RuleSpec, Situation, decide, rule_specs
@@ -162,6 +163,7 @@ class Service:
         self._doubt = DoubtSource(
             self.settings.doubt_cases_dir, self.settings.doubt_dir, self.settings.doubt_conversations_dir
         )
+        self._arbiter = _arbiter(self.settings.doubt_arbiter)
         self._rules: tuple[tuple[int, int], list[RuleSpec]] | None = None
         self._checked_at = 0.0
 
@@ -300,6 +302,9 @@ class Service:
                 sure=self.settings.doubt_sure,
                 estimates=estimates,
                 risk_only=risk_only,
+                # The arbiter learned how the cases' model fares on questions on their own.
+                arbiter=None if follow_up else self._arbiter,
+                cost=self.settings.doubt_cost,
             )
         if intent.moved is not None and (decision.verdict is Verdict.INFORMATIVO) == (intent.moved == "consulta"):
             decision = replace(decision, reread=intent.moved)
@@ -524,3 +529,14 @@ def see(images: Sequence[bytes]) -> list[ImageReading]:
             which = "la imagen" if len(images) == 1 else f"la imagen {number}"
             raise QuestionError(f"No puedo leer {which}: {exc}.") from None
     return seen
+
+
+def _arbiter(path: Path | None) -> Arbiter | None:
+    """The learned choice among the second opinion's steps, or ``None`` (the thresholds decide)."""
+    if path is None:
+        return None
+    try:
+        return Arbiter.load(path)
+    except ArbiterError as exc:
+        log.warning("segunda opinión: %s; deciden los umbrales", exc)
+        return None

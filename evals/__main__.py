@@ -10,11 +10,16 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import SettingsError, load_settings
+from bot.arbiter import ARBITER_FILE, ArbiterError
 from evals.dataset import CASES_DIR, CONVERSATIONS_DIR, SPLITS, Case, DatasetError, default_datasets, load_cases
 from evals.runner import CONFIGS, DEFAULT_CONFIG, ConfigResult, run_config
+
+if TYPE_CHECKING:
+    from bot.arbiter import Arbiter
+    from evals.second_opinion import Tally
 
 THRESHOLDS = Path(__file__).parent / "thresholds.toml"
 
@@ -178,14 +183,19 @@ def cmd_gate(args: argparse.Namespace) -> int:
 def cmd_second_opinion(args: argparse.Namespace) -> int:
     from evals.second_opinion import (
         FIRST_ANSWERS,
+        Judged,
         Thresholds,
         add_first_answers,
         combined,
         cross_validate,
+        cross_validate_arbiter,
         cross_validate_first_turns,
         cross_validate_follow_ups,
+        examples,
+        learn_arbiter,
         read_first_answers,
         total,
+        total_arbitrated,
     )
 
     first = args.primeras or FIRST_ANSWERS
@@ -218,30 +228,77 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         ]
     answers = read_first_answers(first)
     learned = None if args.sin_conversaciones else args.conversaciones
+    judged: list[Judged] = []
     outcomes, totals = cross_validate(
-        chosen, args.casos, answers, grid=grid, exclude=args.excluir or (), conversations_dir=learned
+        chosen,
+        args.casos,
+        answers,
+        grid=grid,
+        exclude=args.excluir or (),
+        conversations_dir=learned,
+        judged_out=judged,
     )
-    print(f"Umbrales: {chosen}. Cada lote, juzgado por un modelo entrenado sin él.")
+    cost = settings.doubt_cost if args.coste is None else args.coste
+    costs = sorted({cost, *args.costes})
+    by_cost = cross_validate_arbiter(judged, chosen, costs)
+    arbitrated = {o.batch: o.arbitrated for o in by_cost[cost]}
     print(
-        "lote | casos | solo reglas | con segunda opinión | consultas leídas como publicación (esperaban veredicto / no)"
+        f"Umbrales: {chosen}. Árbitro: coste {cost}. Cada lote, juzgado por un modelo y un árbitro que no lo han visto."
+    )
+    print(
+        "lote | casos | solo reglas | con segunda opinión (umbrales) | con segunda opinión (árbitro)"
+        " | consultas leídas como publicación (esperaban veredicto / no)"
     )
     for o in outcomes:
+        chosen_by_arbiter = arbitrated.get(o.batch)
         print(
-            f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()} | {o.to_verdict[0]} / {o.to_verdict[1]}"
+            f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()}"
+            f" | {chosen_by_arbiter.line() if chosen_by_arbiter else '—'} | {o.to_verdict[0]} / {o.to_verdict[1]}"
         )
     wanted, unwanted = sum(o.to_verdict[0] for o in outcomes), sum(o.to_verdict[1] for o in outcomes)
     print(
         f"TOTAL | {total(outcomes, False).cases} | {total(outcomes, False).line()} | {total(outcomes, True).line()}"
-        f" | {wanted} / {unwanted}"
+        f" | {total_arbitrated(by_cost[cost]).line()} | {wanted} / {unwanted}"
     )
+    print("\nÁrbitro por coste (un veredicto peligroso vale tantos errores), en los mismos casos:")
+    print("coste | umbrales | árbitro | lotes mejor / peor que con umbrales (aciertos − peligrosos × coste)")
+    for c, rows in by_cost.items():
+        better = sum(_worth(o.arbitrated, c) > _worth(o.after, c) for o in rows if o.arbitrated)
+        worse = sum(_worth(o.arbitrated, c) < _worth(o.after, c) for o in rows if o.arbitrated)
+        print(f"{c} | {total(rows, True).line()} | {total_arbitrated(rows).line()} | {better} / {worse}")
+    try:
+        arbiter: Arbiter | None = learn_arbiter(judged)
+    except ArbiterError as exc:
+        arbiter = None
+        print(f"\nSin árbitro: {exc}")
+    if args.aprender_arbitro:
+        if arbiter is None:
+            return 1
+        arbiter.save(args.aprender_arbitro)
+        print(f"\nÁrbitro aprendido de {len(examples(judged))} primeras respuestas: {args.aprender_arbitro}")
     opening = cross_validate_first_turns(
-        chosen, args.conversaciones, answers, args.casos, learn_first_turns=not args.sin_conversaciones
+        chosen,
+        args.conversaciones,
+        answers,
+        args.casos,
+        learn_first_turns=not args.sin_conversaciones,
+        arbiter=arbiter,
+        cost=cost,
     )
-    print("\nPrimeros turnos de las conversaciones de dev, cada fichero juzgado por un modelo que no lo ha visto:")
-    print("conversaciones | turnos | solo reglas | con segunda opinión")
+    print(
+        "\nPrimeros turnos de las conversaciones de dev, cada fichero juzgado por un modelo que no lo ha visto"
+        " (el árbitro, aprendido de los casos, tampoco):"
+    )
+    print("conversaciones | turnos | solo reglas | con segunda opinión (umbrales) | con segunda opinión (árbitro)")
     for o in opening:
-        print(f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()}")
-    print(f"TOTAL | {total(opening, False).cases} | {total(opening, False).line()} | {total(opening, True).line()}")
+        print(
+            f"{o.batch} | {o.before.cases} | {o.before.line()} | {o.after.line()}"
+            f" | {o.arbitrated.line() if o.arbitrated else '—'}"
+        )
+    print(
+        f"TOTAL | {total(opening, False).cases} | {total(opening, False).line()} | {total(opening, True).line()}"
+        f" | {total_arbitrated(opening).line()}"
+    )
     later = cross_validate_follow_ups(chosen, args.conversaciones, answers, args.casos)
     print(
         "\nSeguimientos (turnos 2 y siguientes) de las conversaciones de dev, cada fichero juzgado por un modelo"
@@ -257,6 +314,20 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         for thresholds, tally in totals.items():
             print(f"{thresholds} | {tally.line()}")
     return 0
+
+
+def _costs(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"costes ilegibles: {text!r} (ejemplo: 2,4,6)") from None
+
+
+def _worth(tally: Tally | None, cost: float) -> float:
+    """Right answers less dangerous ones, each worth ``cost``: what the arbiter minimises."""
+    if tally is None:
+        return 0.0
+    return tally.right - cost * (tally.permissive + tally.restrictive)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -323,6 +394,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     doubt.add_argument(
         "--casos", type=Path, default=CASES_DIR, help="carpeta de casos de dev (por defecto evals/cases)"
+    )
+    doubt.add_argument(
+        "--coste", type=float, help="coste de un veredicto peligroso para el árbitro (por defecto BOT_DOUBT_COST)"
+    )
+    doubt.add_argument(
+        "--costes",
+        type=_costs,
+        default=(2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0),
+        help="costes con que medir también el árbitro, separados por comas (por defecto 2,3,4,5,6,8,10)",
+    )
+    doubt.add_argument(
+        "--aprender-arbitro",
+        type=Path,
+        nargs="?",
+        const=ARBITER_FILE,
+        metavar="JSON",
+        help="guardar el árbitro aprendido de todas las primeras respuestas (por defecto en bot/arbitro.json)",
     )
     doubt.add_argument(
         "--primeras", type=Path, help="primeras respuestas (por defecto evals/primeras_respuestas.jsonl)"

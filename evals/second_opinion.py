@@ -17,13 +17,16 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
+from bot.arbiter import Arbiter, ArbiterError, Labels, Opinions
 from bot.chunking import chunk_document
 from bot.decision import AppliedRule, Decision, RuleSpec
 from bot.documents import load_all
 from bot.doubt import (
+    MODEL_VERSION,
     PUBLICATION,
     DoubtModel,
     Estimates,
@@ -34,6 +37,7 @@ from bot.doubt import (
     read_cases,
     reconsider,
     reread,
+    step,
 )
 from bot.doubt import load_cases as load_labelled
 from bot.models import SourceType, Verdict
@@ -43,6 +47,10 @@ from evals.dataset import CASES_DIR, Case, DatasetError, load_cases
 from evals.metrics import over_restrictive, permissive
 
 FIRST_ANSWERS = Path(__file__).parent / "primeras_respuestas.jsonl"
+#: Inverse regularisation of the arbiter's logistic regressions (twelve features, thousands of
+#: answers: it hardly matters; session 65, cost 6: C=0.1 0.779 and 26 dangerous, C=1 0.782 and 30,
+#: C=10 0.782 and 30, on 6775 first answers with a scratch script).
+ARBITER_REGULARISATION = 1.0
 #: A batch is the files written together: «independientes26-borradores» → «independientes26».
 _BATCH = re.compile(r"^(independientes\d*|examen-ebep-dev\d*)")
 
@@ -74,6 +82,8 @@ class Tally:
         )
 
     def line(self) -> str:
+        if not self.cases:
+            return "—"
         accuracy = self.right / self.cases if self.cases else 0.0
         dangerous = self.permissive + self.restrictive
         return f"{accuracy:.3f} · peligrosos {dangerous} ({self.permissive}/{self.restrictive})"
@@ -153,6 +163,8 @@ class Outcome:
     #: about a post of one's own (``BOT_DOUBT_VERDICT``): (the case expects a verdict, it does not).
     #: The verdict the rules would then give is not known here; ``python -m evals run`` measures it.
     to_verdict: tuple[int, int] = (0, 0)
+    #: The same answers with the arbiter choosing the step instead of the thresholds, when measured.
+    arbitrated: Tally | None = None
 
 
 @dataclass(frozen=True)
@@ -174,19 +186,30 @@ class Thresholds:
 
 
 def second_opinion(
-    answer: FirstAnswer, case: Case, model: DoubtModel, t: Thresholds, estimates: Estimates | None = None
+    answer: FirstAnswer,
+    case: Case,
+    model: DoubtModel | None,
+    t: Thresholds,
+    estimates: Estimates | None = None,
+    arbiter: Arbiter | None = None,
+    cost: float = 0.0,
 ) -> Verdict:
     """The first answer after the second opinion, as :class:`bot.service.Service` applies it
-    (``estimates``: the model's for the case, when already computed)."""
-    text = case_text(case.question, case.draft)
-    p = estimates if estimates is not None else model.estimates(text)
+    (``estimates``: the model's for the case, when already computed; then ``model`` may be
+    ``None``), with ``arbiter`` choosing the step at ``cost``, or else the thresholds."""
+    if estimates is not None:
+        p = estimates
+    elif model is not None:
+        p = model.estimates(case_text(case.question, case.draft))
+    else:
+        raise ValueError("hace falta el modelo o sus estimaciones")
     verdict = answer.verdict
     read = Intent(question_of_fact=verdict is Verdict.INFORMATIVO, in_scope=verdict is not Verdict.SIN_BASE)
     if reread(p, read, plain=not case.draft, query=t.query, scope=t.scope).moved == "consulta":
         return Verdict.INFORMATIVO
     if verdict not in PUBLICATION:
         return verdict
-    return reconsider(_decision(answer), model, text, high=t.high, low=t.low, sure=t.sure, estimates=p).verdict
+    return step(_decision(answer), p, high=t.high, low=t.low, sure=t.sure, arbiter=arbiter, cost=cost)
 
 
 def read_as_post(answer: FirstAnswer, case: Case, estimates: Estimates, t: Thresholds) -> bool:
@@ -197,6 +220,16 @@ def read_as_post(answer: FirstAnswer, case: Case, estimates: Estimates, t: Thres
     return intent.moved == "veredicto"
 
 
+@dataclass(frozen=True)
+class Judged:
+    """One first answer and the estimates of a model that never saw its batch."""
+
+    batch: str
+    case: Case
+    answer: FirstAnswer
+    estimates: Estimates
+
+
 def cross_validate(
     chosen: Thresholds,
     cases_dir: Path = CASES_DIR,
@@ -204,12 +237,15 @@ def cross_validate(
     grid: Iterable[Thresholds] = (),
     exclude: Iterable[str] = (),
     conversations_dir: Path | None = None,
+    judged_out: list[Judged] | None = None,
 ) -> tuple[list[Outcome], dict[Thresholds, Tally]]:
     """Each batch with first answers, reconsidered by a model trained without it (and, as the bot
     learns them, with the first turns of the conversations in ``conversations_dir``; ``None``:
     without them). ``grid`` adds the totals for other thresholds from the same models. The
     batches in ``exclude`` are left out entirely, neither judged nor learned from (to choose
-    thresholds without a batch that will measure them)."""
+    thresholds without a batch that will measure them). Each first answer judged, with its
+    estimates, is added to ``judged_out`` when given (what :func:`cross_validate_arbiter` and
+    :func:`learn_arbiter` learn from)."""
     answers = answers if answers is not None else read_first_answers()
     first_turns = load_first_turns(conversations_dir)[0] if conversations_dir is not None else []
     skipped = set(exclude)
@@ -232,6 +268,8 @@ def cross_validate(
         wanted = unwanted = 0
         for case, answer in judged:
             estimates = model.estimates(case_text(case.question, case.draft))
+            if judged_out is not None:
+                judged_out.append(Judged(batch, case, answer, estimates))
             before = before.add(case, answer.verdict)
             after = after.add(case, second_opinion(answer, case, model, chosen, estimates))
             if read_as_post(answer, case, estimates, chosen):
@@ -249,11 +287,15 @@ def cross_validate_first_turns(
     answers: dict[str, FirstAnswer] | None = None,
     cases_dir: Path = CASES_DIR,
     learn_first_turns: bool = True,
+    arbiter: Arbiter | None = None,
+    cost: float = 0.0,
 ) -> list[Outcome]:
     """The first turn of each dev conversation with a first answer (``<id>.1``), reconsidered by a
     model trained on the cases and on the first turns of every other conversation file (or, with
     ``learn_first_turns`` false, on the cases alone, as before session 58). A first turn is a
-    question on its own: this is how the second opinion does on questions that open a chat."""
+    question on its own: this is how the second opinion does on questions that open a chat.
+    With ``arbiter`` (learned from the cases' first answers, never from these turns), the
+    outcomes also hold its choice at ``cost``."""
     answers = answers if answers is not None else read_first_answers()
     cases = load_labelled(cases_dir)[0]
     files = sorted(conversations_dir.glob("*.jsonl"))
@@ -269,12 +311,72 @@ def cross_validate_first_turns(
         else:
             plain = plain or DoubtModel.train(cases)
             model = plain
-        before, after = Tally(), Tally()
+        before, after, arbitrated = Tally(), Tally(), Tally()
         for turn, answer in judged:
+            estimates = model.estimates(case_text(turn.question, turn.draft))
             before = before.add(turn, answer.verdict)
-            after = after.add(turn, second_opinion(answer, turn, model, chosen))
-        outcomes.append(Outcome(path.stem, before, after))
+            after = after.add(turn, second_opinion(answer, turn, model, chosen, estimates))
+            if arbiter is not None:
+                arbitrated = arbitrated.add(turn, second_opinion(answer, turn, model, chosen, estimates, arbiter, cost))
+        outcomes.append(Outcome(path.stem, before, after, arbitrated=arbitrated if arbiter is not None else None))
     return outcomes
+
+
+def examples(judged: Iterable[Judged]) -> list[tuple[Opinions, Labels]]:
+    """What the arbiter learns from: each first answer about a post, with the estimates of a model
+    that never saw it, and how each verdict would have fared."""
+    return [
+        (
+            Opinions(j.answer.verdict, j.estimates.risk, j.estimates.fine, j.estimates.prohibited),
+            Labels(
+                frozenset(v for v in j.case.expect_verdict if v in PUBLICATION),
+                permissive(j.case, Verdict.PERMITIDO),
+                over_restrictive(j.case, Verdict.NO_PERMITIDO),
+            ),
+        )
+        for j in judged
+        if j.answer.verdict in PUBLICATION
+    ]
+
+
+def learn_arbiter(judged: Sequence[Judged], regularisation: float = ARBITER_REGULARISATION) -> Arbiter:
+    """The arbiter learned from every first answer in ``judged``."""
+    batches = sorted({j.batch for j in judged})
+    about = {"batches": len(batches), "model_version": MODEL_VERSION, "learned": date.today().isoformat()}
+    return Arbiter.fit(examples(judged), regularisation=regularisation, about=about)
+
+
+def cross_validate_arbiter(
+    judged: Sequence[Judged],
+    chosen: Thresholds,
+    costs: Iterable[float],
+    regularisation: float = ARBITER_REGULARISATION,
+) -> dict[float, list[Outcome]]:
+    """For each cost, each batch's first answers as the rules gave them (``before``), after the
+    thresholds ``chosen`` (``after``) and after an arbiter learned from the other batches'
+    (``arbitrated``).
+    The estimates of those other batches came from models that saw this batch's cases (one
+    model per batch is all the cross-validation trains); the arbiter never saw its answers."""
+    costs = list(costs)
+    by_batch: dict[str, list[Judged]] = {}
+    for j in judged:
+        by_batch.setdefault(j.batch, []).append(j)
+    out: dict[float, list[Outcome]] = {c: [] for c in costs}
+    for batch, rows in sorted(by_batch.items()):
+        try:
+            arbiter = Arbiter.fit(examples(j for j in judged if j.batch != batch), regularisation=regularisation)
+        except ArbiterError:
+            continue
+        rules, thresholds = Tally(), Tally()
+        for j in rows:
+            rules = rules.add(j.case, j.answer.verdict)
+            thresholds = thresholds.add(j.case, second_opinion(j.answer, j.case, None, chosen, j.estimates))
+        for c in costs:
+            after = Tally()
+            for j in rows:
+                after = after.add(j.case, second_opinion(j.answer, j.case, None, chosen, j.estimates, arbiter, c))
+            out[c].append(Outcome(batch, rules, thresholds, arbitrated=after))
+    return out
 
 
 @dataclass(frozen=True)
@@ -352,3 +454,7 @@ def combined(tallies: Iterable[Tally]) -> Tally:
 
 def total(outcomes: Sequence[Outcome], after: bool) -> Tally:
     return combined(o.after if after else o.before for o in outcomes)
+
+
+def total_arbitrated(outcomes: Sequence[Outcome]) -> Tally:
+    return combined(o.arbitrated for o in outcomes if o.arbitrated is not None)

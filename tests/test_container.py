@@ -141,4 +141,3 @@ def test_every_data_file_the_core_reads_ships_in_the_package() -> None:
     data = [p for p in data if p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts]
     assert data, "bot/ has no data files?"
     assert [str(p) for p in data if not any(p.match(pattern) for pattern in patterns)] == []
-

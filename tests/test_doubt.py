@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from bot.arbiter import ARBITER_FILE, Arbiter
 from bot.decision import AppliedRule, Decision, RuleSpec
 from bot.doubt import (
     DoubtModel,
@@ -24,6 +26,7 @@ from bot.doubt import (
     Estimates,
     Intent,
     LabelledCase,
+    allowed_steps,
     case_text,
     load_cases,
     load_first_turns,
@@ -35,6 +38,7 @@ from bot.models import Detector, LegalRef, Verdict
 from bot.service import Service
 from bot.settings import Settings
 from bot.signals import GLOSS_DIR, SignalHit
+from tests.helpers.arbiter import constant_arbiter
 
 TOPICS = [
     "la foto de la excursión",
@@ -250,6 +254,81 @@ def test_it_never_says_no_without_a_rules_evidence_nor_overrides_a_detector(mode
     assert reconsider(moved, model, RISKY, high=0.5, low=0.25, sure=0.8) == moved
 
 
+@pytest.mark.parametrize(
+    ("decision", "risk_only", "steps"),
+    [
+        (_decision(Verdict.PERMITIDO), False, (Verdict.PERMITIDO, Verdict.CON_CAUTELAS)),
+        (_decision(Verdict.PERMITIDO), True, (Verdict.PERMITIDO, Verdict.CON_CAUTELAS)),
+        (_decision(Verdict.NO_PERMITIDO), False, (Verdict.NO_PERMITIDO, Verdict.CON_CAUTELAS)),
+        (_decision(Verdict.NO_PERMITIDO), True, (Verdict.NO_PERMITIDO,)),
+        (_decision(Verdict.NO_PERMITIDO, detector=Detector.DNI), False, (Verdict.NO_PERMITIDO,)),
+        (replace(_decision(Verdict.NO_PERMITIDO), manipulated=True), False, (Verdict.NO_PERMITIDO,)),
+        (
+            _decision(Verdict.CON_CAUTELAS),
+            False,
+            (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO, Verdict.PERMITIDO),
+        ),
+        (_decision(Verdict.CON_CAUTELAS), True, (Verdict.CON_CAUTELAS,)),
+        (_decision(Verdict.CON_CAUTELAS, rule=False), False, (Verdict.CON_CAUTELAS, Verdict.PERMITIDO)),
+        (_decision(Verdict.CON_CAUTELAS, firm=True), False, (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO)),
+        (
+            _decision(Verdict.CON_CAUTELAS, detector=Detector.TELEFONO),
+            False,
+            (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO),
+        ),
+        (
+            replace(_decision(Verdict.CON_CAUTELAS, rule=False), open_risk=True, firm=True),
+            False,
+            (Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO),
+        ),
+        (_decision(Verdict.INFORMATIVO), False, (Verdict.INFORMATIVO,)),
+        (_decision(Verdict.SIN_BASE), False, (Verdict.SIN_BASE,)),
+    ],
+)
+def test_the_guards_say_which_steps_the_second_opinion_may_take(
+    decision: Decision, risk_only: bool, steps: tuple[Verdict, ...]
+) -> None:
+    assert allowed_steps(decision, risk_only=risk_only) == steps
+
+
+def test_an_arbiter_weighs_only_the_steps_the_guards_allow(model: DoubtModel) -> None:
+    # An arbiter sure that «no» is right and «sí» dangerous would say «no» to anything...
+    to_no = constant_arbiter({Verdict.NO_PERMITIDO: 0.9}, permissive=0.9)
+    caution = _decision(Verdict.CON_CAUTELAS)
+    moved = reconsider(caution, model, HARMLESS, high=0.5, low=0.25, arbiter=to_no, cost=6.0)
+    assert moved.verdict is Verdict.NO_PERMITIDO and moved.doubt is not None and moved.doubt.toward == "prohibido"
+    # ...but never two steps from a «sí», never without evidence, never past a detector's «no».
+    yes = reconsider(_decision(Verdict.PERMITIDO), model, HARMLESS, high=0.5, low=0.25, arbiter=to_no, cost=6.0)
+    assert yes.verdict is Verdict.CON_CAUTELAS and yes.doubt is not None and yes.doubt.toward == "riesgo"
+    bare = _decision(Verdict.CON_CAUTELAS, rule=False)
+    assert reconsider(bare, model, RISKY, high=0.5, low=0.25, arbiter=to_no, cost=6.0) == bare
+    # An arbiter sure that «sí» is right and never dangerous softens a «no» only where the guards let it.
+    to_yes = constant_arbiter({Verdict.PERMITIDO: 0.9, Verdict.CON_CAUTELAS: 0.5})
+    soft = reconsider(_decision(Verdict.NO_PERMITIDO), model, RISKY, high=0.5, low=0.25, arbiter=to_yes, cost=6.0)
+    assert soft.verdict is Verdict.CON_CAUTELAS and soft.doubt is not None and soft.doubt.toward == "inocuo"
+    for kept in (
+        _decision(Verdict.NO_PERMITIDO, detector=Detector.DNI),
+        replace(_decision(Verdict.NO_PERMITIDO), manipulated=True),
+        _decision(Verdict.CON_CAUTELAS, firm=True),
+        _decision(Verdict.CON_CAUTELAS, detector=Detector.TELEFONO),
+    ):
+        assert reconsider(kept, model, RISKY, high=0.5, low=0.25, arbiter=to_yes, cost=6.0) == kept
+    settled = reconsider(caution, model, RISKY, high=0.5, low=0.25, arbiter=to_yes, cost=6.0)
+    assert settled.verdict is Verdict.PERMITIDO and settled.doubt is not None and settled.doubt.toward == "seguro"
+    # A follow-up read by the single questions' model keeps only the hedge, whatever the arbiter.
+    assert reconsider(caution, model, HARMLESS, high=0.5, low=0.25, arbiter=to_no, risk_only=True) == caution
+
+
+def test_an_arbiter_that_agrees_with_the_rules_changes_nothing(model: DoubtModel) -> None:
+    # It weighs instead of the thresholds: here the thresholds would move all three.
+    keep = constant_arbiter(dict.fromkeys((Verdict.PERMITIDO, Verdict.CON_CAUTELAS, Verdict.NO_PERMITIDO), 0.9))
+    for verdict, text in ((Verdict.PERMITIDO, RISKY), (Verdict.NO_PERMITIDO, HARMLESS), (Verdict.CON_CAUTELAS, RISKY)):
+        assert reconsider(_decision(verdict), model, text, high=0.5, low=0.25, sure=0.8).verdict is not verdict
+        assert reconsider(_decision(verdict), model, text, high=0.5, low=0.25, sure=0.8, arbiter=keep) == _decision(
+            verdict
+        )
+
+
 # ------------------------------------------------------------------ what is asked
 
 
@@ -424,8 +503,12 @@ def test_an_empty_setting_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def doubting(indexed_settings: Settings, tmp_path: Path) -> Iterator[Service]:
-    """The session's index, answered with a second opinion learned from the made-up cases."""
-    settings = indexed_settings.model_copy(update={"doubt_cases_dir": write_cases(tmp_path / "cases")})
+    """The session's index, answered with a second opinion learned from the made-up cases, its
+    steps chosen by the thresholds (the arbiter's choice is tested apart, with arbiters whose
+    estimates are chosen: the shipped one learned estimates of real questions, not of these)."""
+    settings = indexed_settings.model_copy(
+        update={"doubt_cases_dir": write_cases(tmp_path / "cases"), "doubt_arbiter": None}
+    )
     yield Service(settings, auto_index=False)
     shutil.rmtree(settings.doubt_dir, ignore_errors=True)
 
@@ -676,6 +759,7 @@ def following(indexed_settings: Settings, tmp_path: Path) -> Iterator[Service]:
         update={
             "doubt_cases_dir": write_cases(tmp_path / "cases"),
             "doubt_conversations_dir": write_follow_ups(tmp_path / "conversations"),
+            "doubt_arbiter": None,
         }
     )
     yield Service(settings, auto_index=False)
@@ -705,3 +789,45 @@ def test_the_conversations_folder_is_a_setting_and_empty_turns_it_off(monkeypatc
     assert Settings(_env_file=None).doubt_conversations_dir == Path("evals/conversations")  # type: ignore[call-arg]
     monkeypatch.setenv("BOT_DOUBT_CONVERSATIONS_DIR", "")
     assert Settings(_env_file=None).doubt_conversations_dir is None  # type: ignore[call-arg]
+
+
+def _arbitrated(service: Service, arbiter: Arbiter, folder: Path) -> Service:
+    path = folder / "arbitro.json"
+    arbiter.save(path)
+    return Service(service.settings.model_copy(update={"doubt_arbiter": path}), auto_index=False)
+
+
+def test_the_service_lets_the_arbiter_choose_the_step_for_a_question_on_its_own(
+    doubting: Service, tmp_path: Path
+) -> None:
+    question = f"{NEIGHBOURS} Sale la zarandaja."
+    assert doubting.ask(question).verdict is Verdict.NO_PERMITIDO  # the thresholds: the risk is high
+    # An arbiter that finds such a «no» over-restrictive softens it, and the answer keeps the rule's evidence.
+    softening = _arbitrated(doubting, constant_arbiter({Verdict.CON_CAUTELAS: 0.9}, restrictive=0.9), tmp_path)
+    answer = softening.ask(question)
+    assert answer.verdict is Verdict.CON_CAUTELAS
+    assert "Una regla de la guía diría que no" in answer.summary and answer.triggers
+    # A follow-up is weighed by the thresholds of its own model, never by the arbiter of first questions.
+    then = "¿Y si añado que sale la zarandaja?"
+    assert _followed(softening, VACCINES, then) is _followed(doubting, VACCINES, then) is Verdict.CON_CAUTELAS
+
+
+def test_the_shipped_arbiter_is_the_default_and_an_unusable_one_leaves_the_thresholds(
+    doubting: Service, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert Settings(_env_file=None).doubt_arbiter == ARBITER_FILE  # type: ignore[call-arg]
+    broken = tmp_path / "roto.json"
+    broken.write_text("{no es json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        fallback = Service(doubting.settings.model_copy(update={"doubt_arbiter": broken}), auto_index=False)
+    assert "no se pueden leer los pesos del árbitro" in caplog.text and "deciden los umbrales" in caplog.text
+    question = f"{NEIGHBOURS} Sale la zarandaja."
+    assert fallback.ask(question).verdict is doubting.ask(question).verdict is Verdict.NO_PERMITIDO
+
+
+def test_an_empty_arbiter_setting_leaves_the_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_DOUBT_ARBITER", "")
+    assert Settings(_env_file=None).doubt_arbiter is None  # type: ignore[call-arg]
+    monkeypatch.setenv("BOT_DOUBT_COST", "-1")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)  # type: ignore[call-arg]

@@ -9,19 +9,24 @@ from pathlib import Path
 
 import pytest
 
-from bot.doubt import DoubtModel, LabelledCase, case_text
+from bot.arbiter import Arbiter
+from bot.doubt import DoubtModel, Estimates, LabelledCase, case_text
 from bot.models import Verdict
 from evals.__main__ import main
-from evals.dataset import DatasetError
+from evals.dataset import Case, DatasetError
 from evals.second_opinion import (
     FirstAnswer,
+    Judged,
     Thresholds,
     add_first_answers,
     batch_of,
     cross_validate,
+    cross_validate_arbiter,
     cross_validate_first_turns,
     cross_validate_follow_ups,
+    examples,
     firm_rules,
+    learn_arbiter,
     read_first_answers,
 )
 
@@ -267,3 +272,81 @@ def test_the_rules_marked_firm_are_read_from_the_guide(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert firm_rules(tmp_path) == frozenset({"Regla 3"})
+
+
+def _judged(batch: str, n: int, verdict: Verdict) -> Judged:
+    """A first answer ``verdict`` to a risky case (even ``n``: only «no» or «con cautelas» are
+    right) or a harmless one (odd: «sí» or «con cautelas»), with estimates that say which."""
+    risky = n % 2 == 0
+    case = Case(
+        id=f"{batch}-{n}",
+        question=f"¿Puedo subir la foto {n}?",
+        # A caution is right for half of each kind: the arbiter learns when it is.
+        expect_verdict=(["no_permitido"] if risky else ["permitido"]) + (["con_cautelas"] if n % 4 > 1 else []),
+        forbid_verdict=["permitido"] if risky else ["no_permitido"],
+    )
+    spread = (n % 10) / 100
+    estimates = Estimates(0.85 + spread, 0.1, 0.8, 0.0, 0.0) if risky else Estimates(0.05 + spread, 0.9, 0.1, 0.0, 0.0)
+    return Judged(batch, case, FirstAnswer(case.id, verdict, ("Regla 1",)), estimates)
+
+
+def test_each_batch_is_weighed_by_an_arbiter_learned_from_the_others() -> None:
+    # The rules said «sí» to batch a and «no» to batch b; c and d teach both mistakes.
+    judged = [_judged(b, n, v) for b, v in (("a", Verdict.PERMITIDO), ("b", Verdict.NO_PERMITIDO)) for n in range(20)]
+    judged += [
+        _judged(b, n, v) for b in ("c", "d") for v in (Verdict.PERMITIDO, Verdict.NO_PERMITIDO) for n in range(20)
+    ]
+    judged.append(Judged("a", judged[0].case, FirstAnswer("x", Verdict.INFORMATIVO, ()), judged[0].estimates))
+    assert len(examples(judged)) == 120  # an answer that is not about a post teaches nothing
+    # Thresholds that never move anything, so only the arbiter does.
+    by_cost = cross_validate_arbiter(judged, Thresholds(1.0, 0.0, 1.0), [1.0, 50.0])
+    one = {o.batch: o for o in by_cost[1.0]}
+    assert set(one) == {"a", "b", "c", "d"}
+    a, b = one["a"], one["b"]
+    assert a.before.permissive == 10 and a.after.permissive == 10  # the rules, and the thresholds that keep them
+    # Its risky «sí» become cautions (right for half of them); its harmless ones stay.
+    assert a.arbitrated is not None and a.arbitrated.permissive == 0 and a.arbitrated.right == 15
+    assert b.before.restrictive == 10 and b.arbitrated is not None and b.arbitrated.restrictive == 0
+    assert a.arbitrated.cases == 21  # the informative answer is judged too, and left as it was
+
+
+def test_the_arbiter_is_learned_from_every_first_answer_and_says_from_what() -> None:
+    judged = [
+        _judged(b, n, v) for b in ("c", "d") for v in (Verdict.PERMITIDO, Verdict.NO_PERMITIDO) for n in range(20)
+    ]
+    arbiter = learn_arbiter(judged)
+    assert arbiter.about["examples"] == 80 and arbiter.about["batches"] == 2 and "learned" in arbiter.about
+
+
+def test_the_command_weighs_the_arbiter_by_cost_and_can_save_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "cases"
+    first = []
+    for b, verdict in ((1, "permitido"), (2, "no_permitido"), (3, "permitido"), (4, "no_permitido")):
+        rows = [
+            {
+                "id": f"L{b}-{n}",
+                "question": f"¿Puedo subir {topic} número {n}? "
+                + ("Sale la zarandaja." if n % 2 else "Con flamenquín."),
+                "expect_verdict": (["no_permitido"] if n % 2 else ["permitido"])
+                + (["con_cautelas"] if n % 4 > 1 else []),
+                "forbid_verdict": ["permitido"] if n % 2 else ["no_permitido"],
+            }
+            for n, topic in enumerate(TOPICS * 4)
+        ]
+        _write(folder, f"independientes{b}-borradores", rows)
+        first += [{"id": r["id"], "veredicto": verdict, "reglas": ["Regla 1"]} for r in rows]
+    answers = tmp_path / "primeras.jsonl"
+    answers.write_text("".join(json.dumps(r) + "\n" for r in first))
+    saved = tmp_path / "arbitro.json"
+    args = ["--casos", str(folder), "--primeras", str(answers), "--conversaciones", str(tmp_path / "no-hay")]
+    assert main(["segunda-opinion", *args, "--coste", "4", "--costes", "1,8", "--aprender-arbitro", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "Árbitro: coste 4.0" in out and "Árbitro por coste" in out
+    assert [line.split(" | ")[0] for line in out.splitlines() if line[:2] in {"1.", "4.", "8."}] == [
+        "1.0",
+        "4.0",
+        "8.0",
+    ]
+    assert Arbiter.load(saved).about["examples"] == 96

@@ -400,7 +400,9 @@ _SHORT = 4
 #: A plain «sí» for a post that must not go out harms people most: a third fewer of them is worth
 #: seven cases in a thousand. Checked again in session 56 with 6600 first answers of 66 batches:
 #: C=1 0.786 and 50 (15), C=2 0.798 and 59 (20), C=4 0.805 and 68 (23); the same trade at each step,
-#: so it stays at 2.
+#: so it stays at 2. Checked again in session 65 with the arbiter choosing the step (cost 6, nested
+#: by batch, on the 6775 first answers about a post, with a scratch script): C=1 0.778 and 27, C=2
+#: 0.782 and 30, C=4 0.786 and 28; too close to retrain and revalidate everything for.
 REGULARISATION = 2.0
 
 

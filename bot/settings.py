@@ -134,9 +134,13 @@ class Settings(BaseSettings):
     )
     # Session 65 (python -m evals segunda-opinion, the arbiter's columns and table): on the 8200 first
     # answers of 84 batches, each weighed by an arbiter learned from the other batches' answers, the
-    # thresholds give 0.799 and 78 dangerous (27 permissive); the arbiter at cost 2, 0.828 and 52; 4,
-    # 0.817 and 39; 6, 0.811 and 30 (12); 8, 0.804 and 21; 10, 0.800 and 17. 6 gains on both counts;
-    # dearer, it buys fewer dangerous with right answers at about the rate the cost names. See bot.arbiter.
+    # thresholds give 0.799 and 78 dangerous; the arbiter at cost 2, 0.828 and 52; 3, 0.822 and 42; 4,
+    # 0.817 and 39; 6, 0.811 and 30. 6 was chosen first, on that table alone; the whole-bot runs then
+    # showed it losing accuracy where the table does not look: the 600 first turns (thresholds 0.878
+    # and 7; cost 2, 0.865 and 9; 3, 0.872 and 6; 4, 0.870 and 4; 6, 0.863 and 1) and the 880 parity
+    # translations (0.843 and 4; 2, 0.855 and 3; 3, 0.843 and 2; 4, 0.828 and 2; 6, 0.793 and 1).
+    # 3 is the dearest cost as right as the thresholds on all three (within a point) with fewer
+    # dangerous on each. See bot.arbiter and evals/README.md.
     doubt_arbiter: Path | None = Field(
         ARBITER_FILE,
         description="Weights of the learned choice among the second opinion's steps for a question on its own "
@@ -144,7 +148,7 @@ class Settings(BaseSettings):
         "--aprender-arbitro); unset, missing or broken: the thresholds doubt_high, doubt_low and doubt_sure.",
     )
     doubt_cost: float = Field(
-        6.0,
+        3.0,
         ge=0,
         description="For the learned choice: how many wrong verdicts one dangerous verdict (a «sí» to a post "
         "that must not go out, a «no» to a harmless one) is worth.",

@@ -270,7 +270,7 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         arbiter: Arbiter | None = learn_arbiter(judged)
     except ArbiterError as exc:
         arbiter = None
-        print(f"\nSin árbitro: {exc}")
+        print(f"\nSin árbitro: {exc}", file=sys.stderr)
     if args.aprender_arbitro:
         if arbiter is None:
             return 1
@@ -318,13 +318,16 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
 
 def _costs(text: str) -> tuple[float, ...]:
     try:
-        return tuple(float(part) for part in text.split(",") if part.strip())
+        costs = tuple(float(part) for part in text.split(",") if part.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"costes ilegibles: {text!r} (ejemplo: 2,4,6)") from None
+        costs = ()
+    if not costs or any(c < 0 for c in costs):
+        raise argparse.ArgumentTypeError(f"costes ilegibles: {text!r} (números de 0 en adelante: 2,4,6)")
+    return costs
 
 
 def _worth(tally: Tally | None, cost: float) -> float:
-    """Right answers less dangerous ones, each worth ``cost``: what the arbiter minimises."""
+    """Right answers less dangerous ones, each weighing ``cost``: what the arbiter maximises."""
     if tally is None:
         return 0.0
     return tally.right - cost * (tally.permissive + tally.restrictive)

@@ -350,3 +350,21 @@ def test_the_command_weighs_the_arbiter_by_cost_and_can_save_it(
         "8.0",
     ]
     assert Arbiter.load(saved).about["examples"] == 96
+    for bad in ("a,b", "-1", ","):
+        with pytest.raises(SystemExit):
+            main(["segunda-opinion", *args, "--costes", bad])
+    assert "costes ilegibles" in capsys.readouterr().err
+
+
+def test_the_command_says_why_there_is_no_arbiter_and_saves_none(
+    cases_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every case answered «sí» and none accepts a caution: the arbiter has nothing to learn from.
+    first = _answers(cases_dir.parent, [{"id": f"A{n:03d}", "veredicto": "permitido", "reglas": []} for n in range(24)])
+    path = cases_dir.parent / "primeras.jsonl"
+    assert len(first) == 24
+    saved = cases_dir.parent / "arbitro.json"
+    args = ["--casos", str(cases_dir), "--primeras", str(path), "--conversaciones", str(cases_dir.parent / "no-hay")]
+    assert main(["segunda-opinion", *args, "--aprender-arbitro", str(saved)]) == 1
+    assert "Sin árbitro: no hay de qué aprender" in capsys.readouterr().err
+    assert not saved.exists()

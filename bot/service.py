@@ -21,7 +21,7 @@ from bot.arbiter import Arbiter, ArbiterError
 from bot.articles import named_articles
 from bot.conversation import follow, next_context
 from bot.decision import RuleSpec, Situation, decide, rule_specs
-from bot.doubt import DoubtModel, DoubtSource, Intent, case_text, reconsider, reread
+from bot.doubt import MODEL_VERSION, DoubtModel, DoubtSource, Intent, case_text, reconsider, reread
 from bot.embeddings import embeddings_for
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
@@ -536,7 +536,18 @@ def _arbiter(path: Path | None) -> Arbiter | None:
     if path is None:
         return None
     try:
-        return Arbiter.load(path)
+        arbiter = Arbiter.load(path)
     except ArbiterError as exc:
         log.warning("segunda opinión: %s; deciden los umbrales", exc)
         return None
+    learned_with = arbiter.about.get("model_version")
+    if learned_with != MODEL_VERSION:
+        # Its weights read the estimates of another model: they still weigh, but stale.
+        log.warning(
+            "segunda opinión: el árbitro de %s se aprendió con la versión %s del modelo y la de ahora es la %s; "
+            "vuelve a aprenderlo con «python -m evals segunda-opinion --aprender-arbitro»",
+            path.name,
+            learned_with,
+            MODEL_VERSION,
+        )
+    return arbiter

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from bot.arbiter import ARBITER_FILE, Arbiter
 from bot.decision import AppliedRule, Decision, RuleSpec
 from bot.doubt import (
+    MODEL_VERSION,
     DoubtModel,
     DoubtSource,
     Estimates,
@@ -831,3 +832,17 @@ def test_an_empty_arbiter_setting_leaves_the_thresholds(monkeypatch: pytest.Monk
     monkeypatch.setenv("BOT_DOUBT_COST", "-1")
     with pytest.raises(ValidationError):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_an_arbiter_learned_with_another_model_still_weighs_but_says_so(
+    doubting: Service, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    stale = constant_arbiter({Verdict.CON_CAUTELAS: 0.9}, restrictive=0.9)
+    stale = Arbiter(stale.weights, {"model_version": MODEL_VERSION - 1})
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        service = _arbitrated(doubting, stale, tmp_path)
+    assert f"se aprendió con la versión {MODEL_VERSION - 1} del modelo" in caplog.text
+    assert "--aprender-arbitro" in caplog.text
+    assert service.ask(f"{NEIGHBOURS} Sale la zarandaja.").verdict is Verdict.CON_CAUTELAS
+    # The shipped weights were learned with the model of now.
+    assert Arbiter.load(ARBITER_FILE).about["model_version"] == MODEL_VERSION

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.errors import InputError
 from bot.models import Verdict
 
 #: The weights shipped with the bot.
@@ -45,8 +46,9 @@ FEATURES = tuple(f"{v.value}:{name}" for v in VERDICTS for name in ("bias", "ris
 _EPSILON = 1e-4
 
 
-class ArbiterError(ValueError):
-    """A weights file that cannot be used (missing, unreadable, or for other features)."""
+class ArbiterError(InputError, ValueError):
+    """Weights that cannot be used (a missing or unreadable file, other features) or learned
+    (answers that all say the same)."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ two families say who has to act:
 
 - :class:`InputError`: something a person gave the bot is wrong and must be fixed by them: a
   question, a setting, a file of ``knowledge/`` (glossary, ``sources.toml``...), an evaluation
-  dataset, a vote;
+  dataset, the arbiter's weights, a vote;
 - :class:`UnavailableError`: something the bot depends on is not there or does not work: the
   index, Chroma, the BOE or another source, the embedding model. Trying again later (or fixing
   the deployment) helps; changing the question does not.
@@ -23,6 +23,7 @@ two families say who has to act:
     │   ├── SourcesConfigError (bot.sources.sync; ValueError)
     │   ├── FeedbackError (bot.feedback; ValueError)
     │   ├── DatasetError (evals.dataset; ValueError)
+    │   ├── ArbiterError (bot.arbiter; ValueError)
     │   ├── StartupError (adapters.telegram.startup)
     │   └── SlackSettingsError (adapters.slack.startup; also a SlackStartupError)
     ├── UnavailableError

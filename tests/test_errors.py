@@ -71,6 +71,7 @@ def test_every_project_error_is_in_one_family() -> None:
 def test_the_families_sort_the_errors() -> None:
     from adapters.slack.startup import SlackSettingsError, SlackStartupError, SlackUnavailableError
     from adapters.telegram.startup import StartupError
+    from bot.arbiter import ArbiterError
     from bot.embeddings import ModelError
     from bot.feedback import FeedbackError
     from bot.glossary import GlossaryError
@@ -82,7 +83,7 @@ def test_the_families_sort_the_errors() -> None:
     from evals.dataset import DatasetError
 
     for error in (SettingsError, FileError, GlossaryError, SourcesConfigError, FeedbackError, DatasetError,
-                  StartupError, SlackSettingsError):  # fmt: skip
+                  ArbiterError, StartupError, SlackSettingsError):  # fmt: skip
         assert issubclass(error, InputError), error
     for error in (IndexStoreError, IndexMissingError, ModelError, FetchError, NotInMirror, BOEFormatError,
                   SlackUnavailableError):  # fmt: skip

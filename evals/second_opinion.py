@@ -3,7 +3,7 @@
 ``evals/primeras_respuestas.jsonl`` keeps, for each dev case of the independent batches, the
 verdict the rules alone gave it the first time it was run, before anyone tuned on it, and the
 rules that applied. For each batch, a model trained on every other dev file (never on the batch,
-never on ``test/``) reconsiders those first verdicts with :func:`bot.doubt.reconsider`; the table
+never on ``test/``) reconsiders those first verdicts as :func:`bot.doubt.reconsider` does; the table
 compares accuracy and dangerous errors before and after. This is how the thresholds were chosen.
 
 What the file cannot say is simulated on the generous side: a caution is never
@@ -35,7 +35,6 @@ from bot.doubt import (
     case_text,
     load_first_turns,
     read_cases,
-    reconsider,
     reread,
     step,
 )
@@ -438,9 +437,12 @@ def _discussed_drafts(turns: Sequence[Case]) -> dict[str, str | None]:
 
 
 def _reconsidered(answer: FirstAnswer, model: DoubtModel, text: str, t: Thresholds, *, risk_only: bool) -> Verdict:
+    """The verdict only (:func:`bot.doubt.step`): the explanation :func:`bot.doubt.reconsider` would also
+    build, with the words that weigh most, is never shown here."""
     if answer.verdict not in PUBLICATION:
         return answer.verdict
-    return reconsider(_decision(answer), model, text, high=t.high, low=t.low, sure=t.sure, risk_only=risk_only).verdict
+    p = model.estimates(text)
+    return step(_decision(answer), p, high=t.high, low=t.low, sure=t.sure, risk_only=risk_only)
 
 
 def combined(tallies: Iterable[Tally]) -> Tally:

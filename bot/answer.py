@@ -242,8 +242,13 @@ def _summary(
         quoted = w.and_([f"«{word}»" for word in doubt.words])
         key = "summary.doubt_risk" if doubt.toward == "riesgo" else "summary.doubt_prohibited"
         lines.append(t(key, words=t("summary.doubt_words", words=quoted) if quoted else ""))
-    elif doubt is not None:  # the rule and the words that made it apply follow
-        lines.append(t("summary.doubt_safe" if doubt.toward == "inocuo" else "summary.doubt_sure"))
+    elif doubt is not None and doubt.toward == "inocuo":  # the rule and the words that made it apply follow
+        lines.append(t("summary.doubt_safe"))
+    elif doubt is not None:
+        # A caution with nothing behind it (no rule took the message, no risk was seen) is the
+        # guideline's silence, not something seen that calls for care.
+        seen = applied or decision.loose_risks
+        lines.append(t("summary.doubt_sure" if seen else "summary.doubt_sure_nothing"))
     if verdict is Verdict.SIN_BASE:
         lines.append(t("summary.out_of_scope", contact=w.contact(contact_unit)))
         return lines

@@ -846,3 +846,15 @@ def test_an_arbiter_learned_with_another_model_still_weighs_but_says_so(
     assert service.ask(f"{NEIGHBOURS} Sale la zarandaja.").verdict is Verdict.CON_CAUTELAS
     # The shipped weights were learned with the model of now.
     assert Arbiter.load(ARBITER_FILE).about["model_version"] == MODEL_VERSION
+
+
+def test_a_yes_where_the_rules_saw_nothing_does_not_claim_they_saw_something(
+    doubting: Service, service: Service
+) -> None:
+    alone = service.ask(HARMLESS)
+    assert alone.verdict is Verdict.CON_CAUTELAS and not alone.rules  # the guideline is silent
+    answer = doubting.ask(HARMLESS)
+    assert answer.verdict is Verdict.PERMITIDO
+    assert "No he visto en tu mensaje nada que lo impida" in answer.summary
+    assert "se parece mucho a otras en las que publicar estaba bien" in answer.summary
+    assert "Lo que he visto pide cautela" not in answer.summary

@@ -57,10 +57,12 @@ on the 189 English first answers written in English, five-fold by batch, the sec
 them from 0.630 and 20 dangerous to 0.714 and 6: it stays for every language.
 
 Each model is a logistic regression per estimate on shared TF-IDF word and character n-grams
-(scikit-learn), trained on the first message that needs it after start-up (the follow-ups' one,
-on the first follow-up) and cached under ``<data_dir>/doubt/`` with a key of the cases' content,
-so it is retrained only when QA changes the cases. Neither keeps any question text: only what it
-learned from the labelled cases.
+(scikit-learn); the model of questions on their own also reads the signals the rules found in
+the message, one word each (:data:`SIGNAL_PREFIX`). Each is trained on the first message that
+needs it after start-up (the follow-ups' one, on the first follow-up) and cached under
+``<data_dir>/doubt/`` with a key of the cases' content (and of the signals found in them), so it
+is retrained only when QA changes the cases or a policy owner the signals, at the next start.
+Neither keeps any question text: only what it learned from the labelled cases.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -88,13 +90,14 @@ from sklearn.svm import LinearSVC
 from bot.arbiter import Arbiter, Opinions
 from bot.decision import Decision, Doubt
 from bot.models import LegalRef, Verdict
-from bot.signals import GLOSS_DIR, gloss_text, glossary_for
+from bot.pipeline import read
+from bot.signals import GLOSS_DIR, SignalBook, gloss_text, glossary_for
 from bot.text import STOPWORDS, fold
 
 log = logging.getLogger(__name__)
 
 #: Bumped when the features or the model change, so cached models are not reused.
-MODEL_VERSION = 8
+MODEL_VERSION = 9
 #: Fewer labelled cases of either kind than this, and there is no second opinion.
 MIN_CASES = 20
 #: How long a process waits for another one training the same model.
@@ -159,29 +162,54 @@ ARTICLE_LEAST = -0.4
 ARTICLES_SHOWN = 2
 
 
-def case_text(question: str, draft: str | None) -> str:
-    """What the model reads: the question and the draft, as the rules read them."""
-    return f"{question}\n{draft or ''}".strip()
+#: The model of questions on their own reads, after the message, the signals the rules found in
+#: it, each as a word no message has: this prefix and the signal's id without underscores
+#: («zzspersonaidentificable»). A signal stands for its phrases in every language, so what the
+#: model learns of it reaches wordings and languages it has not seen. Chosen in session 66 with
+#: the cross-validation by batch (a scratch copy of it, the arbiter at cost 3 nested by batch, on
+#: the 7143 first answers about a post): without the signals 0.800 and 44 dangerous (18 / 26);
+#: with them 0.810 and 38 (18 / 20); at cost 6, 0.785 and 28 → 0.797 and 25. The follow-ups'
+#: model reads words only: a follow-up's signals are often the fix, not the risk.
+SIGNAL_PREFIX = "zzs"
 
 
-def load_cases(folder: Path) -> tuple[list[LabelledCase], list[str]]:
+def signal_words(signals: Iterable[str]) -> str:
+    """The signals as the model reads them: one word each, sorted, without repeats."""
+    return " ".join(sorted({SIGNAL_PREFIX + signal.replace("_", "") for signal in signals}))
+
+
+def message_signals(question: str, draft: str | None, book: SignalBook) -> tuple[str, ...]:
+    """The ids of the signals the rules find in a question and its draft (:func:`bot.pipeline.read`)."""
+    return tuple(hit.signal for hit in read(question, draft, book).hits)
+
+
+def case_text(question: str, draft: str | None, signals: Iterable[str] = ()) -> str:
+    """What the model reads: the question and the draft, as the rules read them, and then the
+    signals found in them (:func:`signal_words`), when the model learned them."""
+    text = f"{question}\n{draft or ''}".strip()
+    words = signal_words(signals)
+    return f"{text}\n{words}" if words else text
+
+
+def load_cases(folder: Path, book: SignalBook | None = None) -> tuple[list[LabelledCase], list[str]]:
     """The labelled cases of the ``*.jsonl`` files right in ``folder`` (not in its subfolders:
-    the test split is never learned), and the problems found (see :func:`read_cases`)."""
+    the test split is never learned), and the problems found (see :func:`read_cases`; ``book``:
+    each text ends with the signals found in it)."""
     cases: list[LabelledCase] = []
     problems: list[str] = []
     for path in sorted(folder.glob("*.jsonl")):
-        more, trouble = read_cases(path)
+        more, trouble = read_cases(path, book=book)
         cases += more
         problems += trouble
     return cases, problems
 
 
-def load_first_turns(folder: Path) -> tuple[list[LabelledCase], list[str]]:
+def load_first_turns(folder: Path, book: SignalBook | None = None) -> tuple[list[LabelledCase], list[str]]:
     """The first turn of each conversation of the ``*.jsonl`` files right in ``folder`` (never
     its ``test/``), labelled like a case, and the problems found. A first turn is a question on
     its own, like a case; the later turns only make sense with the earlier ones, and are learned
-    apart (:func:`load_follow_ups`)."""
-    return _load(folder, "first")
+    apart (:func:`load_follow_ups`). ``book``: each text ends with the signals found in it."""
+    return _load(folder, "first", book)
 
 
 def load_follow_ups(folder: Path) -> tuple[list[LabelledCase], list[str]]:
@@ -191,11 +219,11 @@ def load_follow_ups(folder: Path) -> tuple[list[LabelledCase], list[str]]:
     return _load(folder, "later")
 
 
-def _load(folder: Path, turns: Turns) -> tuple[list[LabelledCase], list[str]]:
+def _load(folder: Path, turns: Turns, book: SignalBook | None = None) -> tuple[list[LabelledCase], list[str]]:
     cases: list[LabelledCase] = []
     problems: list[str] = []
     for path in sorted(folder.glob("*.jsonl")):
-        more, trouble = read_cases(path, turns=turns)
+        more, trouble = read_cases(path, turns=turns, book=book)
         cases += more
         problems += trouble
     return cases, problems
@@ -205,10 +233,13 @@ def _load(folder: Path, turns: Turns) -> tuple[list[LabelledCase], list[str]]:
 Turns = Literal["first", "later"]
 
 
-def read_cases(path: Path, *, turns: Turns | None = None) -> tuple[list[LabelledCase], list[str]]:
+def read_cases(
+    path: Path, *, turns: Turns | None = None, book: SignalBook | None = None
+) -> tuple[list[LabelledCase], list[str]]:
     """The labelled cases of one ``.jsonl`` file and the problems found. A broken line is
     skipped and reported, never fatal. With ``turns``, the file holds conversations and each
-    one's first turn is the case (``"first"``), or each later turn is one (``"later"``)."""
+    one's first turn is the case (``"first"``), or each later turn is one (``"later"``). With
+    ``book``, each text ends with the signals the rules find in it (:func:`case_text`)."""
     cases: list[LabelledCase] = []
     problems: list[str] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -220,7 +251,7 @@ def read_cases(path: Path, *, turns: Turns | None = None) -> tuple[list[Labelled
                 items = [(row, row.get("draft"))]
             else:
                 items = _turns(row["turns"], later=turns == "later")
-            labelled = [_labelled(case, draft) for case, draft in items]
+            labelled = [_labelled(case, draft, book) for case, draft in items]
         except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             problems.append(f"{path.name}:{number}: caso ilegible ({exc})")
             continue
@@ -241,7 +272,7 @@ def _turns(turns: list[dict[str, Any]], *, later: bool) -> list[tuple[dict[str, 
     return out
 
 
-def _labelled(case: dict[str, Any], draft: str | None) -> LabelledCase:
+def _labelled(case: dict[str, Any], draft: str | None, book: SignalBook | None = None) -> LabelledCase:
     listed = [str(v) for v in case["expect_verdict"]]
     first = listed[0]
     expected = set(listed)
@@ -253,7 +284,7 @@ def _labelled(case: dict[str, Any], draft: str | None) -> LabelledCase:
         if source.get("source_id") and source.get("article")
     )
     return LabelledCase(
-        case_text(question, draft),
+        case_text(question, draft, message_signals(question, draft, book) if book is not None else ()),
         # As the evaluation counts it: a case that only accepts «no» forbids «sí».
         risky=Verdict.PERMITIDO.value in forbidden
         or (Verdict.NO_PERMITIDO.value in expected and Verdict.PERMITIDO.value not in expected),
@@ -367,7 +398,13 @@ class DoubtModel:
         for weight, name in weighed:
             if weight <= 0 or len(chosen) >= limit:
                 break
-            if " " in name or len(name) < _SHORT or name in STOPWORDS or self._idf[self._index[name]] < self._common:
+            if (
+                " " in name
+                or len(name) < _SHORT
+                or name in STOPWORDS
+                or name.startswith(SIGNAL_PREFIX)
+                or self._idf[self._index[name]] < self._common
+            ):
                 continue
             written = next((text[a:b] for folded, a, b in spans if folded == name), None)
             if written and written.lower() not in {c.lower() for c in chosen}:
@@ -422,11 +459,22 @@ class DoubtSource:
     ``get()`` and ``follow_ups()`` return ``None`` when there is no folder, too few cases or the
     training failed (the bot then answers from the rules alone, or a follow-up with the hedge of
     the cases' model, as before); they never raise.
+
+    ``signals`` gives the signal book: the model of questions on their own learns the signals
+    found in each case (:data:`SIGNAL_PREFIX`), as the book is when it is trained; an edited
+    book changes the cache key, so the next start trains it again.
     """
 
-    def __init__(self, folder: Path | None, cache_dir: Path, conversations: Path | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path | None,
+        cache_dir: Path,
+        conversations: Path | None = None,
+        signals: Callable[[], SignalBook] | None = None,
+    ) -> None:
         self.folder = folder
         self.conversations = conversations
+        self.signals = signals
         self.cache_dir = cache_dir
         self._lock = threading.Lock()
         self._models: dict[str, DoubtModel | None] = {}
@@ -458,9 +506,10 @@ class DoubtSource:
                 return None
             cases, problems = load_follow_ups(conversations)
         else:
-            cases, problems = load_cases(self.folder)
+            book = self.signals() if self.signals is not None else None
+            cases, problems = load_cases(self.folder, book)
             if conversations is not None:
-                more, trouble = load_first_turns(conversations)
+                more, trouble = load_first_turns(conversations, book)
                 cases, problems = cases + more, problems + trouble
             # The follow-ups' model reads the same files: their problems are reported once, here.
             for problem in problems:

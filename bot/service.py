@@ -161,7 +161,10 @@ class Service:
         self._signals = _Reloading(self.settings.knowledge_dir, (SIGNALS_FILE,), load_signals, SignalBook())
         self._law_names = _Reloading(self.settings.knowledge_dir, ("sources.toml",), load_law_names, LawNames())
         self._doubt = DoubtSource(
-            self.settings.doubt_cases_dir, self.settings.doubt_dir, self.settings.doubt_conversations_dir
+            self.settings.doubt_cases_dir,
+            self.settings.doubt_dir,
+            self.settings.doubt_conversations_dir,
+            signals=self._signals.get,
         )
         self._arbiter = _arbiter(self.settings.doubt_arbiter)
         self._rules: tuple[tuple[int, int], list[RuleSpec]] | None = None
@@ -242,7 +245,12 @@ class Service:
         # read by the rules alone. One that opens another matter is read as a question on its own.
         follow_up = bool(context and context.turns) and not followed.new_topic
         doubt, risk_only = self._second_opinion(follow_up)
-        doubt_text = case_text(clean if follow_up else asked, "\n".join(filter(None, [reading.draft, image_text])))
+        # The model of questions on their own also reads the signals of the message itself
+        # (its words, its draft, its photos); the follow-ups' model reads words only.
+        signals = [h.signal for h in alone.hits] if not follow_up or risk_only else []
+        doubt_text = case_text(
+            clean if follow_up else asked, "\n".join(filter(None, [reading.draft, image_text])), signals
+        )
         estimates = doubt.estimates(doubt_text) if doubt is not None else None
         intent = reread(
             estimates if not follow_up else None,

@@ -34,6 +34,7 @@ from bot.doubt import (
     LabelledCase,
     case_text,
     load_first_turns,
+    message_signals,
     read_cases,
     reread,
     step,
@@ -41,7 +42,7 @@ from bot.doubt import (
 from bot.doubt import load_cases as load_labelled
 from bot.models import SourceType, Verdict
 from bot.settings import load_settings
-from bot.signals import SignalHit
+from bot.signals import SignalBook, SignalHit, load_signals
 from evals.dataset import CASES_DIR, Case, DatasetError, load_cases
 from evals.metrics import over_restrictive, permissive
 
@@ -143,6 +144,18 @@ def _decision(answer: FirstAnswer) -> Decision:
 
 
 @cache
+def signal_book(knowledge_dir: Path | None = None) -> SignalBook:
+    """The signal book of ``knowledge_dir`` (by default the configured one), as the bot reads it."""
+    settings = load_settings() if knowledge_dir is None else load_settings(knowledge_dir=knowledge_dir)
+    return load_signals(settings.knowledge_dir)[0]
+
+
+def learned_text(question: str, draft: str | None) -> str:
+    """What the model of questions on their own reads of a case: its words and its signals."""
+    return case_text(question, draft, message_signals(question, draft, signal_book()))
+
+
+@cache
 def firm_rules(knowledge_dir: Path | None = None) -> frozenset[str]:
     """The guideline rules marked «Firme: sí» in ``knowledge_dir`` (by default the configured one),
     read with the bot's own loader, whatever the guide's file format."""
@@ -199,7 +212,7 @@ def second_opinion(
     if estimates is not None:
         p = estimates
     elif model is not None:
-        p = model.estimates(case_text(case.question, case.draft))
+        p = model.estimates(learned_text(case.question, case.draft))
     else:
         raise ValueError("hace falta el modelo o sus estimaciones")
     verdict = answer.verdict
@@ -246,13 +259,13 @@ def cross_validate(
     estimates, is added to ``judged_out`` when given (what :func:`cross_validate_arbiter` and
     :func:`learn_arbiter` learn from)."""
     answers = answers if answers is not None else read_first_answers()
-    first_turns = load_first_turns(conversations_dir)[0] if conversations_dir is not None else []
+    first_turns = load_first_turns(conversations_dir, signal_book())[0] if conversations_dir is not None else []
     skipped = set(exclude)
     files = sorted(p for p in cases_dir.glob("*.jsonl") if batch_of(p.stem) not in skipped)
     by_batch: dict[str, list[Path]] = {}
     for path in files:
         by_batch.setdefault(batch_of(path.stem), []).append(path)
-    learned: dict[Path, list[LabelledCase]] = {path: read_cases(path)[0] for path in files}
+    learned: dict[Path, list[LabelledCase]] = {path: read_cases(path, book=signal_book())[0] for path in files}
     grid = list(grid)
     outcomes: list[Outcome] = []
     totals: dict[Thresholds, Tally] = {g: Tally() for g in grid}
@@ -266,7 +279,7 @@ def cross_validate(
         before, after = Tally(), Tally()
         wanted = unwanted = 0
         for case, answer in judged:
-            estimates = model.estimates(case_text(case.question, case.draft))
+            estimates = model.estimates(learned_text(case.question, case.draft))
             if judged_out is not None:
                 judged_out.append(Judged(batch, case, answer, estimates))
             before = before.add(case, answer.verdict)
@@ -296,9 +309,9 @@ def cross_validate_first_turns(
     With ``arbiter`` (learned from the cases' first answers, never from these turns), the
     outcomes also hold its choice at ``cost``."""
     answers = answers if answers is not None else read_first_answers()
-    cases = load_labelled(cases_dir)[0]
+    cases = load_labelled(cases_dir, signal_book())[0]
     files = sorted(conversations_dir.glob("*.jsonl"))
-    learned = {path: read_cases(path, turns="first")[0] for path in files}
+    learned = {path: read_cases(path, turns="first", book=signal_book())[0] for path in files}
     plain: DoubtModel | None = None
     outcomes: list[Outcome] = []
     for path in files:
@@ -312,7 +325,7 @@ def cross_validate_first_turns(
             model = plain
         before, after, arbitrated = Tally(), Tally(), Tally()
         for turn, answer in judged:
-            estimates = model.estimates(case_text(turn.question, turn.draft))
+            estimates = model.estimates(learned_text(turn.question, turn.draft))
             before = before.add(turn, answer.verdict)
             after = after.add(turn, second_opinion(answer, turn, model, chosen, estimates))
             if arbiter is not None:
@@ -413,14 +426,16 @@ def cross_validate_follow_ups(
         if not judged:
             continue
         if single is None:  # read and trained once, and only when a file has follow-ups to judge
-            first_turns = [c for other in files for c in read_cases(other, turns="first")[0]]
-            single = DoubtModel.train(load_labelled(cases_dir)[0] + first_turns)
+            first_turns = [c for other in files for c in read_cases(other, turns="first", book=signal_book())[0]]
+            single = DoubtModel.train(load_labelled(cases_dir, signal_book())[0] + first_turns)
         model = DoubtModel.train([c for other in files if other != path for c in learned[other]])
         rules, hedge, after = Tally(), Tally(), Tally()
         for turn, answer in judged:
             text = case_text(turn.question, drafts[turn.id])
             rules = rules.add(turn, answer.verdict)
-            hedge = hedge.add(turn, _reconsidered(answer, single, text, chosen, risk_only=True))
+            # The cases' model reads a follow-up with the signals of its own words and draft.
+            own = learned_text(turn.question, turn.draft)
+            hedge = hedge.add(turn, _reconsidered(answer, single, own, chosen, risk_only=True))
             after = after.add(turn, _reconsidered(answer, model, text, chosen, risk_only=False))
         outcomes.append(FollowUpOutcome(path.stem, rules, hedge, after))
     return outcomes

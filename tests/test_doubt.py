@@ -22,6 +22,7 @@ from bot.arbiter import ARBITER_FILE, Arbiter
 from bot.decision import AppliedRule, Decision, RuleSpec
 from bot.doubt import (
     MODEL_VERSION,
+    SIGNAL_PREFIX,
     DoubtModel,
     DoubtSource,
     Estimates,
@@ -32,13 +33,14 @@ from bot.doubt import (
     load_cases,
     load_first_turns,
     load_follow_ups,
+    message_signals,
     reconsider,
     reread,
 )
 from bot.models import Detector, LegalRef, Verdict
 from bot.service import Service
 from bot.settings import Settings
-from bot.signals import GLOSS_DIR, SignalHit
+from bot.signals import GLOSS_DIR, SignalHit, load_signals
 from tests.helpers.arbiter import constant_arbiter
 
 TOPICS = [
@@ -858,3 +860,82 @@ def test_a_yes_where_the_rules_saw_nothing_does_not_claim_they_saw_something(
     assert "No he visto en tu mensaje nada que lo impida" in answer.summary
     assert "se parece mucho a otras en las que publicar estaba bien" in answer.summary
     assert "Lo que he visto pide cautela" not in answer.summary
+
+
+# ------------------------------------------------------------------ the signals it reads
+
+PHOTO_WITH_ID = "¿Puedo subir a X la foto del vecino que atendí, con su DNI 12345678Z? Con un flamenquín."
+
+
+def test_the_text_ends_with_the_signals_found_each_once_and_sorted() -> None:
+    assert case_text("¿Puedo?", "Borrador") == "¿Puedo?\nBorrador"  # no signals: as before
+    assert case_text("¿Puedo?", None, ["persona_identificable", "salud", "persona_identificable"]) == (
+        "¿Puedo?\nzzspersonaidentificable zzssalud"
+    )
+
+
+def test_the_cases_are_read_with_the_signals_the_rules_find_in_them(tmp_path: Path, knowledge: Path) -> None:
+    book, _ = load_signals(knowledge)
+    found = message_signals(PHOTO_WITH_ID, None, book)
+    assert {"datos_personales", "imagen", "ciudadano_atendido"} <= set(found)
+    folder = write_cases(tmp_path / "cases", [{"question": PHOTO_WITH_ID, "expect_verdict": ["no_permitido"]}])
+    [case], _ = load_cases(folder, book)
+    assert case.text == case_text(PHOTO_WITH_ID, None, found)
+    [plain], _ = load_cases(folder)  # without a book, words only
+    assert plain.text == PHOTO_WITH_ID
+
+
+def test_only_the_model_of_questions_on_their_own_learns_the_signals(tmp_path: Path, knowledge: Path) -> None:
+    book, _ = load_signals(knowledge)
+    conversations = tmp_path / "conversaciones"
+    conversations.mkdir()
+    turns = [
+        {"question": f"{PHOTO_WITH_ID} ({n})", "expect_verdict": ["no_permitido"]} if n % 2 else HARMLESS_TURN
+        for n in range(40)
+    ]
+    lines = [
+        {"id": f"C{n:03d}", "turns": [turn, {**turn, "question": f"¿Y en Instagram? {turn['question']}"}]}
+        for n, turn in enumerate(turns)
+    ]
+    (conversations / "conversaciones1.jsonl").write_text(
+        "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8"
+    )
+    source = DoubtSource(write_cases(tmp_path / "cases"), tmp_path / "doubt", conversations, signals=lambda: book)
+    single, later = source.get(), source.follow_ups()
+    assert single is not None and later is not None
+    learned = {str(w) for w in single._words.get_feature_names_out()}
+    assert "zzsdatospersonales" in learned and "zzsciudadanoatendido" in learned
+    assert not any(str(w).startswith(SIGNAL_PREFIX) for w in later._words.get_feature_names_out())
+
+
+HARMLESS_TURN = {
+    "question": "¿Puedo subir a X la receta de la abuela? Con un flamenquín.",
+    "expect_verdict": ["permitido"],
+}
+
+
+def test_the_words_that_explain_a_doubt_are_never_a_signal(tmp_path: Path, knowledge: Path) -> None:
+    book, _ = load_signals(knowledge)
+    # The same words, risky only when the message holds an ID number: only its signal tells them apart.
+    cases = [
+        {
+            "question": f"¿Puedo subir esto a {net}? {'DNI 12345678Z' if n % 2 else 'Una receta'} y un flamenquín.",
+            "expect_verdict": ["no_permitido"] if n % 2 else ["permitido"],
+        }
+        for n, net in enumerate(NETWORKS * 20)
+    ]
+    model = DoubtModel.train(load_cases(write_cases(tmp_path / "cases", cases), book)[0])
+    text = case_text("¿Puedo subir esto a X? DNI 12345678Z y un flamenquín.", None, ["datos_personales"])
+    assert model.risk(text) > 0.5
+    assert not any(word.startswith(SIGNAL_PREFIX) for word in model.words(text))
+
+
+def test_the_service_gives_its_model_the_signals_of_the_message(doubting: Service) -> None:
+    doubting.ask(PHOTO_WITH_ID)
+    model = doubting._doubt.get()
+    assert model is not None and model._last is not None
+    read_text = model._last[0]
+    assert (
+        read_text.startswith("¿Puedo subir a X la foto del vecino")
+        and "zzsdatospersonales" in read_text.splitlines()[-1]
+    )

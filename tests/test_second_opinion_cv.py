@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.arbiter import Arbiter
-from bot.doubt import DoubtModel, Estimates, LabelledCase, case_text
+from bot.doubt import SIGNAL_PREFIX, DoubtModel, Estimates, LabelledCase, case_text
 from bot.models import Verdict
 from evals.__main__ import main
 from evals.dataset import Case, DatasetError
@@ -257,7 +257,9 @@ def test_each_conversation_files_follow_ups_are_judged_by_a_model_learned_from_t
     assert judged.rules.restrictive == 24 and judged.hedge.restrictive == 24  # the hedge never softens a «no»
     assert judged.learned.restrictive == 0 and judged.learned.right == 24  # the harmless ones become cautions
     single, later = learned_from
-    assert "¿Puedo colgar la charla?\nBorrador 4" in single  # the cases' model: the cases and first turns
+    # The cases' model: the cases and first turns, each followed by the signals found in it.
+    assert "¿Puedo colgar la charla?\nBorrador 4\nzzsconfidencial zzsdivulgacion" in single
+    assert not any(SIGNAL_PREFIX in t for t in later)  # the follow-ups' model reads words only
     # The follow-ups' model: the other file's follow-ups, each with the draft discussed, never this file's.
     assert "¿Y si sale la zarandaja el día 0?\nBorrador 0" in later and len(later) == 48
     assert not any(t.startswith("¿Puedo") for t in later)

@@ -169,7 +169,7 @@ ARTICLES_SHOWN = 2
 #: the cross-validation by batch (a scratch copy of it, the arbiter at cost 3 nested by batch, on
 #: the 7143 first answers about a post): without the signals 0.800 and 44 dangerous (18 / 26);
 #: with them 0.810 and 38 (18 / 20); at cost 6, 0.785 and 28 → 0.797 and 25. The follow-ups'
-#: model reads words only: a follow-up's signals are often the fix, not the risk.
+#: model reads words only (signals were not tried there).
 SIGNAL_PREFIX = "zzs"
 
 
@@ -501,35 +501,44 @@ class DoubtSource:
             log.warning("segunda opinión desactivada: no existe la carpeta de casos %s", self.folder)
             return None
         conversations = self.conversations if self.conversations is not None and self.conversations.is_dir() else None
+        book: SignalBook | None = None
         if kind == FOLLOW_UPS_MODEL:
             if conversations is None:
                 return None
             cases, problems = load_follow_ups(conversations)
         else:
             book = self.signals() if self.signals is not None else None
-            cases, problems = load_cases(self.folder, book)
-            if conversations is not None:
-                more, trouble = load_first_turns(conversations, book)
-                cases, problems = cases + more, problems + trouble
+            # Words only, for the cache key: finding the signals of every case takes about a
+            # minute, worth paying only to train.
+            cases, problems = _questions(self.folder, conversations)
             # The follow-ups' model reads the same files: their problems are reported once, here.
             for problem in problems:
                 log.warning("casos de evaluación: %s", problem)
-        path = self.cache_dir / f"{kind}-{_key(cases)}.joblib"
+        path = self.cache_dir / f"{kind}-{_key(cases, book)}.joblib"
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             # Processes started together (evaluation jobs, replicas) train once; the rest load it.
             with FileLock(self.cache_dir / "entrenando.lock", timeout=LOCK_SECONDS):
-                return self._load_or_train(path, cases, kind)
+                return self._load_or_train(path, cases, kind, book, conversations)
         except (OSError, Timeout) as exc:
             log.warning("segunda opinión: sin caché en %s (%s)", self.cache_dir, exc)
-            return self._load_or_train(path, cases, kind)
+            return self._load_or_train(path, cases, kind, book, conversations)
 
-    def _load_or_train(self, path: Path, cases: list[LabelledCase], kind: str) -> DoubtModel | None:
+    def _load_or_train(
+        self,
+        path: Path,
+        cases: list[LabelledCase],
+        kind: str,
+        book: SignalBook | None = None,
+        conversations: Path | None = None,
+    ) -> DoubtModel | None:
         if path.is_file():
             try:
                 return DoubtModel.load(path)
             except Exception as exc:  # a stale or broken cache is rebuilt, not fatal
                 log.warning("segunda opinión: no se puede leer %s (%s); se vuelve a entrenar", path.name, exc)
+        if book is not None and self.folder is not None:
+            cases = _questions(self.folder, conversations, book)[0]
         try:
             model = DoubtModel.train(cases)
         except ValueError as exc:
@@ -545,13 +554,28 @@ class DoubtSource:
         return model
 
 
+def _questions(
+    folder: Path, conversations: Path | None, book: SignalBook | None = None
+) -> tuple[list[LabelledCase], list[str]]:
+    """The questions on their own: the cases of ``folder`` and the first turns of ``conversations``."""
+    cases, problems = load_cases(folder, book)
+    if conversations is not None:
+        more, trouble = load_first_turns(conversations, book)
+        cases, problems = cases + more, problems + trouble
+    return cases, problems
+
+
 #: The file name of each cached model starts with its kind.
 CASES_MODEL = "modelo"
 FOLLOW_UPS_MODEL = "seguimientos"
 
 
-def _key(cases: Iterable[LabelledCase]) -> str:
+def _key(cases: Iterable[LabelledCase], book: SignalBook | None = None) -> str:
+    """The cache key of a model learned from ``cases`` (and from the signals ``book`` finds in them)."""
     digest = hashlib.sha256(f"{MODEL_VERSION}:{sklearn.__version__}".encode())
+    if book is not None:
+        # Every signal's phrases, detectors and flags (plain tuples and dicts: the same each run).
+        digest.update(repr(book.signals).encode())
     # The glossaries shape what the model reads: a new one needs a model trained with it.
     for path in sorted(GLOSS_DIR.glob("glosa-*.json")):
         digest.update(path.read_bytes())

@@ -433,8 +433,9 @@ def cross_validate_follow_ups(
         for turn, answer in judged:
             text = case_text(turn.question, drafts[turn.id])
             rules = rules.add(turn, answer.verdict)
-            # The cases' model reads a follow-up with the signals of its own words and draft.
-            own = learned_text(turn.question, turn.draft)
+            # The cases' model reads a follow-up's words, the draft discussed and the signals of
+            # the message itself (its own words and draft), as the service does.
+            own = case_text(turn.question, drafts[turn.id], message_signals(turn.question, turn.draft, signal_book()))
             hedge = hedge.add(turn, _reconsidered(answer, single, own, chosen, risk_only=True))
             after = after.add(turn, _reconsidered(answer, model, text, chosen, risk_only=False))
         outcomes.append(FollowUpOutcome(path.stem, rules, hedge, after))

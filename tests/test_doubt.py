@@ -939,3 +939,28 @@ def test_the_service_gives_its_model_the_signals_of_the_message(doubting: Servic
         read_text.startswith("¿Puedo subir a X la foto del vecino")
         and "zzsdatospersonales" in read_text.splitlines()[-1]
     )
+
+
+def test_the_cached_model_is_kept_for_the_same_signals_and_trained_again_for_edited_ones(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    folder, cache = write_cases(tmp_path / "cases"), tmp_path / "doubt"
+    book, _ = load_signals(knowledge)
+    assert DoubtSource(folder, cache, signals=lambda: book).get() is not None
+    [first] = cache.glob("modelo-*.joblib")
+    again, _ = load_signals(knowledge)  # the same book, read again by a new process
+    assert DoubtSource(folder, cache, signals=lambda: again).get() is not None
+    assert list(cache.glob("modelo-*.joblib")) == [first]
+    senales = knowledge / "senales.yaml"
+    senales.write_text(senales.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    same, _ = load_signals(knowledge)  # only the file changed, not a signal: the same model
+    assert DoubtSource(folder, cache, signals=lambda: same).get() is not None
+    assert list(cache.glob("modelo-*.joblib")) == [first]
+    edited = senales.read_text(encoding="utf-8").replace("es: [su dni,", "es: [zarandaja, su dni,", 1)
+    senales.write_text(edited, encoding="utf-8")
+    changed, problems = load_signals(knowledge)
+    assert not problems
+    assert DoubtSource(folder, cache, signals=lambda: changed).get() is not None
+    [second] = cache.glob("modelo-*.joblib")
+    assert second != first  # a signal now finds «zarandaja»: what the model reads changed
+    assert DoubtSource(folder, cache).get() is not None  # without signals, a model of words only

@@ -60,8 +60,9 @@ Each model is a logistic regression per estimate on shared TF-IDF word and chara
 (scikit-learn); the model of questions on their own also reads the signals the rules found in
 the message, one word each (:data:`SIGNAL_PREFIX`). Each is trained on the first message that
 needs it after start-up (the follow-ups' one, on the first follow-up) and cached under
-``<data_dir>/doubt/`` with a key of the cases' content (and of the signals found in them), so it
-is retrained only when QA changes the cases or a policy owner the signals, at the next start.
+``<data_dir>/doubt/`` with a key of the cases' content (and of the signal book and the code that
+reads it), so it is retrained only when QA changes the cases or a policy owner the signals, at
+the next start.
 Neither keeps any question text: only what it learned from the labelled cases.
 """
 
@@ -87,6 +88,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
+import bot.pipeline as pipeline_module
+import bot.signals as signals_module
 from bot.arbiter import Arbiter, Opinions
 from bot.decision import Decision, Doubt
 from bot.models import LegalRef, Verdict
@@ -574,8 +577,11 @@ def _key(cases: Iterable[LabelledCase], book: SignalBook | None = None) -> str:
     """The cache key of a model learned from ``cases`` (and from the signals ``book`` finds in them)."""
     digest = hashlib.sha256(f"{MODEL_VERSION}:{sklearn.__version__}".encode())
     if book is not None:
-        # Every signal's phrases, detectors and flags (plain tuples and dicts: the same each run).
+        # Every signal's phrases, detectors and flags (plain tuples and dicts: the same each run),
+        # and the code that finds them in a message.
         digest.update(repr(book.signals).encode())
+        for module in (signals_module, pipeline_module):
+            digest.update(Path(module.__file__ or "").read_bytes())
     # The glossaries shape what the model reads: a new one needs a model trained with it.
     for path in sorted(GLOSS_DIR.glob("glosa-*.json")):
         digest.update(path.read_bytes())

@@ -255,7 +255,7 @@ def decide(
     loose = tuple(
         hits[0]
         for s, hits in found.items()
-        if s not in taken and s not in surely and (_class(book, s) is SignalClass.RIESGO or _sensitive(book, s))
+        if s not in taken and s not in surely and (_class(book, s) is SignalClass.RIESGO or _weighs(book, s, found))
     )
     # A risk is answered when the rules it triggers all permit the situation: their own
     # exception holds («Salvo si»), or they describe it as allowed (moderating insults under
@@ -266,7 +266,8 @@ def decide(
     unlifted_risk = any(_class(book, s) is SignalClass.RIESGO and s not in surely and s not in answered for s in found)
     # A sensitive context no rule took (a patient, a minor, a case file mentioned in passing) is
     # not evidence of a problem, but it is not evidence that all is well either: no plain «sí».
-    unexplained = any(_sensitive(book, s) and s not in surely and s not in taken for s in found)
+    # A minor named only as a group («mis chavales de 3.º de la ESO»), with no photo or name, is not one.
+    unexplained = any(_weighs(book, s, found) and s not in surely and s not in taken for s in found)
     lifts = tuple(h for s, hits in lifting.items() if _class(book, s) is SignalClass.LEVANTA for h in hits[:1])
     shown = {a.rule.locator for a in applied[: tuning.max_applied]}
     related = tuple(loc for loc, _ in sorted(ranking.items(), key=lambda kv: -kv[1]) if loc not in shown)[
@@ -373,6 +374,18 @@ def _new_here(book: SignalBook, signal_id: str, found: Mapping[str, list[SignalH
 def _sensitive(book: SignalBook, signal_id: str) -> bool:
     signal = book.get(signal_id)
     return bool(signal and signal.sensitive)
+
+
+def _weighs(book: SignalBook, signal_id: str, found: Mapping[str, list[SignalHit]]) -> bool:
+    """Whether ``signal_id``, found, is a sensitive context that keeps a plain «sí» away: always,
+    unless its ``sensible_con`` names signals and none of them was found (nor did a detector, an
+    age, find it)."""
+    signal = book.get(signal_id)
+    if signal is None or not signal.sensitive:
+        return False
+    if not signal.sensitive_with:
+        return True
+    return any(s in found for s in signal.sensitive_with) or any(h.via is not None for h in found.get(signal_id, ()))
 
 
 def _class(book: SignalBook, signal_id: str) -> SignalClass | None:

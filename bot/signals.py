@@ -187,6 +187,10 @@ class Signal:
     #: A context signal that, unless a rule takes it or something lifts it, keeps the answer from
     #: a plain «sí» (a patient, a minor, a case file mentioned in passing).
     sensitive: bool = False
+    #: For a sensitive signal: it keeps the answer from a plain «sí» only when one of these
+    #: signals is found too (``sensible_con``): «mis chavales de 3.º de la ESO» in a thank-you
+    #: names a group, not a child; a photo or a name makes it someone. Empty: always.
+    sensitive_with: tuple[str, ...] = ()
     #: Signals this one cancels when an earlier turn of the conversation said them («¿y en mi
     #: cuenta personal?» after «la cuenta oficial»).
     cancels: tuple[str, ...] = ()
@@ -1070,6 +1074,9 @@ def parse_signals(data: Any) -> tuple[SignalBook, list[str]]:
         unknown = [s for s in signal.absence_of if s not in signals]
         if unknown:
             problems.append(f"señal {signal.id!r}: «ausencia_de» nombra señales que no existen: {', '.join(unknown)}")
+        unknown = [s for s in signal.sensitive_with if s not in signals]
+        if unknown:
+            problems.append(f"señal {signal.id!r}: «sensible_con» nombra señales que no existen: {', '.join(unknown)}")
         unknown = [s for s in signal.cancels if s not in signals]
         if unknown:
             problems.append(f"señal {signal.id!r}: «anula» nombra señales que no existen: {', '.join(unknown)}")
@@ -1094,6 +1101,7 @@ _KNOWN_FIELDS = {
     "frases",
     "excepto",
     "sensible",
+    "sensible_con",
     "etiquetas",
     "anula",
     "persiste",
@@ -1152,6 +1160,9 @@ def _signal(signal_id: str, body: Any) -> Signal:
             raise ValueError(f"solo una señal de clase «levanta» puede ser «{key}»")
     if sensitive and cls is not SignalClass.CONTEXTO:
         raise ValueError("solo una señal de clase «contexto» puede ser «sensible» (un riesgo ya lo es siempre)")
+    sensitive_with = tuple(_key(s) for s in _strings(body.get("sensible_con"), "sensible_con"))
+    if sensitive_with and not sensitive:
+        raise ValueError("«sensible_con» solo vale en una señal «sensible: true»")
     return Signal(
         id=signal_id,
         name=name,
@@ -1165,6 +1176,7 @@ def _signal(signal_id: str, body: Any) -> Signal:
         exceptions=exceptions,
         labels=_labels(body.get("etiquetas")),
         sensitive=sensitive,
+        sensitive_with=sensitive_with,
         cancels=tuple(_key(s) for s in _strings(body.get("anula"), "anula")),
         persists=persists,
         contradicted_by=contradicted_by,

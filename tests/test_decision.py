@@ -221,6 +221,82 @@ def test_a_sensitive_context_no_rule_takes_keeps_the_answer_from_a_plain_yes():
     assert problems and "contexto" in problems[0]
 
 
+SENSITIVE_WITH = parse_signals(
+    {
+        "felicitar": {"nombre": "felicitar", "clase": "tema", "frases": {"es": ["x"]}},
+        "imagen": {"nombre": "foto", "clase": "contexto", "frases": {"es": ["x"]}},
+        "cuenta": {"nombre": "cuenta oficial", "clase": "contexto", "frases": {"es": ["x"]}},
+        "menor": {
+            "nombre": "menor",
+            "clase": "contexto",
+            "sensible": True,
+            "sensible_con": ["imagen"],
+            "comprobar": "que no se reconoce a ningún menor",
+            "detectores": ["edad_menor"],
+            "frases": {"es": ["x"]},
+        },
+    }
+)[0]
+
+
+@pytest.mark.parametrize(
+    ("found", "verdict"),
+    [
+        # «Gracias, chavales de 3.º de la ESO»: a group, not a child: the permitting rule answers.
+        ((SignalHit("felicitar", "x", 0, 1, "pregunta"), SignalHit("menor", "x", 2, 3, "pregunta")), P),
+        # The same with a photo of them: a child may be recognised.
+        (
+            (
+                SignalHit("felicitar", "x", 0, 1, "pregunta"),
+                SignalHit("menor", "x", 2, 3, "pregunta"),
+                SignalHit("imagen", "x", 4, 5, "pregunta"),
+            ),
+            C,
+        ),
+        # An age found by the detector («un chaval de 15 años») is one child: it counts alone.
+        (
+            (
+                SignalHit("felicitar", "x", 0, 1, "pregunta"),
+                SignalHit("menor", "15 años", 2, 9, "pregunta", via=Detector.EDAD_MENOR),
+            ),
+            C,
+        ),
+        # A signal that is not named in «sensible_con» does not make it count.
+        (
+            (
+                SignalHit("felicitar", "x", 0, 1, "pregunta"),
+                SignalHit("menor", "x", 2, 3, "pregunta"),
+                SignalHit("cuenta", "x", 4, 5, "pregunta"),
+            ),
+            P,
+        ),
+    ],
+)
+def test_a_sensitive_context_with_sensible_con_counts_only_with_one_of_them(found, verdict):
+    rules = [RuleSpec("Regla 1", "Felicitar", P, (("felicitar",),))]
+    decision = decide(Situation(found), rules, SENSITIVE_WITH)
+    assert decision.verdict is verdict
+    assert (verdict is C) == ("que no se reconoce a ningún menor" in decision.checks)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"sensible_con": ["imagen"]}, "«sensible_con» solo vale"),
+        ({"sensible": True, "sensible_con": ["no_existe"]}, "«sensible_con» nombra señales que no existen: no_existe"),
+        ({"sensible": True, "sensible_con": {"a": 1}}, "«sensible_con» debe ser una lista"),
+    ],
+)
+def test_a_broken_sensible_con_is_a_clear_problem_and_the_rest_loads(body, problem):
+    data = {
+        "imagen": {"nombre": "foto", "clase": "contexto", "frases": {"es": ["x"]}},
+        "menor": {"nombre": "menor", "clase": "contexto", "frases": {"es": ["x"]}, **body},
+    }
+    book, problems = parse_signals(data)
+    assert any(problem in p for p in problems), problems
+    assert "imagen" in book.signals
+
+
 @pytest.mark.parametrize(
     ("signals", "verdict"),
     [

@@ -15,8 +15,11 @@ softening a detector finding or a firm rule), the one with the least expected co
 verdict costs 1, a dangerous one ``cost`` more. The arbiter only weighs; the guards decide what
 may be weighed.
 
-The weights are a small JSON file (:data:`ARBITER_FILE`) shipped with the code, like the
-thresholds it replaces; :meth:`Arbiter.load` reports a missing or broken one with a clear
+A follow-up in a conversation has its own arbiter (:data:`FOLLOW_UP_ARBITER_FILE`), learned the
+same way from the later turns of the dev conversations, each weighed by a model of follow-ups
+that never saw its file: that model's estimates do not mean what the cases' model's do.
+
+The weights are small JSON files shipped with the code, like the thresholds they replace; :meth:`Arbiter.load` reports a missing or broken one with a clear
 :class:`ArbiterError`, and the bot then falls back to the thresholds.
 """
 
@@ -32,8 +35,11 @@ from typing import Any
 from bot.errors import InputError
 from bot.models import Verdict
 
-#: The weights shipped with the bot.
+#: The weights shipped with the bot, for a question on its own.
 ARBITER_FILE = Path(__file__).parent / "arbitro.json"
+#: The weights shipped for a follow-up in a conversation, weighed on the estimates of the model
+#: learned from follow-ups (``python -m evals segunda-opinion --aprender-arbitro-seguimientos``).
+FOLLOW_UP_ARBITER_FILE = Path(__file__).parent / "arbitro_seguimientos.json"
 #: Bumped when the features change, so an old weights file is refused rather than misread.
 ARBITER_VERSION = 1
 #: The verdicts about a post, in the order of the features.

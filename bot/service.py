@@ -167,6 +167,7 @@ class Service:
             signals=self._signals.get,
         )
         self._arbiter = _arbiter(self.settings.doubt_arbiter)
+        self._follow_up_arbiter = _arbiter(self.settings.doubt_follow_up_arbiter)
         self._rules: tuple[tuple[int, int], list[RuleSpec]] | None = None
         self._checked_at = 0.0
 
@@ -310,9 +311,10 @@ class Service:
                 sure=self.settings.doubt_sure,
                 estimates=estimates,
                 risk_only=risk_only,
-                # The arbiter learned how the cases' model fares on questions on their own.
-                arbiter=None if follow_up else self._arbiter,
-                cost=self.settings.doubt_cost,
+                # Each arbiter learned how its model fares: the cases' one on questions on their
+                # own, the follow-ups' one on follow-ups (the cases' hedge alone keeps its threshold).
+                arbiter=self._arbiter if not follow_up else None if risk_only else self._follow_up_arbiter,
+                cost=self.settings.doubt_follow_up_cost if follow_up else self.settings.doubt_cost,
             )
         if intent.moved is not None and (decision.verdict is Verdict.INFORMATIVO) == (intent.moved == "consulta"):
             decision = replace(decision, reread=intent.moved)

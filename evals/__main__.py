@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import SettingsError, load_settings
-from bot.arbiter import ARBITER_FILE, ArbiterError
+from bot.arbiter import ARBITER_FILE, FOLLOW_UP_ARBITER_FILE, ArbiterError
 from evals.dataset import CASES_DIR, CONVERSATIONS_DIR, SPLITS, Case, DatasetError, default_datasets, load_cases
 from evals.runner import CONFIGS, DEFAULT_CONFIG, ConfigResult, run_config
 
@@ -299,16 +299,47 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         f"TOTAL | {total(opening, False).cases} | {total(opening, False).line()} | {total(opening, True).line()}"
         f" | {total_arbitrated(opening).line()}"
     )
-    later = cross_validate_follow_ups(chosen, args.conversaciones, answers, args.casos)
+    follow_ups: list[Judged] = []
+    later = cross_validate_follow_ups(chosen, args.conversaciones, answers, args.casos, judged_out=follow_ups)
+    later_cost = settings.doubt_follow_up_cost if args.coste_seguimientos is None else args.coste_seguimientos
+    later_by_cost = cross_validate_arbiter(follow_ups, chosen, sorted({later_cost, *costs}), follow_ups=True)
+    weighed = {o.batch: o.arbitrated for o in later_by_cost[later_cost]}
     print(
         "\nSeguimientos (turnos 2 y siguientes) de las conversaciones de dev, cada fichero juzgado por un modelo"
-        " aprendido de los seguimientos de los demás:"
+        f" aprendido de los seguimientos de los demás (y un árbitro, coste {later_cost}, aprendido de ellos):"
     )
-    print("conversaciones | turnos | solo reglas | solo la cautela del modelo de casos | modelo de seguimientos")
+    print(
+        "conversaciones | turnos | solo reglas | solo la cautela del modelo de casos | modelo de seguimientos"
+        " (umbrales) | modelo de seguimientos (árbitro)"
+    )
     for f in later:
-        print(f"{f.batch} | {f.rules.cases} | {f.rules.line()} | {f.hedge.line()} | {f.learned.line()}")
+        by_arbiter = weighed.get(f.batch)
+        print(
+            f"{f.batch} | {f.rules.cases} | {f.rules.line()} | {f.hedge.line()} | {f.learned.line()}"
+            f" | {by_arbiter.line() if by_arbiter else '—'}"
+        )
     rules, hedge, learned = (combined(getattr(f, k) for f in later) for k in ("rules", "hedge", "learned"))
-    print(f"TOTAL | {rules.cases} | {rules.line()} | {hedge.line()} | {learned.line()}")
+    print(
+        f"TOTAL | {rules.cases} | {rules.line()} | {hedge.line()} | {learned.line()}"
+        f" | {total_arbitrated(later_by_cost[later_cost]).line()}"
+    )
+    if follow_ups:
+        print("\nÁrbitro de los seguimientos por coste, en los mismos seguimientos:")
+        print("coste | umbrales | árbitro | ficheros mejor / peor que con umbrales (aciertos − peligrosos × coste)")
+    for c, rows in later_by_cost.items() if follow_ups else ():
+        better = sum(_worth(o.arbitrated, c) > _worth(o.after, c) for o in rows if o.arbitrated)
+        worse = sum(_worth(o.arbitrated, c) < _worth(o.after, c) for o in rows if o.arbitrated)
+        print(f"{c} | {total(rows, True).line()} | {total_arbitrated(rows).line()} | {better} / {worse}")
+    if args.aprender_arbitro_seguimientos:
+        try:
+            learn_arbiter(follow_ups).save(args.aprender_arbitro_seguimientos)
+        except ArbiterError as exc:
+            print(f"\nSin árbitro de seguimientos: {exc}", file=sys.stderr)
+            return 1
+        print(
+            f"\nÁrbitro de seguimientos aprendido de {len(examples(follow_ups))} seguimientos:"
+            f" {args.aprender_arbitro_seguimientos}"
+        )
     if totals:
         print("\numbrales | con segunda opinión")
         for thresholds, tally in totals.items():
@@ -402,10 +433,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--coste", type=float, help="coste de un veredicto peligroso para el árbitro (por defecto BOT_DOUBT_COST)"
     )
     doubt.add_argument(
+        "--coste-seguimientos",
+        type=float,
+        help="coste de un veredicto peligroso para el árbitro de los seguimientos (por defecto BOT_DOUBT_FOLLOW_UP_COST)",
+    )
+    doubt.add_argument(
         "--costes",
         type=_costs,
-        default=(2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0),
-        help="costes con que medir también el árbitro, separados por comas (por defecto 2,3,4,5,6,8,10)",
+        default=(0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0),
+        help="costes con que medir también los árbitros, separados por comas (por defecto 0.5,1,2,3,4,5,6,8,10)",
     )
     doubt.add_argument(
         "--aprender-arbitro",
@@ -414,6 +450,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         const=ARBITER_FILE,
         metavar="JSON",
         help="guardar el árbitro aprendido de todas las primeras respuestas (por defecto en bot/arbitro.json)",
+    )
+    doubt.add_argument(
+        "--aprender-arbitro-seguimientos",
+        type=Path,
+        nargs="?",
+        const=FOLLOW_UP_ARBITER_FILE,
+        metavar="JSON",
+        help="guardar el árbitro de los seguimientos aprendido de todos los seguimientos con primera respuesta"
+        " (por defecto en bot/arbitro_seguimientos.json)",
     )
     doubt.add_argument(
         "--primeras", type=Path, help="primeras respuestas (por defecto evals/primeras_respuestas.jsonl)"

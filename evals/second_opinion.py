@@ -363,12 +363,17 @@ def cross_validate_arbiter(
     chosen: Thresholds,
     costs: Iterable[float],
     regularisation: float = ARBITER_REGULARISATION,
+    *,
+    follow_ups: bool = False,
 ) -> dict[float, list[Outcome]]:
     """For each cost, each batch's first answers as the rules gave them (``before``), after the
     thresholds ``chosen`` (``after``) and after an arbiter learned from the other batches'
     (``arbitrated``).
     The estimates of those other batches came from models that saw this batch's cases (one
-    model per batch is all the cross-validation trains); the arbiter never saw its answers."""
+    model per batch is all the cross-validation trains); the arbiter never saw its answers.
+    With ``follow_ups`` the answers are follow-ups (a batch is a conversation file): the step
+    alone is weighed, as the service does, never a new reading of the intent."""
+    weigh = _stepped if follow_ups else _weighed
     costs = list(costs)
     by_batch: dict[str, list[Judged]] = {}
     for j in judged:
@@ -382,13 +387,23 @@ def cross_validate_arbiter(
         rules, thresholds = Tally(), Tally()
         for j in rows:
             rules = rules.add(j.case, j.answer.verdict)
-            thresholds = thresholds.add(j.case, second_opinion(j.answer, j.case, None, chosen, j.estimates))
+            thresholds = thresholds.add(j.case, weigh(j, chosen))
         for c in costs:
             after = Tally()
             for j in rows:
-                after = after.add(j.case, second_opinion(j.answer, j.case, None, chosen, j.estimates, arbiter, c))
+                after = after.add(j.case, weigh(j, chosen, arbiter, c))
             out[c].append(Outcome(batch, rules, thresholds, arbitrated=after))
     return out
+
+
+def _weighed(j: Judged, t: Thresholds, arbiter: Arbiter | None = None, cost: float = 0.0) -> Verdict:
+    return second_opinion(j.answer, j.case, None, t, j.estimates, arbiter, cost)
+
+
+def _stepped(j: Judged, t: Thresholds, arbiter: Arbiter | None = None, cost: float = 0.0) -> Verdict:
+    if j.answer.verdict not in PUBLICATION:
+        return j.answer.verdict
+    return step(_decision(j.answer), j.estimates, high=t.high, low=t.low, sure=t.sure, arbiter=arbiter, cost=cost)
 
 
 @dataclass(frozen=True)
@@ -408,12 +423,15 @@ def cross_validate_follow_ups(
     conversations_dir: Path,
     answers: dict[str, FirstAnswer] | None = None,
     cases_dir: Path = CASES_DIR,
+    judged_out: list[Judged] | None = None,
 ) -> list[FollowUpOutcome]:
     """The later turns of each dev conversation with a first answer, each read on its own words
     and the draft still discussed, as :class:`bot.service.Service` reads a follow-up. The
     follow-ups' model is trained on the follow-ups of every other file; the hedge's model is the
     bot's other one, trained once on the cases and on every file's first turns (it saw the
-    file's first turn, never its follow-ups)."""
+    file's first turn, never its follow-ups). Each follow-up judged, with the follow-ups' model's
+    estimates (its file is the batch), is added to ``judged_out`` when given: what the arbiter of
+    follow-ups learns from (:func:`cross_validate_arbiter` with ``follow_ups``)."""
     answers = answers if answers is not None else read_first_answers()
     files = sorted(conversations_dir.glob("*.jsonl"))
     learned = {path: read_cases(path, turns="later")[0] for path in files}
@@ -437,6 +455,8 @@ def cross_validate_follow_ups(
             # the message itself (its own words and draft), as the service does.
             own = case_text(turn.question, drafts[turn.id], message_signals(turn.question, turn.draft, signal_book()))
             hedge = hedge.add(turn, _reconsidered(answer, single, own, chosen, risk_only=True))
+            if judged_out is not None:
+                judged_out.append(Judged(path.stem, turn, answer, model.estimates(text)))
             after = after.add(turn, _reconsidered(answer, model, text, chosen, risk_only=False))
         outcomes.append(FollowUpOutcome(path.stem, rules, hedge, after))
     return outcomes

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.arbiter import ARBITER_FILE, Arbiter
+from bot.arbiter import ARBITER_FILE, FOLLOW_UP_ARBITER_FILE, Arbiter
 from bot.decision import AppliedRule, Decision, RuleSpec
 from bot.doubt import (
     MODEL_VERSION,
@@ -763,6 +763,7 @@ def following(indexed_settings: Settings, tmp_path: Path) -> Iterator[Service]:
             "doubt_cases_dir": write_cases(tmp_path / "cases"),
             "doubt_conversations_dir": write_follow_ups(tmp_path / "conversations"),
             "doubt_arbiter": None,
+            "doubt_follow_up_arbiter": None,
         }
     )
     yield Service(settings, auto_index=False)
@@ -779,6 +780,44 @@ def test_a_follow_up_gets_every_step_from_the_follow_ups_model(following: Servic
     answer = following.ask(risky, context=following.ask(CRITICISE).context)
     assert answer.verdict is Verdict.NO_PERMITIDO
     assert "zarandaja" in answer.summary and answer.triggers  # the evidence and the words that weigh most
+
+
+def test_a_follow_up_is_weighed_by_the_arbiter_of_follow_ups_and_only_a_follow_up(
+    following: Service, doubting: Service, tmp_path: Path
+) -> None:
+    harmless = "¿Y con un flamenquín en Instagram?"
+    assert _followed(following, NEIGHBOURS, harmless) is Verdict.CON_CAUTELAS  # the thresholds soften the «no»
+    # An arbiter of follow-ups that finds such a «no» right keeps it.
+    path = tmp_path / "seguimientos.json"
+    constant_arbiter({Verdict.NO_PERMITIDO: 0.9}).save(path)
+    weighed = Service(following.settings.model_copy(update={"doubt_follow_up_arbiter": path}), auto_index=False)
+    assert _followed(weighed, NEIGHBOURS, harmless) is Verdict.NO_PERMITIDO
+    # At its own cost: one that also finds that «no» over-restrictive keeps it only while a
+    # dangerous verdict costs nothing more than a wrong one.
+    constant_arbiter({Verdict.NO_PERMITIDO: 0.9}, restrictive=0.9).save(path)
+    for cost, verdict in ((0.0, Verdict.NO_PERMITIDO), (2.0, Verdict.CON_CAUTELAS)):
+        settings = weighed.settings.model_copy(update={"doubt_follow_up_cost": cost, "doubt_cost": 0.0})
+        assert _followed(Service(settings, auto_index=False), NEIGHBOURS, harmless) is verdict
+    constant_arbiter({Verdict.NO_PERMITIDO: 0.9}).save(path)
+    # A question on its own is not its business: the thresholds still turn that caution into a «sí».
+    assert weighed.ask(HARMLESS).verdict is following.ask(HARMLESS).verdict is Verdict.PERMITIDO
+    # Nor a follow-up read by the cases' model (no follow-ups' model): only its hedge, at its threshold.
+    then = "¿Y si añado que sale la zarandaja?"
+    hedged = Service(doubting.settings.model_copy(update={"doubt_follow_up_arbiter": path}), auto_index=False)
+    assert _followed(hedged, VACCINES, then) is Verdict.CON_CAUTELAS
+
+
+def test_the_shipped_arbiter_of_follow_ups_is_the_default_and_can_be_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings(_env_file=None).doubt_follow_up_arbiter == FOLLOW_UP_ARBITER_FILE  # type: ignore[call-arg]
+    assert Arbiter.load(FOLLOW_UP_ARBITER_FILE).about["model_version"] == MODEL_VERSION
+    assert Settings(_env_file=None).doubt_follow_up_cost == 1.0  # type: ignore[call-arg]
+    monkeypatch.setenv("BOT_DOUBT_FOLLOW_UP_ARBITER", "")
+    assert Settings(_env_file=None).doubt_follow_up_arbiter is None  # type: ignore[call-arg]
+    monkeypatch.setenv("BOT_DOUBT_FOLLOW_UP_COST", "-1")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 def test_the_follow_ups_model_can_be_turned_off(following: Service) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -228,15 +229,17 @@ def test_the_cases_cross_validation_can_learn_the_conversations_first_turns_too(
     assert without.after.right < with_turns.after.right == 24
 
 
-def _follow_ups(folder: Path, name: str, prefix: str) -> None:
-    """Conversations whose second turn is risky (even ``n``) or harmless (odd), on a draft pasted first."""
+def _follow_ups(folder: Path, name: str, prefix: str, *, caution: bool = False) -> None:
+    """Conversations whose second turn is risky (even ``n``) or harmless (odd), on a draft pasted first
+    (with ``caution``, half of each kind also accept a «con cautelas»)."""
     lines = []
     for n, topic in enumerate(TOPICS * 8):
         first = {"question": f"¿Puedo colgar {topic}?", "draft": f"Borrador {n}", "expect_verdict": ["con_cautelas"]}
+        also = ["con_cautelas"] if caution and n % 4 > 1 else []
         later = (
-            {"question": f"¿Y si sale la zarandaja el día {n}?", "expect_verdict": ["no_permitido"]}
+            {"question": f"¿Y si sale la zarandaja el día {n}?", "expect_verdict": ["no_permitido", *also]}
             if n % 2 == 0
-            else {"question": f"¿Y con flamenquín el día {n}?", "expect_verdict": ["permitido"]}
+            else {"question": f"¿Y con flamenquín el día {n}?", "expect_verdict": ["permitido", *also]}
         )
         lines.append({"id": f"{prefix}{n:03d}", "turns": [first, later]})
     _write(folder, name, lines)
@@ -252,8 +255,14 @@ def test_each_conversation_files_follow_ups_are_judged_by_a_model_learned_from_t
     rows = [{"id": f"P{n:03d}.2", "veredicto": "no_permitido", "reglas": ["Regla 1"]} for n in range(48)]
     rows += [{"id": f"P{n:03d}.1", "veredicto": "permitido", "reglas": []} for n in range(48)]
     answers = _answers(cases_dir.parent, rows)
-    [judged] = cross_validate_follow_ups(Thresholds(0.5, 0.25, 0.8), conversations, answers, cases_dir)
+    follow_ups: list[Judged] = []
+    [judged] = cross_validate_follow_ups(
+        Thresholds(0.5, 0.25, 0.8), conversations, answers, cases_dir, judged_out=follow_ups
+    )
     assert judged.batch == "conversaciones1" and judged.rules.cases == 48
+    # What the arbiter of follow-ups learns from: each follow-up, with the estimates of that model.
+    assert len(follow_ups) == 48 and {j.batch for j in follow_ups} == {"conversaciones1"}
+    assert all((j.estimates.risk > 0.5) == ("zarandaja" in j.case.question) for j in follow_ups)
     assert judged.rules.restrictive == 24 and judged.hedge.restrictive == 24  # the hedge never softens a «no»
     assert judged.learned.restrictive == 0 and judged.learned.right == 24  # the harmless ones become cautions
     single, later = learned_from
@@ -312,6 +321,22 @@ def test_each_batch_is_weighed_by_an_arbiter_learned_from_the_others() -> None:
     assert a.arbitrated.cases == 21  # the informative answer is judged too, and left as it was
 
 
+def test_a_follow_up_is_weighed_on_its_step_alone_never_read_again_as_a_question_of_fact() -> None:
+    # Estimates that would read a plain question on its own as asking what the rules say.
+    judged = [
+        replace(j, estimates=replace(j.estimates, informative=0.99))
+        for b, v in (("a", Verdict.PERMITIDO), ("c", Verdict.NO_PERMITIDO), ("d", Verdict.PERMITIDO))
+        for n in range(20)
+        if (j := _judged(b, n, v))
+    ]
+    keep = Thresholds(1.0, 0.0, 1.0, query=0.5)
+    [as_questions] = [o for o in cross_validate_arbiter(judged, keep, [1.0])[1.0] if o.batch == "a"]
+    [as_follow_ups] = [o for o in cross_validate_arbiter(judged, keep, [1.0], follow_ups=True)[1.0] if o.batch == "a"]
+    assert as_questions.after.right == 0  # each read as a question of fact: «informativo», wrong
+    assert as_follow_ups.after.right == as_follow_ups.before.right == 10  # the rules' «sí», kept
+    assert as_follow_ups.arbitrated is not None and as_follow_ups.arbitrated.permissive == 0
+
+
 def test_the_arbiter_is_learned_from_every_first_answer_and_says_from_what() -> None:
     judged = [
         _judged(b, n, v) for b in ("c", "d") for v in (Verdict.PERMITIDO, Verdict.NO_PERMITIDO) for n in range(20)
@@ -356,6 +381,27 @@ def test_the_command_weighs_the_arbiter_by_cost_and_can_save_it(
         with pytest.raises(SystemExit):
             main(["segunda-opinion", *args, "--costes", bad])
     assert "costes ilegibles" in capsys.readouterr().err
+
+
+def test_the_command_weighs_the_follow_ups_by_an_arbiter_of_their_own_and_can_save_it(
+    cases_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conversations = cases_dir.parent / "conversations"
+    rows: list[dict[str, object]] = []
+    for prefix, verdict in (("P", "no_permitido"), ("Q", "permitido"), ("R", "no_permitido"), ("S", "permitido")):
+        _follow_ups(conversations, f"conversaciones-{prefix}", prefix, caution=True)
+        rows += [{"id": f"{prefix}{n:03d}.2", "veredicto": verdict, "reglas": ["Regla 1"]} for n in range(48)]
+    _answers(cases_dir.parent, rows)
+    saved = cases_dir.parent / "seguimientos.json"
+    args = ["--casos", str(cases_dir), "--primeras", str(cases_dir.parent / "primeras.jsonl")]
+    args += ["--conversaciones", str(conversations), "--costes", "1", "--aprender-arbitro-seguimientos", str(saved)]
+    assert main(["segunda-opinion", *args, "--coste-seguimientos", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Árbitro de los seguimientos por coste" in out and "(y un árbitro, coste 2.0, aprendido de ellos)" in out
+    later = out.split("Árbitro de los seguimientos por coste")[1].splitlines()
+    assert [line.split(" | ")[0] for line in later if line[:2] in {"1.", "2.", "3."}] == ["1.0", "2.0", "3.0"]
+    assert any(line.startswith("conversaciones-P | 48 |") and line.count(" | ") == 5 for line in out.splitlines())
+    assert Arbiter.load(saved).about["examples"] == 192 and Arbiter.load(saved).about["batches"] == 4
 
 
 def test_the_command_says_why_there_is_no_arbiter_and_saves_none(

@@ -19,8 +19,9 @@ A follow-up in a conversation has its own arbiter (:data:`FOLLOW_UP_ARBITER_FILE
 same way from the later turns of the dev conversations, each weighed by a model of follow-ups
 that never saw its file: that model's estimates do not mean what the cases' model's do.
 
-The weights are small JSON files shipped with the code, like the thresholds they replace; :meth:`Arbiter.load` reports a missing or broken one with a clear
-:class:`ArbiterError`, and the bot then falls back to the thresholds.
+The weights are small JSON files shipped with the code, like the thresholds they replace;
+:meth:`Arbiter.load` reports a missing or broken one with a clear :class:`ArbiterError`, and the
+bot then falls back to the thresholds.
 """
 
 from __future__ import annotations

@@ -166,8 +166,8 @@ class Service:
             self.settings.doubt_conversations_dir,
             signals=self._signals.get,
         )
-        self._arbiter = _arbiter(self.settings.doubt_arbiter)
-        self._follow_up_arbiter = _arbiter(self.settings.doubt_follow_up_arbiter)
+        self._arbiter = _arbiter(self.settings.doubt_arbiter, "--aprender-arbitro")
+        self._follow_up_arbiter = _arbiter(self.settings.doubt_follow_up_arbiter, "--aprender-arbitro-seguimientos")
         self._rules: tuple[tuple[int, int], list[RuleSpec]] | None = None
         self._checked_at = 0.0
 
@@ -541,8 +541,9 @@ def see(images: Sequence[bytes]) -> list[ImageReading]:
     return seen
 
 
-def _arbiter(path: Path | None) -> Arbiter | None:
-    """The learned choice among the second opinion's steps, or ``None`` (the thresholds decide)."""
+def _arbiter(path: Path | None, relearn: str) -> Arbiter | None:
+    """The learned choice among the second opinion's steps, or ``None`` (the thresholds decide).
+    ``relearn``: the option of ``python -m evals segunda-opinion`` that learns it again."""
     if path is None:
         return None
     try:
@@ -555,9 +556,10 @@ def _arbiter(path: Path | None) -> Arbiter | None:
         # Its weights read the estimates of another model: they still weigh, but stale.
         log.warning(
             "segunda opinión: el árbitro de %s se aprendió con la versión %s del modelo y la de ahora es la %s; "
-            "vuelve a aprenderlo con «python -m evals segunda-opinion --aprender-arbitro»",
+            "vuelve a aprenderlo con «python -m evals segunda-opinion %s»",
             path.name,
             learned_with,
             MODEL_VERSION,
+            relearn,
         )
     return arbiter

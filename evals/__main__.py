@@ -326,10 +326,10 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
     if follow_ups:
         print("\nÁrbitro de los seguimientos por coste, en los mismos seguimientos:")
         print("coste | umbrales | árbitro | ficheros mejor / peor que con umbrales (aciertos − peligrosos × coste)")
-    for c, rows in later_by_cost.items() if follow_ups else ():
-        better = sum(_worth(o.arbitrated, c) > _worth(o.after, c) for o in rows if o.arbitrated)
-        worse = sum(_worth(o.arbitrated, c) < _worth(o.after, c) for o in rows if o.arbitrated)
-        print(f"{c} | {total(rows, True).line()} | {total_arbitrated(rows).line()} | {better} / {worse}")
+        for c, rows in later_by_cost.items():
+            better = sum(_worth(o.arbitrated, c) > _worth(o.after, c) for o in rows if o.arbitrated)
+            worse = sum(_worth(o.arbitrated, c) < _worth(o.after, c) for o in rows if o.arbitrated)
+            print(f"{c} | {total(rows, True).line()} | {total_arbitrated(rows).line()} | {better} / {worse}")
     if args.aprender_arbitro_seguimientos:
         try:
             learn_arbiter(follow_ups).save(args.aprender_arbitro_seguimientos)

@@ -455,9 +455,10 @@ def cross_validate_follow_ups(
             # the message itself (its own words and draft), as the service does.
             own = case_text(turn.question, drafts[turn.id], message_signals(turn.question, turn.draft, signal_book()))
             hedge = hedge.add(turn, _reconsidered(answer, single, own, chosen, risk_only=True))
+            weighed = Judged(path.stem, turn, answer, model.estimates(text))
             if judged_out is not None:
-                judged_out.append(Judged(path.stem, turn, answer, model.estimates(text)))
-            after = after.add(turn, _reconsidered(answer, model, text, chosen, risk_only=False))
+                judged_out.append(weighed)
+            after = after.add(turn, _stepped(weighed, chosen))
         outcomes.append(FollowUpOutcome(path.stem, rules, hedge, after))
     return outcomes
 

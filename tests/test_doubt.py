@@ -883,10 +883,19 @@ def test_an_arbiter_learned_with_another_model_still_weighs_but_says_so(
     with caplog.at_level(logging.WARNING, logger="bot.service"):
         service = _arbitrated(doubting, stale, tmp_path)
     assert f"se aprendió con la versión {MODEL_VERSION - 1} del modelo" in caplog.text
-    assert "--aprender-arbitro" in caplog.text
+    assert "--aprender-arbitro»" in caplog.text
     assert service.ask(f"{NEIGHBOURS} Sale la zarandaja.").verdict is Verdict.CON_CAUTELAS
     # The shipped weights were learned with the model of now.
     assert Arbiter.load(ARBITER_FILE).about["model_version"] == MODEL_VERSION
+    # A stale arbiter of follow-ups names the option that learns it.
+    caplog.clear()
+    stale.save(tmp_path / "seguimientos.json")
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        Service(
+            doubting.settings.model_copy(update={"doubt_follow_up_arbiter": tmp_path / "seguimientos.json"}),
+            auto_index=False,
+        )
+    assert "seguimientos.json" in caplog.text and "--aprender-arbitro-seguimientos»" in caplog.text
 
 
 def test_a_yes_where_the_rules_saw_nothing_does_not_claim_they_saw_something(

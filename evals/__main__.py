@@ -7,7 +7,7 @@ import json
 import multiprocessing
 import sys
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from evals.runner import CONFIGS, DEFAULT_CONFIG, ConfigResult, run_config
 
 if TYPE_CHECKING:
     from bot.arbiter import Arbiter
-    from evals.second_opinion import Tally
+    from evals.second_opinion import Outcome, Tally
 
 THRESHOLDS = Path(__file__).parent / "thresholds.toml"
 
@@ -261,11 +261,7 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         f" | {total_arbitrated(by_cost[cost]).line()} | {wanted} / {unwanted}"
     )
     print("\nÁrbitro por coste (un veredicto peligroso vale tantos errores), en los mismos casos:")
-    print("coste | umbrales | árbitro | lotes mejor / peor que con umbrales (aciertos − peligrosos × coste)")
-    for c, rows in by_cost.items():
-        better = sum(_worth(o.arbitrated, c) > _worth(o.after, c) for o in rows if o.arbitrated)
-        worse = sum(_worth(o.arbitrated, c) < _worth(o.after, c) for o in rows if o.arbitrated)
-        print(f"{c} | {total(rows, True).line()} | {total_arbitrated(rows).line()} | {better} / {worse}")
+    _print_by_cost(by_cost, "lotes")
     try:
         arbiter: Arbiter | None = learn_arbiter(judged)
     except ArbiterError as exc:
@@ -325,11 +321,7 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
     )
     if follow_ups:
         print("\nÁrbitro de los seguimientos por coste, en los mismos seguimientos:")
-        print("coste | umbrales | árbitro | ficheros mejor / peor que con umbrales (aciertos − peligrosos × coste)")
-        for c, rows in later_by_cost.items():
-            better = sum(_worth(o.arbitrated, c) > _worth(o.after, c) for o in rows if o.arbitrated)
-            worse = sum(_worth(o.arbitrated, c) < _worth(o.after, c) for o in rows if o.arbitrated)
-            print(f"{c} | {total(rows, True).line()} | {total_arbitrated(rows).line()} | {better} / {worse}")
+        _print_by_cost(later_by_cost, "ficheros")
     if args.aprender_arbitro_seguimientos:
         try:
             learn_arbiter(follow_ups).save(args.aprender_arbitro_seguimientos)
@@ -355,6 +347,17 @@ def _costs(text: str) -> tuple[float, ...]:
     if not costs or any(c < 0 for c in costs):
         raise argparse.ArgumentTypeError(f"costes ilegibles: {text!r} (números de 0 en adelante: 2,4,6)")
     return costs
+
+
+def _print_by_cost(by_cost: Mapping[float, Sequence[Outcome]], groups: str) -> None:
+    """One line per cost: the thresholds, the arbiter, and how many ``groups`` it does better or worse."""
+    from evals.second_opinion import total, total_arbitrated
+
+    print(f"coste | umbrales | árbitro | {groups} mejor / peor que con umbrales (aciertos − peligrosos × coste)")
+    for c, rows in by_cost.items():
+        better = sum(_worth(o.arbitrated, c) > _worth(o.after, c) for o in rows if o.arbitrated)
+        worse = sum(_worth(o.arbitrated, c) < _worth(o.after, c) for o in rows if o.arbitrated)
+        print(f"{c} | {total(rows, True).line()} | {total_arbitrated(rows).line()} | {better} / {worse}")
 
 
 def _worth(tally: Tally | None, cost: float) -> float:

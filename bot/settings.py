@@ -140,7 +140,10 @@ class Settings(BaseSettings):
     # and 7; cost 2, 0.865 and 9; 3, 0.872 and 6; 4, 0.870 and 4; 6, 0.863 and 1) and the 880 parity
     # translations (0.843 and 4; 2, 0.855 and 3; 3, 0.843 and 2; 4, 0.828 and 2; 6, 0.793 and 1).
     # 3 is the dearest cost as right as the thresholds on all three (within a point) with fewer
-    # dangerous on each. See bot.arbiter and evals/README.md.
+    # dangerous on each. See bot.arbiter and evals/README.md. Session 69, 9200 first answers: thresholds
+    # 0.806 and 101; cost 2, 0.838 and 47; 3, 0.834 and 37; 4, 0.832 and 29. No cost now keeps the 750
+    # first turns within a point of the thresholds (0.884 and 8; cost 1, 0.873 and 14; 3, 0.861 and 10):
+    # it stays 3, what the cases' table gives (evals/README.md, session 69).
     doubt_arbiter: Path | None = Field(
         ARBITER_FILE,
         description="Weights of the learned choice among the second opinion's steps for a question on its own "
@@ -178,7 +181,8 @@ class Settings(BaseSettings):
     # follow-ups, the thresholds give 0.814 and 42 dangerous (17 permissive); the arbiter at cost 0.5,
     # 0.822 and 42 (10); 1, 0.812 and 36 (6); 1.5, 0.804 and 32 (4); 2, 0.797 and 26 (2); 3, 0.788 and
     # 21 (1). Chosen as doubt_cost was in session 65: the dearest cost as right as the thresholds
-    # (within a point) with fewer dangerous.
+    # (within a point) with fewer dangerous. Session 69, 1607 follow-ups: thresholds 0.811 and 46; cost 1,
+    # 0.810 and 37 (7); 2, 0.800 and 27 (3): it stays 1.
     doubt_follow_up_arbiter: Path | None = Field(
         FOLLOW_UP_ARBITER_FILE,
         description="Weights of the learned choice among the steps of the follow-ups' model for a follow-up "

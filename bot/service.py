@@ -302,6 +302,13 @@ class Service:
             ranking,
         )
         if doubt is not None:
+            # Each arbiter learned how its model fares: the cases' one on questions on their own,
+            # the follow-ups' one on follow-ups; the cases' hedge alone (risk_only) keeps its threshold.
+            if not follow_up:
+                arbiter, cost = self._arbiter, self.settings.doubt_cost
+            else:
+                arbiter = None if risk_only else self._follow_up_arbiter
+                cost = self.settings.doubt_follow_up_cost
             decision = reconsider(
                 decision,
                 doubt,
@@ -311,10 +318,8 @@ class Service:
                 sure=self.settings.doubt_sure,
                 estimates=estimates,
                 risk_only=risk_only,
-                # Each arbiter learned how its model fares: the cases' one on questions on their
-                # own, the follow-ups' one on follow-ups (the cases' hedge alone keeps its threshold).
-                arbiter=self._arbiter if not follow_up else None if risk_only else self._follow_up_arbiter,
-                cost=self.settings.doubt_follow_up_cost if follow_up else self.settings.doubt_cost,
+                arbiter=arbiter,
+                cost=cost,
             )
         if intent.moved is not None and (decision.verdict is Verdict.INFORMATIVO) == (intent.moved == "consulta"):
             decision = replace(decision, reread=intent.moved)

@@ -400,10 +400,23 @@ def _weighed(j: Judged, t: Thresholds, arbiter: Arbiter | None = None, cost: flo
     return second_opinion(j.answer, j.case, None, t, j.estimates, arbiter, cost)
 
 
-def _stepped(j: Judged, t: Thresholds, arbiter: Arbiter | None = None, cost: float = 0.0) -> Verdict:
+def _stepped(
+    j: Judged, t: Thresholds, arbiter: Arbiter | None = None, cost: float = 0.0, *, risk_only: bool = False
+) -> Verdict:
+    """The verdict only (:func:`bot.doubt.step`) of a first answer about a post, on its estimates: the
+    explanation :func:`bot.doubt.reconsider` would also build is never shown here."""
     if j.answer.verdict not in PUBLICATION:
         return j.answer.verdict
-    return step(_decision(j.answer), j.estimates, high=t.high, low=t.low, sure=t.sure, arbiter=arbiter, cost=cost)
+    return step(
+        _decision(j.answer),
+        j.estimates,
+        high=t.high,
+        low=t.low,
+        sure=t.sure,
+        risk_only=risk_only,
+        arbiter=arbiter,
+        cost=cost,
+    )
 
 
 @dataclass(frozen=True)
@@ -454,7 +467,9 @@ def cross_validate_follow_ups(
             # The cases' model reads a follow-up's words, the draft discussed and the signals of
             # the message itself (its own words and draft), as the service does.
             own = case_text(turn.question, drafts[turn.id], message_signals(turn.question, turn.draft, signal_book()))
-            hedge = hedge.add(turn, _reconsidered(answer, single, own, chosen, risk_only=True))
+            hedge = hedge.add(
+                turn, _stepped(Judged(path.stem, turn, answer, single.estimates(own)), chosen, risk_only=True)
+            )
             weighed = Judged(path.stem, turn, answer, model.estimates(text))
             if judged_out is not None:
                 judged_out.append(weighed)
@@ -471,15 +486,6 @@ def _discussed_drafts(turns: Sequence[Case]) -> dict[str, str | None]:
         latest[turn.conversation] = turn.draft or (latest.get(turn.conversation) if turn.turn > 1 else None)
         drafts[turn.id] = latest[turn.conversation]
     return drafts
-
-
-def _reconsidered(answer: FirstAnswer, model: DoubtModel, text: str, t: Thresholds, *, risk_only: bool) -> Verdict:
-    """The verdict only (:func:`bot.doubt.step`): the explanation :func:`bot.doubt.reconsider` would also
-    build, with the words that weigh most, is never shown here."""
-    if answer.verdict not in PUBLICATION:
-        return answer.verdict
-    p = model.estimates(text)
-    return step(_decision(answer), p, high=t.high, low=t.low, sure=t.sure, risk_only=risk_only)
 
 
 def combined(tallies: Iterable[Tally]) -> Tally:

@@ -49,7 +49,9 @@ _ADDRESS = re.compile(
     r"passeig|camino|cam[ií]|carretera|ronda|traves[íi]a|urbanizaci[óo]n|barrio|barri)\s+"
     r"(?:(?:de|del|de la|de los|de las|d'|da|do|dos|das)\s*)?"
     r"[A-ZÁÉÍÓÚÑÇ0-9][\w'’.-]*(?:\s+(?:(?:de|del|la|las|los|y|i|e)\s+)?[A-ZÁÉÍÓÚÑÇ][\w'’.-]*){0,4}"
-    r",?\s*(?:n[º°o.]\s*|n[úu]mero\s+)?\d{1,4}(?:\s*[A-Za-z])?(?!\d)",
+    r",?\s*(?:n[º°o.]\s*|n[úu]mero\s+)?\d{1,4}(?:\s*[A-Za-z](?![A-Za-z]))?(?!\d)"
+    # a price or a share after a place is no house number («en el barrio de San José. 15 € la hora»)
+    r"(?!\s*(?:[,.]\d+\s*)?(?:€|%|euros?\b|eur\b))",
 )
 # Just before an address, words that make it where a public service receives people («Servicios
 # Sociales te atiende sin cita en la calle San Roque 4»): no one's personal data.

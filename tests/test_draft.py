@@ -64,6 +64,11 @@ def test_true_positives(text, expected):
         "Os esperamos el sábado en la plaza Mayor 3",
         "Ya está abierta la nueva oficina de atención al público en la calle Mayor, 12",
         "La biblioteca del barrio se traslada a la avenida de Galicia 3",
+        # a price or a share after a place, not a house number
+        "Clases de guitarra en un local del barrio de San José. 15 € la hora",
+        "Menú del día en la plaza Mayor 12,50 euros",
+        "Menú del día en la plaza Mayor 12 euros",
+        "En el barrio Centro 30% de descuento",
         "Tengo 35 años y me encanta el senderismo",
         "Os presento a Coco 🐶. Tiene 4 años y es el rey del sofá",  # a pet's age
         # who an activity is for, not someone in the post

@@ -23,6 +23,8 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("Robaron en la calle Mayor 5, 2ºB", [("direccion", "calle Mayor 5")]),
         ("Atendí a la señora que vive sola en la calle Almendro 14", [("direccion", "calle Almendro 14")]),
         ("Vive en c/ del Carme, 12", [("direccion", "c/ del Carme, 12")]),
+        ("Robaron en la calle Mayor 5B ayer", [("direccion", "calle Mayor 5B")]),  # the door's letter
+        ("El de la calle Mayor 5 bajo paga 300 € de alquiler", [("direccion", "calle Mayor 5")]),  # a price later on
         # a home searched by the police is someone's address, near a public office or not
         ("Registro domiciliario en la calle Mayor 5, junto a la oficina de empleo", [("direccion", "calle Mayor 5")]),
         ("Tras la charla en la biblioteca, el incendio en la calle Olmo 7", [("direccion", "calle Olmo 7")]),

@@ -51,7 +51,7 @@ _ADDRESS = re.compile(
     r"[A-ZÁÉÍÓÚÑÇ0-9][\w'’.-]*(?:\s+(?:(?:de|del|la|las|los|y|i|e)\s+)?[A-ZÁÉÍÓÚÑÇ][\w'’.-]*){0,4}"
     r",?\s*(?:n[º°o.]\s*|n[úu]mero\s+)?\d{1,4}(?:\s*[A-Za-z](?![A-Za-z]))?(?!\d)"
     # a price or a share after a place is no house number («en el barrio de San José. 15 € la hora»)
-    r"(?!\s*(?:[,.]\d+\s*)?(?:€|%|euros?\b|eur\b))",
+    r"(?!\s*(?:[,.]\d+\s*)?(?i:€|%|euros?\b|eur\b))",
 )
 # Just before an address, words that make it where a public service receives people («Servicios
 # Sociales te atiende sin cita en la calle San Roque 4»): no one's personal data.

@@ -70,6 +70,7 @@ def test_true_positives(text, expected):
         "Clases de guitarra en un local del barrio de San José. 15 € la hora",
         "Menú del día en la plaza Mayor 12,50 euros",
         "Menú del día en la plaza Mayor 12 euros",
+        "Menú del día en la plaza Mayor 12 EUR",  # the currency in any case
         "En el barrio Centro 30% de descuento",
         "Tengo 35 años y me encanta el senderismo",
         "Os presento a Coco 🐶. Tiene 4 años y es el rey del sofá",  # a pet's age

@@ -92,8 +92,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
+import bot.cues as cues_module
+import bot.draft as draft_module
+import bot.intent as intent_module
+import bot.normalize as normalize_module
 import bot.pipeline as pipeline_module
 import bot.signals as signals_module
+import bot.text as text_module
 from bot.arbiter import Arbiter, Opinions
 from bot.decision import Decision, Doubt
 from bot.models import LegalRef, Verdict
@@ -572,6 +577,18 @@ def _questions(
     return cases, problems
 
 
+#: The code and the vocabularies that turn a message into the signals a model reads: the
+#: detectors of the draft screening too («Calle Mayor 5» found or not), so editing any of them
+#: trains the model again.
+READER_SOURCES: tuple[Path, ...] = (
+    *(
+        Path(module.__file__ or "")
+        for module in (signals_module, pipeline_module, draft_module, cues_module, intent_module, normalize_module)
+    ),
+    Path(text_module.__file__ or ""),
+    *sorted(intent_module.I18N_DIR.glob("*.yaml")),
+)
+
 #: The file name of each cached model starts with its kind.
 CASES_MODEL = "modelo"
 FOLLOW_UPS_MODEL = "seguimientos"
@@ -582,10 +599,10 @@ def _key(cases: Iterable[LabelledCase], book: SignalBook | None = None) -> str:
     digest = hashlib.sha256(f"{MODEL_VERSION}:{sklearn.__version__}".encode())
     if book is not None:
         # Every signal's phrases, detectors and flags (plain tuples and dicts: the same each run),
-        # and the code that finds them in a message.
+        # and the code and vocabularies that find them in a message.
         digest.update(repr(book.signals).encode())
-        for module in (signals_module, pipeline_module):
-            digest.update(Path(module.__file__ or "").read_bytes())
+        for path in READER_SOURCES:
+            digest.update(path.read_bytes())
     # The glossaries shape what the model reads: a new one needs a model trained with it.
     for path in sorted(GLOSS_DIR.glob("glosa-*.json")):
         digest.update(path.read_bytes())

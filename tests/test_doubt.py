@@ -22,6 +22,7 @@ from bot.arbiter import ARBITER_FILE, FOLLOW_UP_ARBITER_FILE, Arbiter
 from bot.decision import AppliedRule, Decision, RuleSpec
 from bot.doubt import (
     MODEL_VERSION,
+    READER_SOURCES,
     SIGNAL_PREFIX,
     DoubtModel,
     DoubtSource,
@@ -1012,3 +1013,31 @@ def test_the_cached_model_is_kept_for_the_same_signals_and_trained_again_for_edi
     [second] = cache.glob("modelo-*.joblib")
     assert second != first  # a signal now finds «zarandaja»: what the model reads changed
     assert DoubtSource(folder, cache).get() is not None  # without signals, a model of words only
+
+
+def test_edited_detectors_train_the_model_again(
+    tmp_path: Path, knowledge: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, cache = write_cases(tmp_path / "cases"), tmp_path / "doubt"
+    book, _ = load_signals(knowledge)
+    copies = []
+    for source in READER_SOURCES:
+        copy = tmp_path / "reader" / source.parent.name / source.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(source.read_bytes())
+        copies.append(copy)
+    monkeypatch.setattr("bot.doubt.READER_SOURCES", tuple(copies))
+    assert DoubtSource(folder, cache, signals=lambda: book).get() is not None
+    [first] = cache.glob("modelo-*.joblib")
+    [draft] = [copy for copy in copies if copy.name == "draft.py"]
+    draft.write_text(draft.read_text(encoding="utf-8") + "\n# a detector changed\n", encoding="utf-8")
+    assert DoubtSource(folder, cache, signals=lambda: book).get() is not None
+    [second] = cache.glob("modelo-*.joblib")
+    assert second != first  # the screening may now find what it did not: a model trained with it
+
+
+def test_the_reader_sources_cover_the_draft_screening_and_the_vocabularies() -> None:
+    names = {path.name for path in READER_SOURCES}
+    assert {"signals.py", "pipeline.py", "draft.py", "cues.py", "intent.py", "normalize.py", "text.py"} <= names
+    assert {"es.yaml", "ca.yaml", "gl.yaml", "en.yaml"} <= names
+    assert all(path.is_file() for path in READER_SOURCES)

@@ -45,13 +45,11 @@ _NAME_BEFORE = re.compile(
 )
 # A street with a number: «calle Mayor 5», «c/ del Carme, 12», «avenida de Galicia nº 3».
 _ADDRESS = re.compile(
-    # the street word in any case («Calle Mayor 5», «AVDA. de Galicia 3»); the name keeps its capital
-    r"(?<!\w)(?i:c/|c\.|calle|carrer|r[úu]a|kalea|avda\.?|av\.|avenida|avinguda|plaza|pza\.?|pla[çc]a|praza|paseo|"
+    r"(?<!\w)(?:c/|c\.|calle|carrer|r[úu]a|kalea|avda\.?|av\.|avenida|avinguda|plaza|pza\.?|pla[çc]a|praza|paseo|"
     r"passeig|camino|cam[ií]|carretera|ronda|traves[íi]a|urbanizaci[óo]n|barrio|barri)\s+"
     r"(?:(?:de|del|de la|de los|de las|d'|da|do|dos|das)\s*)?"
     r"[A-ZÁÉÍÓÚÑÇ0-9][\w'’.-]*(?:\s+(?:(?:de|del|la|las|los|y|i|e)\s+)?[A-ZÁÉÍÓÚÑÇ][\w'’.-]*){0,4}"
-    # the number is not the rest of a number in the name («paseo 20 minutos») nor a year («camino de Santiago 2024»)
-    r",?\s*(?:n[º°o.]\s*|n[úu]mero\s+)?(?<!\d)(?!(?:19|20)\d\d(?!\d))\d{1,4}(?:\s*[A-Za-z](?![A-Za-z]))?(?!\d)"
+    r",?\s*(?:n[º°o.]\s*|n[úu]mero\s+)?\d{1,4}(?:\s*[A-Za-z](?![A-Za-z]))?(?!\d)"
     # a price or a share after a place is no house number («en el barrio de San José. 15 € la hora»)
     r"(?!\s*(?:[,.]\d+\s*)?(?i:€|%|euros?\b|eur\b))",
 )
@@ -64,13 +62,6 @@ _SERVICE_BEFORE = re.compile(
     # a public office or facility «en la calle…» («la nueva oficina de atención al público en la calle Mayor, 12»)
     r"\b(?:oficinas?|sede|biblioteca|museo|consultorio|ambulatorio|centro de salud|polideportivo|"
     r"centro c[ií]vico|centro cultural|casa de (?:la )?cultura)\b[^.!?,;]{0,40}\b(?:en|a) (?:la |el )?$",
-    re.IGNORECASE,
-)
-# Just after an address, an invitation to come («…por las tardes en C/ Mayor 3. Pide cita por DM»): a
-# place open to the public, a business or a service, not someone's home.
-_SERVICE_AFTER = re.compile(
-    r"^[^!?]{0,40}?\b(?:pid[ea]n?|pedid|solicita|reserva)\s+(?:tu\s+|vuestra\s+|su\s+)?cita\b|^[^!?]{0,40}?\bcita previa\b|"
-    r"^[^!?]{0,40}?\b(?:te|os|les) esperamos\b|^[^!?]{0,40}?\bhorario\s*(?::|de\s+(?:apertura|atenci[oó]n|\d))",
     re.IGNORECASE,
 )
 # Spanish plates since 2000: four digits and three consonants.
@@ -354,10 +345,7 @@ _FINDERS: dict[Detector, Callable[[str], list[Span]]] = {
     Detector.TELEFONO: _phones,
     Detector.NOMBRE_CON_ID: _names_with_ids,
     Detector.DIRECCION: lambda text: [
-        m.span()
-        for m in _ADDRESS.finditer(text)
-        if not _SERVICE_BEFORE.search(text, max(0, m.start() - 80), m.start())
-        and not _SERVICE_AFTER.search(text[m.end() : m.end() + 60])
+        m.span() for m in _ADDRESS.finditer(text) if not _SERVICE_BEFORE.search(text, max(0, m.start() - 80), m.start())
     ],
     Detector.MATRICULA: lambda text: [m.span() for m in _PLATE.finditer(text)],
     Detector.NOMBRE_PERSONA: _person_names,

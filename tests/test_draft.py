@@ -28,10 +28,6 @@ def kinds(text: str) -> list[tuple[str, str]]:
         # a home searched by the police is someone's address, near a public office or not
         ("Registro domiciliario en la calle Mayor 5, junto a la oficina de empleo", [("direccion", "calle Mayor 5")]),
         ("Tras la charla en la biblioteca, el incendio en la calle Olmo 7", [("direccion", "calle Olmo 7")]),
-        # the street word in any case
-        ("Vive en la Calle Mayor 5, segundo", [("direccion", "Calle Mayor 5")]),
-        ("Vive en la calle Mayor 5. Su horario de trabajo es de mañana", [("direccion", "calle Mayor 5")]),
-        ("Robaron en el piso de AVDA. de Galicia 3", [("direccion", "AVDA. de Galicia 3")]),
         ("El coche con matrícula 1234 BCD", [("matricula", "1234 BCD")]),
         # OCR reads «DNI» as «DN1» and may glue the letter: the control letter still decides.
         ("DN1 12345678Z", [("dni", "12345678Z")]),
@@ -70,19 +66,12 @@ def test_true_positives(text, expected):
         "Os esperamos el sábado en la plaza Mayor 3",
         "Ya está abierta la nueva oficina de atención al público en la calle Mayor, 12",
         "La biblioteca del barrio se traslada a la avenida de Galicia 3",
-        # a place that invites people in, just after the address
-        "Fisioterapia deportiva, por las tardes en C/ Mayor 3. Pide cita por DM",
-        "Nueva tienda en la Calle Olmo 7: horario de 10 a 14",
         # a price or a share after a place, not a house number
         "Clases de guitarra en un local del barrio de San José. 15 € la hora",
         "Menú del día en la plaza Mayor 12,50 euros",
         "Menú del día en la plaza Mayor 12 euros",
         "Menú del día en la plaza Mayor 12 EUR",  # the currency in any case
         "En el barrio Centro 30% de descuento",
-        # a number that is no house number: the rest of one in the name, or a year
-        "Cada tarde, paseo 20 minutos por la playa",
-        "Paseo 20 minutos y vuelvo",
-        "Este verano, el camino de Santiago 2024 con mis amigas",
         "Tengo 35 años y me encanta el senderismo",
         "Os presento a Coco 🐶. Tiene 4 años y es el rey del sofá",  # a pet's age
         # who an activity is for, not someone in the post

@@ -583,9 +583,16 @@ def _questions(
 READER_SOURCES: tuple[Path, ...] = (
     *(
         Path(module.__file__ or "")
-        for module in (signals_module, pipeline_module, draft_module, cues_module, intent_module, normalize_module)
+        for module in (
+            signals_module,
+            pipeline_module,
+            draft_module,
+            cues_module,
+            intent_module,
+            normalize_module,
+            text_module,
+        )
     ),
-    Path(text_module.__file__ or ""),
     *sorted(intent_module.I18N_DIR.glob("*.yaml")),
 )
 

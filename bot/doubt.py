@@ -77,10 +77,12 @@ import json
 import logging
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 
 import joblib
@@ -92,15 +94,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-import bot.cues as cues_module
-import bot.draft as draft_module
-import bot.intent as intent_module
-import bot.normalize as normalize_module
 import bot.pipeline as pipeline_module
 import bot.signals as signals_module
-import bot.text as text_module
 from bot.arbiter import Arbiter, Opinions
 from bot.decision import Decision, Doubt
+from bot.intent import I18N_DIR
 from bot.models import LegalRef, Verdict
 from bot.pipeline import read
 from bot.signals import GLOSS_DIR, SignalBook, gloss_text, glossary_for
@@ -577,23 +575,29 @@ def _questions(
     return cases, problems
 
 
-#: The code and the vocabularies that turn a message into the signals a model reads: the
-#: detectors of the draft screening too («Calle Mayor 5» found or not), so editing any of them
-#: trains the model again.
+def _project_modules(*roots: ModuleType) -> list[ModuleType]:
+    """``roots`` and every project module they use, directly or through another one: what
+    ``from bot.x import y`` brings in counts, found by the module that defines ``y``."""
+    found: dict[str, ModuleType] = {}
+    pending = list(roots)
+    while pending:
+        module = pending.pop()
+        if module.__name__ in found:
+            continue
+        found[module.__name__] = module
+        for value in vars(module).values():
+            used = value if isinstance(value, ModuleType) else sys.modules.get(getattr(value, "__module__", None) or "")
+            if used is not None and used.__name__.startswith("bot.") and used.__name__ not in found:
+                pending.append(used)
+    return sorted(found.values(), key=lambda module: module.__name__)
+
+
+#: The code and the vocabularies that turn a message into the signals a model reads: every project
+#: module the signal reading uses (the draft screening too: «Calle Mayor 5» found or not) and the
+#: intent vocabularies, so editing any of them trains the model again.
 READER_SOURCES: tuple[Path, ...] = (
-    *(
-        Path(module.__file__ or "")
-        for module in (
-            signals_module,
-            pipeline_module,
-            draft_module,
-            cues_module,
-            intent_module,
-            normalize_module,
-            text_module,
-        )
-    ),
-    *sorted(intent_module.I18N_DIR.glob("*.yaml")),
+    *(Path(module.__file__ or "") for module in _project_modules(signals_module, pipeline_module)),
+    *sorted(I18N_DIR.glob("*.yaml")),
 )
 
 #: The file name of each cached model starts with its kind.

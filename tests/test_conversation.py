@@ -706,6 +706,9 @@ def test_reset_words_in_every_language(message):
             True,
         ),
         ("¿Y si la comparto en mis stories?", False),
+        # somebody else posts it and the asker only shares it; the told story made generic
+        ("¿Y si es ella la que sube la copia que le dieron y yo solo lo comparto?", True),
+        ("¿Y si lo cuento genérico del todo, sin provincia ni fechas?", True),
     ],
 )
 def test_replaces_content(message, expected):

@@ -2164,3 +2164,48 @@ def test_an_english_possessive_is_glossed_as_its_noun():
 )
 def test_what_is_seen_or_who_is_meant_decides_the_signal(book, text, signal, present):
     assert (signal in found(book, text)) is present
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # one's own work day, told as a day; «POV» is only a format and says nothing
+        ("POV: te toca la guardia de Nochebuena en el parque", "selfie_trabajo", True),
+        ("Un día en la vida de una cartera rural: 3 pueblos y 80 km de curvas", "selfie_trabajo", True),
+        ("Quiero poner que me encanta mi trabajo porque sientes que ayudas", "selfie_trabajo", True),
+        ("POV: mañana salimos a las 5", "selfie_trabajo", False),
+        # announcing an activity of one's service; sharing what the official account posted
+        ("¡Vuelve el club de lectura! Entrada libre, os esperamos", "difusion_oficial", True),
+        ("¿Puedo retuitear el tuit oficial de la DGT con los consejos?", "difusion_oficial", True),
+        ("El presidente ha publicado en su cuenta personal un tuit atacando a la oposición", "difusion_oficial", False),
+        # knowledge: a thread that explains
+        ("Quiero hacer un hilo en X explicando qué es una paralela", "divulgacion", True),
+        # what one saw or handled oneself, at work
+        ("al novio le costó tres años, cosa que vi yo en el expediente", "info_del_puesto", True),
+        ("lo sé porque evalué yo las solicitudes", "info_del_puesto", True),
+        ("I checked our system and he is being audited", "info_del_puesto", True),
+        ("Esta semana he acompañado a una familia que llevaba meses sin luz", "ciudadano_atendido", True),
+        ("Mañana salimos con los GAR para el dispositivo antidroga del puerto", "operacion_policial", True),
+        # «podían» is «poder», not gardening; nor a podium
+        ("Cada verano hay muertes que se podían evitar", "vida_personal", False),
+        ("Este finde toca la poda de los rosales", "vida_personal", True),
+    ],
+)
+def test_vocabulary_of_session_72(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Me caso el sábado y quiero subir el álbum de la boda",
+        "Me han nombrado subdirectora y quiero anunciarlo en LinkedIn",
+        "Acabo de terminar el curso de rescate acuático",
+    ],
+)
+def test_a_moment_of_ones_life_names_the_topic_and_lifts_nothing(book, text):
+    hits = book.detect(text, "pregunta")
+    assert "hito_propio" in {h.signal for h in hits}
+    signal = book.get("hito_propio")
+    assert signal is not None and signal.cls is SignalClass.TEMA
+    assert book.lifters_of("persona_identificable") and "hito_propio" not in book.lifters_of("persona_identificable")

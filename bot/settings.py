@@ -147,7 +147,8 @@ class Settings(BaseSettings):
     # 0.806 and 119; cost 2, 0.841 and 52; 3, 0.838 and 37; 4, 0.834 and 34; first turns (840) 0.886 and
     # 12 with the thresholds, 0.871 and 11 with the arbiter: 3 again. Session 71, 10600: thresholds
     # 0.804 and 127; cost 2, 0.840 and 61; 3, 0.836 and 46; 4, 0.834 and 36; first turns (960) 0.884 and
-    # 13, 0.869 and 11: 3 again.
+    # 13, 0.869 and 11: 3 again. Session 72, 10800: thresholds 0.806 and 131; cost 2, 0.841 and 69;
+    # 3, 0.838 and 49; 4, 0.835 and 42; first turns (990) 0.882 and 13, 0.867 and 12: 3 again.
     doubt_arbiter: Path | None = Field(
         ARBITER_FILE,
         description="Weights of the learned choice among the second opinion's steps for a question on its own "
@@ -188,7 +189,8 @@ class Settings(BaseSettings):
     # (within a point) with fewer dangerous. Session 69, 1607 follow-ups: thresholds 0.811 and 46; cost 1,
     # 0.810 and 37 (7); 2, 0.800 and 27 (3): it stays 1. Session 70, 1794: thresholds 0.814 and 51;
     # cost 1, 0.814 and 44 (9); 2, 0.800 and 30 (1): 1 again. Session 71, 2045: thresholds 0.814 and
-    # 56; cost 1, 0.818 and 54 (15); 2, 0.804 and 35 (5), a point below: 1 again.
+    # 56; cost 1, 0.818 and 54 (15); 2, 0.804 and 35 (5), a point below: 1 again. Session 72, 2116:
+    # thresholds 0.812 and 57; cost 1, 0.815 and 55 (16); 2, 0.804 and 33 (5): 1 again.
     doubt_follow_up_arbiter: Path | None = Field(
         FOLLOW_UP_ARBITER_FILE,
         description="Weights of the learned choice among the steps of the follow-ups' model for a follow-up "

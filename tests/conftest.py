@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from tests.helpers.guide import book, rules  # noqa: F401 - fixtures: the real knowledge/ signals and rules
 from tests.helpers.postgres import pg_database, postgres  # noqa: F401 - fixtures: a real PostgreSQL
 
 FIXTURES = Path(__file__).parent / "fixtures"

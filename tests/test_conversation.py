@@ -33,17 +33,6 @@ from bot.pipeline import image_hits, read
 from bot.service import Service
 from bot.settings import Settings
 from bot.signals import SignalBook
-from tests.helpers.guide import real_book, real_rules
-
-
-@pytest.fixture(scope="module")
-def book() -> SignalBook:
-    return real_book()
-
-
-@pytest.fixture(scope="module")
-def rules(book: SignalBook, tmp_path_factory: pytest.TempPathFactory) -> list[RuleSpec]:
-    return real_rules(book, tmp_path_factory.mktemp("data"))
 
 
 @dataclass

@@ -10,17 +10,6 @@ from bot.decision import RuleSpec, Situation, decide
 from bot.models import Verdict
 from bot.pipeline import read
 from bot.signals import SignalBook
-from tests.helpers.guide import real_book, real_rules
-
-
-@pytest.fixture(scope="module")
-def book() -> SignalBook:
-    return real_book()
-
-
-@pytest.fixture(scope="module")
-def rules(book: SignalBook, tmp_path_factory: pytest.TempPathFactory) -> list[RuleSpec]:
-    return real_rules(book, tmp_path_factory.mktemp("data"))
 
 
 def decided(question: str, draft: str | None, book: SignalBook, rules: list[RuleSpec]) -> tuple[Verdict, list[str]]:

@@ -21,13 +21,6 @@ from bot.signals import (
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 
 
-@pytest.fixture(scope="module")
-def book() -> SignalBook:
-    book, problems = load_signals(KNOWLEDGE)
-    assert problems == []
-    return book
-
-
 def found(book: SignalBook, text: str) -> set[str]:
     return {h.signal for h in book.detect(text, "pregunta")}
 

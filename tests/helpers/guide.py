@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.chunking import chunk_document
 from bot.decision import RuleSpec, rule_specs
 from bot.documents import load_file
@@ -34,3 +36,15 @@ def real_rules(book: SignalBook, data_dir: Path) -> list[RuleSpec]:
     specs, spec_problems = rule_specs(chunks, book)
     assert spec_problems == []
     return specs
+
+
+@pytest.fixture(scope="module")
+def book() -> SignalBook:
+    """Fixture: :func:`real_book`."""
+    return real_book()
+
+
+@pytest.fixture(scope="module")
+def rules(book: SignalBook, tmp_path_factory: pytest.TempPathFactory) -> list[RuleSpec]:
+    """Fixture: :func:`real_rules` over the real book."""
+    return real_rules(book, tmp_path_factory.mktemp("data"))

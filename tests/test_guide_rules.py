@@ -42,6 +42,16 @@ def decided(question: str, draft: str | None, book: SignalBook, rules: list[Rule
             None,
             "Regla 72",
         ),
+        (
+            "Profesora de matemáticas. ¿Puedo tuitear esto?",
+            "Hoy en clase hemos resuelto cuarenta ecuaciones y nadie ha llorado ☕ #docentes",
+            "Regla 36",
+        ),
+        (
+            "Enfermero. Quiero escribir en LinkedIn un post didáctico sobre cómo actuar ante un golpe de calor.",
+            None,
+            "Regla 26",
+        ),
     ],
 )
 def test_a_permitted_activity_found_in_the_message_gets_its_rule(book, rules, question, draft, rule):
@@ -75,6 +85,29 @@ def test_what_one_saw_in_a_file_one_handled_gets_the_rule_on_files(book, rules):
         "Trabajo en el Registro Civil y quiero felicitar a unos amigos que se han casado; se me ocurre poner que"
         " al novio le costó tres años de papeles por el divorcio anterior, cosa que vi yo en el expediente.",
         None,
+        book,
+        rules,
+    )
+    assert verdict is Verdict.NO_PERMITIDO
+    assert "Regla 33" in applied
+
+
+def test_a_case_built_from_real_ones_is_never_a_plain_yes(book, rules):
+    verdict, _ = decided(
+        "Soy educadora social. Quiero escribir un hilo en X sobre cómo detectar el acoso escolar con un caso tipo"
+        " que me he inventado mezclando rasgos de varios chavales que he atendido, sin nombres ni centro.",
+        None,
+        book,
+        rules,
+    )
+    assert verdict is Verdict.CON_CAUTELAS
+
+
+def test_a_work_day_that_hints_at_who_gets_the_rule_on_files(book, rules):
+    verdict, applied = decided(
+        "Trabajo en el registro civil. ¿Lo subo a mis stories?",
+        "Lunes en el registro ☕☕ Hoy ha venido a inscribir algo alguien muy conocido del pueblo… no doy nombres"
+        " pero adivinad quién",
         book,
         rules,
     )

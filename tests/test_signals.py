@@ -2189,6 +2189,38 @@ def test_vocabulary_of_session_72(book, text, signal, present):
 
 
 @pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # a work day told as such, without the word «día»
+        ("Hoy en clase hemos hablado de contraseñas y alucinaban", "selfie_trabajo", True),
+        ("Lunes en el juzgado: 14 señalamientos y el café frío", "selfie_trabajo", True),
+        # explaining one's field
+        ("Quiero escribir un post didáctico sobre cómo actuar ante una hipoglucemia", "divulgacion", True),
+        # what one handled or assessed oneself; a hint of who it is
+        ("con la ayuda de emergencia que les tramitamos el mes pasado", "info_del_puesto", True),
+        ("las propuestas que evalué eran flojísimas", "info_del_puesto", True),
+        ("aquí todos sabemos de quién era el interés en que ardiera", "senalar_sin_nombrar", True),
+        # a case built from real ones, not paint nor a painter
+        ("un caso tipo que me he inventado mezclando rasgos de varios internos", "caso_compuesto", True),
+        ("un caso práctico inspirado en un expediente real, cambiando las cifras", "caso_compuesto", True),
+        ("así ha quedado el mural: una semana pintando y mezclando colores", "caso_compuesto", False),
+        ("los de 2º han montado una exposición inspirada en Miró", "caso_compuesto", False),
+        # being fired is not a farewell
+        ("la empresa ya ha despedido a tres personas este año", "felicitacion", False),
+        ("la despedida a nuestro compañero Luis tras 30 años", "felicitacion", True),
+    ],
+)
+def test_vocabulary_of_session_73(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
+def test_a_made_up_example_does_not_lift_a_case_built_from_real_ones(book):
+    signal = book.get("caso_compuesto")
+    assert signal is not None and signal.cls is SignalClass.CONTEXTO and signal.sensitive
+    assert "ficticio" not in book.lifters_of("caso_compuesto")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Me caso el sábado y quiero subir el álbum de la boda",

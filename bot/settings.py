@@ -148,7 +148,9 @@ class Settings(BaseSettings):
     # 12 with the thresholds, 0.871 and 11 with the arbiter: 3 again. Session 71, 10600: thresholds
     # 0.804 and 127; cost 2, 0.840 and 61; 3, 0.836 and 46; 4, 0.834 and 36; first turns (960) 0.884 and
     # 13, 0.869 and 11: 3 again. Session 72, 10800: thresholds 0.806 and 131; cost 2, 0.841 and 69;
-    # 3, 0.838 and 49; 4, 0.835 and 42; first turns (990) 0.882 and 13, 0.867 and 12: 3 again.
+    # 3, 0.838 and 49; 4, 0.835 and 42; first turns (990) 0.882 and 13, 0.867 and 12: 3 again. Session 73,
+    # 11000: thresholds 0.807 and 132; cost 2, 0.840 and 68; 3, 0.837 and 52; 4, 0.834 and 42; first turns
+    # (1020) 0.885 and 13, 0.870 and 13: 3 again.
     doubt_arbiter: Path | None = Field(
         ARBITER_FILE,
         description="Weights of the learned choice among the second opinion's steps for a question on its own "
@@ -190,7 +192,9 @@ class Settings(BaseSettings):
     # 0.810 and 37 (7); 2, 0.800 and 27 (3): it stays 1. Session 70, 1794: thresholds 0.814 and 51;
     # cost 1, 0.814 and 44 (9); 2, 0.800 and 30 (1): 1 again. Session 71, 2045: thresholds 0.814 and
     # 56; cost 1, 0.818 and 54 (15); 2, 0.804 and 35 (5), a point below: 1 again. Session 72, 2116:
-    # thresholds 0.812 and 57; cost 1, 0.815 and 55 (16); 2, 0.804 and 33 (5): 1 again.
+    # thresholds 0.812 and 57; cost 1, 0.815 and 55 (16); 2, 0.804 and 33 (5): 1 again. Session 73, 2181:
+    # thresholds 0.814 and 56; cost 1, 0.816 and 55 (15); 2, 0.806 and 33 (5), the same 0.8 points below
+    # as in session 72: 1 again.
     doubt_follow_up_arbiter: Path | None = Field(
         FOLLOW_UP_ARBITER_FILE,
         description="Weights of the learned choice among the steps of the follow-ups' model for a follow-up "

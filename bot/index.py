@@ -494,7 +494,10 @@ def check(settings: Settings) -> list[Problem]:
     problems = list(loaded.problems)  # walk problems (loops, unreadable folders) included
     signals = _signal_book(settings)
     book, signal_problems = load_signals(settings.knowledge_dir)
-    problems.extend(Problem(f"knowledge/{SIGNALS_FILE}", p) for p in signal_problems + book.unmatched_phrases())
+    problems.extend(
+        Problem(f"knowledge/{SIGNALS_FILE}", p)
+        for p in signal_problems + book.unmatched_phrases() + book.repeated_phrases()
+    )
     chunks: list[Chunk] = []
     rule_files: dict[str, str] = {}
     for doc in sorted(loaded.documents, key=lambda d: d.file):

@@ -452,6 +452,21 @@ class SignalBook:
                     )
         return problems
 
+    def repeated_phrases(self) -> list[str]:
+        """A problem for each phrase written twice in one language of a signal (after folding case
+        and accents): harmless to matching, but a list with repeats is harder to keep. Checked by
+        ``index --check``, like :meth:`unmatched_phrases`."""
+        problems = []
+        for signal in self.signals.values():
+            for language, phrases in signal.phrases.items():
+                seen: set[str] = set()
+                for phrase in phrases:
+                    folded = " ".join(fold(phrase).split())
+                    if folded in seen:
+                        problems.append(f"señal {signal.id!r}: la frase «{phrase}» está repetida en «{language}»")
+                    seen.add(folded)
+        return problems
+
     def resolve(self, name: str) -> str | None:
         """The id of a signal named by its id or its name, ignoring case, accents and ``_``."""
         return self._names.get(_key(name))

@@ -120,6 +120,19 @@ def test_index_check_exit_codes(env, capsys, tmp_path, monkeypatch):
     assert "buena.md" not in out
 
 
+def test_index_check_names_a_repeated_phrase(env, capsys, tmp_path, monkeypatch):
+    knowledge = tmp_path / "k"
+    knowledge.mkdir()
+    (knowledge / "senales.yaml").write_text(
+        "regalo:\n  nombre: regalo\n  clase: contexto\n  frases:\n    es: [un regalo, me han regalado, un regalo]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(knowledge))
+    assert main(["index", "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "knowledge/senales.yaml" in out and "«un regalo» está repetida en «es»" in out
+
+
 def test_wrong_setting_names_the_variable(env, capsys, monkeypatch):
     monkeypatch.setenv("BOT_TOP_K", "tres")
     assert main(["index", "--check"]) == 2

@@ -350,6 +350,25 @@ def test_every_phrase_of_the_real_file_finds_its_own_signal(book):
     assert book.unmatched_phrases() == []
 
 
+def test_a_phrase_written_twice_is_reported_and_still_matches():
+    data = {
+        "regalo": {
+            "nombre": "regalo",
+            "clase": "contexto",
+            "frases": {"es": ["me han regalado", "un regalo", "Me han regalado"], "ca": ["un regal"]},
+        }
+    }
+    book, problems = parse_signals(data)
+    assert problems == []
+    repeated = book.repeated_phrases()
+    assert len(repeated) == 1 and "Me han regalado" in repeated[0] and "«es»" in repeated[0]
+    assert "regalo" in found(book, "me han regalado una cesta")
+
+
+def test_no_phrase_of_the_real_file_is_written_twice(book):
+    assert book.repeated_phrases() == []
+
+
 def test_a_broken_file_gives_an_empty_book_and_a_problem(tmp_path):
     (tmp_path / "senales.yaml").write_text("a: [sin cerrar", encoding="utf-8")
     book, problems = load_signals(tmp_path)

@@ -2233,6 +2233,52 @@ def test_vocabulary_of_session_73(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # a scam warning: the account the SMS says is blocked is not a comment blocked
+        ("Si os llega un SMS diciendo que vuestra cuenta está bloqueada, no pinchéis", "bloquear_borrar", False),
+        ("¿Puedo bloquear a un usuario que insulta en la cuenta del ayuntamiento?", "bloquear_borrar", True),
+        # school enrolment is not a number plate
+        ("Mañana reunión informativa de matrícula para familias en la escuela", "datos_personales", False),
+        ("En el vídeo se ve la matrícula del coche del detenido", "datos_personales", True),
+        # a charity race is one's own life; advice to the public is sharing knowledge
+        (
+            "He terminado la carrera solidaria contra el cáncer infantil, con el dorsal y la medalla",
+            "vida_personal",
+            True,
+        ),
+        ("Si sois grupo de riesgo, vacunaos: aún estáis a tiempo", "divulgacion", True),
+        ("Si os llega un mensaje pidiendo las claves, no lo hagáis", "divulgacion", True),
+        # announcing before the school or the board tells, in Spanish and Catalan
+        ("Lo quiero publicar antes de que la dirección lo comunique a las familias", "no_publico", True),
+        ("Ho vull publicar abans que la direcció ho comuniqui a les famílies", "no_publico", True),
+        ("me han dicho que van a desalojar, aunque todavía no hay nada oficial", "no_publico", True),
+        # a neighbours' channel is not the official account
+        ("Lo quiero mandar al canal de Telegram del pueblo", "cuenta_oficial", False),
+        # what a postman delivers; a place withheld; what senior officials earn
+        ("el certificado del juzgado que le he llevado a la del número 7", "info_del_puesto", True),
+        ("el certificado del juzgado que le he llevado a la del número 7", "persona_identificable", True),
+        ("¿Puedo subirlas sin decir el sitio exacto?", "lugar_exacto", False),
+        ("Los nidos están en el pino grande de detrás de la ermita", "lugar_exacto", True),
+        ("que la gente sepa lo que cobran los altos cargos", "beneficio_propio", False),
+        ("el enlace del Portal de la Transparencia", "publicado_oficialmente", True),
+        # signed by all but a few is a partial authorisation
+        ("han firmado todas menos dos", "autorizacion_parcial", True),
+        # private services, a screenshot with names, one's own channel posing as the service
+        ("ofrecerme para hacer declaraciones de la renta a particulares", "servicios_privados", True),
+        ("una captura del cuadro de mando; salen los nombres y los días de baja", "lista_personas", True),
+        # internal meetings, an unpatched flaw, an undercover officer
+        ("explicar lo que se discutió en las reuniones internas", "comunicacion_interna", True),
+        ("hemos encontrado un fallo de seguridad que todavía no está parcheado", "confidencial", True),
+        ("sale un compañero que está infiltrado en un grupo de crimen organizado", "operacion_policial", True),
+        ("I puc afegir l'hora exacta i el punt on ens posarem?", "operacion_policial", True),
+    ],
+)
+def test_vocabulary_of_session_74(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
 def test_a_made_up_example_does_not_lift_a_case_built_from_real_ones(book):
     signal = book.get("caso_compuesto")
     assert signal is not None and signal.cls is SignalClass.CONTEXTO and signal.sensitive

@@ -280,6 +280,17 @@ def test_another_thing_named_for_the_account_is_another_post(book, rules):
         # «que ya está impreso» says nothing about being out
         ("¿Y el cartel, que ya está impreso?", ["¿Puedo subir la foto?"], False),
         ("¿Y la resolución, que ya está en el BOE?", ["¿Puedo subir la lista?"], True),
+        # the official one of something named before; a body's page and what goes on it
+        (
+            "Vale. ¿Y el vídeo oficial de la Junta Electoral explicando cómo votar por correo?",
+            ["Quiero compartir en mi Instagram un vídeo del mitin"],
+            True,
+        ),
+        (
+            "¿Y en la página del ayuntamiento los horarios de los colegios electorales?",
+            ["¿Cuelgo en el Facebook oficial un resumen de las obras?"],
+            True,
+        ),
     ],
 )
 def test_names_new_thing(message, earlier, expected):
@@ -698,6 +709,16 @@ def test_reset_words_in_every_language(message):
         # somebody else posts it and the asker only shares it; the told story made generic
         ("¿Y si es ella la que sube la copia que le dieron y yo solo lo comparto?", True),
         ("¿Y si lo cuento genérico del todo, sin provincia ni fechas?", True),
+        # giving the first post up: what comes next is another post
+        ("Nada, no lo hago. ¿Y en la página del ayuntamiento los horarios?", True),
+        ("Nada, lo dejo. ¿Y una foto de la fachada?", True),
+        ("Nada más que eso, ¿lo subo?", False),
+        # in an election period, the official account's usual notices are other posts
+        ("¿Y un aviso en la misma cuenta de que el domingo se corta un carril por obras?", True),
+        ("¿Y en plena campaña puedo tuitear desde la cuenta del ayuntamiento que el martes cortan el agua?", True),
+        ("¿Y la cuenta de la biblioteca puede seguir anunciando el club de lectura, como siempre?", True),
+        ("¿Y desde la oficial puedo difundir la orden de ayudas que salió ayer en el diario oficial?", True),
+        ("¿Puede seguir así?", False),
     ],
 )
 def test_replaces_content(message, expected):

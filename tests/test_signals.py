@@ -2279,6 +2279,36 @@ def test_vocabulary_of_session_74(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # what is not approved yet, a rezoning, a raid to come
+        ("Spoiler: serán 45 plazas. En cuanto se apruebe y salga en el BOP os aviso", "no_publico", True),
+        # waiting for the bulletin lifts it; waiting for the press does not
+        ("¿Y si espero a que salga en el BOE?", "publicado_oficialmente", True),
+        ("¿Y si espero a que lo saque la prensa?", "publicado_oficialmente", False),
+        ("avanzar qué parcelas del polígono pasan a residencial", "no_publico", True),
+        ("esto no acaba aquí, la semana que viene caen otros dos pisos", "no_publico", True),
+        # waiting for the official publication
+        ("¿Y si espero a que la saquen a información pública?", "publicado_oficialmente", True),
+        ("¿Y cuando la sanción sea firme y la publique la consejería?", "publicado_oficialmente", True),
+        ("E se espero a que saia publicada na base de datos pública?", "publicado_oficialmente", True),
+        ("E se espero a que saia publicada na base de datos pública?", "info_del_puesto", False),
+        # a public helpline, a serious case, advice on protecting one's documents
+        ("llamad al teléfono de consejo sanitario", "datos_personales", False),
+        ("que quien viene grave no espere", "imagen", False),
+        ("consejos generales para proteger datos personales y documentos confidenciales", "confidencial", False),
+        ("os paso los documentos confidenciales del expediente", "confidencial", True),
+        # who came to the office; what everybody inside knew
+        ("Hoy ha venido a hacerla el alcalde de un pueblo de aquí al lado", "info_del_puesto", True),
+        ("Hoy ha venido a hacerla el alcalde de un pueblo de aquí al lado", "senalar_sin_nombrar", True),
+        ("«ja era hora, aquí dins tothom ho sabia»", "info_del_puesto", True),
+    ],
+)
+def test_vocabulary_of_session_75(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
 def test_a_made_up_example_does_not_lift_a_case_built_from_real_ones(book):
     signal = book.get("caso_compuesto")
     assert signal is not None and signal.cls is SignalClass.CONTEXTO and signal.sensitive

@@ -144,7 +144,9 @@ NEGATION_BRIDGE = frozenset(
     "nombrar nombro nombramos mencionar menciono citar cito hablar "
     # «tapando mi matrícula» (not «su»: «sin su nombre» does not make a case anonymous)
     "mi mis tu tus "
-    "sae saen surt surten hi hai".split()
+    "sae saen surt surten hi hai "
+    # «with no mention of any party», «without naming the school»
+    "of mention mentioning naming".split()
 )
 #: Words a ``*`` in a phrase may stand for.
 GAP_WORDS = 3

@@ -38,6 +38,9 @@ def texts(text: str, spans: list[tuple[int, int]]) -> list[str]:
         ("es", "Me preocupa que en mi perfil ponga 'juzgado' y 'menores'", ["'juzgado'", "'menores'"]),
         ("es", "Porque hablo de 'recortes' en el hilo", ["'recortes'"]),
         ("es", "El alcalde habló de 'recortes' en el pleno", []),  # someone else's words
+        ("es", "El informe pone 'CONFIDENCIAL' en la cabecera", []),  # what the document says
+        ("es", "Sale mucho 'datos' en el hilo, ¿pasa algo?", ["'datos'"]),
+        ("es", "Lo pregunto por si 'heridos' suena fuerte", ["'heridos'"]),
         ("ca", "Hi ha paraules com 'drogues' i 'detenir'", ["'drogues'", "'detenir'"]),
         ("gl", "O texto está cheo de 'confidencial' e 'segredo'", ["'confidencial'", "'segredo'"]),
         ("en", "It has words like 'drugs' or 'arrest'", ["'drugs'", "'arrest'"]),

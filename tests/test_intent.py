@@ -123,6 +123,14 @@ from bot.normalize import normalize
         ("We have a paid campaign on Instagram. Do we keep it running?", False),
         ("We want to open a TikTok account run by an intern. What should we bear in mind before we start?", False),
         ("¿Qué hay que tener en cuenta en una campaña institucional?", True),
+        # English: a plan told in the past tense, a question about what to do with a comment, a tag question.
+        ("I wanted to share the council's notice about the water cuts. Is that fine?", False),
+        ("A user posted someone's home address under our post. What do we do, hide it or leave it?", False),
+        (
+            "I wanted to post a photo of my coffee on the night shift with a joke about a patient. It's harmless, right?",
+            False,
+        ),
+        ("What do we do in a crisis according to the guidelines?", True),
     ],
 )
 def test_question_of_fact(question, fact):

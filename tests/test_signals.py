@@ -2309,6 +2309,58 @@ def test_vocabulary_of_session_75(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # the Administration paying creators for a campaign
+        ("Queremos hacer en verano una campaña en TikTok pagando a tres influencers", "influencer_pagado", True),
+        ("Queremos hacer en verano una campaña en TikTok pagando a tres influencers", "campana_institucional", True),
+        ("la idea es contratar a un tiktoker conocido para la campaña", "influencer_pagado", True),
+        ("sigo a un tiktoker conocido que explica recetas", "influencer_pagado", False),
+        # people listed by what they owe; a new address in Catalan
+        ("colgar la lista de los usuarios que no han devuelto los libros", "datos_personales", True),
+        ("Vull penjar l'adreça nova d'una veïna", "datos_personales", True),
+        # a doctors' strike is not a police one
+        ("Soy guardia civil y apoyo la huelga de los médicos", "huelga_policial", False),
+        ("Soy guardia civil y apoyo la huelga", "huelga_policial", True),
+        # an old archive record; someone you attended; a case in progress
+        ("una foto de un proceso de la Inquisición del archivo", "documento_historico", True),
+        ("ayer atendimos a la señora que se cayó en la plaza", "ciudadano_atendido", True),
+        ("comentar el caso que estamos tratando en 2.º B", "expediente", True),
+        # what the post lets you see: a tax return you checked, an internal report, police checkpoints
+        ("un cantante cuya declaración me ha tocado revisar", "info_del_puesto", True),
+        ("con las cifras que saco del parte interno del centro", "confidencial", True),
+        ("¿les paso la ubicación de los controles que tenemos el sábado?", "operacion_policial", True),
+        ("sus préstamos salen en el sistema", "info_del_puesto", True),
+        ("contaré lo que les encontramos en la visita", "info_del_puesto", True),
+        ("the department's internal technical report says otherwise", "confidencial", True),
+        ("No pienso sacar documentos internos, solo mi opinión", "confidencial", False),
+        # private work offered next to the job
+        ("y añado que acepto encargos privados de reformas", "servicios_privados", True),
+        ("anunciar que empiezo como consultor por mi cuenta", "servicios_privados", True),
+        ("me toca evaluar las solicitudes de ayudas", "relacion_con_puesto", True),
+        # waiting for the decision and its publication; a public session; a sign-off in writing
+        ("¿Y si espero a que se apruebe en el pleno y salga publicado?", "publicado_oficialmente", True),
+        ("El pleno fue público y se retransmitió por YouTube", "publicado_oficialmente", True),
+        ("And once the company signs off in writing?", "visto_bueno", True),
+        ("E se o propio veciño asina a autorización?", "consentimiento", True),
+        ("Súa filla díxome por WhatsApp que si, que encantada", "consentimiento_verbal", True),
+        # a service notice; a drill; a Galician nest is no child
+        ("¿Y un tuit avisando de que la carretera estará cortada por obras?", "difusion_servicio", True),
+        ("un curso simulando víctimas atrapadas en un coche", "victimas", False),
+        ("Onte vimos un niño de aguia real no cantil", "menor", False),
+        ("Hay un niño jugando en la foto", "menor", True),
+        # English: a negation reaches through «mention of any»; a public ceremony; who came in to the office
+        ("a carousel on the postal vote, with no mention of any party", "partidista", False),
+        ("a carousel on the postal vote that thanks the party", "partidista", True),
+        ("a photo of the mayor at the official ceremony", "cargo_publico_en_acto", True),
+        ("the neighbour who came in to file a complaint about the school", "info_del_puesto", True),
+    ],
+)
+def test_vocabulary_of_session_76(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
 def test_a_made_up_example_does_not_lift_a_case_built_from_real_ones(book):
     signal = book.get("caso_compuesto")
     assert signal is not None and signal.cls is SignalClass.CONTEXTO and signal.sensitive

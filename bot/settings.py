@@ -153,7 +153,9 @@ class Settings(BaseSettings):
     # (1020) 0.885 and 13, 0.870 and 13: 3 again. Session 74, 11200: thresholds 0.808 and 126; cost 2, 0.842
     # and 64; 3, 0.838 and 48; 4, 0.836 and 43; first turns (1050) 0.884 and 14, 0.867 and 12: 3 again.
     # Session 75, 11400: thresholds 0.809 and 127; cost 2, 0.843 and 62; 3, 0.840 and 48; 4, 0.837 and 43;
-    # first turns (1080) 0.884 and 14, 0.865 and 11: 3 again.
+    # first turns (1080) 0.884 and 14, 0.865 and 11: 3 again. Session 76, 11600: thresholds 0.809 and 137;
+    # cost 2, 0.844 and 61; 3, 0.841 and 50; 4, 0.838 and 43; first turns (1110) 0.883 and 14, 0.862 and 12:
+    # 3 again.
     doubt_arbiter: Path | None = Field(
         ARBITER_FILE,
         description="Weights of the learned choice among the second opinion's steps for a question on its own "
@@ -199,7 +201,9 @@ class Settings(BaseSettings):
     # thresholds 0.814 and 56; cost 1, 0.816 and 55 (15); 2, 0.806 and 33 (5), the same 0.8 points below
     # as in session 72: 1 again. Session 74, 2243: thresholds 0.813 and 61; cost 1, 0.815 and 55 (14); 2,
     # 0.803 and 34 (6), a point below: 1 again. Session 75, 2305: thresholds 0.811 and 61; cost 1, 0.813
-    # and 60 (16); 2, 0.804 and 38 (8), 0.7 points below: 1 again.
+    # and 60 (16); 2, 0.804 and 38 (8), 0.7 points below: 1 again. Session 76, 2367: thresholds 0.814 and
+    # 63; cost 1, 0.818 and 61 (16); 2, 0.809 and 38 (8), 0.5 points below: 1 again, as every session
+    # since 69 kept it with cost 2 half a point to a point below.
     doubt_follow_up_arbiter: Path | None = Field(
         FOLLOW_UP_ARBITER_FILE,
         description="Weights of the learned choice among the steps of the follow-ups' model for a follow-up "

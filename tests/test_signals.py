@@ -2361,6 +2361,45 @@ def test_vocabulary_of_session_76(book, text, signal, present):
     assert (signal in found(book, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "signal", "present"),
+    [
+        # what a notice asks people to bring is nobody's data; a scam warning names no account
+        ("Necesitáis el DNI del menor y el certificado de empadronamiento", "datos_personales", False),
+        ("Traed la tarjeta sanitaria", "datos_personales", False),
+        ("nadie del centro os va a pedir datos bancarios", "datos_personales", False),
+        ("Te paso el DNI del menor: 12345678Z", "datos_personales", True),
+        # a «grave» fault or infection is no Catalan «gravar» (to record)
+        ("¿Es falta grave publicar esto?", "imagen", False),
+        ("evita infecciones graves en pacientes ingresados", "imagen", False),
+        ("Vull gravar un vídeo al pati", "imagen", True),
+        # free to consult in a public catalogue; two children without the form
+        ("se puede consultar libremente en el catálogo público del archivo", "publicado_oficialmente", True),
+        ("Hay dos niños sin autorización", "autorizacion_parcial", True),
+        # who the comments are about
+        ("cada vez que subimos algo del alcalde se llena de insultos", "cargo_politico", True),
+        # no cases, no names: in Spanish, Galician, Catalan and English
+        ("ideas generales, sin mencionar centros ni casos", "sin_atendidos", True),
+        ("E se non poño o nome?", "ficticio_anonimizado", True),
+        ("I si no poso el nom?", "ficticio_anonimizado", True),
+        ("what if I drop the village, her age and the dates?", "ficticio_anonimizado", True),
+        ("and I ask her to sign a written consent first", "consentimiento", True),
+        # one's own life: a food bank, the neighbours' association; studying, one's own fine
+        ("organizamos una recogida para el banco de alimentos", "vida_personal", True),
+        ("y yo sé por el trabajo que tiene tres pisos alquilados", "info_del_puesto", True),
+        ("Se acabó estudiar expedientes de memoria los fines de semana", "expediente", False),
+        ("que te llegue una multa por ir a 68", "expediente", False),
+    ],
+)
+def test_vocabulary_of_session_77(book, text, signal, present):
+    assert (signal in found(book, text)) is present
+
+
+def test_an_official_post_about_an_arrest_lifts_the_arrest(book):
+    # Sharing what the force's own account published is no longer publishing the arrest oneself.
+    assert "publicado_oficialmente" in book.lifters_of("detenido")
+
+
 def test_a_made_up_example_does_not_lift_a_case_built_from_real_ones(book):
     signal = book.get("caso_compuesto")
     assert signal is not None and signal.cls is SignalClass.CONTEXTO and signal.sensitive

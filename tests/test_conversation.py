@@ -719,6 +719,12 @@ def test_reset_words_in_every_language(message):
         ("¿Y la cuenta de la biblioteca puede seguir anunciando el club de lectura, como siempre?", True),
         ("¿Y desde la oficial puedo difundir la orden de ayudas que salió ayer en el diario oficial?", True),
         ("¿Puede seguir así?", False),
+        # everything changed; a new piece on a general topic; a bare retweet of the news
+        ("Lo he cambiado todo: ahora grabo en mi garaje, el fin de semana, con mis herramientas.", True),
+        ("¿Y si hago un vídeo divulgativo para YouTube sobre seguridad alimentaria?", True),
+        ("¿Y si hago solo un retuit de la noticia de El País, sin escribir nada?", True),
+        ("¿Y si hago un vídeo con la misma foto?", False),
+        ("He cambiado el título, ¿vale?", False),
     ],
 )
 def test_replaces_content(message, expected):

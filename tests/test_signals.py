@@ -2376,6 +2376,7 @@ def test_vocabulary_of_session_76(book, text, signal, present):
         # free to consult in a public catalogue; two children without the form
         ("se puede consultar libremente en el catálogo público del archivo", "publicado_oficialmente", True),
         ("Hay dos niños sin autorización", "autorizacion_parcial", True),
+        ("un expediente de 1890 que está en el catálogo público del archivo", "documento_historico", True),
         # who the comments are about
         ("cada vez que subimos algo del alcalde se llena de insultos", "cargo_politico", True),
         # no cases, no names: in Spanish, Galician, Catalan and English

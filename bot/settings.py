@@ -203,7 +203,9 @@ class Settings(BaseSettings):
     # 0.803 and 34 (6), a point below: 1 again. Session 75, 2305: thresholds 0.811 and 61; cost 1, 0.813
     # and 60 (16); 2, 0.804 and 38 (8), 0.7 points below: 1 again. Session 76, 2367: thresholds 0.814 and
     # 63; cost 1, 0.818 and 61 (16); 2, 0.809 and 38 (8), 0.5 points below: 1 again, as every session
-    # since 69 kept it with cost 2 half a point to a point below.
+    # since 69 kept it with cost 2 half a point to a point below. Session 77, on the dev conversations
+    # themselves (seen by the model; BOT_DOUBT_FOLLOW_UP_COST=2, reports/s77-fu2): cost 1, 0.922 per turn
+    # (0.916 on follow-ups) and 10 dangerous; cost 2, 0.908 (0.895) and 6: 1 stays.
     doubt_follow_up_arbiter: Path | None = Field(
         FOLLOW_UP_ARBITER_FILE,
         description="Weights of the learned choice among the steps of the follow-ups' model for a follow-up "

@@ -228,6 +228,8 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
         ]
     answers = read_first_answers(first)
     learned = None if args.sin_conversaciones else args.conversaciones
+    if args.ruido:
+        return _print_noise(args, settings, chosen, answers, learned)
     judged: list[Judged] = []
     outcomes, totals = cross_validate(
         chosen,
@@ -339,6 +341,51 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_noise(
+    args: argparse.Namespace, settings: Any, chosen: Any, answers: Mapping[str, Any], learned: Path | None
+) -> int:
+    from bot.arbiter import Arbiter
+    from evals.second_opinion import retraining_noise
+
+    arbiter = None
+    if settings.doubt_arbiter is not None:
+        try:
+            arbiter = Arbiter.load(settings.doubt_arbiter)
+        except ArbiterError as exc:
+            print(f"Sin árbitro: {exc}", file=sys.stderr)
+    cost = settings.doubt_cost if args.coste is None else args.coste
+    try:
+        everything, draws = retraining_noise(
+            chosen,
+            args.casos,
+            dict(answers),
+            draws=args.ruido,
+            dropped=args.ruido_parte,
+            conversations_dir=learned,
+            arbiter=arbiter,
+            cost=cost,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Ruido del reentrenamiento: la segunda opinión ({'árbitro, coste ' + str(cost) if arbiter else 'umbrales'})"
+        f" sobre las primeras respuestas de dev, con modelos que las han visto, como en python -m evals run."
+    )
+    print("modelo | casos aprendidos | veredicto | veredictos que cambian")
+    print(f"todo dev | — | {everything.line()} | —")
+    for n, draw in enumerate(draws, 1):
+        print(
+            f"sin un {args.ruido_parte:.0%} al azar (semilla {n}) | {draw.learned} | {draw.tally.line()} | {draw.changed}"
+        )
+    if draws:
+        rates = [d.tally.right / d.tally.cases for d in draws if d.tally.cases] + (
+            [everything.right / everything.cases] if everything.cases else []
+        )
+        print(f"horquilla del veredicto: {min(rates):.4f} – {max(rates):.4f}")
+    return 0
+
+
 def _costs(text: str) -> tuple[float, ...]:
     try:
         costs = tuple(float(part) for part in text.split(",") if part.strip())
@@ -409,6 +456,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--ambito", type=float, help="umbral para leerla dentro del ámbito (por defecto BOT_DOUBT_SCOPE)"
     )
     doubt.add_argument("--barrido", action="store_true", help="añadir los totales de una rejilla de umbrales")
+    doubt.add_argument(
+        "--ruido",
+        type=int,
+        metavar="N",
+        help="en vez de la validación cruzada: cuánto se mueve el veredicto de dev al reentrenar el modelo"
+        " N veces sin una parte al azar de los casos",
+    )
+    doubt.add_argument(
+        "--ruido-parte",
+        type=float,
+        default=0.01,
+        help="la parte de los casos que se deja fuera en cada reentrenamiento de --ruido (por defecto 0.01)",
+    )
     doubt.add_argument(
         "--sin-conversaciones",
         action="store_true",

@@ -14,6 +14,7 @@ step is an upper bound; the real one is measured by running the batch (``python 
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -291,6 +292,63 @@ def cross_validate(
                 totals[g] = totals[g].add(case, second_opinion(answer, case, model, g, estimates))
         outcomes.append(Outcome(batch, before, after, (wanted, unwanted)))
     return outcomes, totals
+
+
+@dataclass(frozen=True)
+class Draw:
+    """The second opinion retrained on dev less a random share of its cases, and how it fared."""
+
+    #: The cases it learned from (of the dev cases; the conversations' first turns, all).
+    learned: int
+    #: The first answers of dev after this model's second opinion.
+    tally: Tally
+    #: How many of those verdicts differ from the model learned from all of dev.
+    changed: int
+
+
+def retraining_noise(
+    chosen: Thresholds,
+    cases_dir: Path = CASES_DIR,
+    answers: dict[str, FirstAnswer] | None = None,
+    *,
+    draws: int = 3,
+    dropped: float = 0.01,
+    conversations_dir: Path | None = None,
+    arbiter: Arbiter | None = None,
+    cost: float = 0.0,
+) -> tuple[Tally, list[Draw]]:
+    """How much the dev figure of the second opinion moves when its model is retrained on
+    nearly the same cases: the model learned from all of dev, and ``draws`` models each learned
+    without a random ``dropped`` share of the cases (seeds 1, 2, …), judge the first answers of
+    dev as :func:`cross_validate` does, but on cases they learned, as ``python -m evals run``
+    does. A change in the dev figure smaller than this spread is not evidence of anything; how
+    the second opinion does on unseen questions is :func:`cross_validate`'s to say."""
+    if not 0 < dropped < 1:
+        raise ValueError(f"la parte que se deja fuera tiene que estar entre 0 y 1, no {dropped}")
+    answers = answers if answers is not None else read_first_answers()
+    book = signal_book()
+    files = sorted(cases_dir.glob("*.jsonl"))
+    learned = [c for path in files for c in read_cases(path, book=book)[0]]
+    first_turns = load_first_turns(conversations_dir, book)[0] if conversations_dir is not None else []
+    judged = [(c, answers[c.id]) for c in load_cases(files) if c.id in answers and c.conversation is None]
+
+    def verdicts(model: DoubtModel) -> list[Verdict]:
+        return [second_opinion(answer, case, model, chosen, arbiter=arbiter, cost=cost) for case, answer in judged]
+
+    def tally(found: Sequence[Verdict]) -> Tally:
+        out = Tally()
+        for (case, _), verdict in zip(judged, found, strict=True):
+            out = out.add(case, verdict)
+        return out
+
+    everything = verdicts(DoubtModel.train(learned + first_turns))
+    out: list[Draw] = []
+    for seed in range(1, draws + 1):
+        draw = random.Random(seed)  # noqa: S311 (a reproducible sample, not a secret)
+        kept = [c for c in learned if draw.random() >= dropped]
+        found = verdicts(DoubtModel.train(kept + first_turns))
+        out.append(Draw(len(kept), tally(found), sum(a != b for a, b in zip(found, everything, strict=True))))
+    return tally(everything), out
 
 
 def cross_validate_first_turns(

@@ -29,6 +29,7 @@ from evals.second_opinion import (
     firm_rules,
     learn_arbiter,
     read_first_answers,
+    retraining_noise,
 )
 
 TOPICS = ["la excursión", "el cartel", "el taller", "el concierto", "la charla", "el mercadillo"]
@@ -156,6 +157,43 @@ def test_the_command_prints_a_table_per_batch(cases_dir: Path, capsys: pytest.Ca
     assert any(line.startswith("TOTAL | 24 |") for line in out.splitlines())
     assert out.splitlines()[-1].startswith("TOTAL | 0 |")  # no conversations: no first turns nor follow-ups judged
     assert "Seguimientos (turnos 2 y siguientes)" in out
+
+
+def test_the_noise_of_retraining_retrains_on_a_random_part_of_dev_and_judges_every_first_answer(
+    cases_dir: Path, learned_from: list[set[str]]
+) -> None:
+    answers = {f"A{n:03d}": "permitido" for n in range(24)} | {f"C{n:03d}": "no_permitido" for n in range(24)}
+    first = _answers(cases_dir.parent, [{"id": i, "veredicto": v, "reglas": []} for i, v in answers.items()])
+    chosen = Thresholds(0.5, 0.25, 0.8, query=1.0, scope=0.0)
+    everything, draws = retraining_noise(chosen, cases_dir, first, draws=2, dropped=0.25)
+    assert everything.cases == 48 and [d.tally.cases for d in draws] == [48, 48]
+    # One model on all of dev, then one per draw on part of it (the four files repeat their questions).
+    assert len(learned_from) == 3 and learned_from[1] <= learned_from[0] and learned_from[2] <= learned_from[0]
+    assert all(0 < d.learned < 96 for d in draws)
+    assert all(0 <= d.changed <= 48 for d in draws)
+    # The same seeds draw the same parts: the figure can be measured again.
+    again = retraining_noise(chosen, cases_dir, first, draws=2, dropped=0.25)
+    assert again == (everything, draws)
+
+
+def test_the_noise_of_retraining_needs_a_part_between_nothing_and_everything(cases_dir: Path) -> None:
+    with pytest.raises(ValueError, match="entre 0 y 1"):
+        retraining_noise(Thresholds(0.5, 0.25, 0.8), cases_dir, {}, dropped=1.0)
+
+
+def test_the_command_prints_the_noise_of_retraining(cases_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = cases_dir.parent / "primeras.jsonl"
+    first.write_text(
+        "".join(json.dumps({"id": f"A{n:03d}", "veredicto": "permitido", "reglas": []}) + "\n" for n in range(24))
+    )
+    args = ["--casos", str(cases_dir), "--primeras", str(first), "--conversaciones", str(cases_dir.parent / "no")]
+    assert main(["segunda-opinion", *args, "--ruido", "2", "--ruido-parte", "0.2"]) == 0
+    out = capsys.readouterr().out
+    assert "todo dev | — | " in out
+    assert "sin un 20% al azar (semilla 1) | " in out and "sin un 20% al azar (semilla 2) | " in out
+    assert "horquilla del veredicto: " in out
+    assert "independientes1 |" not in out  # no cross-validation table
+    assert main(["segunda-opinion", *args, "--ruido", "1", "--ruido-parte", "0"]) == 2
 
 
 def _conversations(folder: Path, name: str, prefix: str) -> None:

@@ -96,7 +96,7 @@ from sklearn.svm import LinearSVC
 
 import bot.pipeline as pipeline_module
 import bot.signals as signals_module
-from bot.arbiter import Arbiter, Opinions
+from bot.arbiter import Arbiter, ArbiterError, Opinions
 from bot.decision import Decision, Doubt
 from bot.intent import I18N_DIR
 from bot.models import LegalRef, Verdict
@@ -621,6 +621,32 @@ def _key(cases: Iterable[LabelledCase], book: SignalBook | None = None) -> str:
         flags = (case.risky, case.fine, case.prohibited, case.publication, case.out_of_scope, case.informative)
         digest.update(f"{''.join(str(int(f)) for f in flags)}\t{','.join(case.articles)}\t{case.text}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def load_arbiter(path: Path | None, relearn: str) -> Arbiter | None:
+    """The learned choice among the second opinion's steps in ``path``, or ``None`` (the
+    thresholds decide) when there is none or it cannot be read; one learned with another version
+    of the model still weighs, with a warning. ``relearn``: the option of ``python -m evals
+    segunda-opinion`` that learns it again."""
+    if path is None:
+        return None
+    try:
+        arbiter = Arbiter.load(path)
+    except ArbiterError as exc:
+        log.warning("segunda opinión: %s; deciden los umbrales", exc)
+        return None
+    learned_with = arbiter.about.get("model_version")
+    if learned_with != MODEL_VERSION:
+        # Its weights read the estimates of another model: they still weigh, but stale.
+        log.warning(
+            "segunda opinión: el árbitro de %s se aprendió con la versión %s del modelo y la de ahora es la %s; "
+            "vuelve a aprenderlo con «python -m evals segunda-opinion %s»",
+            path.name,
+            learned_with,
+            MODEL_VERSION,
+            relearn,
+        )
+    return arbiter
 
 
 def reconsider(

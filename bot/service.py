@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.answer import compose
-from bot.arbiter import Arbiter, ArbiterError
 from bot.articles import named_articles
 from bot.conversation import follow, next_context
 from bot.decision import RuleSpec, Situation, decide, rule_specs
-from bot.doubt import MODEL_VERSION, DoubtModel, DoubtSource, Intent, case_text, reconsider, reread
+from bot.doubt import DoubtModel, DoubtSource, Intent, case_text, load_arbiter, reconsider, reread
 from bot.embeddings import embeddings_for
 from bot.errors import InputError
 from bot.glossary import GLOSSARY_NAMES, Glossary, load_glossary
@@ -166,8 +165,8 @@ class Service:
             self.settings.doubt_conversations_dir,
             signals=self._signals.get,
         )
-        self._arbiter = _arbiter(self.settings.doubt_arbiter, "--aprender-arbitro")
-        self._follow_up_arbiter = _arbiter(self.settings.doubt_follow_up_arbiter, "--aprender-arbitro-seguimientos")
+        self._arbiter = load_arbiter(self.settings.doubt_arbiter, "--aprender-arbitro")
+        self._follow_up_arbiter = load_arbiter(self.settings.doubt_follow_up_arbiter, "--aprender-arbitro-seguimientos")
         self._rules: tuple[tuple[int, int], list[RuleSpec]] | None = None
         self._checked_at = 0.0
 
@@ -544,27 +543,3 @@ def see(images: Sequence[bytes]) -> list[ImageReading]:
             which = "la imagen" if len(images) == 1 else f"la imagen {number}"
             raise QuestionError(f"No puedo leer {which}: {exc}.") from None
     return seen
-
-
-def _arbiter(path: Path | None, relearn: str) -> Arbiter | None:
-    """The learned choice among the second opinion's steps, or ``None`` (the thresholds decide).
-    ``relearn``: the option of ``python -m evals segunda-opinion`` that learns it again."""
-    if path is None:
-        return None
-    try:
-        arbiter = Arbiter.load(path)
-    except ArbiterError as exc:
-        log.warning("segunda opinión: %s; deciden los umbrales", exc)
-        return None
-    learned_with = arbiter.about.get("model_version")
-    if learned_with != MODEL_VERSION:
-        # Its weights read the estimates of another model: they still weigh, but stale.
-        log.warning(
-            "segunda opinión: el árbitro de %s se aprendió con la versión %s del modelo y la de ahora es la %s; "
-            "vuelve a aprenderlo con «python -m evals segunda-opinion %s»",
-            path.name,
-            learned_with,
-            MODEL_VERSION,
-            relearn,
-        )
-    return arbiter

@@ -344,15 +344,10 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
 def _print_noise(
     args: argparse.Namespace, settings: Any, chosen: Any, answers: Mapping[str, Any], learned: Path | None
 ) -> int:
-    from bot.arbiter import Arbiter
+    from bot.doubt import load_arbiter
     from evals.second_opinion import retraining_noise
 
-    arbiter = None
-    if settings.doubt_arbiter is not None:
-        try:
-            arbiter = Arbiter.load(settings.doubt_arbiter)
-        except ArbiterError as exc:
-            print(f"Sin árbitro: {exc}", file=sys.stderr)
+    arbiter = load_arbiter(settings.doubt_arbiter, "--aprender-arbitro")
     cost = settings.doubt_cost if args.coste is None else args.coste
     try:
         everything, draws = retraining_noise(

@@ -861,7 +861,7 @@ def test_the_shipped_arbiter_is_the_default_and_an_unusable_one_leaves_the_thres
     assert Settings(_env_file=None).doubt_arbiter == ARBITER_FILE  # type: ignore[call-arg]
     broken = tmp_path / "roto.json"
     broken.write_text("{no es json", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="bot.service"):
+    with caplog.at_level(logging.WARNING, logger="bot.doubt"):
         fallback = Service(doubting.settings.model_copy(update={"doubt_arbiter": broken}), auto_index=False)
     assert "no se pueden leer los pesos del árbitro" in caplog.text and "deciden los umbrales" in caplog.text
     question = f"{NEIGHBOURS} Sale la zarandaja."
@@ -881,7 +881,7 @@ def test_an_arbiter_learned_with_another_model_still_weighs_but_says_so(
 ) -> None:
     stale = constant_arbiter({Verdict.CON_CAUTELAS: 0.9}, restrictive=0.9)
     stale = Arbiter(stale.weights, {"model_version": MODEL_VERSION - 1})
-    with caplog.at_level(logging.WARNING, logger="bot.service"):
+    with caplog.at_level(logging.WARNING, logger="bot.doubt"):
         service = _arbitrated(doubting, stale, tmp_path)
     assert f"se aprendió con la versión {MODEL_VERSION - 1} del modelo" in caplog.text
     assert "--aprender-arbitro»" in caplog.text
@@ -891,7 +891,7 @@ def test_an_arbiter_learned_with_another_model_still_weighs_but_says_so(
     # A stale arbiter of follow-ups names the option that learns it.
     caplog.clear()
     stale.save(tmp_path / "seguimientos.json")
-    with caplog.at_level(logging.WARNING, logger="bot.service"):
+    with caplog.at_level(logging.WARNING, logger="bot.doubt"):
         Service(
             doubting.settings.model_copy(update={"doubt_follow_up_arbiter": tmp_path / "seguimientos.json"}),
             auto_index=False,

@@ -205,13 +205,7 @@ def load_cases(folder: Path, book: SignalBook | None = None) -> tuple[list[Label
     """The labelled cases of the ``*.jsonl`` files right in ``folder`` (not in its subfolders:
     the test split is never learned), and the problems found (see :func:`read_cases`; ``book``:
     each text ends with the signals found in it)."""
-    cases: list[LabelledCase] = []
-    problems: list[str] = []
-    for path in sorted(folder.glob("*.jsonl")):
-        more, trouble = read_cases(path, book=book)
-        cases += more
-        problems += trouble
-    return cases, problems
+    return _load(folder, None, book)
 
 
 def load_first_turns(folder: Path, book: SignalBook | None = None) -> tuple[list[LabelledCase], list[str]]:
@@ -229,7 +223,7 @@ def load_follow_ups(folder: Path) -> tuple[list[LabelledCase], list[str]]:
     return _load(folder, "later")
 
 
-def _load(folder: Path, turns: Turns, book: SignalBook | None = None) -> tuple[list[LabelledCase], list[str]]:
+def _load(folder: Path, turns: Turns | None, book: SignalBook | None = None) -> tuple[list[LabelledCase], list[str]]:
     cases: list[LabelledCase] = []
     problems: list[str] = []
     for path in sorted(folder.glob("*.jsonl")):

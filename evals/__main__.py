@@ -19,7 +19,8 @@ from evals.runner import CONFIGS, DEFAULT_CONFIG, ConfigResult, run_config
 
 if TYPE_CHECKING:
     from bot.arbiter import Arbiter
-    from evals.second_opinion import Outcome, Tally
+    from bot.settings import Settings
+    from evals.second_opinion import FirstAnswer, Outcome, Tally, Thresholds
 
 THRESHOLDS = Path(__file__).parent / "thresholds.toml"
 
@@ -342,7 +343,11 @@ def cmd_second_opinion(args: argparse.Namespace) -> int:
 
 
 def _print_noise(
-    args: argparse.Namespace, settings: Any, chosen: Any, answers: Mapping[str, Any], learned: Path | None
+    args: argparse.Namespace,
+    settings: Settings,
+    chosen: Thresholds,
+    answers: Mapping[str, FirstAnswer],
+    learned: Path | None,
 ) -> int:
     from bot.doubt import load_arbiter
     from evals.second_opinion import retraining_noise
@@ -353,7 +358,7 @@ def _print_noise(
         everything, draws = retraining_noise(
             chosen,
             args.casos,
-            dict(answers),
+            answers,
             draws=args.ruido,
             dropped=args.ruido_parte,
             conversations_dir=learned,
@@ -373,10 +378,8 @@ def _print_noise(
         print(
             f"sin un {args.ruido_parte:.0%} al azar (semilla {n}) | {draw.learned} | {draw.tally.line()} | {draw.changed}"
         )
-    if draws:
-        rates = [d.tally.right / d.tally.cases for d in draws if d.tally.cases] + (
-            [everything.right / everything.cases] if everything.cases else []
-        )
+    rates = [t.right / t.cases for t in (everything, *(d.tally for d in draws)) if t.cases]
+    if len(rates) > 1:
         print(f"horquilla del veredicto: {min(rates):.4f} – {max(rates):.4f}")
     return 0
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -309,7 +309,7 @@ class Draw:
 def retraining_noise(
     chosen: Thresholds,
     cases_dir: Path = CASES_DIR,
-    answers: dict[str, FirstAnswer] | None = None,
+    answers: Mapping[str, FirstAnswer] | None = None,
     *,
     draws: int = 3,
     dropped: float = 0.01,
@@ -327,9 +327,9 @@ def retraining_noise(
         raise ValueError(f"la parte que se deja fuera tiene que estar entre 0 y 1, no {dropped}")
     answers = answers if answers is not None else read_first_answers()
     book = signal_book()
-    files = sorted(cases_dir.glob("*.jsonl"))
-    learned = [c for path in files for c in read_cases(path, book=book)[0]]
+    learned = load_labelled(cases_dir, book)[0]
     first_turns = load_first_turns(conversations_dir, book)[0] if conversations_dir is not None else []
+    files = sorted(cases_dir.glob("*.jsonl"))
     judged = [(c, answers[c.id]) for c in load_cases(files) if c.id in answers and c.conversation is None]
 
     def verdicts(model: DoubtModel) -> list[Verdict]:
